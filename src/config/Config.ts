@@ -1,0 +1,205 @@
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { z } from 'zod';
+import { parse as parseYaml } from 'yaml';
+import { CallsightError } from '../errors.js';
+import { OPTIONS, type OptionSpec } from './ConfigOptions.js';
+
+/** The validated, frozen configuration. Defaults and documentation: ConfigOptions.ts. */
+export interface Config {
+  readonly sip: {
+    readonly host: string;
+    readonly udpPort: number;
+    readonly tcpPort: number;
+    readonly advertisedAddress: string;
+  };
+  readonly rtp: {
+    readonly host: string;
+    readonly portMin: number;
+    readonly portMax: number;
+    readonly jitterBufferMs: number;
+  };
+  readonly http: { readonly host: string; readonly port: number; readonly wsMaxBufferedBytes: number };
+  readonly dataDir: string;
+  readonly webRoot: string;
+  readonly stream: { readonly retentionHours: number; readonly maxRecords: number };
+  readonly asr: { readonly workers: number; readonly languageCode: string; readonly enabled: boolean };
+  readonly voiceConnector: { readonly id: string; readonly region: string; readonly account: string };
+  readonly log: { readonly level: string };
+}
+
+function fieldSchema(option: OptionSpec): z.ZodType {
+  switch (option.kind) {
+    case 'string':
+      return z.string();
+    case 'boolean':
+      return z.boolean();
+    case 'port':
+      return z.number().int().min(0).max(65535);
+    case 'integer':
+    case 'number': {
+      let schema = option.kind === 'integer' ? z.number().int() : z.number();
+      if (option.min !== undefined) schema = schema.min(option.min);
+      if (option.max !== undefined) schema = schema.max(option.max);
+      return schema;
+    }
+  }
+}
+
+type Tree = { [key: string]: Tree | OptionSpec };
+
+function optionTree(): Tree {
+  const tree: Tree = {};
+  for (const option of OPTIONS) {
+    const parts = option.path.split('.');
+    let node = tree;
+    for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Tree;
+    node[parts.at(-1)!] = option;
+  }
+  return tree;
+}
+
+function isOption(node: Tree | OptionSpec): node is OptionSpec {
+  return typeof (node as OptionSpec).path === 'string' && typeof (node as OptionSpec).env === 'string';
+}
+
+function treeSchema(tree: Tree): z.ZodObject {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, node] of Object.entries(tree))
+    shape[key] = isOption(node) ? fieldSchema(node) : treeSchema(node);
+  return z.strictObject(shape);
+}
+
+const configSchema = treeSchema(optionTree()).superRefine((value, ctx) => {
+  const rtp = value.rtp as { portMin: number; portMax: number };
+  if (rtp.portMin > rtp.portMax) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['rtp', 'portMin'],
+      message: 'rtp.portMin must not exceed rtp.portMax',
+    });
+  }
+});
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
+  node[parts.at(-1)!] = value;
+}
+
+function parseEnvValue(option: OptionSpec, raw: string): unknown {
+  if (option.kind === 'string') return raw;
+  if (option.kind === 'boolean') {
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    return raw; // the schema reports it with the variable's name
+  }
+  const n = Number(raw);
+  return raw.trim() === '' || Number.isNaN(n) ? raw : n;
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const prior = out[key];
+    out[key] =
+      value && typeof value === 'object' && !Array.isArray(value) && prior && typeof prior === 'object'
+        ? deepMerge(prior as Record<string, unknown>, value as Record<string, unknown>)
+        : value;
+  }
+  return out;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+export function defaultConfigObject(): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const option of OPTIONS) setPath(out, option.path, option.default);
+  return out;
+}
+
+/** Reads a JSON or YAML config file (by extension; anything but .json is read as YAML). */
+export function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new CallsightError(
+      'CS_ERR_CONFIG_INVALID',
+      `cannot read config file ${path}: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+  try {
+    const parsed: unknown = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
+    if (parsed === null || parsed === undefined) return {};
+    if (typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new Error('the top level must be an object');
+    return parsed as Record<string, unknown>;
+  } catch (cause) {
+    throw new CallsightError(
+      'CS_ERR_CONFIG_INVALID',
+      `config file ${path} is not valid: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * Builds the configuration: defaults, then the config file, then environment variables (each later
+ * source wins). Every problem is reported at once, each with its path and, for variables, its name.
+ */
+export function loadConfig(
+  sources: { file?: Record<string, unknown>; env?: NodeJS.ProcessEnv } = {},
+): Config {
+  const fromEnv: Record<string, unknown> = {};
+  const envNames = new Map<string, string>();
+  for (const option of OPTIONS) {
+    const raw = sources.env?.[option.env];
+    if (raw !== undefined) {
+      setPath(fromEnv, option.path, parseEnvValue(option, raw));
+      envNames.set(option.path, option.env);
+    }
+  }
+  const merged = deepMerge(deepMerge(defaultConfigObject(), sources.file ?? {}), fromEnv);
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const path = issue.path.join('.');
+      const via = envNames.get(path);
+      const unknownKeys =
+        issue.code === 'unrecognized_keys'
+          ? ` (${issue.keys.map((k) => [path, k].filter(Boolean).join('.')).join(', ')})`
+          : '';
+      return `${path || '(top level)'}${via ? ` (from ${via})` : ''}: ${issue.message}${unknownKeys}`;
+    });
+    throw new CallsightError('CS_ERR_CONFIG_INVALID', `invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return deepFreeze(result.data as unknown as Config);
+}
+
+/** The `--help` text: every option with its variable and default. */
+export function helpText(): string {
+  const rows = OPTIONS.map(
+    (o) => `  ${o.env.padEnd(34)} ${o.path.padEnd(24)} default ${JSON.stringify(o.default)}\n      ${o.doc}`,
+  );
+  return [
+    'Usage: npm run launch [-- --config FILE]   (or: node dist/src/main.js [--config FILE])',
+    '',
+    'Callsight: real-time call analytics. SIP/SIPREC in; transcripts and events out over WebSocket.',
+    '',
+    'Options:',
+    '  --config FILE   JSON or YAML file with any of the settings below (also CALLSIGHT_CONFIG).',
+    '  --help          Print this text.',
+    '',
+    'Settings (environment variable, config-file path, default). Environment variables win over the file:',
+    ...rows,
+  ].join('\n');
+}

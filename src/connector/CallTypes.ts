@@ -1,0 +1,32 @@
+/** A call as the voice connector knows it: identity, parties and one entry per received media stream. */
+
+export type CallDirection = 'Inbound' | 'Outbound';
+
+export interface CallStream {
+  /** Index of the m-line in the SDP offer. */
+  readonly mediaIndex: number;
+  /** The m-line's `a=label` (SIPREC), if any. */
+  readonly mediaLabel: string | null;
+  /** Pipeline channel: 0 → ch_0, 1 → ch_1. */
+  readonly channel: number;
+  readonly isCaller: boolean;
+  readonly streamArn: string;
+  readonly startFragmentNumber: string;
+}
+
+export interface CallInfo {
+  /** Callsight's id for the call (a UUID), as Chime's callId. */
+  readonly callId: string;
+  /** One per SIP dialog (a UUID), as Chime's transactionId. */
+  readonly transactionId: string;
+  readonly sipCallId: string;
+  readonly voiceConnectorId: string;
+  readonly direction: CallDirection;
+  readonly fromNumber: string;
+  readonly toNumber: string;
+  /** INVITE headers, lower-cased names. */
+  readonly inviteHeaders: Readonly<Record<string, string>>;
+  readonly streams: readonly CallStream[];
+  /** When the INVITE arrived; the media clock's zero. */
+  readonly startedAt: Date;
+}

@@ -1,0 +1,63 @@
+import type { Logger } from '../log/logger.js';
+import type { EventEnvelope } from './EventEnvelope.js';
+
+export type EventHandler = (event: EventEnvelope) => void | Promise<void>;
+
+interface Rule {
+  readonly name: string;
+  readonly matches: (event: EventEnvelope) => boolean;
+  readonly target: EventHandler;
+}
+
+/**
+ * The in-process EventBridge counterpart: rules pair a match with a target, and every published event
+ * goes to every matching target in the order the rules were added. A failing target is logged and
+ * never stops the others or the publisher.
+ */
+export class EventBus {
+  readonly #rules: Rule[] = [];
+  readonly #logger: Logger;
+  readonly #pending = new Set<Promise<void>>();
+
+  constructor(logger: Logger) {
+    this.#logger = logger;
+  }
+
+  addRule(name: string, matches: (event: EventEnvelope) => boolean, target: EventHandler): void {
+    this.#rules.push({ name, matches, target });
+  }
+
+  publish(event: EventEnvelope): void {
+    for (const rule of this.#rules) {
+      let matched = false;
+      try {
+        matched = rule.matches(event);
+        if (!matched) continue;
+        const outcome = rule.target(event);
+        if (outcome) this.#track(rule, event, outcome);
+      } catch (err) {
+        this.#logger.error(
+          { err, rule: rule.name, detailType: event['detail-type'] },
+          'event rule target failed',
+        );
+      }
+    }
+  }
+
+  /** Resolves when every asynchronous target started so far has finished. */
+  async settled(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
+  #track(rule: Rule, event: EventEnvelope, outcome: Promise<void>): void {
+    const tracked = outcome
+      .catch((err: unknown) => {
+        this.#logger.error(
+          { err, rule: rule.name, detailType: event['detail-type'] },
+          'event rule target failed',
+        );
+      })
+      .finally(() => this.#pending.delete(tracked));
+    this.#pending.add(tracked);
+  }
+}

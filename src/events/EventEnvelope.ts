@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+
+/** An EventBridge event as Chime publishes it (https://docs.aws.amazon.com/eventbridge/latest/ref/overiew-event-structure.html). */
+export interface EventEnvelope<D extends object = Record<string, unknown>> {
+  readonly version: '0';
+  readonly id: string;
+  readonly 'detail-type': string;
+  readonly source: string;
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources: readonly string[];
+  readonly detail: D;
+}
+
+export interface EventOrigin {
+  readonly account: string;
+  readonly region: string;
+}
+
+/** EventBridge stamps whole seconds: "2023-04-05T22:14:02Z". */
+export function eventTime(at: Date): string {
+  return at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function makeEvent<D extends object>(
+  detailType: string,
+  detail: D,
+  origin: EventOrigin,
+  at: Date = new Date(),
+  resources: readonly string[] = [],
+): EventEnvelope<D> {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': detailType,
+    source: 'aws.chime',
+    account: origin.account,
+    time: eventTime(at),
+    region: origin.region,
+    resources,
+    detail,
+  };
+}

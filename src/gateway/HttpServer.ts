@@ -1,0 +1,155 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import { CallsightError } from '../errors.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { parseSequence } from '../stream/Sequence.js';
+import type { DataStream } from '../stream/StreamTypes.js';
+import type { ConnectionRegistry } from './ConnectionRegistryTypes.js';
+import { createGatewayMetrics } from './GatewayMetrics.js';
+import { recordFrame } from './RecordFrame.js';
+import { registerStaticFiles } from './StaticFiles.js';
+import { WebSocketGateway } from './WebSocketGateway.js';
+
+export interface HttpServerOptions {
+  /** Default `127.0.0.1`. */
+  readonly host?: string;
+  /** Default 0 (any free port; read it back from `port`). */
+  readonly port?: number;
+  readonly stream: DataStream;
+  readonly registry?: ConnectionRegistry;
+  /** Directory served at `/`; no static files when absent. */
+  readonly webRoot?: string;
+  readonly logger?: Logger;
+  /** Per-WebSocket-client outgoing budget. Default 4 MiB. */
+  readonly maxBufferedBytes?: number;
+  /** See WebSocketGatewayOptions.slowConsumerGraceMs. Default 2000 ms. */
+  readonly slowConsumerGraceMs?: number;
+  /** See WebSocketGatewayOptions.heartbeatIntervalMs. Default 30 000 ms. */
+  readonly heartbeatIntervalMs?: number;
+  /** Registers the host's own routes before the server listens. */
+  readonly routes?: (app: FastifyInstance) => void | Promise<void>;
+}
+
+const DEFAULT_RECORDS_LIMIT = 100;
+const MAX_RECORDS_LIMIT = 1000;
+
+/**
+ * The gateway's HTTP side: health, Prometheus metrics, a polling API over the stream, the web app's
+ * files, and the WebSocket gateway on the same port.
+ */
+export class HttpServer {
+  readonly #app: FastifyInstance;
+  readonly #gateway: WebSocketGateway;
+  readonly #metrics: Registry;
+  readonly #logger: Logger;
+  #ready = false;
+  #closePromise: Promise<void> | undefined;
+
+  static async start(options: HttpServerOptions): Promise<HttpServer> {
+    const server = new HttpServer(options);
+    await options.routes?.(server.#app);
+    try {
+      await server.#app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+    } catch (err) {
+      await server.close();
+      throw err;
+    }
+    server.#logger.info({ port: server.port }, 'http server listening');
+    return server;
+  }
+
+  private constructor(options: HttpServerOptions) {
+    this.#logger = (options.logger ?? silentLogger).child({ component: 'http' });
+    // Fastify logs through the host's logger, but not a line per request. The cast drops the pino
+    // logger type parameter so hosts' route callbacks take a plain FastifyInstance.
+    this.#app = Fastify({
+      loggerInstance: this.#logger,
+      disableRequestLogging: true,
+    }) as unknown as FastifyInstance;
+    this.#gateway = new WebSocketGateway({
+      server: this.#app.server,
+      stream: options.stream,
+      registry: options.registry,
+      maxBufferedBytes: options.maxBufferedBytes,
+      slowConsumerGraceMs: options.slowConsumerGraceMs,
+      heartbeatIntervalMs: options.heartbeatIntervalMs,
+      logger: options.logger,
+    });
+    const stream = options.stream;
+    const gateway = this.#gateway;
+    this.#metrics = createGatewayMetrics({ stream, counts: () => gateway.counts() });
+    this.#routes(stream);
+    if (options.webRoot !== undefined) registerStaticFiles(this.#app, options.webRoot);
+  }
+
+  get port(): number {
+    const address = this.#app.server.address();
+    return typeof address === 'object' && address !== null ? address.port : 0;
+  }
+
+  get gateway(): WebSocketGateway {
+    return this.#gateway;
+  }
+
+  get closed(): boolean {
+    return this.#closePromise !== undefined;
+  }
+
+  /** Turns /healthz green; the host calls it once every stage is up. */
+  setReady(ready: boolean): void {
+    this.#ready = ready && !this.closed;
+  }
+
+  /** Stops accepting, closes WebSocket clients with 1001, then the HTTP server. Idempotent. */
+  close(): Promise<void> {
+    this.#closePromise ??= (async () => {
+      this.#ready = false;
+      await this.#gateway.close();
+      await this.#app.close();
+      this.#logger.info('http server closed');
+    })();
+    return this.#closePromise;
+  }
+
+  #routes(stream: DataStream): void {
+    const app = this.#app;
+    app.get('/healthz', async (_request, reply) => {
+      const details = { ...this.#gateway.counts(), lastSequence: safeLastSequence(stream) };
+      if (!this.#ready)
+        return reply.code(503).send({ status: this.closed ? 'shutting down' : 'starting', ...details });
+      return { status: 'ok', ...details };
+    });
+    app.get('/metrics', async (_request, reply) => {
+      reply.type(this.#metrics.contentType);
+      return this.#metrics.metrics();
+    });
+    app.get<{ Querystring: { from?: string; limit?: string } }>('/api/records', async (request, reply) => {
+      let from: number;
+      let limit = DEFAULT_RECORDS_LIMIT;
+      try {
+        from = parseSequence(request.query.from ?? '0');
+      } catch (err) {
+        const { code, message } = err as CallsightError;
+        return reply.code(400).send({ error: code, message });
+      }
+      if (request.query.limit !== undefined) {
+        limit = Number(request.query.limit);
+        if (!/^\d{1,4}$/.test(request.query.limit) || limit < 1 || limit > MAX_RECORDS_LIMIT) {
+          return reply
+            .code(400)
+            .send({ error: 'bad limit', message: `limit must be 1..${MAX_RECORDS_LIMIT}` });
+        }
+      }
+      const records = await stream.read(String(from), limit);
+      return reply.type('application/json; charset=utf-8').send(`[${records.map(recordFrame).join(',')}]`);
+    });
+  }
+}
+
+function safeLastSequence(stream: DataStream): string | null {
+  try {
+    return stream.lastSequence();
+  } catch {
+    return null;
+  }
+}

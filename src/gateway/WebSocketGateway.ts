@@ -1,0 +1,258 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { CallsightError, InvalidStateError } from '../errors.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import type { DataStream, StreamSubscription } from '../stream/StreamTypes.js';
+import { ClientFilter } from './ClientFilter.js';
+import type { ConnectionRegistry } from './ConnectionRegistryTypes.js';
+import { recordFrame } from './RecordFrame.js';
+
+export interface WebSocketGatewayOptions {
+  /** The HTTP server whose upgrade requests on `path` become WebSocket sessions. */
+  readonly server: Server;
+  readonly stream: DataStream;
+  readonly registry?: ConnectionRegistry;
+  /** Default `/ws`. */
+  readonly path?: string;
+  /** Per-client outgoing budget: bytes buffered for the socket plus the frame about to be sent. Default 4 MiB. */
+  readonly maxBufferedBytes?: number;
+  /**
+   * How long a client may stay over budget before it is closed with 4008. It lets a healthy client take a
+   * replay burst at network speed; a client that does not read never gets under. Default 2000 ms.
+   */
+  readonly slowConsumerGraceMs?: number;
+  /** Ping period; a client that has not answered the previous ping is terminated. Default 30 000 ms. */
+  readonly heartbeatIntervalMs?: number;
+  /** Largest client → server message; larger ones close the socket (1009). Default 64 KiB. */
+  readonly maxPayload?: number;
+  readonly logger?: Logger;
+}
+
+export interface GatewayCounts {
+  readonly connectedClients: number;
+  readonly framesSent: number;
+  readonly slowDisconnects: number;
+}
+
+export const SLOW_CONSUMER_CLOSE_CODE = 4008;
+const GOING_AWAY = 1001;
+const INTERNAL_ERROR = 1011;
+const CLOSE_WAIT_MS = 1000;
+
+interface Client {
+  readonly id: string;
+  readonly ws: WebSocket;
+  readonly filter: ClientFilter;
+  readonly subscription: StreamSubscription;
+  readonly logger: Logger;
+  alive: boolean;
+}
+
+/**
+ * The API Gateway WebSocket API plus its Kinesis-consuming Lambda: each client gets its own stream
+ * subscription (so a slow client never stalls another) and receives every matching record as one JSON
+ * text frame carrying `sequenceNumber`.
+ */
+export class WebSocketGateway {
+  readonly #server: Server;
+  readonly #stream: DataStream;
+  readonly #registry: ConnectionRegistry | undefined;
+  readonly #path: string;
+  readonly #maxBufferedBytes: number;
+  readonly #graceMs: number;
+  readonly #logger: Logger;
+  readonly #wss: WebSocketServer;
+  readonly #clients = new Set<Client>();
+  readonly #heartbeat: NodeJS.Timeout;
+  #framesSent = 0;
+  #slowDisconnects = 0;
+  #closePromise: Promise<void> | undefined;
+
+  constructor(options: WebSocketGatewayOptions) {
+    this.#server = options.server;
+    this.#stream = options.stream;
+    this.#registry = options.registry;
+    this.#path = options.path ?? '/ws';
+    this.#maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
+    this.#graceMs = options.slowConsumerGraceMs ?? 2000;
+    this.#logger = (options.logger ?? silentLogger).child({ component: 'ws-gateway' });
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: false,
+      maxPayload: options.maxPayload ?? 64 * 1024,
+    });
+    this.#server.on('upgrade', this.#onUpgrade);
+    this.#heartbeat = setInterval(() => this.#beat(), options.heartbeatIntervalMs ?? 30_000);
+    this.#heartbeat.unref();
+  }
+
+  get closed(): boolean {
+    return this.#closePromise !== undefined;
+  }
+
+  counts(): GatewayCounts {
+    return {
+      connectedClients: this.#clients.size,
+      framesSent: this.#framesSent,
+      slowDisconnects: this.#slowDisconnects,
+    };
+  }
+
+  /** Closes every client with 1001 (terminating those that do not answer within a second) and stops accepting. */
+  close(): Promise<void> {
+    this.#closePromise ??= this.#shutdown();
+    return this.#closePromise;
+  }
+
+  async #shutdown(): Promise<void> {
+    clearInterval(this.#heartbeat);
+    this.#server.off('upgrade', this.#onUpgrade);
+    await Promise.all(
+      [...this.#clients].map(async ({ ws, subscription }) => {
+        subscription.close();
+        if (ws.readyState === WebSocket.CLOSED) return;
+        const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+        ws.close(GOING_AWAY, 'server shutting down');
+        const timer = setTimeout(() => ws.terminate(), CLOSE_WAIT_MS);
+        await closed;
+        clearTimeout(timer);
+      }),
+    );
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+    this.#logger.info({ framesSent: this.#framesSent }, 'websocket gateway closed');
+  }
+
+  readonly #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== this.#path) {
+      // Leave the request to another upgrade handler if the host installed one.
+      if (this.#server.listenerCount('upgrade') === 1)
+        rejectUpgrade(socket, 404, 'not found', 'no WebSocket here');
+      return;
+    }
+    if (this.closed) {
+      rejectUpgrade(socket, 503, 'CS_ERR_CLOSED', 'the gateway is shutting down');
+      return;
+    }
+    let filter: ClientFilter;
+    try {
+      filter = ClientFilter.parse(url.searchParams);
+    } catch (err) {
+      const code = err instanceof CallsightError ? err.code : 'bad request';
+      rejectUpgrade(socket, 400, code, err instanceof Error ? err.message : String(err));
+      return;
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req, filter));
+  };
+
+  #accept(ws: WebSocket, req: IncomingMessage, filter: ClientFilter): void {
+    const id = randomUUID();
+    const remoteAddress = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0}`;
+    const logger = this.#logger.child({ connectionId: id });
+    let subscription: StreamSubscription;
+    try {
+      if (this.closed) throw new InvalidStateError('websocket gateway');
+      subscription = this.#stream.subscribe(filter.from ?? this.#stream.lastSequence());
+    } catch (err) {
+      logger.error({ err }, 'could not subscribe a new client');
+      ws.close(INTERNAL_ERROR, 'stream unavailable');
+      return;
+    }
+    const client: Client = { id, ws, filter, subscription, logger, alive: true };
+    this.#clients.add(client);
+    logger.info({ remoteAddress, filters: filter.toJSON() }, 'websocket client connected');
+    this.#registry
+      ?.add({ connectionId: id, connectedAt: Date.now(), remoteAddress, filters: filter.toJSON() })
+      .catch((err: unknown) => logger.error({ err }, 'registry add failed'));
+
+    ws.on('pong', () => {
+      client.alive = true;
+    });
+    ws.on('message', (data: RawData) => {
+      logger.debug({ bytes: rawLength(data) }, 'ignored client message');
+    });
+    ws.on('error', (err) => logger.debug({ err }, 'websocket error'));
+    ws.once('close', (code, reason) => {
+      subscription.close();
+      this.#clients.delete(client);
+      logger.info({ code, reason: reason.toString() }, 'websocket client disconnected');
+      this.#registry
+        ?.markDisconnected(id)
+        .catch((err: unknown) => logger.error({ err }, 'registry update failed'));
+    });
+    void this.#pump(client);
+  }
+
+  async #pump(client: Client): Promise<void> {
+    const { ws, filter, subscription } = client;
+    try {
+      for await (const record of subscription) {
+        if (!filter.matches(record)) continue;
+        const frame = recordFrame(record);
+        if (!(await this.#awaitBudget(client, Buffer.byteLength(frame)))) return;
+        ws.send(frame);
+        this.#framesSent++;
+        this.#registry?.updateLastSequence(client.id, record.sequenceNumber);
+      }
+    } catch (err) {
+      if (this.closed) return;
+      client.logger.error({ err }, 'stream subscription failed');
+      ws.close(INTERNAL_ERROR, 'stream error');
+    }
+  }
+
+  /** Waits until the frame fits the client's budget; closes a client that stays over it past the grace. */
+  async #awaitBudget(client: Client, frameBytes: number): Promise<boolean> {
+    const { ws } = client;
+    const deadline = Date.now() + this.#graceMs;
+    // A frame bigger than the whole budget still goes out once the socket has drained.
+    while (
+      ws.readyState === WebSocket.OPEN &&
+      ws.bufferedAmount > 0 &&
+      ws.bufferedAmount + frameBytes > this.#maxBufferedBytes
+    ) {
+      if (Date.now() >= deadline) {
+        const pending = ws.bufferedAmount + frameBytes;
+        this.#slowDisconnects++;
+        client.logger.warn({ pending, budget: this.#maxBufferedBytes }, 'closing slow websocket consumer');
+        client.subscription.close();
+        ws.close(SLOW_CONSUMER_CLOSE_CODE, `slow consumer: ${pending} bytes pending`);
+        // The close frame waits behind the unread bytes; do not hold them for ws's 30 s close timeout.
+        setTimeout(() => ws.terminate(), 5000).unref();
+        return false;
+      }
+      await delay(20);
+    }
+    return ws.readyState === WebSocket.OPEN;
+  }
+
+  #beat(): void {
+    for (const client of this.#clients) {
+      if (!client.alive) {
+        client.logger.info('terminating websocket client that missed a pong');
+        client.ws.terminate();
+        continue;
+      }
+      client.alive = false;
+      client.ws.ping();
+    }
+  }
+}
+
+function rawLength(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
+  return data instanceof ArrayBuffer ? data.byteLength : data.length;
+}
+
+function rejectUpgrade(socket: Duplex, status: number, error: string, message: string): void {
+  const body = JSON.stringify({ error, message });
+  const reason = status === 400 ? 'Bad Request' : status === 404 ? 'Not Found' : 'Service Unavailable';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Connection: close\r\n\r\n${body}`,
+  );
+}

@@ -1,0 +1,27 @@
+import type { FastifyInstance } from 'fastify';
+import type { VoiceConnector } from '../../connector/VoiceConnector.js';
+import type { PipelineManager } from '../../pipeline/PipelineManager.js';
+import type { DataStream } from '../../stream/StreamTypes.js';
+
+export interface ApiSources {
+  readonly connector: VoiceConnector;
+  readonly pipelines: PipelineManager;
+  readonly stream: DataStream;
+}
+
+/** REST views of live state. Everything here can also be rebuilt from the stream. */
+export function registerApiRoutes(app: FastifyInstance, sources: ApiSources): void {
+  app.get('/api/calls', async () => ({ calls: sources.connector.activeCalls() }));
+  app.get<{ Params: { callId: string } }>('/api/calls/:callId', async (request, reply) => {
+    const call = sources.connector.activeCalls().find((c) => c.callId === request.params.callId);
+    if (!call)
+      return reply
+        .code(404)
+        .send({ error: 'CS_ERR_NOT_FOUND', message: `no active call ${request.params.callId}` });
+    return call;
+  });
+  app.get('/api/pipelines', async () => ({
+    MediaInsightsPipelines: sources.pipelines.list().map((p) => p.toJSON()),
+  }));
+  app.get('/api/stream', async () => ({ lastSequenceNumber: sources.stream.lastSequence() }));
+}

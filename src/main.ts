@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { App } from './app/App.js';
+import { helpText, loadConfig, readConfigFile } from './config/Config.js';
+import { CallsightError } from './errors.js';
+import { createLogger } from './log/logger.js';
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    });
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${helpText()}\n`);
+    return 2;
+  }
+  if (args.values.help) {
+    process.stdout.write(`${helpText()}\n`);
+    return 0;
+  }
+  const configPath = args.values.config ?? process.env.CALLSIGHT_CONFIG;
+  let config;
+  try {
+    config = loadConfig({ file: configPath ? readConfigFile(configPath) : {}, env: process.env });
+  } catch (err) {
+    if (err instanceof CallsightError) {
+      process.stderr.write(`callsight: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const logger = createLogger(config.log.level);
+  let app: App;
+  try {
+    app = await App.start(config, logger);
+  } catch (err) {
+    logger.fatal({ err }, 'callsight could not start');
+    process.stderr.write(`callsight: could not start: ${(err as Error).message}\n`);
+    return 1;
+  }
+  process.stdout.write(app.banner());
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'shutting down: finishing calls and flushing the stream');
+      process.off('SIGINT', stop).off('SIGTERM', stop);
+      app.close().then(resolve, (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        resolve();
+      });
+    };
+    process.on('SIGINT', stop).on('SIGTERM', stop);
+  });
+  logger.info('callsight stopped');
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`callsight: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

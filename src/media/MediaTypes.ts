@@ -1,0 +1,32 @@
+/** PCM audio handed from the media stage to the pipeline: one channel, 16-bit signed, 16 kHz mono. */
+export interface PcmFrame {
+  /** Channel index: 0 → `ch_0`, 1 → `ch_1`. */
+  readonly channel: number;
+  /** 16 kHz mono samples. */
+  readonly samples: Int16Array;
+  /** Time of the first sample, in milliseconds since the call started (media clock, not wall clock). */
+  readonly offsetMs: number;
+  /** True when the frame was synthesised (silence) to fill a lost packet. */
+  readonly concealed: boolean;
+}
+
+export const PIPELINE_SAMPLE_RATE = 16_000;
+
+/** Per-stream RTP counters (RFC 3550 §6.4.1 interarrival jitter, in milliseconds). */
+export interface RtpStreamStats {
+  packetsReceived: number;
+  packetsLost: number;
+  packetsDuplicate: number;
+  packetsLate: number;
+  packetsReordered: number;
+  packetsSpoofed: number;
+  packetsInvalid: number;
+  jitterMs: number;
+}
+
+export type G711Encoding = 'PCMU' | 'PCMA';
+
+export interface RemoteAddress {
+  readonly address: string;
+  readonly port: number;
+}

@@ -1,0 +1,36 @@
+import type { Logger } from '../log/logger.js';
+import type { G711Encoding, PcmFrame } from './MediaTypes.js';
+import type { PortAllocator } from './rtp/PortAllocator.js';
+
+export interface RtpReceiverOptions {
+  /** Local address to bind, e.g. '0.0.0.0' or '127.0.0.1'. */
+  host: string;
+  ports: PortAllocator;
+  /** Channel index stamped on every frame (0 → ch_0, 1 → ch_1). */
+  channel: number;
+  /** Address from the SDP c= line; null or '0.0.0.0' accepts the first source that sends. */
+  expectedRemote: { address: string } | null;
+  payloadTypes: { audio: number; encoding: G711Encoding; telephoneEvent: number | null };
+  /** Wall-clock time the call started (same clock as `now`); frame offsets are relative to it. */
+  callStartMs: number;
+  /** Reordering depth of the jitter buffer. Default 60 ms. */
+  jitterDepthMs?: number;
+  logger: Logger;
+  /** Clock for arrival times, in ms. Default: performance.timeOrigin + performance.now() (sub-ms). */
+  now?: () => number;
+}
+
+/** One RFC 4733 telephone-event, reported once when its end packet arrives. */
+export interface DtmfEvent {
+  /** '0'–'9', '*', '#', 'A'–'D', or '!' for hook flash. */
+  readonly digit: string;
+  readonly durationMs: number;
+  /** Start of the event on the call's media clock. */
+  readonly offsetMs: number;
+}
+
+export type RtpReceiverEvents = {
+  frame: [frame: PcmFrame];
+  dtmf: [event: DtmfEvent];
+  firstPacket: [at: { offsetMs: number }];
+};

@@ -1,0 +1,116 @@
+import { availableParallelism } from 'node:os';
+import type { Logger } from '../../../log/logger.js';
+import type { VadOptions } from '../Vad.js';
+
+const MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
+
+/** Search tuning passed straight to pocketsphinx; see docs/asr.md for what was measured. */
+export interface DecoderTuning {
+  /** `-beam`, the main pruning beam (default 1e-48 after tuning). */
+  readonly beam?: string;
+  /** `-wbeam`, the word-exit beam. */
+  readonly wbeam?: string;
+  /** `-pbeam`, the phone-transition beam. */
+  readonly pbeam?: string;
+  /** `-lw`, language model weight. */
+  readonly lw?: number;
+  /** `-maxhmmpf`, most HMMs searched per frame (-1: no limit). */
+  readonly maxhmmpf?: number;
+  /** `-pl_window`, phonetic lookahead window in frames (0: off). */
+  readonly plWindow?: number;
+  /** `-fwdflat`, run the second (flat lexicon) pass (default off: slower and no better here). */
+  readonly fwdflat?: boolean;
+  /** `-bestpath`, run the lattice best-path pass. */
+  readonly bestpath?: boolean;
+  /** Any other `-flag value` pairs, appended last. */
+  readonly extraArgs?: readonly string[];
+}
+
+export interface PocketsphinxEngineOptions {
+  /** Acoustic model directory (default the pocketsphinx-en-us model). */
+  readonly hmm?: string;
+  /** Language model (default `en-us.lm.bin`). */
+  readonly lm?: string;
+  /** Pronunciation dictionary (default `cmudict-en-us.dict`). */
+  readonly dict?: string;
+  /** Worker threads (default one per available core; at least 1). */
+  readonly workers?: number;
+  /**
+   * Rate the decoder runs at. Frames always arrive at 16 kHz; 8000 halves them first and decodes
+   * with `-samprate 8000 -nfft 256`. That needs an 8 kHz acoustic model as `hmm` (e.g. CMU's
+   * en-us-8khz): the en-us model's feat.params fixes its filterbank at 130–6800 Hz, overriding
+   * `-upperf`, and so cannot run at 8 kHz. Default 16000 (see docs/asr.md).
+   */
+  readonly sampleRate?: 8000 | 16000;
+  readonly tuning?: DecoderTuning;
+  readonly vad?: VadOptions;
+  /** Least new audio between two partial results of an utterance, in ms (default 250). */
+  readonly partialIntervalMs?: number;
+  /** Engine log (worker crashes, stream errors); default silent. */
+  readonly logger?: Logger;
+}
+
+/** Options after defaults; what each worker receives. */
+export interface ResolvedPocketsphinxOptions {
+  readonly workers: number;
+  readonly sampleRate: 8000 | 16000;
+  readonly partialIntervalMs: number;
+  readonly vad: VadOptions;
+  readonly args: readonly string[];
+}
+
+export const DEFAULT_TUNING: Required<Omit<DecoderTuning, 'extraArgs'>> = {
+  beam: '1e-48',
+  wbeam: '7e-29',
+  pbeam: '1e-48',
+  lw: 6.5,
+  maxhmmpf: 30000,
+  plWindow: 5,
+  fwdflat: false,
+  bestpath: true,
+};
+
+export function resolvePocketsphinxOptions(
+  options: PocketsphinxEngineOptions = {},
+): ResolvedPocketsphinxOptions {
+  const sampleRate = options.sampleRate ?? 16000;
+  const tuning = { ...DEFAULT_TUNING, ...options.tuning };
+  const args: string[] = [
+    '-hmm',
+    options.hmm ?? `${MODEL_DIR}/en-us`,
+    '-lm',
+    options.lm ?? `${MODEL_DIR}/en-us.lm.bin`,
+    '-dict',
+    options.dict ?? `${MODEL_DIR}/cmudict-en-us.dict`,
+    '-logfn',
+    '/dev/null',
+    // Our VAD already gates the audio; pocketsphinx's own would drop frames and skew word times.
+    '-remove_silence',
+    'no',
+    '-beam',
+    tuning.beam,
+    '-wbeam',
+    tuning.wbeam,
+    '-pbeam',
+    tuning.pbeam,
+    '-lw',
+    String(tuning.lw),
+    '-maxhmmpf',
+    String(tuning.maxhmmpf),
+    '-pl_window',
+    String(tuning.plWindow),
+    '-fwdflat',
+    tuning.fwdflat ? 'yes' : 'no',
+    '-bestpath',
+    tuning.bestpath ? 'yes' : 'no',
+  ];
+  if (sampleRate === 8000) args.push('-samprate', '8000', '-nfft', '256');
+  if (options.tuning?.extraArgs) args.push(...options.tuning.extraArgs);
+  return {
+    workers: Math.max(1, Math.floor(options.workers ?? availableParallelism())),
+    sampleRate,
+    partialIntervalMs: options.partialIntervalMs ?? 250,
+    vad: options.vad ?? {},
+    args,
+  };
+}

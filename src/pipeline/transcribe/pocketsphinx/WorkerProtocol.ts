@@ -1,0 +1,27 @@
+import type { RecognitionResult } from '../SpeechEngineTypes.js';
+import type { ResolvedPocketsphinxOptions } from './PocketsphinxOptions.js';
+
+/** workerData of a recognition worker. */
+export type WorkerInit = ResolvedPocketsphinxOptions;
+
+/** Engine → worker. `samples` is a transferred buffer of 16 kHz Int16 samples. */
+export type ToWorker =
+  | { readonly type: 'open'; readonly streamId: number; readonly channel: number }
+  | {
+      readonly type: 'audio';
+      readonly streamId: number;
+      readonly samples: ArrayBuffer;
+      readonly offsetMs: number;
+    }
+  | { readonly type: 'end'; readonly streamId: number }
+  | { readonly type: 'crash' }
+  /** Free every decoder and exit. */
+  | { readonly type: 'close' };
+
+/** Worker → engine. */
+export type FromWorker =
+  | { readonly type: 'ready' }
+  | { readonly type: 'load-error'; readonly code: string; readonly message: string }
+  | { readonly type: 'result'; readonly streamId: number; readonly result: RecognitionResult }
+  | { readonly type: 'ended'; readonly streamId: number }
+  | { readonly type: 'stream-error'; readonly streamId: number; readonly message: string };

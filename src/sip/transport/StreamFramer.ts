@@ -1,0 +1,96 @@
+import { SipParseError, declaredContentLength } from '../message/SipParser.js';
+import { SipHeaders } from '../message/SipHeaders.js';
+
+/** What the framer cut from the byte stream. */
+export type FramedItem =
+  | { readonly kind: 'message'; readonly data: Buffer }
+  /** RFC 5626 §3.5.1 double-CRLF ping: the peer expects a single CRLF back. */
+  | { readonly kind: 'ping' };
+
+export interface StreamFramerLimits {
+  /** Largest header section; a peer that sends more without a blank line is cut off. */
+  readonly maxHeaderBytes: number;
+  /** Largest whole message (headers and body). */
+  readonly maxMessageBytes: number;
+}
+
+export const DEFAULT_FRAMER_LIMITS: StreamFramerLimits = { maxHeaderBytes: 16 * 1024, maxMessageBytes: 64 * 1024 };
+
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+
+/**
+ * Cuts SIP messages out of a TCP byte stream by Content-Length (RFC 3261 §18.3), incrementally: any
+ * split of the input yields the same messages. Pure: no sockets or timers. After it throws (no or bad
+ * Content-Length, or a size cap exceeded) the stream cannot be resynchronised and must be closed.
+ */
+export class StreamFramer {
+  readonly #limits: StreamFramerLimits;
+  #buffer: Buffer = Buffer.alloc(0);
+  #failed = false;
+
+  constructor(limits: StreamFramerLimits = DEFAULT_FRAMER_LIMITS) {
+    this.#limits = limits;
+  }
+
+  push(chunk: Buffer): FramedItem[] {
+    if (this.#failed) throw new SipParseError('stream framing already failed');
+    this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
+    const items: FramedItem[] = [];
+    try {
+      for (;;) {
+        const item = this.#next();
+        if (!item) break;
+        items.push(item);
+      }
+    } catch (err) {
+      this.#failed = true;
+      this.#buffer = Buffer.alloc(0);
+      throw err;
+    }
+    return items;
+  }
+
+  /** Bytes held waiting for the rest of a message. */
+  get pending(): number {
+    return this.#buffer.length;
+  }
+
+  #next(): FramedItem | null {
+    // Keep-alives and stray CRLFs between messages (RFC 3261 §7.5 lets receivers ignore them).
+    let start = 0;
+    while (start + 1 < this.#buffer.length && this.#buffer[start] === 0x0d && this.#buffer[start + 1] === 0x0a) {
+      start += 2;
+    }
+    if (start >= 4) {
+      this.#buffer = this.#buffer.subarray(start);
+      return { kind: 'ping' };
+    }
+    if (start === this.#buffer.length) return null;
+    const end = this.#buffer.indexOf(CRLFCRLF, start);
+    if (end < 0) {
+      if (this.#buffer.length - start > this.#limits.maxHeaderBytes)
+        throw new SipParseError(`header section longer than ${this.#limits.maxHeaderBytes} bytes`, 513);
+      return null;
+    }
+    if (end - start > this.#limits.maxHeaderBytes)
+      throw new SipParseError(`header section longer than ${this.#limits.maxHeaderBytes} bytes`, 513);
+    const [startLine = '', ...lines] = this.#buffer.subarray(start, end).toString('utf8').split('\r\n');
+    const headers = new SipHeaders();
+    for (const line of lines) {
+      const colon = line.indexOf(':');
+      if (colon > 0 && !line.startsWith(' ') && !line.startsWith('\t'))
+        headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
+    }
+    // What was read, so that the request can still be answered before the connection closes.
+    const partial = { method: /^[A-Z]+ \S+ SIP\/2\.0$/i.test(startLine) ? startLine.split(' ')[0]! : null, headers };
+    const length = declaredContentLength(headers);
+    if (length === null) throw new SipParseError('Content-Length is mandatory on stream transports', 400, partial);
+    const total = end + 4 + length - start;
+    if (total > this.#limits.maxMessageBytes)
+      throw new SipParseError(`message of ${total} bytes exceeds ${this.#limits.maxMessageBytes}`, 513, partial);
+    if (this.#buffer.length < start + total) return null;
+    const data = Buffer.from(this.#buffer.subarray(start, start + total));
+    this.#buffer = this.#buffer.subarray(start + total);
+    return { kind: 'message', data };
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * The data stream (Kinesis Data Stream counterpart): an ordered, durable, append-only log of records.
+ * Sequence numbers are decimal strings of a strictly increasing integer; the first record is "1".
+ * The embedded implementation is SQLite; a NATS JetStream adapter implements the same interface.
+ */
+export interface StoredRecord {
+  readonly sequenceNumber: string;
+  /** The record exactly as appended, serialised once as JSON. */
+  readonly json: string;
+  /** The record's `detail-type` (or `type` for records without one). */
+  readonly type: string;
+  readonly callId: string | null;
+  /** Wall-clock append time, ms since the epoch. */
+  readonly appendedAt: number;
+}
+
+export interface AppendKey {
+  readonly type: string;
+  readonly callId: string | null;
+}
+
+export interface StreamSubscription extends AsyncIterable<StoredRecord> {
+  /** Stop receiving; pending iteration ends. */
+  close(): void;
+}
+
+export interface DataStream {
+  /** Appends and resolves with the sequence number once the record is durable (survives kill -9). */
+  append(record: object, key: AppendKey): Promise<string>;
+  /** Records with sequence number > after (all when after is "0"), oldest first, at most limit. */
+  read(after: string, limit: number): Promise<StoredRecord[]>;
+  /**
+   * Every record after `after`, oldest first: first the stored ones, then live ones as they are
+   * appended, with no gap and no duplicate between the two.
+   */
+  subscribe(after: string): StreamSubscription;
+  /** Sequence number of the newest record ("0" when empty). */
+  lastSequence(): string;
+  close(): Promise<void>;
+}

@@ -1,0 +1,120 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { HttpServer } from '../../src/gateway/HttpServer.js';
+import { resolveStaticPath } from '../../src/gateway/StaticFiles.js';
+import { SqliteDataStream } from '../../src/stream/SqliteDataStream.js';
+import { connect, tempDir } from './wsHarness.js';
+
+const tmp = tempDir('callsight-http-');
+const webRoot = path.join(tmp.dir, 'web');
+let stream: SqliteDataStream;
+let server: HttpServer;
+let base: string;
+const body = async (res: Response): Promise<Record<string, unknown>> =>
+  (await res.json()) as Record<string, unknown>;
+
+before(async () => {
+  fs.mkdirSync(path.join(webRoot, 'assets'), { recursive: true });
+  fs.writeFileSync(path.join(webRoot, 'index.html'), '<!doctype html><title>Callsight</title>');
+  fs.writeFileSync(path.join(webRoot, 'assets', 'app.js'), 'console.log(1);');
+  fs.writeFileSync(path.join(tmp.dir, 'secret.txt'), 'do not serve');
+  stream = SqliteDataStream.open({ path: path.join(tmp.dir, 'stream.db') });
+  server = await HttpServer.start({
+    stream,
+    webRoot,
+    routes: (app) => {
+      app.get('/api/hello', async () => ({ hello: 'host' }));
+    },
+  });
+  base = `http://127.0.0.1:${server.port}`;
+});
+
+after(async () => {
+  await server.close();
+  await stream.close();
+  tmp.cleanup();
+});
+
+describe('HttpServer', () => {
+  test('/healthz is 503 until setReady(true), then 200 with details', async () => {
+    let res = await fetch(`${base}/healthz`);
+    assert.equal(res.status, 503);
+    assert.equal((await body(res)).status, 'starting');
+    server.setReady(true);
+    res = await fetch(`${base}/healthz`);
+    assert.equal(res.status, 200);
+    const details = await body(res);
+    assert.equal(details.status, 'ok');
+    assert.equal(details.lastSequence, stream.lastSequence());
+  });
+
+  test('/api/records returns stored records with sequenceNumber, paged by from and limit', async () => {
+    const seqs: string[] = [];
+    for (let i = 0; i < 5; i++)
+      seqs.push(await stream.append({ 'detail-type': 'Transcribe', i }, { type: 'Transcribe', callId: 'c' }));
+    const res = await fetch(`${base}/api/records?from=${seqs[1]}&limit=2`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /application\/json/);
+    assert.deepEqual(await res.json(), [
+      { sequenceNumber: seqs[2], 'detail-type': 'Transcribe', i: 2 },
+      { sequenceNumber: seqs[3], 'detail-type': 'Transcribe', i: 3 },
+    ]);
+    assert.equal(((await (await fetch(`${base}/api/records`)).json()) as unknown[]).length, 5);
+    const bad = await fetch(`${base}/api/records?from=-1`);
+    assert.equal(bad.status, 400);
+    assert.equal((await body(bad)).error, 'CS_ERR_STREAM_BAD_SEQUENCE');
+    assert.equal((await fetch(`${base}/api/records?limit=0`)).status, 400);
+    assert.equal((await fetch(`${base}/api/records?limit=5000`)).status, 400);
+  });
+
+  test('/metrics has process metrics and the gateway counters', async () => {
+    const c = await connect(server.port);
+    const seq = await stream.append({ m: 1 }, { type: 'Transcribe', callId: null });
+    await c.waitForFrames(1);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    assert.match(text, /^process_cpu_user_seconds_total /m);
+    assert.match(text, /^callsight_ws_clients 1$/m);
+    assert.match(text, /^callsight_ws_frames_sent_total [1-9]\d*$/m);
+    assert.match(text, /^callsight_ws_slow_disconnects_total 0$/m);
+    assert.match(text, new RegExp(`^callsight_stream_last_sequence ${seq}$`, 'm'));
+    c.ws.close();
+    await c.closed;
+  });
+
+  test('serves the web app at / and its files, never outside webRoot; host routes work', async () => {
+    const index = await fetch(`${base}/`);
+    assert.equal(index.status, 200);
+    assert.match(index.headers.get('content-type') ?? '', /text\/html/);
+    assert.equal(await index.text(), '<!doctype html><title>Callsight</title>');
+    const js = await fetch(`${base}/assets/app.js`);
+    assert.match(js.headers.get('content-type') ?? '', /javascript/);
+    assert.equal((await fetch(`${base}/assets/missing.js`)).status, 404);
+    assert.equal((await fetch(`${base}/%2e%2e/secret.txt`)).status, 404);
+    assert.equal(resolveStaticPath(webRoot, '/../secret.txt'), null);
+    assert.equal(resolveStaticPath(webRoot, '/%E0%A4%A'), null);
+    assert.equal(resolveStaticPath(webRoot, '/assets/'), null);
+    assert.deepEqual(await (await fetch(`${base}/api/hello`)).json(), { hello: 'host' });
+  });
+
+  test('close() turns health red, closes WebSocket clients with 1001, and is idempotent', async () => {
+    const other = await HttpServer.start({ stream });
+    other.setReady(true);
+    const healthy = await connect(other.port);
+    const stuck = await connect(other.port);
+    stuck.socket?.pause(); // never answers the close handshake, so shutdown waits for it
+    const closing = other.close();
+    assert.equal(other.close(), closing);
+    const res = await fetch(`http://127.0.0.1:${other.port}/healthz`);
+    assert.equal(res.status, 503);
+    assert.equal((await body(res)).status, 'shutting down');
+    assert.deepEqual(await healthy.closed, { code: 1001, reason: 'server shutting down' });
+    await closing;
+    other.setReady(true);
+    stuck.socket?.resume();
+    assert.equal((await stuck.closed).code, 1001, 'the close frame was sent before the socket was cut');
+    await assert.rejects(fetch(`http://127.0.0.1:${other.port}/healthz`));
+    assert.equal((await fetch(`${base}/healthz`)).status, 200, 'the other server is unaffected');
+  });
+});

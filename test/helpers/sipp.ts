@@ -1,0 +1,151 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readWav } from '../../src/media/wav/WavFile.js';
+import { freePort } from './ports.js';
+
+export const SIPP = '/usr/bin/sipp';
+export const sippAvailable = existsSync(SIPP);
+
+export interface SippCallOptions {
+  readonly sipPort: number;
+  /** 8 kHz 16-bit WAV to stream as PCMU. */
+  readonly wavPath: string;
+  /** Silence after the audio before BYE. */
+  readonly tailMs?: number;
+  readonly fromNumber?: string;
+  readonly toNumber?: string;
+}
+
+export interface SippResult {
+  readonly exitCode: number | null;
+  readonly output: string;
+  /** Wall-clock time sipp sent its BYE (approximately: when the scenario's pause ended). */
+  readonly byeSentAfter: number;
+}
+
+/** sipp streams a WAV file only if it already holds G.711: convert it with sox. */
+function toUlawWav(wavPath: string, dir: string): { path: string; durationMs: number } {
+  const out = join(dir, 'audio-ulaw.wav');
+  execFileSync('sox', [wavPath, '-r', '8000', '-c', '1', '-e', 'u-law', '-b', '8', out]);
+  const { samples, sampleRate } = readWav(wavPath);
+  return { path: out, durationMs: Math.ceil((samples.length / sampleRate) * 1000) };
+}
+
+/** A UAC scenario: INVITE with a PCMU offer, ACK, stream the file over RTP, BYE. */
+function scenario(audioPath: string, pauseMs: number, from: string, to: string): string {
+  return `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="Callsight test call with speech">
+  <send retrans="500">
+    <![CDATA[
+      INVITE sip:${to}@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "Test Caller" <sip:${from}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:${to}@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 INVITE
+      Contact: <sip:sipp@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Subject: Callsight test
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0 101
+      a=rtpmap:0 PCMU/8000
+      a=rtpmap:101 telephone-event/8000
+      a=fmtp:101 0-15
+      a=ptime:20
+      a=sendrecv
+
+    ]]>
+  </send>
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="183" optional="true"/>
+  <recv response="200" rtd="true"/>
+  <send>
+    <![CDATA[
+      ACK sip:${to}@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "Test Caller" <sip:${from}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      [last_To:]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Contact: <sip:sipp@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <nop><action><exec rtp_stream="${audioPath},1,0"/></action></nop>
+  <pause milliseconds="${pauseMs}"/>
+  <send retrans="500">
+    <![CDATA[
+      BYE sip:${to}@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "Test Caller" <sip:${from}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      [last_To:]
+      Call-ID: [call_id]
+      CSeq: 2 BYE
+      Contact: <sip:sipp@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv response="200" crlf="true"/>
+</scenario>
+`;
+}
+
+/** Places one call with sipp (a real SIP peer nobody here wrote) that plays a WAV file over RTP. */
+export async function sippCall(options: SippCallOptions): Promise<SippResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'callsight-sipp-'));
+  const audio = toUlawWav(options.wavPath, dir);
+  const pauseMs = audio.durationMs + (options.tailMs ?? 1500);
+  const scenarioPath = join(dir, 'uac-speech.xml');
+  writeFileSync(
+    scenarioPath,
+    scenario(audio.path, pauseMs, options.fromNumber ?? '+15555550100', options.toNumber ?? '+15555550199'),
+  );
+  const localPort = await freePort();
+  const mediaPort = (await freePort()) & ~1;
+  const args = [
+    `127.0.0.1:${options.sipPort}`,
+    '-sf',
+    scenarioPath,
+    '-i',
+    '127.0.0.1',
+    '-p',
+    String(localPort),
+    '-mi',
+    '127.0.0.1',
+    '-mp',
+    String(mediaPort),
+    '-m',
+    '1',
+    '-l',
+    '1',
+    '-timeout',
+    `${Math.ceil(pauseMs / 1000) + 30}s`,
+    '-timeout_error',
+    '-nostdin',
+    '-trace_err',
+    '-error_file',
+    join(dir, 'errors.log'),
+  ];
+  const started = Date.now();
+  const child = spawn(SIPP, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const exitCode = await new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { exitCode, output: output.slice(-4000), byeSentAfter: started + pauseMs };
+}

@@ -1,0 +1,73 @@
+import WebSocket from 'ws';
+
+export type StreamFrame = Record<string, unknown> & { sequenceNumber: string; 'detail-type'?: string };
+
+/** A WebSocket client that keeps every frame it receives, for assertions. */
+export class RecordCollector {
+  readonly frames: StreamFrame[] = [];
+  readonly #ws: WebSocket;
+  readonly #waiters = new Set<() => void>();
+  readonly opened: Promise<void>;
+  readonly closed: Promise<{ code: number; reason: string }>;
+
+  constructor(url: string) {
+    this.#ws = new WebSocket(url);
+    this.opened = new Promise((resolve, reject) => {
+      this.#ws.once('open', () => resolve());
+      this.#ws.once('error', reject);
+    });
+    this.closed = new Promise((resolve) =>
+      this.#ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+    this.#ws.on('message', (data) => {
+      this.frames.push(JSON.parse(data.toString()) as StreamFrame);
+      for (const wake of this.#waiters) wake();
+    });
+  }
+
+  /** Resolves with the first frame matching, waiting up to timeoutMs. */
+  async waitFor(
+    predicate: (frame: StreamFrame) => boolean,
+    timeoutMs = 30_000,
+    what = 'a frame',
+  ): Promise<StreamFrame> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.frames.find(predicate);
+      if (found) return found;
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new Error(
+          `timed out after ${timeoutMs} ms waiting for ${what}; got ${this.frames.length} frames`,
+        );
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          this.#waiters.delete(wake);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(wake, left);
+        this.#waiters.add(wake);
+      });
+    }
+  }
+
+  close(): void {
+    this.#ws.close();
+  }
+
+  terminate(): void {
+    this.#ws.terminate();
+  }
+}
+
+export function detailOf(frame: StreamFrame): Record<string, unknown> {
+  return (frame.detail ?? {}) as Record<string, unknown>;
+}
+
+export function callIdOf(frame: StreamFrame): string | undefined {
+  const detail = frame.detail as { callId?: string } | undefined;
+  if (detail?.callId) return detail.callId;
+  if (typeof frame.metadata === 'string') return (JSON.parse(frame.metadata) as { callId?: string }).callId;
+  return undefined;
+}
