@@ -14,6 +14,8 @@ export interface RtpSendOptions {
   /** Called with each packet's send time and the index of its first sample (for latency benchmarks). */
   readonly onPacket?: (sentAt: number, firstSample: number) => void;
   readonly socket?: Socket;
+  /** Stops sending early (the call was hung up by the other side). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -32,6 +34,7 @@ export async function sendRtp(options: RtpSendOptions): Promise<{ packets: numbe
   let index = 0;
   try {
     for (let first = 0; first < options.samples.length; first += samplesPerPacket, index++) {
+      if (options.signal?.aborted) break;
       const due = started + index * ptime;
       const wait = due - performance.now();
       if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));

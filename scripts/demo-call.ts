@@ -1,0 +1,93 @@
+/**
+ * `npm run demo-call`: places a real SIP call to a running Callsight and plays a speech WAV file over
+ * RTP, so that the live transcript shows on the web page. Run with --help for the options.
+ */
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { readWav } from '../src/media/wav/WavFile.js';
+import { CallRejectedError, SipCaller } from '../src/tools/SipCaller.js';
+
+const DEFAULT_WAV = fileURLToPath(new URL('../test/fixtures/audio/demo-customer.wav', import.meta.url));
+
+const HELP = `Usage: npm run demo-call -- [options]
+
+Places a SIP call (UDP) to Callsight and plays an 8 kHz mono WAV file as G.711 µ-law RTP.
+
+  --host HOST     Callsight's SIP address            (default 127.0.0.1)
+  --port PORT     Callsight's SIP UDP port           (default $CALLSIGHT_SIP_UDP_PORT or 5060)
+  --file WAV      8 kHz 16-bit mono WAV to play      (default test/fixtures/audio/demo-customer.wav)
+  --from NUMBER   caller number                      (default +15555550100)
+  --to NUMBER     called number                      (default +15555550199)
+  --local ADDR    local address to call from         (default: the address that routes to --host)
+  --http PORT     Callsight's HTTP port, for the page link (default $CALLSIGHT_HTTP_PORT or 8080)
+  -h, --help      this text`;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: process.env.CALLSIGHT_SIP_UDP_PORT ?? '5060' },
+      file: { type: 'string', default: DEFAULT_WAV },
+      from: { type: 'string', default: '+15555550100' },
+      to: { type: 'string', default: '+15555550199' },
+      local: { type: 'string' },
+      http: { type: 'string', default: process.env.CALLSIGHT_HTTP_PORT ?? '8080' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    process.stderr.write(`demo-call: --port must be a port number, got "${values.port}"\n`);
+    return 2;
+  }
+  const audio = readWav(values.file);
+  if (audio.sampleRate !== 8000) {
+    process.stderr.write(
+      `demo-call: ${values.file} is ${audio.sampleRate} Hz; convert it first: sox in.wav -r 8000 -c 1 -b 16 out.wav\n`,
+    );
+    return 2;
+  }
+  const caller = await SipCaller.open(values.host, values.local);
+  const seconds = (audio.samples.length / 8000).toFixed(1);
+  const pageHost = values.host === '0.0.0.0' ? '127.0.0.1' : values.host;
+  process.stdout.write(`Calling sip:${values.to}@${values.host}:${port} from ${values.from} ...\n`);
+  try {
+    const outcome = await caller.call({
+      host: values.host,
+      port,
+      fromNumber: values.from,
+      toNumber: values.to,
+      samples: audio.samples,
+      onAnswered: ({ rtpTarget }) => {
+        process.stdout.write(
+          `Answered. Playing ${seconds} s of audio to ${rtpTarget.address}:${rtpTarget.port}.\n` +
+            `Watch the live transcript at http://${pageHost}:${values.http}/\n`,
+        );
+      },
+    });
+    process.stdout.write(
+      outcome.endedBy === 'caller'
+        ? `Hung up after ${outcome.packetsSent} RTP packets.\n`
+        : `Callsight ended the call after ${outcome.packetsSent} RTP packets.\n`,
+    );
+    return 0;
+  } catch (err) {
+    if (err instanceof CallRejectedError) {
+      process.stderr.write(`demo-call: Callsight answered ${err.status} ${err.reason}\n`);
+    } else {
+      process.stderr.write(
+        `demo-call: ${(err as Error).message}\n  Is Callsight running? Start it with: npm run launch\n`,
+      );
+    }
+    return 1;
+  } finally {
+    caller.close();
+  }
+}
+
+main().then((code) => (process.exitCode = code));
