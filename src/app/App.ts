@@ -117,6 +117,7 @@ export class App {
       rtpHost: config.rtp.host,
       ports: new PortAllocator({ min: config.rtp.portMin, max: config.rtp.portMax }),
       jitterBufferMs: config.rtp.jitterBufferMs,
+      mediaTimeoutMs: config.rtp.mediaTimeoutSec * 1000,
       bus,
       logger: logger.child({ stage: 'connector' }),
     });
@@ -152,6 +153,9 @@ export class App {
       advertisedAddress,
       handler: connector,
       logger: logger.child({ stage: 'sip' }),
+    });
+    connector.on('mediaTimeout', (call) => {
+      uas.hangup(call.sipCallId).catch((err: unknown) => logger.error({ err, callId: call.callId }, 'hangup failed'));
     });
     const http = await HttpServer.start({
       host: config.http.host,

@@ -18,6 +18,7 @@ export interface Config {
     readonly portMin: number;
     readonly portMax: number;
     readonly jitterBufferMs: number;
+    readonly mediaTimeoutSec: number;
   };
   readonly http: { readonly host: string; readonly port: number; readonly wsMaxBufferedBytes: number };
   readonly dataDir: string;

@@ -76,6 +76,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'How long the jitter buffer waits for late or reordered packets.',
   },
   {
+    path: 'rtp.mediaTimeoutSec',
+    env: 'CALLSIGHT_RTP_MEDIA_TIMEOUT_SEC',
+    kind: 'integer',
+    default: 60,
+    min: 0,
+    max: 86400,
+    doc: 'A call whose streams all stay silent (no RTP) this long is hung up with BYE (0: never).',
+  },
+  {
     path: 'http.host',
     env: 'CALLSIGHT_HTTP_HOST',
     kind: 'string',

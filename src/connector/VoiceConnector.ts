@@ -24,6 +24,8 @@ export interface VoiceConnectorOptions {
   readonly rtpHost: string;
   readonly ports: PortAllocator;
   readonly jitterBufferMs: number;
+  /** A confirmed call with no RTP on any stream for this long is reported as 'mediaTimeout' (0: never). */
+  readonly mediaTimeoutMs: number;
   readonly bus: EventBus;
   readonly logger: Logger;
 }
@@ -34,6 +36,8 @@ export interface VoiceConnectorEvents {
   frame: [call: CallInfo, frame: PcmFrame];
   /** Every stream of the call has ended and its last frame has been emitted. */
   mediaEnded: [call: CallInfo];
+  /** No RTP arrived on any of the call's streams for mediaTimeoutMs: the SIP layer should hang up. */
+  mediaTimeout: [call: CallInfo];
 }
 
 interface ActiveCall {
@@ -42,7 +46,13 @@ interface ActiveCall {
   readonly startTimes: Map<CallStream, Date>;
   confirmed: boolean;
   ended: boolean;
+  /** Packets received on all streams at the last watchdog check, and when that count last moved. */
+  packetsSeen: number;
+  lastMediaAt: number;
 }
+
+/** How often the media watchdog looks at the calls. */
+const WATCHDOG_INTERVAL_MS = 1000;
 
 /** Media types Chime's Voice Connector streams, and the most streams one call may have. */
 const MAX_STREAMS = 2;
@@ -57,10 +67,33 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
   readonly #byCallId = new Map<string, ActiveCall>();
   /** INVITEs cancelled while their receivers were still opening. */
   readonly #cancelled = new Set<string>();
+  readonly #watchdog: NodeJS.Timeout | null;
 
   constructor(options: VoiceConnectorOptions) {
     super(options.logger);
     this.#options = options;
+    this.#watchdog =
+      options.mediaTimeoutMs > 0 ? setInterval(() => this.#checkMedia(), WATCHDOG_INTERVAL_MS).unref() : null;
+  }
+
+  /** Reports calls whose peer stopped sending RTP without hanging up (a crashed phone, a lost BYE). */
+  #checkMedia(): void {
+    const now = Date.now();
+    for (const call of this.#byCallId.values()) {
+      if (!call.confirmed || call.ended) continue;
+      const packets = call.receivers.reduce((sum, r) => sum + r.stats().packetsReceived, 0);
+      if (packets !== call.packetsSeen) {
+        call.packetsSeen = packets;
+        call.lastMediaAt = now;
+      } else if (now - call.lastMediaAt >= this.#options.mediaTimeoutMs) {
+        call.lastMediaAt = Infinity;
+        this.#options.logger.warn(
+          { callId: call.info.callId, silentForMs: this.#options.mediaTimeoutMs },
+          'no RTP on any stream: hanging up',
+        );
+        this.safeEmit('mediaTimeout', call.info);
+      }
+    }
   }
 
   async offer(invite: IncomingInvite): Promise<{ sdp: string }> {
@@ -90,7 +123,15 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
       await Promise.all(receivers.map((r) => r.close()));
       throw new SipRejection(487, 'Request Terminated');
     }
-    const call: ActiveCall = { info, receivers, startTimes: new Map(), confirmed: false, ended: false };
+    const call: ActiveCall = {
+      info,
+      receivers,
+      startTimes: new Map(),
+      confirmed: false,
+      ended: false,
+      packetsSeen: 0,
+      lastMediaAt: Date.now(),
+    };
     this.#bySipCallId.set(invite.sipCallId, call);
     this.#byCallId.set(callId, call);
     logger.info(
@@ -116,6 +157,7 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
     const call = this.#bySipCallId.get(sipCallId);
     if (!call || call.confirmed) return;
     call.confirmed = true;
+    call.lastMediaAt = Date.now();
     const { bus, origin } = this.#options;
     const at = new Date();
     for (const stream of call.info.streams) {
@@ -222,6 +264,7 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
 
   /** Hangs nothing up (the SIP layer owns dialogs); waits for every call's media to finish. */
   async drain(): Promise<void> {
+    if (this.#watchdog) clearInterval(this.#watchdog);
     while (this.#byCallId.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { CallsightError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
@@ -64,7 +64,7 @@ export class HttpServer {
     // logger type parameter so hosts' route callbacks take a plain FastifyInstance.
     this.#app = Fastify({
       loggerInstance: this.#logger,
-      disableRequestLogging: true,
+      logController: new LogController({ disableRequestLogging: true }),
     }) as unknown as FastifyInstance;
     this.#gateway = new WebSocketGateway({
       server: this.#app.server,
