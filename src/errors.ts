@@ -16,6 +16,18 @@ export const ERROR_CODES = {
   CS_ERR_STREAM_BAD_SEQUENCE: { status: 400, summary: 'A sequence number was not a non-negative integer.' },
   CS_ERR_WS_SLOW_CLIENT: { status: 4008, summary: 'A WebSocket client fell too far behind and was disconnected.' },
   CS_ERR_CLOSED: { status: 0, summary: 'The object was used after close().' },
+  CS_ERR_NOT_FOUND: { status: 404, summary: 'The call, pipeline or configuration named in the request does not exist.' },
+  CS_ERR_PIPELINE_STATE: { status: 409, summary: 'The pipeline cannot make that transition from its current status.' },
+  CS_ERR_INTERNAL: { status: 500, summary: 'An unexpected failure; it is logged with its stack trace.' },
+  CS_ERR_BAD_REQUEST: { status: 400, summary: 'A request body or parameter failed validation; every problem is listed with its path.' },
+  CS_ERR_CONFIGURATION_CONFLICT: {
+    status: 409,
+    summary: 'A call analytics configuration with that name already exists, or the configuration is in use.',
+  },
+  CS_ERR_EVENT_PATTERN_INVALID: {
+    status: 400,
+    summary: 'An EventBridge event pattern is not valid; every problem is named with its JSON path.',
+  },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -38,4 +50,28 @@ export class InvalidStateError extends CallsightError {
   constructor(what: string) {
     super('CS_ERR_CLOSED', `${what} is closed`);
   }
+}
+
+/** One problem of a rejected document, with the JSON path where it was found. */
+export interface Problem {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** A request or document that failed validation; `problems` lists every issue, not just the first. */
+export class ValidationError extends CallsightError {
+  override name = 'ValidationError';
+  readonly problems: readonly Problem[];
+
+  constructor(what: string, problems: readonly Problem[]) {
+    super('CS_ERR_BAD_REQUEST', `${what}: ${problems.map((p) => `${p.path || '(root)'}: ${p.message}`).join('; ')}`);
+    this.problems = problems;
+  }
+}
+
+/** Formats zod-style issue paths as `Elements[2].Type`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`))
+    .join('');
 }

@@ -3,15 +3,19 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/Config.js';
-import { STREAMING_STATUS } from '../connector/StreamingStatus.js';
 import { VoiceConnector } from '../connector/VoiceConnector.js';
+import { deadLetterEvent } from '../events/DeadLetter.js';
 import { EventBus } from '../events/EventBus.js';
-import type { EventEnvelope } from '../events/EventEnvelope.js';
+import type { EventOrigin } from '../events/EventEnvelope.js';
+import { defaultRules, parseRules } from '../events/RuleConfig.js';
+import type { WebhookDelivery } from '../events/Webhook.js';
 import { registerApiRoutes } from '../gateway/api/ApiRoutes.js';
+import { registerPipelineRoutes } from '../gateway/api/PipelineRoutes.js';
 import { SqliteConnectionRegistry } from '../gateway/ConnectionRegistry.js';
 import { HttpServer } from '../gateway/HttpServer.js';
 import type { Logger } from '../log/logger.js';
 import { PortAllocator } from '../media/rtp/PortAllocator.js';
+import { blueprintFor, type ConfigurationElements, type ElementFactoryDeps } from '../pipeline/ElementFactory.js';
 import { PipelineManager } from '../pipeline/PipelineManager.js';
 import { PocketsphinxEngine } from '../pipeline/transcribe/pocketsphinx/PocketsphinxEngine.js';
 import type { SpeechEngine } from '../pipeline/transcribe/SpeechEngineTypes.js';
@@ -19,12 +23,36 @@ import { UserAgentServer } from '../sip/UserAgentServer.js';
 import { SqliteDataStream } from '../stream/SqliteDataStream.js';
 import type { AppendKey, DataStream } from '../stream/StreamTypes.js';
 import { resolveAdvertisedAddress } from './advertisedAddress.js';
+import { installRules } from './eventRules.js';
 
 const BUNDLED_WEB_ROOT = fileURLToPath(new URL('../../../web/static', import.meta.url));
+/** How long shutdown lets webhooks retry before their payloads go to the dead letter. */
+const WEBHOOK_DRAIN_MS = 5000;
 
-function eventCallId(event: EventEnvelope): string | null {
-  const callId = (event.detail as { callId?: unknown }).callId;
-  return typeof callId === 'string' ? callId : null;
+function builtInConfiguration(name: string, origin: EventOrigin): ConfigurationElements {
+  return {
+    MediaInsightsPipelineConfigurationName: name,
+    MediaInsightsPipelineConfigurationArn: `arn:callsight:chime:${origin.region}:${origin.account}:media-insights-pipeline-configuration/${name}`,
+    Elements: [
+      { Type: 'AmazonTranscribeProcessor', AmazonTranscribeProcessorConfiguration: { LanguageCode: 'en-US' } },
+      { Type: 'KinesisDataStreamSink', KinesisDataStreamSinkConfiguration: { InsightsTarget: 'callsight:stream' } },
+    ],
+  };
+}
+
+interface AppParts {
+  readonly config: Config;
+  readonly advertisedAddress: string;
+  readonly logger: Logger;
+  readonly stream: DataStream;
+  readonly registry: SqliteConnectionRegistry;
+  readonly engine: SpeechEngine | null;
+  readonly bus: EventBus;
+  readonly webhooks: readonly WebhookDelivery[];
+  readonly pipelines: PipelineManager;
+  readonly connector: VoiceConnector;
+  readonly uas: UserAgentServer;
+  readonly http: HttpServer;
 }
 
 /**
@@ -34,41 +62,13 @@ function eventCallId(event: EventEnvelope): string | null {
 export class App {
   readonly config: Config;
   readonly advertisedAddress: string;
-  readonly #logger: Logger;
-  readonly #stream: DataStream;
-  readonly #registry: SqliteConnectionRegistry;
-  readonly #engine: SpeechEngine | null;
-  readonly #bus: EventBus;
-  readonly #pipelines: PipelineManager;
-  readonly #connector: VoiceConnector;
-  readonly #uas: UserAgentServer;
-  readonly #http: HttpServer;
+  readonly #parts: AppParts;
   #closing: Promise<void> | null = null;
 
-  private constructor(parts: {
-    config: Config;
-    advertisedAddress: string;
-    logger: Logger;
-    stream: DataStream;
-    registry: SqliteConnectionRegistry;
-    engine: SpeechEngine | null;
-    bus: EventBus;
-    pipelines: PipelineManager;
-    connector: VoiceConnector;
-    uas: UserAgentServer;
-    http: HttpServer;
-  }) {
+  private constructor(parts: AppParts) {
     this.config = parts.config;
     this.advertisedAddress = parts.advertisedAddress;
-    this.#logger = parts.logger;
-    this.#stream = parts.stream;
-    this.#registry = parts.registry;
-    this.#engine = parts.engine;
-    this.#bus = parts.bus;
-    this.#pipelines = parts.pipelines;
-    this.#connector = parts.connector;
-    this.#uas = parts.uas;
-    this.#http = parts.http;
+    this.#parts = parts;
   }
 
   static async start(config: Config, logger: Logger): Promise<App> {
@@ -102,12 +102,15 @@ export class App {
         .catch((err: unknown) => logger.error({ err, type: key.type }, 'stream append failed'));
     };
     const bus = new EventBus(logger.child({ stage: 'events' }));
+    const deadLetter: ElementFactoryDeps['deadLetter'] = (input) => {
+      const record = deadLetterEvent(input, origin, new Date());
+      append(record, { type: record['detail-type'], callId: input.callId });
+    };
+    const elementDeps: ElementFactoryDeps = { engine, append, deadLetter, logger: logger.child({ stage: 'pipeline' }) };
     const pipelines = new PipelineManager({
-      engine,
-      languageCode: config.asr.languageCode,
+      resolve: async (identifier) => blueprintFor(builtInConfiguration(identifier, origin), elementDeps),
       origin,
-      bus,
-      sink: append,
+      publish: (event) => bus.publish(event),
       logger: logger.child({ stage: 'pipeline' }),
     });
     const connector = new VoiceConnector({
@@ -121,28 +124,12 @@ export class App {
       bus,
       logger: logger.child({ stage: 'connector' }),
     });
-
-    // The seed's EventBridge rule and Lambda: every event goes to the data stream, and ALL_STARTED
-    // starts the call's pipeline. The stream rule comes first so each event is stored before what it causes.
-    bus.addRule(
-      'forward-to-stream',
-      () => true,
-      (event) => {
-        append(event, { type: event['detail-type'], callId: eventCallId(event) });
-      },
-    );
-    bus.addRule(
-      'start-pipeline-on-all-started',
-      (event) => event['detail-type'] === STREAMING_STATUS && event.detail.streamingStatus === 'ALL_STARTED',
-      (event) => {
-        const call = connector.getCall(eventCallId(event) ?? '');
-        if (call) pipelines.start(call);
-      },
-    );
+    const rules = config.rules ?? parseRules(defaultRules(config.pipeline.defaultConfiguration));
+    const webhooks = installRules(rules, { bus, connector, pipelines, append, origin, logger: logger.child({ stage: 'events' }) });
     connector.on('frame', (call, frame) => pipelines.write(call.callId, frame));
     connector.on('mediaEnded', (call) => {
       pipelines
-        .stop(call.callId)
+        .callEnded(call.callId)
         .catch((err: unknown) => logger.error({ err, callId: call.callId }, 'pipeline stop failed'));
     });
 
@@ -165,7 +152,10 @@ export class App {
       webRoot: config.webRoot || BUNDLED_WEB_ROOT,
       maxBufferedBytes: config.http.wsMaxBufferedBytes,
       logger: logger.child({ stage: 'gateway' }),
-      routes: (server) => registerApiRoutes(server, { connector, pipelines, stream }),
+      routes: (server) => {
+        registerApiRoutes(server, { connector, stream });
+        registerPipelineRoutes(server, { connector, pipelines });
+      },
     });
     const app = new App({
       config,
@@ -175,6 +165,7 @@ export class App {
       registry,
       engine,
       bus,
+      webhooks,
       pipelines,
       connector,
       uas,
@@ -189,15 +180,15 @@ export class App {
   }
 
   get sipUdpPort(): number {
-    return this.#uas.udpPort;
+    return this.#parts.uas.udpPort;
   }
 
   get sipTcpPort(): number {
-    return this.#uas.tcpPort;
+    return this.#parts.uas.tcpPort;
   }
 
   get httpPort(): number {
-    return this.#http.port;
+    return this.#parts.http.port;
   }
 
   banner(): string {
@@ -224,15 +215,24 @@ export class App {
   }
 
   async #close(): Promise<void> {
-    this.#http.setReady(false);
-    await this.#uas.close();
-    await this.#connector.drain();
-    await this.#pipelines.close();
-    await this.#bus.settled();
-    await this.#engine?.close();
-    await this.#http.close();
-    await this.#stream.close();
-    await this.#registry.close();
-    this.#logger.info('all calls finished and the stream is flushed');
+    const { http, uas, connector, pipelines, bus, webhooks, engine, stream, registry, logger } = this.#parts;
+    http.setReady(false);
+    await uas.close();
+    await connector.drain();
+    await pipelines.close();
+    await bus.settled();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(webhooks.map((w) => w.close())),
+      new Promise((resolve) => (timer = setTimeout(resolve, WEBHOOK_DRAIN_MS))),
+    ]);
+    clearTimeout(timer);
+    for (const webhook of webhooks) webhook.abort();
+    await Promise.all(webhooks.map((w) => w.idle()));
+    await engine?.close();
+    await http.close();
+    await stream.close();
+    await registry.close();
+    logger.info('all calls finished and the stream is flushed');
   }
 }

@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { CallsightError } from '../errors.js';
+import { parseRules, type RuleDefinition } from '../events/RuleConfig.js';
 import { OPTIONS, type OptionSpec } from './ConfigOptions.js';
 
 /** The validated, frozen configuration. Defaults and documentation: ConfigOptions.ts. */
@@ -27,6 +28,14 @@ export interface Config {
   readonly asr: { readonly workers: number; readonly languageCode: string; readonly enabled: boolean };
   readonly voiceConnector: { readonly id: string; readonly region: string; readonly account: string };
   readonly log: { readonly level: string };
+  readonly pipeline: { readonly defaultConfiguration: string };
+  /** Event rules from the file's `rules:` list; null means the seed's default rules. */
+  readonly rules: readonly RuleDefinition[] | null;
+  /**
+   * Call analytics configurations from the file's `configurations:` list: Chime
+   * MediaInsightsPipelineConfiguration documents, or paths of JSON/YAML files holding one.
+   */
+  readonly configurations: readonly unknown[];
 }
 
 function fieldSchema(option: OptionSpec): z.ZodType {
@@ -71,7 +80,10 @@ function treeSchema(tree: Tree): z.ZodObject {
   return z.strictObject(shape);
 }
 
-const configSchema = treeSchema(optionTree()).superRefine((value, ctx) => {
+/** Sections that are lists, not settings: checked by their own schemas (rules, configurations). */
+const configSchema = treeSchema(optionTree())
+  .extend({ rules: z.array(z.unknown()).optional(), configurations: z.array(z.unknown()).default([]) })
+  .superRefine((value, ctx) => {
   const rtp = value.rtp as { portMin: number; portMax: number };
   if (rtp.portMin > rtp.portMax) {
     ctx.addIssue({
@@ -183,7 +195,10 @@ export function loadConfig(
     });
     throw new CallsightError('CS_ERR_CONFIG_INVALID', `invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  return deepFreeze(result.data as unknown as Config);
+  const { rules, ...settings } = result.data;
+  // Compiled patterns are objects of their own: freeze the list, not their insides.
+  const parsedRules = rules === undefined ? null : Object.freeze(parseRules(rules));
+  return Object.freeze({ ...deepFreeze(settings), rules: parsedRules }) as unknown as Config;
 }
 
 /** The `--help` text: every option with its variable and default. */

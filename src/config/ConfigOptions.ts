@@ -154,6 +154,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'Transcribe calls (false: ingest, events and stream only).',
   },
   {
+    path: 'pipeline.defaultConfiguration',
+    env: 'CALLSIGHT_DEFAULT_CONFIGURATION',
+    kind: 'string',
+    default: 'callsight-default',
+    doc: 'Call analytics configuration the default rule starts for every call (name of a configuration).',
+  },
+  {
     path: 'voiceConnector.id',
     env: 'CALLSIGHT_VOICE_CONNECTOR_ID',
     kind: 'string',

@@ -2,6 +2,9 @@
 
 export type CallDirection = 'Inbound' | 'Outbound';
 
+/** Chime's participant roles of a call analytics channel. */
+export type ParticipantRole = 'AGENT' | 'CUSTOMER';
+
 export interface CallStream {
   /** Index of the m-line in the SDP offer. */
   readonly mediaIndex: number;
@@ -10,6 +13,8 @@ export interface CallStream {
   /** Pipeline channel: 0 → ch_0, 1 → ch_1. */
   readonly channel: number;
   readonly isCaller: boolean;
+  /** Who speaks on this stream, when the connector knows (SIPREC metadata, trunk legs). */
+  readonly participantRole?: ParticipantRole;
   readonly streamArn: string;
   readonly startFragmentNumber: string;
 }

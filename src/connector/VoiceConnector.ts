@@ -202,6 +202,15 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
     return this.#byCallId.get(callId)?.info;
   }
 
+  /** The active call and stream a streamArn (from a STARTED event) names. */
+  findStream(streamArn: string): { call: CallInfo; stream: CallStream } | undefined {
+    for (const { info } of this.#byCallId.values()) {
+      const stream = info.streams.find((s) => s.streamArn === streamArn);
+      if (stream) return { call: info, stream };
+    }
+    return undefined;
+  }
+
   /** Calls in progress, with their per-stream RTP counters. */
   activeCalls() {
     return [...this.#byCallId.values()].map((call) => ({

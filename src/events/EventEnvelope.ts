@@ -23,22 +23,26 @@ export function eventTime(at: Date): string {
   return at.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** Chime's events come from `aws.chime`; Callsight's own (alerts, dead letters) from `callsight`. */
+export const CHIME_SOURCE = 'aws.chime';
+export const CALLSIGHT_SOURCE = 'callsight';
+
 export function makeEvent<D extends object>(
   detailType: string,
   detail: D,
   origin: EventOrigin,
   at: Date = new Date(),
-  resources: readonly string[] = [],
+  options: { readonly source?: string; readonly resources?: readonly string[] } = {},
 ): EventEnvelope<D> {
   return {
     version: '0',
     id: randomUUID(),
     'detail-type': detailType,
-    source: 'aws.chime',
+    source: options.source ?? CHIME_SOURCE,
     account: origin.account,
     time: eventTime(at),
     region: origin.region,
-    resources,
+    resources: options.resources ?? [],
     detail,
   };
 }

@@ -5,6 +5,7 @@ import { silentLogger, type Logger } from '../log/logger.js';
 import { parseSequence } from '../stream/Sequence.js';
 import type { DataStream } from '../stream/StreamTypes.js';
 import type { ConnectionRegistry } from './ConnectionRegistryTypes.js';
+import { installApiErrorHandler } from './api/ApiErrors.js';
 import { createGatewayMetrics } from './GatewayMetrics.js';
 import { recordFrame } from './RecordFrame.js';
 import { registerStaticFiles } from './StaticFiles.js';
@@ -78,6 +79,7 @@ export class HttpServer {
     const stream = options.stream;
     const gateway = this.#gateway;
     this.#metrics = createGatewayMetrics({ stream, counts: () => gateway.counts() });
+    installApiErrorHandler(this.#app, this.#logger);
     this.#routes(stream);
     if (options.webRoot !== undefined) registerStaticFiles(this.#app, options.webRoot);
   }

@@ -1,145 +1,325 @@
 import { randomUUID } from 'node:crypto';
 import type { CallInfo } from '../connector/CallTypes.js';
-import type { EventBus } from '../events/EventBus.js';
-import type { EventOrigin } from '../events/EventEnvelope.js';
+import { CallsightError } from '../errors.js';
+import type { EventEnvelope, EventOrigin } from '../events/EventEnvelope.js';
 import type { Logger } from '../log/logger.js';
 import type { PcmFrame } from '../media/MediaTypes.js';
 import type { AppendKey } from '../stream/StreamTypes.js';
-import { callAnalyticsMetadataRecord, callMetadata } from './records/PipelineRecord.js';
-import { stateChangeEvent, type ElementStatus, type PipelineEventType } from './records/StateChange.js';
-import { transcribeRecord } from './records/TranscribeRecord.js';
-import type { RecognitionResult, RecognitionStream, SpeechEngine } from './transcribe/SpeechEngineTypes.js';
+import type {
+  ChannelDefinition,
+  ElementStatus,
+  ElementStatusValue,
+  PipelineContext,
+  PipelineProcessor,
+  PipelineRecordSink,
+  PipelineStatus,
+} from './PipelineTypes.js';
+import { pipelineAlertEvent } from './records/PipelineAlert.js';
+import { callMetadata } from './records/PipelineRecord.js';
+import { stateChangeEvent, type PipelineEventType } from './records/StateChange.js';
 
-/** Where a pipeline's records go: the Kinesis Data Stream sink's counterpart. */
-export type RecordSink = (record: object, key: AppendKey) => void;
-
-export type PipelineStatus = 'Initializing' | 'InProgress' | 'Paused' | 'Stopped' | 'Failed';
+/** Builds a pipeline's processors and sinks once its context exists. */
+export interface PipelineParts {
+  readonly processors: readonly PipelineProcessor[];
+  readonly sinks: readonly PipelineRecordSink[];
+}
 
 export interface PipelineOptions {
   readonly call: CallInfo;
-  /** null when transcription is switched off: the pipeline then only announces itself. */
-  readonly engine: SpeechEngine | null;
-  readonly languageCode: string;
+  readonly configurationName: string;
+  readonly configurationArn: string;
+  readonly channels: readonly ChannelDefinition[];
+  /** MediaInsightsRuntimeMetadata: copied into every record's metadata and every state event. */
+  readonly runtimeMetadata: Readonly<Record<string, string>>;
   readonly origin: EventOrigin;
-  readonly bus: EventBus;
-  readonly sink: RecordSink;
+  readonly publish: (event: EventEnvelope) => void;
   readonly logger: Logger;
+  /** Creates the elements; `fail(processor, error)` is how a processor reports it broke. */
+  readonly build: (context: PipelineContext, fail: (processor: PipelineProcessor, error: Error) => void) => PipelineParts;
 }
 
-const TRANSCRIBE_ELEMENT = 'AmazonTranscribeProcessor';
+interface ProcessorState {
+  readonly processor: PipelineProcessor;
+  status: ElementStatusValue;
+  updatedOn: number;
+  statusDetail?: string;
+}
 
-/** One media insights pipeline: a call's channels through speech recognition into records. */
+/**
+ * One media insights pipeline: a call's audio through the processors of a configuration, their
+ * records to the configuration's sinks, and Chime's lifecycle (InProgress ⇄ Paused → Stopped, or
+ * Failed) announced as "Media Insights State Change" events. A processor that fails is marked
+ * Failed and raises an alert; the pipeline carries on with the others, and the process with the
+ * other calls.
+ */
 export class Pipeline {
   readonly id = randomUUID();
   readonly arn: string;
   readonly call: CallInfo;
+  readonly configurationName: string;
+  readonly configurationArn: string;
+  readonly channels: readonly ChannelDefinition[];
+  readonly runtimeMetadata: Readonly<Record<string, string>>;
   readonly createdAt = new Date();
-  #status: PipelineStatus = 'Initializing';
-  #transcribeStatus: ElementStatus;
+  updatedAt = new Date();
   readonly #options: PipelineOptions;
-  readonly #streams = new Map<number, RecognitionStream>();
-  readonly #metadata: Record<string, unknown>;
+  readonly #logger: Logger;
+  readonly #processors: ProcessorState[];
+  readonly #sinks: readonly PipelineRecordSink[];
+  readonly #channelOf = new Map<number, number>();
+  #status: PipelineStatus = 'Initializing';
+  #transition: Promise<void> = Promise.resolve();
   #stopping: Promise<void> | null = null;
 
   constructor(options: PipelineOptions) {
     this.#options = options;
     this.call = options.call;
+    this.configurationName = options.configurationName;
+    this.configurationArn = options.configurationArn;
+    this.channels = options.channels;
+    this.runtimeMetadata = options.runtimeMetadata;
     this.arn = `arn:callsight:chime:${options.origin.region}:${options.origin.account}:media-pipeline/${this.id}`;
-    this.#metadata = callMetadata(options.call);
-    this.#transcribeStatus = { type: TRANSCRIBE_ELEMENT, status: 'NotStarted', updatedOn: Date.now() };
+    this.#logger = options.logger.child({ pipelineId: this.id, configuration: options.configurationName });
+    for (const channel of options.channels) this.#channelOf.set(channel.streamChannel, channel.channelId);
+    const metadata = callMetadata(options.call, options.runtimeMetadata);
+    const context: PipelineContext = {
+      pipelineId: this.id,
+      pipelineArn: this.arn,
+      call: options.call,
+      channels: options.channels,
+      metadata,
+      logger: this.#logger,
+      emit: (record, key) => this.#deliver(record, key),
+      publish: options.publish,
+    };
+    const parts = options.build(context, (processor, error) => this.#processorFailed(processor, error));
+    this.#processors = parts.processors.map((processor) => ({
+      processor,
+      status: 'NotStarted',
+      updatedOn: Date.now(),
+    }));
+    this.#sinks = parts.sinks;
   }
 
   get status(): PipelineStatus {
     return this.#status;
   }
 
-  start(): void {
-    const { call, engine, sink, logger } = this.#options;
-    if (engine) {
-      for (const stream of call.streams) {
-        const recognition = engine.openStream({
-          channel: stream.channel,
-          languageCode: this.#options.languageCode,
-        });
-        recognition.on('result', (result) => this.#onResult(result));
-        recognition.on('error', (err) => this.#onEngineError(stream.channel, err));
-        this.#streams.set(stream.channel, recognition);
-      }
-      this.#transcribeStatus = { type: TRANSCRIBE_ELEMENT, status: 'InProgress', updatedOn: Date.now() };
-    }
-    this.#status = 'InProgress';
-    this.#publishState('chime:MediaInsightsInProgress');
-    sink(callAnalyticsMetadataRecord(call, this.id, new Date()), {
-      type: 'CallAnalyticsMetadata',
-      callId: call.callId,
-    });
-    logger.info({ pipelineId: this.id, channels: this.#streams.size }, 'pipeline started');
+  get active(): boolean {
+    return this.#status === 'InProgress' || this.#status === 'Paused' || this.#status === 'Initializing';
   }
 
+  elementStatuses(): ElementStatus[] {
+    return this.#processors.map((p) => ({
+      type: p.processor.type,
+      status: p.status,
+      updatedOn: p.updatedOn,
+      ...(p.statusDetail ? { statusDetail: p.statusDetail } : {}),
+    }));
+  }
+
+  start(): void {
+    if (this.#status !== 'Initializing') return;
+    for (const state of this.#processors) {
+      try {
+        state.processor.start();
+        this.#setStatus(state, 'InProgress');
+      } catch (err) {
+        this.#markFailed(state, err as Error);
+      }
+    }
+    this.#settle('chime:MediaInsightsInProgress');
+    this.#logger.info({ processors: this.#processors.map((p) => p.processor.type) }, 'pipeline started');
+  }
+
+  /** Audio of one of the call's streams; dropped while paused or for streams not in the channel definitions. */
   write(frame: PcmFrame): void {
     if (this.#status !== 'InProgress') return;
-    this.#streams.get(frame.channel)?.write(frame);
+    const channelId = this.#channelOf.get(frame.channel);
+    if (channelId === undefined) return;
+    const mapped = channelId === frame.channel ? frame : { ...frame, channel: channelId };
+    for (const state of this.#processors) {
+      if (state.status === 'InProgress') state.processor.write(mapped);
+    }
   }
 
-  /** Flushes every channel's open utterance, then reports Stopped. Idempotent. */
+  /** UpdateMediaInsightsPipelineStatus Pause: no audio reaches the processors until resume. */
+  pause(): Promise<void> {
+    return this.#serialize(async () => {
+      if (this.#status !== 'InProgress') throw this.#conflict('pause');
+      this.#status = 'Paused';
+      await Promise.all(
+        this.#processors
+          .filter((s) => s.status === 'InProgress')
+          .map(async (state) => {
+            await state.processor.pause();
+            this.#setStatus(state, 'Paused');
+          }),
+      );
+      this.#publishState('chime:MediaInsightsPaused');
+    });
+  }
+
+  /** UpdateMediaInsightsPipelineStatus Resume; timestamps stay relative to the call's start. */
+  resume(): Promise<void> {
+    return this.#serialize(async () => {
+      if (this.#status !== 'Paused') throw this.#conflict('resume');
+      for (const state of this.#processors) {
+        if (state.status !== 'Paused') continue;
+        state.processor.resume();
+        this.#setStatus(state, 'InProgress');
+      }
+      this.#status = 'InProgress';
+      this.#publishState('chime:MediaInsightsInProgress');
+    });
+  }
+
+  /** Flushes every processor and sink, then reports Stopped (or Failed). Idempotent. */
   stop(): Promise<void> {
-    this.#stopping ??= this.#stop();
+    this.#stopping ??= this.#serialize(() => this.#stop());
     return this.#stopping;
   }
 
   async #stop(): Promise<void> {
-    await Promise.allSettled([...this.#streams.values()].map((stream) => stream.end()));
-    if (this.#status === 'Failed') return;
-    this.#status = 'Stopped';
-    if (this.#transcribeStatus.status === 'InProgress') {
-      this.#transcribeStatus = { type: TRANSCRIBE_ELEMENT, status: 'Stopped', updatedOn: Date.now() };
+    this.#status = 'Stopping';
+    await Promise.all(
+      this.#processors.map(async (state) => {
+        if (state.status === 'Failed' || state.status === 'NotStarted') return;
+        try {
+          await state.processor.stop();
+          this.#setStatus(state, 'Stopped');
+        } catch (err) {
+          this.#markFailed(state, err as Error);
+        }
+      }),
+    );
+    await Promise.allSettled(this.#sinks.map((sink) => sink.close()));
+    const failed = this.#processors.some((s) => s.status === 'Failed');
+    this.#status = failed ? 'Failed' : 'Stopped';
+    this.#publishState(failed ? 'chime:MediaInsightsPermanentFailure' : 'chime:MediaInsightsStopped', this.#failureReason());
+    this.#logger.info({ status: this.#status }, 'pipeline stopped');
+  }
+
+  #deliver(record: object, key: AppendKey): void {
+    for (const sink of this.#sinks) {
+      try {
+        sink.deliver(record, key);
+      } catch (err) {
+        this.#logger.error({ err, sink: sink.type }, 'pipeline sink failed');
+      }
     }
-    this.#publishState('chime:MediaInsightsStopped');
-    this.#options.logger.info({ pipelineId: this.id }, 'pipeline stopped');
   }
 
-  #onResult(result: RecognitionResult): void {
-    const record = transcribeRecord(result, this.id, this.#metadata, new Date());
-    this.#options.sink(record, { type: 'Transcribe', callId: this.call.callId });
+  #processorFailed(processor: PipelineProcessor, error: Error): void {
+    const state = this.#processors.find((s) => s.processor === processor);
+    if (!state || state.status === 'Failed' || state.status === 'Stopped') return;
+    this.#markFailed(state, error);
+    // A stop or pause in progress publishes the statuses itself when it finishes.
+    if (this.#status !== 'InProgress') return;
+    this.#settle('chime:MediaInsightsInProgress');
   }
 
-  #onEngineError(channel: number, err: Error): void {
-    this.#options.logger.error({ err, pipelineId: this.id, channel }, 'speech recognition failed');
-    this.#streams.delete(channel);
-    if (this.#status === 'Failed' || this.#status === 'Stopped') return;
-    this.#status = 'Failed';
-    this.#transcribeStatus = {
-      type: TRANSCRIBE_ELEMENT,
-      status: 'Failed',
-      updatedOn: Date.now(),
-      statusDetail: err.message,
-    };
-    this.#publishState('chime:MediaInsightsPermanentFailure', err.message);
-  }
-
-  #publishState(eventType: PipelineEventType, failureReason?: string): void {
-    const { bus, origin } = this.#options;
-    bus.publish(
-      stateChangeEvent(
-        this.call,
-        this.arn,
-        eventType,
-        [this.#transcribeStatus],
+  #markFailed(state: ProcessorState, error: Error): void {
+    this.#setStatus(state, 'Failed', error.message);
+    this.#logger.error({ err: error, element: state.processor.type }, 'pipeline element failed');
+    const { call, origin, publish } = this.#options;
+    publish(
+      pipelineAlertEvent(
+        { call, pipelineArn: this.arn, elementType: state.processor.type, reason: error.message, severity: 'critical' },
         origin,
         new Date(),
-        failureReason,
       ),
     );
   }
 
+  /**
+   * Chime's aggregation (developer guide, "Call analytics statuses"): any element InProgress keeps
+   * the pipeline InProgress; when every element has failed or stopped, a failure makes it Failed.
+   */
+  #settle(whileRunning: PipelineEventType): void {
+    const running = this.#processors.some((s) => s.status === 'InProgress');
+    const failed = this.#processors.some((s) => s.status === 'Failed');
+    if (running || !failed) {
+      this.#status = 'InProgress';
+      this.#publishState(whileRunning);
+      return;
+    }
+    this.#status = 'Failed';
+    this.#publishState('chime:MediaInsightsPermanentFailure', this.#failureReason());
+  }
+
+  #failureReason(): string | undefined {
+    const failed = this.#processors.filter((s) => s.status === 'Failed');
+    return failed.length === 0 ? undefined : failed.map((s) => `${s.processor.type}: ${s.statusDetail}`).join('; ');
+  }
+
+  #setStatus(state: ProcessorState, status: ElementStatusValue, detail?: string): void {
+    state.status = status;
+    state.updatedOn = Date.now();
+    if (detail === undefined) delete state.statusDetail;
+    else state.statusDetail = detail;
+    this.updatedAt = new Date();
+  }
+
+  #publishState(eventType: PipelineEventType, failureReason?: string): void {
+    const { call, origin, publish } = this.#options;
+    publish(
+      stateChangeEvent(
+        {
+          call,
+          pipelineArn: this.arn,
+          eventType,
+          elements: this.elementStatuses(),
+          runtimeMetadata: this.runtimeMetadata,
+          ...(failureReason ? { failureReason } : {}),
+        },
+        origin,
+        new Date(),
+      ),
+    );
+  }
+
+  /** Lifecycle operations run one at a time, so a pause racing a stop sees a consistent state. */
+  #serialize(operation: () => Promise<void>): Promise<void> {
+    const next = this.#transition.then(operation);
+    this.#transition = next.catch(() => undefined);
+    return next;
+  }
+
+  #conflict(operation: string): CallsightError {
+    return new CallsightError('CS_ERR_PIPELINE_STATE', `cannot ${operation} pipeline ${this.id}: it is ${this.#status}`);
+  }
+
+  /** GetMediaPipeline's MediaInsightsPipeline, in Chime's names. */
   toJSON() {
     return {
       MediaPipelineId: this.id,
       MediaPipelineArn: this.arn,
+      MediaInsightsPipelineConfigurationArn: this.configurationArn,
+      MediaInsightsPipelineConfigurationName: this.configurationName,
       Status: this.#status,
-      CreatedTimestamp: this.createdAt.toISOString(),
       CallId: this.call.callId,
-      ElementStatuses: [{ Type: this.#transcribeStatus.type, Status: this.#transcribeStatus.status }],
+      TransactionId: this.call.transactionId,
+      KinesisVideoStreamSourceRuntimeConfiguration: {
+        Streams: this.channels.map((channel) => ({
+          StreamArn: this.call.streams.find((s) => s.channel === channel.streamChannel)?.streamArn ?? null,
+          StreamChannelDefinition: {
+            NumberOfChannels: 1,
+            ChannelDefinitions: [
+              {
+                ChannelId: channel.channelId,
+                ...(channel.participantRole ? { ParticipantRole: channel.participantRole } : {}),
+              },
+            ],
+          },
+        })),
+        MediaEncoding: 'pcm',
+        MediaSampleRate: 8000,
+      },
+      MediaInsightsRuntimeMetadata: this.runtimeMetadata,
+      CreatedTimestamp: this.createdAt.toISOString(),
+      UpdatedTimestamp: this.updatedAt.toISOString(),
+      ElementStatuses: this.#processors.map((p) => ({ Type: p.processor.type, Status: p.status })),
     };
   }
 }

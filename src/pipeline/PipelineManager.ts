@@ -1,55 +1,147 @@
 import type { CallInfo } from '../connector/CallTypes.js';
+import { CallsightError } from '../errors.js';
+import type { EventEnvelope, EventOrigin } from '../events/EventEnvelope.js';
+import type { Logger } from '../log/logger.js';
 import type { PcmFrame } from '../media/MediaTypes.js';
 import { Pipeline, type PipelineOptions } from './Pipeline.js';
+import type { ChannelDefinition } from './PipelineTypes.js';
 
-export type PipelineDefaults = Omit<PipelineOptions, 'call'>;
+/** A configuration made ready to instantiate: its identity and how to build a pipeline's elements. */
+export interface PipelineBlueprint {
+  readonly configurationName: string;
+  readonly configurationArn: string;
+  readonly build: PipelineOptions['build'];
+}
 
-/** Holds the pipeline of every call in progress: one per call, started by a rule, stopped at call end. */
+/** Finds a configuration by name, id or ARN; throws CS_ERR_NOT_FOUND when there is none. */
+export type BlueprintResolver = (identifier: string) => Promise<PipelineBlueprint>;
+
+export interface PipelineManagerOptions {
+  readonly resolve: BlueprintResolver;
+  readonly origin: EventOrigin;
+  readonly publish: (event: EventEnvelope) => void;
+  readonly logger: Logger;
+}
+
+export interface StartOptions {
+  readonly channels?: readonly ChannelDefinition[];
+  readonly runtimeMetadata?: Readonly<Record<string, string>>;
+}
+
+/** Stopped pipelines kept for GET and listing. */
+const HISTORY = 1000;
+/** Ended calls remembered, so a start that raced the call's end is refused. */
+const ENDED_CALLS = 10_000;
+
+/**
+ * Chime's default channel mapping for a Voice Connector call, as the seed starts its pipelines: the
+ * caller's stream (first) is channel 0 / CUSTOMER, the other channel 1 / AGENT — unless the connector
+ * knows better from SIPREC metadata or the trunk's legs.
+ */
+export function defaultChannels(call: CallInfo): ChannelDefinition[] {
+  return call.streams.map((stream) => ({
+    streamChannel: stream.channel,
+    channelId: stream.channel,
+    participantRole: stream.participantRole ?? (stream.channel === 0 ? 'CUSTOMER' : 'AGENT'),
+  }));
+}
+
+/**
+ * Every media insights pipeline of the process: created by a rule target or the API, fed with the
+ * call's audio, paused, resumed and stopped, and kept for a while after they stop.
+ */
 export class PipelineManager {
-  readonly #byCall = new Map<string, Pipeline>();
-  readonly #finished: Pipeline[] = [];
-  readonly #defaults: PipelineDefaults;
+  readonly #options: PipelineManagerOptions;
+  readonly #byCall = new Map<string, Pipeline[]>();
+  readonly #byId = new Map<string, Pipeline>();
+  readonly #endedCalls = new Set<string>();
+  #closed = false;
 
-  constructor(defaults: PipelineDefaults) {
-    this.#defaults = defaults;
+  constructor(options: PipelineManagerOptions) {
+    this.#options = options;
   }
 
-  /** Starts the call's pipeline; a second start for the same call returns the running one. */
-  start(call: CallInfo): Pipeline {
-    const existing = this.#byCall.get(call.callId);
-    if (existing) return existing;
+  /**
+   * Starts a pipeline of `configuration` (name, id or ARN) for the call. A second start for the same
+   * call and configuration returns the running pipeline (a repeated ALL_STARTED must not double it).
+   */
+  async start(call: CallInfo, configuration: string, options: StartOptions = {}): Promise<Pipeline> {
+    const blueprint = await this.#options.resolve(configuration);
+    if (this.#closed) throw new CallsightError('CS_ERR_CLOSED', 'pipelines are shutting down');
+    if (this.#endedCalls.has(call.callId))
+      throw new CallsightError('CS_ERR_NOT_FOUND', `call ${call.callId} has ended`);
+    const running = this.#byCall
+      .get(call.callId)
+      ?.find((p) => p.active && p.configurationName === blueprint.configurationName);
+    if (running) return running;
     const pipeline = new Pipeline({
-      ...this.#defaults,
       call,
-      logger: this.#defaults.logger.child({ callId: call.callId }),
+      configurationName: blueprint.configurationName,
+      configurationArn: blueprint.configurationArn,
+      channels: options.channels ?? defaultChannels(call),
+      runtimeMetadata: options.runtimeMetadata ?? {},
+      origin: this.#options.origin,
+      publish: this.#options.publish,
+      logger: this.#options.logger.child({ callId: call.callId }),
+      build: blueprint.build,
     });
-    this.#byCall.set(call.callId, pipeline);
+    this.#byCall.set(call.callId, [...(this.#byCall.get(call.callId) ?? []), pipeline]);
+    this.#byId.set(pipeline.id, pipeline);
     pipeline.start();
     return pipeline;
   }
 
   write(callId: string, frame: PcmFrame): void {
-    this.#byCall.get(callId)?.write(frame);
+    const pipelines = this.#byCall.get(callId);
+    if (pipelines) for (const pipeline of pipelines) pipeline.write(frame);
   }
 
-  async stop(callId: string): Promise<void> {
-    const pipeline = this.#byCall.get(callId);
-    if (!pipeline) return;
-    await pipeline.stop();
+  /** The call's media ended: stop its pipelines (each flushes its last results). */
+  async callEnded(callId: string): Promise<void> {
+    this.#endedCalls.add(callId);
+    if (this.#endedCalls.size > ENDED_CALLS) this.#endedCalls.delete(this.#endedCalls.values().next().value!);
+    const pipelines = this.#byCall.get(callId) ?? [];
     this.#byCall.delete(callId);
-    this.#finished.push(pipeline);
-    if (this.#finished.length > 1000) this.#finished.shift();
+    await Promise.all(pipelines.map((pipeline) => pipeline.stop()));
+    this.#trimHistory();
   }
 
+  /** By id or ARN. */
+  get(identifier: string): Pipeline {
+    const id = identifier.startsWith('arn:') ? identifier.slice(identifier.lastIndexOf('/') + 1) : identifier;
+    const pipeline = this.#byId.get(id);
+    if (!pipeline) throw new CallsightError('CS_ERR_NOT_FOUND', `no media insights pipeline ${identifier}`);
+    return pipeline;
+  }
+
+  /** Newest first. */
   list(): Pipeline[] {
-    return [...this.#byCall.values(), ...this.#finished];
+    return [...this.#byId.values()].reverse();
+  }
+
+  /** DeleteMediaPipeline: stops one pipeline; the call goes on. */
+  async stop(identifier: string): Promise<void> {
+    const pipeline = this.get(identifier);
+    await pipeline.stop();
+    const siblings = this.#byCall.get(pipeline.call.callId)?.filter((p) => p !== pipeline);
+    if (siblings) this.#byCall.set(pipeline.call.callId, siblings);
   }
 
   get active(): number {
-    return this.#byCall.size;
+    let count = 0;
+    for (const pipeline of this.#byId.values()) if (pipeline.active) count++;
+    return count;
+  }
+
+  #trimHistory(): void {
+    for (const [id, pipeline] of this.#byId) {
+      if (this.#byId.size <= HISTORY) break;
+      if (!pipeline.active) this.#byId.delete(id);
+    }
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.#byCall.keys()].map((callId) => this.stop(callId)));
+    this.#closed = true;
+    await Promise.all([...this.#byCall.keys()].map((callId) => this.callEnded(callId)));
   }
 }

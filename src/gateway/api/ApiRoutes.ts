@@ -1,11 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { VoiceConnector } from '../../connector/VoiceConnector.js';
-import type { PipelineManager } from '../../pipeline/PipelineManager.js';
 import type { DataStream } from '../../stream/StreamTypes.js';
 
 export interface ApiSources {
   readonly connector: VoiceConnector;
-  readonly pipelines: PipelineManager;
   readonly stream: DataStream;
 }
 
@@ -20,8 +18,5 @@ export function registerApiRoutes(app: FastifyInstance, sources: ApiSources): vo
         .send({ error: 'CS_ERR_NOT_FOUND', message: `no active call ${request.params.callId}` });
     return call;
   });
-  app.get('/api/pipelines', async () => ({
-    MediaInsightsPipelines: sources.pipelines.list().map((p) => p.toJSON()),
-  }));
   app.get('/api/stream', async () => ({ lastSequenceNumber: sources.stream.lastSequence() }));
 }

@@ -14,15 +14,16 @@ export interface PipelineRecordBase {
 }
 
 /** The call's identity, as every pipeline record carries it in `metadata`. */
-export function callMetadata(call: CallInfo, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function callMetadata(call: CallInfo, extra: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
+  // Extra keys (runtime metadata) first: they must not overwrite the call's identity.
   return {
+    ...extra,
     voiceConnectorId: call.voiceConnectorId,
     callId: call.callId,
     transactionId: call.transactionId,
     fromNumber: call.fromNumber,
     toNumber: call.toNumber,
     direction: call.direction,
-    ...extra,
   };
 }
 
@@ -48,8 +49,9 @@ export function recordBase(
 export function callAnalyticsMetadataRecord(
   call: CallInfo,
   pipelineId: string,
+  metadata: Readonly<Record<string, unknown>>,
   at: Date,
 ): PipelineRecordBase {
   const oneTimeMetadata = JSON.stringify({ inviteHeaders: JSON.stringify(call.inviteHeaders) });
-  return recordBase('CallAnalyticsMetadata', pipelineId, callMetadata(call, { oneTimeMetadata }), at);
+  return recordBase('CallAnalyticsMetadata', pipelineId, { ...metadata, oneTimeMetadata }, at);
 }

@@ -1,5 +1,6 @@
-import { makeEvent, type EventEnvelope, type EventOrigin } from '../../events/EventEnvelope.js';
 import type { CallInfo } from '../../connector/CallTypes.js';
+import { makeEvent, type EventEnvelope, type EventOrigin } from '../../events/EventEnvelope.js';
+import type { ElementStatus } from '../PipelineTypes.js';
 
 export const STATE_CHANGE = 'Media Insights State Change';
 
@@ -10,31 +11,32 @@ export type PipelineEventType =
   | 'chime:MediaInsightsTemporaryFailure'
   | 'chime:MediaInsightsPermanentFailure';
 
-export interface ElementStatus {
-  readonly type: string;
-  readonly status: string;
-  readonly updatedOn: number;
-  readonly statusDetail?: string;
+export interface StateChangeInput {
+  readonly call: CallInfo;
+  readonly pipelineArn: string;
+  readonly eventType: PipelineEventType;
+  readonly elements: readonly ElementStatus[];
+  /** MediaInsightsRuntimeMetadata: Chime copies every key into the event's detail. */
+  readonly runtimeMetadata: Readonly<Record<string, string>>;
+  readonly failureReason?: string;
 }
 
-/** "Media Insights State Change" (Chime SDK developer guide, "Using Amazon EventBridge notifications"). */
-export function stateChangeEvent(
-  call: CallInfo,
-  pipelineArn: string,
-  eventType: PipelineEventType,
-  elements: readonly ElementStatus[],
-  origin: EventOrigin,
-  at: Date,
-  failureReason?: string,
-): EventEnvelope {
+/**
+ * "Media Insights State Change" (Chime SDK developer guide, "Using Amazon EventBridge
+ * notifications"): element statuses when the pipeline has several elements, the runtime metadata,
+ * and the Voice Connector call fields.
+ */
+export function stateChangeEvent(input: StateChangeInput, origin: EventOrigin, at: Date): EventEnvelope {
+  const { call } = input;
   return makeEvent(
     STATE_CHANGE,
     {
       version: '0',
-      mediaInsightsPipelineArn: pipelineArn,
-      eventType,
-      ...(elements.length > 1 ? { mediaInsightsPipelineElementStatuses: elements } : {}),
-      ...(failureReason ? { failureReason } : {}),
+      mediaInsightsPipelineArn: input.pipelineArn,
+      eventType: input.eventType,
+      ...(input.elements.length > 1 ? { mediaInsightsPipelineElementStatuses: input.elements } : {}),
+      ...(input.failureReason ? { failureReason: input.failureReason } : {}),
+      ...input.runtimeMetadata,
       callId: call.callId,
       transactionId: call.transactionId,
       fromNumber: call.fromNumber,
@@ -44,6 +46,5 @@ export function stateChangeEvent(
     },
     origin,
     at,
-    [pipelineArn],
   );
 }

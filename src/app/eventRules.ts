@@ -1,0 +1,86 @@
+import type { VoiceConnector } from '../connector/VoiceConnector.js';
+import { deadLetterEvent } from '../events/DeadLetter.js';
+import type { EventBus } from '../events/EventBus.js';
+import type { EventEnvelope, EventOrigin } from '../events/EventEnvelope.js';
+import type { RuleDefinition, RuleTarget } from '../events/RuleConfig.js';
+import { WebhookDelivery } from '../events/Webhook.js';
+import type { Logger } from '../log/logger.js';
+import type { PipelineManager } from '../pipeline/PipelineManager.js';
+import type { AppendKey } from '../stream/StreamTypes.js';
+
+export interface RuleWiring {
+  readonly bus: EventBus;
+  readonly connector: VoiceConnector;
+  readonly pipelines: PipelineManager;
+  readonly append: (record: object, key: AppendKey) => void;
+  readonly origin: EventOrigin;
+  readonly logger: Logger;
+}
+
+export function eventCallId(event: EventEnvelope): string | null {
+  const callId = (event.detail as { callId?: unknown }).callId;
+  return typeof callId === 'string' ? callId : null;
+}
+
+/**
+ * Puts the configured rules on the bus (the EventBridge rules and the seed's Lambda): each rule's
+ * pattern decides, and its targets run in the order written. Returns the rules' webhooks so that
+ * shutdown can let them finish.
+ */
+export function installRules(rules: readonly RuleDefinition[], wiring: RuleWiring): WebhookDelivery[] {
+  const webhooks: WebhookDelivery[] = [];
+  const { bus, logger } = wiring;
+  if (!rules.some((rule) => rule.enabled && rule.targets.some((t) => 'stream' in t))) {
+    logger.warn('no event rule forwards events to the data stream: the WebSocket and web page will not see them');
+  }
+  for (const rule of rules) {
+    if (!rule.enabled) continue;
+    const targets = rule.targets.map((target) => targetHandler(rule.name, target, wiring, webhooks));
+    bus.addRule(
+      rule.name,
+      (event) => rule.pattern.matches(event),
+      async (event) => {
+        for (const target of targets) await target(event);
+      },
+    );
+  }
+  return webhooks;
+}
+
+function targetHandler(
+  ruleName: string,
+  target: RuleTarget,
+  wiring: RuleWiring,
+  webhooks: WebhookDelivery[],
+): (event: EventEnvelope) => void | Promise<void> {
+  const { append, connector, pipelines, logger, origin } = wiring;
+  if ('stream' in target) {
+    return (event) => append(event, { type: event['detail-type'], callId: eventCallId(event) });
+  }
+  if ('startPipeline' in target) {
+    const configuration = target.startPipeline;
+    return async (event) => {
+      const call = connector.getCall(eventCallId(event) ?? '');
+      if (!call) {
+        logger.warn({ rule: ruleName, detailType: event['detail-type'] }, 'startPipeline: the event names no active call');
+        return;
+      }
+      await pipelines.start(call, configuration);
+    };
+  }
+  const { url, maxAttempts, initialBackoffMs, timeoutMs } = target.webhook;
+  const delivery = new WebhookDelivery({
+    url,
+    maxAttempts,
+    initialBackoffMs,
+    timeoutMs,
+    logger: logger.child({ rule: ruleName }),
+    deadLetter: (payload, error, attempts) => {
+      const callId = eventCallId(payload as EventEnvelope);
+      const record = deadLetterEvent({ url, owner: `rule ${ruleName}`, error, attempts, payload, callId }, origin, new Date());
+      append(record, { type: record['detail-type'], callId });
+    },
+  });
+  webhooks.push(delivery);
+  return (event) => delivery.send(event);
+}

@@ -1,0 +1,128 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { VoiceConnector } from '../../connector/VoiceConnector.js';
+import { CallsightError, ValidationError, formatPath } from '../../errors.js';
+import type { CallInfo } from '../../connector/CallTypes.js';
+import type { PipelineManager } from '../../pipeline/PipelineManager.js';
+import type { ChannelDefinition } from '../../pipeline/PipelineTypes.js';
+
+export interface PipelineRouteSources {
+  readonly connector: VoiceConnector;
+  readonly pipelines: PipelineManager;
+}
+
+/** CreateMediaInsightsPipeline's request (Chime SDK Media Pipelines API), as far as Callsight honours it. */
+const createRequestSchema = z.strictObject({
+  MediaInsightsPipelineConfigurationArn: z.string().min(1).max(1024),
+  KinesisVideoStreamSourceRuntimeConfiguration: z.strictObject({
+    Streams: z
+      .array(
+        z.strictObject({
+          StreamArn: z.string().min(1).max(1024),
+          FragmentNumber: z.string().regex(/^\d+$/).max(128).optional(),
+          StreamChannelDefinition: z.strictObject({
+            NumberOfChannels: z.number().int().min(1).max(2),
+            ChannelDefinitions: z
+              .array(
+                z.strictObject({
+                  ChannelId: z.number().int().min(0).max(1),
+                  ParticipantRole: z.enum(['AGENT', 'CUSTOMER']).optional(),
+                }),
+              )
+              .min(1)
+              .max(2),
+          }),
+        }),
+      )
+      .min(1)
+      .max(2),
+    MediaEncoding: z.literal('pcm'),
+    MediaSampleRate: z.number().int().min(8000).max(48000),
+  }),
+  MediaInsightsRuntimeMetadata: z.record(z.string().max(1024), z.string().max(4096)).optional(),
+  KinesisVideoStreamRecordingSourceRuntimeConfiguration: z.unknown().optional(),
+  S3RecordingSinkRuntimeConfiguration: z.unknown().optional(),
+  Tags: z.array(z.strictObject({ Key: z.string(), Value: z.string() })).optional(),
+  ClientRequestToken: z.string().max(64).optional(),
+});
+type CreateRequest = z.infer<typeof createRequestSchema>;
+
+const statusRequestSchema = z.strictObject({ UpdateStatus: z.enum(['Pause', 'Resume']) });
+
+function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+  const result = schema.safeParse(body ?? {});
+  if (!result.success)
+    throw new ValidationError(
+      what,
+      result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
+    );
+  return result.data;
+}
+
+/** The call and channel mapping the request's stream ARNs name; every stream must be of one active call. */
+function channelsOf(request: CreateRequest, connector: VoiceConnector): { call: CallInfo; channels: ChannelDefinition[] } {
+  const streams = request.KinesisVideoStreamSourceRuntimeConfiguration.Streams;
+  let call: CallInfo | null = null;
+  const channels: ChannelDefinition[] = [];
+  for (const [index, entry] of streams.entries()) {
+    const found = connector.findStream(entry.StreamArn);
+    const path = `KinesisVideoStreamSourceRuntimeConfiguration.Streams[${index}].StreamArn`;
+    if (!found) throw new CallsightError('CS_ERR_NOT_FOUND', `${path}: no active call streams ${entry.StreamArn}`);
+    if (call && call.callId !== found.call.callId)
+      throw new ValidationError('CreateMediaInsightsPipeline', [{ path, message: 'all streams must belong to one call' }]);
+    call = found.call;
+    // One mono stream per entry: its single channel definition says which pipeline channel it feeds.
+    const definition = entry.StreamChannelDefinition.ChannelDefinitions[0]!;
+    channels.push({
+      streamChannel: found.stream.channel,
+      channelId: definition.ChannelId,
+      participantRole: definition.ParticipantRole ?? null,
+    });
+  }
+  if (new Set(channels.map((c) => c.channelId)).size !== channels.length)
+    throw new ValidationError('CreateMediaInsightsPipeline', [
+      { path: 'KinesisVideoStreamSourceRuntimeConfiguration.Streams', message: 'two streams map to the same ChannelId' },
+    ]);
+  return { call: call!, channels };
+}
+
+/**
+ * The media insights pipeline API in Chime's names: CreateMediaInsightsPipeline (POST
+ * /api/pipelines), ListMediaPipelines, GetMediaPipeline, UpdateMediaInsightsPipelineStatus
+ * (PUT /api/pipelines/{id}/status) and DeleteMediaPipeline (stops it).
+ */
+export function registerPipelineRoutes(app: FastifyInstance, sources: PipelineRouteSources): void {
+  const { pipelines, connector } = sources;
+  app.post('/api/pipelines', async (request, reply) => {
+    const body = parse(createRequestSchema, request.body, 'CreateMediaInsightsPipeline');
+    const { call, channels } = channelsOf(body, connector);
+    const pipeline = await pipelines.start(call, body.MediaInsightsPipelineConfigurationArn, {
+      channels,
+      runtimeMetadata: body.MediaInsightsRuntimeMetadata ?? {},
+    });
+    return reply.code(201).send({ MediaInsightsPipeline: pipeline.toJSON() });
+  });
+  app.get('/api/pipelines', async () => ({
+    MediaPipelines: pipelines.list().map((p) => ({
+      MediaPipelineId: p.id,
+      MediaPipelineArn: p.arn,
+      Status: p.status,
+      CallId: p.call.callId,
+      MediaInsightsPipelineConfigurationName: p.configurationName,
+      CreatedTimestamp: p.createdAt.toISOString(),
+    })),
+  }));
+  app.get<{ Params: { id: string } }>('/api/pipelines/:id', async (request) => ({
+    MediaPipeline: { MediaInsightsPipeline: pipelines.get(request.params.id).toJSON() },
+  }));
+  app.put<{ Params: { id: string } }>('/api/pipelines/:id/status', async (request, reply) => {
+    const { UpdateStatus } = parse(statusRequestSchema, request.body, 'UpdateMediaInsightsPipelineStatus');
+    const pipeline = pipelines.get(request.params.id);
+    await (UpdateStatus === 'Pause' ? pipeline.pause() : pipeline.resume());
+    return reply.code(200).send({});
+  });
+  app.delete<{ Params: { id: string } }>('/api/pipelines/:id', async (request, reply) => {
+    await pipelines.stop(request.params.id);
+    return reply.code(204).send();
+  });
+}
