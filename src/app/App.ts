@@ -6,16 +6,17 @@ import type { Config } from '../config/Config.js';
 import { VoiceConnector } from '../connector/VoiceConnector.js';
 import { deadLetterEvent } from '../events/DeadLetter.js';
 import { EventBus } from '../events/EventBus.js';
-import type { EventOrigin } from '../events/EventEnvelope.js';
 import { defaultRules, parseRules } from '../events/RuleConfig.js';
 import type { WebhookDelivery } from '../events/Webhook.js';
 import { registerApiRoutes } from '../gateway/api/ApiRoutes.js';
+import { registerConfigurationRoutes } from '../gateway/api/ConfigurationRoutes.js';
 import { registerPipelineRoutes } from '../gateway/api/PipelineRoutes.js';
 import { SqliteConnectionRegistry } from '../gateway/ConnectionRegistry.js';
 import { HttpServer } from '../gateway/HttpServer.js';
 import type { Logger } from '../log/logger.js';
 import { PortAllocator } from '../media/rtp/PortAllocator.js';
-import { blueprintFor, type ConfigurationElements, type ElementFactoryDeps } from '../pipeline/ElementFactory.js';
+import { SqliteConfigurationStore } from '../pipeline/config/ConfigurationStore.js';
+import { blueprintFor, type ElementFactoryDeps } from '../pipeline/ElementFactory.js';
 import { PipelineManager } from '../pipeline/PipelineManager.js';
 import { PocketsphinxEngine } from '../pipeline/transcribe/pocketsphinx/PocketsphinxEngine.js';
 import type { SpeechEngine } from '../pipeline/transcribe/SpeechEngineTypes.js';
@@ -24,21 +25,11 @@ import { SqliteDataStream } from '../stream/SqliteDataStream.js';
 import type { AppendKey, DataStream } from '../stream/StreamTypes.js';
 import { resolveAdvertisedAddress } from './advertisedAddress.js';
 import { installRules } from './eventRules.js';
+import { loadConfigurations } from './loadConfigurations.js';
 
 const BUNDLED_WEB_ROOT = fileURLToPath(new URL('../../../web/static', import.meta.url));
 /** How long shutdown lets webhooks retry before their payloads go to the dead letter. */
 const WEBHOOK_DRAIN_MS = 5000;
-
-function builtInConfiguration(name: string, origin: EventOrigin): ConfigurationElements {
-  return {
-    MediaInsightsPipelineConfigurationName: name,
-    MediaInsightsPipelineConfigurationArn: `arn:callsight:chime:${origin.region}:${origin.account}:media-insights-pipeline-configuration/${name}`,
-    Elements: [
-      { Type: 'AmazonTranscribeProcessor', AmazonTranscribeProcessorConfiguration: { LanguageCode: 'en-US' } },
-      { Type: 'KinesisDataStreamSink', KinesisDataStreamSinkConfiguration: { InsightsTarget: 'callsight:stream' } },
-    ],
-  };
-}
 
 interface AppParts {
   readonly config: Config;
@@ -46,6 +37,7 @@ interface AppParts {
   readonly logger: Logger;
   readonly stream: DataStream;
   readonly registry: SqliteConnectionRegistry;
+  readonly configurations: SqliteConfigurationStore;
   readonly engine: SpeechEngine | null;
   readonly bus: EventBus;
   readonly webhooks: readonly WebhookDelivery[];
@@ -87,6 +79,14 @@ export class App {
     });
     const registry = SqliteConnectionRegistry.open({ path: join(dataDir, 'callsight.db'), logger: logger.child({ stage: 'registry' }) });
 
+    const configurations = SqliteConfigurationStore.open({
+      path: join(dataDir, 'callsight.db'),
+      region: origin.region,
+      account: origin.account,
+      logger: logger.child({ stage: 'configurations' }),
+    });
+    await loadConfigurations(config, configurations, origin, logger.child({ stage: 'configurations' }));
+
     let engine: SpeechEngine | null = null;
     if (config.asr.enabled) {
       engine = new PocketsphinxEngine({
@@ -108,7 +108,7 @@ export class App {
     };
     const elementDeps: ElementFactoryDeps = { engine, append, deadLetter, logger: logger.child({ stage: 'pipeline' }) };
     const pipelines = new PipelineManager({
-      resolve: async (identifier) => blueprintFor(builtInConfiguration(identifier, origin), elementDeps),
+      resolve: async (identifier) => blueprintFor(await configurations.get(identifier), elementDeps),
       origin,
       publish: (event) => bus.publish(event),
       logger: logger.child({ stage: 'pipeline' }),
@@ -155,6 +155,7 @@ export class App {
       routes: (server) => {
         registerApiRoutes(server, { connector, stream });
         registerPipelineRoutes(server, { connector, pipelines });
+        registerConfigurationRoutes(server, configurations, logger.child({ stage: 'gateway' }));
       },
     });
     const app = new App({
@@ -163,6 +164,7 @@ export class App {
       logger,
       stream,
       registry,
+      configurations,
       engine,
       bus,
       webhooks,
@@ -215,7 +217,8 @@ export class App {
   }
 
   async #close(): Promise<void> {
-    const { http, uas, connector, pipelines, bus, webhooks, engine, stream, registry, logger } = this.#parts;
+    const { http, uas, connector, pipelines, bus, webhooks, engine, stream, registry, configurations, logger } =
+      this.#parts;
     http.setReady(false);
     await uas.close();
     await connector.drain();
@@ -233,6 +236,7 @@ export class App {
     await http.close();
     await stream.close();
     await registry.close();
+    await configurations.close();
     logger.info('all calls finished and the stream is flushed');
   }
 }

@@ -28,7 +28,7 @@ export interface Config {
   readonly asr: { readonly workers: number; readonly languageCode: string; readonly enabled: boolean };
   readonly voiceConnector: { readonly id: string; readonly region: string; readonly account: string };
   readonly log: { readonly level: string };
-  readonly pipeline: { readonly defaultConfiguration: string };
+  readonly pipeline: { readonly defaultConfiguration: string; readonly defaultConfigurationFile: string };
   /** Event rules from the file's `rules:` list; null means the seed's default rules. */
   readonly rules: readonly RuleDefinition[] | null;
   /**

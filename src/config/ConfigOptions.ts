@@ -161,6 +161,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'Call analytics configuration the default rule starts for every call (name of a configuration).',
   },
   {
+    path: 'pipeline.defaultConfigurationFile',
+    env: 'CALLSIGHT_DEFAULT_CONFIGURATION_FILE',
+    kind: 'string',
+    default: '',
+    doc: 'JSON or YAML call analytics configuration (Chime schema) loaded at start as the default (empty: built-in transcription).',
+  },
+  {
     path: 'voiceConnector.id',
     env: 'CALLSIGHT_VOICE_CONNECTOR_ID',
     kind: 'string',

@@ -96,7 +96,7 @@ export class UserAgentServer {
     this.#supported = new Set((options.supportedOptionTags ?? []).map((t) => t.toLowerCase()));
     this.#serverContext = {
       timers: this.#timers,
-      send: (data, flow) => void this.#transport(flow).send(data, flow),
+      send: (data, flow) => this.#send(data, flow),
       terminated: (key) => this.#serverTransactions.delete(key),
     };
     udp.on('message', (data, flow) => this.#receive(data, flow));
@@ -135,6 +135,15 @@ export class UserAgentServer {
     return flow.transport === 'tcp' ? this.#tcp : this.#udp;
   }
 
+  /** Sends a response; one that cannot go out (the TCP peer left, and no connection to it opens) is lost. */
+  #send(data: Buffer, flow: SipFlow): void {
+    this.#transport(flow)
+      .send(data, flow)
+      .catch((err: unknown) =>
+        this.#logger.debug({ err, remote: flow.address }, 'SIP response could not be sent'),
+      );
+  }
+
   #receive(data: Buffer, flow: SipFlow): void {
     let message;
     try {
@@ -145,7 +154,7 @@ export class UserAgentServer {
         this.#logger.error({ err, remote: flow.address }, 'SIP parser failed unexpectedly');
         return;
       }
-      this.#answerMalformed(err, flow, (bytes) => void this.#transport(flow).send(bytes, flow));
+      this.#answerMalformed(err, flow, (bytes) => this.#send(bytes, flow));
       return;
     }
     try {
@@ -360,11 +369,12 @@ export class UserAgentServer {
     this.#sendOk(state, request, transaction, false);
   }
 
-  #onCancel(request: SipRequest, respond: (status: number) => void): void {
+  #onCancel(request: SipRequest, respond: (status: number, options?: ResponseOptions) => void): void {
     const invite = this.#serverTransactions.get(serverTransactionKey(request, 'INVITE'));
     if (!(invite instanceof InviteServerTransaction)) return respond(481);
-    respond(200);
     const pending = this.#pending.get(request.callId);
+    // RFC 3261 §9.2: the 200 to CANCEL carries the To tag of the INVITE's responses.
+    respond(200, pending?.transaction === invite ? { toTag: pending.toTag } : {});
     if (!invite.proceeding || !pending || pending.transaction !== invite) return;
     pending.cancelled = true;
     invite.respond(this.#response(invite.request, 487, { toTag: pending.toTag }));

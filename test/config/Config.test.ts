@@ -66,7 +66,7 @@ describe('configuration', () => {
     const readme = readFileSync('README.md', 'utf8');
     assert.ok(
       readme.includes(table.trim()),
-      'README.md configuration table is out of date: run scripts/print-config-table.ts',
+      'README.md configuration table is out of date: run bash scripts/update-readme-config.sh',
     );
   });
 

@@ -71,7 +71,9 @@ export function parseNameAddr(value: string): NameAddr | null {
   let displayName: string | null = null;
   let uriText: string;
   let rest: string;
-  const open = text.indexOf('<');
+  // A quoted display name may itself hold '<' (and commas): the bracket to find comes after it.
+  const quotedDisplay = /^"(?:[^"\\]|\\.)*"/.exec(text);
+  const open = text.indexOf('<', quotedDisplay?.[0].length ?? 0);
   if (open >= 0) {
     const display = text.slice(0, open).trim();
     if (display.startsWith('"')) {

@@ -89,12 +89,15 @@ function checkCoreHeaders(headers: SipHeaders, method: string | null): void {
   if (maxForwards !== undefined && !/^\d{1,3}$/.test(maxForwards.trim())) fail('malformed Max-Forwards');
 }
 
-/** The declared Content-Length, or null when absent; several differing values are malformed. */
-export function declaredContentLength(headers: SipHeaders): number | null {
+/**
+ * The declared Content-Length, or null when absent; several differing values are malformed. `method`
+ * is the request's (null for a response), so that a request with a bad Content-Length can be answered.
+ */
+export function declaredContentLength(headers: SipHeaders, method: string | null = null): number | null {
   const values = headers.getAll('content-length').map((v) => v.trim());
   if (values.length === 0) return null;
   if (!values.every((v) => /^\d{1,9}$/.test(v)) || new Set(values.map(Number)).size !== 1)
-    throw new SipParseError('malformed Content-Length', 400, { method: null, headers });
+    throw new SipParseError('malformed Content-Length', 400, { method, headers });
   return Number(values[0]);
 }
 
@@ -136,7 +139,7 @@ export function parseSipMessage(data: Buffer): SipMessage {
   checkCoreHeaders(headers, method);
 
   let body = data.subarray(split + 4);
-  const length = declaredContentLength(headers);
+  const length = declaredContentLength(headers, method);
   if (length !== null) {
     if (body.length < length)
       throw new SipParseError(`body is ${body.length} bytes, Content-Length says ${length}`, 400, { method, headers });

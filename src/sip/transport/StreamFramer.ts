@@ -5,7 +5,9 @@ import { SipHeaders } from '../message/SipHeaders.js';
 export type FramedItem =
   | { readonly kind: 'message'; readonly data: Buffer }
   /** RFC 5626 §3.5.1 double-CRLF ping: the peer expects a single CRLF back. */
-  | { readonly kind: 'ping' };
+  | { readonly kind: 'ping' }
+  /** The stream broke framing here (always the last item): answer it if possible, then close. */
+  | { readonly kind: 'error'; readonly error: SipParseError };
 
 export interface StreamFramerLimits {
   /** Largest header section; a peer that sends more without a blank line is cut off. */
@@ -20,8 +22,9 @@ const CRLFCRLF = Buffer.from('\r\n\r\n');
 
 /**
  * Cuts SIP messages out of a TCP byte stream by Content-Length (RFC 3261 §18.3), incrementally: any
- * split of the input yields the same messages. Pure: no sockets or timers. After it throws (no or bad
- * Content-Length, or a size cap exceeded) the stream cannot be resynchronised and must be closed.
+ * split of the input yields the same items. Pure: no sockets or timers. After an `error` item (no or
+ * bad Content-Length, or a size cap exceeded) the stream cannot be resynchronised and must be closed;
+ * pushing more throws.
  */
 export class StreamFramer {
   readonly #limits: StreamFramerLimits;
@@ -45,7 +48,9 @@ export class StreamFramer {
     } catch (err) {
       this.#failed = true;
       this.#buffer = Buffer.alloc(0);
-      throw err;
+      if (!(err instanceof SipParseError)) throw err;
+      // The messages cut before the break are still delivered, as they would be in another split.
+      items.push({ kind: 'error', error: err });
     }
     return items;
   }
@@ -62,13 +67,15 @@ export class StreamFramer {
       start += 2;
     }
     if (start >= 4) {
-      this.#buffer = this.#buffer.subarray(start);
+      // One ping is exactly CRLFCRLF: a run of them is as many pings however it was split.
+      this.#buffer = this.#buffer.subarray(4);
       return { kind: 'ping' };
     }
     if (start === this.#buffer.length) return null;
     const end = this.#buffer.indexOf(CRLFCRLF, start);
     if (end < 0) {
-      if (this.#buffer.length - start > this.#limits.maxHeaderBytes)
+      // The last 3 bytes may be the start of the blank line: only more than that proves the cap broken.
+      if (this.#buffer.length - start > this.#limits.maxHeaderBytes + 3)
         throw new SipParseError(`header section longer than ${this.#limits.maxHeaderBytes} bytes`, 513);
       return null;
     }
@@ -83,7 +90,7 @@ export class StreamFramer {
     }
     // What was read, so that the request can still be answered before the connection closes.
     const partial = { method: /^[A-Z]+ \S+ SIP\/2\.0$/i.test(startLine) ? startLine.split(' ')[0]! : null, headers };
-    const length = declaredContentLength(headers);
+    const length = declaredContentLength(headers, partial.method);
     if (length === null) throw new SipParseError('Content-Length is mandatory on stream transports', 400, partial);
     const total = end + 4 + length - start;
     if (total > this.#limits.maxMessageBytes)

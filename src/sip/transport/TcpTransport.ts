@@ -97,16 +97,20 @@ export class TcpTransport extends TypedEmitter<SipTransportEvents> implements Si
     let items;
     try {
       items = connection.framer.push(chunk);
-    } catch (err) {
-      this.#logger.warn({ err, remote: connection.flow.address }, 'SIP TCP framing error: closing the connection');
-      this.safeEmit('framingError', err as Error, connection.flow);
-      // Let the listener's answer (sent synchronously into the socket buffer) go out first.
+    } catch {
+      // Data after a framing error (the connection is already closing), or a framer bug: close.
       connection.socket.end();
       return;
     }
     for (const item of items) {
       if (item.kind === 'ping') connection.socket.write(CRLF);
-      else this.safeEmit('message', item.data, connection.flow);
+      else if (item.kind === 'message') this.safeEmit('message', item.data, connection.flow);
+      else {
+        this.#logger.warn({ err: item.error, remote: connection.flow.address }, 'SIP TCP framing error: closing the connection');
+        this.safeEmit('framingError', item.error, connection.flow);
+        // Let the listener's answer (sent synchronously into the socket buffer) go out first.
+        connection.socket.end();
+      }
     }
   }
 

@@ -1,0 +1,132 @@
+import type { FastifyInstance } from 'fastify';
+import { ValidationError } from '../../errors.js';
+import type { Logger } from '../../log/logger.js';
+import { parseConfigurationDocument } from '../../pipeline/config/ConfigurationSchema.js';
+import type {
+  ConfigurationStore,
+  ListConfigurationsOptions,
+} from '../../pipeline/config/ConfigurationStoreTypes.js';
+import type { ConfigurationIssue } from '../../pipeline/config/ConfigurationTypes.js';
+import { checkCreateRequest, checkUpdateRequest } from '../../pipeline/config/ElementSupport.js';
+import { installApiErrorHandler } from './ApiErrors.js';
+
+const JSON_TYPES = ['application/json'];
+const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
+
+/** Both spellings: Chime's REST binding (`max-results`) and its member names (`MaxResults`). */
+interface ListQuery {
+  readonly MaxResults?: string;
+  readonly 'max-results'?: string;
+  readonly NextToken?: string;
+  readonly 'next-token'?: string;
+}
+
+function listOptions(query: ListQuery): ListConfigurationsOptions {
+  const max = query.MaxResults ?? query['max-results'];
+  const token = query.NextToken ?? query['next-token'];
+  if (max !== undefined && !/^\d{1,3}$/.test(max)) {
+    throw new ValidationError('ListMediaInsightsPipelineConfigurations', [
+      { path: 'MaxResults', message: 'Must be an integer from 1 to 100' },
+    ]);
+  }
+  return {
+    ...(max !== undefined ? { maxResults: Number(max) } : {}),
+    ...(token !== undefined ? { nextToken: token } : {}),
+  };
+}
+
+/** The parsed body; a request without one (no Content-Type, no bytes) is refused like an empty document. */
+function bodyOf(body: unknown): unknown {
+  if (body === undefined)
+    throw new ValidationError('request body', [{ path: '', message: 'The document is empty' }]);
+  return body;
+}
+
+function withWarnings<T extends object>(
+  body: T,
+  warnings: readonly ConfigurationIssue[],
+): T & { Warnings?: readonly ConfigurationIssue[] } {
+  return warnings.length > 0 ? { ...body, Warnings: warnings } : body;
+}
+
+/**
+ * Chime-compatible REST for call analytics configurations (Chime's MediaInsightsPipelineConfiguration
+ * operations under /api/configurations). Bodies are JSON, or YAML with a YAML content type (any other
+ * content type is read as YAML, which includes JSON). Create and update answer with the configuration
+ * and, when something is accepted without being honoured, `Warnings: [{path, message}]` beside it.
+ * Errors: `{code, exception, message, errors?}` (see ApiErrors.ts) with Chime's exception name also in
+ * the `x-amzn-ErrorType` header, which AWS SDK clients read.
+ */
+export function registerConfigurationRoutes(
+  server: FastifyInstance,
+  store: ConfigurationStore,
+  logger: Logger,
+): void {
+  const log = logger.child({ component: 'configuration-api' });
+  // An encapsulated scope: its body parsers and error handler apply to these routes only.
+  void server.register(async (scope) => {
+    installApiErrorHandler(scope, log);
+    scope.addHook('onSend', async (_request, reply, payload) => {
+      if (reply.statusCode >= 400 && typeof payload === 'string') {
+        try {
+          const exception = (JSON.parse(payload) as { exception?: unknown }).exception;
+          if (typeof exception === 'string') reply.header('x-amzn-ErrorType', exception);
+        } catch {
+          // not our JSON error body
+        }
+      }
+      return payload;
+    });
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, async (_request: unknown, body: string) =>
+      parseConfigurationDocument(body, 'json', 'request body'),
+    );
+    scope.addContentTypeParser(
+      [...YAML_TYPES, '*'],
+      { parseAs: 'string' },
+      async (_request: unknown, body: string) => parseConfigurationDocument(body, 'yaml', 'request body'),
+    );
+
+    scope.post('/api/configurations', async (request, reply) => {
+      const result = checkCreateRequest(bodyOf(request.body));
+      if (!result.ok) throw new ValidationError('CreateMediaInsightsPipelineConfiguration', result.errors);
+      const configuration = await store.create(result.value);
+      if (result.warnings.length > 0)
+        log.info(
+          { name: configuration.MediaInsightsPipelineConfigurationName, warnings: result.warnings },
+          'configuration accepted with warnings',
+        );
+      return reply
+        .code(201)
+        .send(withWarnings({ MediaInsightsPipelineConfiguration: configuration }, result.warnings));
+    });
+
+    scope.get<{ Querystring: ListQuery }>('/api/configurations', async (request) =>
+      store.list(listOptions(request.query)),
+    );
+
+    scope.get<{ Params: { identifier: string } }>('/api/configurations/:identifier', async (request) => ({
+      MediaInsightsPipelineConfiguration: await store.get(request.params.identifier),
+    }));
+
+    scope.put<{ Params: { identifier: string } }>('/api/configurations/:identifier', async (request) => {
+      const result = checkUpdateRequest(bodyOf(request.body));
+      if (!result.ok) throw new ValidationError('UpdateMediaInsightsPipelineConfiguration', result.errors);
+      const configuration = await store.update(request.params.identifier, result.value);
+      if (result.warnings.length > 0)
+        log.info(
+          { name: configuration.MediaInsightsPipelineConfigurationName, warnings: result.warnings },
+          'configuration accepted with warnings',
+        );
+      return withWarnings({ MediaInsightsPipelineConfiguration: configuration }, result.warnings);
+    });
+
+    scope.delete<{ Params: { identifier: string } }>(
+      '/api/configurations/:identifier',
+      async (request, reply) => {
+        await store.delete(request.params.identifier);
+        return reply.code(204).send();
+      },
+    );
+  });
+}

@@ -1,0 +1,366 @@
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { InvalidStateError, ValidationError } from '../../errors.js';
+import { silentLogger, type Logger } from '../../log/logger.js';
+import {
+  ConfigurationConflictError,
+  ConfigurationNotFoundError,
+  LIMITS,
+  type CreateMediaInsightsPipelineConfigurationRequest,
+  type MediaInsightsPipelineConfiguration,
+  type MediaInsightsPipelineConfigurationElement,
+  type RealTimeAlertConfiguration,
+  type UpdateMediaInsightsPipelineConfigurationRequest,
+} from './ConfigurationTypes.js';
+import type {
+  ConfigurationStore,
+  EnsureDefaultOptions,
+  EnsureDefaultResult,
+  ListConfigurationsOptions,
+  ListConfigurationsResult,
+} from './ConfigurationStoreTypes.js';
+
+export interface SqliteConfigurationStoreOptions {
+  /**
+   * Database file, normally the connection registry's `callsight.db` (its own table, its own
+   * connection, WAL); the directory is created if missing.
+   */
+  readonly path: string;
+  /** Region and account of the ARNs (config `voiceConnector.region` / `.account`). */
+  readonly region: string;
+  readonly account: string;
+  /** Answers whether a configuration is in use (e.g. by a running pipeline); delete then conflicts. */
+  readonly inUse?: (configuration: MediaInsightsPipelineConfiguration) => boolean;
+  readonly logger?: Logger;
+  /** Clock for timestamps (tests). Default `() => new Date()`. */
+  readonly now?: () => Date;
+}
+
+interface Row {
+  id: string;
+  name: string;
+  resource_access_role_arn: string | null;
+  real_time_alert_configuration: string | null;
+  elements: string;
+  tags: string | null;
+  client_request_token: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+const TABLE = 'media_insights_pipeline_configurations';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS ${TABLE} (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  resource_access_role_arn TEXT,
+  real_time_alert_configuration TEXT,
+  elements TEXT NOT NULL,
+  tags TEXT,
+  client_request_token TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** JSON with object keys sorted, so equal documents compare equal whatever their key order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
+  );
+}
+
+/** The parts of a configuration an update replaces, in a canonical form for comparisons. */
+function contentOf(request: {
+  readonly ResourceAccessRoleArn?: string;
+  readonly RealTimeAlertConfiguration?: RealTimeAlertConfiguration;
+  readonly Elements: readonly MediaInsightsPipelineConfigurationElement[];
+}): string {
+  return canonicalJson([
+    request.ResourceAccessRoleArn ?? null,
+    request.RealTimeAlertConfiguration ?? null,
+    request.Elements,
+  ]);
+}
+
+function encodeToken(name: string): string {
+  return Buffer.from(JSON.stringify({ after: name }), 'utf8').toString('base64url');
+}
+
+function decodeToken(token: string): string {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { after?: unknown };
+    if (typeof parsed.after === 'string') return parsed.after;
+  } catch {
+    // reported below
+  }
+  throw new ValidationError('ListMediaInsightsPipelineConfigurations', [
+    { path: 'NextToken', message: 'Not a token this server issued' },
+  ]);
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return (
+    err instanceof Error &&
+    'code' in err &&
+    (err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+  );
+}
+
+/**
+ * Call analytics configurations in SQLite, in the same database file as the connection registry. All
+ * statements are synchronous (better-sqlite3); the async methods keep the contract a networked
+ * database can meet.
+ */
+export class SqliteConfigurationStore implements ConfigurationStore {
+  readonly #db: Database.Database;
+  readonly #logger: Logger;
+  readonly #arnPrefix: string;
+  readonly #inUse: (configuration: MediaInsightsPipelineConfiguration) => boolean;
+  readonly #now: () => Date;
+  #closed = false;
+
+  static open(options: SqliteConfigurationStoreOptions): SqliteConfigurationStore {
+    return new SqliteConfigurationStore(options);
+  }
+
+  private constructor(options: SqliteConfigurationStoreOptions) {
+    this.#logger = (options.logger ?? silentLogger).child({ component: 'configuration-store' });
+    this.#arnPrefix = `arn:callsight:chime:${options.region}:${options.account}:media-insights-pipeline-configuration/`;
+    this.#inUse = options.inUse ?? (() => false);
+    this.#now = options.now ?? (() => new Date());
+    fs.mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
+    this.#db = new Database(options.path);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.exec(SCHEMA);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The ARN a configuration of this name has in this store. */
+  arnOf(name: string): string {
+    return `${this.#arnPrefix}${name}`;
+  }
+
+  async create(
+    request: CreateMediaInsightsPipelineConfigurationRequest,
+  ): Promise<MediaInsightsPipelineConfiguration> {
+    this.#assertOpen();
+    return this.#create(request);
+  }
+
+  async get(identifier: string): Promise<MediaInsightsPipelineConfiguration> {
+    this.#assertOpen();
+    const row = this.#resolve(identifier);
+    if (!row) throw new ConfigurationNotFoundError(identifier);
+    return this.#toConfiguration(row);
+  }
+
+  async find(identifier: string): Promise<MediaInsightsPipelineConfiguration | null> {
+    this.#assertOpen();
+    const row = this.#resolve(identifier);
+    return row ? this.#toConfiguration(row) : null;
+  }
+
+  async update(
+    identifier: string,
+    request: UpdateMediaInsightsPipelineConfigurationRequest,
+  ): Promise<MediaInsightsPipelineConfiguration> {
+    this.#assertOpen();
+    const row = this.#resolve(identifier);
+    if (!row) throw new ConfigurationNotFoundError(identifier);
+    return this.#update(row, request);
+  }
+
+  async delete(identifier: string): Promise<void> {
+    this.#assertOpen();
+    const row = this.#resolve(identifier);
+    if (!row) throw new ConfigurationNotFoundError(identifier);
+    const configuration = this.#toConfiguration(row);
+    if (this.#inUse(configuration)) {
+      throw new ConfigurationConflictError(
+        `media insights pipeline configuration ${row.name} is in use and cannot be deleted`,
+      );
+    }
+    this.#db.prepare(`DELETE FROM ${TABLE} WHERE id = ?`).run(row.id);
+    this.#logger.info({ name: row.name }, 'configuration deleted');
+  }
+
+  async list(options: ListConfigurationsOptions = {}): Promise<ListConfigurationsResult> {
+    this.#assertOpen();
+    const max = options.maxResults ?? LIMITS.maxResults.max;
+    if (!Number.isInteger(max) || max < LIMITS.maxResults.min || max > LIMITS.maxResults.max) {
+      throw new ValidationError('ListMediaInsightsPipelineConfigurations', [
+        {
+          path: 'MaxResults',
+          message: `Must be an integer from ${LIMITS.maxResults.min} to ${LIMITS.maxResults.max}`,
+        },
+      ]);
+    }
+    const after = options.nextToken === undefined ? null : decodeToken(options.nextToken);
+    const rows = (
+      after === null
+        ? this.#db.prepare(`SELECT id, name FROM ${TABLE} ORDER BY name LIMIT ?`).all(max + 1)
+        : this.#db
+            .prepare(`SELECT id, name FROM ${TABLE} WHERE name > ? ORDER BY name LIMIT ?`)
+            .all(after, max + 1)
+    ) as Pick<Row, 'id' | 'name'>[];
+    const page = rows.slice(0, max);
+    const last = page.at(-1);
+    return {
+      MediaInsightsPipelineConfigurations: page.map((row) => ({
+        MediaInsightsPipelineConfigurationName: row.name,
+        MediaInsightsPipelineConfigurationId: row.id,
+        MediaInsightsPipelineConfigurationArn: this.arnOf(row.name),
+      })),
+      ...(rows.length > max && last ? { NextToken: encodeToken(last.name) } : {}),
+    };
+  }
+
+  async ensureDefault(
+    request: CreateMediaInsightsPipelineConfigurationRequest,
+    options: EnsureDefaultOptions = {},
+  ): Promise<EnsureDefaultResult> {
+    this.#assertOpen();
+    const run = this.#db.transaction((): EnsureDefaultResult => {
+      const row = this.#byName(request.MediaInsightsPipelineConfigurationName);
+      if (!row) return { configuration: this.#create(request), action: 'created' };
+      const stored = this.#toConfiguration(row);
+      if (options.refresh === false || contentOf(stored) === contentOf(request))
+        return { configuration: stored, action: 'unchanged' };
+      return { configuration: this.#update(row, request), action: 'updated' };
+    });
+    const result = run.immediate();
+    this.#logger.info(
+      { name: result.configuration.MediaInsightsPipelineConfigurationName, action: result.action },
+      'default configuration ensured',
+    );
+    return result;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#db.close();
+  }
+
+  #create(request: CreateMediaInsightsPipelineConfigurationRequest): MediaInsightsPipelineConfiguration {
+    const name = request.MediaInsightsPipelineConfigurationName;
+    const now = this.#now().toISOString();
+    const id = randomUUID();
+    try {
+      this.#db
+        .prepare(
+          `INSERT INTO ${TABLE} (id, name, resource_access_role_arn, real_time_alert_configuration, elements, tags,
+             client_request_token, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          id,
+          name,
+          request.ResourceAccessRoleArn ?? null,
+          request.RealTimeAlertConfiguration ? JSON.stringify(request.RealTimeAlertConfiguration) : null,
+          JSON.stringify(request.Elements),
+          request.Tags ? JSON.stringify(request.Tags) : null,
+          request.ClientRequestToken ?? null,
+          now,
+          now,
+        );
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      // A retry of a create that succeeded returns the same configuration (Chime's ClientRequestToken).
+      const existing = this.#byName(name);
+      if (
+        existing &&
+        request.ClientRequestToken !== undefined &&
+        existing.client_request_token === request.ClientRequestToken
+      ) {
+        const stored = this.#toConfiguration(existing);
+        if (contentOf(stored) === contentOf(request)) return stored;
+        throw new ConfigurationConflictError(
+          `ClientRequestToken ${request.ClientRequestToken} was used to create ${name} with a different body`,
+        );
+      }
+      throw new ConfigurationConflictError(
+        `a media insights pipeline configuration named ${name} already exists`,
+      );
+    }
+    this.#logger.info({ name, id }, 'configuration created');
+    return this.#toConfiguration(this.#byName(name)!);
+  }
+
+  #update(
+    row: Row,
+    request: UpdateMediaInsightsPipelineConfigurationRequest,
+  ): MediaInsightsPipelineConfiguration {
+    // Never earlier than the creation, even if the clock stepped back.
+    const now = this.#now().toISOString();
+    const updatedAt = now > row.created_at ? now : row.created_at;
+    this.#db
+      .prepare(
+        `UPDATE ${TABLE} SET resource_access_role_arn = ?, real_time_alert_configuration = ?, elements = ?, updated_at = ?
+         WHERE id = ?`,
+      )
+      .run(
+        request.ResourceAccessRoleArn ?? null,
+        request.RealTimeAlertConfiguration ? JSON.stringify(request.RealTimeAlertConfiguration) : null,
+        JSON.stringify(request.Elements),
+        updatedAt,
+        row.id,
+      );
+    this.#logger.info({ name: row.name }, 'configuration updated');
+    return this.#toConfiguration(this.#byName(row.name)!);
+  }
+
+  #byName(name: string): Row | undefined {
+    return this.#db.prepare(`SELECT * FROM ${TABLE} WHERE name = ?`).get(name) as Row | undefined;
+  }
+
+  /** Name first, then ARN (this store's prefix only), then id. */
+  #resolve(identifier: string): Row | undefined {
+    if (identifier.startsWith('arn:')) {
+      if (!identifier.startsWith(this.#arnPrefix)) return undefined;
+      return this.#byName(identifier.slice(this.#arnPrefix.length));
+    }
+    const byName = this.#byName(identifier);
+    if (byName || !UUID.test(identifier)) return byName;
+    return this.#db.prepare(`SELECT * FROM ${TABLE} WHERE id = ?`).get(identifier.toLowerCase()) as
+      Row | undefined;
+  }
+
+  #toConfiguration(row: Row): MediaInsightsPipelineConfiguration {
+    return {
+      MediaInsightsPipelineConfigurationName: row.name,
+      MediaInsightsPipelineConfigurationArn: this.arnOf(row.name),
+      ...(row.resource_access_role_arn !== null
+        ? { ResourceAccessRoleArn: row.resource_access_role_arn }
+        : {}),
+      ...(row.real_time_alert_configuration !== null
+        ? {
+            RealTimeAlertConfiguration: JSON.parse(
+              row.real_time_alert_configuration,
+            ) as RealTimeAlertConfiguration,
+          }
+        : {}),
+      Elements: JSON.parse(row.elements) as MediaInsightsPipelineConfigurationElement[],
+      MediaInsightsPipelineConfigurationId: row.id,
+      CreatedTimestamp: row.created_at,
+      UpdatedTimestamp: row.updated_at,
+    };
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new InvalidStateError('configuration store');
+  }
+}

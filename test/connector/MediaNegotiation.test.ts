@@ -1,0 +1,285 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as sdpTransform from 'sdp-transform';
+import { answerFor, negotiate, type Negotiation } from '../../src/connector/MediaNegotiation.js';
+import { SipRejection, type IncomingInvite } from '../../src/sip/CallHandlerTypes.js';
+
+function invite(body: string, contentType: string | null = 'application/sdp'): IncomingInvite {
+  return {
+    sipCallId: 'negotiation@127.0.0.1',
+    fromNumber: '+15550111',
+    toNumber: '+15550100',
+    fromUri: 'sip:+15550111@192.0.2.10',
+    toUri: 'sip:+15550100@192.0.2.1',
+    requestUri: 'sip:+15550100@192.0.2.1',
+    headers: {},
+    contentType,
+    body,
+    source: { address: '192.0.2.10', port: 5060, transport: 'udp' },
+  };
+}
+
+/** An offer from session lines and media sections, CRLF-terminated as on the wire. */
+function sdp(...media: string[][]): string {
+  return (
+    [
+      'v=0',
+      'o=trunk 1700000000 1 IN IP4 192.0.2.10',
+      's=-',
+      'c=IN IP4 192.0.2.10',
+      't=0 0',
+      ...media.flat(),
+    ].join('\r\n') + '\r\n'
+  );
+}
+
+function rejection(fn: () => unknown): SipRejection {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof SipRejection, `threw ${String(err)}`);
+    return err;
+  }
+  assert.fail('the offer was accepted');
+}
+
+const answer = (negotiation: Negotiation, ports = [30000, 30002]) =>
+  sdpTransform.parse(answerFor(negotiation, '192.0.2.1', ports));
+
+describe('negotiate: codec choice', () => {
+  test('the first G.711 format in the offer order wins: PCMU before PCMA', () => {
+    const { accepted } = negotiate(invite(sdp(['m=audio 4000 RTP/AVP 0 8'])), 2);
+    assert.equal(accepted.length, 1);
+    assert.equal(accepted[0]!.payloadType, 0);
+    assert.equal(accepted[0]!.encoding, 'PCMU');
+  });
+
+  test('… and PCMA before PCMU when the offerer prefers it; other codecs are skipped', () => {
+    const { accepted } = negotiate(
+      invite(sdp(['m=audio 4000 RTP/AVP 18 9 8 0', 'a=rtpmap:18 G729/8000', 'a=rtpmap:9 G722/8000'])),
+      2,
+    );
+    assert.equal(accepted[0]!.payloadType, 8);
+    assert.equal(accepted[0]!.encoding, 'PCMA');
+  });
+
+  test('G.711 on a dynamic payload type is found by its rtpmap name, in any case', () => {
+    const { accepted } = negotiate(
+      invite(sdp(['m=audio 4000 RTP/AVP 96 97', 'a=rtpmap:96 opus/48000/2', 'a=rtpmap:97 pcma/8000'])),
+      2,
+    );
+    assert.equal(accepted[0]!.payloadType, 97);
+    assert.equal(accepted[0]!.encoding, 'PCMA');
+    const media = answer(negotiate(invite(sdp(['m=audio 4000 RTP/AVP 97', 'a=rtpmap:97 pcma/8000'])), 2))
+      .media[0]!;
+    assert.equal(String(media.payloads), '97');
+    assert.deepEqual(media.rtp, [{ payload: 97, codec: 'PCMA', rate: 8000 }]);
+  });
+
+  test('a static payload type renamed by rtpmap, or G.711 at another clock rate, is not G.711', () => {
+    assert.throws(
+      () => negotiate(invite(sdp(['m=audio 4000 RTP/AVP 0', 'a=rtpmap:0 G729/8000'])), 2),
+      (err: unknown) => err instanceof SipRejection && err.status === 488,
+    );
+    assert.throws(
+      () => negotiate(invite(sdp(['m=audio 4000 RTP/AVP 96', 'a=rtpmap:96 PCMU/16000'])), 2),
+      (err: unknown) => err instanceof SipRejection && err.status === 488,
+    );
+  });
+
+  test('telephone-event is echoed with its payload type and fmtp', () => {
+    const negotiation = negotiate(
+      invite(
+        sdp([
+          'm=audio 4000 RTP/AVP 8 100',
+          'a=rtpmap:8 PCMA/8000',
+          'a=rtpmap:100 telephone-event/8000',
+          'a=fmtp:100 0-15',
+          'a=ptime:20',
+        ]),
+      ),
+      2,
+    );
+    assert.equal(negotiation.accepted[0]!.telephoneEvent, 100);
+    assert.equal(negotiation.accepted[0]!.telephoneEventFmtp, '0-15');
+    const media = answer(negotiation).media[0]!;
+    assert.equal(media.payloads, '8 100');
+    assert.deepEqual(media.rtp, [
+      { payload: 8, codec: 'PCMA', rate: 8000 },
+      { payload: 100, codec: 'telephone-event', rate: 8000 },
+    ]);
+    assert.deepEqual(media.fmtp, [{ payload: 100, config: '0-15' }]);
+    assert.equal(media.ptime, 20);
+  });
+
+  test('telephone-event without fmtp is answered with 0-16; at 16 kHz it is not taken', () => {
+    const plain = negotiate(
+      invite(sdp(['m=audio 4000 RTP/AVP 0 101', 'a=rtpmap:101 telephone-event/8000'])),
+      2,
+    );
+    assert.deepEqual(answer(plain).media[0]!.fmtp, [{ payload: 101, config: '0-16' }]);
+    const wide = negotiate(
+      invite(sdp(['m=audio 4000 RTP/AVP 0 101', 'a=rtpmap:101 telephone-event/16000'])),
+      2,
+    );
+    assert.equal(wide.accepted[0]!.telephoneEvent, null);
+    assert.equal(String(answer(wide).media[0]!.payloads), '0');
+  });
+});
+
+describe('negotiate: the answer', () => {
+  test('has as many m-lines as the offer: video and RTP/SAVP refused with port 0', () => {
+    const negotiation = negotiate(
+      invite(
+        sdp(
+          ['m=video 5000 RTP/AVP 96', 'a=rtpmap:96 H264/90000'],
+          [
+            'm=audio 4002 RTP/SAVP 0',
+            'a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz',
+          ],
+          ['m=audio 4000 RTP/AVP 0'],
+          ['m=audio 4004 RTP/AVPF 0'],
+        ),
+      ),
+      2,
+    );
+    assert.deepEqual(
+      negotiation.accepted.map((s) => s.mediaIndex),
+      [2],
+    );
+    const parsed = answer(negotiation, [31000]);
+    assert.deepEqual(
+      parsed.media.map((m) => [m.type, m.port, m.protocol, String(m.payloads)]),
+      [
+        ['video', 0, 'RTP/AVP', '96'],
+        ['audio', 0, 'RTP/SAVP', '0'],
+        ['audio', 31000, 'RTP/AVP', '0'],
+        ['audio', 0, 'RTP/AVPF', '0'],
+      ],
+    );
+    assert.equal(parsed.media[2]!.direction, 'recvonly');
+    assert.equal(parsed.connection?.ip, '192.0.2.1');
+    assert.equal(parsed.origin?.address, '192.0.2.1');
+  });
+
+  test('an offered stream with port 0 stays refused', () => {
+    const negotiation = negotiate(invite(sdp(['m=audio 0 RTP/AVP 0'], ['m=audio 4000 RTP/AVP 8'])), 2);
+    assert.deepEqual(
+      answer(negotiation, [30010]).media.map((m) => m.port),
+      [0, 30010],
+    );
+  });
+
+  test('two audio streams (SIPREC) are both accepted, in order, with their a=label kept', () => {
+    const negotiation = negotiate(
+      invite(
+        sdp(
+          ['m=audio 4000 RTP/AVP 0', 'a=label:caller', 'a=sendonly'],
+          ['m=audio 4002 RTP/AVP 8', 'a=label:2', 'a=sendonly'],
+          ['m=audio 4004 RTP/AVP 0', 'a=label:3'],
+        ),
+      ),
+      2,
+    );
+    assert.deepEqual(
+      negotiation.accepted.map((s) => [s.mediaIndex, s.label, s.encoding]),
+      [
+        [0, 'caller', 'PCMU'],
+        [1, '2', 'PCMA'],
+      ],
+    );
+    const media = answer(negotiation, [30020, 30022]).media;
+    assert.deepEqual(
+      media.map((m) => [m.port, m.label === undefined ? null : String(m.label)]),
+      [
+        [30020, 'caller'],
+        [30022, '2'],
+        [0, null],
+      ],
+      'a third stream beyond maxStreams is refused',
+    );
+  });
+
+  test('remote address: the media c= line wins over the session one; 0.0.0.0 (hold) is null', () => {
+    const negotiation = negotiate(
+      invite(
+        sdp(
+          ['m=audio 4000 RTP/AVP 0', 'c=IN IP4 198.51.100.7'],
+          ['m=audio 4002 RTP/AVP 0', 'c=IN IP4 0.0.0.0'],
+        ),
+      ),
+      2,
+    );
+    assert.deepEqual(
+      negotiation.accepted.map((s) => s.remoteAddress),
+      ['198.51.100.7', null],
+    );
+    const sessionOnly = negotiate(invite(sdp(['m=audio 4000 RTP/AVP 0'])), 2);
+    assert.equal(sessionOnly.accepted[0]!.remoteAddress, '192.0.2.10');
+    const held = negotiate(
+      invite(sdp(['m=audio 4000 RTP/AVP 0']).replace('c=IN IP4 192.0.2.10', 'c=IN IP4 0.0.0.0')),
+      2,
+    );
+    assert.equal(held.accepted[0]!.remoteAddress, null);
+  });
+
+  test('an IPv6 advertised address gives an IP6 answer', () => {
+    const negotiation = negotiate(invite(sdp(['m=audio 4000 RTP/AVP 0'])), 2);
+    const parsed = sdpTransform.parse(answerFor(negotiation, '2001:db8::1', [30000]));
+    assert.deepEqual(parsed.connection, { version: 6, ip: '2001:db8::1' });
+  });
+});
+
+describe('negotiate: refusals', () => {
+  test('no G.711 in any stream → 488 with a Warning', () => {
+    const err = rejection(() =>
+      negotiate(
+        invite(sdp(['m=audio 4000 RTP/AVP 18', 'a=rtpmap:18 G729/8000'], ['m=video 5000 RTP/AVP 96'])),
+        2,
+      ),
+    );
+    assert.equal(err.status, 488);
+    assert.match(err.extraHeaders.Warning ?? '', /^305 /);
+  });
+
+  test('only video, or only secure audio → 488', () => {
+    assert.equal(rejection(() => negotiate(invite(sdp(['m=video 5000 RTP/AVP 0'])), 2)).status, 488);
+    assert.equal(rejection(() => negotiate(invite(sdp(['m=audio 4000 RTP/SAVP 0'])), 2)).status, 488);
+  });
+
+  test('an INVITE without an offer → 488', () => {
+    assert.equal(rejection(() => negotiate(invite(''), 2)).status, 488);
+    assert.equal(rejection(() => negotiate(invite('\r\n', null), 2)).status, 488);
+  });
+
+  test('a body that is not SDP → 415 with Accept: application/sdp', () => {
+    for (const contentType of ['application/pdf', 'text/plain', null, 'multipart/mixed;boundary=x']) {
+      const err = rejection(() => negotiate(invite(sdp(['m=audio 4000 RTP/AVP 0']), contentType), 2));
+      assert.equal(err.status, 415, String(contentType));
+      assert.equal(err.extraHeaders.Accept, 'application/sdp');
+    }
+  });
+
+  test('a Content-Type with parameters and odd case is still SDP', () => {
+    const negotiation = negotiate(
+      invite(sdp(['m=audio 4000 RTP/AVP 0']), 'Application/SDP; charset=utf-8'),
+      2,
+    );
+    assert.equal(negotiation.accepted.length, 1);
+  });
+
+  test('garbage or incomplete SDP → 400 with a Warning', () => {
+    for (const body of [
+      'this is not SDP at all',
+      'v=0\r\n',
+      'v=1\r\no=- 1 1 IN IP4 192.0.2.10\r\ns=-\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n',
+      'v=0\r\no=- 1 1 IN IP4 192.0.2.10\r\ns=-\r\nt=0 0\r\nm=audio 4000 RTP/AVP\r\n',
+      'v=0\r\no=- 1 1 IN IP4 192.0.2.10\r\ns=-\r\nt=0 0\r\nm=audio ninety RTP/AVP 0\r\n',
+      '\0\x01\x02\xff',
+    ]) {
+      const err = rejection(() => negotiate(invite(body), 2));
+      assert.equal(err.status, 400, JSON.stringify(body));
+      assert.match(err.extraHeaders.Warning ?? '', /^399 callsight "malformed SDP offer/);
+    }
+  });
+});
