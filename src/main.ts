@@ -38,7 +38,8 @@ async function main(): Promise<number> {
   } catch (err) {
     logger.fatal({ err }, 'callsight could not start');
     process.stderr.write(`callsight: could not start: ${(err as Error).message}\n`);
-    return 1;
+    // A bad configuration document is the operator's to fix, like a bad setting: exit code 2.
+    return err instanceof CallsightError && err.code === 'CS_ERR_CONFIG_INVALID' ? 2 : 1;
   }
   process.stdout.write(app.banner());
   await new Promise<void>((resolve) => {
