@@ -17,6 +17,7 @@ export class RtpLoad {
   readonly #sockets: Socket[];
   readonly #streams: { target: LoadStream; seq: number; ts: number; ssrc: number; index: number; sent: number }[] = [];
   readonly #payloads: Uint8Array[];
+  readonly #bound: Promise<void>;
   #timer: NodeJS.Timeout | null = null;
   #started = 0;
   #ticks = 0;
@@ -27,8 +28,24 @@ export class RtpLoad {
       socket.bind(0, '127.0.0.1');
       return socket;
     });
+    this.#bound = Promise.all(this.#sockets.map((s) => new Promise((resolve) => s.once('listening', resolve)))).then(() => {});
     this.#payloads = [];
     for (let i = 0; i + 160 <= samples.length; i += 160) this.#payloads.push(encodeG711('PCMU', samples.subarray(i, i + 160)));
+  }
+
+  /** Resolves once every socket is bound (sourcePort() needs it). */
+  ready(): Promise<void> {
+    return this.#bound;
+  }
+
+  /** Local port the stream added as number `index` is sent from (for the SDP offer of its call). */
+  sourcePort(index: number): number {
+    return this.#sockets[index % this.#sockets.length]!.address().port;
+  }
+
+  /** Streams added so far: the index the next add() returns. */
+  get size(): number {
+    return this.#streams.length;
   }
 
   add(target: LoadStream): number {

@@ -24,7 +24,7 @@ import { UserAgentServer } from '../sip/UserAgentServer.js';
 import { SqliteDataStream } from '../stream/SqliteDataStream.js';
 import type { AppendKey, DataStream } from '../stream/StreamTypes.js';
 import { resolveAdvertisedAddress } from './advertisedAddress.js';
-import { installRules } from './eventRules.js';
+import { checkRuleConfigurations, installRules } from './eventRules.js';
 import { loadConfigurations } from './loadConfigurations.js';
 
 const BUNDLED_WEB_ROOT = fileURLToPath(new URL('../../../web/static', import.meta.url));
@@ -125,6 +125,7 @@ export class App {
       logger: logger.child({ stage: 'connector' }),
     });
     const rules = config.rules ?? parseRules(defaultRules(config.pipeline.defaultConfiguration));
+    await checkRuleConfigurations(rules, configurations);
     const webhooks = installRules(rules, { bus, connector, pipelines, append, origin, logger: logger.child({ stage: 'events' }) });
     connector.on('frame', (call, frame) => pipelines.write(call.callId, frame));
     connector.on('mediaEnded', (call) => {

@@ -5,6 +5,8 @@ import type { EventEnvelope, EventOrigin } from '../events/EventEnvelope.js';
 import type { RuleDefinition, RuleTarget } from '../events/RuleConfig.js';
 import { WebhookDelivery } from '../events/Webhook.js';
 import type { Logger } from '../log/logger.js';
+import { CallsightError } from '../errors.js';
+import type { ConfigurationStore } from '../pipeline/config/ConfigurationStoreTypes.js';
 import type { PipelineManager } from '../pipeline/PipelineManager.js';
 import type { AppendKey } from '../stream/StreamTypes.js';
 
@@ -20,6 +22,19 @@ export interface RuleWiring {
 export function eventCallId(event: EventEnvelope): string | null {
   const callId = (event.detail as { callId?: unknown }).callId;
   return typeof callId === 'string' ? callId : null;
+}
+
+/** Refuses to start when a rule would start a pipeline of a configuration that does not exist. */
+export async function checkRuleConfigurations(rules: readonly RuleDefinition[], store: ConfigurationStore): Promise<void> {
+  const problems: string[] = [];
+  for (const rule of rules) {
+    for (const target of rule.targets) {
+      if ('startPipeline' in target && !(await store.find(target.startPipeline)))
+        problems.push(`rule ${rule.name}: startPipeline names no configuration "${target.startPipeline}"`);
+    }
+  }
+  if (problems.length > 0)
+    throw new CallsightError('CS_ERR_CONFIG_INVALID', `invalid event rules:\n  ${problems.join('\n  ')}`);
 }
 
 /**

@@ -8,21 +8,45 @@ import { formatHost } from '../sip/message/SipUri.js';
 import { DEFAULT_TIMERS } from '../sip/transaction/Timers.js';
 import { sendRtp } from './RtpSender.js';
 
-export interface PlaceCallOptions {
+export interface DialOptions {
   /** Where Callsight's SIP listens. */
   readonly host: string;
   readonly port: number;
   readonly fromNumber: string;
   readonly toNumber: string;
+  /** Local port put in the SDP offer's m= line: where the caller's RTP comes from. */
+  readonly rtpPort: number;
+  readonly extraHeaders?: Readonly<Record<string, string>>;
+}
+
+/** An answered, acknowledged call whose media the caller drives itself. */
+export interface DialedCall {
+  readonly sipCallId: string;
+  /** Where to send RTP (from the 200 OK's SDP answer). */
+  readonly rtpTarget: { address: string; port: number };
+  /** Wall-clock ms (Date.now()) when the INVITE was first sent: Callsight's media clock starts about then. */
+  readonly inviteSentAt: number;
+  /** Aborted when Callsight hangs up (its BYE has been answered); stop sending then. */
+  readonly signal: AbortSignal;
+  /** Sends BYE and waits for its 2xx; a no-op when Callsight already hung up. Idempotent. */
+  hangup(): Promise<void>;
+}
+
+export interface PlaceCallOptions extends Omit<DialOptions, 'rtpPort'> {
   /** 8 kHz mono PCM to play once the call is answered. */
   readonly samples: Int16Array;
   /** Silence after the audio before hanging up. */
   readonly tailMs?: number;
-  readonly extraHeaders?: Readonly<Record<string, string>>;
+  /** Wait after the ACK before the first RTP packet (default 0: at once, as phones do). */
+  readonly mediaDelayMs?: number;
   /** Called for every RTP packet sent (wall-clock ms, index of its first sample). */
   readonly onPacket?: (sentAt: number, firstSample: number) => void;
   /** Called once the call is answered and acknowledged. */
-  readonly onAnswered?: (info: { sipCallId: string; rtpTarget: { address: string; port: number } }) => void;
+  readonly onAnswered?: (info: {
+    sipCallId: string;
+    rtpTarget: { address: string; port: number };
+    inviteSentAt: number;
+  }) => void;
 }
 
 export interface CallOutcome {
@@ -138,17 +162,44 @@ export class SipCaller {
     });
   }
 
+  /** Places a call and plays `samples` over RTP in real time, then hangs up (unless Callsight did). */
   async call(options: PlaceCallOptions): Promise<CallOutcome> {
     const rtp = createSocket('udp4');
     await new Promise<void>((resolve) => rtp.bind(0, this.#local, resolve));
     try {
-      return await this.#call(options, rtp);
+      const call = await this.dial({ ...options, rtpPort: rtp.address().port });
+      try {
+        const { sipCallId, rtpTarget, inviteSentAt, signal } = call;
+        options.onAnswered?.({ sipCallId, rtpTarget, inviteSentAt });
+        if (options.mediaDelayMs) await new Promise((resolve) => setTimeout(resolve, options.mediaDelayMs));
+        const { packets } = await sendRtp({
+          remote: rtpTarget,
+          encoding: 'PCMU',
+          payloadType: 0,
+          samples: options.samples,
+          socket: rtp,
+          signal,
+          ...(options.onPacket ? { onPacket: options.onPacket } : {}),
+        });
+        if (!signal.aborted) await new Promise((resolve) => setTimeout(resolve, options.tailMs ?? 1000));
+        const endedBy = signal.aborted ? 'callsight' : 'caller';
+        await call.hangup();
+        return { sipCallId, packetsSent: packets, endedBy };
+      } catch (err) {
+        await call.hangup().catch(() => undefined);
+        throw err;
+      }
     } finally {
       rtp.close();
     }
   }
 
-  async #call(options: PlaceCallOptions, rtp: Socket): Promise<CallOutcome> {
+  /**
+   * INVITE with a PCMU offer, then ACK: resolves once the call is answered, leaving the media to the
+   * caller (a load generator can drive the RTP of many calls from one place). Throws CallRejectedError
+   * for a non-2xx final response.
+   */
+  async dial(options: DialOptions): Promise<DialedCall> {
     const { host, port } = options;
     const local = formatHost(this.#local);
     const sipCallId = `${randomBytes(12).toString('hex')}@${local}`;
@@ -175,7 +226,7 @@ export class SipCaller {
       's=callsight demo call',
       `c=IN IP4 ${this.#local}`,
       't=0 0',
-      `m=audio ${rtp.address().port} RTP/AVP 0 101`,
+      `m=audio ${options.rtpPort} RTP/AVP 0 101`,
       'a=rtpmap:0 PCMU/8000',
       'a=rtpmap:101 telephone-event/8000',
       'a=fmtp:101 0-16',
@@ -187,6 +238,7 @@ export class SipCaller {
     for (const [name, value] of Object.entries(options.extraHeaders ?? {})) invite.headers.append(name, value);
     invite.headers.append('content-type', 'application/sdp');
     const inviteSeq = invite.cseq.seq;
+    const inviteSentAt = Date.now();
     const final = await this.#transact(invite, host, port);
     const to = final.headers.get('to')!;
     if (final.status >= 300) {
@@ -198,41 +250,37 @@ export class SipCaller {
     const answer = sdpTransform.parse(final.body.toString('utf8'));
     const audio = answer.media.find((m) => m.type === 'audio' && m.port !== 0);
     const rtpHost = audio?.connection?.ip ?? answer.connection?.ip;
-    if (!audio || !rtpHost) throw new Error('the 200 OK has no usable audio stream in its SDP answer');
-    const rtpTarget = { address: rtpHost, port: audio.port };
-    options.onAnswered?.({ sipCallId, rtpTarget });
+    if (!audio || !rtpHost) {
+      // Answered but unusable: end the dialog rather than leave it open.
+      await this.#transact(request('BYE', to), host, port).catch(() => undefined);
+      throw new Error('the 200 OK has no usable audio stream in its SDP answer');
+    }
 
-    // Callsight may hang up first (shutdown): answer its BYE and stop sending.
-    let hungUpByCallsight = false;
-    const stop = new AbortController();
+    // Callsight may hang up first (shutdown): answer its BYE and tell the media to stop.
+    const hungUp = new AbortController();
     const onBye = (message: SipRequest | SipResponse) => {
       if (message instanceof SipRequest && message.method === 'BYE' && message.callId === sipCallId) {
-        hungUpByCallsight = true;
-        stop.abort();
+        hungUp.abort();
         this.#send(responseTo(message, 200, 'OK'), host, port);
       }
     };
     this.#handlers.add(onBye);
-    try {
-      const { packets } = await sendRtp({
-        remote: rtpTarget,
-        encoding: 'PCMU',
-        payloadType: 0,
-        samples: options.samples,
-        socket: rtp,
-        signal: stop.signal,
-        ...(options.onPacket ? { onPacket: options.onPacket } : {}),
-      });
-      if (!hungUpByCallsight) {
-        await new Promise((resolve) => setTimeout(resolve, options.tailMs ?? 1000));
-      }
-      if (!hungUpByCallsight) {
+    let hangingUp: Promise<void> | null = null;
+    const hangup = async (): Promise<void> => {
+      try {
+        if (hungUp.signal.aborted) return;
         const byeResponse = await this.#transact(request('BYE', to), host, port);
         if (byeResponse.status >= 300) throw new Error(`BYE answered ${byeResponse.status} ${byeResponse.reason}`);
+      } finally {
+        this.#handlers.delete(onBye);
       }
-      return { sipCallId, packetsSent: packets, endedBy: hungUpByCallsight ? 'callsight' : 'caller' };
-    } finally {
-      this.#handlers.delete(onBye);
-    }
+    };
+    return {
+      sipCallId,
+      rtpTarget: { address: rtpHost, port: audio.port },
+      inviteSentAt,
+      signal: hungUp.signal,
+      hangup: () => (hangingUp ??= hangup()),
+    };
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Downsampler2x } from '../../media/codec/Resampler.js';
 import type { RecognitionResult, RecognizedWord } from './SpeechEngineTypes.js';
-import type { UtteranceDecoder } from './UtteranceDecoder.js';
+import type { CmnState, UtteranceDecoder } from './UtteranceDecoder.js';
 import { Vad, VAD_SAMPLE_RATE, type VadOptions } from './Vad.js';
 
 /** Decoder frame length: pocketsphinx runs at 100 frames per second whatever the sample rate. */
@@ -16,6 +16,22 @@ export interface StreamRecognizerOptions {
   readonly decoderSampleRate: 8000 | 16000;
   readonly partialIntervalMs: number;
   readonly vad?: VadOptions;
+  /**
+   * Per-stream cepstral mean normalisation. Decoders are pooled and lent per utterance, so without
+   * this the CMN estimate belongs to the decoder and one caller's channel shapes the next caller's
+   * first words. With it, each stream keeps its own state and lends it to whichever decoder it gets.
+   */
+  readonly cmn?: StreamCmnOptions;
+  /**
+   * `'batch-cmn'` decodes each finished utterance again, normalised with its own cepstral mean, for
+   * the final result (partials stay live). Costs a second decode at the end of every utterance.
+   */
+  readonly finalPass?: 'live' | 'batch-cmn';
+}
+
+export interface StreamCmnOptions {
+  /** The state a new stream starts from. */
+  readonly initial: CmnState;
 }
 
 interface OpenUtterance {
@@ -23,6 +39,8 @@ interface OpenUtterance {
   readonly startMs: number;
   readonly decoder: UtteranceDecoder;
   readonly downsampler: Downsampler2x | null;
+  /** What the decoder was fed, kept for a whole-utterance final pass. */
+  readonly fed: Int16Array[] | null;
   endMs: number;
   /** Audio (ms) fed since the last partial. */
   sinceLastPartialMs: number;
@@ -38,6 +56,8 @@ export class StreamRecognizer {
   readonly #options: StreamRecognizerOptions;
   readonly #vad: Vad;
   #utterance: OpenUtterance | null = null;
+  /** This stream's CMN state between utterances (null before its first utterance). */
+  #cmn: CmnState | null = null;
 
   constructor(options: StreamRecognizerOptions) {
     this.#options = options;
@@ -71,13 +91,22 @@ export class StreamRecognizer {
     switch (event.kind) {
       case 'start': {
         const decoder = this.#options.acquire();
-        decoder.startUtterance();
+        try {
+          decoder.startUtterance();
+          const cmn = this.#options.cmn;
+          if (cmn && decoder.setCmn) decoder.setCmn(this.#cmn ?? cmn.initial);
+        } catch (err) {
+          decoder.endUtterance();
+          this.#options.release(decoder);
+          throw err;
+        }
         this.#utterance = {
           resultId: randomUUID(),
           startMs: event.offsetMs,
           endMs: event.offsetMs,
           decoder,
           downsampler: this.#options.decoderSampleRate === 8000 ? new Downsampler2x() : null,
+          fed: this.#options.finalPass === 'batch-cmn' && decoder.decodeWholeUtterance ? [] : null,
           sinceLastPartialMs: 0,
           lastPartial: '',
         };
@@ -87,7 +116,9 @@ export class StreamRecognizer {
         const u = this.#utterance;
         if (!u) return;
         const durationMs = (event.samples.length * 1000) / VAD_SAMPLE_RATE;
-        u.decoder.process(u.downsampler ? u.downsampler.process(event.samples) : event.samples);
+        const samples = u.downsampler ? u.downsampler.process(event.samples) : event.samples;
+        u.decoder.process(samples);
+        u.fed?.push(samples);
         u.endMs = event.offsetMs + durationMs;
         u.sinceLastPartialMs += durationMs;
         if (u.sinceLastPartialMs >= this.#options.partialIntervalMs) {
@@ -106,6 +137,10 @@ export class StreamRecognizer {
         this.#utterance = null;
         try {
           u.decoder.endUtterance();
+          if (this.#options.cmn) this.#cmn = u.decoder.getCmn?.() ?? null;
+          if (u.fed && u.decoder.decodeWholeUtterance) {
+            u.decoder.decodeWholeUtterance(concat(u.fed));
+          }
           const words: RecognizedWord[] = u.decoder.segments().map((s) => ({
             word: s.word,
             startMs: u.startMs + s.startFrame * FRAME_MS,
@@ -141,4 +176,14 @@ export class StreamRecognizer {
       words,
     };
   }
+}
+
+function concat(chunks: readonly Int16Array[]): Int16Array {
+  const out = new Int16Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }

@@ -7,6 +7,18 @@ export interface DecodedSegment {
   readonly confidence: number;
 }
 
+/**
+ * A decoder's live cepstral mean normalisation (CMN) state: the mean it subtracts, and the running
+ * sum and frame count it updates that mean from (sphinxbase `cmn_live`: the mean is recomputed at
+ * the end of an utterance and whenever `frames` passes 800, after which sum and count are scaled
+ * down to 500 frames).
+ */
+export interface CmnState {
+  readonly mean: Float32Array;
+  readonly sum: Float32Array;
+  readonly frames: number;
+}
+
 /** What the stream recognizer needs from a decoder: one utterance at a time, reusable. */
 export interface UtteranceDecoder {
   startUtterance(): void;
@@ -17,4 +29,13 @@ export interface UtteranceDecoder {
   /** Word segments of the best path, fillers and sentence markers removed. */
   segments(): DecodedSegment[];
   free(): void;
+  /** The CMN state now; absent or null when the decoder cannot expose it. */
+  getCmn?(): CmnState | null;
+  /** Replaces the CMN state (a stream's own, so pooled decoders do not mix streams). */
+  setCmn?(state: CmnState): void;
+  /**
+   * Decodes a whole utterance again in one call, normalised with its own cepstral mean (batch
+   * CMN); `segments()` then describe this decode. Leaves the live CMN state as it was.
+   */
+  decodeWholeUtterance?(samples: Int16Array): void;
 }

@@ -1,12 +1,41 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CallsightError } from '../../../errors.js';
-import type { DecodedSegment, UtteranceDecoder } from '../UtteranceDecoder.js';
+import type { CmnState, DecodedSegment, UtteranceDecoder } from '../UtteranceDecoder.js';
 import {
+  cmnAccess,
   INSTALL_HINT,
   loadPocketsphinx,
+  type CmnAccess,
   type NativeHandle,
   type PocketsphinxFunctions,
 } from './PocketsphinxLibrary.js';
+
+/** sphinxbase's `-cmninit` default, used when the model's feat.params has none. */
+const DEFAULT_CMNINIT = [40, 3, -1];
+const CEPSTRUM_LENGTH = 13;
+
+/**
+ * The `-cmninit` the decoder starts from: the model's feat.params (`-featparams`, else
+ * `<hmm>/feat.params`) overrides the command line in this pocketsphinx release.
+ */
+export function effectiveCmnInit(args: readonly string[]): number[] {
+  const value = (flag: string): string | undefined => {
+    const at = args.lastIndexOf(flag);
+    return at >= 0 ? args[at + 1] : undefined;
+  };
+  let text = value('-cmninit');
+  const hmm = value('-hmm');
+  const featParams = value('-featparams') ?? (hmm !== undefined ? join(hmm, 'feat.params') : undefined);
+  if (featParams !== undefined && existsSync(featParams)) {
+    const match = /^\s*-cmninit\s+(\S+)/m.exec(readFileSync(featParams, 'utf8'));
+    if (match?.[1]) text = match[1];
+  }
+  const values = text ? text.split(',').map(Number) : DEFAULT_CMNINIT;
+  const out = new Array<number>(CEPSTRUM_LENGTH).fill(0);
+  values.slice(0, CEPSTRUM_LENGTH).forEach((v, i) => (out[i] = v));
+  return out;
+}
 
 /** Words pocketsphinx emits that are not words: sentence markers, silence and noise fillers. */
 export function isFillerWord(word: string): boolean {
@@ -31,6 +60,7 @@ export class PocketsphinxDecoder implements UtteranceDecoder {
   readonly #config: NativeHandle;
   readonly #decoder: NativeHandle;
   readonly #logmath: NativeHandle;
+  readonly #cmn: CmnAccess | null;
   #freed = false;
   #inUtterance = false;
 
@@ -65,6 +95,37 @@ export class PocketsphinxDecoder implements UtteranceDecoder {
     this.#config = config;
     this.#decoder = decoder;
     this.#logmath = this.#ps.ps_get_logmath(decoder);
+    this.#cmn = cmnAccess(this.#ps, decoder, effectiveCmnInit(args));
+  }
+
+  /** False when this library build's CMN state could not be located (CMN is then left alone). */
+  get cmnAccessible(): boolean {
+    return this.#cmn !== null;
+  }
+
+  getCmn(): CmnState | null {
+    return this.#cmn?.get() ?? null;
+  }
+
+  setCmn(state: CmnState): void {
+    this.#cmn?.set(state);
+  }
+
+  decodeWholeUtterance(samples: Int16Array): void {
+    const saved = this.#cmn?.get();
+    this.#cmn?.useBatchForNextFullUtterance();
+    try {
+      this.startUtterance();
+      if (samples.length > 0) {
+        this.#check(
+          this.#ps.ps_process_raw(this.#decoder, samples, samples.length, 0, 1),
+          'ps_process_raw (full utterance)',
+        );
+      }
+      this.endUtterance();
+    } finally {
+      if (saved) this.#cmn?.set(saved);
+    }
   }
 
   startUtterance(): void {

@@ -26,6 +26,27 @@ export interface DecoderTuning {
   readonly extraArgs?: readonly string[];
 }
 
+/** Cepstral mean normalisation (CMN); see docs/asr.md for what was measured. */
+export interface CmnOptions {
+  /**
+   * Keep the CMN estimate per stream rather than per pooled decoder (default true). false is
+   * pocketsphinx's own behaviour: the estimate carries over between whatever streams share a decoder.
+   */
+  readonly perStream?: boolean;
+  /**
+   * The mean a new stream starts from: 13 cepstral values, or `'model'` for the acoustic model's
+   * `-cmninit` (measured on wideband speech: far off for telephone audio). Default
+   * `TELEPHONY_CMNINIT` with the default model at 16 kHz, else `'model'`.
+   */
+  readonly init?: readonly number[] | 'model';
+  /**
+   * Weight of `init` in frames (10 ms) when the stream's own frames update the mean (default 500,
+   * sphinxbase's own live window). 0 is what pocketsphinx does from `-cmninit`: the mean after the
+   * first utterance is that utterance's alone.
+   */
+  readonly priorFrames?: number;
+}
+
 export interface PocketsphinxEngineOptions {
   /** Acoustic model directory (default the pocketsphinx-en-us model). */
   readonly hmm?: string;
@@ -43,6 +64,12 @@ export interface PocketsphinxEngineOptions {
    */
   readonly sampleRate?: 8000 | 16000;
   readonly tuning?: DecoderTuning;
+  readonly cmn?: CmnOptions;
+  /**
+   * `'batch-cmn'`: decode each finished utterance a second time with its own cepstral mean for the
+   * final result. Default `'live'` (the final is the live decode's).
+   */
+  readonly finalPass?: 'live' | 'batch-cmn';
   readonly vad?: VadOptions;
   /** Least new audio between two partial results of an utterance, in ms (default 250). */
   readonly partialIntervalMs?: number;
@@ -57,7 +84,24 @@ export interface ResolvedPocketsphinxOptions {
   readonly partialIntervalMs: number;
   readonly vad: VadOptions;
   readonly args: readonly string[];
+  /** null: CMN left to each decoder. `init` null: the model's -cmninit. */
+  readonly cmn: { readonly init: readonly number[] | null; readonly priorFrames: number } | null;
+  readonly finalPass: 'live' | 'batch-cmn';
 }
+
+/**
+ * Initial cepstral mean for telephone audio (8 kHz G.711 upsampled to 16 kHz: nothing above 4 kHz)
+ * with the default en-us model and front end, measured on speech that is not in the evaluation
+ * set (½ natural pocketsphinx-testdata recordings, ¼ flite, ¼ espeak-ng; see docs/asr.md).
+ * Regenerate with `node --import tsx scripts/eval-asr.ts --estimate-cmn`. The model's own
+ * `-cmninit` (41.00,-5.29,-0.12,5.09,…) is from wideband speech.
+ */
+export const TELEPHONY_CMNINIT: readonly number[] = [
+  48.49, 25.21, -34.18, 48.23, -23.7, 11.54, -3.06, -16.84, 6.68, -14.63, 7.32, -5.34, -0.55,
+];
+
+/** Default weight of the initial CMN estimate, in frames (see `CmnOptions.priorFrames`). */
+export const DEFAULT_CMN_PRIOR_FRAMES = 500;
 
 export const DEFAULT_TUNING: Required<Omit<DecoderTuning, 'extraArgs'>> = {
   beam: '1e-48',
@@ -112,5 +156,21 @@ export function resolvePocketsphinxOptions(
     partialIntervalMs: options.partialIntervalMs ?? 250,
     vad: options.vad ?? {},
     args,
+    cmn: options.cmn?.perStream === false ? null : resolveCmn(options, sampleRate, args),
+    finalPass: options.finalPass ?? 'live',
+  };
+}
+
+function resolveCmn(
+  options: PocketsphinxEngineOptions,
+  sampleRate: 8000 | 16000,
+  args: readonly string[],
+): { init: readonly number[] | null; priorFrames: number } {
+  const init = options.cmn?.init;
+  // TELEPHONY_CMNINIT belongs to the default model and front end; anything else starts from its own.
+  const defaultFrontEnd = options.hmm === undefined && sampleRate === 16000 && !args.includes('-featparams');
+  return {
+    init: init === 'model' ? null : init ? [...init] : defaultFrontEnd ? TELEPHONY_CMNINIT : null,
+    priorFrames: Math.max(0, Math.round(options.cmn?.priorFrames ?? DEFAULT_CMN_PRIOR_FRAMES)),
   };
 }

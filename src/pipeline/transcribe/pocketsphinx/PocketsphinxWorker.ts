@@ -1,9 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { CallsightError } from '../../../errors.js';
 import type { RecognitionResult } from '../SpeechEngineTypes.js';
-import { StreamRecognizer } from '../StreamRecognizer.js';
+import { StreamRecognizer, type StreamCmnOptions } from '../StreamRecognizer.js';
 import type { UtteranceDecoder } from '../UtteranceDecoder.js';
-import { PocketsphinxDecoder } from './PocketsphinxDecoder.js';
+import { effectiveCmnInit, PocketsphinxDecoder } from './PocketsphinxDecoder.js';
 import type { FromWorker, ToWorker, WorkerInit } from './WorkerProtocol.js';
 
 /*
@@ -18,6 +18,15 @@ const init = workerData as WorkerInit;
 
 const idle: UtteranceDecoder[] = [];
 const streams = new Map<number, StreamRecognizer>();
+
+/** Where every stream's CMN starts (null: CMN state stays with the decoders). */
+function streamCmn(decoder: PocketsphinxDecoder): StreamCmnOptions | undefined {
+  if (!init.cmn || !decoder.cmnAccessible) return undefined;
+  const mean = Float32Array.from(init.cmn.init ?? effectiveCmnInit(init.args));
+  const frames = init.cmn.priorFrames;
+  return { initial: { mean, sum: mean.map((v) => v * frames), frames } };
+}
+let cmnOptions: StreamCmnOptions | undefined;
 
 function post(message: FromWorker): void {
   port!.postMessage(message);
@@ -58,6 +67,8 @@ function handle(message: ToWorker): void {
           decoderSampleRate: init.sampleRate,
           partialIntervalMs: init.partialIntervalMs,
           vad: init.vad,
+          ...(cmnOptions ? { cmn: cmnOptions } : {}),
+          finalPass: init.finalPass,
         }),
       );
       return;
@@ -102,7 +113,9 @@ function handle(message: ToWorker): void {
 
 try {
   // Load one decoder up front: it proves the library and model work, and warms the pool.
-  idle.push(new PocketsphinxDecoder(init.args));
+  const first = new PocketsphinxDecoder(init.args);
+  cmnOptions = streamCmn(first);
+  idle.push(first);
   post({ type: 'ready' });
 } catch (err) {
   const code = err instanceof CallsightError ? err.code : 'CS_ERR_ASR_UNAVAILABLE';
