@@ -1,68 +1,20 @@
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log/logger.js';
 import { TypedEmitter } from '../util/TypedEmitter.js';
-import { decodeTableFor } from './codec/G711.js';
-import { Upsampler2x } from './codec/Resampler.js';
 import type { RtpStreamStats } from './MediaTypes.js';
 import type { RtpReceiverEvents, RtpReceiverOptions } from './RtpReceiverTypes.js';
-import { JitterBuffer } from './rtp/JitterBuffer.js';
-import type { JitterItem } from './rtp/JitterBufferTypes.js';
 import type { PortAllocator } from './rtp/PortAllocator.js';
-import { RtpPacket } from './rtp/RtpPacket.js';
-import { RtpStats } from './rtp/RtpStats.js';
-import { TelephoneEvent } from './rtp/TelephoneEvent.js';
+import { RtpStreamTap } from './RtpStreamTap.js';
 
-/** G.711 and telephone-event both run an 8 kHz RTP clock. */
-const CLOCK_RATE = 8000;
-const UNITS_PER_MS = CLOCK_RATE / 1000;
-const DEFAULT_SAMPLES_PER_PACKET = 160;
-/** RFC 3389 comfort noise, static payload type 13 at 8 kHz: the sender's way of saying "silence now". */
-const COMFORT_NOISE_PT = 13;
-const DRAIN_INTERVAL_MS = 20;
 const RECV_BUFFER_BYTES = 1 << 20;
-/** At most one debug line per stream per interval about dropped packets, however many arrive. */
-const DROP_LOG_INTERVAL_MS = 5000;
 
-function defaultNow(): number {
-  return performance.timeOrigin + performance.now();
-}
-
-/**
- * The socket and timer adapter around the pure media processors of one RTP stream: source lock →
- * RtpPacket.parse → JitterBuffer → G.711 decode → 2× upsampling → one PcmFrame per packet.
- */
+/** One received RTP stream: a UDP socket on a port of the allocator, its datagrams into an RtpStreamTap. */
 export class RtpReceiver extends TypedEmitter<RtpReceiverEvents> {
   readonly localPort: number;
-
   readonly #socket: Socket;
   readonly #ports: PortAllocator;
-  readonly #channel: number;
-  readonly #audioPt: number;
-  readonly #telephoneEventPt: number;
-  readonly #decodeTable: Readonly<Int16Array>;
-  readonly #callStartMs: number;
-  readonly #logger: Logger;
-  readonly #now: () => number;
-  readonly #jitter: JitterBuffer;
-  readonly #stats = new RtpStats(CLOCK_RATE);
-  readonly #upsampler = new Upsampler2x();
-  readonly #drainTimer: NodeJS.Timeout;
-
-  #expectedAddress: string | null = null;
-  #lockedAddress: string | null = null;
-  #lockedPort = 0;
-  #sawFirstPacket = false;
-  /** Media clock anchor: the offset (ms) of the RTP timestamp `#anchorTimestamp`; null until the first packet. */
-  #anchorOffsetMs: number | null = null;
-  #anchorTimestamp = 0;
-  #endOffsetMs = 0;
-  #samplesPerPacket = DEFAULT_SAMPLES_PER_PACKET;
-  #decoded = new Int16Array(DEFAULT_SAMPLES_PER_PACKET * 4);
-  #lastDtmfTimestamp = -1;
-  #droppedSinceLog = 0;
-  #lastDropLogMs = -Infinity;
+  readonly #tap: RtpStreamTap;
   #closing: Promise<void> | null = null;
 
   private constructor(options: RtpReceiverOptions, socket: Socket, port: number) {
@@ -70,31 +22,18 @@ export class RtpReceiver extends TypedEmitter<RtpReceiverEvents> {
     this.localPort = port;
     this.#socket = socket;
     this.#ports = options.ports;
-    this.#channel = options.channel;
-    this.#audioPt = options.payloadTypes.audio;
-    this.#telephoneEventPt = options.payloadTypes.telephoneEvent ?? -1;
-    this.#decodeTable = decodeTableFor(options.payloadTypes.encoding);
-    this.#callStartMs = options.callStartMs;
-    this.#logger = options.logger;
-    this.#now = options.now ?? defaultNow;
-    this.#jitter = new JitterBuffer({ depthMs: options.jitterDepthMs ?? 60, clockRate: CLOCK_RATE });
-    this.setExpectedRemote(options.expectedRemote?.address ?? null);
-    socket.on('message', this.#onMessage);
-    socket.on('error', (err) => this.#logger.warn({ err, port }, 'RTP socket error'));
-    this.#drainTimer = setInterval(() => this.#handle(this.#jitter.drain(this.#now())), DRAIN_INTERVAL_MS);
-    this.#drainTimer.unref();
+    this.#tap = new RtpStreamTap(options);
+    this.#tap.on('frame', (frame) => this.safeEmit('frame', frame));
+    this.#tap.on('dtmf', (event) => this.safeEmit('dtmf', event));
+    this.#tap.on('firstPacket', (at) => this.safeEmit('firstPacket', at));
+    socket.on('message', (msg, remote) => this.#tap.receive(msg, remote));
+    socket.on('error', (err) => options.logger.warn({ err, port }, 'RTP socket error'));
   }
 
   /** Binds a UDP socket on the next free even port of `options.ports`. */
   static async open(options: RtpReceiverOptions): Promise<RtpReceiver> {
-    const { port, value: socket } = await options.ports.bindNext((candidate) =>
-      bindUdp(options.host, candidate),
-    );
-    try {
-      socket.setRecvBufferSize(RECV_BUFFER_BYTES);
-    } catch (err) {
-      options.logger.debug({ err, port }, 'could not enlarge the RTP receive buffer');
-    }
+    const { port, value: socket } = await options.ports.bindNext((candidate) => bindUdp(options.host, candidate));
+    enlargeReceiveBuffer(socket, options.logger);
     return new RtpReceiver(options, socket, port);
   }
 
@@ -104,12 +43,11 @@ export class RtpReceiver extends TypedEmitter<RtpReceiverEvents> {
 
   /** Re-targets the source lock, e.g. after a re-INVITE; the next accepted packet re-locks the port. */
   setExpectedRemote(address: string | null): void {
-    this.#expectedAddress = address === null || address === '0.0.0.0' || address === '::' ? null : address;
-    this.#lockedAddress = null;
+    this.#tap.setExpectedRemote(address);
   }
 
   stats(): RtpStreamStats {
-    return this.#stats.snapshot(this.#jitter.counters);
+    return this.#tap.stats();
   }
 
   /** Releases what the jitter buffer still holds as frames, then frees the socket and port. Idempotent. */
@@ -119,136 +57,23 @@ export class RtpReceiver extends TypedEmitter<RtpReceiverEvents> {
   }
 
   async #close(): Promise<void> {
-    clearInterval(this.#drainTimer);
-    this.#socket.off('message', this.#onMessage);
-    this.#handle(this.#jitter.flush());
+    this.#socket.removeAllListeners('message');
+    this.#tap.close();
     await new Promise<void>((resolve) => this.#socket.close(() => resolve()));
     this.#ports.release(this.localPort);
   }
+}
 
-  readonly #onMessage = (msg: Buffer, remote: RemoteInfo): void => {
-    const arrivalMs = this.#now();
-    if (this.#lockedAddress !== null) {
-      if (remote.port !== this.#lockedPort || remote.address !== this.#lockedAddress) {
-        this.#stats.spoofed++;
-        this.#noteDropped(arrivalMs, remote, 'spoofed');
-        return;
-      }
-    } else if (this.#expectedAddress !== null && remote.address !== this.#expectedAddress) {
-      this.#stats.spoofed++;
-      this.#noteDropped(arrivalMs, remote, 'spoofed');
-      return;
-    }
-    const packet = RtpPacket.parse(msg);
-    const pt = packet?.payloadType;
-    if (
-      packet === null ||
-      (pt !== this.#audioPt && pt !== this.#telephoneEventPt && pt !== COMFORT_NOISE_PT)
-    ) {
-      this.#stats.invalid++;
-      this.#noteDropped(arrivalMs, remote, packet === null ? 'malformed' : 'unknown payload type');
-      return;
-    }
-    if (this.#lockedAddress === null) {
-      this.#lockedAddress = remote.address;
-      this.#lockedPort = remote.port;
-      if (!this.#sawFirstPacket) {
-        this.#sawFirstPacket = true;
-        this.safeEmit('firstPacket', { offsetMs: arrivalMs - this.#callStartMs });
-      }
-    }
-    if (packet.payloadType === this.#audioPt) this.#stats.onPacket(packet.timestamp, arrivalMs);
-    this.#handle(this.#jitter.push(packet, arrivalMs));
-  };
-
-  #handle(items: JitterItem[]): void {
-    for (const item of items) {
-      if (item.kind === 'packet') {
-        const packet = item.packet;
-        const offsetMs = this.#offsetOf(packet.timestamp, item.arrivalMs);
-        if (packet.payloadType === this.#audioPt) {
-          // An empty payload carries no audio (some gateways send them as keepalives).
-          if (packet.payload.length === 0) continue;
-          this.#samplesPerPacket = packet.payload.length;
-          this.#emitFrame(packet.payload, offsetMs, false);
-        } else if (packet.payloadType === this.#telephoneEventPt) {
-          this.#onTelephoneEvent(packet, offsetMs);
-        }
-        // Comfort noise only keeps the sequence numbers continuous; the next audio timestamp shows the pause.
-      } else if (item.kind === 'lost') {
-        this.#emitFrame(null, this.#offsetOf(item.timestamp, null), true);
-      } else {
-        this.#anchorOffsetMs = null;
-        this.#stats.resetReference();
-        this.#logger.debug({ ssrc: item.ssrc, port: this.localPort }, 'RTP stream restarted');
-      }
-    }
-  }
-
-  /** Moves the anchor along with each packet so timestamp differences stay small across 32-bit wraps. */
-  #offsetOf(timestamp: number, arrivalMs: number | null): number {
-    if (this.#anchorOffsetMs === null) {
-      // The stream's first packet (or the first after a restart) pins the media clock to its arrival.
-      const arrivalOffset = (arrivalMs ?? this.#callStartMs) - this.#callStartMs;
-      this.#anchorOffsetMs = Math.max(arrivalOffset, this.#endOffsetMs);
-      this.#anchorTimestamp = timestamp;
-      return this.#anchorOffsetMs;
-    }
-    const offsetMs = this.#anchorOffsetMs + ((timestamp - this.#anchorTimestamp) | 0) / UNITS_PER_MS;
-    this.#anchorOffsetMs = offsetMs;
-    this.#anchorTimestamp = timestamp;
-    return offsetMs;
-  }
-
-  /** A null payload is a lost packet: silence of the last packet's duration, run through the resampler. */
-  #emitFrame(payload: Uint8Array | null, offsetMs: number, concealed: boolean): void {
-    const count = payload === null ? this.#samplesPerPacket : payload.length;
-    if (this.#decoded.length < count) this.#decoded = new Int16Array(count);
-    const decoded = this.#decoded;
-    if (payload === null) {
-      decoded.fill(0, 0, count);
-    } else {
-      const table = this.#decodeTable;
-      for (let i = 0; i < count; i++) decoded[i] = table[payload[i]!]!;
-    }
-    const samples = new Int16Array(2 * count);
-    this.#upsampler.process(decoded, count, samples);
-    this.#endOffsetMs = offsetMs + count / UNITS_PER_MS;
-    this.safeEmit('frame', { channel: this.#channel, samples, offsetMs, concealed });
-  }
-
-  #onTelephoneEvent(packet: RtpPacket, offsetMs: number): void {
-    const event = TelephoneEvent.parse(packet.payload);
-    if (event === null) {
-      this.#stats.invalid++;
-      return;
-    }
-    // The end packet is sent three times, all with the event's start timestamp.
-    if (!event.end || packet.timestamp === this.#lastDtmfTimestamp) return;
-    this.#lastDtmfTimestamp = packet.timestamp;
-    const digit = event.digit;
-    if (digit === null) return;
-    this.safeEmit('dtmf', { digit, durationMs: event.duration / UNITS_PER_MS, offsetMs });
-  }
-
-  #noteDropped(nowMs: number, remote: RemoteInfo, reason: string): void {
-    this.#droppedSinceLog++;
-    if (nowMs - this.#lastDropLogMs < DROP_LOG_INTERVAL_MS) return;
-    this.#logger.debug(
-      {
-        port: this.localPort,
-        remote: `${remote.address}:${remote.port}`,
-        reason,
-        dropped: this.#droppedSinceLog,
-      },
-      'dropping RTP packets',
-    );
-    this.#lastDropLogMs = nowMs;
-    this.#droppedSinceLog = 0;
+/** Bursts of RTP from many calls must not overflow the kernel's default receive buffer. */
+export function enlargeReceiveBuffer(socket: Socket, logger: Logger): void {
+  try {
+    socket.setRecvBufferSize(RECV_BUFFER_BYTES);
+  } catch (err) {
+    logger.debug({ err }, 'could not enlarge the RTP receive buffer');
   }
 }
 
-function bindUdp(host: string, port: number): Promise<Socket> {
+export function bindUdp(host: string, port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false });
     const onError = (err: Error): void => {

@@ -2,10 +2,8 @@ import type { Logger } from '../log/logger.js';
 import type { G711Encoding, PcmFrame } from './MediaTypes.js';
 import type { PortAllocator } from './rtp/PortAllocator.js';
 
-export interface RtpReceiverOptions {
-  /** Local address to bind, e.g. '0.0.0.0' or '127.0.0.1'. */
-  host: string;
-  ports: PortAllocator;
+/** What one stream's decoding needs, whoever owns its socket. */
+export interface RtpStreamTapOptions {
   /** Channel index stamped on every frame (0 → ch_0, 1 → ch_1). */
   channel: number;
   /** Address from the SDP c= line; null or '0.0.0.0' accepts the first source that sends. */
@@ -18,6 +16,12 @@ export interface RtpReceiverOptions {
   logger: Logger;
   /** Clock for arrival times, in ms. Default: performance.timeOrigin + performance.now() (sub-ms). */
   now?: () => number;
+}
+
+export interface RtpReceiverOptions extends RtpStreamTapOptions {
+  /** Local address to bind, e.g. '0.0.0.0' or '127.0.0.1'. */
+  host: string;
+  ports: PortAllocator;
 }
 
 /** One RFC 4733 telephone-event, reported once when its end packet arrives. */

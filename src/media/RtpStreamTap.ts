@@ -1,0 +1,235 @@
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '../log/logger.js';
+import { TypedEmitter } from '../util/TypedEmitter.js';
+import { decodeTableFor } from './codec/G711.js';
+import { Upsampler2x } from './codec/Resampler.js';
+import type { RtpStreamStats } from './MediaTypes.js';
+import type { RtpReceiverEvents, RtpStreamTapOptions } from './RtpReceiverTypes.js';
+import { JitterBuffer } from './rtp/JitterBuffer.js';
+import type { JitterItem } from './rtp/JitterBufferTypes.js';
+import { RtpPacket } from './rtp/RtpPacket.js';
+import { RtpStats } from './rtp/RtpStats.js';
+import { TelephoneEvent } from './rtp/TelephoneEvent.js';
+
+/** G.711 and telephone-event both run an 8 kHz RTP clock. */
+const CLOCK_RATE = 8000;
+const UNITS_PER_MS = CLOCK_RATE / 1000;
+const DEFAULT_SAMPLES_PER_PACKET = 160;
+/** RFC 3389 comfort noise, static payload type 13 at 8 kHz: the sender's way of saying "silence now". */
+const COMFORT_NOISE_PT = 13;
+const DRAIN_INTERVAL_MS = 20;
+/** At most one debug line per stream per interval about dropped packets, however many arrive. */
+const DROP_LOG_INTERVAL_MS = 5000;
+
+function defaultNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Where a packet came from (a dgram RemoteInfo is one). */
+export interface PacketSource {
+  readonly address: string;
+  readonly port: number;
+}
+
+/**
+ * The timer adapter around the pure media processors of one RTP stream, fed packets by whoever owns
+ * the socket (a receiver, or a relay that also forwards them): source lock → RtpPacket.parse →
+ * JitterBuffer → G.711 decode → 2× upsampling → one PcmFrame per packet.
+ */
+export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
+  readonly #channel: number;
+  readonly #audioPt: number;
+  readonly #telephoneEventPt: number;
+  readonly #decodeTable: Readonly<Int16Array>;
+  readonly #callStartMs: number;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #jitter: JitterBuffer;
+  readonly #stats = new RtpStats(CLOCK_RATE);
+  readonly #upsampler = new Upsampler2x();
+  readonly #drainTimer: NodeJS.Timeout;
+
+  #expectedAddress: string | null = null;
+  #lockedAddress: string | null = null;
+  #lockedPort = 0;
+  #sawFirstPacket = false;
+  /** Media clock anchor: the offset (ms) of the RTP timestamp `#anchorTimestamp`; null until the first packet. */
+  #anchorOffsetMs: number | null = null;
+  #anchorTimestamp = 0;
+  #endOffsetMs = 0;
+  #samplesPerPacket = DEFAULT_SAMPLES_PER_PACKET;
+  #decoded = new Int16Array(DEFAULT_SAMPLES_PER_PACKET * 4);
+  #lastDtmfTimestamp = -1;
+  #droppedSinceLog = 0;
+  #lastDropLogMs = -Infinity;
+  #closed = false;
+
+  constructor(options: RtpStreamTapOptions) {
+    super(options.logger);
+    this.#channel = options.channel;
+    this.#audioPt = options.payloadTypes.audio;
+    this.#telephoneEventPt = options.payloadTypes.telephoneEvent ?? -1;
+    this.#decodeTable = decodeTableFor(options.payloadTypes.encoding);
+    this.#callStartMs = options.callStartMs;
+    this.#logger = options.logger;
+    this.#now = options.now ?? defaultNow;
+    this.#jitter = new JitterBuffer({ depthMs: options.jitterDepthMs ?? 60, clockRate: CLOCK_RATE });
+    this.setExpectedRemote(options.expectedRemote?.address ?? null);
+    this.#drainTimer = setInterval(() => this.#handle(this.#jitter.drain(this.#now())), DRAIN_INTERVAL_MS);
+    this.#drainTimer.unref();
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Re-targets the source lock, e.g. after a re-INVITE; the next accepted packet re-locks the port. */
+  setExpectedRemote(address: string | null): void {
+    this.#expectedAddress = address === null || address === '0.0.0.0' || address === '::' ? null : address;
+    this.#lockedAddress = null;
+  }
+
+  stats(): RtpStreamStats {
+    return this.#stats.snapshot(this.#jitter.counters);
+  }
+
+  /** Releases what the jitter buffer still holds as frames; later packets are ignored. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#drainTimer);
+    this.#handle(this.#jitter.flush());
+  }
+
+  /**
+   * One datagram from the stream's socket. Returns false when the packet was refused (wrong source,
+   * malformed, unknown payload type), so that a relay does not forward it either.
+   */
+  receive(msg: Buffer, remote: PacketSource): boolean {
+    if (this.#closed) return false;
+    const arrivalMs = this.#now();
+    if (this.#lockedAddress !== null) {
+      if (remote.port !== this.#lockedPort || remote.address !== this.#lockedAddress) {
+        this.#stats.spoofed++;
+        this.#noteDropped(arrivalMs, remote, 'spoofed');
+        return false;
+      }
+    } else if (this.#expectedAddress !== null && remote.address !== this.#expectedAddress) {
+      this.#stats.spoofed++;
+      this.#noteDropped(arrivalMs, remote, 'spoofed');
+      return false;
+    }
+    const packet = RtpPacket.parse(msg);
+    const pt = packet?.payloadType;
+    if (
+      packet === null ||
+      (pt !== this.#audioPt && pt !== this.#telephoneEventPt && pt !== COMFORT_NOISE_PT)
+    ) {
+      this.#stats.invalid++;
+      this.#noteDropped(arrivalMs, remote, packet === null ? 'malformed' : 'unknown payload type');
+      return false;
+    }
+    if (this.#lockedAddress === null) {
+      this.#lockedAddress = remote.address;
+      this.#lockedPort = remote.port;
+      if (!this.#sawFirstPacket) {
+        this.#sawFirstPacket = true;
+        this.safeEmit('firstPacket', { offsetMs: arrivalMs - this.#callStartMs });
+      }
+    }
+    if (packet.payloadType === this.#audioPt) this.#stats.onPacket(packet.timestamp, arrivalMs);
+    this.#handle(this.#jitter.push(packet, arrivalMs));
+    return true;
+  }
+
+  /** Where the locked source sends from (null until the first accepted packet). */
+  get lockedSource(): PacketSource | null {
+    return this.#lockedAddress === null ? null : { address: this.#lockedAddress, port: this.#lockedPort };
+  }
+
+  #handle(items: JitterItem[]): void {
+    for (const item of items) {
+      if (item.kind === 'packet') {
+        const packet = item.packet;
+        const offsetMs = this.#offsetOf(packet.timestamp, item.arrivalMs);
+        if (packet.payloadType === this.#audioPt) {
+          // An empty payload carries no audio (some gateways send them as keepalives).
+          if (packet.payload.length === 0) continue;
+          this.#samplesPerPacket = packet.payload.length;
+          this.#emitFrame(packet.payload, offsetMs, false);
+        } else if (packet.payloadType === this.#telephoneEventPt) {
+          this.#onTelephoneEvent(packet, offsetMs);
+        }
+        // Comfort noise only keeps the sequence numbers continuous; the next audio timestamp shows the pause.
+      } else if (item.kind === 'lost') {
+        this.#emitFrame(null, this.#offsetOf(item.timestamp, null), true);
+      } else {
+        this.#anchorOffsetMs = null;
+        this.#stats.resetReference();
+        this.#logger.debug({ ssrc: item.ssrc, channel: this.#channel }, 'RTP stream restarted');
+      }
+    }
+  }
+
+  /** Moves the anchor along with each packet so timestamp differences stay small across 32-bit wraps. */
+  #offsetOf(timestamp: number, arrivalMs: number | null): number {
+    if (this.#anchorOffsetMs === null) {
+      // The stream's first packet (or the first after a restart) pins the media clock to its arrival.
+      const arrivalOffset = (arrivalMs ?? this.#callStartMs) - this.#callStartMs;
+      this.#anchorOffsetMs = Math.max(arrivalOffset, this.#endOffsetMs);
+      this.#anchorTimestamp = timestamp;
+      return this.#anchorOffsetMs;
+    }
+    const offsetMs = this.#anchorOffsetMs + ((timestamp - this.#anchorTimestamp) | 0) / UNITS_PER_MS;
+    this.#anchorOffsetMs = offsetMs;
+    this.#anchorTimestamp = timestamp;
+    return offsetMs;
+  }
+
+  /** A null payload is a lost packet: silence of the last packet's duration, run through the resampler. */
+  #emitFrame(payload: Uint8Array | null, offsetMs: number, concealed: boolean): void {
+    const count = payload === null ? this.#samplesPerPacket : payload.length;
+    if (this.#decoded.length < count) this.#decoded = new Int16Array(count);
+    const decoded = this.#decoded;
+    if (payload === null) {
+      decoded.fill(0, 0, count);
+    } else {
+      const table = this.#decodeTable;
+      for (let i = 0; i < count; i++) decoded[i] = table[payload[i]!]!;
+    }
+    const samples = new Int16Array(2 * count);
+    this.#upsampler.process(decoded, count, samples);
+    this.#endOffsetMs = offsetMs + count / UNITS_PER_MS;
+    this.safeEmit('frame', { channel: this.#channel, samples, offsetMs, concealed });
+  }
+
+  #onTelephoneEvent(packet: RtpPacket, offsetMs: number): void {
+    const event = TelephoneEvent.parse(packet.payload);
+    if (event === null) {
+      this.#stats.invalid++;
+      return;
+    }
+    // The end packet is sent three times, all with the event's start timestamp.
+    if (!event.end || packet.timestamp === this.#lastDtmfTimestamp) return;
+    this.#lastDtmfTimestamp = packet.timestamp;
+    const digit = event.digit;
+    if (digit === null) return;
+    this.safeEmit('dtmf', { digit, durationMs: event.duration / UNITS_PER_MS, offsetMs });
+  }
+
+  #noteDropped(nowMs: number, remote: PacketSource, reason: string): void {
+    this.#droppedSinceLog++;
+    if (nowMs - this.#lastDropLogMs < DROP_LOG_INTERVAL_MS) return;
+    this.#logger.debug(
+      {
+        channel: this.#channel,
+        remote: `${remote.address}:${remote.port}`,
+        reason,
+        dropped: this.#droppedSinceLog,
+      },
+      'dropping RTP packets',
+    );
+    this.#lastDropLogMs = nowMs;
+    this.#droppedSinceLog = 0;
+  }
+}
