@@ -1,0 +1,144 @@
+import type { Socket } from 'node:dgram';
+import type { Logger } from '../log/logger.js';
+import { TypedEmitter } from '../util/TypedEmitter.js';
+import type { G711Encoding, RtpStreamStats } from './MediaTypes.js';
+import { bindUdp, enlargeReceiveBuffer } from './RtpReceiver.js';
+import type { RtpReceiverEvents } from './RtpReceiverTypes.js';
+import type { PortAllocator } from './rtp/PortAllocator.js';
+import { RtpStreamTap, type PacketSource } from './RtpStreamTap.js';
+
+/** One side of a relayed call: the party whose audio arrives on this side's socket. */
+export interface RelaySideOptions {
+  /** Pipeline channel of the audio this side sends (0: caller's leg, 1: the other leg). */
+  readonly channel: number;
+  /** The RTP address and port this side's SDP announced; null until known (e.g. before the answer). */
+  readonly remote: PacketSource | null;
+  readonly payloadTypes: { audio: number; encoding: G711Encoding; telephoneEvent: number | null };
+}
+
+export interface RtpRelayOptions {
+  readonly host: string;
+  readonly ports: PortAllocator;
+  readonly sides: readonly [RelaySideOptions, RelaySideOptions];
+  readonly callStartMs: number;
+  readonly jitterDepthMs: number;
+  readonly logger: Logger;
+}
+
+export interface RelayDirectionStats extends RtpStreamStats {
+  packetsForwarded: number;
+}
+
+interface Side {
+  readonly socket: Socket;
+  readonly port: number;
+  readonly tap: RtpStreamTap;
+  /** Where the party sends from and listens (symmetric RTP): learned from its packets, else its SDP. */
+  declared: PacketSource | null;
+  forwarded: number;
+}
+
+/**
+ * Anchors a call's media (the Voice Connector's trunk role): each party sends to its own local port,
+ * each packet is forwarded at once — no buffering, so no added delay — out of the other side's
+ * socket to the other party, and a copy goes through an RtpStreamTap so both directions are
+ * transcribed as two channels. Only packets the tap accepts (right source, valid RTP, negotiated
+ * payload types) are forwarded, so the relay cannot be used to reflect traffic.
+ */
+export class RtpRelay extends TypedEmitter<RtpReceiverEvents> {
+  readonly #sides: [Side, Side];
+  readonly #ports: PortAllocator;
+  #closing: Promise<void> | null = null;
+
+  private constructor(sides: [Side, Side], ports: PortAllocator, logger: Logger) {
+    super(logger);
+    this.#sides = sides;
+    this.#ports = ports;
+    for (const [index, side] of sides.entries()) {
+      const other = sides[1 - index]!;
+      side.tap.on('frame', (frame) => this.safeEmit('frame', frame));
+      side.tap.on('dtmf', (event) => this.safeEmit('dtmf', event));
+      side.tap.on('firstPacket', (at) => this.safeEmit('firstPacket', at));
+      side.socket.on('message', (msg, remote) => {
+        if (!side.tap.receive(msg, remote)) return;
+        const target = other.tap.lockedSource ?? other.declared;
+        if (!target) return;
+        other.socket.send(msg, target.port, target.address);
+        side.forwarded++;
+      });
+      side.socket.on('error', (err) => logger.warn({ err, port: side.port }, 'RTP relay socket error'));
+    }
+  }
+
+  static async open(options: RtpRelayOptions): Promise<RtpRelay> {
+    const opened: { socket: Socket; port: number }[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const { port, value: socket } = await options.ports.bindNext((candidate) =>
+          bindUdp(options.host, candidate),
+        );
+        enlargeReceiveBuffer(socket, options.logger);
+        opened.push({ socket, port });
+      }
+    } catch (err) {
+      for (const { socket, port } of opened) {
+        socket.close();
+        options.ports.release(port);
+      }
+      throw err;
+    }
+    const sides = opened.map(({ socket, port }, index): Side => {
+      const config = options.sides[index]!;
+      return {
+        socket,
+        port,
+        declared: config.remote,
+        forwarded: 0,
+        tap: new RtpStreamTap({
+          channel: config.channel,
+          expectedRemote: config.remote ? { address: config.remote.address } : null,
+          payloadTypes: config.payloadTypes,
+          callStartMs: options.callStartMs,
+          jitterDepthMs: options.jitterDepthMs,
+          logger: options.logger.child({ channel: config.channel }),
+        }),
+      };
+    }) as [Side, Side];
+    return new RtpRelay(sides, options.ports, options.logger);
+  }
+
+  /** The local port party `side` must send to (put it in the SDP sent to that party). */
+  localPort(side: 0 | 1): number {
+    return this.#sides[side].port;
+  }
+
+  /** New SDP from party `side` (the answer, or a re-INVITE moving its media). */
+  setRemote(side: 0 | 1, remote: PacketSource | null): void {
+    const target = this.#sides[side];
+    target.declared = remote;
+    target.tap.setExpectedRemote(remote?.address ?? null);
+  }
+
+  /** Per direction: index 0 is what party 0 sent (tapped as its channel), 1 what party 1 sent. */
+  stats(): [RelayDirectionStats, RelayDirectionStats] {
+    return this.#sides.map((side) => ({ ...side.tap.stats(), packetsForwarded: side.forwarded })) as [
+      RelayDirectionStats,
+      RelayDirectionStats,
+    ];
+  }
+
+  /** Flushes both taps, closes the sockets and frees the ports. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await Promise.all(
+        this.#sides.map(async (side) => {
+          side.socket.removeAllListeners('message');
+          side.tap.close();
+          await new Promise<void>((resolve) => side.socket.close(() => resolve()));
+          this.#ports.release(side.port);
+        }),
+      );
+    })();
+    return this.#closing;
+  }
+}

@@ -1,0 +1,151 @@
+import { afterEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
+import { silentLogger } from '../../src/log/logger.js';
+import type { PcmFrame } from '../../src/media/MediaTypes.js';
+import { RtpRelay } from '../../src/media/RtpRelay.js';
+import { PortAllocator } from '../../src/media/rtp/PortAllocator.js';
+import { RtpPacket } from '../../src/media/rtp/RtpPacket.js';
+import { tone } from './support/audio.js';
+import { RtpSender, packetize, sleep, waitFor } from './support/RtpSender.js';
+
+const base = 44000 + 2 * Math.floor(Math.random() * 4000);
+const ports = new PortAllocator({ min: base, max: base + 99 });
+const cleanups: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+const PCMU = { audio: 0, encoding: 'PCMU' as const, telephoneEvent: 101 };
+
+/** Two real "phones" on loopback and a relay between them. */
+async function harness() {
+  const caller = await RtpSender.open();
+  const callee = await RtpSender.open();
+  const relay = await RtpRelay.open({
+    host: '127.0.0.1',
+    ports,
+    sides: [
+      { channel: 0, remote: { address: '127.0.0.1', port: caller.port }, payloadTypes: PCMU },
+      { channel: 1, remote: null, payloadTypes: PCMU },
+    ],
+    callStartMs: performance.timeOrigin + performance.now(),
+    jitterDepthMs: 40,
+    logger: silentLogger,
+  });
+  const frames: PcmFrame[] = [];
+  relay.on('frame', (frame) => frames.push(frame));
+  const received = { caller: [] as Buffer[], callee: [] as Buffer[] };
+  caller.socket.on('message', (msg) => received.caller.push(msg));
+  callee.socket.on('message', (msg) => received.callee.push(msg));
+  cleanups.push(async () => {
+    await relay.close();
+    await caller.close();
+    await callee.close();
+  });
+  return { caller, callee, relay, frames, received };
+}
+
+describe('RtpRelay', () => {
+  test('forwards each direction unchanged and taps it as its own channel', async () => {
+    const { caller, callee, relay, frames, received } = await harness();
+    // The callee's SDP answer arrives: now the relay knows where to send the caller's audio.
+    relay.setRemote(1, { address: '127.0.0.1', port: callee.port });
+    const up = packetize(tone(8000, 440, 8000, 3200), {
+      encoding: 'PCMU',
+      payloadType: 0,
+      firstSeq: 10,
+      firstTs: 0,
+      ssrc: 1,
+    });
+    const down = packetize(tone(8000, 880, 8000, 3200), {
+      encoding: 'PCMU',
+      payloadType: 0,
+      firstSeq: 500,
+      firstTs: 9000,
+      ssrc: 2,
+    });
+    for (let i = 0; i < up.length; i++) {
+      await caller.send(up[i]!.serialize(), relay.localPort(0));
+      await callee.send(down[i]!.serialize(), relay.localPort(1));
+      await sleep(2);
+    }
+    await waitFor(
+      () => received.callee.length === up.length && received.caller.length === down.length,
+      'forwarded packets',
+    );
+    assert.deepEqual(
+      received.callee,
+      up.map((p) => Buffer.from(p.serialize())),
+      'callee got the caller packets byte for byte',
+    );
+    assert.deepEqual(
+      received.caller,
+      down.map((p) => Buffer.from(p.serialize())),
+      'caller got the callee packets byte for byte',
+    );
+    await waitFor(() => frames.filter((f) => f.channel === 1).length >= down.length - 1, 'tapped frames');
+    assert.ok(frames.filter((f) => f.channel === 0).length >= up.length - 1);
+    const [upStats, downStats] = relay.stats();
+    assert.equal(upStats.packetsForwarded, up.length);
+    assert.equal(downStats.packetsForwarded, down.length);
+    assert.equal(upStats.packetsLost, 0);
+  });
+
+  test('sends to where a party really sends from (symmetric RTP), not only to its SDP address', async () => {
+    const { caller, callee, relay, received } = await harness();
+    relay.setRemote(1, { address: '127.0.0.1', port: 9 }); // an SDP address nobody listens on (NAT)
+    const hello = packetize(tone(8000, 300, 8000, 160), {
+      encoding: 'PCMU',
+      payloadType: 0,
+      firstSeq: 1,
+      firstTs: 0,
+      ssrc: 7,
+    })[0]!;
+    await callee.send(hello.serialize(), relay.localPort(1)); // the callee's first packet reveals its real port
+    await sleep(20);
+    await caller.send(hello.serialize(), relay.localPort(0));
+    await waitFor(() => received.callee.length === 1, 'the packet at the learned address');
+  });
+
+  test('does not forward spoofed, malformed or unnegotiated packets', async () => {
+    const { caller, callee, relay, received } = await harness();
+    relay.setRemote(1, { address: '127.0.0.1', port: callee.port });
+    const good = packetize(tone(8000, 300, 8000, 320), {
+      encoding: 'PCMU',
+      payloadType: 0,
+      firstSeq: 1,
+      firstTs: 0,
+      ssrc: 7,
+    });
+    await caller.send(good[0]!.serialize(), relay.localPort(0));
+    const intruder = await RtpSender.open();
+    cleanups.push(() => intruder.close());
+    await intruder.send(good[1]!.serialize(), relay.localPort(0)); // another port: the lock refuses it
+    await caller.send(Buffer.from('not rtp at all'), relay.localPort(0));
+    const video = new RtpPacket({
+      payloadType: 96,
+      sequenceNumber: 3,
+      timestamp: 320,
+      ssrc: 7,
+      payload: new Uint8Array(160),
+    });
+    await caller.send(video.serialize(), relay.localPort(0));
+    await caller.send(good[1]!.serialize(), relay.localPort(0));
+    await waitFor(() => received.callee.length === 2, 'the two good packets');
+    await sleep(30);
+    assert.equal(received.callee.length, 2);
+    const [upStats] = relay.stats();
+    assert.equal(upStats.packetsSpoofed, 1);
+    assert.equal(upStats.packetsInvalid, 2);
+  });
+
+  test('close() frees both ports and is idempotent', async () => {
+    const before = ports.inUse;
+    const { relay } = await harness();
+    assert.equal(ports.inUse, before + 2);
+    await Promise.all([relay.close(), relay.close()]);
+    assert.equal(ports.inUse, before);
+  });
+});
