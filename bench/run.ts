@@ -1,0 +1,168 @@
+/*
+ * `npm run bench`: Callsight's benchmarks, measured in one run on this machine, printed as a report
+ * and written to bench/results.json. Each measurement is its own module:
+ *   asrRtf             speech-recognition real-time factor per channel (engine on one worker)
+ *   transcriptLatency  audio → WebSocket latency of partial and final Transcribe records
+ *   asrCapacity        concurrent calls transcribed before one falls behind real time
+ *   ingestCapacity     concurrent calls received (transcription off) before packets are lost
+ *
+ *   npm run bench -- [--only rtf,latency,asr,ingest] [--out FILE] [--latency-calls N]
+ *                    [--asr-steps 2,4,…] [--asr-seconds S] [--ingest-steps 100,250,…] [--ingest-seconds S]
+ */
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SipCaller } from '../src/tools/SipCaller.js';
+import { ASR_CAPACITY_TARGET, measureAsrCapacity, type AsrCapacityResult } from './asrCapacity.js';
+import { describeAsrRtf, measureAsrRtf, RTF_TARGET, type RtfResult } from './asrRtf.js';
+import { INGEST_TARGET, measureIngestCapacity, type IngestResult } from './ingestCapacity.js';
+import { machineFacts } from './lib/machine.js';
+import { startBenchServer } from './lib/server.js';
+import { TranscriptFeed } from './lib/TranscriptFeed.js';
+import {
+  describeLatency,
+  LATENCY_TARGETS,
+  measureTranscriptLatency,
+  type LatencyResult,
+} from './transcriptLatency.js';
+
+const MEASUREMENTS = ['rtf', 'latency', 'asr', 'ingest'] as const;
+type Measurement = (typeof MEASUREMENTS)[number];
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string', default: MEASUREMENTS.join(',') },
+    out: { type: 'string', default: fileURLToPath(new URL('./results.json', import.meta.url)) },
+    'latency-calls': { type: 'string', default: '3' },
+    'asr-steps': { type: 'string', default: '2,4,6,8,12,16,24' },
+    'asr-seconds': { type: 'string', default: '20' },
+    'ingest-steps': { type: 'string', default: '100,250,500,750,1000,1500' },
+    'ingest-seconds': { type: 'string', default: '10' },
+    'rtp-port-min': { type: 'string', default: '20000' },
+    'rtp-port-max': { type: 'string', default: '29999' },
+  },
+  strict: true,
+});
+const numbers = (text: string) => text.split(',').map(Number);
+const only = new Set(values.only.split(',') as Measurement[]);
+const rtpRange = { rtpPortMin: Number(values['rtp-port-min']), rtpPortMax: Number(values['rtp-port-max']) };
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+interface Results {
+  machine: ReturnType<typeof machineFacts> & { loadAverage1mAtEnd?: number };
+  durationSeconds?: number;
+  asrRtf?: RtfResult;
+  transcriptLatency?: LatencyResult;
+  asrCapacity?: AsrCapacityResult;
+  ingestCapacity?: IngestResult;
+}
+
+async function withAsrServer(results: Results): Promise<void> {
+  const server = await startBenchServer({ asrEnabled: true, ...rtpRange });
+  const caller = await SipCaller.open('127.0.0.1');
+  const feed = await TranscriptFeed.connect(server.httpPort);
+  try {
+    if (only.has('latency')) {
+      say('\n[2/4] Audio → WebSocket latency of Transcribe records');
+      results.transcriptLatency = await measureTranscriptLatency(
+        { caller, sipPort: server.sipPort, feed },
+        Number(values['latency-calls']),
+      );
+      describeLatency(results.transcriptLatency).forEach(say);
+    }
+    if (only.has('asr')) {
+      say('\n[3/4] Concurrent calls with transcription on, until one falls behind real time');
+      results.asrCapacity = await measureAsrCapacity(
+        {
+          caller,
+          sipPort: server.sipPort,
+          httpPort: server.httpPort,
+          feed,
+          callsightPid: server.process.pid!,
+        },
+        numbers(values['asr-steps']),
+        Number(values['asr-seconds']),
+        say,
+      );
+    }
+  } finally {
+    feed.close();
+    caller.close();
+    await server.close();
+  }
+}
+
+async function withIngestServer(results: Results): Promise<void> {
+  say('\n[4/4] Concurrent calls with transcription off, until packets are lost');
+  const server = await startBenchServer({ asrEnabled: false, ...rtpRange });
+  const caller = await SipCaller.open('127.0.0.1');
+  try {
+    results.ingestCapacity = await measureIngestCapacity(
+      { caller, sipPort: server.sipPort, httpPort: server.httpPort, callsightPid: server.process.pid! },
+      numbers(values['ingest-steps']),
+      Number(values['ingest-seconds']),
+      say,
+    );
+  } finally {
+    caller.close();
+    await server.close();
+  }
+}
+
+function summaryLines(r: Results): string[] {
+  const lines = ['', '=== Callsight benchmark summary ===', ''];
+  const m = r.machine;
+  lines.push(
+    `machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.date}, ` +
+      `load average ${m.loadAverage1mAtStart} → ${m.loadAverage1mAtEnd}`,
+  );
+  if (m.loadAverage1mAtStart > m.cores / 2) {
+    lines.push(`  (the machine was busy before the run started: the figures are noisy)`);
+  }
+  lines.push('');
+  const row = (name: string, value: string, target: string, ok: boolean) =>
+    lines.push(
+      `  ${name.padEnd(31)} ${value.padEnd(40)} target ${target.padEnd(18)} ${ok ? 'PASS' : 'FAIL'}`,
+    );
+  const t = r.transcriptLatency;
+  if (t) {
+    const value = (s: LatencyResult['partial']) => `p50 ${s.p50} ms, p95 ${s.p95} ms (n=${s.n})`;
+    row('partial latency', value(t.partial), `p50 ≤ ${LATENCY_TARGETS.partialP50Ms} ms`, t.pass.partial);
+    row('final latency', value(t.final), `p50 ≤ ${LATENCY_TARGETS.finalP50Ms} ms`, t.pass.final);
+  }
+  const f = r.asrRtf;
+  if (f) row('ASR real-time factor / channel', `${f.rtf} wall, ${f.cpuRtf} CPU`, `≤ ${RTF_TARGET}`, f.pass);
+  const a = r.asrCapacity;
+  if (a) row('calls transcribed in real time', `${a.heldCalls} calls`, `≥ ${ASR_CAPACITY_TARGET}`, a.pass);
+  const i = r.ingestCapacity;
+  if (i) {
+    const value = `${i.heldCalls} calls (< 0.1 % loss), ${i.zeroLossCalls} (0 loss)`;
+    row('calls ingested, ASR off', value, `≥ ${INGEST_TARGET}`, i.pass);
+  }
+  lines.push('', `(${r.durationSeconds} s; details in ${values.out})`);
+  return lines;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const results: Results = { machine: machineFacts() };
+  say(
+    `Callsight benchmarks on ${results.machine.cores} cores, Node ${results.machine.node} (load average ${results.machine.loadAverage1mAtStart})`,
+  );
+  if (only.has('rtf')) {
+    say('\n[1/4] Speech-recognition real-time factor (one worker, one channel at a time)');
+    results.asrRtf = await measureAsrRtf();
+    describeAsrRtf(results.asrRtf).forEach(say);
+  }
+  if (only.has('latency') || only.has('asr')) await withAsrServer(results);
+  if (only.has('ingest')) await withIngestServer(results);
+  results.machine.loadAverage1mAtEnd = Math.round(loadavg()[0]! * 100) / 100;
+  results.durationSeconds = Math.round((performance.now() - started) / 1000);
+  writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
+  summaryLines(results).forEach(say);
+  say(`wrote ${values.out}`);
+}
+
+await main();
