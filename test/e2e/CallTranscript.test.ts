@@ -12,10 +12,11 @@ const REFERENCE = readFileSync(
   'utf8',
 ).trim();
 /**
- * Measured on the demo audio through sipp's RTP and G.711 (docs/asr.md has the table); the bound
- * leaves room for timing differences between runs without hiding a broken recogniser.
+ * Measured on the demo audio through sipp's RTP and G.711: median 36.7 %, range 32.7–42.9 % over 11
+ * runs (docs/asr.md). RTP timing moves the voice-activity boundaries from run to run, so the bound
+ * leaves room above the worst run without hiding a broken recogniser (which scores 80 %+).
  */
-const MAX_WER = 0.35;
+const MAX_WER = 0.5;
 
 const isTranscribe = (f: StreamFrame) => f['detail-type'] === 'Transcribe';
 const transcriptEvent = (f: StreamFrame) =>

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Downsampler2x } from '../../media/codec/Resampler.js';
+import { isWideband } from './Bandwidth.js';
 import type { RecognitionResult, RecognizedWord } from './SpeechEngineTypes.js';
 import type { CmnState, UtteranceDecoder } from './UtteranceDecoder.js';
 import { Vad, VAD_SAMPLE_RATE, type VadOptions } from './Vad.js';
@@ -30,8 +31,10 @@ export interface StreamRecognizerOptions {
 }
 
 export interface StreamCmnOptions {
-  /** The state a new stream starts from. */
+  /** The state a new stream starts from when its first utterance is band-limited (telephone). */
   readonly initial: CmnState;
+  /** The state it starts from when that audio has content above 5 kHz (absent: `initial` always). */
+  readonly initialWideband?: CmnState;
 }
 
 interface OpenUtterance {
@@ -41,6 +44,8 @@ interface OpenUtterance {
   readonly downsampler: Downsampler2x | null;
   /** What the decoder was fed, kept for a whole-utterance final pass. */
   readonly fed: Int16Array[] | null;
+  /** The stream's first utterance: its CMN start is chosen from its first audio. */
+  needsInitialCmn: boolean;
   endMs: number;
   /** Audio (ms) fed since the last partial. */
   sinceLastPartialMs: number;
@@ -91,15 +96,9 @@ export class StreamRecognizer {
     switch (event.kind) {
       case 'start': {
         const decoder = this.#options.acquire();
-        try {
-          decoder.startUtterance();
-          const cmn = this.#options.cmn;
-          if (cmn && decoder.setCmn) decoder.setCmn(this.#cmn ?? cmn.initial);
-        } catch (err) {
-          decoder.endUtterance();
-          this.#options.release(decoder);
-          throw err;
-        }
+        decoder.startUtterance();
+        // The stream's own CMN state; its first utterance gets one with its first audio (below).
+        if (this.#options.cmn && this.#cmn) decoder.setCmn?.(this.#cmn);
         this.#utterance = {
           resultId: randomUUID(),
           startMs: event.offsetMs,
@@ -107,6 +106,7 @@ export class StreamRecognizer {
           decoder,
           downsampler: this.#options.decoderSampleRate === 8000 ? new Downsampler2x() : null,
           fed: this.#options.finalPass === 'batch-cmn' && decoder.decodeWholeUtterance ? [] : null,
+          needsInitialCmn: this.#options.cmn !== undefined && this.#cmn === null,
           sinceLastPartialMs: 0,
           lastPartial: '',
         };
@@ -116,6 +116,13 @@ export class StreamRecognizer {
         const u = this.#utterance;
         if (!u) return;
         const durationMs = (event.samples.length * 1000) / VAD_SAMPLE_RATE;
+        if (u.needsInitialCmn) {
+          // The first audio of a stream's first utterance: the VAD's pre-roll and onset, ~0.3 s.
+          u.needsInitialCmn = false;
+          const cmn = this.#options.cmn!;
+          const wideband = cmn.initialWideband !== undefined && isWideband(event.samples);
+          u.decoder.setCmn?.(wideband ? cmn.initialWideband! : cmn.initial);
+        }
         const samples = u.downsampler ? u.downsampler.process(event.samples) : event.samples;
         u.decoder.process(samples);
         u.fed?.push(samples);

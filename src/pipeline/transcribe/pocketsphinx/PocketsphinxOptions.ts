@@ -35,8 +35,10 @@ export interface CmnOptions {
   readonly perStream?: boolean;
   /**
    * The mean a new stream starts from: 13 cepstral values, or `'model'` for the acoustic model's
-   * `-cmninit` (measured on wideband speech: far off for telephone audio). Default
-   * `TELEPHONY_CMNINIT` with the default model at 16 kHz, else `'model'`.
+   * `-cmninit` (measured on wideband speech: far off for telephone audio). Default: with the
+   * default model and front end, `TELEPHONY_CMNINIT` for a stream whose first audio has nothing
+   * above 5 kHz (anything that came through G.711) and the model's for wideband audio; with
+   * another model, the model's.
    */
   readonly init?: readonly number[] | 'model';
   /**
@@ -84,8 +86,15 @@ export interface ResolvedPocketsphinxOptions {
   readonly partialIntervalMs: number;
   readonly vad: VadOptions;
   readonly args: readonly string[];
-  /** null: CMN left to each decoder. `init` null: the model's -cmninit. */
-  readonly cmn: { readonly init: readonly number[] | null; readonly priorFrames: number } | null;
+  /**
+   * null: CMN left to each decoder. Otherwise where a stream starts, chosen by the bandwidth of its
+   * first audio (null: the model's -cmninit).
+   */
+  readonly cmn: {
+    readonly narrowband: readonly number[] | null;
+    readonly wideband: readonly number[] | null;
+    readonly priorFrames: number;
+  } | null;
   readonly finalPass: 'live' | 'batch-cmn';
 }
 
@@ -97,7 +106,7 @@ export interface ResolvedPocketsphinxOptions {
  * `-cmninit` (41.00,-5.29,-0.12,5.09,…) is from wideband speech.
  */
 export const TELEPHONY_CMNINIT: readonly number[] = [
-  48.49, 25.21, -34.18, 48.23, -23.7, 11.54, -3.06, -16.84, 6.68, -14.63, 7.32, -5.34, -0.55,
+  48.49, 25.21, -34.18, 48.23, -23.7, 11.54, -3.06, -16.83, 6.68, -14.63, 7.32, -5.34, -0.55,
 ];
 
 /** Default weight of the initial CMN estimate, in frames (see `CmnOptions.priorFrames`). */
@@ -165,12 +174,15 @@ function resolveCmn(
   options: PocketsphinxEngineOptions,
   sampleRate: 8000 | 16000,
   args: readonly string[],
-): { init: readonly number[] | null; priorFrames: number } {
+): NonNullable<ResolvedPocketsphinxOptions['cmn']> {
   const init = options.cmn?.init;
   // TELEPHONY_CMNINIT belongs to the default model and front end; anything else starts from its own.
   const defaultFrontEnd = options.hmm === undefined && sampleRate === 16000 && !args.includes('-featparams');
+  const narrowband = init === 'model' ? null : init ? [...init] : defaultFrontEnd ? TELEPHONY_CMNINIT : null;
   return {
-    init: init === 'model' ? null : init ? [...init] : defaultFrontEnd ? TELEPHONY_CMNINIT : null,
+    narrowband,
+    // An explicit init applies to every stream; the default tells telephone from wideband audio.
+    wideband: init === undefined ? null : narrowband,
     priorFrames: Math.max(0, Math.round(options.cmn?.priorFrames ?? DEFAULT_CMN_PRIOR_FRAMES)),
   };
 }

@@ -19,12 +19,19 @@ const init = workerData as WorkerInit;
 const idle: UtteranceDecoder[] = [];
 const streams = new Map<number, StreamRecognizer>();
 
-/** Where every stream's CMN starts (null: CMN state stays with the decoders). */
+/** Where every stream's CMN starts (undefined: CMN state stays with the decoders). */
 function streamCmn(decoder: PocketsphinxDecoder): StreamCmnOptions | undefined {
   if (!init.cmn || !decoder.cmnAccessible) return undefined;
-  const mean = Float32Array.from(init.cmn.init ?? effectiveCmnInit(init.args));
   const frames = init.cmn.priorFrames;
-  return { initial: { mean, sum: mean.map((v) => v * frames), frames } };
+  const state = (values: readonly number[] | null) => {
+    const mean = Float32Array.from(values ?? effectiveCmnInit(init.args));
+    return { mean, sum: mean.map((v) => v * frames), frames };
+  };
+  const { narrowband, wideband } = init.cmn;
+  const same = narrowband === wideband || (narrowband && wideband && narrowband.join() === wideband.join());
+  return same
+    ? { initial: state(narrowband) }
+    : { initial: state(narrowband), initialWideband: state(wideband) };
 }
 let cmnOptions: StreamCmnOptions | undefined;
 
