@@ -1,4 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from '../log/logger.js';
+import type { AllowList } from './access/AllowList.js';
+import type { DigestAuthenticator } from './access/DigestAuth.js';
+import { LogThrottle } from './access/LogThrottle.js';
 import { SipRejection, type CallEndReason, type CallHandler, type IncomingInvite } from './CallHandlerTypes.js';
 import { Dialog, dialogKey } from './dialog/Dialog.js';
 import { parseOptionTags } from './message/HeaderValues.js';
@@ -29,6 +33,12 @@ export interface UserAgentServerOptions {
   readonly timers?: Partial<SipTimers>;
   /** Option tags a peer may put in Require (RFC 3261 §8.2.2.3); others get 420. */
   readonly supportedOptionTags?: readonly string[];
+  /**
+   * Who may send requests: sources outside `allowList` get 403 (every request but ACK); with `auth`,
+   * a new INVITE must carry digest credentials (401 challenge otherwise). In-dialog requests,
+   * CANCEL (RFC 3261 §22.1) and OPTIONS are never challenged. Default: everyone, no authentication.
+   */
+  readonly access?: { readonly allowList: AllowList; readonly auth?: DigestAuthenticator | null };
 }
 
 /** Methods this UAS implements; everything else known to SIP gets 405, unknown methods 501. */
@@ -58,6 +68,10 @@ export interface UserAgentServerStats {
   responsesReceived: number;
   retransmissionsReceived: number;
   malformedMessages: number;
+  /** Requests answered 403 because their source is not in the allow-list. */
+  forbidden: number;
+  /** INVITEs answered 401 (first challenges included). */
+  challenged: number;
   activeDialogs: number;
   pendingInvites: number;
 }
@@ -84,7 +98,16 @@ export class UserAgentServer {
   readonly #pending = new Map<string, PendingInvite>();
   readonly #supported: ReadonlySet<string>;
   readonly #serverContext: TransactionContext;
-  readonly #stats = { requestsReceived: 0, responsesReceived: 0, retransmissionsReceived: 0, malformedMessages: 0 };
+  readonly #stats = {
+    requestsReceived: 0,
+    responsesReceived: 0,
+    retransmissionsReceived: 0,
+    malformedMessages: 0,
+    forbidden: 0,
+    challenged: 0,
+  };
+  /** Lines about refused sources, rate-limited per source so a scanner cannot flood the log. */
+  readonly #accessLog = new LogThrottle();
   #closing: Promise<void> | null = null;
 
   private constructor(options: UserAgentServerOptions, udp: UdpTransport, tcp: TcpTransport) {
@@ -167,6 +190,7 @@ export class UserAgentServer {
   }
 
   #answerMalformed(err: SipParseError, flow: SipFlow, send: (data: Buffer) => void): void {
+    if (!this.#sourceAllowed(flow)) return; // no answer (nor warning) for hosts we do not serve
     const remote = `${flow.transport}:${flow.address}:${flow.port}`;
     if (!err.answerable || !err.partial) {
       this.#logger.warn({ remote, reason: err.message }, 'malformed SIP message dropped (cannot be answered)');
@@ -191,6 +215,7 @@ export class UserAgentServer {
 
   #onRequest(request: SipRequest, flow: SipFlow): void {
     this.#stats.requestsReceived++;
+    if (request.method !== 'ACK' && !this.#sourceAllowed(flow)) return this.#forbid(request, flow);
     if (request.method === 'ACK') {
       this.#onAck(request);
       return;
@@ -245,6 +270,56 @@ export class UserAgentServer {
     });
   }
 
+  #sourceAllowed(flow: SipFlow): boolean {
+    return this.#options.access?.allowList.allows(flow.address) ?? true;
+  }
+
+  /** 403 sent statelessly (§8.2.7): a flood from refused hosts keeps no transactions nor timers. */
+  #forbid(request: SipRequest, flow: SipFlow): void {
+    this.#stats.forbidden++;
+    // A stateless UAS must give a retransmission the same To tag: derive it from the transaction.
+    const toTag = createHash('sha256').update(serverTransactionKey(request)).digest('hex').slice(0, 12);
+    this.#send(this.#response(request, 403, { toTag }).serialize(), flow);
+    const fields = { code: 'CS_ERR_SIP_FORBIDDEN', method: request.method };
+    this.#warnThrottled(flow, fields, 'SIP request from a host not in sip.allowedHosts: 403');
+  }
+
+  /** Digest authentication of a new INVITE (§22.2): without valid credentials, 401 and fresh challenges. */
+  #authenticated(
+    request: SipRequest,
+    flow: SipFlow,
+    reject: (status: number, headers: [string, string][]) => void,
+  ): boolean {
+    const auth = this.#options.access?.auth;
+    if (!auth) return true;
+    const authorization = request.headers.getAll('authorization');
+    const verdict = auth.verify({ method: request.method, uri: request.uri, authorization });
+    if (verdict.ok) {
+      this.#logger.debug({ sipCallId: request.callId, user: verdict.username }, 'INVITE authenticated');
+      return true;
+    }
+    this.#stats.challenged++;
+    const challenges = auth.challenges({ stale: verdict.stale });
+    reject(401, challenges.map((c): [string, string] => ['www-authenticate', c]));
+    const { reason, username } = verdict;
+    const fields = { sipCallId: request.callId, reason, user: username?.slice(0, 64) };
+    if (reason === 'missing' || reason === 'other-realm' || reason === 'stale-nonce') {
+      // The usual first round (and nonce renewal): not worth a warning.
+      this.#logger.debug({ ...fields, remote: flow.address }, 'INVITE challenged: 401');
+    } else {
+      const failed = { code: 'CS_ERR_SIP_AUTH_FAILED', ...fields, detail: verdict.detail };
+      this.#warnThrottled(flow, failed, 'INVITE credentials refused: 401');
+    }
+    return false;
+  }
+
+  /** A warning about a source, at most once a minute per source address (see LogThrottle). */
+  #warnThrottled(flow: SipFlow, fields: Record<string, unknown>, message: string): void {
+    const admitted = this.#accessLog.admit(flow.address);
+    const remote = `${flow.transport}:${flow.address}:${flow.port}`;
+    if (admitted) this.#logger.warn({ remote, ...fields, ...admitted }, message);
+  }
+
   #dialogOf(request: SipRequest): DialogState | undefined {
     const { toTag, fromTag } = request;
     if (toTag === null) return undefined;
@@ -261,6 +336,7 @@ export class UserAgentServer {
       );
     };
     if (this.#closing) return reject(503, [['retry-after', '30']]);
+    if (!this.#authenticated(request, flow, reject)) return;
     const unsupported = parseOptionTags(request.headers.getAll('require')).filter((t) => !this.#supported.has(t));
     if (unsupported.length > 0) return reject(420, [['unsupported', unsupported.join(', ')]]);
     // A second INVITE with this Call-ID that is not a retransmission: a loop or a merged fork (§8.2.2.2).

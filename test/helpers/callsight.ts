@@ -12,6 +12,8 @@ export interface RunningCallsight {
   readonly dataDir: string;
   readonly process: ChildProcess;
   readonly stderr: () => string;
+  /** The JSON log lines it wrote (stdout). */
+  readonly stdout: () => string;
   /** SIGTERM and wait for a graceful exit; resolves with the exit code. */
   stop(): Promise<number | null>;
   /** SIGKILL, as a crash would. */
@@ -50,8 +52,10 @@ export async function startCallsight(options: StartOptions = {}): Promise<Runnin
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let stdout = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
     if (process.env.CALLSIGHT_TEST_LOG_LEVEL) process.stderr.write(chunk);
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -77,6 +81,7 @@ export async function startCallsight(options: StartOptions = {}): Promise<Runnin
     dataDir,
     process: child,
     stderr: () => stderr,
+    stdout: () => stdout,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       return exited;

@@ -180,6 +180,7 @@ export const REASON: Readonly<Record<number, string>> = {
   180: 'Ringing',
   200: 'OK',
   400: 'Bad Request',
+  401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',

@@ -127,9 +127,10 @@ export class UdpPeer extends SipPeer {
     socket.on('message', (data) => this.deliver(data));
   }
 
-  static async open(target: number): Promise<UdpPeer> {
+  /** `local` is the address to send from: any of 127/8 works on Linux (e.g. 127.0.0.2, a second host). */
+  static async open(target: number, local = '127.0.0.1'): Promise<UdpPeer> {
     const socket = createSocket('udp4');
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => socket.bind(0, local, resolve));
     return new UdpPeer(socket, target);
   }
 
