@@ -6,6 +6,11 @@ export const ERROR_CODES = {
   CS_ERR_CONFIG_INVALID: { status: 500, summary: 'The configuration file or environment is invalid.' },
   CS_ERR_SIP_PARSE: { status: 400, summary: 'A SIP message could not be parsed.' },
   CS_ERR_SIP_TOO_LARGE: { status: 513, summary: 'A SIP message exceeded the size limit.' },
+  CS_ERR_SIP_FORBIDDEN: { status: 403, summary: 'A SIP request came from an address not in sip.allowedHosts.' },
+  CS_ERR_SIP_AUTH_FAILED: {
+    status: 401,
+    summary: 'An INVITE carried digest credentials that were refused (wrong password, unknown user, replay…).',
+  },
   CS_ERR_SDP_NO_CODEC: { status: 488, summary: 'The SDP offer has no codec Callsight can decode.' },
   CS_ERR_SDP_INVALID: { status: 400, summary: 'The SDP body could not be parsed.' },
   CS_ERR_NO_RTP_PORT: { status: 503, summary: 'No free RTP port is left in the configured range.' },
@@ -24,9 +29,46 @@ export const ERROR_CODES = {
     status: 409,
     summary: 'A call analytics configuration with that name already exists, or the configuration is in use.',
   },
+  CS_ERR_RECORDING_FAILED: {
+    status: 500,
+    summary: 'A call recording could not be written (disk full or failing, the 4 GiB WAV limit); the recording element fails, the pipeline goes on.',
+  },
+  CS_ERR_RECORDING_STORE_UNAVAILABLE: {
+    status: 503,
+    summary: 'The S3-compatible store that holds the recordings could not be reached.',
+  },
+  CS_ERR_RANGE_NOT_SATISFIABLE: {
+    status: 416,
+    summary: 'A Range request asked for bytes outside the recording.',
+  },
   CS_ERR_EVENT_PATTERN_INVALID: {
     status: 400,
     summary: 'An EventBridge event pattern is not valid; every problem is named with its JSON path.',
+  },
+  CS_ERR_MULTIPART_INVALID: {
+    status: 400,
+    summary: 'A multipart message body is malformed: boundary, delimiters or part headers.',
+  },
+  CS_ERR_SIPREC_UNSUPPORTED_BODY: {
+    status: 415,
+    summary: 'The INVITE body, or a body part marked handling=required, has a type Callsight cannot handle.',
+  },
+  CS_ERR_SIPREC_NO_SDP: { status: 400, summary: 'The INVITE body carries no (or more than one) SDP offer.' },
+  CS_ERR_SIPREC_METADATA_MISSING: {
+    status: 400,
+    summary: 'A SIPREC INVITE carries no recording metadata part.',
+  },
+  CS_ERR_SIPREC_METADATA_INVALID: {
+    status: 400,
+    summary: 'The SIPREC recording metadata (RFC 7865) is not valid.',
+  },
+  CS_ERR_SIPREC_METADATA_TOO_LARGE: {
+    status: 413,
+    summary: 'The SIPREC recording metadata exceeds the size limit.',
+  },
+  CS_ERR_SIPREC_STREAMS: {
+    status: 488,
+    summary: 'The SIPREC offer has more audio streams than a recording session may have (2).',
   },
 } as const;
 
