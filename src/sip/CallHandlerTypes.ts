@@ -45,14 +45,32 @@ export class SipRejection extends Error {
   }
 }
 
+/** Sends a provisional response to the INVITE being decided: 180 Ringing, or 183 with early-media SDP. */
+export type ProgressSender = (status: 180 | 183, sdp?: string) => void;
+
 export interface CallHandler {
   /**
-   * Decide about an INVITE. Resolve with the SDP answer (sent in 200 OK) or throw SipRejection. If the
-   * caller cancels while this runs, ended(sipCallId, 'cancelled') follows and the answer is discarded.
+   * Decide about an INVITE. Resolve with the SDP answer (sent in 200 OK) or throw SipRejection; call
+   * `progress` for provisional responses meanwhile. If the caller cancels while this runs,
+   * ended(sipCallId, 'cancelled') follows and the answer is discarded.
    */
-  offer(invite: IncomingInvite): Promise<{ sdp: string }>;
+  offer(invite: IncomingInvite, progress: ProgressSender): Promise<{ sdp: string }>;
   /** The ACK for our 200 OK arrived: media may start. */
   confirmed(sipCallId: string): void;
   /** The dialog ended (for any reason, exactly once per accepted or cancelled INVITE). */
   ended(sipCallId: string, reason: CallEndReason): void;
+  /**
+   * A re-INVITE in an accepted dialog (hold, resume, a stream added, new SIPREC metadata): resolve
+   * with our answer, or throw SipRejection (the dialog goes on as before). Without this method the
+   * previous answer is repeated.
+   */
+  update?(sipCallId: string, invite: IncomingInvite): Promise<{ sdp: string }>;
+}
+
+/** Who owns a dialog's events: the CallHandler for dialogs we answered, the caller of invite() for ours. */
+export interface DialogHandler {
+  update?(invite: IncomingInvite): Promise<{ sdp: string }>;
+  /** The 2xx we sent was acknowledged (dialogs we answered). */
+  confirmed?(): void;
+  ended(reason: CallEndReason): void;
 }

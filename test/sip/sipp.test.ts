@@ -11,7 +11,7 @@ import type { EventEnvelope } from '../../src/events/EventEnvelope.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { PortAllocator } from '../../src/media/rtp/PortAllocator.js';
 import type { CallEndReason, CallHandler } from '../../src/sip/CallHandlerTypes.js';
-import { UserAgentServer } from '../../src/sip/UserAgentServer.js';
+import { SipUserAgent } from '../../src/sip/SipUserAgent.js';
 import { startCallsight } from '../helpers/callsight.js';
 import { freePort, rtpRangeForThisProcess } from '../helpers/ports.js';
 import { SIPP, sippAvailable } from '../helpers/sipp.js';
@@ -76,7 +76,7 @@ async function runSipp(
 }
 
 /**
- * The production call path in-process: UserAgentServer + VoiceConnector, with the connector's
+ * The production call path in-process: SipUserAgent + VoiceConnector, with the connector's
  * callbacks recorded (and its answers delayed, to let a CANCEL overtake them).
  */
 class InProcessCallsight {
@@ -86,7 +86,7 @@ class InProcessCallsight {
   onConfirmed: ((sipCallId: string) => void) | null = null;
 
   private constructor(
-    readonly uas: UserAgentServer,
+    readonly uas: SipUserAgent,
     readonly connector: VoiceConnector,
   ) {}
 
@@ -121,7 +121,7 @@ class InProcessCallsight {
         connector.ended(sipCallId, reason);
       },
     };
-    const uas = await UserAgentServer.start({
+    const uas = await SipUserAgent.start({
       host: '127.0.0.1',
       udpPort: 0,
       tcpPort: 0,

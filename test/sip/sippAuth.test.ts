@@ -9,7 +9,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { AllowList } from '../../src/sip/access/AllowList.js';
 import { DigestAuthenticator } from '../../src/sip/access/DigestAuth.js';
 import type { CallHandler } from '../../src/sip/CallHandlerTypes.js';
-import { UserAgentServer } from '../../src/sip/UserAgentServer.js';
+import { SipUserAgent } from '../../src/sip/SipUserAgent.js';
 import { startCallsight } from '../helpers/callsight.js';
 import { freePort } from '../helpers/ports.js';
 import { SIPP, sippAvailable } from '../helpers/sipp.js';
@@ -63,10 +63,10 @@ describe(
       confirmed: () => void events.push('confirmed'),
       ended: (_id, reason) => void events.push(`ended:${reason}`),
     };
-    let uas: UserAgentServer;
+    let uas: SipUserAgent;
 
     before(async () => {
-      uas = await UserAgentServer.start({
+      uas = await SipUserAgent.start({
         host: '127.0.0.1',
         udpPort: 0,
         tcpPort: 0,

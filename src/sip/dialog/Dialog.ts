@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { splitList } from '../message/HeaderValues.js';
 import { SipHeaders } from '../message/SipHeaders.js';
-import { SipRequest, newBranch } from '../message/SipMessage.js';
+import { SipRequest, newBranch, type SipResponse } from '../message/SipMessage.js';
 import { parseNameAddr } from '../message/HeaderValues.js';
 import type { SipFlow } from '../transport/TransportTypes.js';
 
@@ -17,38 +17,86 @@ export interface LocalContact {
   readonly transport: 'udp' | 'tcp';
 }
 
+export interface DialogInit {
+  readonly callId: string;
+  readonly localTag: string;
+  readonly remoteTag: string;
+  readonly localHeader: string;
+  readonly remoteHeader: string;
+  readonly remoteTarget: string;
+  readonly routeSet: readonly string[];
+  readonly flow: SipFlow;
+  /** CSeq number of the last request we sent in it (the INVITE, for dialogs we created). */
+  readonly localSeq: number;
+}
+
+function contactUri(message: SipRequest | SipResponse): string | null {
+  const contact = message.headers.get('contact');
+  return contact ? (parseNameAddr(splitList(contact)[0] ?? '')?.uriText ?? null) : null;
+}
+
 /**
- * A dialog created by an INVITE we answered with 2xx (RFC 3261 §12.1.1): the state needed to
- * recognise its requests and to send our own (BYE) along the peer's route set.
+ * A SIP dialog (RFC 3261 §12): the state needed to recognise its requests and to send our own
+ * (BYE, re-INVITE) along the peer's route set — whether we answered the INVITE that made it or
+ * sent it.
  */
 export class Dialog {
   readonly callId: string;
   readonly localTag: string;
   readonly remoteTag: string;
-  /** Our To header value, with our tag: the From of requests we send. */
+  /** Our address-of-record header (with our tag): the From of requests we send. */
   readonly localHeader: string;
-  /** The peer's From header value: the To of requests we send. */
+  /** The peer's header (with its tag): the To of requests we send. */
   readonly remoteHeader: string;
   /** The peer's Contact URI: the Request-URI of requests we send. */
-  readonly remoteTarget: string;
-  /** Record-Route values of the INVITE, in order: the Route set of requests we send. */
+  remoteTarget: string;
+  /** Route set, in the order our requests carry it. */
   readonly routeSet: readonly string[];
-  /** The flow the INVITE arrived on. */
+  /** The flow the dialog's requests go out on (and came in on). */
   readonly flow: SipFlow;
-  #localSeq = randomInt(1, 2 ** 16);
+  #localSeq: number;
 
-  constructor(invite: SipRequest, localTag: string, flow: SipFlow) {
-    this.callId = invite.callId;
-    this.localTag = localTag;
-    this.remoteTag = invite.fromTag ?? '';
+  constructor(init: DialogInit) {
+    this.callId = init.callId;
+    this.localTag = init.localTag;
+    this.remoteTag = init.remoteTag;
+    this.localHeader = init.localHeader;
+    this.remoteHeader = init.remoteHeader;
+    this.remoteTarget = init.remoteTarget;
+    this.routeSet = init.routeSet;
+    this.flow = init.flow;
+    this.#localSeq = init.localSeq;
+  }
+
+  /** The dialog an INVITE we answered with 2xx creates (RFC 3261 §12.1.1). */
+  static answered(invite: SipRequest, localTag: string, flow: SipFlow): Dialog {
     const to = invite.headers.get('to')!;
-    this.localHeader = /;\s*tag\s*=/i.test(to) ? to : `${to};tag=${localTag}`;
-    this.remoteHeader = invite.headers.get('from')!;
-    const contact = invite.headers.get('contact');
-    const contactAddr = contact ? parseNameAddr(splitList(contact)[0] ?? '') : null;
-    this.remoteTarget = contactAddr?.uriText ?? invite.from.uriText;
-    this.routeSet = invite.headers.getAll('record-route').flatMap(splitList);
-    this.flow = flow;
+    return new Dialog({
+      callId: invite.callId,
+      localTag,
+      remoteTag: invite.fromTag ?? '',
+      localHeader: /;\s*tag\s*=/i.test(to) ? to : `${to};tag=${localTag}`,
+      remoteHeader: invite.headers.get('from')!,
+      remoteTarget: contactUri(invite) ?? invite.from.uriText,
+      routeSet: invite.headers.getAll('record-route').flatMap(splitList),
+      flow,
+      localSeq: randomInt(1, 2 ** 16),
+    });
+  }
+
+  /** The dialog a 2xx to an INVITE we sent creates (RFC 3261 §12.1.2): route set reversed. */
+  static placed(invite: SipRequest, response: SipResponse, flow: SipFlow): Dialog {
+    return new Dialog({
+      callId: invite.callId,
+      localTag: invite.fromTag ?? '',
+      remoteTag: response.toTag ?? '',
+      localHeader: invite.headers.get('from')!,
+      remoteHeader: response.headers.get('to')!,
+      remoteTarget: contactUri(response) ?? invite.uri,
+      routeSet: response.headers.getAll('record-route').flatMap(splitList).reverse(),
+      flow,
+      localSeq: invite.cseq.seq,
+    });
   }
 
   get key(): string {
@@ -70,8 +118,17 @@ export class Dialog {
     return this.flow;
   }
 
-  /** A new in-dialog request from us (BYE), with a fresh branch and the next CSeq. */
+  /** The ACK for a 2xx to our INVITE with CSeq `seq`: a request of its own, new branch (§13.2.2.4). */
+  ack(seq: number, local: LocalContact): SipRequest {
+    return this.#build('ACK', seq, local);
+  }
+
+  /** A new in-dialog request from us (BYE, re-INVITE), with a fresh branch and the next CSeq. */
   request(method: string, local: LocalContact): SipRequest {
+    return this.#build(method, ++this.#localSeq, local);
+  }
+
+  #build(method: string, seq: number, local: LocalContact): SipRequest {
     const headers = new SipHeaders();
     const transport = local.transport.toUpperCase();
     headers.append('via', `SIP/2.0/${transport} ${local.address}:${local.port};branch=${newBranch()};rport`);
@@ -80,7 +137,7 @@ export class Dialog {
     headers.append('from', this.localHeader);
     headers.append('to', this.remoteHeader);
     headers.append('call-id', this.callId);
-    headers.append('cseq', `${this.#localSeq++} ${method}`);
+    headers.append('cseq', `${seq} ${method}`);
     return new SipRequest(method, this.remoteTarget, headers);
   }
 }

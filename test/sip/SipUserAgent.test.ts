@@ -8,7 +8,7 @@ import {
   type IncomingInvite,
 } from '../../src/sip/CallHandlerTypes.js';
 import { SipResponse } from '../../src/sip/message/SipMessage.js';
-import { UserAgentServer } from '../../src/sip/UserAgentServer.js';
+import { SipUserAgent } from '../../src/sip/SipUserAgent.js';
 import {
   OFFER,
   PeerCall,
@@ -120,8 +120,8 @@ class RecordingHandler implements CallHandler {
   }
 }
 
-async function startUas(handler: CallHandler): Promise<UserAgentServer> {
-  return UserAgentServer.start({
+async function startUas(handler: CallHandler): Promise<SipUserAgent> {
+  return SipUserAgent.start({
     host: '127.0.0.1',
     udpPort: 0,
     tcpPort: 0,
@@ -147,9 +147,9 @@ async function establish(call: PeerCall, handler: RecordingHandler): Promise<Sip
   return ok;
 }
 
-describe('UserAgentServer over UDP', () => {
+describe('SipUserAgent over UDP', () => {
   const handler = new RecordingHandler();
-  let uas: UserAgentServer;
+  let uas: SipUserAgent;
   const peers: SipPeer[] = [];
   const udpPeer = async () => {
     const peer = await UdpPeer.open(uas.udpPort);
@@ -525,9 +525,9 @@ describe('UserAgentServer over UDP', () => {
   });
 });
 
-describe('UserAgentServer over TCP', () => {
+describe('SipUserAgent over TCP', () => {
   const handler = new RecordingHandler();
-  let uas: UserAgentServer;
+  let uas: SipUserAgent;
   const peers: SipPeer[] = [];
   const tcpPeer = async () => {
     const peer = await TcpPeer.open(uas.tcpPort);
@@ -629,7 +629,7 @@ describe('UserAgentServer over TCP', () => {
   });
 });
 
-describe('UserAgentServer.close()', () => {
+describe('SipUserAgent.close()', () => {
   test('sends BYE for calls in progress and 503 for INVITEs still pending, then stops answering', async () => {
     const handler = new RecordingHandler();
     const uas = await startUas(handler);

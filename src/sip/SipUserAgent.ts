@@ -1,15 +1,37 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from '../log/logger.js';
 import type { AllowList } from './access/AllowList.js';
 import type { DigestAuthenticator } from './access/DigestAuth.js';
 import { LogThrottle } from './access/LogThrottle.js';
-import { SipRejection, type CallEndReason, type CallHandler, type IncomingInvite } from './CallHandlerTypes.js';
-import { Dialog, dialogKey } from './dialog/Dialog.js';
+import {
+  SipRejection,
+  type CallEndReason,
+  type CallHandler,
+  type DialogHandler,
+  type IncomingInvite,
+} from './CallHandlerTypes.js';
+import { Dialog, dialogKey, type LocalContact } from './dialog/Dialog.js';
+import { SipHeaders } from './message/SipHeaders.js';
 import { parseOptionTags } from './message/HeaderValues.js';
-import { REASON, SipRequest, SipResponse, newTag, responseTo, type ResponseOptions } from './message/SipMessage.js';
+import {
+  REASON,
+  SipRequest,
+  SipResponse,
+  newBranch,
+  newTag,
+  responseTo,
+  type ResponseOptions,
+} from './message/SipMessage.js';
 import { SipParseError, parseSipMessage } from './message/SipParser.js';
 import { formatHost, userOrUri } from './message/SipUri.js';
-import { NonInviteClientTransaction, clientTransactionKey } from './transaction/ClientTransaction.js';
+import {
+  InviteClientTransaction,
+  NonInviteClientTransaction,
+  cancelFor,
+  clientTransactionKey,
+  type ClientTransactionContext,
+  type InviteOutcome,
+} from './transaction/ClientTransaction.js';
 import {
   InviteServerTransaction,
   NonInviteServerTransaction,
@@ -22,7 +44,7 @@ import { TcpTransport } from './transport/TcpTransport.js';
 import type { SipFlow, SipTransport } from './transport/TransportTypes.js';
 import { UdpTransport } from './transport/UdpTransport.js';
 
-export interface UserAgentServerOptions {
+export interface SipUserAgentOptions {
   readonly host: string;
   readonly udpPort: number;
   readonly tcpPort: number;
@@ -51,10 +73,44 @@ const SHUTDOWN_BYE_WAIT_MS = 2000;
 interface DialogState {
   readonly dialog: Dialog;
   readonly sipCallId: string;
-  /** The SDP we answered with, repeated for re-INVITEs the handler does not renegotiate. */
+  readonly handler: DialogHandler;
+  /** Our current SDP, repeated for re-INVITEs the handler does not renegotiate. */
   sdp: string;
   /** Retransmits our 2xx until the ACK with this CSeq arrives (RFC 3261 §13.3.1.4). */
   awaitingAck: { cseq: number; schedule: RetransmitSchedule; initial: boolean } | null;
+  /** An INVITE transaction of this dialog (either side's) is still open: another offer gets 491. */
+  offerPending: boolean;
+  /** The ACK we sent for the peer's 2xx, re-sent if that 2xx is retransmitted. */
+  lastAck: { seq: number; data: Buffer } | null;
+}
+
+export interface OutgoingInviteOptions {
+  /** Where to send it: the next hop. */
+  readonly target: { readonly transport: 'udp' | 'tcp'; readonly address: string; readonly port: number };
+  readonly requestUri: string;
+  /** From and To header values without tags (name-addr), e.g. `"Alice" <sip:+15555550100@example.com>`. */
+  readonly from: string;
+  readonly to: string;
+  readonly sdp: string;
+  readonly headers?: readonly (readonly [string, string])[];
+  /** Give up (CANCEL, or stop retransmitting) when no final response came in this time. */
+  readonly timeoutMs: number;
+  /** Each provisional response (180, 183 with early-media SDP, …). */
+  readonly onProvisional?: (response: SipResponse) => void;
+  /** Receives the dialog's events once a 2xx has made one. */
+  readonly handler: DialogHandler;
+}
+
+/** A call we placed: the final outcome, and a way to take it back before it is answered. */
+export interface OutgoingInvite {
+  /** Call-ID of the new dialog (the key for hangup() and reinvite()). */
+  readonly sipCallId: string;
+  /**
+   * A 2xx (the dialog exists and was ACKed), a final failure, a timeout (no final response in
+   * timeoutMs), 'unreachable', or 'cancelled' (cancel() won the race; a late 2xx is hung up at once).
+   */
+  readonly outcome: Promise<InviteOutcome | { readonly kind: 'cancelled' }>;
+  cancel(): void;
 }
 
 interface PendingInvite {
@@ -63,7 +119,7 @@ interface PendingInvite {
   cancelled: boolean;
 }
 
-export interface UserAgentServerStats {
+export interface SipUserAgentStats {
   requestsReceived: number;
   responsesReceived: number;
   retransmissionsReceived: number;
@@ -85,19 +141,20 @@ export interface UserAgentServerStats {
  * Hand-written because no maintained Node SIP stack fits: drachtio needs its own C++ server, and
  * the pure-JS stacks on npm are unmaintained or browser/WebSocket-only.
  */
-export class UserAgentServer {
-  readonly #options: UserAgentServerOptions;
+export class SipUserAgent {
+  readonly #options: SipUserAgentOptions;
   readonly #logger: Logger;
   readonly #timers: SipTimers;
   readonly #udp: UdpTransport;
   readonly #tcp: TcpTransport;
   readonly #serverTransactions = new Map<string, ServerTransaction>();
-  readonly #clientTransactions = new Map<string, NonInviteClientTransaction>();
+  readonly #clientTransactions = new Map<string, NonInviteClientTransaction | InviteClientTransaction>();
   readonly #dialogs = new Map<string, DialogState>();
   readonly #dialogsBySipCallId = new Map<string, DialogState>();
   readonly #pending = new Map<string, PendingInvite>();
   readonly #supported: ReadonlySet<string>;
   readonly #serverContext: TransactionContext;
+  readonly #clientContext: ClientTransactionContext;
   readonly #stats = {
     requestsReceived: 0,
     responsesReceived: 0,
@@ -110,7 +167,7 @@ export class UserAgentServer {
   readonly #accessLog = new LogThrottle();
   #closing: Promise<void> | null = null;
 
-  private constructor(options: UserAgentServerOptions, udp: UdpTransport, tcp: TcpTransport) {
+  private constructor(options: SipUserAgentOptions, udp: UdpTransport, tcp: TcpTransport) {
     this.#options = options;
     this.#logger = options.logger;
     this.#timers = { ...DEFAULT_TIMERS, ...options.timers };
@@ -122,6 +179,11 @@ export class UserAgentServer {
       send: (data, flow) => this.#send(data, flow),
       terminated: (key) => this.#serverTransactions.delete(key),
     };
+    this.#clientContext = {
+      timers: this.#timers,
+      send: (data, flow) => this.#transport(flow).send(data, flow),
+      terminated: (key) => this.#clientTransactions.delete(key),
+    };
     udp.on('message', (data, flow) => this.#receive(data, flow));
     tcp.on('message', (data, flow) => this.#receive(data, flow));
     tcp.on('framingError', (err, flow) => {
@@ -130,12 +192,12 @@ export class UserAgentServer {
     });
   }
 
-  static async start(options: UserAgentServerOptions): Promise<UserAgentServer> {
+  static async start(options: SipUserAgentOptions): Promise<SipUserAgent> {
     const logger = options.logger;
     const udp = await UdpTransport.listen(options.host, options.udpPort, logger);
     try {
       const tcp = await TcpTransport.listen({ host: options.host, port: options.tcpPort, logger });
-      return new UserAgentServer(options, udp, tcp);
+      return new SipUserAgent(options, udp, tcp);
     } catch (err) {
       await udp.close();
       throw err;
@@ -150,7 +212,7 @@ export class UserAgentServer {
     return this.#tcp.localPort;
   }
 
-  stats(): UserAgentServerStats {
+  stats(): SipUserAgentStats {
     return { ...this.#stats, activeDialogs: this.#dialogs.size, pendingInvites: this.#pending.size };
   }
 
@@ -230,7 +292,7 @@ export class UserAgentServer {
       const transaction = new InviteServerTransaction(request, flow, this.#serverContext);
       this.#serverTransactions.set(transaction.key, transaction);
       if (request.toTag === null) this.#onInitialInvite(request, transaction, flow);
-      else this.#onReInvite(request, transaction);
+      else this.#onReInvite(request, transaction, flow);
       return;
     }
     const transaction = new NonInviteServerTransaction(request, flow, this.#serverContext);
@@ -347,14 +409,27 @@ export class UserAgentServer {
     this.#pending.set(sipCallId, pending);
     const logger = this.#logger.child({ sipCallId });
     const invite = this.#incomingInvite(request, flow);
-    this.#options.handler
-      .offer(invite)
+    const { handler } = this.#options;
+    const progress = (status: 180 | 183, sdp?: string) => {
+      if (pending.cancelled || !transaction.proceeding) return;
+      transaction.respond(
+        this.#response(request, status, {
+          toTag,
+          headers: [['contact', this.#contactHeader(flow.transport)]],
+          ...(sdp === undefined ? {} : { body: { contentType: 'application/sdp', content: sdp } }),
+        }),
+      );
+    };
+    handler
+      .offer(invite, progress)
       .then(({ sdp }) => {
         if (pending.cancelled || !transaction.proceeding) return;
-        const dialog = new Dialog(request, toTag, flow);
-        const state: DialogState = { dialog, sipCallId, sdp, awaitingAck: null };
-        this.#dialogs.set(dialog.key, state);
-        this.#dialogsBySipCallId.set(sipCallId, state);
+        const dialog = Dialog.answered(request, toTag, flow);
+        const state = this.#addDialog(dialog, sdp, {
+          ...(handler.update ? { update: (update) => handler.update!(sipCallId, update) } : {}),
+          confirmed: () => handler.confirmed(sipCallId),
+          ended: (reason) => handler.ended(sipCallId, reason),
+        });
         this.#sendOk(state, request, transaction, true);
         logger.info({ from: invite.fromNumber, to: invite.toNumber, transport: flow.transport }, 'INVITE answered 200');
       })
@@ -389,13 +464,11 @@ export class UserAgentServer {
   /** 200 OK with our SDP, retransmitted (UDP) until its ACK; no ACK in 64·T1 ends the call with BYE. */
   #sendOk(state: DialogState, request: SipRequest, transaction: InviteServerTransaction, initial: boolean): void {
     const { dialog } = state;
-    const contactTransport = dialog.flow.transport === 'tcp' ? ';transport=tcp' : '';
-    const port = dialog.flow.transport === 'tcp' ? this.tcpPort : this.udpPort;
     const ok = this.#response(request, 200, {
       toTag: dialog.localTag,
       headers: [
         ...request.headers.getAll('record-route').map((r): [string, string] => ['record-route', r]),
-        ['contact', `<sip:callsight@${formatHost(this.#options.advertisedAddress)}:${port}${contactTransport}>`],
+        ['contact', this.#contactHeader(dialog.flow.transport)],
         ['allow', ALLOW],
         ['supported', [...this.#supported].join(', ')],
       ],
@@ -432,17 +505,35 @@ export class UserAgentServer {
     const { initial, schedule } = state.awaitingAck;
     schedule.stop();
     state.awaitingAck = null;
-    if (initial) this.#options.handler.confirmed(state.sipCallId);
+    state.offerPending = false;
+    if (initial) state.handler.confirmed?.();
   }
 
-  #onReInvite(request: SipRequest, transaction: InviteServerTransaction): void {
+  #onReInvite(request: SipRequest, transaction: InviteServerTransaction, flow: SipFlow): void {
     const state = this.#dialogOf(request);
-    const respond = (status: number) => transaction.respond(this.#response(request, status));
+    const respond = (status: number, reason?: string) => {
+      const response = this.#response(request, status);
+      transaction.respond(reason ? new SipResponse(status, reason, response.headers, response.body) : response);
+    };
     if (!state) return respond(481);
-    // RFC 3261 §14.2: an offer while our previous answer is unacknowledged must wait.
-    if (state.awaitingAck) return respond(491);
-    // Hold, resume or a session refresh: the media we receive is unchanged, so is our answer.
-    this.#sendOk(state, request, transaction, false);
+    // RFC 3261 §14.2: an offer while another offer of this dialog is unanswered must wait.
+    if (state.awaitingAck || state.offerPending) return respond(491);
+    const update = state.handler.update;
+    // Without a handler for it, hold, resume or a session refresh gets the same answer as before.
+    if (!update) return this.#sendOk(state, request, transaction, false);
+    state.offerPending = true;
+    transaction.respond(this.#response(request, 100));
+    update(this.#incomingInvite(request, flow))
+      .then(({ sdp }) => {
+        state.sdp = sdp;
+        this.#sendOk(state, request, transaction, false);
+      })
+      .catch((err: unknown) => {
+        state.offerPending = false;
+        if (err instanceof SipRejection) return respond(err.status, err.reason);
+        this.#logger.error({ err, sipCallId: state.sipCallId }, 're-INVITE handling failed');
+        respond(500);
+      });
   }
 
   #onCancel(request: SipRequest, respond: (status: number, options?: ResponseOptions) => void): void {
@@ -472,26 +563,156 @@ export class UserAgentServer {
     state.awaitingAck?.schedule.stop();
     state.awaitingAck = null;
     this.#logger.info({ sipCallId: state.sipCallId, reason }, 'dialog ended');
-    this.#options.handler.ended(state.sipCallId, reason);
+    state.handler.ended(reason);
     return sendBye ? this.#sendBye(state) : Promise.resolve();
   }
 
   async #sendBye(state: DialogState): Promise<void> {
     const hop = state.dialog.nextHop();
-    const port = hop.transport === 'tcp' ? this.tcpPort : this.udpPort;
-    const bye = state.dialog.request('BYE', {
-      address: formatHost(this.#options.advertisedAddress),
-      port,
-      transport: hop.transport,
-    });
-    const transaction = new NonInviteClientTransaction(bye, hop, {
-      timers: this.#timers,
-      send: (data, flow) => this.#transport(flow).send(data, flow),
-      terminated: (key) => this.#clientTransactions.delete(key),
-    });
+    const bye = state.dialog.request('BYE', this.#localContact(hop.transport));
+    const transaction = new NonInviteClientTransaction(bye, hop, this.#clientContext);
     this.#clientTransactions.set(transaction.key, transaction);
     const response = await transaction.response;
     this.#logger.debug({ sipCallId: state.sipCallId, status: response?.status ?? 'timeout' }, 'BYE answered');
+  }
+
+  #addDialog(dialog: Dialog, sdp: string, handler: DialogHandler): DialogState {
+    const state: DialogState = {
+      dialog,
+      sipCallId: dialog.callId,
+      handler,
+      sdp,
+      awaitingAck: null,
+      offerPending: false,
+      lastAck: null,
+    };
+    this.#dialogs.set(dialog.key, state);
+    this.#dialogsBySipCallId.set(dialog.callId, state);
+    return state;
+  }
+
+  #localContact(transport: 'udp' | 'tcp'): LocalContact {
+    return {
+      address: formatHost(this.#options.advertisedAddress),
+      port: transport === 'tcp' ? this.tcpPort : this.udpPort,
+      transport,
+    };
+  }
+
+  #contactHeader(transport: 'udp' | 'tcp'): string {
+    const { address, port } = this.#localContact(transport);
+    return `<sip:callsight@${address}:${port}${transport === 'tcp' ? ';transport=tcp' : ''}>`;
+  }
+
+  /**
+   * Places a call (the B2BUA's outbound leg): INVITE to `target`, provisional responses reported as
+   * they come, a 2xx ACKed and turned into a dialog whose events go to `handler`. A call not answered
+   * in `timeoutMs` is cancelled (or, if the peer never answered at all, simply abandoned).
+   */
+  invite(options: OutgoingInviteOptions): OutgoingInvite {
+    const flow: SipFlow = { ...options.target };
+    const local = this.#localContact(flow.transport);
+    const sipCallId = `${randomBytes(12).toString('hex')}@${this.#options.advertisedAddress}`;
+    const headers = new SipHeaders()
+      .append('via', `SIP/2.0/${flow.transport.toUpperCase()} ${local.address}:${local.port};branch=${newBranch()};rport`)
+      .append('max-forwards', '70')
+      .append('from', `${options.from};tag=${newTag()}`)
+      .append('to', options.to)
+      .append('call-id', sipCallId)
+      .append('cseq', '1 INVITE')
+      .append('contact', this.#contactHeader(flow.transport))
+      .append('allow', ALLOW)
+      .append('user-agent', SERVER);
+    for (const [name, value] of options.headers ?? []) headers.append(name, value);
+    headers.append('content-type', 'application/sdp');
+    const request = new SipRequest('INVITE', options.requestUri, headers, Buffer.from(options.sdp));
+    const logger = this.#logger.child({ sipCallId });
+    let cancelled = false;
+    let cancelSent = false;
+    let answered = false;
+    const sendCancel = () => {
+      if (cancelSent) return;
+      cancelSent = true;
+      const cancel = new NonInviteClientTransaction(cancelFor(request), flow, this.#clientContext);
+      this.#clientTransactions.set(cancel.key, cancel);
+    };
+    const transaction: InviteClientTransaction = new InviteClientTransaction(request, flow, this.#clientContext, {
+      provisional: (response) => {
+        // A CANCEL may only follow a provisional response (RFC 3261 §9.1).
+        if (cancelled) sendCancel();
+        else options.onProvisional?.(response);
+      },
+      retransmitted2xx: (response) => {
+        const state = this.#dialogs.get(dialogKey(sipCallId, request.fromTag ?? '', response.toTag ?? ''));
+        if (state?.lastAck) void this.#transport(flow).send(state.lastAck.data, state.dialog.nextHop()).catch(() => undefined);
+      },
+    });
+    this.#clientTransactions.set(transaction.key, transaction);
+    const cancel = () => {
+      if (cancelled || answered) return;
+      cancelled = true;
+      if (transaction.proceeding) sendCancel();
+    };
+    const deadline = setTimeout(() => {
+      logger.info({ target: `${flow.address}:${flow.port}` }, 'outbound INVITE not answered in time');
+      if (!transaction.proceeding) transaction.abandon();
+      cancel();
+    }, options.timeoutMs);
+    const outcome = transaction.outcome.then((result): InviteOutcome | { kind: 'cancelled' } => {
+      clearTimeout(deadline);
+      answered = true;
+      if (result.kind !== 'response' || result.response.status >= 300) {
+        return cancelled && result.kind === 'response' && result.response.status === 487 ? { kind: 'cancelled' } : result;
+      }
+      const dialog = Dialog.placed(request, result.response, flow);
+      const state = this.#addDialog(dialog, options.sdp, options.handler);
+      const ack = dialog.ack(request.cseq.seq, this.#localContact(dialog.nextHop().transport));
+      state.lastAck = { seq: request.cseq.seq, data: ack.serialize() };
+      this.#send(state.lastAck.data, dialog.nextHop());
+      if (cancelled) {
+        // The 2xx crossed our CANCEL: the call exists, so it must be ended with BYE (§9.1).
+        void this.#endDialog(state, 'bye-sent', true);
+        return { kind: 'cancelled' };
+      }
+      return result;
+    });
+    return { sipCallId, outcome, cancel };
+  }
+
+  /**
+   * Sends a re-INVITE in a dialog (either side's): resolves with the peer's answer SDP, or throws
+   * SipRejection with the peer's final status (the dialog goes on as before).
+   */
+  async reinvite(sipCallId: string, sdp: string): Promise<{ sdp: string }> {
+    const state = this.#dialogsBySipCallId.get(sipCallId);
+    if (!state) throw new SipRejection(481, REASON[481]!);
+    if (state.offerPending || state.awaitingAck) throw new SipRejection(491, REASON[491]!);
+    state.offerPending = true;
+    try {
+      const hop = state.dialog.nextHop();
+      const request = state.dialog.request('INVITE', this.#localContact(hop.transport));
+      request.headers.append('contact', this.#contactHeader(hop.transport));
+      request.headers.append('content-type', 'application/sdp');
+      const invite = new SipRequest('INVITE', request.uri, request.headers, Buffer.from(sdp));
+      const transaction = new InviteClientTransaction(invite, hop, this.#clientContext, {
+        provisional: () => undefined,
+        retransmitted2xx: () => {
+          if (state.lastAck) void this.#transport(hop).send(state.lastAck.data, hop).catch(() => undefined);
+        },
+      });
+      this.#clientTransactions.set(transaction.key, transaction);
+      const outcome = await transaction.outcome;
+      if (outcome.kind !== 'response') throw new SipRejection(408, 'Request Timeout');
+      const { response } = outcome;
+      if (response.status >= 300) throw new SipRejection(response.status, response.reason);
+      const ack = state.dialog.ack(invite.cseq.seq, this.#localContact(hop.transport));
+      state.lastAck = { seq: invite.cseq.seq, data: ack.serialize() };
+      this.#send(state.lastAck.data, hop);
+      state.sdp = sdp;
+      return { sdp: response.body.toString('utf8') };
+    } finally {
+      state.offerPending = false;
+    }
   }
 
   /** Hangs up a call we accepted: BYE to the peer. Resolves when the peer answered (or gave up). */

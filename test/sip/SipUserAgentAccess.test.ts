@@ -6,7 +6,7 @@ import { DigestAuthenticator } from '../../src/sip/access/DigestAuth.js';
 import { DigestChallenge } from '../../src/sip/access/DigestHeaders.js';
 import type { CallEndReason, CallHandler, IncomingInvite } from '../../src/sip/CallHandlerTypes.js';
 import { SipResponse, newBranch } from '../../src/sip/message/SipMessage.js';
-import { UserAgentServer, type UserAgentServerOptions } from '../../src/sip/UserAgentServer.js';
+import { SipUserAgent, type SipUserAgentOptions } from '../../src/sip/SipUserAgent.js';
 import { answerChallenge } from './support/DigestPeer.js';
 import {
   OFFER,
@@ -73,9 +73,9 @@ function capturedLogger(): { logger: Logger; lines: Record<string, unknown>[]; t
 async function startUas(
   handler: CallHandler,
   logger: Logger,
-  access: UserAgentServerOptions['access'],
-): Promise<UserAgentServer> {
-  return UserAgentServer.start({
+  access: SipUserAgentOptions['access'],
+): Promise<SipUserAgent> {
+  return SipUserAgent.start({
     host: '127.0.0.1',
     udpPort: 0,
     tcpPort: 0,
@@ -114,10 +114,10 @@ function inviteOf(call: PeerCall, cseq: number, headers: readonly string[] = [])
 const challengesOf = (response: SipResponse) =>
   response.headers.getAll('www-authenticate').map((v) => DigestChallenge.parse(v));
 
-describe('UserAgentServer access: allowed hosts (403)', () => {
+describe('SipUserAgent access: allowed hosts (403)', () => {
   const handler = new Handler();
   const log = capturedLogger();
-  let uas: UserAgentServer;
+  let uas: SipUserAgent;
   const peers: SipPeer[] = [];
   const peer = async (local: string) => {
     const p = await UdpPeer.open(uas.udpPort, local);
@@ -216,7 +216,7 @@ describe('UserAgentServer access: allowed hosts (403)', () => {
   });
 });
 
-describe('UserAgentServer access: digest authentication (401)', () => {
+describe('SipUserAgent access: digest authentication (401)', () => {
   const handler = new Handler();
   const log = capturedLogger();
   let now = Date.now();
@@ -226,7 +226,7 @@ describe('UserAgentServer access: digest authentication (401)', () => {
     nonceLifetimeMs: 30_000,
     now: () => now,
   });
-  let uas: UserAgentServer;
+  let uas: SipUserAgent;
   const peers: SipPeer[] = [];
   const udpPeer = async () => {
     const p = await UdpPeer.open(uas.udpPort);
