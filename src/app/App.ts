@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/Config.js';
+import { parseHeaderAllowList } from '../connector/InviteHeaders.js';
 import { VoiceConnector } from '../connector/VoiceConnector.js';
 import { deadLetterEvent } from '../events/DeadLetter.js';
 import { EventBus } from '../events/EventBus.js';
@@ -11,6 +12,7 @@ import type { WebhookDelivery } from '../events/Webhook.js';
 import { registerApiRoutes } from '../gateway/api/ApiRoutes.js';
 import { registerConfigurationRoutes } from '../gateway/api/ConfigurationRoutes.js';
 import { registerPipelineRoutes } from '../gateway/api/PipelineRoutes.js';
+import { registerRecordingRoutes } from '../gateway/api/RecordingRoutes.js';
 import { SqliteConnectionRegistry } from '../gateway/ConnectionRegistry.js';
 import { HttpServer } from '../gateway/HttpServer.js';
 import type { Logger } from '../log/logger.js';
@@ -18,16 +20,19 @@ import { PortAllocator } from '../media/rtp/PortAllocator.js';
 import { SqliteConfigurationStore } from '../pipeline/config/ConfigurationStore.js';
 import { blueprintFor, type ElementFactoryDeps } from '../pipeline/ElementFactory.js';
 import { PipelineManager } from '../pipeline/PipelineManager.js';
+import { RecordingStore } from '../pipeline/recording/RecordingStore.js';
 import { PocketsphinxEngine } from '../pipeline/transcribe/pocketsphinx/PocketsphinxEngine.js';
 import type { SpeechEngine } from '../pipeline/transcribe/SpeechEngineTypes.js';
-import { UserAgentServer } from '../sip/UserAgentServer.js';
+import { SipUserAgent } from '../sip/SipUserAgent.js';
 import { SqliteDataStream } from '../stream/SqliteDataStream.js';
 import type { AppendKey, DataStream } from '../stream/StreamTypes.js';
 import { resolveAdvertisedAddress } from './advertisedAddress.js';
 import { checkRuleConfigurations, installRules } from './eventRules.js';
 import { loadConfigurations } from './loadConfigurations.js';
+import { httpBaseUrl, recordingStoreOptions, recordingUrl } from './recordings.js';
+import { describeSipAccess, sipAccess } from './sipAccess.js';
 
-const BUNDLED_WEB_ROOT = fileURLToPath(new URL('../../../web/static', import.meta.url));
+const BUNDLED_WEB_ROOT = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 /** How long shutdown lets webhooks retry before their payloads go to the dead letter. */
 const WEBHOOK_DRAIN_MS = 5000;
 
@@ -42,8 +47,9 @@ interface AppParts {
   readonly bus: EventBus;
   readonly webhooks: readonly WebhookDelivery[];
   readonly pipelines: PipelineManager;
+  readonly recordings: RecordingStore;
   readonly connector: VoiceConnector;
-  readonly uas: UserAgentServer;
+  readonly uas: SipUserAgent;
   readonly http: HttpServer;
 }
 
@@ -106,7 +112,16 @@ export class App {
       const record = deadLetterEvent(input, origin, new Date());
       append(record, { type: record['detail-type'], callId: input.callId });
     };
-    const elementDeps: ElementFactoryDeps = { engine, append, deadLetter, logger: logger.child({ stage: 'pipeline' }) };
+    // Repairs what a crash left before any call records; the URL base is known once HTTP listens.
+    const recordings = await RecordingStore.open(recordingStoreOptions(config, dataDir, logger.child({ stage: 'recording' })));
+    let httpBase = '';
+    const elementDeps: ElementFactoryDeps = {
+      engine,
+      append,
+      deadLetter,
+      logger: logger.child({ stage: 'pipeline' }),
+      recordings: { storage: recordings, urlFor: (callId, pipelineId) => recordingUrl(httpBase, callId, pipelineId) },
+    };
     const pipelines = new PipelineManager({
       resolve: async (identifier) => blueprintFor(await configurations.get(identifier), elementDeps),
       origin,
@@ -121,6 +136,9 @@ export class App {
       ports: new PortAllocator({ min: config.rtp.portMin, max: config.rtp.portMax }),
       jitterBufferMs: config.rtp.jitterBufferMs,
       mediaTimeoutMs: config.rtp.mediaTimeoutSec * 1000,
+      ...(config.routes ? { routes: config.routes } : {}),
+      inviteHeaders: parseHeaderAllowList(config.voiceConnector.inviteHeaders),
+      siprec: config.voiceConnector.agentAorPattern ? { agentAorPattern: config.voiceConnector.agentAorPattern } : {},
       bus,
       logger: logger.child({ stage: 'connector' }),
     });
@@ -128,20 +146,27 @@ export class App {
     await checkRuleConfigurations(rules, configurations);
     const webhooks = installRules(rules, { bus, connector, pipelines, append, origin, logger: logger.child({ stage: 'events' }) });
     connector.on('frame', (call, frame) => pipelines.write(call.callId, frame));
+    connector.on('streamAdded', (call, stream) => pipelines.streamAdded(call.callId, stream));
     connector.on('mediaEnded', (call) => {
       pipelines
         .callEnded(call.callId)
         .catch((err: unknown) => logger.error({ err, callId: call.callId }, 'pipeline stop failed'));
     });
 
-    const uas = await UserAgentServer.start({
+    const access = sipAccess(config.sip);
+    const uas = await SipUserAgent.start({
       host: config.sip.host,
       udpPort: config.sip.udpPort,
       tcpPort: config.sip.tcpPort,
       advertisedAddress,
       handler: connector,
       logger: logger.child({ stage: 'sip' }),
+      access,
+      // RFC 7866 §6.1.1: a recording client requires the siprec option tag.
+      supportedOptionTags: ['siprec'],
     });
+    connector.attach(uas);
+    logger.info({ stage: 'sip', ...describeSipAccess(access) }, 'SIP access control');
     connector.on('mediaTimeout', (call) => {
       uas.hangup(call.sipCallId).catch((err: unknown) => logger.error({ err, callId: call.callId }, 'hangup failed'));
     });
@@ -157,6 +182,7 @@ export class App {
         registerApiRoutes(server, { connector, stream });
         registerPipelineRoutes(server, { connector, pipelines });
         registerConfigurationRoutes(server, configurations, logger.child({ stage: 'gateway' }));
+        registerRecordingRoutes(server, recordings);
       },
     });
     const app = new App({
@@ -170,10 +196,12 @@ export class App {
       bus,
       webhooks,
       pipelines,
+      recordings,
       connector,
       uas,
       http,
     });
+    httpBase = httpBaseUrl(config.http.host, advertisedAddress, http.port);
     http.setReady(true);
     logger.info(
       { sipUdp: uas.udpPort, sipTcp: uas.tcpPort, http: http.port, asr: engine?.name ?? 'off' },
@@ -218,12 +246,13 @@ export class App {
   }
 
   async #close(): Promise<void> {
-    const { http, uas, connector, pipelines, bus, webhooks, engine, stream, registry, configurations, logger } =
+    const { http, uas, connector, pipelines, recordings, bus, webhooks, engine, stream, registry, configurations, logger } =
       this.#parts;
     http.setReady(false);
     await uas.close();
     await connector.drain();
     await pipelines.close();
+    await recordings.close();
     await bus.settled();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([

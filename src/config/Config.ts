@@ -3,7 +3,11 @@ import { extname } from 'node:path';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { CallsightError } from '../errors.js';
+import { parseRoutes, type RouteDefinition } from '../connector/trunk/Routes.js';
 import { parseRules, type RuleDefinition } from '../events/RuleConfig.js';
+import { AllowList } from '../sip/access/AllowList.js';
+import { parseDigestAlgorithms } from '../sip/access/DigestAlgorithm.js';
+import { parseDigestUsers } from '../sip/access/DigestAuth.js';
 import { OPTIONS, type OptionSpec } from './ConfigOptions.js';
 
 /** The validated, frozen configuration. Defaults and documentation: ConfigOptions.ts. */
@@ -13,6 +17,13 @@ export interface Config {
     readonly udpPort: number;
     readonly tcpPort: number;
     readonly advertisedAddress: string;
+    /** Comma-separated CIDRs; '' allows every host. */
+    readonly allowedHosts: string;
+    /** `user:password,…`; '' turns digest authentication off. Never log it. */
+    readonly authUsers: string;
+    readonly authRealm: string;
+    /** Comma-separated digest algorithms, e.g. `SHA-256,MD5`. */
+    readonly authAlgorithms: string;
   };
   readonly rtp: {
     readonly host: string;
@@ -25,10 +36,31 @@ export interface Config {
   readonly dataDir: string;
   readonly webRoot: string;
   readonly stream: { readonly retentionHours: number; readonly maxRecords: number };
+  readonly recording: {
+    /** Empty: `<dataDir>/recordings`. */
+    readonly dir: string;
+    readonly retentionDays: number;
+    readonly s3Endpoint: string;
+    /** Empty: no S3; recordings stay local. */
+    readonly s3Bucket: string;
+    readonly s3Region: string;
+    readonly s3AccessKeyId: string;
+    /** Never logged. */
+    readonly s3SecretAccessKey: string;
+    readonly s3ForcePathStyle: boolean;
+  };
   readonly asr: { readonly workers: number; readonly languageCode: string; readonly enabled: boolean };
-  readonly voiceConnector: { readonly id: string; readonly region: string; readonly account: string };
+  readonly voiceConnector: {
+    readonly id: string;
+    readonly region: string;
+    readonly account: string;
+    readonly inviteHeaders: string;
+    readonly agentAorPattern: string;
+  };
   readonly log: { readonly level: string };
   readonly pipeline: { readonly defaultConfiguration: string; readonly defaultConfigurationFile: string };
+  /** Call routes from the file's `routes:` list; null: every call is answered here. */
+  readonly routes: readonly RouteDefinition[] | null;
   /** Event rules from the file's `rules:` list; null means the seed's default rules. */
   readonly rules: readonly RuleDefinition[] | null;
   /**
@@ -82,7 +114,11 @@ function treeSchema(tree: Tree): z.ZodObject {
 
 /** Sections that are lists, not settings: checked by their own schemas (rules, configurations). */
 const configSchema = treeSchema(optionTree())
-  .extend({ rules: z.array(z.unknown()).optional(), configurations: z.array(z.unknown()).default([]) })
+  .extend({
+    rules: z.array(z.unknown()).optional(),
+    routes: z.array(z.unknown()).optional(),
+    configurations: z.array(z.unknown()).default([]),
+  })
   .superRefine((value, ctx) => {
   const rtp = value.rtp as { portMin: number; portMax: number };
   if (rtp.portMin > rtp.portMax) {
@@ -92,7 +128,28 @@ const configSchema = treeSchema(optionTree())
       message: 'rtp.portMin must not exceed rtp.portMax',
     });
   }
+  checkSipAccess(value.sip as Config['sip'], ctx);
 });
+
+/**
+ * The SIP access settings are strings with a grammar of their own: a bad CIDR, user entry or
+ * algorithm stops the boot with a message naming it (never a password: the parsers leave them out).
+ */
+function checkSipAccess(sip: Config['sip'], ctx: z.RefinementCtx): void {
+  const check = (key: keyof Config['sip'], parse: () => unknown) => {
+    try {
+      parse();
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', path: ['sip', key], message: (err as Error).message });
+    }
+  };
+  check('allowedHosts', () => AllowList.parse(sip.allowedHosts));
+  check('authUsers', () => parseDigestUsers(sip.authUsers));
+  check('authAlgorithms', () => parseDigestAlgorithms(sip.authAlgorithms));
+  check('authRealm', () => {
+    if (!/^[\x20-\x7e]+$/.test(sip.authRealm)) throw new Error('must be printable ASCII and not empty');
+  });
+}
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.split('.');
@@ -195,10 +252,17 @@ export function loadConfig(
     });
     throw new CallsightError('CS_ERR_CONFIG_INVALID', `invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  const { rules, ...settings } = result.data;
-  // Compiled patterns are objects of their own: freeze the list, not their insides.
+  const { rules, routes, ...settings } = result.data;
+  const agentPattern = (settings.voiceConnector as { agentAorPattern: string }).agentAorPattern;
+  try {
+    if (agentPattern) new RegExp(agentPattern, 'i');
+  } catch (err) {
+    throw new CallsightError('CS_ERR_CONFIG_INVALID', `invalid configuration:\n  voiceConnector.agentAorPattern: ${(err as Error).message}`);
+  }
+  // Compiled patterns are objects of their own: freeze the lists, not their insides.
   const parsedRules = rules === undefined ? null : Object.freeze(parseRules(rules));
-  return Object.freeze({ ...deepFreeze(settings), rules: parsedRules }) as unknown as Config;
+  const parsedRoutes = routes === undefined ? null : Object.freeze(parseRoutes(routes));
+  return Object.freeze({ ...deepFreeze(settings), rules: parsedRules, routes: parsedRoutes }) as unknown as Config;
 }
 
 /** The `--help` text: every option with its variable and default. */

@@ -19,18 +19,25 @@ export interface CallStream {
   readonly startFragmentNumber: string;
 }
 
+/** How the call reached Callsight: answered here, forked by a recording client, or trunked through. */
+export type CallKind = 'listener' | 'siprec' | 'trunk';
+
 export interface CallInfo {
   /** Callsight's id for the call (a UUID), as Chime's callId. */
   readonly callId: string;
   /** One per SIP dialog (a UUID), as Chime's transactionId. */
   readonly transactionId: string;
   readonly sipCallId: string;
+  readonly kind: CallKind;
   readonly voiceConnectorId: string;
   readonly direction: CallDirection;
   readonly fromNumber: string;
   readonly toNumber: string;
-  /** INVITE headers, lower-cased names. */
+  /** INVITE headers allowed by voiceConnector.inviteHeaders, lower-cased names. */
   readonly inviteHeaders: Readonly<Record<string, string>>;
+  /** SIPREC calls: the recording metadata XML as received (latest snapshot), and its JSON rendering. */
+  readonly siprecMetadata: string | null;
+  readonly siprecMetadataJson: string | null;
   readonly streams: readonly CallStream[];
   /** When the INVITE arrived; the media clock's zero. */
   readonly startedAt: Date;

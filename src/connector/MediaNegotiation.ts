@@ -3,7 +3,7 @@ import { isIPv6 } from 'node:net';
 import * as sdpTransform from 'sdp-transform';
 import { z } from 'zod';
 import type { G711Encoding } from '../media/MediaTypes.js';
-import { SipRejection, type IncomingInvite } from '../sip/CallHandlerTypes.js';
+import { SipRejection } from '../sip/CallHandlerTypes.js';
 
 /** One offered audio stream Callsight will receive. */
 export interface NegotiatedStream {
@@ -19,6 +19,17 @@ export interface NegotiatedStream {
   readonly telephoneEvent: number | null;
   readonly telephoneEventFmtp: string | null;
   readonly ptime: number | null;
+  readonly port: number;
+  /** The offerer's direction (sendrecv when it says nothing). */
+  readonly direction: MediaDirection;
+}
+
+export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+
+/** An SDP offer or answer as it arrived: the INVITE's (or a part's) Content-Type and body. */
+export interface SdpBody {
+  readonly contentType: string | null;
+  readonly body: string;
 }
 
 export interface Negotiation {
@@ -86,6 +97,8 @@ function chooseAudio(media: OfferedMedia, mediaIndex: number, sessionIp: string 
     telephoneEventFmtp:
       telephoneEvent === null ? null : (media.fmtp.find((f) => f.payload === telephoneEvent)?.config ?? null),
     ptime: media.ptime ?? null,
+    port: media.port,
+    direction: media.direction ?? 'sendrecv',
   };
 }
 
@@ -93,7 +106,7 @@ function chooseAudio(media: OfferedMedia, mediaIndex: number, sessionIp: string 
  * RFC 3264 offer/answer for a listener: accept up to `maxStreams` audio m-lines that offer PCMU or
  * PCMA over plain RTP, refuse the rest (port 0). No acceptable stream → 488; not SDP → 415.
  */
-export function negotiate(invite: IncomingInvite, maxStreams: number): Negotiation {
+export function negotiate(invite: SdpBody, maxStreams: number): Negotiation {
   if (invite.body.trim() === '')
     throw new SipRejection(488, 'Not Acceptable Here', { Warning: '399 callsight "an SDP offer is required in the INVITE"' });
   if (!isSdp(invite.contentType)) throw new SipRejection(415, 'Unsupported Media Type', { Accept: 'application/sdp' });
@@ -160,4 +173,52 @@ export function answerFor(negotiation: Negotiation, address: string, ports: read
     timing: { start: 0, stop: 0 },
     media,
   } as sdpTransform.SessionDescription);
+}
+
+/** What the relay offers one party for an anchored stream: one audio m-line, our address and port. */
+export function relayedSdp(
+  stream: Pick<NegotiatedStream, 'payloadType' | 'encoding' | 'telephoneEvent' | 'telephoneEventFmtp' | 'ptime'>,
+  address: string,
+  port: number,
+  direction: MediaDirection,
+): string {
+  const ipVer = isIPv6(address) ? 6 : 4;
+  const telephone = stream.telephoneEvent;
+  return sdpTransform.write({
+    version: 0,
+    origin: { username: 'callsight', sessionId: randomInt(1, 2 ** 31), sessionVersion: 1, netType: 'IN', ipVer, address },
+    name: 'Callsight',
+    connection: { version: ipVer, ip: address },
+    timing: { start: 0, stop: 0 },
+    media: [
+      {
+        type: 'audio',
+        port,
+        protocol: 'RTP/AVP',
+        payloads: [stream.payloadType, ...(telephone === null ? [] : [telephone])].join(' '),
+        rtp: [
+          { payload: stream.payloadType, codec: stream.encoding, rate: 8000 },
+          ...(telephone === null ? [] : [{ payload: telephone, codec: 'telephone-event', rate: 8000 }]),
+        ],
+        fmtp: telephone === null ? [] : [{ payload: telephone, config: stream.telephoneEventFmtp ?? '0-16' }],
+        ...(stream.ptime === null ? {} : { ptime: stream.ptime }),
+        direction,
+      },
+    ],
+  } as sdpTransform.SessionDescription);
+}
+
+/**
+ * A party's answer to an offer the relay made (one audio stream): where it receives and in which
+ * direction. An answer that refuses the stream, or changes the one payload type offered, is 488.
+ */
+export function readAnswer(answer: SdpBody, offered: Pick<NegotiatedStream, 'payloadType'>): { remote: { address: string; port: number } | null; direction: MediaDirection } {
+  const negotiation = negotiate(answer, 1);
+  const stream = negotiation.accepted[0]!;
+  if (stream.payloadType !== offered.payloadType)
+    throw new SipRejection(488, 'Not Acceptable Here', { Warning: '305 callsight "answer changed the payload type"' });
+  return {
+    remote: stream.remoteAddress === null ? null : { address: stream.remoteAddress, port: stream.port },
+    direction: stream.direction,
+  };
 }

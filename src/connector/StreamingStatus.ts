@@ -20,6 +20,11 @@ function callFields(call: CallInfo) {
   };
 }
 
+/** The raw SIPREC metadata, on every event of a recording session (as Chime sends it). */
+function siprecFields(call: CallInfo) {
+  return call.siprecMetadata === null ? {} : { siprecMetadata: call.siprecMetadata };
+}
+
 function streamFields(stream: CallStream, startTime: Date) {
   return {
     isCaller: stream.isCaller,
@@ -48,6 +53,7 @@ export function streamStarted(
       ...callFields(call),
       ...streamFields(stream, at),
       inviteHeaders: call.inviteHeaders,
+      ...siprecFields(call),
     },
     origin,
     at,
@@ -71,6 +77,7 @@ export function allStarted(
       ...callFields(call),
       startTime: call.startedAt.toISOString(),
       inviteHeaders: call.inviteHeaders,
+      ...siprecFields(call),
       streams: ordered.map((stream) => ({
         ...streamFields(stream, startTimes.get(stream) ?? at),
         channelId: stream.channel,
@@ -95,7 +102,26 @@ export function streamEnded(
       ...callFields(call),
       ...streamFields(stream, startTime),
       endTime: at.toISOString(),
+      ...siprecFields(call),
     },
+    origin,
+    at,
+  );
+}
+
+/**
+ * UPDATED (a re-INVITE changed the call: hold, resume, a stream added, new SIPREC metadata): the
+ * re-INVITE's headers as `updateHeaders` and, for SIPREC, the new metadata snapshot.
+ */
+export function streamUpdated(
+  call: CallInfo,
+  updateHeaders: Readonly<Record<string, string>>,
+  origin: EventOrigin,
+  at: Date,
+): EventEnvelope {
+  return makeEvent(
+    STREAMING_STATUS,
+    { streamingStatus: 'UPDATED', ...callFields(call), updateHeaders, ...siprecFields(call) },
     origin,
     at,
   );

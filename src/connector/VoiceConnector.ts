@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { CallsightError } from '../errors.js';
 import type { EventBus } from '../events/EventBus.js';
 import type { EventOrigin } from '../events/EventEnvelope.js';
 import type { Logger } from '../log/logger.js';
-import type { PcmFrame } from '../media/MediaTypes.js';
+import type { PcmFrame, RtpStreamStats } from '../media/MediaTypes.js';
 import type { PortAllocator } from '../media/rtp/PortAllocator.js';
 import { RtpReceiver } from '../media/RtpReceiver.js';
 import {
@@ -11,11 +12,17 @@ import {
   type CallEndReason,
   type CallHandler,
   type IncomingInvite,
+  type ProgressSender,
 } from '../sip/CallHandlerTypes.js';
 import { TypedEmitter } from '../util/TypedEmitter.js';
-import type { CallInfo, CallStream } from './CallTypes.js';
-import { allStarted, streamEnded, streamStarted } from './StreamingStatus.js';
+import type { CallInfo, CallKind, CallStream, ParticipantRole } from './CallTypes.js';
+import { allowedHeaders, type HeaderAllowList } from './InviteHeaders.js';
 import { answerFor, negotiate, type NegotiatedStream } from './MediaNegotiation.js';
+import { RecordingSessionState } from './siprec/RecordingSessionState.js';
+import { SiprecRejection, parseSiprecInvite, type SiprecOffer, type StreamMappingOptions } from './siprec/index.js';
+import { allStarted, streamEnded, streamFailed, streamStarted, streamUpdated } from './StreamingStatus.js';
+import { ANSWER_EVERYTHING, chooseRoute, type RouteDefinition } from './trunk/Routes.js';
+import { TrunkLeg, type OutboundSip } from './trunk/TrunkLeg.js';
 
 export interface VoiceConnectorOptions {
   readonly voiceConnectorId: string;
@@ -26,6 +33,12 @@ export interface VoiceConnectorOptions {
   readonly jitterBufferMs: number;
   /** A confirmed call with no RTP on any stream for this long is reported as 'mediaTimeout' (0: never). */
   readonly mediaTimeoutMs: number;
+  /** Where INVITEs go; default: answer every one here. SIPREC INVITEs are always recorded here. */
+  readonly routes?: readonly RouteDefinition[];
+  /** Which INVITE headers the events carry in `inviteHeaders`. Default: all but credentials. */
+  readonly inviteHeaders?: HeaderAllowList;
+  /** How SIPREC participants become AGENT and CUSTOMER. */
+  readonly siprec?: Pick<StreamMappingOptions, 'agentAorPattern'>;
   readonly bus: EventBus;
   readonly logger: Logger;
 }
@@ -34,16 +47,27 @@ export interface VoiceConnectorEvents {
   [event: string]: unknown[];
   /** Decoded audio of one of the call's streams. */
   frame: [call: CallInfo, frame: PcmFrame];
+  /** A re-INVITE added a stream to a call in progress (its STARTED event is already out). */
+  streamAdded: [call: CallInfo, stream: CallStream];
   /** Every stream of the call has ended and its last frame has been emitted. */
   mediaEnded: [call: CallInfo];
   /** No RTP arrived on any of the call's streams for mediaTimeoutMs: the SIP layer should hang up. */
   mediaTimeout: [call: CallInfo];
 }
 
+/** The media side of a call: one receiver per stream, or the relay of a trunked call. */
+interface CallMedia {
+  stats(): RtpStreamStats[];
+  close(): Promise<void>;
+}
+
 interface ActiveCall {
-  readonly info: CallInfo;
-  readonly receivers: RtpReceiver[];
-  readonly startTimes: Map<CallStream, Date>;
+  info: CallInfo;
+  readonly receivers: Map<number, RtpReceiver>;
+  readonly trunk: TrunkLeg | null;
+  readonly recording: RecordingSessionState | null;
+  readonly media: CallMedia;
+  readonly startTimes: Map<number, Date>;
   confirmed: boolean;
   ended: boolean;
   /** Packets received on all streams at the last watchdog check, and when that count last moved. */
@@ -54,103 +78,217 @@ interface ActiveCall {
 /** How often the media watchdog looks at the calls. */
 const WATCHDOG_INTERVAL_MS = 1000;
 
-/** Media types Chime's Voice Connector streams, and the most streams one call may have. */
+/** Most audio streams one call may have (Chime's Voice Connector: two). */
 const MAX_STREAMS = 2;
 
 /**
- * The Voice Connector counterpart: turns accepted INVITEs into calls with one RTP receiver per audio
- * stream, and publishes the "Chime VoiceConnector Streaming Status" events of each call.
+ * The Voice Connector counterpart. Every INVITE becomes a call of one of three kinds: a SIPREC
+ * recording session (streams and roles from its metadata), a call routed through Callsight to
+ * another SIP target (a B2BUA with anchored, tapped media on both legs), or a call answered here.
+ * Each call's streams become pipeline channels, and its life is published as "Chime VoiceConnector
+ * Streaming Status" events.
  */
 export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implements CallHandler {
   readonly #options: VoiceConnectorOptions;
+  readonly #logger: Logger;
   readonly #bySipCallId = new Map<string, ActiveCall>();
   readonly #byCallId = new Map<string, ActiveCall>();
-  /** INVITEs cancelled while their receivers were still opening. */
+  /** Trunk calls still waiting for the far end's answer, so a CANCEL can be passed on. */
+  readonly #ringing = new Map<string, TrunkLeg>();
+  /** INVITEs cancelled while their media was still being set up. */
   readonly #cancelled = new Set<string>();
   readonly #watchdog: NodeJS.Timeout | null;
+  #sip: OutboundSip | null = null;
 
   constructor(options: VoiceConnectorOptions) {
     super(options.logger);
     this.#options = options;
+    this.#logger = options.logger;
     this.#watchdog =
       options.mediaTimeoutMs > 0 ? setInterval(() => this.#checkMedia(), WATCHDOG_INTERVAL_MS).unref() : null;
   }
 
-  /** Reports calls whose peer stopped sending RTP without hanging up (a crashed phone, a lost BYE). */
-  #checkMedia(): void {
-    const now = Date.now();
-    for (const call of this.#byCallId.values()) {
-      if (!call.confirmed || call.ended) continue;
-      const packets = call.receivers.reduce((sum, r) => sum + r.stats().packetsReceived, 0);
-      if (packets !== call.packetsSeen) {
-        call.packetsSeen = packets;
-        call.lastMediaAt = now;
-      } else if (now - call.lastMediaAt >= this.#options.mediaTimeoutMs) {
-        call.lastMediaAt = Infinity;
-        this.#options.logger.warn(
-          { callId: call.info.callId, silentForMs: this.#options.mediaTimeoutMs },
-          'no RTP on any stream: hanging up',
-        );
-        this.safeEmit('mediaTimeout', call.info);
+  /** The SIP user agent, for the outbound legs of trunked calls and for hanging up. */
+  attach(sip: OutboundSip): void {
+    this.#sip = sip;
+  }
+
+  async offer(invite: IncomingInvite, progress: ProgressSender): Promise<{ sdp: string }> {
+    let siprec: SiprecOffer | null = null;
+    try {
+      const parsed = parseSiprecInvite(invite);
+      if (parsed.siprec) siprec = parsed;
+      for (const warning of parsed.warnings) this.#logger.warn({ sipCallId: invite.sipCallId }, `SIPREC: ${warning}`);
+    } catch (err) {
+      if (err instanceof SiprecRejection) {
+        this.#logger.warn({ sipCallId: invite.sipCallId, status: err.status, reason: err.reason }, 'INVITE body refused');
+        throw err.toSipRejection();
       }
+      throw err;
+    }
+    if (siprec) return this.#acceptRecording(invite, siprec);
+    const route = chooseRoute(this.#options.routes ?? ANSWER_EVERYTHING, {
+      requestUri: invite.requestUri,
+      fromNumber: invite.fromNumber,
+      toNumber: invite.toNumber,
+      fromUri: invite.fromUri,
+      toUri: invite.toUri,
+      source: { address: invite.source.address, transport: invite.source.transport },
+    });
+    if (!route) {
+      this.#logger.info({ sipCallId: invite.sipCallId, to: invite.toNumber }, 'no route matches the call: 404');
+      throw new SipRejection(404, 'Not Found');
+    }
+    return route.target === null ? this.#acceptHere(invite, route) : this.#relay(invite, route, progress);
+  }
+
+  /** A call answered here: one receiver per audio stream of the offer. */
+  async #acceptHere(invite: IncomingInvite, route: RouteDefinition): Promise<{ sdp: string }> {
+    const negotiation = negotiate(invite, MAX_STREAMS);
+    const roles: ParticipantRole[] = [route.callerRole, route.callerRole === 'CUSTOMER' ? 'AGENT' : 'CUSTOMER'];
+    const call = this.#newCall(invite, 'listener', route.direction, negotiation.accepted.map((stream, channel) => ({
+      stream,
+      channel,
+      isCaller: channel === 0,
+      participantRole: roles[channel]!,
+    })));
+    const receivers = await this.#openReceivers(call, negotiation.accepted.map((stream, channel) => ({ stream, channel })));
+    await this.#refuseIfCancelled(invite.sipCallId, receivers);
+    this.#register(invite.sipCallId, call, receivers, null, null);
+    return { sdp: answerFor(negotiation, this.#options.advertisedAddress, [...receivers.values()].map((r) => r.localPort)) };
+  }
+
+  /** A SIPREC recording session: streams, labels, speakers and roles from the RFC 7865 metadata. */
+  async #acceptRecording(invite: IncomingInvite, offer: SiprecOffer): Promise<{ sdp: string }> {
+    const negotiation = negotiate({ contentType: 'application/sdp', body: offer.sdp }, MAX_STREAMS);
+    const recording = new RecordingSessionState(offer, this.#options.siprec ?? {});
+    const mapped = recording.map(negotiation.accepted);
+    const parties = recording.parties(mapped);
+    const call = this.#newCall(
+      { ...invite, fromNumber: parties.from ?? invite.fromNumber, toNumber: parties.to ?? invite.toNumber },
+      'siprec',
+      'Inbound',
+      mapped.map((m) => ({ stream: m.stream, channel: m.channel, isCaller: m.isCaller, participantRole: m.participantRole })),
+      recording,
+    );
+    const receivers = await this.#openReceivers(call, mapped.map((m) => ({ stream: m.stream, channel: m.channel })));
+    await this.#refuseIfCancelled(invite.sipCallId, receivers);
+    this.#register(invite.sipCallId, call, receivers, null, recording);
+    this.#logger.info(
+      { callId: call.callId, streams: mapped.map((m) => `${m.stream.label ?? m.stream.mediaIndex}→ch_${m.channel} ${m.participantRole}`) },
+      'SIPREC recording session accepted',
+    );
+    return { sdp: answerFor(negotiation, this.#options.advertisedAddress, mapped.map((m) => receivers.get(m.channel)!.localPort)) };
+  }
+
+  /** A call routed on to `route.target`, media anchored here: answered when the far end answers. */
+  async #relay(invite: IncomingInvite, route: RouteDefinition, progress: ProgressSender): Promise<{ sdp: string }> {
+    const sip = this.#sip;
+    if (!sip) throw new SipRejection(503, 'Service Unavailable');
+    const negotiation = negotiate(invite, 1);
+    const stream = negotiation.accepted[0]!;
+    const otherRole: ParticipantRole = route.callerRole === 'CUSTOMER' ? 'AGENT' : 'CUSTOMER';
+    const call = this.#newCall(invite, 'trunk', route.direction, [
+      { stream, channel: 0, isCaller: true, participantRole: route.callerRole },
+      { stream, channel: 1, isCaller: false, participantRole: otherRole },
+    ]);
+    const leg = await TrunkLeg.open({
+      call,
+      invite,
+      stream,
+      route,
+      sip,
+      advertisedAddress: this.#options.advertisedAddress,
+      rtpHost: this.#options.rtpHost,
+      ports: this.#options.ports,
+      jitterBufferMs: this.#options.jitterBufferMs,
+      callStartMs: performance.timeOrigin + performance.now(),
+      logger: this.#logger.child({ callId: call.callId }),
+      farEndHungUp: () => void sip.hangup(invite.sipCallId),
+    });
+    leg.relay.on('frame', (frame) => this.safeEmit('frame', call, frame));
+    this.#ringing.set(invite.sipCallId, leg);
+    try {
+      const answer = await leg.connect(progress);
+      if (this.#cancelled.delete(invite.sipCallId)) {
+        await leg.close();
+        throw new SipRejection(487, 'Request Terminated');
+      }
+      this.#register(invite.sipCallId, call, new Map(), leg, null);
+      return answer;
+    } catch (err) {
+      await leg.close();
+      throw err;
+    } finally {
+      this.#ringing.delete(invite.sipCallId);
     }
   }
 
-  async offer(invite: IncomingInvite): Promise<{ sdp: string }> {
-    const { logger } = this.#options;
-    const negotiated = negotiate(invite, MAX_STREAMS);
+  /** The caller cancelled while the media was being set up: release it and answer 487. */
+  async #refuseIfCancelled(sipCallId: string, receivers: Map<number, RtpReceiver>): Promise<void> {
+    if (!this.#cancelled.delete(sipCallId)) return;
+    await Promise.allSettled([...receivers.values()].map((r) => r.close()));
+    throw new SipRejection(487, 'Request Terminated');
+  }
+
+  #newCall(
+    invite: IncomingInvite,
+    kind: CallKind,
+    direction: CallInfo['direction'],
+    streams: readonly { stream: NegotiatedStream; channel: number; isCaller: boolean; participantRole: ParticipantRole }[],
+    recording: RecordingSessionState | null = null,
+  ): CallInfo {
     const callId = randomUUID();
     const transactionId = randomUUID();
     const startedAt = new Date();
-    const callStartMs = performance.timeOrigin + performance.now();
-    const streams = negotiated.accepted.map((stream, channel) =>
-      this.#callStream(stream, channel, transactionId, startedAt),
-    );
-    const info: CallInfo = {
+    return {
       callId,
       transactionId,
       sipCallId: invite.sipCallId,
+      kind,
       voiceConnectorId: this.#options.voiceConnectorId,
-      direction: 'Inbound',
+      direction,
       fromNumber: invite.fromNumber,
       toNumber: invite.toNumber,
-      inviteHeaders: invite.headers,
-      streams,
+      inviteHeaders: allowedHeaders(invite.headers, this.#options.inviteHeaders),
+      siprecMetadata: recording?.metadataXml ?? null,
+      siprecMetadataJson: recording?.metadataJson ?? null,
+      streams: streams.map((s) => this.#callStream(s.stream, s.channel, s.isCaller, s.participantRole, transactionId, startedAt)),
       startedAt,
     };
-    const receivers = await this.#openReceivers(info, negotiated.accepted, callStartMs);
-    if (this.#cancelled.delete(invite.sipCallId)) {
-      await Promise.all(receivers.map((r) => r.close()));
-      throw new SipRejection(487, 'Request Terminated');
-    }
+  }
+
+  #register(
+    sipCallId: string,
+    info: CallInfo,
+    receivers: Map<number, RtpReceiver>,
+    trunk: TrunkLeg | null,
+    recording: RecordingSessionState | null,
+  ): void {
+    const media: CallMedia = trunk
+      ? { stats: () => trunk.relay.stats(), close: () => trunk.close() }
+      : {
+          stats: () => [...receivers.values()].map((r) => r.stats()),
+          close: async () => void (await Promise.allSettled([...receivers.values()].map((r) => r.close()))),
+        };
     const call: ActiveCall = {
       info,
       receivers,
+      trunk,
+      recording,
+      media,
       startTimes: new Map(),
       confirmed: false,
       ended: false,
       packetsSeen: 0,
       lastMediaAt: Date.now(),
     };
-    this.#bySipCallId.set(invite.sipCallId, call);
-    this.#byCallId.set(callId, call);
-    logger.info(
-      {
-        callId,
-        sipCallId: invite.sipCallId,
-        from: info.fromNumber,
-        to: info.toNumber,
-        streams: streams.length,
-      },
+    this.#bySipCallId.set(sipCallId, call);
+    this.#byCallId.set(info.callId, call);
+    this.#logger.info(
+      { callId: info.callId, sipCallId, kind: info.kind, from: info.fromNumber, to: info.toNumber, streams: info.streams.length },
       'call accepted',
     );
-    return {
-      sdp: answerFor(
-        negotiated,
-        this.#options.advertisedAddress,
-        receivers.map((r) => r.localPort),
-      ),
-    };
   }
 
   confirmed(sipCallId: string): void {
@@ -160,14 +298,22 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
     call.lastMediaAt = Date.now();
     const { bus, origin } = this.#options;
     const at = new Date();
+    const startTimes = new Map<CallStream, Date>();
     for (const stream of call.info.streams) {
-      call.startTimes.set(stream, at);
+      call.startTimes.set(stream.channel, at);
+      startTimes.set(stream, at);
       bus.publish(streamStarted(call.info, stream, origin, at));
     }
-    bus.publish(allStarted(call.info, call.startTimes, origin, at));
+    bus.publish(allStarted(call.info, startTimes, origin, at));
   }
 
   ended(sipCallId: string, reason: CallEndReason): void {
+    const ringing = this.#ringing.get(sipCallId);
+    if (ringing && reason === 'cancelled') {
+      this.#cancelled.add(sipCallId);
+      ringing.cancel();
+      return;
+    }
     const call = this.#bySipCallId.get(sipCallId);
     if (!call) {
       if (reason === 'cancelled') this.#cancelled.add(sipCallId);
@@ -178,24 +324,108 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
     void this.#finish(call, reason);
   }
 
+  /** A re-INVITE from the caller: hold, resume, new media address, or new SIPREC metadata and streams. */
+  async update(sipCallId: string, invite: IncomingInvite): Promise<{ sdp: string }> {
+    const call = this.#bySipCallId.get(sipCallId);
+    if (!call) throw new SipRejection(481, 'Call/Transaction Does Not Exist');
+    let answer: { sdp: string };
+    if (call.trunk) {
+      answer = await call.trunk.callerReoffered(invite);
+    } else if (call.recording) {
+      answer = await this.#updateRecording(call, invite);
+    } else {
+      const negotiation = negotiate(invite, MAX_STREAMS);
+      for (const [channel, stream] of negotiation.accepted.entries()) {
+        call.receivers.get(channel)?.setExpectedRemote(stream.remoteAddress);
+      }
+      const ports = negotiation.accepted.map((_, channel) => call.receivers.get(channel)?.localPort ?? 0);
+      answer = { sdp: answerFor(negotiation, this.#options.advertisedAddress, ports) };
+    }
+    this.#options.bus.publish(streamUpdated(call.info, allowedHeaders(invite.headers, this.#options.inviteHeaders), this.#options.origin, new Date()));
+    return answer;
+  }
+
+  /**
+   * A SIPREC re-INVITE: merge the metadata snapshot, follow moved streams, open a receiver for a
+   * stream the recording client added. Streams that stay keep their receivers, so their transcripts
+   * continue without a break.
+   */
+  async #updateRecording(call: ActiveCall, invite: IncomingInvite): Promise<{ sdp: string }> {
+    const recording = call.recording!;
+    let offer;
+    try {
+      offer = parseSiprecInvite(invite);
+    } catch (err) {
+      if (err instanceof SiprecRejection) throw err.toSipRejection();
+      throw err;
+    }
+    const negotiation = negotiate({ contentType: 'application/sdp', body: offer.sdp }, MAX_STREAMS);
+    if (offer.metadata) recording.update(offer.metadata, offer.metadataXml!);
+    const mapped = recording.map(negotiation.accepted);
+    const added: CallStream[] = [];
+    for (const m of mapped) {
+      const existing = call.receivers.get(m.channel);
+      if (existing) {
+        existing.setExpectedRemote(m.stream.remoteAddress);
+        continue;
+      }
+      const stream = this.#callStream(m.stream, m.channel, m.isCaller, m.participantRole, call.info.transactionId, new Date());
+      const receivers = await this.#openReceivers(call.info, [{ stream: m.stream, channel: m.channel }]);
+      call.receivers.set(m.channel, receivers.get(m.channel)!);
+      added.push(stream);
+    }
+    call.info = {
+      ...call.info,
+      siprecMetadata: recording.metadataXml,
+      siprecMetadataJson: recording.metadataJson,
+      streams: [...call.info.streams, ...added],
+    };
+    const { bus, origin } = this.#options;
+    for (const stream of added) {
+      const at = new Date();
+      call.startTimes.set(stream.channel, at);
+      bus.publish(streamStarted(call.info, stream, origin, at));
+      this.safeEmit('streamAdded', call.info, stream);
+    }
+    const ports = mapped.map((m) => call.receivers.get(m.channel)!.localPort);
+    return { sdp: answerFor(negotiation, this.#options.advertisedAddress, ports) };
+  }
+
   async #finish(call: ActiveCall, reason: CallEndReason): Promise<void> {
     const { bus, origin, logger } = this.#options;
-    await Promise.allSettled(call.receivers.map((r) => r.close()));
+    if (call.trunk && reason !== 'cancelled') await call.trunk.hangUpFarEnd();
+    await call.media.close();
     this.#bySipCallId.delete(call.info.sipCallId);
     this.#byCallId.delete(call.info.callId);
     if (call.confirmed) {
       const at = new Date();
       for (const stream of call.info.streams) {
-        bus.publish(
-          streamEnded(call.info, stream, call.startTimes.get(stream) ?? call.info.startedAt, origin, at),
-        );
+        bus.publish(streamEnded(call.info, stream, call.startTimes.get(stream.channel) ?? call.info.startedAt, origin, at));
       }
     }
     this.safeEmit('mediaEnded', call.info);
-    logger.info(
-      { callId: call.info.callId, reason, rtp: call.receivers.map((r) => r.stats()) },
-      'call ended',
-    );
+    logger.info({ callId: call.info.callId, reason, rtp: call.media.stats() }, 'call ended');
+  }
+
+  /** Reports calls whose peer stopped sending RTP without hanging up (a crashed phone, a lost BYE). */
+  #checkMedia(): void {
+    const now = Date.now();
+    for (const call of this.#byCallId.values()) {
+      if (!call.confirmed || call.ended) continue;
+      const packets = call.media.stats().reduce((sum, s) => sum + s.packetsReceived, 0);
+      if (packets !== call.packetsSeen) {
+        call.packetsSeen = packets;
+        call.lastMediaAt = now;
+      } else if (now - call.lastMediaAt >= this.#options.mediaTimeoutMs) {
+        call.lastMediaAt = Infinity;
+        const seconds = Math.round(this.#options.mediaTimeoutMs / 1000);
+        this.#logger.warn({ callId: call.info.callId, silentForMs: this.#options.mediaTimeoutMs }, 'no RTP on any stream: hanging up');
+        for (const stream of call.info.streams) {
+          this.#options.bus.publish(streamFailed(call.info, stream, `No RTP received for ${seconds} s`, this.#options.origin, new Date()));
+        }
+        this.safeEmit('mediaTimeout', call.info);
+      }
+    }
   }
 
   getCall(callId: string): CallInfo | undefined {
@@ -216,7 +446,7 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
     return [...this.#byCallId.values()].map((call) => ({
       ...call.info,
       confirmed: call.confirmed,
-      rtp: call.receivers.map((r) => r.stats()),
+      rtp: call.media.stats(),
     }));
   }
 
@@ -224,45 +454,55 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
     return this.#byCallId.size;
   }
 
-  #callStream(stream: NegotiatedStream, channel: number, transactionId: string, startedAt: Date): CallStream {
+  #callStream(
+    stream: NegotiatedStream,
+    channel: number,
+    isCaller: boolean,
+    participantRole: ParticipantRole,
+    transactionId: string,
+    startedAt: Date,
+  ): CallStream {
     const { origin, voiceConnectorId } = this.#options;
     return {
       mediaIndex: stream.mediaIndex,
       mediaLabel: stream.label,
       channel,
-      // The first stream carries the caller's voice (for SIPREC, the metadata decides: see issue 3).
-      isCaller: channel === 0,
+      isCaller,
+      participantRole,
       streamArn: `arn:callsight:kinesisvideo:${origin.region}:${origin.account}:stream/CallsightVoiceConnector-${voiceConnectorId}-${transactionId}-${channel}/${startedAt.getTime()}`,
       startFragmentNumber: `${startedAt.getTime()}${String(channel).padStart(3, '0')}`,
     };
   }
 
-  /** callStartMs is on the receivers' clock (performance.timeOrigin-based), taken when the INVITE arrived. */
-  async #openReceivers(info: CallInfo, accepted: readonly NegotiatedStream[], callStartMs: number): Promise<RtpReceiver[]> {
+  /** One receiver per stream; callStartMs is on the receivers' clock, taken when the INVITE arrived. */
+  async #openReceivers(
+    info: CallInfo,
+    streams: readonly { stream: NegotiatedStream; channel: number }[],
+  ): Promise<Map<number, RtpReceiver>> {
     const { rtpHost, ports, jitterBufferMs, logger } = this.#options;
-    const receivers: RtpReceiver[] = [];
+    const callStartMs = performance.timeOrigin + performance.now() - (Date.now() - info.startedAt.getTime());
+    const receivers = new Map<number, RtpReceiver>();
     try {
-      for (const [channel, stream] of accepted.entries()) {
+      for (const { stream, channel } of streams) {
         const receiver = await RtpReceiver.open({
           host: rtpHost,
           ports,
           channel,
           expectedRemote: stream.remoteAddress === null ? null : { address: stream.remoteAddress },
-          payloadTypes: {
-            audio: stream.payloadType,
-            encoding: stream.encoding,
-            telephoneEvent: stream.telephoneEvent,
-          },
+          payloadTypes: { audio: stream.payloadType, encoding: stream.encoding, telephoneEvent: stream.telephoneEvent },
           callStartMs,
           jitterDepthMs: jitterBufferMs,
           logger: logger.child({ callId: info.callId, channel }),
         });
-        receiver.on('frame', (frame) => this.safeEmit('frame', info, frame));
-        receivers.push(receiver);
+        receiver.on('frame', (frame) => {
+          const call = this.#byCallId.get(info.callId);
+          this.safeEmit('frame', call?.info ?? info, frame);
+        });
+        receivers.set(channel, receiver);
       }
       return receivers;
     } catch (err) {
-      await Promise.allSettled(receivers.map((r) => r.close()));
+      await Promise.allSettled([...receivers.values()].map((r) => r.close()));
       if (err instanceof CallsightError && err.code === 'CS_ERR_NO_RTP_PORT') {
         logger.warn({ callId: info.callId }, 'no free RTP port: rejecting call');
         throw new SipRejection(503, 'Service Unavailable', { 'Retry-After': '5' });
@@ -277,3 +517,4 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
     while (this.#byCallId.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+

@@ -1,9 +1,12 @@
 import type { Logger } from '../log/logger.js';
 import type { AppendKey } from '../stream/StreamTypes.js';
 import { WEBHOOK_DEFAULTS, WebhookDelivery } from '../events/Webhook.js';
+import { PIPELINE_SAMPLE_RATE } from '../media/MediaTypes.js';
 import type { PipelineBlueprint } from './PipelineManager.js';
 import type { PipelineContext, PipelineProcessor, PipelineRecordSink } from './PipelineTypes.js';
+import { RecordingProcessor } from './processors/RecordingProcessor.js';
 import { TranscribeProcessor } from './processors/TranscribeProcessor.js';
+import type { RecordingStorage } from './recording/RecordingStoreTypes.js';
 import { StreamSink } from './sinks/StreamSink.js';
 import { WebhookSink } from './sinks/WebhookSink.js';
 import type { SpeechEngine } from './transcribe/SpeechEngineTypes.js';
@@ -22,6 +25,14 @@ export interface ElementFactoryDeps {
   /** Where a webhook's undeliverable payload goes (the data stream, as a dead-letter record). */
   readonly deadLetter: (input: { url: string; owner: string; error: string; attempts: number; payload: unknown; callId: string | null }) => void;
   readonly logger: Logger;
+  /** Where S3RecordingSink recordings go; absent: S3RecordingSink elements are left out. */
+  readonly recordings?: RecordingDeps;
+}
+
+export interface RecordingDeps {
+  readonly storage: RecordingStorage;
+  /** The browser-openable URL of a recording (the Recording record's `s3MediaObjectConsoleUrl`). */
+  readonly urlFor: (callId: string, pipelineId: string) => string;
 }
 
 const WEBHOOK_SINKS = new Set(['LambdaFunctionSink', 'SqsQueueSink', 'SnsTopicSink']);
@@ -52,6 +63,15 @@ export function blueprintFor(configuration: ConfigurationElements, deps: Element
               languageCode: String(config.LanguageCode ?? 'en-US'),
               filterPartialResults: config.FilterPartialResults === true,
             },
+            context,
+            (error) => fail(processor, error),
+          );
+          processors.push(processor);
+        } else if (element.Type === 'S3RecordingSink') {
+          if (!deps.recordings) continue;
+          // RecordingFileFormat Opus was accepted with a warning (ElementSupport.ts): WAV either way.
+          const processor: RecordingProcessor = new RecordingProcessor(
+            { ...deps.recordings, sampleRate: PIPELINE_SAMPLE_RATE },
             context,
             (error) => fail(processor, error),
           );

@@ -58,7 +58,7 @@ export class Pipeline {
   readonly call: CallInfo;
   readonly configurationName: string;
   readonly configurationArn: string;
-  readonly channels: readonly ChannelDefinition[];
+  channels: readonly ChannelDefinition[];
   readonly runtimeMetadata: Readonly<Record<string, string>>;
   readonly createdAt = new Date();
   updatedAt = new Date();
@@ -130,6 +130,14 @@ export class Pipeline {
     }
     this.#settle('chime:MediaInsightsInProgress');
     this.#logger.info({ processors: this.#processors.map((p) => p.processor.type) }, 'pipeline started');
+  }
+
+  /** A stream added mid-call (SIPREC re-INVITE) becomes a channel; processors open it on its first audio. */
+  addChannel(channel: ChannelDefinition): void {
+    if (this.#channelOf.has(channel.streamChannel)) return;
+    if ([...this.#channelOf.values()].includes(channel.channelId)) return;
+    this.#channelOf.set(channel.streamChannel, channel.channelId);
+    this.channels = [...this.channels, channel];
   }
 
   /** Audio of one of the call's streams; dropped while paused or for streams not in the channel definitions. */

@@ -1,4 +1,4 @@
-import type { CallInfo } from '../connector/CallTypes.js';
+import type { CallInfo, CallStream } from '../connector/CallTypes.js';
 import { CallsightError } from '../errors.js';
 import type { EventEnvelope, EventOrigin } from '../events/EventEnvelope.js';
 import type { Logger } from '../log/logger.js';
@@ -94,6 +94,17 @@ export class PipelineManager {
   write(callId: string, frame: PcmFrame): void {
     const pipelines = this.#byCall.get(callId);
     if (pipelines) for (const pipeline of pipelines) pipeline.write(frame);
+  }
+
+  /** A re-INVITE added a stream to the call: its pipelines take it as a new channel. */
+  streamAdded(callId: string, stream: CallStream): void {
+    for (const pipeline of this.#byCall.get(callId) ?? []) {
+      pipeline.addChannel({
+        streamChannel: stream.channel,
+        channelId: stream.channel,
+        participantRole: stream.participantRole ?? null,
+      });
+    }
   }
 
   /** The call's media ended: stop its pipelines (each flushes its last results). */

@@ -70,6 +70,45 @@ describe('configuration', () => {
     );
   });
 
+  test('SIP access settings default to every host and no authentication', () => {
+    const { sip } = loadConfig();
+    assert.equal(sip.allowedHosts, '');
+    assert.equal(sip.authUsers, '');
+    assert.equal(sip.authRealm, 'callsight');
+    assert.equal(sip.authAlgorithms, 'SHA-256,MD5');
+  });
+
+  test('a bad allowed host, user entry or algorithm is refused naming it, and never echoes a password', () => {
+    assert.throws(
+      () =>
+        loadConfig({
+          env: {
+            CALLSIGHT_SIP_ALLOWED_HOSTS: '192.0.2.0/24, 10.0.0.1/8',
+            CALLSIGHT_SIP_AUTH_USERS: 'alice:t0p-secret,bob:',
+            CALLSIGHT_SIP_AUTH_ALGORITHMS: 'SHA-256,SHA1',
+          },
+          file: { sip: { authRealm: 'bad\nrealm' } },
+        }),
+      (err: unknown) => {
+        assert.ok(err instanceof CallsightError);
+        assert.equal(err.code, 'CS_ERR_CONFIG_INVALID');
+        assert.match(
+          err.message,
+          /sip\.allowedHosts \(from CALLSIGHT_SIP_ALLOWED_HOSTS\): allowed host "10\.0\.0\.1\/8"/,
+        );
+        assert.match(err.message, /did you mean 10\.0\.0\.0\/8/);
+        assert.match(
+          err.message,
+          /sip\.authUsers \(from CALLSIGHT_SIP_AUTH_USERS\): entry 2: user "bob" has an empty password/,
+        );
+        assert.match(err.message, /sip\.authAlgorithms .*"SHA1"/);
+        assert.match(err.message, /sip\.authRealm: must be printable ASCII/);
+        assert.ok(!err.message.includes('t0p-secret'), err.message);
+        return true;
+      },
+    );
+  });
+
   test('the program refuses a bad setting with exit code 2 and a clear message', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       env: { ...process.env, CALLSIGHT_HTTP_PORT: '99999' },
@@ -77,5 +116,17 @@ describe('configuration', () => {
     });
     assert.equal(result.status, 2);
     assert.match(result.stderr, /http\.port \(from CALLSIGHT_HTTP_PORT\)/);
+  });
+
+  test('the program refuses a bad allowed host at boot, naming the entry', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, CALLSIGHT_SIP_ALLOWED_HOSTS: '127.0.0.1, trunk.example.com' },
+      encoding: 'utf8',
+    });
+    assert.equal(result.status, 2);
+    assert.match(
+      result.stderr,
+      /sip\.allowedHosts \(from CALLSIGHT_SIP_ALLOWED_HOSTS\): allowed host "trunk\.example\.com"/,
+    );
   });
 });

@@ -106,10 +106,10 @@ class InProcessCallsight {
     });
     let self: InProcessCallsight | null = null;
     const handler: CallHandler = {
-      offer: async (invite) => {
+      offer: async (invite, progress) => {
         self?.events.push('offer');
         if (self?.offerDelayMs) await new Promise((resolve) => setTimeout(resolve, self?.offerDelayMs));
-        return connector.offer(invite);
+        return connector.offer(invite, progress);
       },
       confirmed: (sipCallId) => {
         self?.events.push('confirmed');

@@ -103,8 +103,9 @@ export const ELEMENT_SUPPORT: Readonly<Record<ElementType, ElementSupportInfo>> 
   },
   S3RecordingSink: {
     role: 'sink',
-    support: 'later',
-    callsight: 'Local recording (WAV) arrives in a later release.',
+    support: 'supported',
+    callsight:
+      'A stereo WAV per pipeline (channel 0 left, channel 1 right, 16 kHz), in the local recordings folder or an S3-compatible store (config `recording.*`), announced by a `Recording` record. Destination is kept but not used; RecordingFileFormat Opus is accepted with a warning and recorded as WAV.',
   },
   VoiceEnhancementSink: {
     role: 'sink',
@@ -208,6 +209,15 @@ export type SinkPlan =
       readonly index: number;
       /** Every record of the pipeline is POSTed here as JSON. */
       readonly url: string;
+    }
+  | {
+      readonly kind: 'recording';
+      readonly element: 'S3RecordingSink';
+      readonly index: number;
+      /** The configured bucket ARN, kept for reference; Callsight stores where `recording.*` says. */
+      readonly destination: string | null;
+      /** What is written, whatever RecordingFileFormat asks (Opus is warned about). */
+      readonly fileFormat: 'Wav';
     };
 
 export type ConfigurationPlan = {
@@ -372,13 +382,27 @@ function planElement(
       }
       return;
     }
-    case 'S3RecordingSink':
-      acc.warnings.push({
-        path: typePath,
-        message:
-          'S3RecordingSink: call recording (to a local folder) arrives in a later release; the element is stored but does nothing yet',
+    case 'S3RecordingSink': {
+      // Opus is warned about rather than refused, as options Callsight cannot honour but that leave
+      // the element doing its job are (TRANSCRIBE_OPTION_SUPPORT): the call is still recorded, as WAV,
+      // and the Recording record's URL and Content-Type say so.
+      const format = element.S3RecordingSinkConfiguration?.RecordingFileFormat;
+      if (format === 'Opus') {
+        acc.warnings.push({
+          path: ['Elements', index, 'S3RecordingSinkConfiguration', 'RecordingFileFormat'],
+          message:
+            'S3RecordingSink: Opus recordings are not available; calls are recorded as WAV (16-bit PCM, 16 kHz stereo)',
+        });
+      }
+      acc.sinks.push({
+        kind: 'recording',
+        element: 'S3RecordingSink',
+        index,
+        destination: element.S3RecordingSinkConfiguration?.Destination ?? null,
+        fileFormat: 'Wav',
       });
       return;
+    }
     case 'VoiceEnhancementSink':
       if (element.VoiceEnhancementSinkConfiguration?.Disabled === true) {
         acc.warnings.push({ path: typePath, message: 'VoiceEnhancementSink: disabled, so ignored' });

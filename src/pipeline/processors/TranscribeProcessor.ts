@@ -23,6 +23,7 @@ export class TranscribeProcessor implements PipelineProcessor {
   readonly #fail: (error: Error) => void;
   readonly #streams = new Map<number, RecognitionStream>();
   #failed = false;
+  #paused = false;
 
   constructor(options: TranscribeProcessorOptions, context: PipelineContext, fail: (error: Error) => void) {
     this.#options = options;
@@ -40,27 +41,35 @@ export class TranscribeProcessor implements PipelineProcessor {
   }
 
   #open(): void {
-    for (const { channelId } of this.#context.channels) {
-      const stream = this.#options.engine.openStream({ channel: channelId, languageCode: this.#options.languageCode });
-      stream.on('result', (result) => this.#onResult(result));
-      stream.on('error', (error) => this.#onError(error));
-      this.#streams.set(channelId, stream);
-    }
+    for (const { channelId } of this.#context.channels) this.#openChannel(channelId);
+  }
+
+  #openChannel(channelId: number): RecognitionStream {
+    const stream = this.#options.engine.openStream({ channel: channelId, languageCode: this.#options.languageCode });
+    stream.on('result', (result) => this.#onResult(result));
+    stream.on('error', (error) => this.#onError(error));
+    this.#streams.set(channelId, stream);
+    return stream;
   }
 
   write(frame: PcmFrame): void {
-    this.#streams.get(frame.channel)?.write(frame);
+    if (this.#failed || this.#paused) return;
+    // A channel added to the call after the start (a SIPREC stream) is opened on its first audio.
+    (this.#streams.get(frame.channel) ?? this.#openChannel(frame.channel)).write(frame);
   }
 
   async pause(): Promise<void> {
+    this.#paused = true;
     await this.#endAll();
   }
 
   resume(): void {
+    this.#paused = false;
     if (!this.#failed) this.#open();
   }
 
   async stop(): Promise<void> {
+    this.#paused = true;
     await this.#endAll();
   }
 

@@ -52,6 +52,11 @@ export function callAnalyticsMetadataRecord(
   metadata: Readonly<Record<string, unknown>>,
   at: Date,
 ): PipelineRecordBase {
-  const oneTimeMetadata = JSON.stringify({ inviteHeaders: JSON.stringify(call.inviteHeaders) });
+  const oneTimeMetadata = JSON.stringify({
+    inviteHeaders: JSON.stringify(call.inviteHeaders),
+    ...(call.siprecMetadata === null
+      ? {}
+      : { siprecMetadata: call.siprecMetadata, siprecMetadataJson: call.siprecMetadataJson }),
+  });
   return recordBase('CallAnalyticsMetadata', pipelineId, { ...metadata, oneTimeMetadata }, at);
 }

@@ -79,7 +79,7 @@ describe('planConfiguration: what each element becomes', () => {
     });
   });
 
-  test("the seed's configuration: the Lambda ARN is refused, recording and voice analytics are warned about", () => {
+  test("the seed's configuration: the Lambda ARN is refused, voice analytics is warned about, recording runs", () => {
     const result = checkCreateRequest(SEED_CONFIGURATION);
     assert.equal(result.ok, false);
     assert.deepEqual(!result.ok && result.errors, [
@@ -89,11 +89,7 @@ describe('planConfiguration: what each element becomes', () => {
           "LambdaFunctionSink: Callsight cannot invoke AWS Lambda functions; set InsightsTarget to an http(s) URL and Callsight POSTs the pipeline's records there (a webhook)",
       },
     ]);
-    assert.deepEqual(paths(result.warnings), [
-      'ResourceAccessRoleArn',
-      'Elements[2].Type',
-      'Elements[3].Type',
-    ]);
+    assert.deepEqual(paths(result.warnings), ['ResourceAccessRoleArn', 'Elements[3].Type']);
 
     const withWebhook = structuredClone(SEED_CONFIGURATION);
     withWebhook.Elements[4]!.LambdaFunctionSinkConfiguration!.InsightsTarget =
@@ -103,6 +99,13 @@ describe('planConfiguration: what each element becomes', () => {
     assert.deepEqual(accepted.plan.errors, []);
     assert.deepEqual(accepted.plan.sinks, [
       { kind: 'data-stream', element: 'KinesisDataStreamSink', index: 1, insightsTarget: KDS },
+      {
+        kind: 'recording',
+        element: 'S3RecordingSink',
+        index: 2,
+        destination: 'arn:aws:s3:::callanalyticsreader-recordings',
+        fileFormat: 'Wav',
+      },
       { kind: 'webhook', element: 'LambdaFunctionSink', index: 4, url: 'https://hooks.example.com/voice' },
     ]);
     assert.deepEqual(accepted.warnings, [
@@ -110,11 +113,6 @@ describe('planConfiguration: what each element becomes', () => {
         path: 'ResourceAccessRoleArn',
         message:
           'Callsight does not use IAM roles; ResourceAccessRoleArn is kept for compatibility and ignored',
-      },
-      {
-        path: 'Elements[2].Type',
-        message:
-          'S3RecordingSink: call recording (to a local folder) arrives in a later release; the element is stored but does nothing yet',
       },
       {
         path: 'Elements[3].Type',
@@ -272,7 +270,11 @@ describe('planConfiguration: what each element becomes', () => {
     );
     assert.deepEqual(ok.errors, []);
     assert.deepEqual(
-      ok.sinks.map((s) => [s.kind, s.element, s.kind === 'webhook' ? s.url : s.insightsTarget]),
+      ok.sinks.map((s) => [
+        s.kind,
+        s.element,
+        s.kind === 'webhook' ? s.url : s.kind === 'data-stream' ? s.insightsTarget : null,
+      ]),
       [
         ['data-stream', 'KinesisDataStreamSink', KDS],
         ['webhook', 'LambdaFunctionSink', 'https://a.example/l'],
@@ -335,15 +337,51 @@ describe('planConfiguration: what each element becomes', () => {
     ]);
   });
 
-  test("the guide's recording-only configuration is accepted: recording deferred, no transcripts", () => {
+  test("the guide's recording-only configuration is accepted: recorded, no transcripts", () => {
     const result = checkCreateRequest(DG_RECORDING_ONLY);
     assert.ok(result.ok);
-    assert.deepEqual(paths(result.warnings), ['ResourceAccessRoleArn', 'Elements', 'Elements[1].Type']);
+    assert.deepEqual(paths(result.warnings), ['ResourceAccessRoleArn', 'Elements']);
     assert.equal(
       result.warnings[1]?.message,
       'No AmazonTranscribeProcessor: calls using this configuration produce no transcripts',
     );
     assert.deepEqual(result.plan.processors, []);
+    assert.deepEqual(
+      result.plan.sinks.map((s) => s.kind),
+      ['data-stream', 'recording'],
+    );
+  });
+
+  test('S3RecordingSink is honoured: WAV without a warning, Opus recorded as WAV with one', () => {
+    const recording = (RecordingFileFormat?: 'Wav' | 'Opus'): Element => ({
+      Type: 'S3RecordingSink',
+      S3RecordingSinkConfiguration: {
+        Destination: 'arn:aws:s3:::recordings',
+        ...(RecordingFileFormat ? { RecordingFileFormat } : {}),
+      },
+    });
+    for (const format of [undefined, 'Wav'] as const) {
+      const wav = plan(transcribe(), kds, recording(format));
+      assert.deepEqual([wav.errors, wav.warnings], [[], []], String(format));
+      assert.deepEqual(wav.sinks[1], {
+        kind: 'recording',
+        element: 'S3RecordingSink',
+        index: 2,
+        destination: 'arn:aws:s3:::recordings',
+        fileFormat: 'Wav',
+      });
+    }
+    const opus = plan(transcribe(), kds, recording('Opus'));
+    assert.deepEqual(opus.errors, []);
+    assert.deepEqual(opus.warnings, [
+      {
+        path: 'Elements[2].S3RecordingSinkConfiguration.RecordingFileFormat',
+        message:
+          'S3RecordingSink: Opus recordings are not available; calls are recorded as WAV (16-bit PCM, 16 kHz stereo)',
+      },
+    ]);
+    assert.equal(opus.sinks[1]?.kind, 'recording');
+    assert.equal(ELEMENT_SUPPORT.S3RecordingSink.support, 'supported');
   });
 });
 

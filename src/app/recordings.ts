@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import type { Config } from '../config/Config.js';
+import type { Logger } from '../log/logger.js';
+import type { RecordingStoreOptions } from '../pipeline/recording/RecordingStoreTypes.js';
+
+/** The recording store's settings from the `recording.*` options (the folder defaults to `<dataDir>/recordings`). */
+export function recordingStoreOptions(
+  config: Config,
+  dataDir: string,
+  logger: Logger,
+): RecordingStoreOptions {
+  const r = config.recording;
+  return {
+    dir: r.dir || join(dataDir, 'recordings'),
+    retentionDays: r.retentionDays,
+    s3: r.s3Bucket
+      ? {
+          endpoint: r.s3Endpoint,
+          bucket: r.s3Bucket,
+          region: r.s3Region,
+          accessKeyId: r.s3AccessKeyId,
+          secretAccessKey: r.s3SecretAccessKey,
+          forcePathStyle: r.s3ForcePathStyle,
+        }
+      : null,
+    logger,
+  };
+}
+
+/**
+ * `http://host:port` that browsers reach the gateway at: the HTTP bind address when it is a specific
+ * one, else the advertised address (the one SIP peers are given). Behind a reverse proxy this is not
+ * the public URL; docs/recordings.md says to use the URL's path then.
+ */
+export function httpBaseUrl(httpHost: string, advertisedAddress: string, port: number): string {
+  const host = httpHost && httpHost !== '0.0.0.0' && httpHost !== '::' ? httpHost : advertisedAddress;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** The recording's URL: `GET /api/calls/{callId}/recording?pipelineId=…` on the gateway. */
+export function recordingUrl(base: string, callId: string, pipelineId: string): string {
+  return `${base}/api/calls/${encodeURIComponent(callId)}/recording?pipelineId=${encodeURIComponent(pipelineId)}`;
+}

@@ -1,0 +1,190 @@
+import type { Logger } from '../../log/logger.js';
+import type { PortAllocator } from '../../media/rtp/PortAllocator.js';
+import { RtpRelay } from '../../media/RtpRelay.js';
+import { SipRejection, type CallEndReason, type IncomingInvite, type ProgressSender } from '../../sip/CallHandlerTypes.js';
+import { parseNameAddr } from '../../sip/message/HeaderValues.js';
+import { formatHost } from '../../sip/message/SipUri.js';
+import type { SipUserAgent } from '../../sip/SipUserAgent.js';
+import type { CallInfo } from '../CallTypes.js';
+import { negotiate, readAnswer, relayedSdp, type NegotiatedStream } from '../MediaNegotiation.js';
+import type { RouteDefinition } from './Routes.js';
+
+/** What a trunked call needs of the SIP user agent. */
+export type OutboundSip = Pick<SipUserAgent, 'invite' | 'hangup' | 'reinvite'>;
+
+export interface TrunkLegOptions {
+  readonly call: CallInfo;
+  /** The caller's INVITE (leg A). */
+  readonly invite: IncomingInvite;
+  /** The caller's audio stream, as negotiated: its payload type is the one both legs use. */
+  readonly stream: NegotiatedStream;
+  readonly route: RouteDefinition;
+  readonly sip: OutboundSip;
+  readonly advertisedAddress: string;
+  readonly rtpHost: string;
+  readonly ports: PortAllocator;
+  readonly jitterBufferMs: number;
+  readonly callStartMs: number;
+  readonly logger: Logger;
+  /** The far end hung up (or its dialog failed): the caller's leg must be ended too. */
+  readonly farEndHungUp: () => void;
+}
+
+const quoted = (text: string) => `"${text.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+
+/**
+ * The far leg of a call the Voice Connector routes on (a B2BUA): an INVITE of its own to the route's
+ * target, whose provisional and final answers, CANCEL, BYE and re-INVITEs are passed between the
+ * legs, with the media of both legs anchored in one RtpRelay (party 0 the caller, party 1 the far
+ * end). Only the caller's chosen G.711 payload type (plus telephone-event) is offered on, so the
+ * relay forwards packets unchanged and can tap both directions.
+ */
+export class TrunkLeg {
+  readonly relay: RtpRelay;
+  readonly #options: TrunkLegOptions;
+  readonly #logger: Logger;
+  #farSipCallId: string | null = null;
+  #farEnded = false;
+  #cancel: (() => void) | null = null;
+
+  private constructor(options: TrunkLegOptions, relay: RtpRelay) {
+    this.#options = options;
+    this.#logger = options.logger;
+    this.relay = relay;
+  }
+
+  static async open(options: TrunkLegOptions): Promise<TrunkLeg> {
+    const { stream } = options;
+    const payloadTypes = { audio: stream.payloadType, encoding: stream.encoding, telephoneEvent: stream.telephoneEvent };
+    const relay = await RtpRelay.open({
+      host: options.rtpHost,
+      ports: options.ports,
+      sides: [
+        {
+          channel: 0,
+          remote: stream.remoteAddress === null ? null : { address: stream.remoteAddress, port: stream.port },
+          payloadTypes,
+        },
+        { channel: 1, remote: null, payloadTypes },
+      ],
+      callStartMs: options.callStartMs,
+      jitterDepthMs: options.jitterBufferMs,
+      logger: options.logger,
+    });
+    return new TrunkLeg(options, relay);
+  }
+
+  /** Our SDP towards party `side`, for the relay's port facing it. */
+  #sdpFor(side: 0 | 1, direction: NegotiatedStream['direction']): string {
+    return relayedSdp(this.#options.stream, this.#options.advertisedAddress, this.relay.localPort(side), direction);
+  }
+
+  /**
+   * Places the far leg and resolves with the answer for the caller once the far end answers. Its
+   * 180 and 183 (early media through the relay) are passed back as they come. Refusals are passed
+   * back as they are; no answer in the route's time (or an unreachable target) is 503.
+   */
+  async connect(progress: ProgressSender): Promise<{ sdp: string }> {
+    const { invite, route, sip, call } = this.#options;
+    const target = route.target!;
+    const host = formatHost(target.host);
+    const transportParam = target.transport === 'tcp' ? ';transport=tcp' : '';
+    const user = /^[\w+*#.-]+$/.test(call.toNumber) ? call.toNumber : null;
+    const display = parseNameAddr(invite.headers.from ?? '')?.displayName;
+    const fromUser = /^[\w+*#.-]+$/.test(call.fromNumber) ? call.fromNumber : 'anonymous';
+    const outgoing = sip.invite({
+      target: { transport: target.transport, address: target.host, port: target.port },
+      requestUri: user ? `sip:${user}@${host}:${target.port}${transportParam}` : target.uri,
+      from: `${display ? `${quoted(display)} ` : ''}<sip:${fromUser}@${formatHost(this.#options.advertisedAddress)}>`,
+      to: user ? `<sip:${user}@${host}>` : `<${target.uri}>`,
+      sdp: this.#sdpFor(1, this.#options.stream.direction),
+      timeoutMs: route.timeoutMs,
+      onProvisional: (response) => {
+        if (response.status === 180) progress(180);
+        if (response.status !== 183 || response.body.length === 0) return;
+        try {
+          const early = readAnswer({ contentType: response.contentType, body: response.body.toString('utf8') }, this.#options.stream);
+          this.relay.setRemote(1, early.remote);
+          progress(183, this.#sdpFor(0, early.direction));
+        } catch {
+          this.#logger.debug('183 without usable early-media SDP: not passed on');
+        }
+      },
+      handler: {
+        update: (reoffer) => this.#farEndReoffered(reoffer),
+        ended: (reason) => this.#farEndEnded(reason),
+      },
+    });
+    this.#farSipCallId = outgoing.sipCallId;
+    this.#cancel = () => outgoing.cancel();
+    const outcome = await outgoing.outcome;
+    if (outcome.kind === 'cancelled') throw new SipRejection(487, 'Request Terminated');
+    if (outcome.kind !== 'response') {
+      this.#logger.warn({ target: target.uri, outcome: outcome.kind }, 'route target did not answer: 503 to the caller');
+      throw new SipRejection(503, 'Service Unavailable');
+    }
+    const { response } = outcome;
+    if (response.status >= 300) {
+      this.#logger.info({ target: target.uri, status: response.status }, 'route target refused the call');
+      throw new SipRejection(response.status, response.reason);
+    }
+    try {
+      const answer = readAnswer({ contentType: response.contentType, body: response.body.toString('utf8') }, this.#options.stream);
+      this.relay.setRemote(1, answer.remote);
+      return { sdp: this.#sdpFor(0, answer.direction) };
+    } catch (err) {
+      // The far end answered with media we cannot relay: end its leg, refuse the caller.
+      await this.hangUpFarEnd();
+      throw err instanceof SipRejection ? err : new SipRejection(488, 'Not Acceptable Here');
+    }
+  }
+
+  /** The caller cancelled before the far end answered. */
+  cancel(): void {
+    this.#cancel?.();
+  }
+
+  /** A re-INVITE from the caller (hold, resume, a new address): offered on to the far end. */
+  async callerReoffered(invite: IncomingInvite): Promise<{ sdp: string }> {
+    const stream = this.#reoffered(invite);
+    this.relay.setRemote(0, stream.remoteAddress === null ? null : { address: stream.remoteAddress, port: stream.port });
+    const farAnswer = await this.#options.sip.reinvite(this.#farSipCallId!, this.#sdpFor(1, stream.direction));
+    const answer = readAnswer({ contentType: 'application/sdp', body: farAnswer.sdp }, this.#options.stream);
+    this.relay.setRemote(1, answer.remote);
+    return { sdp: this.#sdpFor(0, answer.direction) };
+  }
+
+  /** A re-INVITE from the far end: offered on to the caller. */
+  async #farEndReoffered(invite: IncomingInvite): Promise<{ sdp: string }> {
+    const stream = this.#reoffered(invite);
+    this.relay.setRemote(1, stream.remoteAddress === null ? null : { address: stream.remoteAddress, port: stream.port });
+    const callerAnswer = await this.#options.sip.reinvite(this.#options.invite.sipCallId, this.#sdpFor(0, stream.direction));
+    const answer = readAnswer({ contentType: 'application/sdp', body: callerAnswer.sdp }, this.#options.stream);
+    this.relay.setRemote(0, answer.remote);
+    return { sdp: this.#sdpFor(1, answer.direction) };
+  }
+
+  /** A re-offer must keep the call's payload type: the relay forwards packets as they are. */
+  #reoffered(invite: IncomingInvite): NegotiatedStream {
+    const stream = negotiate(invite, 1).accepted[0]!;
+    if (stream.payloadType !== this.#options.stream.payloadType) throw new SipRejection(488, 'Not Acceptable Here');
+    return stream;
+  }
+
+  #farEndEnded(reason: CallEndReason): void {
+    this.#farEnded = true;
+    this.#logger.info({ reason }, 'far end of the trunked call ended');
+    this.#options.farEndHungUp();
+  }
+
+  /** BYE to the far end, unless it already hung up. */
+  async hangUpFarEnd(): Promise<void> {
+    if (this.#farEnded || this.#farSipCallId === null) return;
+    this.#farEnded = true;
+    await this.#options.sip.hangup(this.#farSipCallId);
+  }
+
+  close(): Promise<void> {
+    return this.relay.close();
+  }
+}

@@ -1,0 +1,80 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import parseRange from 'range-parser';
+import { CallsightError, ValidationError } from '../../errors.js';
+import { isRecordingId, RECORDING_CONTENT_TYPE } from '../../pipeline/recording/RecordingStore.js';
+import type {
+  ByteRange,
+  RecordingStorage,
+  StoredRecording,
+} from '../../pipeline/recording/RecordingStoreTypes.js';
+
+interface RecordingRequest {
+  Params: { callId: string };
+  Querystring: { pipelineId?: string };
+}
+
+/**
+ * `GET /api/calls/{callId}/recording[?pipelineId=…]`: a call's recording as `audio/wav`, from the
+ * local folder or streamed from S3, with HTTP range requests (RFC 9110 §14) so that browsers can
+ * seek. Without `pipelineId`, the call's latest finished recording. A recording still being made is
+ * not served (404 until the call, or its pipeline, ends).
+ *
+ * Ranges are parsed with `range-parser` (the parser of `send` and Express) and answered here rather
+ * than through @fastify/send, because the same 206/416 logic must serve S3 objects, which send
+ * cannot read. One range → 206; several → 200 with the whole file (multipart/byteranges is optional
+ * and players never ask for it); none inside the file → 416; a malformed header is ignored (200).
+ */
+export function registerRecordingRoutes(app: FastifyInstance, store: RecordingStorage): void {
+  app.get<RecordingRequest>('/api/calls/:callId/recording', async (request, reply) => {
+    const { callId } = request.params;
+    const { pipelineId } = request.query;
+    const problems = [
+      ...(isRecordingId(callId) ? [] : [{ path: 'callId', message: 'not a call id' }]),
+      ...(pipelineId === undefined || isRecordingId(pipelineId)
+        ? []
+        : [{ path: 'pipelineId', message: 'not a pipeline id' }]),
+    ];
+    if (problems.length > 0) throw new ValidationError('GET recording', problems);
+    const recording = await store.find(callId, pipelineId);
+    if (!recording) {
+      const which = pipelineId ? `pipeline ${pipelineId} of call ${callId}` : `call ${callId}`;
+      throw new CallsightError('CS_ERR_NOT_FOUND', `no finished recording of ${which}`);
+    }
+    const size = recording.sizeBytes;
+    headers(reply, recording);
+    const header = request.headers.range;
+    let range: ByteRange | undefined;
+    if (header !== undefined && size > 0) {
+      const parsed = parseRange(size, header, { combine: true });
+      if (parsed === -1) {
+        return reply
+          .code(416)
+          .header('content-range', `bytes */${size}`)
+          .type('application/json; charset=utf-8')
+          .send({
+            code: 'CS_ERR_RANGE_NOT_SATISFIABLE',
+            exception: 'BadRequestException',
+            message: `range ${header} lies outside the recording (${size} bytes)`,
+          });
+      }
+      if (parsed !== -2 && parsed.type === 'bytes' && parsed.length === 1) range = parsed[0];
+    }
+    if (range) {
+      reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${size}`);
+      reply.header('content-length', range.end - range.start + 1);
+    } else {
+      reply.header('content-length', size);
+    }
+    if (request.method === 'HEAD') return reply.send();
+    return reply.send(await store.read(recording, range));
+  });
+}
+
+function headers(reply: FastifyReply, recording: StoredRecording): void {
+  reply
+    .type(RECORDING_CONTENT_TYPE)
+    .header('accept-ranges', 'bytes')
+    .header('last-modified', recording.lastModified.toUTCString())
+    .header('cache-control', 'private, no-cache')
+    .header('content-disposition', `inline; filename="${recording.callId}-${recording.pipelineId}.wav"`);
+}

@@ -1,0 +1,130 @@
+import { unlink } from 'node:fs/promises';
+import type { PcmFrame } from '../../media/MediaTypes.js';
+import type { PipelineContext, PipelineProcessor } from '../PipelineTypes.js';
+import type { RecordingStorage } from '../recording/RecordingStoreTypes.js';
+import { StereoWavRecorder, type RecordingSummary } from '../recording/StereoWavRecorder.js';
+import { recordingRecord } from '../records/RecordingRecord.js';
+
+export interface RecordingProcessorOptions {
+  readonly storage: RecordingStorage;
+  /**
+   * The URL a browser opens for a recording, put in the record's `s3MediaObjectConsoleUrl` (App
+   * builds it from the advertised HTTP address; see docs/recordings.md).
+   */
+  readonly urlFor: (callId: string, pipelineId: string) => string;
+  /** Rate of the file: the pipeline's 16 kHz. */
+  readonly sampleRate: number;
+  /** Overrides for tests (see StereoWavRecorderOptions). */
+  readonly holdbackMs?: number;
+  readonly headerIntervalMs?: number;
+}
+
+/**
+ * Chime's S3RecordingSink: the call's two pipeline channels as one stereo WAV (channel 0 left,
+ * channel 1 right), written while the call goes on, handed to the storage at the end (local folder,
+ * or uploaded to S3), then announced with a "Recording" record. Paused time is not recorded. A
+ * pipeline that received no audio leaves no file and sends no record.
+ *
+ * When writing fails the element fails (CS_ERR_RECORDING_FAILED) and what was written stays as a
+ * `.part` file that the next start repairs.
+ */
+export class RecordingProcessor implements PipelineProcessor {
+  readonly type = 'S3RecordingSink';
+  readonly #options: RecordingProcessorOptions;
+  readonly #context: PipelineContext;
+  readonly #fail: (error: Error) => void;
+  #recorder: StereoWavRecorder | null = null;
+  #frames = 0;
+  #failed = false;
+  /** During stop() a failure is reported by stop() rejecting, not through fail(). */
+  #stopping = false;
+
+  constructor(options: RecordingProcessorOptions, context: PipelineContext, fail: (error: Error) => void) {
+    this.#options = options;
+    this.#context = context;
+    this.#fail = fail;
+  }
+
+  start(): void {
+    const { call, pipelineId } = this.#context;
+    this.#recorder = new StereoWavRecorder({
+      path: this.#options.storage.pathFor(call.callId, pipelineId),
+      sampleRate: this.#options.sampleRate,
+      ...(this.#options.holdbackMs !== undefined ? { holdbackMs: this.#options.holdbackMs } : {}),
+      ...(this.#options.headerIntervalMs !== undefined
+        ? { headerIntervalMs: this.#options.headerIntervalMs }
+        : {}),
+      onError: (error) => this.#onError(error),
+    });
+  }
+
+  write(frame: PcmFrame): void {
+    if (this.#failed) return;
+    this.#frames++;
+    this.#recorder?.write(frame);
+  }
+
+  async pause(): Promise<void> {
+    await this.#recorder?.pause().catch(() => undefined); // a failure reaches #onError
+  }
+
+  resume(): void {
+    this.#recorder?.resume();
+  }
+
+  async stop(): Promise<void> {
+    const recorder = this.#recorder;
+    if (!recorder || this.#failed) return;
+    this.#stopping = true;
+    const summary = await recorder.finish();
+    if (this.#frames === 0 || summary.durationMs === 0) {
+      await unlink(summary.path).catch(() => undefined);
+      this.#context.logger.info({ path: summary.path }, 'no audio reached the recording: no file kept');
+      return;
+    }
+    const { call, pipelineId } = this.#context;
+    const stored = await this.#options.storage.publish(summary.path, call.callId, pipelineId);
+    this.#context.emit(this.#record(summary, stored.location, stored.sizeBytes), {
+      type: 'Recording',
+      callId: call.callId,
+    });
+    this.#context.logger.info(
+      {
+        location: stored.location,
+        durationSeconds: summary.durationMs / 1000,
+        skippedSeconds: summary.skippedMs / 1000,
+        lateMs: summary.lateMs,
+      },
+      'recording finished',
+    );
+  }
+
+  #record(summary: RecordingSummary, location: string, sizeBytes: number) {
+    const { call, pipelineId, metadata } = this.#context;
+    const startedAt = call.startedAt.getTime();
+    return recordingRecord(
+      {
+        call,
+        pipelineId,
+        metadata,
+        startTime: new Date(startedAt + summary.startOffsetMs),
+        endTime: new Date(startedAt + summary.endOffsetMs),
+        url: this.#options.urlFor(call.callId, pipelineId),
+        durationSeconds: summary.durationMs / 1000,
+        location,
+        sizeBytes,
+        sampleRate: summary.sampleRate,
+        channels: summary.channels,
+      },
+      new Date(),
+    );
+  }
+
+  #onError(error: Error): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    if (this.#stopping) return;
+    void this.#recorder?.abort();
+    this.#fail(error);
+  }
+}

@@ -1,0 +1,67 @@
+import type { CallInfo } from '../../connector/CallTypes.js';
+import { recordBase, type PipelineRecordBase } from './PipelineRecord.js';
+
+/**
+ * "Recording": sent once a call's recording is finished (and uploaded), as Chime's S3RecordingSink
+ * sends it (developer guide, "Call analytics processor and output destinations"; chime-spec.md §2.8).
+ * Chime's `s3MediaObjectConsoleUrl` is an S3 console link; Callsight puts a link the browser can
+ * play there: its own `GET /api/calls/{callId}/recording?pipelineId=…`. The last four fields are
+ * Callsight's additions.
+ */
+export interface RecordingRecord extends PipelineRecordBase {
+  readonly 'detail-type': 'Recording';
+  readonly s3MediaObjectConsoleUrl: string;
+  /** Seconds of audio in the file, as a string (Chime's type), e.g. `"42.36"`. */
+  readonly recordingDurationSeconds: string;
+  /** Where the file is: its local path, or `s3://bucket/key`. */
+  readonly location: string;
+  readonly sizeBytes: number;
+  readonly sampleRate: number;
+  readonly channels: number;
+}
+
+export interface RecordingRecordInput {
+  readonly call: CallInfo;
+  readonly pipelineId: string;
+  /** The pipeline's record metadata (call fields and runtime metadata). */
+  readonly metadata: Readonly<Record<string, unknown>>;
+  /** Wall-clock time of the first recorded sample and of the end of the last. */
+  readonly startTime: Date;
+  readonly endTime: Date;
+  readonly url: string;
+  readonly durationSeconds: number;
+  readonly location: string;
+  readonly sizeBytes: number;
+  readonly sampleRate: number;
+  readonly channels: number;
+}
+
+/**
+ * Its `metadata` adds `startTime` and `endTime`, and a `oneTimeMetadata` JSON string whose
+ * `sipHeaders` is itself a JSON string of the INVITE's headers (Chime names it `sipHeaders` here,
+ * `inviteHeaders` in CallAnalyticsMetadata), plus, for SIPREC calls, `siprecMetadata` (the XML) and
+ * `siprecMetadataJson`.
+ */
+export function recordingRecord(input: RecordingRecordInput, at: Date): RecordingRecord {
+  const metadata = {
+    ...input.metadata,
+    startTime: input.startTime.toISOString(),
+    endTime: input.endTime.toISOString(),
+    oneTimeMetadata: JSON.stringify({
+      sipHeaders: JSON.stringify(input.call.inviteHeaders),
+      ...(input.call.siprecMetadata === null
+        ? {}
+        : { siprecMetadata: input.call.siprecMetadata, siprecMetadataJson: input.call.siprecMetadataJson }),
+    }),
+  };
+  return {
+    ...recordBase('Recording', input.pipelineId, metadata, at),
+    'detail-type': 'Recording',
+    s3MediaObjectConsoleUrl: input.url,
+    recordingDurationSeconds: String(Math.round(input.durationSeconds * 100) / 100),
+    location: input.location,
+    sizeBytes: input.sizeBytes,
+    sampleRate: input.sampleRate,
+    channels: input.channels,
+  };
+}

@@ -1,0 +1,192 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { readWav } from '../../src/media/wav/WavFile.js';
+import { WavHeader } from '../../src/pipeline/recording/WavHeader.js';
+import { SipCaller } from '../../src/tools/SipCaller.js';
+import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
+import { s3ServerUnavailable, startS3Server, type S3TestServer } from '../helpers/s3Server.js';
+import { RecordCollector, callIdOf, detailOf } from '../helpers/wsRecords.js';
+import { soxInfo } from '../pipeline/recording/wavTools.js';
+
+const WAV = new URL('../fixtures/audio/demo-customer.wav', import.meta.url).pathname;
+const BUCKET = 'e2e-recordings';
+const dir = mkdtempSync(join(tmpdir(), 'callsight-e2e-recording-'));
+
+/** Every call is transcribed and recorded; everything goes to the stream. */
+function configFile(): string {
+  const path = join(dir, 'callsight.yaml');
+  writeFileSync(
+    path,
+    stringify({
+      configurations: [
+        {
+          MediaInsightsPipelineConfigurationName: 'transcribe-and-record',
+          Elements: [
+            {
+              Type: 'AmazonTranscribeProcessor',
+              AmazonTranscribeProcessorConfiguration: { LanguageCode: 'en-US' },
+            },
+            {
+              Type: 'KinesisDataStreamSink',
+              KinesisDataStreamSinkConfiguration: {
+                InsightsTarget: 'arn:aws:kinesis:local:000000000000:stream/callsight',
+              },
+            },
+            {
+              Type: 'S3RecordingSink',
+              S3RecordingSinkConfiguration: {
+                Destination: `arn:aws:s3:::${BUCKET}`,
+                RecordingFileFormat: 'Wav',
+              },
+            },
+          ],
+        },
+      ],
+      rules: [
+        {
+          name: 'everything-to-the-stream',
+          eventPattern: { source: ['aws.chime', 'callsight'] },
+          targets: [{ stream: {} }],
+        },
+        {
+          name: 'record-every-call',
+          eventPattern: {
+            'detail-type': ['Chime VoiceConnector Streaming Status'],
+            detail: { streamingStatus: ['ALL_STARTED'] },
+          },
+          targets: [{ startPipeline: 'transcribe-and-record' }],
+        },
+      ],
+    }),
+  );
+  return path;
+}
+
+const unavailable = s3ServerUnavailable();
+if (unavailable) process.stderr.write(`\n*** SKIPPING the recording end-to-end test: ${unavailable} ***\n\n`);
+
+describe(
+  'call recording end to end (S3RecordingSink + Transcribe, recordings in an S3-compatible store)',
+  { skip: unavailable ?? false },
+  () => {
+    let s3: S3TestServer;
+    let callsight: RunningCallsight;
+    let live: RecordCollector;
+
+    before(async () => {
+      s3 = await startS3Server({ bucket: BUCKET });
+      callsight = await startCallsight({
+        env: {
+          CALLSIGHT_CONFIG: configFile(),
+          CALLSIGHT_RECORDING_S3_ENDPOINT: s3.endpoint,
+          CALLSIGHT_RECORDING_S3_BUCKET: BUCKET,
+          CALLSIGHT_RECORDING_S3_ACCESS_KEY_ID: s3.settings.accessKeyId,
+          CALLSIGHT_RECORDING_S3_SECRET_ACCESS_KEY: s3.settings.secretAccessKey,
+          CALLSIGHT_RECORDING_S3_FORCE_PATH_STYLE: 'true',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+      });
+      live = new RecordCollector(`ws://127.0.0.1:${callsight.httpPort}/ws?from=0`);
+      await live.opened;
+    });
+
+    after(async () => {
+      live?.close();
+      const code = await callsight?.stop();
+      await s3?.stop();
+      rmSync(dir, { recursive: true, force: true });
+      assert.equal(code, 0, callsight?.stderr());
+    });
+
+    test('a real call is recorded; its Recording record links a stereo WAV as long as the call, served with ranges', async (t) => {
+      const audio = readWav(WAV);
+      const caller = await SipCaller.open('127.0.0.1');
+      let answeredAt = 0;
+      let outcome;
+      try {
+        outcome = await caller.call({
+          host: '127.0.0.1',
+          port: callsight.sipPort,
+          fromNumber: '+15555550100',
+          toNumber: '+18005550100',
+          samples: audio.samples,
+          tailMs: 500,
+          onAnswered: () => (answeredAt = Date.now()),
+        });
+      } finally {
+        caller.close();
+      }
+      const callSeconds = (Date.now() - answeredAt) / 1000;
+      assert.equal(outcome.endedBy, 'caller');
+
+      const started = await live.waitFor(
+        (f) => detailOf(f).streamingStatus === 'ALL_STARTED',
+        10_000,
+        'ALL_STARTED',
+      );
+      const callId = callIdOf(started)!;
+      const record = await live.waitFor(
+        (f) => f['detail-type'] === 'Recording' && callIdOf(f) === callId,
+        60_000,
+        'the Recording record',
+      );
+      assert.ok(
+        live.frames.some((f) => f['detail-type'] === 'Transcribe' && callIdOf(f) === callId),
+        'the call was transcribed as well',
+      );
+
+      // Chime's fields, Callsight's URL and additions.
+      const pipelineId = record.mediaInsightsPipelineId as string;
+      assert.equal(record['service-type'], 'CallAnalytics');
+      const url = record.s3MediaObjectConsoleUrl as string;
+      assert.equal(
+        url,
+        `http://127.0.0.1:${callsight.httpPort}/api/calls/${callId}/recording?pipelineId=${pipelineId}`,
+      );
+      assert.equal(record.location, `s3://${BUCKET}/${callId}/${pipelineId}.wav`, 'uploaded to the bucket');
+      assert.deepEqual([record.sampleRate, record.channels], [16_000, 2]);
+      assert.equal(typeof record.recordingDurationSeconds, 'string');
+      const metadata = JSON.parse(record.metadata as string) as Record<string, string>;
+      assert.equal(metadata.callId, callId);
+      assert.ok(Date.parse(metadata.endTime!) > Date.parse(metadata.startTime!));
+
+      // The URL serves a valid stereo WAV as long as the call (within 10 %).
+      const res = await fetch(url);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('content-type'), 'audio/wav');
+      const body = Buffer.from(await res.arrayBuffer());
+      assert.equal(body.length, record.sizeBytes);
+      const file = join(dir, 'downloaded.wav');
+      writeFileSync(file, body);
+      const info = soxInfo(file);
+      assert.deepEqual([info.channels, info.sampleRate], [2, 16_000]);
+      assert.ok(
+        Math.abs(info.seconds - callSeconds) <= 0.1 * callSeconds,
+        `recording ${info.seconds} s, call ${callSeconds.toFixed(2)} s`,
+      );
+      assert.ok(Math.abs(Number(record.recordingDurationSeconds) - info.seconds) < 0.01);
+      t.diagnostic(
+        `call ${callSeconds.toFixed(2)} s, recording ${info.seconds} s, ${body.length} bytes at ${String(record.location)}`,
+      );
+      const left = readWav(file).samples;
+      assert.ok(
+        left.some((s) => Math.abs(s) > 1000),
+        'the caller is audible on the left channel',
+      );
+
+      // A range request: the header alone.
+      const head = await fetch(url, { headers: { range: 'bytes=0-43' } });
+      assert.equal(head.status, 206);
+      assert.equal(head.headers.get('content-range'), `bytes 0-43/${body.length}`);
+      const header = WavHeader.parse(Buffer.from(await head.arrayBuffer()));
+      assert.deepEqual(
+        [header?.channels, header?.sampleRate, header?.dataBytes],
+        [2, 16_000, body.length - 44],
+      );
+    });
+  },
+);

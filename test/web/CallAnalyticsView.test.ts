@@ -1,0 +1,84 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { CHROMIUM, collectPageErrors, launchBrowser, type Browser } from './browser.js';
+import { WEB_DIST, startGateway, type Gateway } from './gatewayHarness.js';
+import { SyntheticCall } from './syntheticCalls.js';
+
+const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
+
+/**
+ * The record kinds other stages will emit (call analytics, voice tone, alerts, recordings, summaries)
+ * in their documented shapes, through the real gateway, rendered by the real page.
+ */
+describe(
+  'the call view renders every analytics record kind',
+  { skip: (!existsSync(CHROMIUM) && `${CHROMIUM} is not installed`) || (!existsSync(WEB_DIST) && 'web/dist is not built') },
+  () => {
+    let gateway: Gateway;
+    let browser: Browser;
+    let page: Page;
+    let errors: string[];
+    const call = new SyntheticCall({ fromNumber: '<b>+1206</b>5550100', partials: 2, startedAt: Date.now() - 95_000 });
+
+    before(async () => {
+      gateway = await startGateway();
+      for (const record of [...call.start(), ...Array.from({ length: call.length }, () => call.next()).flat(), ...call.end()])
+        await gateway.append(record);
+      browser = await launchBrowser();
+      page = await browser.newPage();
+      errors = collectPageErrors(page);
+      await page.goto(`${gateway.url}/#/calls/${call.callId}`);
+      await page.getByTestId('pipeline-status').filter({ hasText: 'Stopped' }).waitFor();
+    });
+
+    after(async () => {
+      await browser?.close();
+      await gateway?.close();
+    });
+
+    test('SIP-supplied text is shown as text, never parsed as HTML', async () => {
+      assert.match(await page.locator('.view-header h1').innerText(), /<b>\+1206<\/b>5550100 → \+13605550199/);
+      assert.equal(await page.locator('.view-header h1 b').count(), 0);
+      await page.getByText(/INVITE headers/).click();
+      assert.match(await page.locator('dl.fields').last().innerText(), /<img src=x onerror=alert\(1\)>/);
+      assert.equal(await page.locator('img').count(), 0);
+    });
+
+    test('utterances carry roles, sentiment, highlighted issues, and PII redacted', async () => {
+      const transcript = page.locator('.transcript');
+      const text = await transcript.innerText();
+      assert.doesNotMatch(text, /4111/, 'the card number never reaches the page');
+      assert.match(text, /\[CREDIT_DEBIT_NUMBER\]/);
+      assert.deepEqual(
+        await page.locator('mark.issue').allInnerTexts(),
+        ['charged twice this month', 'internet keeps dropping every evening'],
+      );
+      const agent = page.locator('[data-testid=utterance][data-role=AGENT]').first();
+      assert.match(await agent.innerText(), /Thank you for calling/);
+      assert.match(await agent.locator('.badge').first().innerText(), /positive/);
+      assert.ok(await page.locator('.utterance.alerted').filter({ hasText: 'cancel' }).count(), 'the alerted utterance');
+      assert.equal(await page.locator('[data-testid=utterance][data-partial=true]').count(), 0);
+    });
+
+    test('sentiment chart per participant, alerts, categories, recording player and summary', async () => {
+      await page.locator('.recharts-line').nth(1).waitFor();
+      assert.equal(await page.locator('.recharts-line').count(), 2, 'one line per participant');
+      assert.match(await page.locator('figcaption').innerText(), /Customer: \d+ points.*Agent: \d+ points/);
+      assert.match(await page.getByRole('region', { name: 'Alerts and categories' }).innerText(), /cancellation-intent/);
+      const audio = page.locator('audio');
+      assert.match((await audio.getAttribute('src')) ?? '', new RegExp(`/recordings/${call.callId}\\.wav$`));
+      assert.match(await page.getByRole('region', { name: 'Summary' }).innerText(), /charged twice/);
+      await page.screenshot({ path: `${SCREENSHOTS}call-view-analytics.png` });
+    });
+
+    test('the live list shows the call with its current sentiment and alert badge', async () => {
+      await page.getByRole('link', { name: 'Live calls' }).click();
+      const row = page.locator(`tr[data-call-id="${call.callId}"]`);
+      assert.match(await row.innerText(), /Customer: positive/);
+      assert.match(await row.getByLabel(/alerts/).innerText(), /⚠ 2/);
+      assert.deepEqual(errors, []);
+    });
+  },
+);

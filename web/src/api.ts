@@ -1,0 +1,115 @@
+/** Callsight's REST API (docs/event-rules.md, docs/configuration-analytics.md), same origin. */
+
+export interface Problem {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** An /api error: `{code, exception, message, errors?}`. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly problems: readonly Problem[],
+  ) {
+    super(message);
+  }
+}
+
+async function request<T>(method: string, path: string, body?: string, contentType?: string): Promise<T> {
+  const response = await fetch(path, {
+    method,
+    headers: body !== undefined ? { 'content-type': contentType ?? 'application/json' } : {},
+    ...(body !== undefined ? { body } : {}),
+  });
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON: reported below
+  }
+  if (!response.ok) {
+    const error = (json ?? {}) as { code?: string; error?: string; message?: string; errors?: Problem[] };
+    throw new ApiError(
+      response.status,
+      error.code ?? error.error ?? `HTTP ${response.status}`,
+      error.message ?? (text || response.statusText),
+      Array.isArray(error.errors) ? error.errors : [],
+    );
+  }
+  return json as T;
+}
+
+export interface ConfigurationSummary {
+  readonly MediaInsightsPipelineConfigurationName: string;
+  readonly MediaInsightsPipelineConfigurationId: string;
+  readonly MediaInsightsPipelineConfigurationArn: string;
+}
+
+export interface Configuration extends ConfigurationSummary {
+  readonly ResourceAccessRoleArn?: string;
+  readonly RealTimeAlertConfiguration?: unknown;
+  readonly Elements: readonly unknown[];
+  readonly CreatedTimestamp: string;
+  readonly UpdatedTimestamp: string;
+}
+
+export interface SavedConfiguration {
+  readonly MediaInsightsPipelineConfiguration: Configuration;
+  readonly Warnings?: readonly Problem[];
+}
+
+export async function listConfigurations(): Promise<ConfigurationSummary[]> {
+  const all: ConfigurationSummary[] = [];
+  let token: string | undefined;
+  do {
+    const query = token ? `?NextToken=${encodeURIComponent(token)}` : '';
+    const page = await request<{ MediaInsightsPipelineConfigurations: ConfigurationSummary[]; NextToken?: string }>(
+      'GET',
+      `/api/configurations${query}`,
+    );
+    all.push(...page.MediaInsightsPipelineConfigurations);
+    token = page.NextToken;
+  } while (token);
+  return all;
+}
+
+export async function getConfiguration(name: string): Promise<Configuration> {
+  const body = await request<{ MediaInsightsPipelineConfiguration: Configuration }>(
+    'GET',
+    `/api/configurations/${encodeURIComponent(name)}`,
+  );
+  return body.MediaInsightsPipelineConfiguration;
+}
+
+/** The editor's text is sent as typed, so the API's JSON errors point into what the user sees. */
+export function createConfiguration(documentText: string): Promise<SavedConfiguration> {
+  return request('POST', '/api/configurations', documentText);
+}
+
+export function updateConfiguration(name: string, documentText: string): Promise<SavedConfiguration> {
+  return request('PUT', `/api/configurations/${encodeURIComponent(name)}`, documentText);
+}
+
+export function deleteConfiguration(name: string): Promise<void> {
+  return request('DELETE', `/api/configurations/${encodeURIComponent(name)}`);
+}
+
+/** UpdateMediaInsightsPipelineStatus. */
+export function setPipelineStatus(id: string, status: 'Pause' | 'Resume'): Promise<void> {
+  return request('PUT', `/api/pipelines/${encodeURIComponent(id)}/status`, JSON.stringify({ UpdateStatus: status }));
+}
+
+export interface ActiveCall {
+  readonly callId: string;
+  readonly confirmed: boolean;
+  readonly rtp: readonly Readonly<Record<string, unknown>>[];
+}
+
+export async function activeCalls(): Promise<ActiveCall[]> {
+  return (await request<{ calls: ActiveCall[] }>('GET', '/api/calls')).calls;
+}

@@ -1,0 +1,70 @@
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import type { Store } from './state/Store.js';
+
+/** Re-renders on every store change (at most once per animation frame) and returns the store's version. */
+export function useStoreVersion(store: Store): number {
+  return useSyncExternalStore(store.subscribe, store.getVersion);
+}
+
+/** The current time, refreshed every `intervalMs`: for durations that tick. */
+export function useNow(intervalMs = 1000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(timer);
+  }, [intervalMs]);
+  return now;
+}
+
+export type Route =
+  | { readonly view: 'calls' }
+  | { readonly view: 'call'; readonly callId: string }
+  | { readonly view: 'messages'; readonly callId: string | null }
+  | { readonly view: 'configurations'; readonly name: string | null };
+
+/** Hash routes (`#/calls/<id>`), so any static server, or the gateway, serves the app unchanged. */
+export function parseRoute(hash: string): Route {
+  const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const params = new URLSearchParams(query);
+  if (parts[0] === 'calls' && parts[1]) return { view: 'call', callId: parts[1] };
+  if (parts[0] === 'messages') return { view: 'messages', callId: params.get('call') };
+  if (parts[0] === 'configurations') return { view: 'configurations', name: parts[1] ?? null };
+  return { view: 'calls' };
+}
+
+export const hrefFor = {
+  calls: () => '#/',
+  call: (callId: string) => `#/calls/${encodeURIComponent(callId)}`,
+  messages: (callId?: string | null) => (callId ? `#/messages?call=${encodeURIComponent(callId)}` : '#/messages'),
+  configurations: (name?: string | null) => (name ? `#/configurations/${encodeURIComponent(name)}` : '#/configurations'),
+};
+
+export function useRoute(): Route {
+  const hash = useSyncExternalStore(
+    (listener) => {
+      window.addEventListener('hashchange', listener);
+      return () => window.removeEventListener('hashchange', listener);
+    },
+    () => window.location.hash,
+  );
+  return parseRoute(hash);
+}
+
+export type Theme = 'light' | 'dark' | 'system';
+const THEME_KEY = 'callsight.theme';
+
+export function storedTheme(): Theme {
+  const value = localStorage.getItem(THEME_KEY);
+  return value === 'light' || value === 'dark' ? value : 'system';
+}
+
+export function applyTheme(theme: Theme): void {
+  if (theme === 'system') {
+    document.documentElement.removeAttribute('data-theme');
+    localStorage.removeItem(THEME_KEY);
+  } else {
+    document.documentElement.setAttribute('data-theme', theme);
+    localStorage.setItem(THEME_KEY, theme);
+  }
+}

@@ -1,0 +1,311 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { copyText } from '../clipboard.js';
+import { formatClock, plural } from '../format.js';
+import { hrefFor } from '../hooks.js';
+import { FilteredMessages, subKey, type MessageEntry, type MessageFilter } from '../state/MessageLog.js';
+import { arr, obj, str, type StreamRecord } from '../state/records.js';
+import type { Store } from '../state/Store.js';
+import { JsonView } from './JsonView.js';
+
+/** The seed's filter options first, in its order; other types follow as they appear. */
+const KNOWN_ORDER = [
+  'Transcribe',
+  'TranscribeCallAnalytics',
+  'TranscribeCallAnalyticsCategoryEvent',
+  'VoiceToneAnalysisStatus',
+  'Recording',
+  'VoiceAnalyticsStatus',
+  'Chime VoiceConnector Streaming Status',
+  'Media Insights State Change',
+  'Media Insights Rules Matched',
+  'CallAnalyticsMetadata',
+  'Summarization',
+];
+
+export function Messages({ store, callId }: { store: Store; callId: string | null }) {
+  const [types, setTypes] = useState<ReadonlySet<string>>(new Set());
+  const [text, setText] = useState('');
+  const [search, setSearch] = useState('');
+  const [paused, setPaused] = useState<{ items: readonly MessageEntry[]; auto: boolean } | null>(null);
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
+
+  // Typing does not refilter on every key: 10,000 messages are searched once the user pauses.
+  useEffect(() => {
+    const timer = setTimeout(() => setSearch(text), 200);
+    return () => clearTimeout(timer);
+  }, [text]);
+
+  const filter: MessageFilter = useMemo(() => ({ types, callId, text: search }), [types, callId, search]);
+  const filtered = useMemo(() => new FilteredMessages(store.log, filter), [store.log, filter]);
+  filtered.update();
+
+  const live = filtered.items;
+  const items = paused?.items ?? live;
+  const newSincePause = paused ? countNewer(live, paused.items.at(-1)?.index ?? -1) : 0;
+  // Counts change with every batch; a few dozen entries at most, recomputed per render.
+  const typeCounts = filtered
+    .typeCounts()
+    .sort((a, b) => orderOf(a.type) - orderOf(b.type) || a.type.localeCompare(b.type));
+
+  const toggleType = (key: string) =>
+    setTypes((current) => {
+      const next = new Set(current);
+      if (next.has(key)) next.delete(key);
+      else next.add(key);
+      return next;
+    });
+
+  const toggleExpanded = useCallback(
+    (seq: string) =>
+      setExpanded((current) => {
+        const next = new Set(current);
+        if (next.has(seq)) next.delete(seq);
+        else next.add(seq);
+        return next;
+      }),
+    [],
+  );
+
+  const calls = store.calls.list();
+  const log = store.log;
+
+  return (
+    <div className="messages-view">
+      <aside className="filters" aria-label="Message filters">
+        <fieldset>
+          <legend>Message types</legend>
+          {typeCounts.length === 0 && <p className="muted">No messages yet.</p>}
+          {typeCounts.map(({ type, count, subTypes }) => (
+            <div key={type}>
+              <label className="check">
+                <input type="checkbox" checked={types.has(type)} onChange={() => toggleType(type)} />
+                <span className="name">{type}</span>{' '}
+                <span className="count" data-testid="type-count">
+                  {count.toLocaleString()}
+                </span>
+              </label>
+              {subTypes.map(({ subType, count: subCount }) => (
+                <label className="check sub" key={subType}>
+                  <input
+                    type="checkbox"
+                    checked={types.has(subKey(type, subType))}
+                    onChange={() => toggleType(subKey(type, subType))}
+                  />
+                  <span className="name">{subType}</span>{' '}
+                  <span className="count">{subCount.toLocaleString()}</span>
+                </label>
+              ))}
+            </div>
+          ))}
+          {types.size > 0 && (
+            <button type="button" onClick={() => setTypes(new Set())}>
+              Show all types
+            </button>
+          )}
+        </fieldset>
+        <fieldset>
+          <legend>
+            <label htmlFor="call-filter">Call</label>
+          </legend>
+          <select
+            id="call-filter"
+            value={callId ?? ''}
+            onChange={(e) => {
+              window.location.hash = hrefFor.messages(e.target.value || null);
+            }}
+          >
+            <option value="">All calls</option>
+            {calls.map((c) => (
+              <option key={c.callId} value={c.callId}>
+                {`${c.fromNumber ?? '?'} → ${c.toNumber ?? '?'} (${c.callId.slice(0, 8)})`}
+              </option>
+            ))}
+          </select>
+        </fieldset>
+        <fieldset>
+          <legend>
+            <label htmlFor="message-search">Search</label>
+          </legend>
+          <input
+            id="message-search"
+            type="search"
+            placeholder="text in the JSON"
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+          />
+        </fieldset>
+      </aside>
+      <section className="message-pane" aria-label="Messages">
+        <div className="pane-toolbar">
+          <strong role="status" data-testid="shown-count">
+            {plural(items.length, 'message')}
+          </strong>
+          <span className="muted">newest first</span>
+          <span className="spacer" style={{ flex: 1 }} />
+          {paused && newSincePause > 0 && <span className="badge warn">{newSincePause.toLocaleString()} new</span>}
+          <button
+            type="button"
+            aria-pressed={paused !== null}
+            onClick={() => setPaused(paused ? null : { items: live.slice(), auto: false })}
+          >
+            {paused ? 'Resume live' : 'Pause'}
+          </button>
+        </div>
+        {log.evicted > 0 && (
+          <p className="note" role="note">
+            Showing the newest {log.cap.toLocaleString()} of {log.received.toLocaleString()} messages received; older
+            ones were dropped from this page to bound its memory (the stream keeps them: /api/records).
+          </p>
+        )}
+        <MessageList
+          items={items}
+          expanded={expanded}
+          onToggle={toggleExpanded}
+          onScrolledAway={(away) => {
+            if (away && !paused) setPaused({ items: live.slice(), auto: true });
+            else if (!away && paused?.auto) setPaused(null);
+          }}
+        />
+      </section>
+    </div>
+  );
+}
+
+function orderOf(type: string): number {
+  const i = KNOWN_ORDER.indexOf(type);
+  return i < 0 ? KNOWN_ORDER.length : i;
+}
+
+/** Entries with an index above `index`, counted from the end (they are in index order). */
+function countNewer(items: readonly MessageEntry[], index: number): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (items[mid]!.index <= index) lo = mid + 1;
+    else hi = mid;
+  }
+  return items.length - lo;
+}
+
+function MessageList({
+  items,
+  expanded,
+  onToggle,
+  onScrolledAway,
+}: {
+  items: readonly MessageEntry[];
+  expanded: ReadonlySet<string>;
+  onToggle: (seq: string) => void;
+  onScrolledAway: (away: boolean) => void;
+}) {
+  const parent = useRef<HTMLDivElement>(null);
+  const count = items.length;
+  // Newest first: row i shows items[count - 1 - i].
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => parent.current,
+    estimateSize: () => 34,
+    overscan: 10,
+    getItemKey: (i) => items[count - 1 - i]?.seq ?? i,
+  });
+  const away = useRef(false);
+  return (
+    <div
+      ref={parent}
+      className="message-list"
+      tabIndex={0}
+      aria-label="Message list, newest first"
+      onScroll={(e) => {
+        // Scrolling down to read pauses the list (new messages would push it away); back on top resumes.
+        const isAway = e.currentTarget.scrollTop > 40;
+        if (isAway !== away.current) {
+          away.current = isAway;
+          onScrolledAway(isAway);
+        }
+      }}
+    >
+      <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+        {virtualizer.getVirtualItems().map((row) => {
+          const entry = items[count - 1 - row.index]!;
+          return (
+            <div
+              key={row.key}
+              data-index={row.index}
+              ref={virtualizer.measureElement}
+              style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${row.start}px)` }}
+            >
+              <MessageRow entry={entry} open={expanded.has(entry.seq)} onToggle={onToggle} />
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
+
+const MessageRow = memo(function MessageRow({
+  entry,
+  open,
+  onToggle,
+}: {
+  entry: MessageEntry;
+  open: boolean;
+  onToggle: (seq: string) => void;
+}) {
+  const [copied, setCopied] = useState<string | null>(null);
+  return (
+    <article className="message" data-seq={entry.seq} data-type={entry.type} aria-label={`Message ${entry.seq}`}>
+      <div className="message-head">
+        <span className="seq mono">#{entry.seq}</span>
+        <span className="muted">{formatClock(entry.time)}</span>
+        <span className="badge">{entry.type}</span>
+        {entry.subType && <span className="badge info">{entry.subType}</span>}
+        <span className="preview">{previewOf(entry.record, entry.type)}</span>
+        <button type="button" aria-expanded={open} onClick={() => onToggle(entry.seq)}>
+          {open ? 'Hide JSON' : 'JSON'}
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            void copyText(entry.raw).then((ok) => {
+              setCopied(ok ? 'Copied' : 'Copy failed');
+              setTimeout(() => setCopied(null), 1500);
+            });
+          }}
+        >
+          Copy
+        </button>
+        <span className="toast" role="status">
+          {copied}
+        </span>
+      </div>
+      {open && <JsonView value={entry.record} label={`Message ${entry.seq} as JSON`} />}
+    </article>
+  );
+});
+
+/** One line saying what the message is about, from fields every viewer wants first. */
+function previewOf(record: StreamRecord, type: string): string {
+  const detail = obj(record.detail);
+  switch (type) {
+    case 'Transcribe': {
+      const event = obj(record.TranscriptEvent);
+      const transcript = str(obj(arr(event.Alternatives)[0]).Transcript);
+      return `${str(event.ChannelId) ?? ''} ${transcript ?? ''}`;
+    }
+    case 'TranscribeCallAnalytics': {
+      const event = obj(record.UtteranceEvent);
+      return `${str(event.ParticipantRole) ?? ''} ${str(event.Sentiment) ?? ''} ${str(event.Transcript) ?? ''}`;
+    }
+    case 'Chime VoiceConnector Streaming Status':
+      return `${str(detail.fromNumber) ?? '?'} → ${str(detail.toNumber) ?? '?'}`;
+    case 'Media Insights State Change':
+      return str(detail.failureReason) ?? str(detail.mediaInsightsPipelineArn) ?? '';
+    case 'Summarization':
+      return str(record.summarization) ?? '';
+    default:
+      return str(detail.callId) ?? str(detail.reason) ?? str(detail.ruleName) ?? '';
+  }
+}
