@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   CS_ERR_CLOSED: { status: 0, summary: 'The object was used after close().' },
   CS_ERR_NOT_FOUND: { status: 404, summary: 'The call, pipeline or configuration named in the request does not exist.' },
   CS_ERR_PIPELINE_STATE: { status: 409, summary: 'The pipeline cannot make that transition from its current status.' },
+  CS_ERR_ANALYTICS_FAILED: { status: 500, summary: 'The call analytics models failed on an utterance (their worker crashed or threw).' },
   CS_ERR_INTERNAL: { status: 500, summary: 'An unexpected failure; it is logged with its stack trace.' },
   CS_ERR_BAD_REQUEST: { status: 400, summary: 'A request body or parameter failed validation; every problem is listed with its path.' },
   CS_ERR_CONFIGURATION_CONFLICT: {

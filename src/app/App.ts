@@ -11,6 +11,7 @@ import { defaultRules, parseRules } from '../events/RuleConfig.js';
 import type { WebhookDelivery } from '../events/Webhook.js';
 import { registerApiRoutes } from '../gateway/api/ApiRoutes.js';
 import { registerConfigurationRoutes } from '../gateway/api/ConfigurationRoutes.js';
+import { registerCallRoutes } from '../gateway/api/CallRoutes.js';
 import { registerPipelineRoutes } from '../gateway/api/PipelineRoutes.js';
 import { registerRecordingRoutes } from '../gateway/api/RecordingRoutes.js';
 import { SqliteConnectionRegistry } from '../gateway/ConnectionRegistry.js';
@@ -19,7 +20,9 @@ import type { Logger } from '../log/logger.js';
 import { PortAllocator } from '../media/rtp/PortAllocator.js';
 import { SqliteConfigurationStore } from '../pipeline/config/ConfigurationStore.js';
 import { blueprintFor, type ElementFactoryDeps } from '../pipeline/ElementFactory.js';
+import { AnalyticsPool } from '../pipeline/analytics/worker/AnalyticsPool.js';
 import { PipelineManager } from '../pipeline/PipelineManager.js';
+import { SqlitePostCallStore } from '../pipeline/store/SqlitePostCallStore.js';
 import { RecordingStore } from '../pipeline/recording/RecordingStore.js';
 import { PocketsphinxEngine } from '../pipeline/transcribe/pocketsphinx/PocketsphinxEngine.js';
 import type { SpeechEngine } from '../pipeline/transcribe/SpeechEngineTypes.js';
@@ -43,6 +46,8 @@ interface AppParts {
   readonly stream: DataStream;
   readonly registry: SqliteConnectionRegistry;
   readonly configurations: SqliteConfigurationStore;
+  readonly analyticsPool: AnalyticsPool;
+  readonly postCall: SqlitePostCallStore;
   readonly engine: SpeechEngine | null;
   readonly bus: EventBus;
   readonly webhooks: readonly WebhookDelivery[];
@@ -115,12 +120,17 @@ export class App {
     // Repairs what a crash left before any call records; the URL base is known once HTTP listens.
     const recordings = await RecordingStore.open(recordingStoreOptions(config, dataDir, logger.child({ stage: 'recording' })));
     let httpBase = '';
+    const analyticsPool = new AnalyticsPool(config.analytics.workers, logger.child({ stage: 'analytics' }));
+    await analyticsPool.ready();
+    const postCall = new SqlitePostCallStore(join(dataDir, 'callsight.db'));
     const elementDeps: ElementFactoryDeps = {
       engine,
       append,
       deadLetter,
       logger: logger.child({ stage: 'pipeline' }),
+      origin,
       recordings: { storage: recordings, urlFor: (callId, pipelineId) => recordingUrl(httpBase, callId, pipelineId) },
+      analytics: { pool: analyticsPool, postCall, categories: config.categories },
     };
     const pipelines = new PipelineManager({
       resolve: async (identifier) => blueprintFor(await configurations.get(identifier), elementDeps),
@@ -181,6 +191,7 @@ export class App {
       routes: (server) => {
         registerApiRoutes(server, { connector, stream });
         registerPipelineRoutes(server, { connector, pipelines });
+        registerCallRoutes(server, { postCall });
         registerConfigurationRoutes(server, configurations, logger.child({ stage: 'gateway' }));
         registerRecordingRoutes(server, recordings);
       },
@@ -192,6 +203,8 @@ export class App {
       stream,
       registry,
       configurations,
+      analyticsPool,
+      postCall,
       engine,
       bus,
       webhooks,
@@ -246,8 +259,8 @@ export class App {
   }
 
   async #close(): Promise<void> {
-    const { http, uas, connector, pipelines, recordings, bus, webhooks, engine, stream, registry, configurations, logger } =
-      this.#parts;
+    const { http, uas, connector, pipelines, recordings, bus, webhooks, engine, analyticsPool, postCall } = this.#parts;
+    const { stream, registry, configurations, logger } = this.#parts;
     http.setReady(false);
     await uas.close();
     await connector.drain();
@@ -263,10 +276,12 @@ export class App {
     for (const webhook of webhooks) webhook.abort();
     await Promise.all(webhooks.map((w) => w.idle()));
     await engine?.close();
+    await analyticsPool.close();
     await http.close();
     await stream.close();
     await registry.close();
     await configurations.close();
+    postCall.close();
     logger.info('all calls finished and the stream is flushed');
   }
 }

@@ -5,6 +5,8 @@ import { parse as parseYaml } from 'yaml';
 import { CallsightError } from '../errors.js';
 import { parseRoutes, type RouteDefinition } from '../connector/trunk/Routes.js';
 import { parseRules, type RuleDefinition } from '../events/RuleConfig.js';
+import { parseCategories } from '../pipeline/analytics/CategorySchema.js';
+import type { CallAnalyticsCategory } from '../pipeline/analytics/CategoryTypes.js';
 import { AllowList } from '../sip/access/AllowList.js';
 import { parseDigestAlgorithms } from '../sip/access/DigestAlgorithm.js';
 import { parseDigestUsers } from '../sip/access/DigestAuth.js';
@@ -58,7 +60,10 @@ export interface Config {
     readonly agentAorPattern: string;
   };
   readonly log: { readonly level: string };
+  readonly analytics: { readonly workers: number };
   readonly pipeline: { readonly defaultConfiguration: string; readonly defaultConfigurationFile: string };
+  /** Call analytics categories from the file's `categories:` list (Amazon Transcribe's category model). */
+  readonly categories: readonly CallAnalyticsCategory[];
   /** Call routes from the file's `routes:` list; null: every call is answered here. */
   readonly routes: readonly RouteDefinition[] | null;
   /** Event rules from the file's `rules:` list; null means the seed's default rules. */
@@ -117,6 +122,7 @@ const configSchema = treeSchema(optionTree())
   .extend({
     rules: z.array(z.unknown()).optional(),
     routes: z.array(z.unknown()).optional(),
+    categories: z.array(z.unknown()).default([]),
     configurations: z.array(z.unknown()).default([]),
   })
   .superRefine((value, ctx) => {
@@ -252,7 +258,13 @@ export function loadConfig(
     });
     throw new CallsightError('CS_ERR_CONFIG_INVALID', `invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  const { rules, routes, ...settings } = result.data;
+  const { rules, routes, categories, ...settings } = result.data;
+  let parsedCategories: CallAnalyticsCategory[];
+  try {
+    parsedCategories = parseCategories(categories);
+  } catch (err) {
+    throw new CallsightError('CS_ERR_CONFIG_INVALID', `invalid categories: ${(err as Error).message}`);
+  }
   const agentPattern = (settings.voiceConnector as { agentAorPattern: string }).agentAorPattern;
   try {
     if (agentPattern) new RegExp(agentPattern, 'i');
@@ -262,7 +274,12 @@ export function loadConfig(
   // Compiled patterns are objects of their own: freeze the lists, not their insides.
   const parsedRules = rules === undefined ? null : Object.freeze(parseRules(rules));
   const parsedRoutes = routes === undefined ? null : Object.freeze(parseRoutes(routes));
-  return Object.freeze({ ...deepFreeze(settings), rules: parsedRules, routes: parsedRoutes }) as unknown as Config;
+  return Object.freeze({
+    ...deepFreeze(settings),
+    rules: parsedRules,
+    routes: parsedRoutes,
+    categories: deepFreeze(parsedCategories),
+  }) as unknown as Config;
 }
 
 /** The `--help` text: every option with its variable and default. */

@@ -239,6 +239,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'Transcribe calls (false: ingest, events and stream only).',
   },
   {
+    path: 'analytics.workers',
+    env: 'CALLSIGHT_ANALYTICS_WORKERS',
+    kind: 'integer',
+    default: 1,
+    min: 1,
+    max: 16,
+    doc: 'Worker threads running the call analytics models (sentiment, issues, PII, summaries).',
+  },
+  {
     path: 'pipeline.defaultConfiguration',
     env: 'CALLSIGHT_DEFAULT_CONFIGURATION',
     kind: 'string',

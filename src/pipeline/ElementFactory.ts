@@ -1,3 +1,4 @@
+import type { EventOrigin } from '../events/EventEnvelope.js';
 import type { Logger } from '../log/logger.js';
 import type { AppendKey } from '../stream/StreamTypes.js';
 import { WEBHOOK_DEFAULTS, WebhookDelivery } from '../events/Webhook.js';
@@ -5,7 +6,15 @@ import { PIPELINE_SAMPLE_RATE } from '../media/MediaTypes.js';
 import type { PipelineBlueprint } from './PipelineManager.js';
 import type { PipelineContext, PipelineProcessor, PipelineRecordSink } from './PipelineTypes.js';
 import { RecordingProcessor } from './processors/RecordingProcessor.js';
+import type { CallAnalyticsCategory } from './analytics/CategoryTypes.js';
+import type { AnalyticsPool } from './analytics/worker/AnalyticsPool.js';
+import type {
+  AmazonTranscribeCallAnalyticsProcessorConfiguration,
+  RealTimeAlertConfiguration,
+} from './config/ConfigurationTypes.js';
+import { CallAnalyticsProcessor } from './processors/CallAnalyticsProcessor.js';
 import { TranscribeProcessor } from './processors/TranscribeProcessor.js';
+import type { PostCallStore } from './records/PostCall.js';
 import type { RecordingStorage } from './recording/RecordingStoreTypes.js';
 import { StreamSink } from './sinks/StreamSink.js';
 import { WebhookSink } from './sinks/WebhookSink.js';
@@ -16,6 +25,7 @@ export interface ConfigurationElements {
   readonly MediaInsightsPipelineConfigurationName: string;
   readonly MediaInsightsPipelineConfigurationArn: string;
   readonly Elements: readonly ({ readonly Type: string } & Readonly<Record<string, unknown>>)[];
+  readonly RealTimeAlertConfiguration?: RealTimeAlertConfiguration;
 }
 
 export interface ElementFactoryDeps {
@@ -25,8 +35,19 @@ export interface ElementFactoryDeps {
   /** Where a webhook's undeliverable payload goes (the data stream, as a dead-letter record). */
   readonly deadLetter: (input: { url: string; owner: string; error: string; attempts: number; payload: unknown; callId: string | null }) => void;
   readonly logger: Logger;
+  /** account and region of the events processors publish. */
+  readonly origin: EventOrigin;
   /** Where S3RecordingSink recordings go; absent: S3RecordingSink elements are left out. */
   readonly recordings?: RecordingDeps;
+  /** The call analytics models and where their results go; absent: call analytics elements are left out. */
+  readonly analytics?: AnalyticsDeps;
+}
+
+export interface AnalyticsDeps {
+  readonly pool: AnalyticsPool;
+  readonly postCall: PostCallStore;
+  /** Category definitions (config file `categories:`); the configuration's CallAnalyticsStreamCategories picks among them. */
+  readonly categories: readonly CallAnalyticsCategory[];
 }
 
 export interface RecordingDeps {
@@ -41,6 +62,105 @@ function settings(element: Readonly<Record<string, unknown>>, type: string): Rea
   return (element[`${type}Configuration`] as Readonly<Record<string, unknown>> | undefined) ?? {};
 }
 
+/** What one element builder gets: the element's own settings, the call's context, and how to fail. */
+interface ElementInput {
+  readonly type: string;
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly configuration: ConfigurationElements;
+  readonly context: PipelineContext;
+  readonly deps: ElementFactoryDeps;
+  /** Registers the processor; the callback is how it reports that it broke. */
+  readonly add: <P extends PipelineProcessor>(create: (fail: (error: Error) => void) => P) => void;
+  readonly addSink: (sink: PipelineRecordSink) => void;
+}
+
+type ElementBuilder = (input: ElementInput) => void;
+
+const transcribe: ElementBuilder = ({ config, configuration, context, deps, add }) => {
+  const engine = deps.engine;
+  if (!engine) return;
+  add(
+    (fail) =>
+      new TranscribeProcessor(
+        {
+          engine,
+          languageCode: String(config.LanguageCode ?? 'en-US'),
+          filterPartialResults: config.FilterPartialResults === true,
+          ...(configuration.RealTimeAlertConfiguration ? { alerts: configuration.RealTimeAlertConfiguration } : {}),
+          origin: deps.origin,
+        },
+        context,
+        fail,
+      ),
+  );
+};
+
+const callAnalytics: ElementBuilder = ({ config, configuration, context, deps, add }) => {
+  const engine = deps.engine;
+  const analytics = deps.analytics;
+  if (!engine || !analytics) return;
+  const tca = config as AmazonTranscribeCallAnalyticsProcessorConfiguration;
+  add(
+    (fail) =>
+      new CallAnalyticsProcessor(
+        {
+          engine,
+          analytics: analytics.pool,
+          languageCode: tca.LanguageCode ?? 'en-US',
+          filterPartialResults: tca.FilterPartialResults === true,
+          analyzer: {
+            ...(tca.ContentIdentificationType ? { contentIdentificationType: tca.ContentIdentificationType } : {}),
+            ...(tca.ContentRedactionType ? { contentRedactionType: tca.ContentRedactionType } : {}),
+            ...(tca.PiiEntityTypes ? { piiEntityTypes: tca.PiiEntityTypes } : {}),
+          },
+          categories: analytics.categories,
+          ...(tca.CallAnalyticsStreamCategories ? { streamCategories: tca.CallAnalyticsStreamCategories } : {}),
+          alerts: configuration.RealTimeAlertConfiguration,
+          postCall: analytics.postCall,
+          origin: deps.origin,
+        },
+        context,
+        fail,
+      ),
+  );
+};
+
+const recording: ElementBuilder = ({ context, deps, add }) => {
+  const recordings = deps.recordings;
+  if (!recordings) return;
+  // RecordingFileFormat Opus was accepted with a warning (ElementSupport.ts): WAV either way.
+  add((fail) => new RecordingProcessor({ ...recordings, sampleRate: PIPELINE_SAMPLE_RATE }, context, fail));
+};
+
+const dataStream: ElementBuilder = ({ deps, addSink }) => addSink(new StreamSink(deps.append));
+
+const webhook: ElementBuilder = ({ type, config, context, deps, addSink }) => {
+  const url = String(config.InsightsTarget ?? '');
+  if (!/^https?:\/\//.test(url)) return;
+  const owner = `${context.pipelineArn} ${type}`;
+  addSink(
+    new WebhookSink(
+      type,
+      new WebhookDelivery({
+        url,
+        ...WEBHOOK_DEFAULTS,
+        logger: context.logger,
+        deadLetter: (payload, error, attempts) =>
+          deps.deadLetter({ url, owner, error, attempts, payload, callId: context.call.callId }),
+      }),
+    ),
+  );
+};
+
+/** The elements Callsight honours, by Chime element type. */
+const BUILDERS: Readonly<Record<string, ElementBuilder>> = {
+  AmazonTranscribeProcessor: transcribe,
+  AmazonTranscribeCallAnalyticsProcessor: callAnalytics,
+  S3RecordingSink: recording,
+  KinesisDataStreamSink: dataStream,
+  ...Object.fromEntries([...WEBHOOK_SINKS].map((type) => [type, webhook])),
+};
+
 /**
  * Turns a configuration into a blueprint: for each call, one Callsight processor or sink per Chime
  * element it honours. Elements it does not honour were refused, or accepted with a warning, when
@@ -54,46 +174,18 @@ export function blueprintFor(configuration: ConfigurationElements, deps: Element
       const processors: PipelineProcessor[] = [];
       const sinks: PipelineRecordSink[] = [];
       for (const element of configuration.Elements) {
-        const config = settings(element, element.Type);
-        if (element.Type === 'AmazonTranscribeProcessor' || element.Type === 'AmazonTranscribeCallAnalyticsProcessor') {
-          if (!deps.engine) continue;
-          const processor: TranscribeProcessor = new TranscribeProcessor(
-            {
-              engine: deps.engine,
-              languageCode: String(config.LanguageCode ?? 'en-US'),
-              filterPartialResults: config.FilterPartialResults === true,
-            },
-            context,
-            (error) => fail(processor, error),
-          );
-          processors.push(processor);
-        } else if (element.Type === 'S3RecordingSink') {
-          if (!deps.recordings) continue;
-          // RecordingFileFormat Opus was accepted with a warning (ElementSupport.ts): WAV either way.
-          const processor: RecordingProcessor = new RecordingProcessor(
-            { ...deps.recordings, sampleRate: PIPELINE_SAMPLE_RATE },
-            context,
-            (error) => fail(processor, error),
-          );
-          processors.push(processor);
-        } else if (element.Type === 'KinesisDataStreamSink') {
-          sinks.push(new StreamSink(deps.append));
-        } else if (WEBHOOK_SINKS.has(element.Type) && /^https?:\/\//.test(String(config.InsightsTarget ?? ''))) {
-          const url = String(config.InsightsTarget);
-          const owner = `${context.pipelineArn} ${element.Type}`;
-          sinks.push(
-            new WebhookSink(
-              element.Type,
-              new WebhookDelivery({
-                url,
-                ...WEBHOOK_DEFAULTS,
-                logger: context.logger,
-                deadLetter: (payload, error, attempts) =>
-                  deps.deadLetter({ url, owner, error, attempts, payload, callId: context.call.callId }),
-              }),
-            ),
-          );
-        }
+        BUILDERS[element.Type]?.({
+          type: element.Type,
+          config: settings(element, element.Type),
+          configuration,
+          context,
+          deps,
+          add: (create) => {
+            const processor: PipelineProcessor = create((error) => fail(processor, error));
+            processors.push(processor);
+          },
+          addSink: (sink) => sinks.push(sink),
+        });
       }
       return { processors, sinks };
     },

@@ -13,6 +13,7 @@ import type {
   PipelineProcessor,
   PipelineRecordSink,
   PipelineStatus,
+  SharedUtterance,
 } from './PipelineTypes.js';
 import { pipelineAlertEvent } from './records/PipelineAlert.js';
 import { callMetadata } from './records/PipelineRecord.js';
@@ -82,6 +83,7 @@ export class Pipeline {
     this.#logger = options.logger.child({ pipelineId: this.id, configuration: options.configurationName });
     for (const channel of options.channels) this.#channelOf.set(channel.streamChannel, channel.channelId);
     const metadata = callMetadata(options.call, options.runtimeMetadata);
+    const utteranceListeners: ((utterance: SharedUtterance) => void)[] = [];
     const context: PipelineContext = {
       pipelineId: this.id,
       pipelineArn: this.arn,
@@ -91,6 +93,16 @@ export class Pipeline {
       logger: this.#logger,
       emit: (record, key) => this.#deliver(record, key),
       publish: options.publish,
+      shareUtterance: (utterance) => {
+        for (const listener of utteranceListeners) {
+          try {
+            listener(utterance);
+          } catch (err) {
+            this.#logger.error({ err }, 'utterance listener failed');
+          }
+        }
+      },
+      onUtterance: (listener) => void utteranceListeners.push(listener),
     };
     const parts = options.build(context, (processor, error) => this.#processorFailed(processor, error));
     this.#processors = parts.processors.map((processor) => ({

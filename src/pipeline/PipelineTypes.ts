@@ -31,6 +31,21 @@ export interface ChannelDefinition {
   readonly participantRole: ParticipantRole | null;
 }
 
+/**
+ * A final utterance as processors tell each other about it (the call analytics processor adds its
+ * sentiment; voice tone analysis combines it with what the voice carries).
+ */
+export interface SharedUtterance {
+  readonly channelId: number;
+  readonly participantRole: ParticipantRole | null;
+  readonly beginMs: number;
+  readonly endMs: number;
+  readonly wordCount: number;
+  readonly sentiment?: 'POSITIVE' | 'NEGATIVE' | 'NEUTRAL' | 'MIXED';
+  /** The sentiment model's score, -1 (negative) … 1 (positive), when known. */
+  readonly sentimentScore?: number;
+}
+
 /** What every element of a pipeline may use. */
 export interface PipelineContext {
   readonly pipelineId: string;
@@ -44,6 +59,9 @@ export interface PipelineContext {
   emit(record: object, key: AppendKey): void;
   /** Publishes an event on the event bus (alerts, rules matched). */
   publish(event: EventEnvelope): void;
+  /** Tells the pipeline's other processors about a final utterance. */
+  shareUtterance(utterance: SharedUtterance): void;
+  onUtterance(listener: (utterance: SharedUtterance) => void): void;
 }
 
 /**

@@ -48,6 +48,7 @@ function pipelineFor(engine: PocketsphinxEngine, callId: string, runtimeMetadata
       engine,
       append: (record, key) => records.push({ record: record as Record<string, unknown>, key }),
       deadLetter: () => assert.fail('no webhook in this configuration'),
+      origin,
       logger: silentLogger,
     },
   );

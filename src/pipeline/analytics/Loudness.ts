@@ -19,9 +19,14 @@ export function loudnessScores(samples: Int16Array, sampleRate: number, windowMs
       const s = samples[i] ?? 0;
       sum += s * s;
     }
-    const rms = Math.sqrt(sum / (end - start)) / 32768;
-    const dbfs = rms > 0 ? Math.max(FLOOR_DBFS, 20 * Math.log10(rms)) : FLOOR_DBFS;
-    out.push(Math.round((dbfs + 100) * 100) / 100);
+    out.push(loudnessScore(sum, end - start));
   }
   return out;
+}
+
+/** The score of a window from its sum of squared samples (for callers that stream the PCM). */
+export function loudnessScore(sumOfSquares: number, count: number): number {
+  const rms = count > 0 ? Math.sqrt(sumOfSquares / count) / 32768 : 0;
+  const dbfs = rms > 0 ? Math.max(FLOOR_DBFS, 20 * Math.log10(rms)) : FLOOR_DBFS;
+  return Math.round((dbfs + 100) * 100) / 100;
 }

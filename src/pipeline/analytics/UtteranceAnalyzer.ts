@@ -10,8 +10,9 @@ import { detectIssues, type IssueDetectorOptions } from './IssueDetector.js';
 import { detectPii } from './PiiDetector.js';
 import { redactTranscript, type RedactionLabel } from './PiiRedactor.js';
 import { parsePiiEntityTypes, type PiiEntity, type PiiEntityType } from './PiiTypes.js';
+import { digitRuns } from './SpokenNumbers.js';
 import { analyzeSentiment, type SentimentOptions, type SentimentResult } from './SentimentAnalyzer.js';
-import { transcriptText } from './TranscriptText.js';
+import { transcriptText, type TranscriptText } from './TranscriptText.js';
 import type { UtteranceEntity, UtteranceEvent, UtteranceItem } from './UtteranceTypes.js';
 
 export interface UtteranceAnalyzerOptions {
@@ -97,7 +98,10 @@ export class UtteranceAnalyzer {
       types: this.#types,
       wordConfidences: kept.map((w) => w.confidence),
     });
-    const entities = this.#mode === 'off' ? [] : found;
+    let entities = this.#mode === 'off' ? [] : found;
+    // A partial may hold the first digits of a number that only the final proves to be a card or an
+    // account (Luhn, length): when redacting, mask every run of three or more digits in partials.
+    if (isPartial && this.#mode === 'redact') entities = [...entities, ...provisionalDigitRuns(t, entities)];
     const redaction =
       this.#mode === 'redact' ? redactTranscript(t, entities, this.#options.redactionLabel) : undefined;
     const transcript = redaction?.text ?? t.text;
@@ -145,4 +149,19 @@ export class UtteranceAnalyzer {
     };
     return { event, ...(sentiment !== undefined && { sentiment }), piiTypes: found.map((e) => e.Type) };
   }
+}
+
+/** Digit runs (3+ digits) of a partial not already inside an entity, as entities to redact. */
+function provisionalDigitRuns(t: TranscriptText, known: readonly PiiEntity[]): PiiEntity[] {
+  const covered = (i: number) => known.some((e) => i >= e.Words.First && i <= e.Words.Last);
+  return digitRuns(t.words)
+    .filter((run) => run.digits.length >= 3 && !covered(run.first) && !covered(run.last))
+    .map((run) => ({
+      Type: 'PIN',
+      Category: 'PII',
+      Content: t.words.slice(run.first, run.last + 1).join(' '),
+      CharacterOffsets: { Begin: t.starts[run.first]!, End: t.starts[run.last]! + t.words[run.last]!.length },
+      Words: { First: run.first, Last: run.last },
+      Confidence: 0,
+    }));
 }

@@ -68,9 +68,9 @@ export const ELEMENT_SUPPORT: Readonly<Record<ElementType, ElementSupportInfo>> 
   },
   AmazonTranscribeCallAnalyticsProcessor: {
     role: 'processor',
-    support: 'partial',
+    support: 'supported',
     callsight:
-      'Local speech recognition as for AmazonTranscribeProcessor (en-US); the call analytics part (sentiment, issue detection, categories, post-call analytics) arrives in a later release.',
+      'Local speech recognition as for AmazonTranscribeProcessor (en-US), then Callsight\'s call analytics models in worker threads: `TranscribeCallAnalytics` records (sentiment, issues, PII identified or redacted), category events, real-time alerts, post-call analytics (served at `/api/calls/{callId}/analytics`) and a `Summarization` record.',
   },
   VoiceAnalyticsProcessor: {
     role: 'processor',
@@ -177,6 +177,30 @@ export const TRANSCRIBE_OPTION_SUPPORT: Readonly<
   },
 };
 
+/**
+ * Where the call analytics processor does more than the plain Transcribe one: its options in
+ * Callsight (they override TRANSCRIBE_OPTION_SUPPORT for that element).
+ */
+export const CALL_ANALYTICS_OPTION_SUPPORT: Readonly<
+  Record<string, { readonly support: OptionSupport; readonly reason: string }>
+> = {
+  ContentIdentificationType: { support: 'supported', reason: 'PII entities are marked in each utterance.' },
+  ContentRedactionType: {
+    support: 'supported',
+    reason: 'PII is replaced with [PII] in transcripts and word items before any record exists.',
+  },
+  PiiEntityTypes: { support: 'supported', reason: 'Only these PII types are marked or redacted.' },
+  CallAnalyticsStreamCategories: {
+    support: 'supported',
+    reason: 'Categories are defined in the config file (`categories:`); these names pick the ones matched in real time.',
+  },
+  PostCallAnalyticsSettings: {
+    support: 'ignored',
+    reason:
+      'Post-call analytics are always produced and kept by Callsight (GET /api/calls/{callId}/analytics); OutputLocation and DataAccessRoleArn are not used.',
+  },
+};
+
 /** The one language Callsight's speech engine ships. */
 export const SUPPORTED_LANGUAGE = 'en-US';
 
@@ -190,7 +214,7 @@ export type SpeechRecognitionPlan = {
   /** Drop partial results before the sinks (FilterPartialResults). */
   readonly filterPartialResults: boolean;
   /** The call analytics insights of TCA (sentiment, issues, categories): not available yet. */
-  readonly callAnalytics: false;
+  readonly callAnalytics: boolean;
 };
 
 export type ProcessorPlan = SpeechRecognitionPlan;
@@ -289,7 +313,9 @@ function planTranscribe(
 
   for (const [option, value] of Object.entries(config)) {
     if (value === undefined || value === false) continue;
-    const support = TRANSCRIBE_OPTION_SUPPORT[option];
+    const support =
+      (type === 'AmazonTranscribeCallAnalyticsProcessor' ? CALL_ANALYTICS_OPTION_SUPPORT[option] : undefined) ??
+      TRANSCRIBE_OPTION_SUPPORT[option];
     if (!support || support.support === 'supported') continue;
     if (option === 'PreferredLanguage' && value === SUPPORTED_LANGUAGE) continue;
     if (
@@ -307,13 +333,6 @@ function planTranscribe(
     }
   }
 
-  if (type === 'AmazonTranscribeCallAnalyticsProcessor') {
-    acc.warnings.push({
-      path: ['Elements', index, 'Type'],
-      message:
-        'AmazonTranscribeCallAnalyticsProcessor: Callsight transcribes the call (en-US); call analytics (sentiment, issue detection, categories) arrives in a later release',
-    });
-  }
   if (usable) {
     acc.processors.push({
       kind: 'speech-recognition',
@@ -322,7 +341,7 @@ function planTranscribe(
       engine: 'pocketsphinx',
       languageCode: SUPPORTED_LANGUAGE,
       filterPartialResults: config.FilterPartialResults === true,
-      callAnalytics: false,
+      callAnalytics: type === 'AmazonTranscribeCallAnalyticsProcessor',
     });
   }
 }
@@ -558,13 +577,6 @@ function planInto(config: ConfigurationToPlan, acc: PlanAccumulator): void {
   const elements = config.Elements.map((element, index) => ({ element, index }));
   for (const { element, index } of elements) planElement(element, index, acc);
   chimeRules(elements, config.RealTimeAlertConfiguration, acc);
-  const alerts = config.RealTimeAlertConfiguration;
-  if (alerts && alerts.Disabled !== true && (alerts.Rules?.length ?? 0) > 0) {
-    acc.warnings.push({
-      path: ['RealTimeAlertConfiguration'],
-      message: 'Real-time alerts arrive in a later release; the rules are stored but not evaluated yet',
-    });
-  }
   const transcribes = elements.some((e) => TRANSCRIBE_TYPES.includes(e.element.Type));
   if (!transcribes && acc.errors.length === 0) {
     acc.warnings.push({

@@ -1,34 +1,47 @@
+import { makeEvent, type EventOrigin } from '../../events/EventEnvelope.js';
 import type { PcmFrame } from '../../media/MediaTypes.js';
+import { RealTimeAlertEvaluator } from '../analytics/RealTimeAlertEvaluator.js';
+import type { RealTimeAlertConfiguration } from '../config/ConfigurationTypes.js';
 import type { PipelineContext, PipelineProcessor } from '../PipelineTypes.js';
 import { callAnalyticsMetadataRecord } from '../records/PipelineRecord.js';
 import { transcribeRecord } from '../records/TranscribeRecord.js';
-import type { RecognitionResult, RecognitionStream, SpeechEngine } from '../transcribe/SpeechEngineTypes.js';
+import type { RecognitionResult, SpeechEngine } from '../transcribe/SpeechEngineTypes.js';
+import { RULES_MATCHED } from './CallAnalyticsProcessor.js';
+import { RecognitionChannels } from './RecognitionChannels.js';
 
 export interface TranscribeProcessorOptions {
   readonly engine: SpeechEngine;
   readonly languageCode: string;
   /** Chime's FilterPartialResults: only finals reach the sinks. */
   readonly filterPartialResults: boolean;
+  /** RealTimeAlertConfiguration: with this processor only KeywordMatch rules apply (Chime's rule). */
+  readonly alerts?: RealTimeAlertConfiguration;
+  readonly origin: EventOrigin;
 }
 
-/**
- * Chime's AmazonTranscribeProcessor: one recognition stream per channel, each result a
- * "Transcribe" record. Pausing ends the open utterances (their finals are emitted) and resuming
- * opens new streams, so no utterance spans the paused time.
- */
+/** Chime's AmazonTranscribeProcessor: each recognition result of each channel a "Transcribe" record. */
 export class TranscribeProcessor implements PipelineProcessor {
   readonly type = 'AmazonTranscribeProcessor';
   readonly #options: TranscribeProcessorOptions;
   readonly #context: PipelineContext;
-  readonly #fail: (error: Error) => void;
-  readonly #streams = new Map<number, RecognitionStream>();
-  #failed = false;
-  #paused = false;
+  readonly #channels: RecognitionChannels;
+  readonly #alerts: RealTimeAlertEvaluator;
 
   constructor(options: TranscribeProcessorOptions, context: PipelineContext, fail: (error: Error) => void) {
     this.#options = options;
     this.#context = context;
-    this.#fail = fail;
+    this.#alerts = new RealTimeAlertEvaluator(options.alerts, {
+      callStartTime: context.call.startedAt,
+      sourceMetadata: context.metadata,
+      idField: 'resultId',
+    });
+    this.#channels = new RecognitionChannels({
+      engine: options.engine,
+      languageCode: options.languageCode,
+      context,
+      onResult: (result) => this.#onResult(result),
+      onError: fail,
+    });
   }
 
   start(): void {
@@ -37,62 +50,55 @@ export class TranscribeProcessor implements PipelineProcessor {
       type: 'CallAnalyticsMetadata',
       callId: call.callId,
     });
-    this.#open();
-  }
-
-  #open(): void {
-    for (const { channelId } of this.#context.channels) this.#openChannel(channelId);
-  }
-
-  #openChannel(channelId: number): RecognitionStream {
-    const stream = this.#options.engine.openStream({ channel: channelId, languageCode: this.#options.languageCode });
-    stream.on('result', (result) => this.#onResult(result));
-    stream.on('error', (error) => this.#onError(error));
-    this.#streams.set(channelId, stream);
-    return stream;
+    this.#channels.start();
   }
 
   write(frame: PcmFrame): void {
-    if (this.#failed || this.#paused) return;
-    // A channel added to the call after the start (a SIPREC stream) is opened on its first audio.
-    (this.#streams.get(frame.channel) ?? this.#openChannel(frame.channel)).write(frame);
+    this.#channels.write(frame);
   }
 
-  async pause(): Promise<void> {
-    this.#paused = true;
-    await this.#endAll();
+  pause(): Promise<void> {
+    return this.#channels.pause();
   }
 
   resume(): void {
-    this.#paused = false;
-    if (!this.#failed) this.#open();
+    this.#channels.resume();
   }
 
   async stop(): Promise<void> {
-    this.#paused = true;
-    await this.#endAll();
+    await this.#channels.stop();
+    for (const detail of this.#alerts.end()) this.#publishAlert(detail);
   }
 
-  async #endAll(): Promise<void> {
-    const streams = [...this.#streams.values()];
-    this.#streams.clear();
-    await Promise.allSettled(streams.map((stream) => stream.end()));
+  #publishAlert(detail: object): void {
+    const { call, pipelineArn } = this.#context;
+    this.#context.publish(makeEvent(RULES_MATCHED, { ...detail, mediaInsightsPipelineArn: pipelineArn, callId: call.callId }, this.#options.origin));
   }
 
   #onResult(result: RecognitionResult): void {
+    const { call, pipelineId, metadata, channels } = this.#context;
+    if (!result.isPartial) {
+      const role = channels.find((c) => c.channelId === result.channel)?.participantRole ?? null;
+      this.#context.shareUtterance({
+        channelId: result.channel,
+        participantRole: role,
+        beginMs: result.startMs,
+        endMs: result.endMs,
+        wordCount: result.words.length,
+      });
+      const alerts = this.#alerts.add({
+        UtteranceId: result.resultId,
+        IsPartial: false,
+        BeginOffsetMillis: result.startMs,
+        EndOffsetMillis: result.endMs,
+        Transcript: result.transcript,
+      });
+      for (const detail of alerts) this.#publishAlert(detail);
+    }
     if (result.isPartial && this.#options.filterPartialResults) return;
-    const { call, pipelineId, metadata } = this.#context;
     this.#context.emit(transcribeRecord(result, pipelineId, metadata, new Date()), {
       type: 'Transcribe',
       callId: call.callId,
     });
-  }
-
-  #onError(error: Error): void {
-    if (this.#failed) return;
-    this.#failed = true;
-    // The other channels' streams are useless without this one: end them too.
-    void this.#endAll();
-    this.#fail(error);
   }
 }

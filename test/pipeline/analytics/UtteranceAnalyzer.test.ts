@@ -76,6 +76,18 @@ describe('UtteranceAnalyzer', () => {
     assert.ok(event.Items.every((i) => i.Stable === false));
   });
 
+  test('a partial holding the first digits of a number has them masked; the final decides', () => {
+    const growing = utteranceFromText('u4', 'CUSTOMER', 'my card number is four one one one one one', 0);
+    const analyzer = new UtteranceAnalyzer({ contentRedactionType: 'PII' });
+    const partial = analyzer.analyze({ ...growing, isPartial: true }).event;
+    assert.equal(partial.Transcript, 'my card number is [PII]');
+    assert.ok(!partial.Items.some((i) => i.Content === 'one'));
+    const final = analyzer.analyze(utteranceFromText('u5', 'CUSTOMER', 'i have two kids', 0)).event;
+    assert.equal(final.Transcript, 'i have two kids', 'finals keep numbers that are not PII');
+    const unredacted = new UtteranceAnalyzer().analyze({ ...growing, isPartial: true }).event;
+    assert.equal(unredacted.Transcript, 'my card number is four one one one one one');
+  });
+
   test('fromConfiguration reads the processor element settings', () => {
     const a = UtteranceAnalyzer.fromConfiguration({ ContentRedactionType: 'PII', PiiEntityTypes: 'ALL' });
     assert.equal(a.piiMode, 'redact');

@@ -198,21 +198,24 @@ describe('planConfiguration: what each element becomes', () => {
     ]);
   });
 
-  test('PII redaction is refused rather than silently skipped', () => {
-    const result = plan(
+  test('PII redaction is honoured by the call analytics processor and refused by plain Transcribe', () => {
+    const analytics = plan(
       tca({ LanguageCode: 'en-US', ContentRedactionType: 'PII', PiiEntityTypes: 'NAME,SSN' }),
       kds,
     );
-    assert.deepEqual(result.errors, [
+    assert.deepEqual(analytics.errors, []);
+    assert.deepEqual(analytics.warnings, []);
+    const plain = plan(transcribe({ LanguageCode: 'en-US', ContentRedactionType: 'PII' }), kds);
+    assert.deepEqual(plain.errors, [
       {
-        path: 'Elements[0].AmazonTranscribeCallAnalyticsProcessorConfiguration.ContentRedactionType',
+        path: 'Elements[0].AmazonTranscribeProcessorConfiguration.ContentRedactionType',
         message:
-          'AmazonTranscribeCallAnalyticsProcessor: Callsight cannot redact PII, so transcripts would contain what this asks to redact; remove ContentRedactionType (and PiiEntityTypes) to accept unredacted transcripts.',
+          'AmazonTranscribeProcessor: Callsight cannot redact PII, so transcripts would contain what this asks to redact; remove ContentRedactionType (and PiiEntityTypes) to accept unredacted transcripts.',
       },
     ]);
   });
 
-  test('the call analytics processor transcribes, with a warning that analytics comes later', () => {
+  test('the call analytics processor runs the analytics; S3 post-call settings are not used', () => {
     const result = plan(
       tca({
         LanguageCode: 'en-US',
@@ -223,19 +226,14 @@ describe('planConfiguration: what each element becomes', () => {
     assert.deepEqual(result.errors, []);
     assert.deepEqual(result.warnings, [
       {
-        path: 'Elements[0].Type',
-        message:
-          'AmazonTranscribeCallAnalyticsProcessor: Callsight transcribes the call (en-US); call analytics (sentiment, issue detection, categories) arrives in a later release',
-      },
-      {
         path: 'Elements[0].AmazonTranscribeCallAnalyticsProcessorConfiguration.PostCallAnalyticsSettings',
         message:
-          'AmazonTranscribeCallAnalyticsProcessor: ignored. Post-call analytics arrives in a later release.',
+          'AmazonTranscribeCallAnalyticsProcessor: ignored. Post-call analytics are always produced and kept by Callsight (GET /api/calls/{callId}/analytics); OutputLocation and DataAccessRoleArn are not used.',
       },
     ]);
     assert.deepEqual(
       result.processors.map((p) => [p.element, p.callAnalytics]),
-      [['AmazonTranscribeCallAnalyticsProcessor', false]],
+      [['AmazonTranscribeCallAnalyticsProcessor', true]],
     );
   });
 
@@ -434,11 +432,7 @@ describe("planConfiguration: Chime's rules for combining elements", () => {
     const withTca = checkCreateRequest(DG_EVENTBRIDGE_ALERTS_NESTED);
     assert.ok(withTca.ok);
     const alerts = withTca.value.RealTimeAlertConfiguration;
-    assert.deepEqual(paths(withTca.warnings), [
-      'ResourceAccessRoleArn',
-      'RealTimeAlertConfiguration',
-      'Elements[0].Type',
-    ]);
+    assert.deepEqual(paths(withTca.warnings), ['ResourceAccessRoleArn']);
     assert.deepEqual(
       planConfiguration({ RealTimeAlertConfiguration: alerts, Elements: [transcribe(), kds] }).errors,
       [

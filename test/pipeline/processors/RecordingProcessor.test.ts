@@ -79,6 +79,7 @@ function recordingPipeline(store: RecordingStore, callId: string) {
       engine: null,
       append: (record) => log.push({ kind: 'record', record: record as Record<string, unknown> }),
       deadLetter: () => assert.fail('no webhook in this configuration'),
+      origin: { account: '000000000000', region: 'local' },
       logger: silentLogger,
       recordings: {
         storage: store,

@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { createModuleWorker } from '../../../util/workers.js';
 import { CallsightError, InvalidStateError, type ErrorCode } from '../../../errors.js';
 import { silentLogger, type Logger } from '../../../log/logger.js';
 import type { SpeechEngine } from '../SpeechEngineTypes.js';
@@ -11,21 +12,8 @@ import {
 import { PocketsphinxStream } from './PocketsphinxStream.js';
 import type { FromWorker, ToWorker } from './WorkerProtocol.js';
 
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const WORKER_URL = new URL(
-  FROM_SOURCE ? './PocketsphinxWorker.ts' : './PocketsphinxWorker.js',
-  import.meta.url,
-);
-
-/**
- * Built, the worker is the .js file next to this one. Run from source under tsx, Node 20 does not
- * carry tsx's loader hooks into worker threads, so the worker registers tsx before importing itself.
- */
 function createWorker(options: { workerData: unknown; name: string }): Worker {
-  if (!FROM_SOURCE) return new Worker(WORKER_URL, options);
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
-  return new Worker(bootstrap, { ...options, eval: true });
+  return createModuleWorker(import.meta.url, 'PocketsphinxWorker', options);
 }
 const CLOSE_TIMEOUT_MS = 5_000;
 

@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify';
+import { CallsightError } from '../../errors.js';
+import type { PostCallStore } from '../../pipeline/records/PostCall.js';
+
+export interface CallRouteSources {
+  readonly postCall: PostCallStore;
+}
+
+/**
+ * What Callsight keeps about a call after it ends: `GET /api/calls/{callId}/analytics` serves the
+ * post-call analytics document (Transcribe Call Analytics' post-call shape; `?pipelineId=` picks one
+ * pipeline's when a call had several).
+ */
+export function registerCallRoutes(app: FastifyInstance, sources: CallRouteSources): void {
+  app.get<{ Params: { callId: string }; Querystring: { pipelineId?: string } }>(
+    '/api/calls/:callId/analytics',
+    async (request) => {
+      const { callId } = request.params;
+      const analytics = sources.postCall.get(callId, request.query.pipelineId);
+      if (!analytics)
+        throw new CallsightError('CS_ERR_NOT_FOUND', `no post-call analytics for call ${callId} (yet)`);
+      return analytics;
+    },
+  );
+}

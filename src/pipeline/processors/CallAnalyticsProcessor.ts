@@ -1,0 +1,225 @@
+import { makeEvent, type EventOrigin } from '../../events/EventEnvelope.js';
+import type { PcmFrame } from '../../media/MediaTypes.js';
+import { CategoryEvaluator } from '../analytics/CategoryEvaluator.js';
+import type { CallAnalyticsCategory } from '../analytics/CategoryTypes.js';
+import { RealTimeAlertEvaluator } from '../analytics/RealTimeAlertEvaluator.js';
+import type { UtteranceAnalyzerOptions } from '../analytics/UtteranceAnalyzer.js';
+import type { UtteranceEvent } from '../analytics/UtteranceTypes.js';
+import type { AnalyticsPool } from '../analytics/worker/AnalyticsPool.js';
+import type { RealTimeAlertConfiguration } from '../config/ConfigurationTypes.js';
+import type { ParticipantRole, PipelineContext, PipelineProcessor } from '../PipelineTypes.js';
+import { callAnalyticsMetadataRecord, recordBase } from '../records/PipelineRecord.js';
+import { postCallEvent, type PostCallStore } from '../records/PostCall.js';
+import type { RecognitionResult, SpeechEngine } from '../transcribe/SpeechEngineTypes.js';
+import { ChannelLoudness } from './ChannelLoudness.js';
+import { RecognitionChannels } from './RecognitionChannels.js';
+
+export const RULES_MATCHED = 'Media Insights Rules Matched';
+
+export interface CallAnalyticsProcessorOptions {
+  readonly engine: SpeechEngine;
+  readonly analytics: AnalyticsPool;
+  readonly languageCode: string;
+  readonly filterPartialResults: boolean;
+  /** PII identification / redaction (the element's ContentIdentificationType, ContentRedactionType, PiiEntityTypes). */
+  readonly analyzer: UtteranceAnalyzerOptions;
+  readonly categories: readonly CallAnalyticsCategory[];
+  /** CallAnalyticsStreamCategories: which matches are sent in real time (default all). */
+  readonly streamCategories?: readonly string[];
+  readonly alerts: RealTimeAlertConfiguration | undefined;
+  readonly postCall: PostCallStore;
+  readonly origin: EventOrigin;
+}
+
+/**
+ * Chime's AmazonTranscribeCallAnalyticsProcessor: speech recognition per channel, then the call
+ * analytics models (in worker threads) on every result — PII marked or redacted before anything
+ * leaves this processor, sentiment and issues on finals — as "TranscribeCallAnalytics" records;
+ * category matches, real-time alerts ("Media Insights Rules Matched") and, at the end, the
+ * post-call analytics and a summary. Results of one channel are handled in order.
+ */
+export class CallAnalyticsProcessor implements PipelineProcessor {
+  readonly type = 'AmazonTranscribeCallAnalyticsProcessor';
+  readonly #options: CallAnalyticsProcessorOptions;
+  readonly #context: PipelineContext;
+  readonly #fail: (error: Error) => void;
+  readonly #channels: RecognitionChannels;
+  readonly #categories: CategoryEvaluator;
+  readonly #alerts: RealTimeAlertEvaluator;
+  readonly #loudness = new ChannelLoudness();
+  /** Redacted final utterances, for the post-call analytics and the summary. */
+  readonly #finals: UtteranceEvent[] = [];
+  /** Per channel, the analysis of the previous result: the next waits for it (keeps records in order). */
+  readonly #queues = new Map<number, Promise<void>>();
+  #failed = false;
+
+  constructor(options: CallAnalyticsProcessorOptions, context: PipelineContext, fail: (error: Error) => void) {
+    this.#options = options;
+    this.#context = context;
+    this.#fail = (error) => {
+      if (this.#failed) return;
+      this.#failed = true;
+      fail(error);
+    };
+    this.#channels = new RecognitionChannels({
+      engine: options.engine,
+      languageCode: options.languageCode,
+      context,
+      onResult: (result) => this.#enqueue(result),
+      onError: this.#fail,
+    });
+    this.#categories = new CategoryEvaluator(options.categories, {
+      ...(options.streamCategories ? { streamCategories: options.streamCategories } : {}),
+    });
+    this.#alerts = new RealTimeAlertEvaluator(options.alerts, {
+      callStartTime: context.call.startedAt,
+      sourceMetadata: context.metadata,
+    });
+  }
+
+  start(): void {
+    const { call, pipelineId, metadata } = this.#context;
+    this.#context.emit(callAnalyticsMetadataRecord(call, pipelineId, metadata, new Date()), {
+      type: 'CallAnalyticsMetadata',
+      callId: call.callId,
+    });
+    this.#channels.start();
+  }
+
+  write(frame: PcmFrame): void {
+    if (this.#failed) return;
+    this.#loudness.add(frame);
+    this.#channels.write(frame);
+  }
+
+  async pause(): Promise<void> {
+    await this.#channels.pause();
+    await this.#drained();
+  }
+
+  resume(): void {
+    this.#channels.resume();
+  }
+
+  async stop(): Promise<void> {
+    await this.#channels.stop();
+    await this.#drained();
+    if (this.#failed) return;
+    const durationMs = Date.now() - this.#context.call.startedAt.getTime();
+    for (const event of this.#categories.end(durationMs)) this.#emitCategory(event);
+    for (const detail of this.#alerts.end()) this.#publishAlert(detail);
+    await this.#finishCall(durationMs);
+  }
+
+  async #drained(): Promise<void> {
+    while (this.#queues.size > 0) await Promise.all(this.#queues.values());
+  }
+
+  #role(channelId: number): ParticipantRole {
+    const defined = this.#context.channels.find((c) => c.channelId === channelId)?.participantRole;
+    return defined ?? (channelId === 0 ? 'CUSTOMER' : 'AGENT');
+  }
+
+  #enqueue(result: RecognitionResult): void {
+    if (this.#failed || (result.isPartial && this.#options.filterPartialResults)) return;
+    const previous = this.#queues.get(result.channel) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.#analyze(result))
+      .catch((err: unknown) => this.#fail(err as Error))
+      .finally(() => {
+        if (this.#queues.get(result.channel) === next) this.#queues.delete(result.channel);
+      });
+    this.#queues.set(result.channel, next);
+  }
+
+  async #analyze(result: RecognitionResult): Promise<void> {
+    if (this.#failed) return;
+    const { call, pipelineId, metadata } = this.#context;
+    const role = this.#role(result.channel);
+    const analysis = await this.#options.analytics.analyze(this.#options.analyzer, {
+      utteranceId: result.resultId,
+      role,
+      beginMs: result.startMs,
+      endMs: result.endMs,
+      // A partial has no word timings: its transcript's words, spread over the result.
+      words: result.words.length > 0 || !result.isPartial ? result.words : wordsOf(result),
+      isPartial: result.isPartial,
+    });
+    if (this.#failed) return;
+    const event = analysis.event;
+    this.#context.emit(
+      { ...recordBase('TranscribeCallAnalytics', pipelineId, metadata, new Date()), UtteranceEvent: event },
+      { type: 'TranscribeCallAnalytics', callId: call.callId },
+    );
+    if (event.IsPartial) return;
+    this.#finals.push(event);
+    this.#context.shareUtterance({
+      channelId: result.channel,
+      participantRole: role,
+      beginMs: result.startMs,
+      endMs: result.endMs,
+      wordCount: result.words.length,
+      ...(event.Sentiment ? { sentiment: event.Sentiment } : {}),
+      ...(analysis.sentiment ? { sentimentScore: analysis.sentiment.score } : {}),
+    });
+    for (const category of this.#categories.add(event)) this.#emitCategory(category);
+    for (const detail of this.#alerts.add(event)) this.#publishAlert(detail);
+  }
+
+  #emitCategory(CategoryEvent: unknown): void {
+    const { call, pipelineId, metadata } = this.#context;
+    this.#context.emit(
+      { ...recordBase('TranscribeCallAnalyticsCategoryEvent', pipelineId, metadata, new Date()), CategoryEvent },
+      { type: 'TranscribeCallAnalyticsCategoryEvent', callId: call.callId },
+    );
+  }
+
+  #publishAlert(detail: object): void {
+    const { pipelineArn } = this.#context;
+    this.#context.publish(
+      makeEvent(RULES_MATCHED, { ...detail, mediaInsightsPipelineArn: pipelineArn, callId: this.#context.call.callId }, this.#options.origin),
+    );
+  }
+
+  /** The post-call analytics (stored and announced) and the summary, from the redacted finals. */
+  async #finishCall(durationMs: number): Promise<void> {
+    const { call, pipelineId, pipelineArn, metadata } = this.#context;
+    try {
+      const analytics = await this.#options.analytics.postCall({
+        utterances: this.#finals,
+        categories: this.#categories.postCallMatches(),
+        loudness: this.#loudness.scoresFor(this.#finals, (channelRole) => this.#channelOf(channelRole)),
+        callDurationMs: durationMs,
+        languageCode: this.#options.languageCode,
+        sessionId: pipelineId,
+      });
+      const location = this.#options.postCall.save({ callId: call.callId, pipelineId, analytics });
+      this.#context.publish(postCallEvent({ call, pipelineId, pipelineArn, location }, this.#options.origin));
+      if (this.#finals.length > 0) {
+        const summary = await this.#options.analytics.summary(this.#finals);
+        this.#context.emit(
+          { ...recordBase('Summarization', pipelineId, metadata, new Date()), summarization: summary.summarization },
+          { type: 'Summarization', callId: call.callId },
+        );
+      }
+    } catch (err) {
+      this.#context.logger.error({ err }, 'post-call analytics failed');
+    }
+  }
+
+  #channelOf(role: ParticipantRole): number {
+    return this.#context.channels.find((c) => c.participantRole === role)?.channelId ?? (role === 'CUSTOMER' ? 0 : 1);
+  }
+}
+
+/** A partial's words without timings (the recogniser times only finals), spread evenly. */
+function wordsOf(result: RecognitionResult): RecognitionResult['words'] {
+  const words = result.transcript.split(/\s+/).filter(Boolean);
+  const span = Math.max(1, result.endMs - result.startMs) / Math.max(1, words.length);
+  return words.map((word, i) => ({
+    word,
+    startMs: result.startMs + i * span,
+    endMs: result.startMs + (i + 1) * span,
+    confidence: 0,
+  }));
+}

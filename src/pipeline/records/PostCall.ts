@@ -1,0 +1,43 @@
+import type { CallInfo } from '../../connector/CallTypes.js';
+import { CALLSIGHT_SOURCE, makeEvent, type EventEnvelope, type EventOrigin } from '../../events/EventEnvelope.js';
+import type { PostCallAnalytics } from '../analytics/PostCallTypes.js';
+
+/** Where post-call analytics documents are kept (SQLite by default; PostgreSQL when scaled out). */
+export interface PostCallStore {
+  /** Stores the document; returns the URL path it is served at. */
+  save(input: { callId: string; pipelineId: string; analytics: PostCallAnalytics }): string;
+  /** The newest document of the call (or of one pipeline of it), or null. */
+  get(callId: string, pipelineId?: string): PostCallAnalytics | null;
+}
+
+export const POST_CALL_EVENT = 'Call Analytics Post Call Job State Change';
+
+export function postCallLocation(callId: string): string {
+  return `/api/calls/${encodeURIComponent(callId)}/analytics`;
+}
+
+/**
+ * Announces finished post-call analytics, in the shape of Transcribe's EventBridge event of that
+ * name (the file URI is Callsight's URL of the document), so consumers that wait for Transcribe's
+ * post-call job can wait for this.
+ */
+export function postCallEvent(
+  input: { readonly call: CallInfo; readonly pipelineId: string; readonly pipelineArn: string; readonly location: string },
+  origin: EventOrigin,
+): EventEnvelope {
+  return makeEvent(
+    POST_CALL_EVENT,
+    {
+      StreamingSessionId: input.pipelineId,
+      PostCallStatus: 'COMPLETED',
+      Transcript: { TranscriptFileUri: input.location, RedactedTranscriptFileUri: input.location },
+      mediaInsightsPipelineArn: input.pipelineArn,
+      callId: input.call.callId,
+      transactionId: input.call.transactionId,
+      voiceConnectorId: input.call.voiceConnectorId,
+    },
+    origin,
+    new Date(),
+    { source: CALLSIGHT_SOURCE, resources: [input.pipelineArn] },
+  );
+}
