@@ -19,6 +19,22 @@ import { SyntheticCall } from '../test/web/syntheticCalls.js';
 
 export const WEB_LONG_TASK_TARGET_MS = 50;
 
+/** The page's globals, as far as the functions run in it by page.evaluate use them (Node has no DOM types). */
+declare const window: {
+  location: { hash: string };
+  __bench: { longTasks: number[]; frames: number[]; recording: boolean };
+  callsight: {
+    store: {
+      log: { received: number; entries: unknown[] };
+      pending: number;
+      calls: {
+        list(): { callId: string; phase: string; sentiment: Record<string, unknown[] | undefined> }[];
+      };
+    };
+  };
+};
+declare const performance: { memory?: { usedJSHeapSize: number } };
+
 export interface WebResponsivenessOptions {
   /** Records per second streamed to the page. Default 1000. */
   readonly rate?: number;
@@ -58,19 +74,16 @@ requestAnimationFrame(function tick(t) {
 
 async function measure(page: Page, seconds: number): Promise<PageSample> {
   await page.evaluate(() => {
-    const b = (window as unknown as { __bench: { longTasks: number[]; frames: number[]; recording: boolean } }).__bench;
+    const b = window.__bench;
     b.longTasks = [];
     b.frames = [];
     b.recording = true;
   });
   await page.waitForTimeout(seconds * 1000);
   return page.evaluate(() => {
-    const w = window as unknown as {
-      __bench: { longTasks: number[]; frames: number[]; recording: boolean };
-      callsight: { store: { log: { received: number; entries: unknown[] }; pending: number } };
-    };
+    const w = window;
     w.__bench.recording = false;
-    const memory = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory;
+    const memory = performance.memory;
     return {
       longTasks: w.__bench.longTasks,
       frameIntervals: w.__bench.frames,
@@ -92,7 +105,10 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 
 function summarize(sample: PageSample, seconds: number) {
   const period = 1000 / 60;
-  const dropped = sample.frameIntervals.reduce((sum, dt) => sum + Math.max(0, Math.round(dt / period) - 1), 0);
+  const dropped = sample.frameIntervals.reduce(
+    (sum, dt) => sum + Math.max(0, Math.round(dt / period) - 1),
+    0,
+  );
   return {
     seconds,
     longTasks: {
@@ -159,10 +175,13 @@ function feed(gateway: Gateway, rate: number, concurrent: number) {
   };
 }
 
-export async function benchWebResponsiveness(options: WebResponsivenessOptions = {}): Promise<Record<string, unknown>> {
+export async function benchWebResponsiveness(
+  options: WebResponsivenessOptions = {},
+): Promise<Record<string, unknown>> {
   const rate = options.rate ?? 1000;
   const seconds = options.seconds ?? 10;
-  if (!existsSync(CHROMIUM)) return { skipped: `${CHROMIUM} is not installed (scripts/ensure-deps.sh --test)` };
+  if (!existsSync(CHROMIUM))
+    return { skipped: `${CHROMIUM} is not installed (scripts/ensure-deps.sh --test)` };
   if (!existsSync(`${WEB_DIST}index.html`)) return { skipped: 'web/dist is not built (npm run build)' };
   const gateway = await startGateway();
   const browser = await launchBrowser();
@@ -178,11 +197,9 @@ export async function benchWebResponsiveness(options: WebResponsivenessOptions =
     const messages = summarize(await measure(page, seconds), seconds);
     const appendedDuring = producer.appended;
     const busiest = await page.evaluate(() => {
-      type Call = { callId: string; phase: string; sentiment: Record<string, unknown[]> };
-      const w = window as unknown as { callsight: { store: { calls: { list(): Call[] } } } };
       // A call with a sentiment chart: the heaviest call view to open. (No named inner function: see INSTRUMENT.)
       return (
-        w.callsight.store.calls
+        window.callsight.store.calls
           .list()
           .find((c) => c.phase === 'live' && (c.sentiment.CUSTOMER?.length ?? 0) > 0)?.callId ?? null
       );

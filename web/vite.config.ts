@@ -1,16 +1,47 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 /** Where `npm run web:dev` forwards the API and the WebSocket: a Callsight started with `npm run launch`. */
 const backend = process.env.CALLSIGHT_DEV_BACKEND ?? 'http://127.0.0.1:8080';
 
+/**
+ * The built page's Content Security Policy: scripts only from the page's own origin (the build has no
+ * inline script), connections only back to it (API, WebSocket). Build only: the dev server's hot
+ * reload injects an inline script. Styles allow inline attributes (React and the editor set them).
+ */
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "media-src 'self' https: http:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: 'callsight-csp',
+    apply: 'build',
+    transformIndexHtml: () => [
+      {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: CSP },
+        injectTo: 'head-prepend',
+      },
+    ],
+  };
+}
+
 // The web app is built into web/dist, which the gateway serves at `/` (src/app/App.ts).
 export default defineConfig({
   root,
   base: './',
-  plugins: [react()],
+  plugins: [react(), contentSecurityPolicy()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

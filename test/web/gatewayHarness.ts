@@ -10,6 +10,8 @@ export const WEB_DIST = new URL('../../web/dist/', import.meta.url).pathname;
 export interface Gateway {
   readonly url: string;
   readonly stream: SqliteDataStream;
+  /** Post-call documents served at GET /api/calls/{callId}/analytics, as Callsight's API serves them. */
+  readonly postCall: Map<string, object>;
   /** Appends a record as the pipeline would, keyed by its type and call. */
   append(record: object): Promise<string>;
   close(): Promise<void>;
@@ -23,15 +25,34 @@ export interface Gateway {
 export async function startGateway(): Promise<Gateway> {
   const dir = mkdtempSync(join(tmpdir(), 'callsight-web-'));
   const stream = SqliteDataStream.open({ path: join(dir, 'stream.db') });
-  const http = await HttpServer.start({ stream, webRoot: WEB_DIST, maxBufferedBytes: 64 * 1024 * 1024 });
+  const postCall = new Map<string, object>();
+  const http = await HttpServer.start({
+    stream,
+    webRoot: WEB_DIST,
+    maxBufferedBytes: 64 * 1024 * 1024,
+    // Read-only routes of Callsight's API the page uses, over this harness's own data (it has no SIP
+    // side, so no call is ever active).
+    routes: (app) => {
+      app.get('/api/stream', async () => ({ lastSequenceNumber: stream.lastSequence() }));
+      app.get('/api/calls', async () => ({ calls: [] }));
+      app.get<{ Params: { callId: string } }>('/api/calls/:callId/analytics', async (request, reply) => {
+        const document = postCall.get(request.params.callId);
+        return (
+          document ?? reply.code(404).send({ code: 'CS_ERR_NOT_FOUND', message: 'no post-call analytics' })
+        );
+      });
+    },
+  });
   http.setReady(true);
   return {
     url: `http://127.0.0.1:${http.port}`,
     stream,
+    postCall,
     append(record) {
       const r = record as { 'detail-type'?: string; detail?: { callId?: string }; metadata?: string };
       let callId = r.detail?.callId ?? null;
-      if (!callId && typeof r.metadata === 'string') callId = (JSON.parse(r.metadata) as { callId?: string }).callId ?? null;
+      if (!callId && typeof r.metadata === 'string')
+        callId = (JSON.parse(r.metadata) as { callId?: string }).callId ?? null;
       return stream.append(record, { type: r['detail-type'] ?? 'Summarization', callId });
     },
     async close() {

@@ -16,7 +16,14 @@ function frame(record: object): ReceivedFrame {
   return { record: withSeq, raw: JSON.stringify(withSeq) };
 }
 
-function transcribe(callId: string, resultId: string, channel: string, text: string, partial: boolean, start = 1) {
+function transcribe(
+  callId: string,
+  resultId: string,
+  channel: string,
+  text: string,
+  partial: boolean,
+  start = 1,
+) {
   return {
     'detail-type': 'Transcribe',
     metadata: JSON.stringify({ callId }),
@@ -48,7 +55,8 @@ describe('StreamClient over a real WebSocket server', () => {
       asked.push(String(from));
       // A server that overlaps its replay by two records, then drops the connection after three.
       const start = Math.max(1, from - 1);
-      for (let s = start; s < start + 3; s++) ws.send(JSON.stringify({ sequenceNumber: String(s), 'detail-type': 'x' }));
+      for (let s = start; s < start + 3; s++)
+        ws.send(JSON.stringify({ sequenceNumber: String(s), 'detail-type': 'x' }));
       if (asked.length < 3) setTimeout(() => ws.terminate(), 20);
     });
     const received: string[] = [];
@@ -118,7 +126,12 @@ describe('MessageLog and FilteredMessages', () => {
     log.trim();
     return log;
   }
-  const filter = (f: Partial<MessageFilter>): MessageFilter => ({ types: new Set(), callId: null, text: '', ...f });
+  const filter = (f: Partial<MessageFilter>): MessageFilter => ({
+    types: new Set(),
+    callId: null,
+    text: '',
+    ...f,
+  });
 
   test('counts per type and sub-type; ticking types shows exactly their messages', () => {
     const log = filled();
@@ -201,7 +214,14 @@ describe('CallsModel', () => {
     apply(model, {
       'detail-type': 'TranscribeCallAnalytics',
       metadata: JSON.stringify({ callId: 'c2' }),
-      UtteranceEvent: { UtteranceId: 'u1', ParticipantRole: 'AGENT', ChannelId: 'ch_0', IsPartial: false, Transcript: 'hi', Sentiment: 'POSITIVE' },
+      UtteranceEvent: {
+        UtteranceId: 'u1',
+        ParticipantRole: 'AGENT',
+        ChannelId: 'ch_0',
+        IsPartial: false,
+        Transcript: 'hi',
+        Sentiment: 'POSITIVE',
+      },
     });
     apply(model, transcribe('c2', 'r1', 'ch_0', 'later', false, 5));
     const call = model.get('c2')!;
@@ -215,7 +235,10 @@ describe('CallsModel', () => {
   test('a synthetic call builds the full picture: phase, pipeline, sentiment, alerts, recording, summary', () => {
     const model = new CallsModel();
     const synthetic = new SyntheticCall();
-    const records = [...synthetic.start(), ...Array.from({ length: synthetic.length }, () => synthetic.next()).flat()];
+    const records = [
+      ...synthetic.start(),
+      ...Array.from({ length: synthetic.length }, () => synthetic.next()).flat(),
+    ];
     for (const record of records) apply(model, record);
     let call = model.get(synthetic.callId)!;
     assert.equal(call.phase, 'live');
@@ -236,6 +259,17 @@ describe('CallsModel', () => {
     assert.match(call.summary ?? '', /charged twice/);
   });
 
+  test("the pipeline's channel definitions re-map utterances that had the default role", () => {
+    const model = new CallsModel();
+    apply(model, transcribe('c4', 'r1', 'ch_0', 'hello', false));
+    assert.equal(model.get('c4')!.segments[0]!.role, 'CUSTOMER');
+    assert.equal(model.setChannelRoles('c4', new Map([[0, 'AGENT']])), true);
+    assert.equal(model.get('c4')!.segments[0]!.role, 'AGENT');
+    apply(model, transcribe('c4', 'r2', 'ch_0', 'again', false, 3));
+    assert.equal(model.get('c4')!.segments[1]!.role, 'AGENT');
+    assert.equal(model.setChannelRoles('c4', new Map([[0, 'AGENT']])), false);
+  });
+
   test('voice tone: the caller (isCaller) is the CUSTOMER', () => {
     const model = new CallsModel();
     apply(model, {
@@ -245,7 +279,10 @@ describe('CallsModel', () => {
         isCaller: true,
         detailStatus: 'VoiceToneAnalysisSuccessful',
         voiceToneAnalysisDetails: {
-          currentAverageVoiceTone: { voiceToneLabel: 'negative', voiceToneScore: { positive: 0.1, negative: 0.7, neutral: 0.2 } },
+          currentAverageVoiceTone: {
+            voiceToneLabel: 'negative',
+            voiceToneScore: { positive: 0.1, negative: 0.7, neutral: 0.2 },
+          },
         },
       },
     });
@@ -259,10 +296,17 @@ describe('CallsModel', () => {
     const model = new CallsModel();
     const synthetic = new SyntheticCall();
     for (const record of synthetic.start()) apply(model, record);
-    const viaPipeline = apply(model, { 'detail-type': 'Recording', mediaInsightsPipelineId: synthetic.pipelineId, s3MediaObjectConsoleUrl: 'javascript:alert(1)' });
+    const viaPipeline = apply(model, {
+      'detail-type': 'Recording',
+      mediaInsightsPipelineId: synthetic.pipelineId,
+      s3MediaObjectConsoleUrl: 'javascript:alert(1)',
+    });
     assert.equal(viaPipeline?.callId, synthetic.callId);
     assert.equal(model.get(synthetic.callId)!.recordings[0]!.url, null, 'no javascript: URL');
-    const viaTransaction = apply(model, { 'detail-type': 'Media Insights Rules Matched', detail: { transactionId: synthetic.transactionId, ruleName: 'r' } });
+    const viaTransaction = apply(model, {
+      'detail-type': 'Media Insights Rules Matched',
+      detail: { transactionId: synthetic.transactionId, ruleName: 'r' },
+    });
     assert.equal(viaTransaction?.callId, synthetic.callId);
   });
 });
@@ -270,9 +314,11 @@ describe('CallsModel', () => {
 describe('transcript text', () => {
   test('PII is replaced by its type and never kept; issues are marked', () => {
     const text = 'My card number is 4111 1111 and I was charged twice.';
-    const pieces = annotateTranscript(text, [{ content: '4111 1111', type: 'CREDIT_DEBIT_NUMBER' }], [
-      { begin: 38, end: 51 },
-    ]);
+    const pieces = annotateTranscript(
+      text,
+      [{ content: '4111 1111', type: 'CREDIT_DEBIT_NUMBER' }],
+      [{ begin: 38, end: 51 }],
+    );
     assert.deepEqual(pieces, [
       { kind: 'text', text: 'My card number is ', issue: false },
       { kind: 'pii', type: 'CREDIT_DEBIT_NUMBER', issue: false },
@@ -306,6 +352,9 @@ describe('helpers', () => {
     const at = locatePath(text, 'Elements[0].XConfiguration.LanguageCode')!;
     assert.equal(text.slice(at.from, at.to), '"LanguageCode":"fr-FR"');
     const missing = locatePath(text, 'Elements[0].Nope')!;
-    assert.equal(text.slice(missing.from, missing.to), '{"Type":"X","XConfiguration":{"LanguageCode":"fr-FR"}}');
+    assert.equal(
+      text.slice(missing.from, missing.to),
+      '{"Type":"X","XConfiguration":{"LanguageCode":"fr-FR"}}',
+    );
   });
 });

@@ -10,7 +10,13 @@ import { randomUUID } from 'node:crypto';
 
 const ORIGIN = { account: '000000000000', region: 'local', voiceConnectorId: 'callsight-vc' };
 
-const LINES: readonly { role: 'CUSTOMER' | 'AGENT'; text: string; sentiment: string; pii?: { content: string; type: string }; issue?: string }[] = [
+const LINES: readonly {
+  role: 'CUSTOMER' | 'AGENT';
+  text: string;
+  sentiment: string;
+  pii?: { content: string; type: string };
+  issue?: string;
+}[] = [
   { role: 'AGENT', text: 'Thank you for calling customer service, my name is Sarah.', sentiment: 'POSITIVE' },
   { role: 'CUSTOMER', text: 'Hello, I am calling about my phone bill.', sentiment: 'NEUTRAL' },
   {
@@ -26,7 +32,11 @@ const LINES: readonly { role: 'CUSTOMER' | 'AGENT'; text: string; sentiment: str
     sentiment: 'NEUTRAL',
     pii: { content: '4111 1111 1111 1111', type: 'CREDIT_DEBIT_NUMBER' },
   },
-  { role: 'AGENT', text: 'I can see the second payment, I will send the money back to your card.', sentiment: 'POSITIVE' },
+  {
+    role: 'AGENT',
+    text: 'I can see the second payment, I will send the money back to your card.',
+    sentiment: 'POSITIVE',
+  },
   {
     role: 'CUSTOMER',
     text: 'Also my internet keeps dropping every evening, I want to cancel.',
@@ -204,7 +214,17 @@ export class SyntheticCall {
       return records;
     }
     records.push(
-      this.#utterance(utteranceId, line.role, begin, end, line.text, false, line.sentiment, line.pii, line.issue),
+      this.#utterance(
+        utteranceId,
+        line.role,
+        begin,
+        end,
+        line.text,
+        false,
+        line.sentiment,
+        line.pii,
+        line.issue,
+      ),
     );
     if (turn % 3 === 2) records.push(this.#voiceTone(line.role, turn, end));
     if (line.issue?.includes('cancel') || line.text.includes('cancel')) {
@@ -225,7 +245,9 @@ export class SyntheticCall {
             MatchedCategories: ['cancellation-intent'],
             MatchedDetails: {
               'cancellation-intent': {
-                TimestampRanges: [{ BeginOffsetMillis: Math.round(begin * 1000), EndOffsetMillis: Math.round(end * 1000) }],
+                TimestampRanges: [
+                  { BeginOffsetMillis: Math.round(begin * 1000), EndOffsetMillis: Math.round(end * 1000) },
+                ],
               },
             },
           },
@@ -253,9 +275,10 @@ export class SyntheticCall {
       ),
       this.#stateChange('chime:MediaInsightsStopped'),
       this.#flat('Recording', {
-        s3MediaObjectConsoleUrl: `/recordings/${this.callId}.wav`,
+        s3MediaObjectConsoleUrl: `/api/calls/${this.callId}/recording?pipelineId=${this.pipelineId}`,
         recordingDurationSeconds: String(Math.round((endedAt - this.startedAt) / 1000)),
       }),
+      this.#postCallEvent(),
       {
         'detail-type': 'Summarization',
         metadata: this.#metadata,
@@ -263,6 +286,56 @@ export class SyntheticCall {
           'The customer was charged twice for the same plan; the agent refunded the second payment and booked a technician for the evening internet drops.',
       },
     ];
+  }
+
+  /** Where the post-call document is served (Callsight's GET /api/calls/{callId}/analytics). */
+  get postCallLocation(): string {
+    return `/api/calls/${this.callId}/analytics`;
+  }
+
+  /** The post-call analytics document (Transcribe Call Analytics' shape), in part. */
+  postCallDocument(): object {
+    return {
+      JobStatus: 'COMPLETED',
+      LanguageCode: 'en-US',
+      Channel: 'VOICE',
+      Participants: [{ ParticipantRole: 'AGENT' }, { ParticipantRole: 'CUSTOMER' }],
+      Transcript: [],
+      Categories: { MatchedCategories: ['cancellation-intent'], MatchedDetails: {} },
+      ConversationCharacteristics: {
+        TotalConversationDurationMillis: 41_000,
+        TalkTime: {
+          TotalTimeMillis: 29_000,
+          DetailsByParticipant: { AGENT: { TotalTimeMillis: 13_000 }, CUSTOMER: { TotalTimeMillis: 16_000 } },
+        },
+        TalkSpeed: {
+          DetailsByParticipant: {
+            AGENT: { AverageWordsPerMinute: 158 },
+            CUSTOMER: { AverageWordsPerMinute: 171 },
+          },
+        },
+        NonTalkTime: { TotalTimeMillis: 7_200, Instances: [] },
+        Interruptions: { TotalCount: 1, TotalTimeMillis: 900, InterruptionsByInterrupter: {} },
+        Sentiment: { OverallSentiment: { AGENT: 3.4, CUSTOMER: 0.8 }, SentimentByPeriod: { QUARTER: {} } },
+      },
+    };
+  }
+
+  #postCallEvent(): object {
+    return {
+      ...(this.#envelope('Call Analytics Post Call Job State Change', {
+        StreamingSessionId: this.pipelineId,
+        PostCallStatus: 'COMPLETED',
+        Transcript: {
+          TranscriptFileUri: this.postCallLocation,
+          RedactedTranscriptFileUri: this.postCallLocation,
+        },
+        mediaInsightsPipelineArn: this.#pipelineArn,
+        callId: this.callId,
+        transactionId: this.transactionId,
+      }) as Record<string, unknown>),
+      source: 'callsight',
+    };
   }
 
   #transcribe(
@@ -326,9 +399,21 @@ export class SyntheticCall {
         Items: [],
         Entities:
           pii && text.includes(pii.content)
-            ? [{ Content: pii.content, Confidence: 0.97, Category: 'PII', Type: pii.type, BeginOffset: 4900, EndOffset: 7100 }]
+            ? [
+                {
+                  Content: pii.content,
+                  Confidence: 0.97,
+                  Category: 'PII',
+                  Type: pii.type,
+                  BeginOffset: 4900,
+                  EndOffset: 7100,
+                },
+              ]
             : [],
-        IssuesDetected: !partial && issueAt >= 0 ? [{ CharacterOffsets: { Begin: issueAt, End: issueAt + issue!.length } }] : [],
+        IssuesDetected:
+          !partial && issueAt >= 0
+            ? [{ CharacterOffsets: { Begin: issueAt, End: issueAt + issue!.length } }]
+            : [],
       },
     });
   }

@@ -25,7 +25,11 @@ export function App({ store, client }: { store: Store; client: StreamClient }) {
   });
   return (
     <div className="app">
-      <a className="skip-link" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}
+      >
         Skip to content
       </a>
       <header className="topbar">
@@ -40,7 +44,12 @@ export function App({ store, client }: { store: Store; client: StreamClient }) {
           ))}
         </nav>
         <span className="spacer" />
-        <ConnectionIndicator status={store.status} lastSeq={store.lastSeq} received={store.log.received} onReconnect={() => client.reconnectNow()} />
+        <ConnectionIndicator
+          status={store.status}
+          lastSeq={store.lastSeq}
+          received={store.log.received}
+          onReconnect={() => client.reconnectNow()}
+        />
         <ThemeToggle />
       </header>
       <main id="main" tabIndex={-1}>

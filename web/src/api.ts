@@ -68,10 +68,10 @@ export async function listConfigurations(): Promise<ConfigurationSummary[]> {
   let token: string | undefined;
   do {
     const query = token ? `?NextToken=${encodeURIComponent(token)}` : '';
-    const page = await request<{ MediaInsightsPipelineConfigurations: ConfigurationSummary[]; NextToken?: string }>(
-      'GET',
-      `/api/configurations${query}`,
-    );
+    const page = await request<{
+      MediaInsightsPipelineConfigurations: ConfigurationSummary[];
+      NextToken?: string;
+    }>('GET', `/api/configurations${query}`);
     all.push(...page.MediaInsightsPipelineConfigurations);
     token = page.NextToken;
   } while (token);
@@ -101,7 +101,39 @@ export function deleteConfiguration(name: string): Promise<void> {
 
 /** UpdateMediaInsightsPipelineStatus. */
 export function setPipelineStatus(id: string, status: 'Pause' | 'Resume'): Promise<void> {
-  return request('PUT', `/api/pipelines/${encodeURIComponent(id)}/status`, JSON.stringify({ UpdateStatus: status }));
+  return request(
+    'PUT',
+    `/api/pipelines/${encodeURIComponent(id)}/status`,
+    JSON.stringify({ UpdateStatus: status }),
+  );
+}
+
+/** GetMediaPipeline: the ParticipantRole of each channel the pipeline was created with. */
+export async function pipelineChannelRoles(id: string): Promise<Map<number, 'AGENT' | 'CUSTOMER'>> {
+  const body = await request<{
+    MediaPipeline?: {
+      MediaInsightsPipeline?: {
+        KinesisVideoStreamSourceRuntimeConfiguration?: {
+          Streams?: {
+            StreamChannelDefinition?: {
+              ChannelDefinitions?: { ChannelId?: number; ParticipantRole?: string }[];
+            };
+          }[];
+        };
+      };
+    };
+  }>('GET', `/api/pipelines/${encodeURIComponent(id)}`);
+  const roles = new Map<number, 'AGENT' | 'CUSTOMER'>();
+  const streams =
+    body.MediaPipeline?.MediaInsightsPipeline?.KinesisVideoStreamSourceRuntimeConfiguration?.Streams ?? [];
+  for (const stream of streams)
+    for (const definition of stream.StreamChannelDefinition?.ChannelDefinitions ?? [])
+      if (
+        typeof definition.ChannelId === 'number' &&
+        (definition.ParticipantRole === 'AGENT' || definition.ParticipantRole === 'CUSTOMER')
+      )
+        roles.set(definition.ChannelId, definition.ParticipantRole);
+  return roles;
 }
 
 export interface ActiveCall {
@@ -112,4 +144,25 @@ export interface ActiveCall {
 
 export async function activeCalls(): Promise<ActiveCall[]> {
   return (await request<{ calls: ActiveCall[] }>('GET', '/api/calls')).calls;
+}
+
+/** Transcribe Call Analytics' post-call document, as far as the call view shows it. */
+export interface PostCallDocument {
+  readonly Categories?: { readonly MatchedCategories?: readonly string[] };
+  readonly ConversationCharacteristics?: {
+    readonly TotalConversationDurationMillis?: number;
+    readonly TalkTime?: {
+      readonly DetailsByParticipant?: Readonly<Record<string, { TotalTimeMillis?: number }>>;
+    };
+    readonly TalkSpeed?: {
+      readonly DetailsByParticipant?: Readonly<Record<string, { AverageWordsPerMinute?: number }>>;
+    };
+    readonly NonTalkTime?: { readonly TotalTimeMillis?: number };
+    readonly Interruptions?: { readonly TotalCount?: number };
+    readonly Sentiment?: { readonly OverallSentiment?: Readonly<Record<string, number>> };
+  };
+}
+
+export function postCallDocument(url: string): Promise<PostCallDocument> {
+  return request('GET', url);
 }

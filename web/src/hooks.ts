@@ -36,8 +36,10 @@ export function parseRoute(hash: string): Route {
 export const hrefFor = {
   calls: () => '#/',
   call: (callId: string) => `#/calls/${encodeURIComponent(callId)}`,
-  messages: (callId?: string | null) => (callId ? `#/messages?call=${encodeURIComponent(callId)}` : '#/messages'),
-  configurations: (name?: string | null) => (name ? `#/configurations/${encodeURIComponent(name)}` : '#/configurations'),
+  messages: (callId?: string | null) =>
+    callId ? `#/messages?call=${encodeURIComponent(callId)}` : '#/messages',
+  configurations: (name?: string | null) =>
+    name ? `#/configurations/${encodeURIComponent(name)}` : '#/configurations',
 };
 
 export function useRoute(): Route {

@@ -17,6 +17,28 @@ function beforeNextPaint(flush: () => void): void {
   setTimeout(run, 250);
 }
 
+/**
+ * Where the page starts reading: `?from=N` in its URL, else the newest `?history=` records (default
+ * 50,000) the stream holds. A stream can retain millions of records; replaying them all would keep a
+ * fresh page busy for minutes, and the message list keeps only the newest 10,000 anyway. Calls that
+ * began earlier still show: every pipeline record repeats the call's numbers in its metadata.
+ */
+async function startingPoint(params: URLSearchParams): Promise<string> {
+  const from = params.get('from');
+  if (from !== null && /^\d+$/.test(from)) return from;
+  const history = Number(params.get('history') ?? 50_000);
+  try {
+    const response = await fetch('/api/stream');
+    const { lastSequenceNumber } = (await response.json()) as { lastSequenceNumber?: string };
+    if (!response.ok || !lastSequenceNumber || !/^\d+$/.test(lastSequenceNumber)) return '0';
+    const start =
+      BigInt(lastSequenceNumber) - BigInt(Number.isInteger(history) && history >= 0 ? history : 50_000);
+    return start > 0n ? start.toString() : '0';
+  } catch {
+    return '0';
+  }
+}
+
 const params = new URLSearchParams(window.location.search);
 const cap = Number(params.get('messageCap'));
 const store = new Store({ schedule: beforeNextPaint, ...(cap > 0 ? { messageCap: cap } : {}) });
@@ -26,8 +48,8 @@ const client = new StreamClient({
   open: (url) => new WebSocket(url),
   onFrames: store.receive,
   onStatus: store.setStatus,
-  // Replays what the stream retains (?from=0), then stays live; reconnects resume after the last one.
-  from: params.get('from') ?? '0',
+  // Replays from the starting point, then stays live; reconnects resume after the last record received.
+  from: await startingPoint(params),
 });
 client.start();
 

@@ -36,6 +36,8 @@ export const ROLES: readonly Role[] = ['CUSTOMER', 'AGENT'];
 export interface Segment {
   readonly key: string;
   readonly role: Role;
+  /** The record named the role (ParticipantRole); otherwise it comes from the channel's mapping. */
+  readonly roleFromRecord: boolean;
   readonly channel: number | null;
   /** Seconds from the start of the call. */
   readonly start: number;
@@ -69,13 +71,7 @@ export interface CallAlert {
 }
 
 export type PipelineStatus =
-  | 'Initializing'
-  | 'InProgress'
-  | 'Paused'
-  | 'Stopped'
-  | 'Failed'
-  | 'TemporarilyFailed'
-  | 'Unknown';
+  'Initializing' | 'InProgress' | 'Paused' | 'Stopped' | 'Failed' | 'TemporarilyFailed' | 'Unknown';
 
 export interface PipelineInfo {
   readonly id: string;
@@ -99,6 +95,8 @@ export interface RecordingInfo {
 export interface PostCallInfo {
   readonly seq: string;
   readonly status: string;
+  /** The post-call analytics document (Transcribe's TranscriptFileUri), when the browser can fetch it. */
+  readonly documentUrl: string | null;
   readonly fields: readonly { readonly name: string; readonly value: string }[];
 }
 
@@ -212,6 +210,29 @@ export class CallsModel {
       this.#bySession.get(str(detail.StreamingSessionId) ?? '') ??
       null
     );
+  }
+
+  /**
+   * Roles of the call's channels as its pipeline was created with them (GetMediaPipeline's
+   * ChannelDefinitions; a SIPREC call may put the agent on channel 0). Utterances whose role came
+   * from the default mapping follow. Returns whether anything changed.
+   */
+  setChannelRoles(callId: string, roles: ReadonlyMap<number, Role>): boolean {
+    const call = this.#calls.get(callId);
+    if (!call) return false;
+    let changed = false;
+    for (const [channel, role] of roles) {
+      if (call.channelRoles.get(channel) === role) continue;
+      call.channelRoles.set(channel, role);
+      changed = true;
+    }
+    if (!changed) return false;
+    for (const [i, segment] of call.segments.entries()) {
+      const role = segment.channel !== null ? roles.get(segment.channel) : undefined;
+      if (!segment.roleFromRecord && role && role !== segment.role) call.segments[i] = { ...segment, role };
+    }
+    call.version++;
+    return true;
   }
 
   /** Applies one record; returns the call it changed, if any. */
@@ -436,6 +457,7 @@ export class CallsModel {
       this.#upsertSegment(call, {
         key: str(result.ResultId) ?? `seq-${record.sequenceNumber}`,
         role: this.#roleOf(call, result.ParticipantRole, channel),
+        roleFromRecord: isRole(result.ParticipantRole),
         channel,
         start: num(result.StartTime) ?? 0,
         end: num(result.EndTime) ?? num(result.StartTime) ?? 0,
@@ -460,6 +482,7 @@ export class CallsModel {
     this.#upsertSegment(call, {
       key,
       role,
+      roleFromRecord: isRole(event.ParticipantRole),
       channel,
       start,
       end: (num(event.EndOffsetMillis) ?? 0) / 1000,
@@ -476,7 +499,12 @@ export class CallsModel {
       alerts: [],
     });
     if (!partial && sentiment && sentiment in SENTIMENT_VALUE) {
-      call.sentiment[role].push({ t: start, value: SENTIMENT_VALUE[sentiment]!, label: sentiment, source: 'utterance' });
+      call.sentiment[role].push({
+        t: start,
+        value: SENTIMENT_VALUE[sentiment]!,
+        label: sentiment,
+        source: 'utterance',
+      });
       call.currentSentiment[role] = sentiment;
     }
   }
@@ -507,7 +535,8 @@ export class CallsModel {
   #reindex(call: CallState, from: number): void {
     const index = this.#segmentIndex.get(call.callId)!;
     for (let i = from; i < call.segments.length; i++) index.set(call.segments[i]!.key, i);
-    for (const [key, i] of index) if (i >= call.segments.length || call.segments[i]!.key !== key) index.delete(key);
+    for (const [key, i] of index)
+      if (i >= call.segments.length || call.segments[i]!.key !== key) index.delete(key);
   }
 
   #categories(call: CallState, record: StreamRecord): void {
@@ -540,7 +569,11 @@ export class CallsModel {
     const status = str(detail.detailStatus);
     if (status !== 'VoiceToneAnalysisSuccessful' && status !== 'VoiceToneAnalysisCompleted') return;
     const details = obj(detail.voiceToneAnalysisDetails);
-    const tone = obj(status === 'VoiceToneAnalysisSuccessful' ? details.currentAverageVoiceTone : details.overallAverageVoiceTone);
+    const tone = obj(
+      status === 'VoiceToneAnalysisSuccessful'
+        ? details.currentAverageVoiceTone
+        : details.overallAverageVoiceTone,
+    );
     const score = obj(tone.voiceToneScore);
     const positive = num(score.positive);
     const negative = num(score.negative);
@@ -616,6 +649,7 @@ export class CallsModel {
     call.postCall = {
       seq: record.sequenceNumber,
       status: str(detail.PostCallStatus) ?? str(detail.status) ?? str(record['detail-type']) ?? 'received',
+      documentUrl: safeUrl(obj(detail.Transcript).TranscriptFileUri),
       fields: fields.filter((f) => f.name !== 'sequenceNumber'),
     };
   }

@@ -87,6 +87,11 @@ export class Store {
     this.#changed();
   };
 
+  /** Runs a change that did not come from the stream (e.g. facts fetched from the API) and re-renders. */
+  update(change: () => boolean): void {
+    if (change()) this.#changed();
+  }
+
   /** Applies queued frames for up to the time budget; reschedules itself when some are left. */
   flush = (): void => {
     this.#scheduled = false;

@@ -157,7 +157,11 @@ export class StreamClient {
     } catch {
       return null;
     }
-    if (!isObject(record) || typeof record.sequenceNumber !== 'string' || !/^\d+$/.test(record.sequenceNumber))
+    if (
+      !isObject(record) ||
+      typeof record.sequenceNumber !== 'string' ||
+      !/^\d+$/.test(record.sequenceNumber)
+    )
       return null;
     const seq = BigInt(record.sequenceNumber);
     if (seq <= this.#last) {

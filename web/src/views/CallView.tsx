@@ -1,29 +1,60 @@
-import { Suspense, lazy, memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { ApiError, activeCalls, setPipelineStatus, type ActiveCall } from '../api.js';
+import { Fragment, Suspense, lazy, memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import {
+  ApiError,
+  activeCalls,
+  pipelineChannelRoles,
+  postCallDocument,
+  setPipelineStatus,
+  type ActiveCall,
+  type PostCallDocument,
+} from '../api.js';
 import { copyText } from '../clipboard.js';
 import { formatClock, formatDuration, roleLabel } from '../format.js';
 import { hrefFor, useNow } from '../hooks.js';
-import { ROLES, formatOffset, type CallState, type PipelineInfo, type Segment } from '../state/CallsModel.js';
+import {
+  ROLES,
+  formatOffset,
+  type CallState,
+  type PipelineInfo,
+  type PostCallInfo,
+  type Segment,
+} from '../state/CallsModel.js';
 import type { Store } from '../state/Store.js';
 import { annotateTranscript } from '../state/TranscriptText.js';
 
 // The chart library is the heaviest dependency: loaded when a call is first opened.
 const SentimentChart = lazy(() => import('./SentimentChart.js'));
 
+/** Pipelines whose channel roles were already asked for (once per page). */
+const askedForRoles = new Set<string>();
+
 export function CallView({ store, callId }: { store: Store; callId: string }) {
   const call = store.calls.get(callId);
   const now = useNow(1000);
+  const pipelineIds = call ? [...call.pipelines.keys()].join(',') : '';
+  useEffect(() => {
+    for (const id of pipelineIds.split(',').filter(Boolean)) {
+      if (askedForRoles.has(id)) continue;
+      askedForRoles.add(id);
+      pipelineChannelRoles(id)
+        .then((roles) => store.update(() => store.calls.setChannelRoles(callId, roles)))
+        .catch(() => undefined); // a stopped pipeline may be gone: the default mapping stays
+    }
+  }, [store, callId, pipelineIds]);
   if (!call)
     return (
       <div className="page">
         <h1>Call not found</h1>
         <p className="muted">
-          No record of call <code>{callId}</code> has arrived (yet). <a href={hrefFor.calls()}>Back to the calls</a>
+          No record of call <code>{callId}</code> has arrived (yet).{' '}
+          <a href={hrefFor.calls()}>Back to the calls</a>
         </p>
       </div>
     );
   const duration =
-    call.startedAt === null ? null : ((call.phase === 'ended' ? (call.endedAt ?? now) : now) - call.startedAt) / 1000;
+    call.startedAt === null
+      ? null
+      : ((call.phase === 'ended' ? (call.endedAt ?? now) : now) - call.startedAt) / 1000;
   return (
     <div className="call-view">
       <header className="view-header">
@@ -78,7 +109,9 @@ export function CallView({ store, callId }: { store: Store; callId: string }) {
                 ) : (
                   <span>{r.name} (no browser-fetchable URL)</span>
                 )}
-                {r.durationSeconds !== null && <span className="muted"> · {formatDuration(r.durationSeconds)}</span>}
+                {r.durationSeconds !== null && (
+                  <span className="muted"> · {formatDuration(r.durationSeconds)}</span>
+                )}
                 {r.subtype && <span className="muted"> · {r.subtype}</span>}
               </div>
             ))}
@@ -90,19 +123,7 @@ export function CallView({ store, callId }: { store: Store; callId: string }) {
             <p className="summary">{call.summary}</p>
           </section>
         )}
-        {call.postCall && (
-          <section aria-labelledby="postcall-h">
-            <h2 id="postcall-h">Post-call analytics</h2>
-            <p>
-              <span className="badge info">{call.postCall.status}</span>
-            </p>
-            <dl className="fields">
-              {call.postCall.fields.map((f) => (
-                <Field key={f.name} name={f.name} value={f.value} />
-              ))}
-            </dl>
-          </section>
-        )}
+        {call.postCall && <PostCall info={call.postCall} />}
         {call.phase !== 'ended' && <RtpStats callId={call.callId} />}
         <details>
           <summary>INVITE headers ({Object.keys(call.inviteHeaders).length})</summary>
@@ -114,6 +135,72 @@ export function CallView({ store, callId }: { store: Store; callId: string }) {
         </details>
       </aside>
     </div>
+  );
+}
+
+/** Post-call analytics: the headline figures of the document, and the document itself. */
+function PostCall({ info }: { info: PostCallInfo }) {
+  const [doc, setDoc] = useState<PostCallDocument | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (!info.documentUrl) return;
+    let cancelled = false;
+    postCallDocument(info.documentUrl)
+      .then((d) => !cancelled && setDoc(d))
+      .catch((err: unknown) => !cancelled && setError(err instanceof Error ? err.message : String(err)));
+    return () => {
+      cancelled = true;
+    };
+  }, [info.documentUrl]);
+  const cc = doc?.ConversationCharacteristics;
+  const seconds = (ms: number | undefined) => (typeof ms === 'number' ? formatDuration(ms / 1000) : '—');
+  return (
+    <section aria-labelledby="postcall-h">
+      <h2 id="postcall-h">Post-call analytics</h2>
+      <p>
+        <span className="badge info">{info.status}</span>{' '}
+        {info.documentUrl && (
+          <a href={info.documentUrl} target="_blank" rel="noreferrer">
+            document (JSON)
+          </a>
+        )}
+      </p>
+      {error && <p className="error-text">{error}</p>}
+      {cc ? (
+        <dl className="fields" data-testid="post-call">
+          <dt>Duration</dt>
+          <dd>{seconds(cc.TotalConversationDurationMillis)}</dd>
+          {ROLES.map((role) => (
+            <Fragment key={role}>
+              <dt>{roleLabel(role)}</dt>
+              <dd>
+                sentiment {cc.Sentiment?.OverallSentiment?.[role]?.toFixed(1) ?? '—'} (−5…+5), talk{' '}
+                {seconds(cc.TalkTime?.DetailsByParticipant?.[role]?.TotalTimeMillis)},{' '}
+                {cc.TalkSpeed?.DetailsByParticipant?.[role]?.AverageWordsPerMinute ?? '—'} wpm
+              </dd>
+            </Fragment>
+          ))}
+          <dt>Silence</dt>
+          <dd>{seconds(cc.NonTalkTime?.TotalTimeMillis)}</dd>
+          <dt>Interruptions</dt>
+          <dd>{cc.Interruptions?.TotalCount ?? '—'}</dd>
+          {(doc?.Categories?.MatchedCategories?.length ?? 0) > 0 && (
+            <>
+              <dt>Categories</dt>
+              <dd>{doc!.Categories!.MatchedCategories!.join(', ')}</dd>
+            </>
+          )}
+        </dl>
+      ) : (
+        !info.documentUrl && (
+          <dl className="fields">
+            {info.fields.map((f) => (
+              <Field key={f.name} name={f.name} value={f.value} />
+            ))}
+          </dl>
+        )
+      )}
+    </section>
   );
 }
 
@@ -183,14 +270,26 @@ const Transcript = memo(function Transcript({ call }: { call: CallState; version
 
 const Utterance = memo(function Utterance({ segment }: { segment: Segment }) {
   const pieces = annotateTranscript(segment.text, segment.pii, segment.issues);
-  const classes = ['utterance', segment.role, segment.partial ? 'partial' : 'final', segment.alerts.length ? 'alerted' : ''];
+  const classes = [
+    'utterance',
+    segment.role,
+    segment.partial ? 'partial' : 'final',
+    segment.alerts.length ? 'alerted' : '',
+  ];
   return (
-    <div className={classes.join(' ')} data-testid="utterance" data-partial={segment.partial} data-role={segment.role}>
+    <div
+      className={classes.join(' ')}
+      data-testid="utterance"
+      data-partial={segment.partial}
+      data-role={segment.role}
+    >
       <div className="meta">
         <span className="who">{roleLabel(segment.role)}</span>
         <span>{formatOffset(segment.start * 1000)}</span>
         {segment.partial && <span>(speaking…)</span>}
-        {segment.sentiment && <span className={`badge ${segment.sentiment}`}>{segment.sentiment.toLowerCase()}</span>}
+        {segment.sentiment && (
+          <span className={`badge ${segment.sentiment}`}>{segment.sentiment.toLowerCase()}</span>
+        )}
         {segment.issues.length > 0 && <span className="badge warning">issue</span>}
         {segment.alerts.map((rule) => (
           <span key={rule} className="badge warning">
@@ -253,7 +352,9 @@ function PipelineControls({ pipeline }: { pipeline: PipelineInfo }) {
     setBusy(true);
     setError(null);
     setPipelineStatus(pipeline.id, status)
-      .catch((err: unknown) => setError(err instanceof ApiError ? `${err.code}: ${err.message}` : String(err)))
+      .catch((err: unknown) =>
+        setError(err instanceof ApiError ? `${err.code}: ${err.message}` : String(err)),
+      )
       .finally(() => setBusy(false));
   };
   const running = pipeline.status === 'InProgress';
@@ -343,8 +444,8 @@ function RtpStats({ callId }: { callId: string }) {
       <h2 id="rtp-h">RTP</h2>
       {call.rtp.map((stats, channel) => (
         <p key={channel} className="muted">
-          ch_{channel}: {String(stats.packetsReceived ?? '?')} packets, {String(stats.packetsLost ?? 0)} lost, jitter{' '}
-          {typeof stats.jitterMs === 'number' ? stats.jitterMs.toFixed(1) : '?'} ms
+          ch_{channel}: {String(stats.packetsReceived ?? '?')} packets, {String(stats.packetsLost ?? 0)} lost,
+          jitter {typeof stats.jitterMs === 'number' ? stats.jitterMs.toFixed(1) : '?'} ms
         </p>
       ))}
     </section>

@@ -49,8 +49,14 @@ const highlight = HighlightStyle.define([
 const theme = EditorView.theme({
   '&': { backgroundColor: 'var(--bg-raised)', color: 'var(--fg)', fontSize: '13px' },
   '.cm-content': { caretColor: 'var(--fg)' },
-  '.cm-gutters': { backgroundColor: 'var(--bg-alt)', color: 'var(--fg-muted)', borderRight: '1px solid var(--border)' },
-  '.cm-activeLine, .cm-activeLineGutter': { backgroundColor: 'color-mix(in srgb, var(--accent) 8%, transparent)' },
+  '.cm-gutters': {
+    backgroundColor: 'var(--bg-alt)',
+    color: 'var(--fg-muted)',
+    borderRight: '1px solid var(--border)',
+  },
+  '.cm-activeLine, .cm-activeLineGutter': {
+    backgroundColor: 'color-mix(in srgb, var(--accent) 8%, transparent)',
+  },
   '&.cm-focused .cm-selectionBackground, .cm-selectionBackground': {
     backgroundColor: 'color-mix(in srgb, var(--accent) 30%, transparent) !important',
   },
@@ -224,7 +230,9 @@ export default function Configurations({ name }: { name: string | null }) {
               <button
                 type="button"
                 aria-current={c.MediaInsightsPipelineConfigurationName === name}
-                onClick={() => (window.location.hash = hrefFor.configurations(c.MediaInsightsPipelineConfigurationName))}
+                onClick={() =>
+                  (window.location.hash = hrefFor.configurations(c.MediaInsightsPipelineConfigurationName))
+                }
               >
                 {c.MediaInsightsPipelineConfigurationName}
               </button>
@@ -242,15 +250,15 @@ export default function Configurations({ name }: { name: string | null }) {
         </h1>
         {selected === null && (
           <p className="muted">
-            Choose a configuration to edit it, or create one. Documents use Chime's MediaInsightsPipelineConfiguration
-            schema; Callsight checks them and points at every problem.
+            Choose a configuration to edit it, or create one. Documents use Chime's
+            MediaInsightsPipelineConfiguration schema; Callsight checks them and points at every problem.
           </p>
         )}
         {current && (
           <p className="muted" style={{ margin: 0 }}>
             <span className="mono">{current.MediaInsightsPipelineConfigurationArn}</span> · updated{' '}
-            {formatClock(current.UpdatedTimestamp)}. The name cannot change; saving replaces ResourceAccessRoleArn,
-            RealTimeAlertConfiguration and Elements.
+            {formatClock(current.UpdatedTimestamp)}. The name cannot change; saving replaces
+            ResourceAccessRoleArn, RealTimeAlertConfiguration and Elements.
           </p>
         )}
         <div className="editor-box" ref={editorBox} hidden={selected === null} />

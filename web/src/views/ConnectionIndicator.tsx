@@ -1,7 +1,12 @@
 import { useNow } from '../hooks.js';
 import type { ConnectionStatus } from '../state/StreamClient.js';
 
-const LABEL = { connecting: 'Connecting…', open: 'Live', reconnecting: 'Reconnecting…', closed: 'Disconnected' } as const;
+const LABEL = {
+  connecting: 'Connecting…',
+  open: 'Live',
+  reconnecting: 'Reconnecting…',
+  closed: 'Disconnected',
+} as const;
 
 /** Connection state, the last sequence number seen and, while reconnecting, when the next try is. */
 export function ConnectionIndicator({

@@ -16,7 +16,17 @@ export function JsonView({ value, label }: { value: unknown; label?: string }) {
 
 const CHILD_PAGE = 100;
 
-function Node({ name, value, depth, last }: { name: string | null; value: unknown; depth: number; last: boolean }) {
+function Node({
+  name,
+  value,
+  depth,
+  last,
+}: {
+  name: string | null;
+  value: unknown;
+  depth: number;
+  last: boolean;
+}) {
   const key = name === null ? null : <span className="k">{JSON.stringify(name)}</span>;
   const comma = last ? '' : ',';
   if (value !== null && typeof value === 'object') {
@@ -43,7 +53,17 @@ function Node({ name, value, depth, last }: { name: string | null; value: unknow
   );
 }
 
-function Branch({ name, value, depth, comma }: { name: ReactNode; value: object; depth: number; comma: string }) {
+function Branch({
+  name,
+  value,
+  depth,
+  comma,
+}: {
+  name: ReactNode;
+  value: object;
+  depth: number;
+  comma: string;
+}) {
   const isArray = Array.isArray(value);
   const entries: [string, unknown][] = isArray ? value.map((v, i) => [String(i), v]) : Object.entries(value);
   const [shown, setShown] = useState(CHILD_PAGE);

@@ -38,7 +38,8 @@ export function LiveCalls({ store }: { store: Store }) {
       </h1>
       {calls.length === 0 ? (
         <p className="empty">
-          No calls yet. Point a SIP trunk at Callsight, or place a demo call with <code>npm run demo-call</code>.
+          No calls yet. Point a SIP trunk at Callsight, or place a demo call with{' '}
+          <code>npm run demo-call</code>.
         </p>
       ) : (
         <div className="calls-scroll" ref={scroller}>
@@ -107,7 +108,8 @@ const CallRow = memo(function CallRow({
   now: number;
 }) {
   const started = call.startedAt;
-  const duration = started === null ? null : ((call.phase === 'ended' ? (call.endedAt ?? started) : now) - started) / 1000;
+  const duration =
+    started === null ? null : ((call.phase === 'ended' ? (call.endedAt ?? started) : now) - started) / 1000;
   const alerts = call.alerts.length;
   const critical = call.alerts.some((a) => a.severity === 'critical');
   return (
@@ -142,7 +144,9 @@ const CallRow = memo(function CallRow({
               </span>
             ) : null,
           )}
-          {!call.currentSentiment.AGENT && !call.currentSentiment.CUSTOMER && <span className="muted">—</span>}
+          {!call.currentSentiment.AGENT && !call.currentSentiment.CUSTOMER && (
+            <span className="muted">—</span>
+          )}
         </span>
       </td>
       <td>

@@ -143,19 +143,25 @@ export function Messages({ store, callId }: { store: Store; callId: string | nul
           </strong>
           <span className="muted">newest first</span>
           <span className="spacer" style={{ flex: 1 }} />
-          {paused && newSincePause > 0 && <span className="badge warn">{newSincePause.toLocaleString()} new</span>}
+          {paused && newSincePause > 0 && (
+            <span className="badge warn">{newSincePause.toLocaleString()} new</span>
+          )}
           <button
             type="button"
             aria-pressed={paused !== null}
-            onClick={() => setPaused(paused ? null : { items: live.slice(), auto: false })}
+            onClick={() => {
+              if (paused) document.getElementById('message-list')?.scrollTo({ top: 0 });
+              setPaused(paused ? null : { items: live.slice(), auto: false });
+            }}
           >
             {paused ? 'Resume live' : 'Pause'}
           </button>
         </div>
         {log.evicted > 0 && (
           <p className="note" role="note">
-            Showing the newest {log.cap.toLocaleString()} of {log.received.toLocaleString()} messages received; older
-            ones were dropped from this page to bound its memory (the stream keeps them: /api/records).
+            Showing the newest {log.cap.toLocaleString()} of {log.received.toLocaleString()} messages
+            received; older ones were dropped from this page to bound its memory (the stream keeps them:
+            /api/records).
           </p>
         )}
         <MessageList
@@ -214,6 +220,7 @@ function MessageList({
   return (
     <div
       ref={parent}
+      id="message-list"
       className="message-list"
       tabIndex={0}
       aria-label="Message list, newest first"
@@ -234,7 +241,13 @@ function MessageList({
               key={row.key}
               data-index={row.index}
               ref={virtualizer.measureElement}
-              style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${row.start}px)` }}
+              style={{
+                position: 'absolute',
+                top: 0,
+                left: 0,
+                width: '100%',
+                transform: `translateY(${row.start}px)`,
+              }}
             >
               <MessageRow entry={entry} open={expanded.has(entry.seq)} onToggle={onToggle} />
             </div>
@@ -256,7 +269,12 @@ const MessageRow = memo(function MessageRow({
 }) {
   const [copied, setCopied] = useState<string | null>(null);
   return (
-    <article className="message" data-seq={entry.seq} data-type={entry.type} aria-label={`Message ${entry.seq}`}>
+    <article
+      className="message"
+      data-seq={entry.seq}
+      data-type={entry.type}
+      aria-label={`Message ${entry.seq}`}
+    >
       <div className="message-head">
         <span className="seq mono">#{entry.seq}</span>
         <span className="muted">{formatClock(entry.time)}</span>

@@ -1,19 +1,108 @@
-import { memo } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { memo, useEffect, useRef, useState } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
 import { formatOffset, type CallState, type SentimentPoint } from '../state/CallsModel.js';
 
 const SERIES = [
-  { role: 'CUSTOMER', name: 'Customer', color: 'var(--series-customer)', dash: undefined },
-  { role: 'AGENT', name: 'Agent', color: 'var(--series-agent)', dash: '5 3' },
+  { role: 'CUSTOMER', name: 'Customer', color: '--series-customer', dash: undefined },
+  { role: 'AGENT', name: 'Agent', color: '--series-agent', dash: [6, 4] },
 ] as const;
+
+/** Both series on one x axis (uPlot's aligned data), gaps where a participant has no point. */
+function aligned(call: CallState): uPlot.AlignedData {
+  const times = [...new Set(SERIES.flatMap(({ role }) => call.sentiment[role].map((p) => p.t)))].sort(
+    (a, b) => a - b,
+  );
+  const column = (points: readonly SentimentPoint[]) => {
+    const at = new Map(points.map((p) => [p.t, p.value]));
+    return times.map((t) => at.get(t) ?? null);
+  };
+  return [times, ...SERIES.map(({ role }) => column(call.sentiment[role]))];
+}
+
+/** The theme changes when the toggle sets data-theme or the system preference flips. */
+function useThemeVersion(): number {
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    const bump = () => setVersion((v) => v + 1);
+    const observer = new MutationObserver(bump);
+    observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+    const media = window.matchMedia('(prefers-color-scheme: dark)');
+    media.addEventListener('change', bump);
+    return () => {
+      observer.disconnect();
+      media.removeEventListener('change', bump);
+    };
+  }, []);
+  return version;
+}
 
 /**
  * Sentiment per participant over the call: +1 positive … −1 negative, from call analytics utterances
- * (POSITIVE/NEGATIVE/NEUTRAL/MIXED) and voice tone analysis (positive − negative score). Each series
- * has its own line style as well as colour, and a text summary follows for screen readers.
+ * (POSITIVE/NEGATIVE/NEUTRAL/MIXED) and voice tone analysis (positive − negative score). uPlot draws on
+ * a canvas in a millisecond or two, so an update never holds the main thread; each series has its own
+ * dash as well as colour, and a text summary follows for screen readers.
  */
 function SentimentChart({ call }: { call: CallState; version: number }) {
-  const data = (points: readonly SentimentPoint[]) => [...points].sort((a, b) => a.t - b.t);
+  const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const theme = useThemeVersion();
+
+  useEffect(() => {
+    const element = box.current;
+    if (!element) return;
+    const css = getComputedStyle(document.documentElement);
+    const color = (name: string) => css.getPropertyValue(name).trim() || '#888';
+    const axis = {
+      stroke: color('--fg-muted'),
+      grid: { stroke: color('--border'), width: 1 },
+      ticks: { stroke: color('--border'), width: 1 },
+      font: '11px system-ui, sans-serif',
+    };
+    const chart = new uPlot(
+      {
+        width: Math.max(200, element.clientWidth),
+        height: 170,
+        legend: { show: true, live: false },
+        cursor: { drag: { x: false, y: false } },
+        scales: { x: { time: false }, y: { range: [-1.05, 1.05] } },
+        axes: [
+          { ...axis, values: (_u, ticks) => ticks.map((t) => formatOffset(t * 1000)) },
+          { ...axis, size: 32, splits: () => [-1, 0, 1] },
+        ],
+        series: [
+          { label: 'time', value: (_u, t) => (t === null ? '' : formatOffset(t * 1000)) },
+          ...SERIES.map(({ name, color: variable, dash }) => ({
+            label: name,
+            stroke: color(variable),
+            width: 2,
+            spanGaps: true,
+            points: { show: true, size: 5 },
+            value: (_u: uPlot, v: number | null) => (v === null ? '—' : v.toFixed(2)),
+            ...(dash ? { dash: [...dash] } : {}),
+          })),
+        ],
+      },
+      aligned(call),
+      element,
+    );
+    plot.current = chart;
+    const resize = new ResizeObserver(() =>
+      chart.setSize({ width: Math.max(200, element.clientWidth), height: 170 }),
+    );
+    resize.observe(element);
+    return () => {
+      resize.disconnect();
+      chart.destroy();
+      plot.current = null;
+    };
+    // Rebuilt for a new call or theme only (call is read for the first data); updates go through setData.
+  }, [call.callId, theme]);
+
+  useEffect(() => {
+    plot.current?.setData(aligned(call));
+  });
+
   const summary = SERIES.map(({ role, name }) => {
     const points = call.sentiment[role];
     const last = points.at(-1);
@@ -21,42 +110,7 @@ function SentimentChart({ call }: { call: CallState; version: number }) {
   }).join('; ');
   return (
     <figure style={{ margin: 0 }}>
-      <div className="chart-box" aria-hidden="true">
-        <ResponsiveContainer width="100%" height="100%">
-          <LineChart margin={{ top: 8, right: 12, bottom: 4, left: -18 }}>
-            <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
-            <XAxis
-              dataKey="t"
-              type="number"
-              domain={['dataMin', 'dataMax']}
-              tickFormatter={(t: number) => formatOffset(t * 1000)}
-              stroke="var(--fg-muted)"
-              fontSize={11}
-            />
-            <YAxis domain={[-1, 1]} ticks={[-1, 0, 1]} stroke="var(--fg-muted)" fontSize={11} />
-            <ReferenceLine y={0} stroke="var(--fg-muted)" />
-            <Tooltip
-              contentStyle={{ background: 'var(--bg-raised)', border: '1px solid var(--border)', color: 'var(--fg)' }}
-              labelFormatter={(t) => formatOffset(Number(t) * 1000)}
-              formatter={(value) => (typeof value === 'number' ? value.toFixed(2) : String(value))}
-            />
-            <Legend wrapperStyle={{ fontSize: 12 }} />
-            {SERIES.map(({ role, name, color, dash }) => (
-              <Line
-                key={role}
-                data={data(call.sentiment[role])}
-                dataKey="value"
-                name={name}
-                stroke={color}
-                strokeDasharray={dash}
-                strokeWidth={2}
-                dot={{ r: 2 }}
-                isAnimationActive={false}
-              />
-            ))}
-          </LineChart>
-        </ResponsiveContainer>
-      </div>
+      <div className="chart-box" ref={box} aria-hidden="true" data-testid="sentiment-chart" />
       <figcaption className="muted" style={{ fontSize: '0.8rem' }}>
         {summary}
       </figcaption>
