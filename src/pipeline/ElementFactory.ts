@@ -14,11 +14,13 @@ import type {
 } from './config/ConfigurationTypes.js';
 import { CallAnalyticsProcessor } from './processors/CallAnalyticsProcessor.js';
 import { TranscribeProcessor } from './processors/TranscribeProcessor.js';
+import { VoiceToneProcessor } from './processors/VoiceToneProcessor.js';
 import type { PostCallStore } from './records/PostCall.js';
 import type { RecordingStorage } from './recording/RecordingStoreTypes.js';
 import { StreamSink } from './sinks/StreamSink.js';
 import { WebhookSink } from './sinks/WebhookSink.js';
 import type { SpeechEngine } from './transcribe/SpeechEngineTypes.js';
+import type { VoiceToneEngine } from './voice/VoiceToneEngine.js';
 
 /** The parts of a stored Chime configuration the factory reads (validated when it was stored). */
 export interface ConfigurationElements {
@@ -41,6 +43,11 @@ export interface ElementFactoryDeps {
   readonly recordings?: RecordingDeps;
   /** The call analytics models and where their results go; absent: call analytics elements are left out. */
   readonly analytics?: AnalyticsDeps;
+  /**
+   * The voice tone analysis workers; absent: a VoiceAnalyticsProcessor only answers speaker search
+   * (with its "not available" event).
+   */
+  readonly voiceTone?: VoiceToneEngine;
 }
 
 export interface AnalyticsDeps {
@@ -152,10 +159,36 @@ const webhook: ElementBuilder = ({ type, config, context, deps, addSink }) => {
   );
 };
 
+const TRANSCRIBE_ELEMENTS = new Set(['AmazonTranscribeProcessor', 'AmazonTranscribeCallAnalyticsProcessor']);
+
+const voiceAnalytics: ElementBuilder = ({ config, configuration, context, deps, add }) => {
+  const voiceTone = config.VoiceToneAnalysisStatus === 'Enabled' && deps.voiceTone !== undefined;
+  const speakerSearch = config.SpeakerSearchStatus === 'Enabled';
+  if (!voiceTone && !speakerSearch) return;
+  // With speech recognition in the pipeline, final utterances (and their sentiment) are shared.
+  const expectUtterances =
+    deps.engine !== null && configuration.Elements.some((e) => TRANSCRIBE_ELEMENTS.has(e.Type));
+  add(
+    (fail) =>
+      new VoiceToneProcessor(
+        {
+          features: voiceTone ? (deps.voiceTone ?? null) : null,
+          voiceTone,
+          speakerSearch,
+          origin: deps.origin,
+          expectUtterances,
+        },
+        context,
+        fail,
+      ),
+  );
+};
+
 /** The elements Callsight honours, by Chime element type. */
 const BUILDERS: Readonly<Record<string, ElementBuilder>> = {
   AmazonTranscribeProcessor: transcribe,
   AmazonTranscribeCallAnalyticsProcessor: callAnalytics,
+  VoiceAnalyticsProcessor: voiceAnalytics,
   S3RecordingSink: recording,
   KinesisDataStreamSink: dataStream,
   ...Object.fromEntries([...WEBHOOK_SINKS].map((type) => [type, webhook])),

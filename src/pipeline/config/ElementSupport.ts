@@ -74,8 +74,9 @@ export const ELEMENT_SUPPORT: Readonly<Record<ElementType, ElementSupportInfo>> 
   },
   VoiceAnalyticsProcessor: {
     role: 'processor',
-    support: 'later',
-    callsight: 'Voice tone analysis arrives in a later release; speaker search is not planned.',
+    support: 'partial',
+    callsight:
+      "Voice tone analysis from the voice itself (pitch, loudness, rate, pauses, against the speaker's own baseline) and the words' sentiment, in worker threads: `VoiceToneAnalysisStatus` events every 5 s of speech per channel. Speaker search needs voice embeddings Callsight does not ship: accepted with a warning, and each call gets a `SpeakerSearchStatus` event saying it is not available.",
   },
   KinesisDataStreamSink: {
     role: 'sink',
@@ -217,7 +218,18 @@ export type SpeechRecognitionPlan = {
   readonly callAnalytics: boolean;
 };
 
-export type ProcessorPlan = SpeechRecognitionPlan;
+export type VoiceAnalyticsPlan = {
+  readonly kind: 'voice-analytics';
+  readonly element: 'VoiceAnalyticsProcessor';
+  /** Position in Elements. */
+  readonly index: number;
+  /** VoiceToneAnalysisStatus Enabled: VoiceToneAnalysisStatus events (src/pipeline/voice). */
+  readonly voiceToneAnalysis: boolean;
+  /** SpeakerSearchStatus Enabled: answered with one "not available" SpeakerSearchStatus event per call. */
+  readonly speakerSearchNotice: boolean;
+};
+
+export type ProcessorPlan = SpeechRecognitionPlan | VoiceAnalyticsPlan;
 
 export type SinkPlan =
   | {
@@ -359,17 +371,30 @@ function planElement(
       planTranscribe(element, index, acc);
       return;
     case 'VoiceAnalyticsProcessor': {
-      acc.warnings.push({
-        path: typePath,
-        message:
-          'VoiceAnalyticsProcessor: voice tone analysis arrives in a later release; the element is stored but does nothing yet',
-      });
-      if (element.VoiceAnalyticsProcessorConfiguration?.SpeakerSearchStatus === 'Enabled') {
+      const voiceTone = element.VoiceAnalyticsProcessorConfiguration?.VoiceToneAnalysisStatus === 'Enabled';
+      const speakerSearch = element.VoiceAnalyticsProcessorConfiguration?.SpeakerSearchStatus === 'Enabled';
+      if (speakerSearch) {
         acc.warnings.push({
           path: ['Elements', index, 'VoiceAnalyticsProcessorConfiguration', 'SpeakerSearchStatus'],
-          message: 'VoiceAnalyticsProcessor: speaker search is not available in Callsight',
+          message:
+            'VoiceAnalyticsProcessor: speaker search needs voice embeddings Callsight does not ship; each call gets a SpeakerSearchStatus event (IdentificationFailure) saying it is not available',
         });
       }
+      if (!voiceTone && !speakerSearch) {
+        acc.warnings.push({
+          path: typePath,
+          message:
+            'VoiceAnalyticsProcessor: neither VoiceToneAnalysisStatus nor SpeakerSearchStatus is Enabled, so the element does nothing',
+        });
+        return;
+      }
+      acc.processors.push({
+        kind: 'voice-analytics',
+        element: 'VoiceAnalyticsProcessor',
+        index,
+        voiceToneAnalysis: voiceTone,
+        speakerSearchNotice: speakerSearch,
+      });
       return;
     }
     case 'KinesisDataStreamSink':

@@ -64,8 +64,9 @@ function standardDeviation(values: readonly number[]): number {
 /** Voicing after smoothing: one-frame gaps filled, runs under MIN_VOICED_RUN dropped. */
 function smoothVoicing(frames: readonly WindowFrame[]): boolean[] {
   const voiced = frames.map((f) => f.speech && f.f0Hz > 0);
-  for (let i = 1; i + 1 < voiced.length; i++) if (!voiced[i] && voiced[i - 1] && voiced[i + 1]) voiced[i] = true;
-  for (let i = 0; i < voiced.length; ) {
+  for (let i = 1; i + 1 < voiced.length; i++)
+    if (!voiced[i] && voiced[i - 1] && voiced[i + 1]) voiced[i] = true;
+  for (let i = 0; i < voiced.length;) {
     if (!voiced[i]) {
       i++;
       continue;
@@ -79,13 +80,18 @@ function smoothVoicing(frames: readonly WindowFrame[]): boolean[] {
 }
 
 /** Speech after closing gaps shorter than a pause. */
-function closeShortGaps(frames: readonly WindowFrame[]): { speech: boolean[]; pauseFrames: number; first: number; last: number } {
+function closeShortGaps(frames: readonly WindowFrame[]): {
+  speech: boolean[];
+  pauseFrames: number;
+  first: number;
+  last: number;
+} {
   const speech = frames.map((f) => f.speech);
   const first = speech.indexOf(true);
   const last = speech.lastIndexOf(true);
   let pauseFrames = 0;
   if (first < 0) return { speech, pauseFrames, first, last };
-  for (let i = first; i <= last; ) {
+  for (let i = first; i <= last;) {
     if (speech[i]) {
       i++;
       continue;
@@ -123,7 +129,10 @@ export function summariseWindow(frames: readonly WindowFrame[]): AcousticWindow 
   let pitchSt: number | null = null;
   let pitchRangeSt: number | null = null;
   if (pitched.length >= MIN_VOICED_FRAMES) {
-    const rough = quantile([...pitched].sort((a, b) => a - b), 0.5);
+    const rough = quantile(
+      [...pitched].sort((a, b) => a - b),
+      0.5,
+    );
     const folded = pitched
       .map((st) => {
         let v = st;
@@ -138,7 +147,10 @@ export function summariseWindow(frames: readonly WindowFrame[]): AcousticWindow 
   let levelDb: number | null = null;
   let levelSpreadDb: number | null = null;
   if (voicedFrames >= MIN_VOICED_FRAMES) {
-    levelDb = quantile([...voicedLevels].sort((a, b) => a - b), 0.5);
+    levelDb = quantile(
+      [...voicedLevels].sort((a, b) => a - b),
+      0.5,
+    );
     levelSpreadDb = standardDeviation(voicedLevels);
   }
   const span = first < 0 ? 0 : last - first + 1;
@@ -151,7 +163,8 @@ export function summariseWindow(frames: readonly WindowFrame[]): AcousticWindow 
     pitchRangeSt,
     levelDb,
     levelSpreadDb,
-    onsetRate: speechFrames >= MIN_SPEECH_FRAMES_FOR_RATE ? onsets / ((speechFrames * FRAME_HOP_MS) / 1000) : 0,
+    onsetRate:
+      speechFrames >= MIN_SPEECH_FRAMES_FOR_RATE ? onsets / ((speechFrames * FRAME_HOP_MS) / 1000) : 0,
     pauseRatio: span > 0 ? pauseFrames / span : 0,
   };
 }

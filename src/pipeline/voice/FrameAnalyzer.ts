@@ -81,7 +81,9 @@ export class FrameAnalyzer {
     for (; start + need <= this.#length; start += HOP) {
       const levelDb = levelDbfs(buf, start, PITCH_WINDOW);
       const f0Hz =
-        levelDb > PITCH_GATE_DB && start + PITCH_FRAME <= this.#length ? this.#pitch.estimate(buf, start).f0Hz : 0;
+        levelDb > PITCH_GATE_DB && start + PITCH_FRAME <= this.#length
+          ? this.#pitch.estimate(buf, start).f0Hz
+          : 0;
       out.push({ offsetMs: this.#startMs! + start / SAMPLES_PER_MS, levelDb, f0Hz });
     }
     if (start > 0) {

@@ -40,11 +40,15 @@ export interface AcousticWindow {
 export interface ToneFeatures {
   /** Median F0 above the speaker's baseline, semitones (0 without a baseline). */
   readonly pitchDeltaSt: number;
-  readonly pitchRangeSt: number;
+  /** F0 spread (10th–90th percentile) above the speaker's baseline spread, semitones. */
+  readonly pitchRangeDeltaSt: number;
   /** Median level above the speaker's baseline, dB (0 without a baseline). */
   readonly levelDeltaDb: number;
-  readonly levelSpreadDb: number;
-  readonly onsetRate: number;
+  /** Standard deviation of the voiced frames' level above the speaker's baseline, dB. */
+  readonly levelSpreadDeltaDb: number;
+  /** log(onset rate ÷ the speaker's baseline rate): > 0 faster than usual (0 without a baseline). */
+  readonly rateLogRatio: number;
+  /** Share of the speaking span that is pause (not normalised: pauses are rare in agitated speech). */
   readonly pauseRatio: number;
 }
 

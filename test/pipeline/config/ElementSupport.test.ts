@@ -79,7 +79,7 @@ describe('planConfiguration: what each element becomes', () => {
     });
   });
 
-  test("the seed's configuration: the Lambda ARN is refused, voice analytics is warned about, recording runs", () => {
+  test("the seed's configuration: the Lambda ARN is refused, voice tone analysis and recording run", () => {
     const result = checkCreateRequest(SEED_CONFIGURATION);
     assert.equal(result.ok, false);
     assert.deepEqual(!result.ok && result.errors, [
@@ -89,7 +89,7 @@ describe('planConfiguration: what each element becomes', () => {
           "LambdaFunctionSink: Callsight cannot invoke AWS Lambda functions; set InsightsTarget to an http(s) URL and Callsight POSTs the pipeline's records there (a webhook)",
       },
     ]);
-    assert.deepEqual(paths(result.warnings), ['ResourceAccessRoleArn', 'Elements[3].Type']);
+    assert.deepEqual(paths(result.warnings), ['ResourceAccessRoleArn']);
 
     const withWebhook = structuredClone(SEED_CONFIGURATION);
     withWebhook.Elements[4]!.LambdaFunctionSinkConfiguration!.InsightsTarget =
@@ -108,16 +108,23 @@ describe('planConfiguration: what each element becomes', () => {
       },
       { kind: 'webhook', element: 'LambdaFunctionSink', index: 4, url: 'https://hooks.example.com/voice' },
     ]);
+    assert.deepEqual(
+      accepted.plan.processors.filter((p) => p.kind === 'voice-analytics'),
+      [
+        {
+          kind: 'voice-analytics',
+          element: 'VoiceAnalyticsProcessor',
+          index: 3,
+          voiceToneAnalysis: true,
+          speakerSearchNotice: false,
+        },
+      ],
+    );
     assert.deepEqual(accepted.warnings, [
       {
         path: 'ResourceAccessRoleArn',
         message:
           'Callsight does not use IAM roles; ResourceAccessRoleArn is kept for compatibility and ignored',
-      },
-      {
-        path: 'Elements[3].Type',
-        message:
-          'VoiceAnalyticsProcessor: voice tone analysis arrives in a later release; the element is stored but does nothing yet',
       },
     ]);
   });
@@ -170,7 +177,9 @@ describe('planConfiguration: what each element becomes', () => {
         message: 'AmazonTranscribeProcessor: ignored. Custom language models are not available.',
       },
     ]);
-    assert.equal(result.processors[0]?.filterPartialResults, true);
+    const [first] = result.processors;
+    assert.ok(first?.kind === 'speech-recognition');
+    assert.equal(first.filterPartialResults, true);
   });
 
   test('language identification is warned about, and refused when en-US is not among the options', () => {
@@ -232,30 +241,49 @@ describe('planConfiguration: what each element becomes', () => {
       },
     ]);
     assert.deepEqual(
-      result.processors.map((p) => [p.element, p.callAnalytics]),
+      result.processors.map((p) => [p.element, p.kind === 'speech-recognition' && p.callAnalytics]),
       [['AmazonTranscribeCallAnalyticsProcessor', true]],
     );
   });
 
-  test('voice analytics is deferred; speaker search gets its own warning', () => {
-    const result = plan(transcribe(), kds, {
-      Type: 'VoiceAnalyticsProcessor',
-      VoiceAnalyticsProcessorConfiguration: {
-        SpeakerSearchStatus: 'Enabled',
-        VoiceToneAnalysisStatus: 'Enabled',
-      },
-    });
+  test('voice tone analysis runs; speaker search is accepted with a warning; nothing enabled is warned about', () => {
+    const voice = (config: Record<string, string>): Element =>
+      ({ Type: 'VoiceAnalyticsProcessor', VoiceAnalyticsProcessorConfiguration: config }) as Element;
+    const result = plan(
+      transcribe(),
+      kds,
+      voice({ SpeakerSearchStatus: 'Enabled', VoiceToneAnalysisStatus: 'Enabled' }),
+    );
+    assert.deepEqual(result.errors, []);
     assert.deepEqual(result.warnings, [
+      {
+        path: 'Elements[2].VoiceAnalyticsProcessorConfiguration.SpeakerSearchStatus',
+        message:
+          'VoiceAnalyticsProcessor: speaker search needs voice embeddings Callsight does not ship; each call gets a SpeakerSearchStatus event (IdentificationFailure) saying it is not available',
+      },
+    ]);
+    assert.deepEqual(result.processors.at(-1), {
+      kind: 'voice-analytics',
+      element: 'VoiceAnalyticsProcessor',
+      index: 2,
+      voiceToneAnalysis: true,
+      speakerSearchNotice: true,
+    });
+
+    const toneOnly = plan(transcribe(), kds, voice({ VoiceToneAnalysisStatus: 'Enabled' }));
+    assert.deepEqual(toneOnly.warnings, []);
+    const nothing = plan(transcribe(), kds, voice({ VoiceToneAnalysisStatus: 'Disabled' }));
+    assert.deepEqual(nothing.warnings, [
       {
         path: 'Elements[2].Type',
         message:
-          'VoiceAnalyticsProcessor: voice tone analysis arrives in a later release; the element is stored but does nothing yet',
-      },
-      {
-        path: 'Elements[2].VoiceAnalyticsProcessorConfiguration.SpeakerSearchStatus',
-        message: 'VoiceAnalyticsProcessor: speaker search is not available in Callsight',
+          'VoiceAnalyticsProcessor: neither VoiceToneAnalysisStatus nor SpeakerSearchStatus is Enabled, so the element does nothing',
       },
     ]);
+    assert.deepEqual(
+      nothing.processors.map((p) => p.kind),
+      ['speech-recognition'],
+    );
   });
 
   test('Lambda, SQS and SNS sinks: a URL is a webhook, an ARN or no target is refused', () => {

@@ -35,7 +35,7 @@ describe('default configuration', () => {
       ['AmazonTranscribeProcessor', 'KinesisDataStreamSink'],
     );
     assert.deepEqual(
-      loaded.plan.processors.map((p) => [p.element, p.languageCode]),
+      loaded.plan.processors.map((p) => [p.element, p.kind === 'speech-recognition' && p.languageCode]),
       [['AmazonTranscribeProcessor', 'en-US']],
     );
   });

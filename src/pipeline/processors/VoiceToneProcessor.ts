@@ -1,0 +1,296 @@
+import { randomUUID } from 'node:crypto';
+import type { EventOrigin } from '../../events/EventEnvelope.js';
+import type { PcmFrame } from '../../media/MediaTypes.js';
+import type { PipelineContext, PipelineProcessor, SharedUtterance } from '../PipelineTypes.js';
+import {
+  speakerSearchUnavailableEvent,
+  voiceToneEvent,
+  type VoiceTaskInput,
+} from '../records/VoiceAnalyticsEvents.js';
+import { VoiceToneTracker, type ToneUpdate } from '../voice/VoiceToneTracker.js';
+import type { AcousticWindow, VoiceFeatureStream, VoiceStreamStats } from '../voice/VoiceToneTypes.js';
+import { WordSentimentTrack } from '../voice/WordSentimentTrack.js';
+
+/** Where a channel's acoustic analysis runs (VoiceToneEngine: worker threads). */
+export interface VoiceFeatureSource {
+  openStream(): VoiceFeatureStream;
+}
+
+export interface VoiceToneProcessorOptions {
+  /** Acoustic analysis; null when only speaker search is enabled. */
+  readonly features: VoiceFeatureSource | null;
+  /** VoiceToneAnalysisStatus: Enabled. */
+  readonly voiceTone: boolean;
+  /** SpeakerSearchStatus: Enabled (answered with one "not available" event per call). */
+  readonly speakerSearch: boolean;
+  readonly origin: EventOrigin;
+  /**
+   * True when another processor of the pipeline shares final utterances: each window then waits up
+   * to `holdMs` for the words spoken in it before it is scored.
+   */
+  readonly expectUtterances: boolean;
+  /** Longest wait for a window's words, ms (default 2500). */
+  readonly holdMs?: number;
+}
+
+const DEFAULT_HOLD_MS = 2500;
+
+interface Held {
+  readonly window: AcousticWindow;
+  readonly arrivedAt: number;
+}
+
+interface ChannelTask {
+  readonly input: VoiceTaskInput;
+  readonly tracker: VoiceToneTracker;
+  readonly words: WordSentimentTrack;
+  stream: VoiceFeatureStream | null;
+  held: Held[];
+  timer: NodeJS.Timeout | null;
+}
+
+/**
+ * Chime's VoiceAnalyticsProcessor. Voice tone: each channel's audio goes to the acoustic analysis
+ * in a worker; every 5 s window with speech is scored (the words' sentiment from shared utterances
+ * included) and published as a "VoiceToneAnalysisStatus" event (VoiceToneAnalysisSuccessful) with
+ * the current and overall averages; at the end a VoiceToneAnalysisCompleted, or a
+ * VoiceToneAnalysisFailure for a channel without speech. Speaker search: one "SpeakerSearchStatus"
+ * IdentificationFailure per call saying it is not available. Pausing ends each channel's window
+ * (no window spans paused time); a failed worker fails the processor, not the pipeline.
+ */
+export class VoiceToneProcessor implements PipelineProcessor {
+  readonly type = 'VoiceAnalyticsProcessor';
+  readonly #options: VoiceToneProcessorOptions;
+  readonly #context: PipelineContext;
+  readonly #fail: (error: Error) => void;
+  readonly #holdMs: number;
+  readonly #channels = new Map<number, ChannelTask>();
+  #paused = false;
+  #stopped = false;
+  #failed = false;
+
+  constructor(options: VoiceToneProcessorOptions, context: PipelineContext, fail: (error: Error) => void) {
+    this.#options = options;
+    this.#context = context;
+    this.#fail = fail;
+    this.#holdMs = options.holdMs ?? DEFAULT_HOLD_MS;
+    if (options.voiceTone) context.onUtterance((utterance) => this.#onUtterance(utterance));
+  }
+
+  start(): void {
+    if (this.#options.speakerSearch) {
+      const caller = this.#context.call.streams.find((s) => s.isCaller) ?? this.#context.call.streams[0];
+      const channel = this.#context.channels.find((c) => c.streamChannel === caller?.channel);
+      const input = this.#taskInput(channel?.channelId ?? this.#context.channels[0]?.channelId ?? 0);
+      this.#context.publish(speakerSearchUnavailableEvent(input, this.#options.origin, new Date()));
+    }
+    if (this.#options.voiceTone) for (const { channelId } of this.#context.channels) this.#task(channelId);
+  }
+
+  write(frame: PcmFrame): void {
+    if (!this.#options.voiceTone || this.#paused || this.#stopped || this.#failed) return;
+    const task = this.#task(frame.channel);
+    task.stream ??= this.#open(task);
+    task.stream?.write(frame);
+  }
+
+  async pause(): Promise<void> {
+    this.#paused = true;
+    await Promise.allSettled([...this.#channels.values()].map((task) => task.stream?.flush()));
+    for (const task of this.#channels.values()) this.#release(task, Infinity);
+  }
+
+  resume(): void {
+    this.#paused = false;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    const tasks = [...this.#channels.values()];
+    const ends = await Promise.allSettled(tasks.map((task) => task.stream?.end()));
+    if (this.#failed) return;
+    tasks.forEach((task, i) => {
+      const end = ends[i];
+      if (end?.status === 'fulfilled' && end.value) this.#logStats(task, end.value);
+      this.#release(task, Infinity);
+      const final = task.tracker.finish();
+      if (!final) return;
+      const at = new Date();
+      if (final.kind === 'completed') {
+        this.#context.publish(
+          voiceToneEvent(
+            {
+              ...task.input,
+              detailStatus: 'VoiceToneAnalysisCompleted',
+              current: final.current,
+              overall: final.overall,
+            },
+            this.#options.origin,
+            at,
+          ),
+        );
+      } else {
+        const statusMessage = task.stream
+          ? `no speech on channel ${task.input.channelId} during the call`
+          : `no audio on channel ${task.input.channelId} during the call`;
+        this.#context.publish(
+          voiceToneEvent(
+            { ...task.input, detailStatus: 'VoiceToneAnalysisFailure', statusMessage },
+            this.#options.origin,
+            at,
+          ),
+        );
+      }
+    });
+  }
+
+  #task(channelId: number): ChannelTask {
+    let task = this.#channels.get(channelId);
+    if (!task) {
+      task = {
+        input: this.#taskInput(channelId),
+        tracker: new VoiceToneTracker(),
+        words: new WordSentimentTrack(),
+        stream: null,
+        held: [],
+        timer: null,
+      };
+      this.#channels.set(channelId, task);
+    }
+    return task;
+  }
+
+  #taskInput(channelId: number): VoiceTaskInput {
+    const { call, channels, pipelineId, pipelineArn } = this.#context;
+    const channel = channels.find((c) => c.channelId === channelId);
+    const stream = call.streams.find((s) => s.channel === (channel?.streamChannel ?? channelId));
+    return {
+      call,
+      pipelineId,
+      pipelineArn,
+      taskId: randomUUID(),
+      channelId,
+      participantRole: channel?.participantRole ?? stream?.participantRole ?? null,
+      isCaller: stream?.isCaller ?? channelId === 0,
+      streamArn: stream?.streamArn ?? null,
+      startFragmentNumber: stream?.startFragmentNumber ?? null,
+    };
+  }
+
+  #open(task: ChannelTask): VoiceFeatureStream | null {
+    const source = this.#options.features;
+    if (!source) return null;
+    try {
+      const stream = source.openStream();
+      stream.on('window', (window) => this.#onWindow(task, window));
+      stream.on('error', (error) => this.#onError(error));
+      return stream;
+    } catch (err) {
+      this.#onError(err as Error);
+      return null;
+    }
+  }
+
+  #onWindow(task: ChannelTask, window: AcousticWindow): void {
+    if (this.#failed) return;
+    const wordsKnown = !this.#options.expectUtterances || task.words.latestEndMs >= window.endMs;
+    if (wordsKnown && task.held.length === 0) {
+      this.#score(task, window);
+      return;
+    }
+    task.held.push({ window, arrivedAt: Date.now() });
+    this.#schedule(task);
+  }
+
+  #onUtterance(utterance: SharedUtterance): void {
+    const task = this.#channels.get(utterance.channelId);
+    if (!task) return;
+    task.words.add(utterance);
+    this.#release(task, utterance.endMs);
+  }
+
+  /** Scores held windows in order: those whose words are known by `wordsUntilMs`, and overdue ones. */
+  #release(task: ChannelTask, wordsUntilMs: number): void {
+    const now = Date.now();
+    while (task.held.length > 0) {
+      const head = task.held[0]!;
+      if (head.window.endMs > wordsUntilMs && head.arrivedAt + this.#holdMs > now) break;
+      task.held.shift();
+      this.#score(task, head.window);
+    }
+    this.#schedule(task);
+  }
+
+  #schedule(task: ChannelTask): void {
+    if (task.timer) clearTimeout(task.timer);
+    task.timer = null;
+    const head = task.held[0];
+    if (!head || this.#failed) return;
+    task.timer = setTimeout(
+      () => this.#release(task, task.words.latestEndMs),
+      Math.max(0, head.arrivedAt + this.#holdMs - Date.now()),
+    );
+    task.timer.unref();
+  }
+
+  #score(task: ChannelTask, window: AcousticWindow): void {
+    const words = task.words.over(window.beginMs, window.endMs, window.speechMs);
+    for (const update of task.tracker.addWindow(window, words)) this.#publish(task, update);
+  }
+
+  #publish(task: ChannelTask, update: ToneUpdate): void {
+    const at = new Date();
+    if (update.kind === 'tone') {
+      this.#context.publish(
+        voiceToneEvent(
+          {
+            ...task.input,
+            detailStatus: 'VoiceToneAnalysisSuccessful',
+            current: update.current,
+            overall: update.overall,
+          },
+          this.#options.origin,
+          at,
+        ),
+      );
+      return;
+    }
+    this.#context.publish(
+      voiceToneEvent(
+        {
+          ...task.input,
+          detailStatus: 'VoiceToneAnalysisFailure',
+          statusMessage: `no speech in the first ${Math.round(update.audioMs / 1000)} seconds of audio on channel ${task.input.channelId}; the analysis goes on and reports when speech arrives`,
+        },
+        this.#options.origin,
+        at,
+      ),
+    );
+  }
+
+  #onError(error: Error): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    for (const task of this.#channels.values()) {
+      if (task.timer) clearTimeout(task.timer);
+      task.timer = null;
+      task.held = [];
+      // The other channels' analyses are useless without this one's: release them.
+      task.stream?.end().catch(() => undefined);
+    }
+    this.#fail(error);
+  }
+
+  #logStats(task: ChannelTask, stats: VoiceStreamStats): void {
+    this.#context.logger.debug(
+      {
+        channelId: task.input.channelId,
+        audioMs: Math.round(stats.audioMs),
+        busyMs: Math.round(stats.busyMs),
+        cpuPerAudioSecond: stats.audioMs > 0 ? stats.busyMs / stats.audioMs : 0,
+      },
+      'voice tone analysis finished',
+    );
+  }
+}

@@ -1,0 +1,149 @@
+import type { CallInfo } from '../../connector/CallTypes.js';
+import { makeEvent, type EventEnvelope, type EventOrigin } from '../../events/EventEnvelope.js';
+import type { ParticipantRole } from '../PipelineTypes.js';
+import type { ToneSpan } from '../voice/VoiceToneTracker.js';
+
+/*
+ * Chime's voice analytics notifications (developer guide, "Understanding notifications"; spec §2.9):
+ * an EventBridge-like envelope plus `service-type: "VoiceAnalytics"`, with the media insights
+ * pipeline's identifiers and the call's Voice Connector identifiers in `detail`.
+ */
+
+export const VOICE_TONE_STATUS = 'VoiceToneAnalysisStatus';
+export const SPEAKER_SEARCH_STATUS = 'SpeakerSearchStatus';
+export const VOICE_ANALYTICS_SERVICE = 'VoiceAnalytics';
+
+export type VoiceToneDetailStatus =
+  'VoiceToneAnalysisSuccessful' | 'VoiceToneAnalysisFailure' | 'VoiceToneAnalysisCompleted';
+
+export type VoiceAnalyticsEvent = EventEnvelope & { readonly 'service-type': typeof VOICE_ANALYTICS_SERVICE };
+
+/** The pipeline task and the stream an event is about. */
+export interface VoiceTaskInput {
+  readonly call: CallInfo;
+  readonly pipelineId: string;
+  readonly pipelineArn: string;
+  readonly taskId: string;
+  readonly channelId: number;
+  readonly participantRole: ParticipantRole | null;
+  /** The call's stream on that channel, when known. */
+  readonly isCaller: boolean;
+  readonly streamArn: string | null;
+  readonly startFragmentNumber: string | null;
+}
+
+/** Chime's `currentAverageVoiceTone` / `overallAverageVoiceTone`. */
+export interface VoiceToneAverage {
+  readonly startTime: string;
+  readonly endTime: string;
+  readonly voiceToneLabel: string;
+  readonly voiceToneScore: { readonly neutral: number; readonly positive: number; readonly negative: number };
+  readonly beginOffsetMillis: number;
+  readonly endOffsetMillis: number;
+}
+
+function envelope(detailType: string, detail: object, origin: EventOrigin, at: Date): VoiceAnalyticsEvent {
+  const event = makeEvent(detailType, detail as Record<string, unknown>, origin, at);
+  // Key order as in Chime's examples; voice analytics events keep the milliseconds in `time`.
+  return {
+    version: event.version,
+    id: event.id,
+    'detail-type': event['detail-type'],
+    'service-type': VOICE_ANALYTICS_SERVICE,
+    source: event.source,
+    account: event.account,
+    time: at.toISOString(),
+    region: event.region,
+    resources: event.resources,
+    detail: event.detail,
+  };
+}
+
+function taskDetail(input: VoiceTaskInput): Record<string, unknown> {
+  return {
+    taskId: input.taskId,
+    isCaller: input.isCaller,
+    transactionId: input.call.transactionId,
+    voiceConnectorId: input.call.voiceConnectorId,
+    callId: input.call.callId,
+    mediaInsightsPipelineId: input.pipelineId,
+    sourceArn: input.pipelineArn,
+    ...(input.streamArn !== null ? { streamArn: input.streamArn } : {}),
+    channelId: input.channelId,
+    ...(input.participantRole ? { participantRole: input.participantRole } : {}),
+    ...(input.startFragmentNumber !== null ? { startFragmentNumber: input.startFragmentNumber } : {}),
+  };
+}
+
+/** A tone average on the call's clock: ISO times from the call's start plus the media offsets. */
+export function voiceToneAverage(span: ToneSpan, callStartedAt: Date): VoiceToneAverage {
+  const iso = (offsetMs: number) => new Date(callStartedAt.getTime() + Math.round(offsetMs)).toISOString();
+  return {
+    startTime: iso(span.beginMs),
+    endTime: iso(span.endMs),
+    voiceToneLabel: span.label,
+    voiceToneScore: {
+      neutral: span.score.neutral,
+      positive: span.score.positive,
+      negative: span.score.negative,
+    },
+    beginOffsetMillis: Math.round(span.beginMs),
+    endOffsetMillis: Math.round(span.endMs),
+  };
+}
+
+/** A VoiceToneAnalysisStatus event: periodic (Successful), final (Completed) or Failure. */
+export function voiceToneEvent(
+  input: VoiceTaskInput & {
+    readonly detailStatus: VoiceToneDetailStatus;
+    readonly statusMessage?: string;
+    readonly current?: ToneSpan;
+    readonly overall?: ToneSpan;
+  },
+  origin: EventOrigin,
+  at: Date,
+): VoiceAnalyticsEvent {
+  const { current, overall } = input;
+  return envelope(
+    VOICE_TONE_STATUS,
+    {
+      taskId: input.taskId,
+      detailStatus: input.detailStatus,
+      ...(input.statusMessage ? { statusMessage: input.statusMessage } : {}),
+      ...taskDetail(input),
+      ...(current && overall
+        ? {
+            voiceToneAnalysisDetails: {
+              currentAverageVoiceTone: voiceToneAverage(current, input.call.startedAt),
+              overallAverageVoiceTone: voiceToneAverage(overall, input.call.startedAt),
+            },
+          }
+        : {}),
+    },
+    origin,
+    at,
+  );
+}
+
+/** What speaker search says in Callsight, always: it is not available. */
+export const SPEAKER_SEARCH_UNAVAILABLE =
+  'speaker search is not available in Callsight: it needs voice embeddings that are not shipped';
+
+/** The one SpeakerSearchStatus event a call gets when SpeakerSearchStatus is Enabled. */
+export function speakerSearchUnavailableEvent(
+  input: VoiceTaskInput,
+  origin: EventOrigin,
+  at: Date,
+): VoiceAnalyticsEvent {
+  return envelope(
+    SPEAKER_SEARCH_STATUS,
+    {
+      taskId: input.taskId,
+      detailStatus: 'IdentificationFailure',
+      statusMessage: SPEAKER_SEARCH_UNAVAILABLE,
+      ...taskDetail(input),
+    },
+    origin,
+    at,
+  );
+}

@@ -1,0 +1,69 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { PostgresConfigurationStore } from '../../../src/pipeline/config/PostgresConfigurationStore.js';
+import { ConfigurationConflictError } from '../../../src/pipeline/config/ConfigurationTypes.js';
+import { defaultConfiguration } from '../../../src/pipeline/config/defaultConfiguration.js';
+import { PostgresDatabase } from '../../../src/store/postgres/PostgresDatabase.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+import { configurationStoreContract, origin, request, steppingClock } from './ConfigurationStoreContract.js';
+
+let testDb: TestDatabase | null = null;
+let skipReason: string | false = 'PostgreSQL not set up yet';
+const opened: PostgresDatabase[] = [];
+before(async () => {
+  const created = await createTestDatabase();
+  testDb = created.database;
+  skipReason = created.skip;
+});
+after(async () => {
+  for (const db of opened) await db.close();
+  await testDb?.drop();
+});
+
+let counter = 0;
+async function database(schema = `configurations_${++counter}`): Promise<PostgresDatabase> {
+  const db = await PostgresDatabase.open({ url: testDb!.url, schema, poolSize: 4 });
+  opened.push(db);
+  return db;
+}
+
+configurationStoreContract({
+  name: 'PostgresConfigurationStore',
+  skip: () => skipReason,
+  open: async (options = {}) =>
+    PostgresConfigurationStore.open({ database: await database(), ...origin, now: steppingClock(), ...options }),
+});
+
+describe('PostgresConfigurationStore', () => {
+  test('processes racing to create one name: one wins, the others get a Conflict; ensureDefault creates once', async (t) => {
+    if (skipReason) return t.skip(skipReason);
+    // Separate pools on one schema stand for separate processes.
+    const stores = await Promise.all(
+      [1, 2, 3, 4].map(async () =>
+        PostgresConfigurationStore.open({ database: await database('configurations_race'), ...origin }),
+      ),
+    );
+    const results = await Promise.allSettled(stores.map((s) => s.create(request('contested'))));
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    for (const r of results)
+      if (r.status === 'rejected') assert.ok(r.reason instanceof ConfigurationConflictError, String(r.reason));
+
+    const ensured = await Promise.all(stores.map((s) => s.ensureDefault(defaultConfiguration(origin))));
+    assert.deepEqual(ensured.map((e) => e.action).sort(), ['created', 'unchanged', 'unchanged', 'unchanged']);
+    const ids = new Set(ensured.map((e) => e.configuration.MediaInsightsPipelineConfigurationId));
+    assert.equal(ids.size, 1);
+    for (const s of stores) await s.close();
+  });
+
+  test('documents come back exactly as stored, key order included', async (t) => {
+    if (skipReason) return t.skip(skipReason);
+    const store = PostgresConfigurationStore.open({ database: await database(), ...origin });
+    const created = await store.create(
+      request('ordered', { RealTimeAlertConfiguration: { Rules: [], Disabled: false } as never }),
+    );
+    const got = await store.get('ordered');
+    assert.equal(JSON.stringify(got), JSON.stringify(created));
+    assert.equal(JSON.stringify(got.RealTimeAlertConfiguration), '{"Rules":[],"Disabled":false}');
+    await store.close();
+  });
+});
