@@ -5,9 +5,12 @@
  *   transcriptLatency  audio → WebSocket latency of partial and final Transcribe records
  *   asrCapacity        concurrent calls transcribed before one falls behind real time
  *   ingestCapacity     concurrent calls received (transcription off) before packets are lost
+ *   relayLatency       one-way latency and jitter the trunk relay adds, at 200 concurrent relayed calls
+ *   streamThroughput   data stream records/s appended (acknowledged) and read back: JetStream vs SQLite
  *
- *   npm run bench -- [--only rtf,latency,asr,ingest] [--out FILE] [--latency-calls N]
+ *   npm run bench -- [--only rtf,latency,asr,ingest,relay,stream] [--out FILE] [--latency-calls N]
  *                    [--asr-steps 2,4,…] [--asr-seconds S] [--ingest-steps 100,250,…] [--ingest-seconds S]
+ *                    [--relay-calls N] [--relay-seconds S]
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -18,6 +21,17 @@ import { ASR_CAPACITY_TARGET, measureAsrCapacity, type AsrCapacityResult } from 
 import { describeAsrRtf, measureAsrRtf, RTF_TARGET, type RtfResult } from './asrRtf.js';
 import { INGEST_TARGET, measureIngestCapacity, type IngestResult } from './ingestCapacity.js';
 import { machineFacts } from './lib/machine.js';
+import {
+  benchRelayLatency,
+  describeRelayLatency,
+  RELAY_LATENCY_TARGET,
+  type RelayLatencyResult,
+} from './relayLatency.js';
+import {
+  benchStreamThroughput,
+  describeStreamThroughput,
+  STREAM_THROUGHPUT_TARGET,
+} from './streamThroughput.js';
 import { startBenchServer } from './lib/server.js';
 import { TranscriptFeed } from './lib/TranscriptFeed.js';
 import {
@@ -27,7 +41,7 @@ import {
   type LatencyResult,
 } from './transcriptLatency.js';
 
-const MEASUREMENTS = ['rtf', 'latency', 'asr', 'ingest'] as const;
+const MEASUREMENTS = ['rtf', 'latency', 'asr', 'ingest', 'relay', 'stream'] as const;
 type Measurement = (typeof MEASUREMENTS)[number];
 
 const { values } = parseArgs({
@@ -39,6 +53,8 @@ const { values } = parseArgs({
     'asr-seconds': { type: 'string', default: '20' },
     'ingest-steps': { type: 'string', default: '100,250,500,750,1000,1500' },
     'ingest-seconds': { type: 'string', default: '10' },
+    'relay-calls': { type: 'string', default: String(RELAY_LATENCY_TARGET.calls) },
+    'relay-seconds': { type: 'string', default: '15' },
     'rtp-port-min': { type: 'string', default: '20000' },
     'rtp-port-max': { type: 'string', default: '29999' },
   },
@@ -57,6 +73,8 @@ interface Results {
   transcriptLatency?: LatencyResult;
   asrCapacity?: AsrCapacityResult;
   ingestCapacity?: IngestResult;
+  relayLatency?: RelayLatencyResult;
+  streamThroughput?: Record<string, unknown>;
 }
 
 async function withAsrServer(results: Results): Promise<void> {
@@ -65,7 +83,7 @@ async function withAsrServer(results: Results): Promise<void> {
   const feed = await TranscriptFeed.connect(server.httpPort);
   try {
     if (only.has('latency')) {
-      say('\n[2/4] Audio → WebSocket latency of Transcribe records');
+      say('\n[2/5] Audio → WebSocket latency of Transcribe records');
       results.transcriptLatency = await measureTranscriptLatency(
         { caller, sipPort: server.sipPort, feed },
         Number(values['latency-calls']),
@@ -73,7 +91,7 @@ async function withAsrServer(results: Results): Promise<void> {
       describeLatency(results.transcriptLatency).forEach(say);
     }
     if (only.has('asr')) {
-      say('\n[3/4] Concurrent calls with transcription on, until one falls behind real time');
+      say('\n[3/5] Concurrent calls with transcription on, until one falls behind real time');
       results.asrCapacity = await measureAsrCapacity(
         {
           caller,
@@ -95,7 +113,7 @@ async function withAsrServer(results: Results): Promise<void> {
 }
 
 async function withIngestServer(results: Results): Promise<void> {
-  say('\n[4/4] Concurrent calls with transcription off, until packets are lost');
+  say('\n[4/5] Concurrent calls with transcription off, until packets are lost');
   const server = await startBenchServer({ asrEnabled: false, ...rtpRange });
   const caller = await SipCaller.open('127.0.0.1');
   try {
@@ -141,6 +159,30 @@ function summaryLines(r: Results): string[] {
     const value = `${i.heldCalls} calls (< 0.1 % loss), ${i.zeroLossCalls} (0 loss)`;
     row('calls ingested, ASR off', value, `≥ ${INGEST_TARGET}`, i.pass);
   }
+  const l = r.relayLatency;
+  if (l) {
+    const value = `p99 ${l.addedLatencyMs.p99} ms (p50 ${l.addedLatencyMs.p50}), ${l.calls} calls`;
+    row(
+      'relay added one-way latency',
+      value,
+      `p99 < ${RELAY_LATENCY_TARGET.p99AddedMs} ms @ ${RELAY_LATENCY_TARGET.calls}`,
+      l.pass,
+    );
+  }
+  const s = r.streamThroughput;
+  if (s) {
+    const js = s.jetstream as { appendPerSecond?: number; readPerSecond?: number };
+    const sq = s.sqlite as { appendPerSecond: number };
+    const value = js.appendPerSecond
+      ? `JetStream ${js.appendPerSecond} append, ${js.readPerSecond} read (SQLite ${sq.appendPerSecond} append)`
+      : 'JetStream not available';
+    row(
+      'stream records/s',
+      value,
+      `≥ ${STREAM_THROUGHPUT_TARGET.jetstreamAppendPerSecond} append`,
+      s.pass === true,
+    );
+  }
   lines.push('', `(${r.durationSeconds} s; details in ${values.out})`);
   return lines;
 }
@@ -152,12 +194,27 @@ async function main(): Promise<void> {
     `Callsight benchmarks on ${results.machine.cores} cores, Node ${results.machine.node} (load average ${results.machine.loadAverage1mAtStart})`,
   );
   if (only.has('rtf')) {
-    say('\n[1/4] Speech-recognition real-time factor (one worker, one channel at a time)');
+    say('\n[1/5] Speech-recognition real-time factor (one worker, one channel at a time)');
     results.asrRtf = await measureAsrRtf();
     describeAsrRtf(results.asrRtf).forEach(say);
   }
   if (only.has('latency') || only.has('asr')) await withAsrServer(results);
   if (only.has('ingest')) await withIngestServer(results);
+  if (only.has('relay')) {
+    say('\n[5/5] Added one-way latency and jitter of the trunk relay (media anchored through Callsight)');
+    results.relayLatency = await benchRelayLatency({
+      calls: Number(values['relay-calls']),
+      windowSeconds: Number(values['relay-seconds']),
+      ...rtpRange,
+      progress: say,
+    });
+    describeRelayLatency(results.relayLatency).forEach(say);
+  }
+  if (only.has('stream')) {
+    say('\n[stream] Data stream throughput: NATS JetStream against the embedded SQLite log');
+    results.streamThroughput = await benchStreamThroughput();
+    describeStreamThroughput(results.streamThroughput).forEach(say);
+  }
   results.machine.loadAverage1mAtEnd = Math.round(loadavg()[0]! * 100) / 100;
   results.durationSeconds = Math.round((performance.now() - started) / 1000);
   writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Callsight needs and is missing: npm packages, and Debian packages (speech recognition
-# for running; SIP peers and audio tools for tests). Installs with apt when root, otherwise stops with
-# the exact command to run.  Usage: ensure-deps.sh [--test]
+# for running; SIP peers, audio tools and Chromium for tests). Installs with apt when root, otherwise
+# stops with the exact command to run.  Usage: ensure-deps.sh [--test]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +29,13 @@ if [ "${1:-}" = "--test" ]; then
     [flite]=/usr/bin/flite
     [espeak-ng]=/usr/bin/espeak-ng
     [sox]=/usr/bin/sox
+    # The web app's browser tests and benchmark drive Debian's Chromium (playwright-core, no download).
+    [chromium]=/usr/bin/chromium
+    [chromium-driver]=/usr/bin/chromedriver
+    # The JetStream and PostgreSQL adapter tests start a private nats-server, and use the running
+    # PostgreSQL (or start a private cluster with its initdb) — see test/helpers/natsServer.ts, postgres.ts.
+    [nats-server]=/usr/sbin/nats-server
+    [postgresql]=/usr/lib/postgresql
   )
 fi
 # On other architectures the library lives under another multiarch folder.

@@ -19,11 +19,24 @@ export const ERROR_CODES = {
   CS_ERR_ASR_FAILED: { status: 500, summary: 'The speech engine failed while decoding a stream.' },
   CS_ERR_STREAM_CLOSED: { status: 503, summary: 'The data stream is closed.' },
   CS_ERR_STREAM_BAD_SEQUENCE: { status: 400, summary: 'A sequence number was not a non-negative integer.' },
+  CS_ERR_STREAM_UNAVAILABLE: {
+    status: 503,
+    summary: 'The NATS JetStream server could not be reached, or did not acknowledge an append in time.',
+  },
+  CS_ERR_DATABASE_UNAVAILABLE: {
+    status: 503,
+    summary: 'PostgreSQL could not be reached, or refused the connection.',
+  },
   CS_ERR_WS_SLOW_CLIENT: { status: 4008, summary: 'A WebSocket client fell too far behind and was disconnected.' },
   CS_ERR_CLOSED: { status: 0, summary: 'The object was used after close().' },
   CS_ERR_NOT_FOUND: { status: 404, summary: 'The call, pipeline or configuration named in the request does not exist.' },
   CS_ERR_PIPELINE_STATE: { status: 409, summary: 'The pipeline cannot make that transition from its current status.' },
   CS_ERR_ANALYTICS_FAILED: { status: 500, summary: 'The call analytics models failed on an utterance (their worker crashed or threw).' },
+  CS_ERR_VOICE_TONE_FAILED: {
+    status: 500,
+    summary:
+      'The voice tone analysis of a channel failed (its worker crashed or threw); the VoiceAnalyticsProcessor element fails, the pipeline goes on.',
+  },
   CS_ERR_INTERNAL: { status: 500, summary: 'An unexpected failure; it is logged with its stack trace.' },
   CS_ERR_BAD_REQUEST: { status: 400, summary: 'A request body or parameter failed validation; every problem is listed with its path.' },
   CS_ERR_CONFIGURATION_CONFLICT: {

@@ -14,22 +14,23 @@ import { registerConfigurationRoutes } from '../gateway/api/ConfigurationRoutes.
 import { registerCallRoutes } from '../gateway/api/CallRoutes.js';
 import { registerPipelineRoutes } from '../gateway/api/PipelineRoutes.js';
 import { registerRecordingRoutes } from '../gateway/api/RecordingRoutes.js';
-import { SqliteConnectionRegistry } from '../gateway/ConnectionRegistry.js';
+import type { ConnectionRegistry } from '../gateway/ConnectionRegistryTypes.js';
 import { HttpServer } from '../gateway/HttpServer.js';
 import type { Logger } from '../log/logger.js';
 import { PortAllocator } from '../media/rtp/PortAllocator.js';
-import { SqliteConfigurationStore } from '../pipeline/config/ConfigurationStore.js';
+import type { ConfigurationStore } from '../pipeline/config/ConfigurationStoreTypes.js';
 import { blueprintFor, type ElementFactoryDeps } from '../pipeline/ElementFactory.js';
 import { AnalyticsPool } from '../pipeline/analytics/worker/AnalyticsPool.js';
 import { PipelineManager } from '../pipeline/PipelineManager.js';
-import { SqlitePostCallStore } from '../pipeline/store/SqlitePostCallStore.js';
+import type { PostCallStore } from '../pipeline/records/PostCall.js';
 import { RecordingStore } from '../pipeline/recording/RecordingStore.js';
 import { PocketsphinxEngine } from '../pipeline/transcribe/pocketsphinx/PocketsphinxEngine.js';
 import type { SpeechEngine } from '../pipeline/transcribe/SpeechEngineTypes.js';
+import { VoiceToneEngine } from '../pipeline/voice/VoiceToneEngine.js';
 import { SipUserAgent } from '../sip/SipUserAgent.js';
-import { SqliteDataStream } from '../stream/SqliteDataStream.js';
 import type { AppendKey, DataStream } from '../stream/StreamTypes.js';
 import { resolveAdvertisedAddress } from './advertisedAddress.js';
+import { openBackends, type Backends } from './backends.js';
 import { checkRuleConfigurations, installRules } from './eventRules.js';
 import { loadConfigurations } from './loadConfigurations.js';
 import { httpBaseUrl, recordingStoreOptions, recordingUrl } from './recordings.js';
@@ -43,12 +44,14 @@ interface AppParts {
   readonly config: Config;
   readonly advertisedAddress: string;
   readonly logger: Logger;
+  readonly backends: Backends;
   readonly stream: DataStream;
-  readonly registry: SqliteConnectionRegistry;
-  readonly configurations: SqliteConfigurationStore;
+  readonly registry: ConnectionRegistry;
+  readonly configurations: ConfigurationStore;
   readonly analyticsPool: AnalyticsPool;
-  readonly postCall: SqlitePostCallStore;
+  readonly postCall: PostCallStore;
   readonly engine: SpeechEngine | null;
+  readonly voiceTone: VoiceToneEngine;
   readonly bus: EventBus;
   readonly webhooks: readonly WebhookDelivery[];
   readonly pipelines: PipelineManager;
@@ -80,22 +83,9 @@ export class App {
     const origin = { account: config.voiceConnector.account, region: config.voiceConnector.region };
     const advertisedAddress = resolveAdvertisedAddress(config.sip.advertisedAddress, config.sip.host);
 
-    const stream = SqliteDataStream.open({
-      path: join(dataDir, 'stream.db'),
-      retention: {
-        ...(config.stream.retentionHours > 0 ? { maxAgeMs: config.stream.retentionHours * 3_600_000 } : {}),
-        ...(config.stream.maxRecords > 0 ? { maxRecords: config.stream.maxRecords } : {}),
-      },
-      logger: logger.child({ stage: 'stream' }),
-    });
-    const registry = SqliteConnectionRegistry.open({ path: join(dataDir, 'callsight.db'), logger: logger.child({ stage: 'registry' }) });
-
-    const configurations = SqliteConfigurationStore.open({
-      path: join(dataDir, 'callsight.db'),
-      region: origin.region,
-      account: origin.account,
-      logger: logger.child({ stage: 'configurations' }),
-    });
+    // SQLite files in dataDir by default; NATS JetStream and PostgreSQL when configured (backends.ts).
+    const backends = await openBackends(config, dataDir, logger);
+    const { stream, registry, configurations, postCall } = backends;
     await loadConfigurations(config, configurations, origin, logger.child({ stage: 'configurations' }));
 
     let engine: SpeechEngine | null = null;
@@ -122,7 +112,9 @@ export class App {
     let httpBase = '';
     const analyticsPool = new AnalyticsPool(config.analytics.workers, logger.child({ stage: 'analytics' }));
     await analyticsPool.ready();
-    const postCall = new SqlitePostCallStore(join(dataDir, 'callsight.db'));
+    // Voice tone analysis (VoiceAnalyticsProcessor): two worker threads shared by all calls.
+    const voiceTone = new VoiceToneEngine({ logger: logger.child({ stage: 'voice-tone' }) });
+    await voiceTone.ready();
     const elementDeps: ElementFactoryDeps = {
       engine,
       append,
@@ -131,6 +123,7 @@ export class App {
       origin,
       recordings: { storage: recordings, urlFor: (callId, pipelineId) => recordingUrl(httpBase, callId, pipelineId) },
       analytics: { pool: analyticsPool, postCall, categories: config.categories },
+      voiceTone,
     };
     const pipelines = new PipelineManager({
       resolve: async (identifier) => blueprintFor(await configurations.get(identifier), elementDeps),
@@ -200,12 +193,14 @@ export class App {
       config,
       advertisedAddress,
       logger,
+      backends,
       stream,
       registry,
       configurations,
       analyticsPool,
       postCall,
       engine,
+      voiceTone,
       bus,
       webhooks,
       pipelines,
@@ -259,8 +254,19 @@ export class App {
   }
 
   async #close(): Promise<void> {
-    const { http, uas, connector, pipelines, recordings, bus, webhooks, engine, analyticsPool, postCall } = this.#parts;
-    const { stream, registry, configurations, logger } = this.#parts;
+    const {
+      http,
+      uas,
+      connector,
+      pipelines,
+      recordings,
+      bus,
+      webhooks,
+      engine,
+      analyticsPool,
+      voiceTone,
+    } = this.#parts;
+    const { backends, logger } = this.#parts;
     http.setReady(false);
     await uas.close();
     await connector.drain();
@@ -277,11 +283,10 @@ export class App {
     await Promise.all(webhooks.map((w) => w.idle()));
     await engine?.close();
     await analyticsPool.close();
+    await voiceTone.close();
     await http.close();
-    await stream.close();
-    await registry.close();
-    await configurations.close();
-    postCall.close();
+    // The stream, the stores, then their connections (NATS, PostgreSQL) when scaled out.
+    await backends.close();
     logger.info('all calls finished and the stream is flushed');
   }
 }

@@ -37,7 +37,24 @@ export interface Config {
   readonly http: { readonly host: string; readonly port: number; readonly wsMaxBufferedBytes: number };
   readonly dataDir: string;
   readonly webRoot: string;
-  readonly stream: { readonly retentionHours: number; readonly maxRecords: number };
+  readonly stream: {
+    readonly retentionHours: number;
+    readonly maxRecords: number;
+    readonly backend: 'sqlite' | 'jetstream';
+  };
+  readonly nats: {
+    /** May hold a password or token: never log it (see redactUrl). */
+    readonly url: string;
+    readonly streamName: string;
+    readonly subjectPrefix: string;
+    readonly replicas: number;
+  };
+  readonly database: {
+    readonly backend: 'sqlite' | 'postgres';
+    /** May hold a password: never log it (see redactDatabaseUrl). */
+    readonly url: string;
+    readonly poolSize: number;
+  };
   readonly recording: {
     /** Empty: `<dataDir>/recordings`. */
     readonly dir: string;
@@ -78,7 +95,7 @@ export interface Config {
 function fieldSchema(option: OptionSpec): z.ZodType {
   switch (option.kind) {
     case 'string':
-      return z.string();
+      return option.values ? z.enum(option.values as [string, ...string[]]) : z.string();
     case 'boolean':
       return z.boolean();
     case 'port':

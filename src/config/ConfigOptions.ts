@@ -14,6 +14,8 @@ export interface OptionSpec {
   readonly doc: string;
   readonly min?: number;
   readonly max?: number;
+  /** For strings: the only values accepted. */
+  readonly values?: readonly string[];
 }
 
 export const OPTIONS: readonly OptionSpec[] = [
@@ -157,6 +159,68 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 5_000_000,
     min: 0,
     doc: 'The data stream keeps at most this many records (0: no limit).',
+  },
+  {
+    path: 'stream.backend',
+    env: 'CALLSIGHT_STREAM_BACKEND',
+    kind: 'string',
+    values: ['sqlite', 'jetstream'],
+    default: 'sqlite',
+    doc: 'Where the data stream lives: `sqlite` (embedded, `<dataDir>/stream.db`, one process) or `jetstream` (a NATS JetStream stream shared by several processes; see nats.*). Retention (stream.retentionHours, stream.maxRecords) applies to both.',
+  },
+  {
+    path: 'nats.url',
+    env: 'CALLSIGHT_NATS_URL',
+    kind: 'string',
+    default: 'nats://127.0.0.1:4222',
+    doc: 'NATS server(s) with JetStream, comma-separated, e.g. `nats://user:password@nats-1:4222,nats://nats-2:4222` (a user without a password is a token; never logged). Used with stream.backend jetstream.',
+  },
+  {
+    path: 'nats.streamName',
+    env: 'CALLSIGHT_NATS_STREAM',
+    kind: 'string',
+    default: 'CALLSIGHT_RECORDS',
+    doc: 'JetStream stream holding the records (created, or its limits updated, at start).',
+  },
+  {
+    path: 'nats.subjectPrefix',
+    env: 'CALLSIGHT_NATS_SUBJECT_PREFIX',
+    kind: 'string',
+    default: 'callsight.records',
+    doc: 'Records are published on `<prefix>.<detail-type>.<callId>` (tokens escaped, see docs/scale-out.md); two installations sharing a NATS server need different prefixes and stream names.',
+  },
+  {
+    path: 'nats.replicas',
+    env: 'CALLSIGHT_NATS_REPLICAS',
+    kind: 'integer',
+    default: 1,
+    min: 1,
+    max: 5,
+    doc: 'Copies of the stream in a NATS cluster (3 survives the loss of one server; 1 for a single server).',
+  },
+  {
+    path: 'database.backend',
+    env: 'CALLSIGHT_DATABASE_BACKEND',
+    kind: 'string',
+    values: ['sqlite', 'postgres'],
+    default: 'sqlite',
+    doc: 'Where configurations, post-call analytics and the connection registry live: `sqlite` (embedded, `<dataDir>/callsight.db`) or `postgres` (database.url, shared by several processes).',
+  },
+  {
+    path: 'database.url',
+    env: 'CALLSIGHT_DATABASE_URL',
+    kind: 'string',
+    default: 'postgres://127.0.0.1:5432/callsight',
+    doc: 'PostgreSQL connection string `postgres://user:password@host:5432/database` (the database is created if missing and the role may; the password is never logged). Used with database.backend postgres.',
+  },
+  {
+    path: 'database.poolSize',
+    env: 'CALLSIGHT_DATABASE_POOL_SIZE',
+    kind: 'integer',
+    default: 10,
+    min: 1,
+    max: 100,
+    doc: 'PostgreSQL connections per process (one pool shared by every table).',
   },
   {
     path: 'recording.dir',

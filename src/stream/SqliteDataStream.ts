@@ -3,18 +3,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidStateError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
+import { serializeRecord } from './AppendCheck.js';
 import { parseSequence } from './Sequence.js';
 import { SqliteSubscription, type SubscriptionSource } from './SqliteSubscription.js';
-import type { AppendKey, DataStream, StoredRecord, StreamSubscription } from './StreamTypes.js';
+import type {
+  AppendKey,
+  DataStream,
+  StoredRecord,
+  StreamRetention,
+  StreamSubscription,
+} from './StreamTypes.js';
 
-export interface StreamRetention {
-  /** Delete records appended longer ago than this. Default: keep forever. */
-  readonly maxAgeMs?: number;
-  /** Keep at most this many records. Default: unlimited. */
-  readonly maxRecords?: number;
-  /** Keep at most this many bytes of record JSON. Default: unlimited. */
-  readonly maxBytes?: number;
-}
+export type { StreamRetention };
 
 export interface SqliteDataStreamOptions {
   /** Database file; its directory is created if missing. */
@@ -68,6 +68,8 @@ function toStored(row: RecordRow): StoredRecord {
  * The embedded data stream: an append-only SQLite table in WAL mode with synchronous=FULL, so a record
  * whose append resolved survives kill -9 and power loss. Appends made in the same event-loop turn share
  * one transaction (group commit), which makes the fsync per batch rather than per record.
+ * One process only: subscriptions hear of this instance's commits, not of another process appending to
+ * the same file (that is what JetStreamDataStream is for).
  */
 export class SqliteDataStream implements DataStream {
   readonly #db: Database.Database;
@@ -123,21 +125,10 @@ export class SqliteDataStream implements DataStream {
     if (this.closed) return Promise.reject(new InvalidStateError('data stream'));
     let json: string;
     try {
-      json = JSON.stringify(record);
+      // Checked here so one bad record or key cannot fail the whole group-commit batch it would have joined.
+      json = serializeRecord(record, key);
     } catch (err) {
       return Promise.reject(err);
-    }
-    // Frames splice the sequence number in after the opening brace, so only JSON objects are records.
-    if (typeof json !== 'string' || !json.startsWith('{')) {
-      return Promise.reject(new TypeError('a stream record must be a JSON object'));
-    }
-    // Checked here so one bad key cannot fail the whole group-commit batch it would have joined.
-    if (
-      typeof key.type !== 'string' ||
-      key.type === '' ||
-      (key.callId !== null && typeof key.callId !== 'string')
-    ) {
-      return Promise.reject(new TypeError('append key needs a non-empty type and a string or null callId'));
     }
     return new Promise<string>((resolve, reject) => {
       this.#pending.push({ json, key, appendedAt: Date.now(), resolve, reject });

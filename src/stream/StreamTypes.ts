@@ -1,7 +1,9 @@
 /**
  * The data stream (Kinesis Data Stream counterpart): an ordered, durable, append-only log of records.
  * Sequence numbers are decimal strings of a strictly increasing integer; the first record is "1".
- * The embedded implementation is SQLite; a NATS JetStream adapter implements the same interface.
+ * The embedded implementation is SQLite (SqliteDataStream.ts); JetStreamDataStream.ts keeps it in a NATS
+ * JetStream stream for several processes and machines. test/stream/DataStreamContract.ts is the contract
+ * both pass.
  */
 export interface StoredRecord {
   readonly sequenceNumber: string;
@@ -12,6 +14,19 @@ export interface StoredRecord {
   readonly callId: string | null;
   /** Wall-clock append time, ms since the epoch. */
   readonly appendedAt: number;
+}
+
+/** How much of the stream is kept; the oldest records go first. Shared by every implementation. */
+export interface StreamRetention {
+  /** Delete records appended longer ago than this. Default: keep forever. */
+  readonly maxAgeMs?: number;
+  /** Keep at most this many records. Default: unlimited. */
+  readonly maxRecords?: number;
+  /**
+   * Keep at most this many bytes. SQLite counts the records' JSON; JetStream its stored messages
+   * (JSON plus subject and headers, about 100 bytes more each). Default: unlimited.
+   */
+  readonly maxBytes?: number;
 }
 
 export interface AppendKey {

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readWav } from '../../src/media/wav/WavFile.js';
@@ -148,4 +148,92 @@ export async function sippCall(options: SippCallOptions): Promise<SippResult> {
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
   const exitCode = await new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { exitCode, output: output.slice(-4000), byeSentAfter: started + pauseMs };
+}
+
+export interface ScenarioRun {
+  /** sipp's working directory: `files` are copied there, and its logs are written there. */
+  readonly dir: string;
+  /** Resolves when sipp exits, with its screen, error log and message log (the end of each). */
+  readonly exited: Promise<Omit<SippResult, 'byeSentAfter'>>;
+  /** The scenario's `<log>` lines written so far (`-trace_logs`). */
+  logLines(): string[];
+  /** The first `<log>` line matching `pattern`, waiting up to timeoutMs. */
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+}
+
+/**
+ * Runs one call of a committed scenario (test/scenarios/) against 127.0.0.1:sipPort over UDP, in a
+ * fresh working directory holding `files` (name → content), with the scenario's `<log>` actions
+ * written to a file the test can read while the call goes on.
+ */
+export async function runScenario(
+  scenarioPath: string,
+  sipPort: number,
+  options: { files?: Record<string, Buffer>; timeoutSec?: number } = {},
+): Promise<ScenarioRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'callsight-sipp-'));
+  for (const [name, content] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), content);
+  const logFile = join(dir, 'scenario.log');
+  const errorFile = join(dir, 'errors.log');
+  const args = [
+    `127.0.0.1:${sipPort}`,
+    '-sf',
+    scenarioPath,
+    '-i',
+    '127.0.0.1',
+    '-p',
+    String(await freePort()),
+    '-mi',
+    '127.0.0.1',
+    '-mp',
+    String((await freePort()) & ~1),
+    '-m',
+    '1',
+    '-l',
+    '1',
+    '-timeout',
+    `${options.timeoutSec ?? 30}s`,
+    '-timeout_error',
+    '-nostdin',
+    '-trace_err',
+    '-error_file',
+    errorFile,
+    '-trace_logs',
+    '-log_file',
+    logFile,
+  ];
+  const child = spawn(SIPP, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const read = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : '');
+  const exited = new Promise<Omit<SippResult, 'byeSentAfter'>>((resolve) =>
+    child.once('exit', (exitCode) =>
+      resolve({
+        exitCode,
+        output: `${output.slice(-3000)}\n--- sipp error log ---\n${read(errorFile).slice(-3000)}`,
+      }),
+    ),
+  );
+  const logLines = () => read(logFile).split('\n').filter(Boolean);
+  return {
+    dir,
+    exited,
+    logLines,
+    async waitForLog(pattern, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        for (const line of logLines()) {
+          const match = pattern.exec(line);
+          if (match) return match;
+        }
+        if (child.exitCode !== null || Date.now() > deadline) {
+          throw new Error(
+            `no sipp log line matching ${pattern}:\n${logLines().join('\n')}\n${(await exited).output}`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+  };
 }

@@ -71,3 +71,32 @@ export function callIdOf(frame: StreamFrame): string | undefined {
   if (typeof frame.metadata === 'string') return (JSON.parse(frame.metadata) as { callId?: string }).callId;
   return undefined;
 }
+
+export interface TranscriptEventFields {
+  readonly ResultId: string;
+  readonly IsPartial: boolean;
+  readonly ChannelId: string;
+  readonly StartTime: number;
+  readonly EndTime: number;
+  readonly Alternatives: readonly { readonly Transcript: string }[];
+}
+
+/** The final Transcribe results of one call's channel (`ch_0`, `ch_1`), in stream order. */
+export function finalTranscripts(
+  frames: readonly StreamFrame[],
+  callId: string,
+  channelId: string,
+): TranscriptEventFields[] {
+  return frames
+    .filter((f) => f['detail-type'] === 'Transcribe' && callIdOf(f) === callId)
+    .map((f) => f.TranscriptEvent as TranscriptEventFields)
+    .filter((t) => !t.IsPartial && t.ChannelId === channelId);
+}
+
+/** The text of a channel: its finals joined by spaces. */
+export function transcriptText(frames: readonly StreamFrame[], callId: string, channelId: string): string {
+  return finalTranscripts(frames, callId, channelId)
+    .map((t) => t.Alternatives[0]?.Transcript ?? '')
+    .filter(Boolean)
+    .join(' ');
+}

@@ -16,7 +16,7 @@ export function registerCallRoutes(app: FastifyInstance, sources: CallRouteSourc
     '/api/calls/:callId/analytics',
     async (request) => {
       const { callId } = request.params;
-      const analytics = sources.postCall.get(callId, request.query.pipelineId);
+      const analytics = await sources.postCall.get(callId, request.query.pipelineId);
       if (!analytics)
         throw new CallsightError('CS_ERR_NOT_FOUND', `no post-call analytics for call ${callId} (yet)`);
       return analytics;

@@ -2,18 +2,25 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { InvalidStateError, ValidationError } from '../../errors.js';
+import { InvalidStateError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../log/logger.js';
 import {
   ConfigurationConflictError,
   ConfigurationNotFoundError,
-  LIMITS,
   type CreateMediaInsightsPipelineConfigurationRequest,
   type MediaInsightsPipelineConfiguration,
   type MediaInsightsPipelineConfigurationElement,
   type RealTimeAlertConfiguration,
   type UpdateMediaInsightsPipelineConfigurationRequest,
 } from './ConfigurationTypes.js';
+import {
+  arnPrefix,
+  checkMaxResults,
+  contentOf,
+  decodeListToken,
+  encodeListToken,
+  UUID,
+} from './ConfigurationStoreSupport.js';
 import type {
   ConfigurationStore,
   EnsureDefaultOptions,
@@ -66,48 +73,6 @@ CREATE TABLE IF NOT EXISTS ${TABLE} (
 );
 `;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** JSON with object keys sorted, so equal documents compare equal whatever their key order. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-        )
-      : v,
-  );
-}
-
-/** The parts of a configuration an update replaces, in a canonical form for comparisons. */
-function contentOf(request: {
-  readonly ResourceAccessRoleArn?: string;
-  readonly RealTimeAlertConfiguration?: RealTimeAlertConfiguration;
-  readonly Elements: readonly MediaInsightsPipelineConfigurationElement[];
-}): string {
-  return canonicalJson([
-    request.ResourceAccessRoleArn ?? null,
-    request.RealTimeAlertConfiguration ?? null,
-    request.Elements,
-  ]);
-}
-
-function encodeToken(name: string): string {
-  return Buffer.from(JSON.stringify({ after: name }), 'utf8').toString('base64url');
-}
-
-function decodeToken(token: string): string {
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { after?: unknown };
-    if (typeof parsed.after === 'string') return parsed.after;
-  } catch {
-    // reported below
-  }
-  throw new ValidationError('ListMediaInsightsPipelineConfigurations', [
-    { path: 'NextToken', message: 'Not a token this server issued' },
-  ]);
-}
-
 function isUniqueViolation(err: unknown): boolean {
   return (
     err instanceof Error &&
@@ -135,7 +100,7 @@ export class SqliteConfigurationStore implements ConfigurationStore {
 
   private constructor(options: SqliteConfigurationStoreOptions) {
     this.#logger = (options.logger ?? silentLogger).child({ component: 'configuration-store' });
-    this.#arnPrefix = `arn:callsight:chime:${options.region}:${options.account}:media-insights-pipeline-configuration/`;
+    this.#arnPrefix = arnPrefix(options.region, options.account);
     this.#inUse = options.inUse ?? (() => false);
     this.#now = options.now ?? (() => new Date());
     fs.mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
@@ -199,16 +164,8 @@ export class SqliteConfigurationStore implements ConfigurationStore {
 
   async list(options: ListConfigurationsOptions = {}): Promise<ListConfigurationsResult> {
     this.#assertOpen();
-    const max = options.maxResults ?? LIMITS.maxResults.max;
-    if (!Number.isInteger(max) || max < LIMITS.maxResults.min || max > LIMITS.maxResults.max) {
-      throw new ValidationError('ListMediaInsightsPipelineConfigurations', [
-        {
-          path: 'MaxResults',
-          message: `Must be an integer from ${LIMITS.maxResults.min} to ${LIMITS.maxResults.max}`,
-        },
-      ]);
-    }
-    const after = options.nextToken === undefined ? null : decodeToken(options.nextToken);
+    const max = checkMaxResults(options.maxResults);
+    const after = options.nextToken === undefined ? null : decodeListToken(options.nextToken);
     const rows = (
       after === null
         ? this.#db.prepare(`SELECT id, name FROM ${TABLE} ORDER BY name LIMIT ?`).all(max + 1)
@@ -224,7 +181,7 @@ export class SqliteConfigurationStore implements ConfigurationStore {
         MediaInsightsPipelineConfigurationId: row.id,
         MediaInsightsPipelineConfigurationArn: this.arnOf(row.name),
       })),
-      ...(rows.length > max && last ? { NextToken: encodeToken(last.name) } : {}),
+      ...(rows.length > max && last ? { NextToken: encodeListToken(last.name) } : {}),
     };
   }
 

@@ -193,7 +193,7 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
         languageCode: this.#options.languageCode,
         sessionId: pipelineId,
       });
-      const location = this.#options.postCall.save({ callId: call.callId, pipelineId, analytics });
+      const location = await this.#options.postCall.save({ callId: call.callId, pipelineId, analytics });
       this.#context.publish(postCallEvent({ call, pipelineId, pipelineArn, location }, this.#options.origin));
       if (this.#finals.length > 0) {
         const summary = await this.#options.analytics.summary(this.#finals);

@@ -2,12 +2,17 @@ import type { CallInfo } from '../../connector/CallTypes.js';
 import { CALLSIGHT_SOURCE, makeEvent, type EventEnvelope, type EventOrigin } from '../../events/EventEnvelope.js';
 import type { PostCallAnalytics } from '../analytics/PostCallTypes.js';
 
-/** Where post-call analytics documents are kept (SQLite by default; PostgreSQL when scaled out). */
+/**
+ * Where post-call analytics documents are kept (SQLite by default, SqlitePostCallStore.ts; PostgreSQL
+ * when scaled out, PostgresPostCallStore.ts). Async, so a networked database can implement it.
+ */
 export interface PostCallStore {
-  /** Stores the document; returns the URL path it is served at. */
-  save(input: { callId: string; pipelineId: string; analytics: PostCallAnalytics }): string;
+  /** Stores the document (replacing the pipeline's previous one); resolves with the URL path it is served at. */
+  save(input: { callId: string; pipelineId: string; analytics: PostCallAnalytics }): Promise<string>;
   /** The newest document of the call (or of one pipeline of it), or null. */
-  get(callId: string, pipelineId?: string): PostCallAnalytics | null;
+  get(callId: string, pipelineId?: string): Promise<PostCallAnalytics | null>;
+  /** Idempotent; the methods reject with InvalidStateError afterwards. */
+  close(): Promise<void>;
 }
 
 export const POST_CALL_EVENT = 'Call Analytics Post Call Job State Change';

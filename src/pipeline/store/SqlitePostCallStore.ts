@@ -28,7 +28,7 @@ export class SqlitePostCallStore implements PostCallStore {
     this.#db.exec(SCHEMA);
   }
 
-  save(input: { callId: string; pipelineId: string; analytics: PostCallAnalytics }): string {
+  async save(input: { callId: string; pipelineId: string; analytics: PostCallAnalytics }): Promise<string> {
     if (this.#closed) throw new InvalidStateError('post-call store');
     this.#db
       .prepare('INSERT OR REPLACE INTO post_call_analytics (call_id, pipeline_id, created_at, document) VALUES (?, ?, ?, ?)')
@@ -36,7 +36,7 @@ export class SqlitePostCallStore implements PostCallStore {
     return postCallLocation(input.callId);
   }
 
-  get(callId: string, pipelineId?: string): PostCallAnalytics | null {
+  async get(callId: string, pipelineId?: string): Promise<PostCallAnalytics | null> {
     if (this.#closed) throw new InvalidStateError('post-call store');
     const row = (
       pipelineId === undefined
@@ -48,7 +48,7 @@ export class SqlitePostCallStore implements PostCallStore {
     return row ? (JSON.parse(row.document) as PostCallAnalytics) : null;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#db.close();

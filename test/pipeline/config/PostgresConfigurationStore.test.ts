@@ -31,7 +31,12 @@ configurationStoreContract({
   name: 'PostgresConfigurationStore',
   skip: () => skipReason,
   open: async (options = {}) =>
-    PostgresConfigurationStore.open({ database: await database(), ...origin, now: steppingClock(), ...options }),
+    PostgresConfigurationStore.open({
+      database: await database(),
+      ...origin,
+      now: steppingClock(),
+      ...options,
+    }),
 });
 
 describe('PostgresConfigurationStore', () => {
@@ -46,7 +51,8 @@ describe('PostgresConfigurationStore', () => {
     const results = await Promise.allSettled(stores.map((s) => s.create(request('contested'))));
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
     for (const r of results)
-      if (r.status === 'rejected') assert.ok(r.reason instanceof ConfigurationConflictError, String(r.reason));
+      if (r.status === 'rejected')
+        assert.ok(r.reason instanceof ConfigurationConflictError, String(r.reason));
 
     const ensured = await Promise.all(stores.map((s) => s.ensureDefault(defaultConfiguration(origin))));
     assert.deepEqual(ensured.map((e) => e.action).sort(), ['created', 'unchanged', 'unchanged', 'unchanged']);

@@ -1,0 +1,157 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import pg from 'pg';
+import { readWav } from '../../src/media/wav/WavFile.js';
+import { SipCaller } from '../../src/tools/SipCaller.js';
+import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
+import { startNatsServer, uniqueName, type NatsServer } from '../helpers/natsServer.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { RecordCollector, callIdOf, detailOf, type StreamFrame } from '../helpers/wsRecords.js';
+
+const WAV = new URL('../fixtures/audio/demo-customer.wav', import.meta.url).pathname;
+/** The first sentences are enough to show transcripts flowing; the whole file would add 13 s. */
+const SECONDS = 9;
+const isTranscribe = (f: StreamFrame) => f['detail-type'] === 'Transcribe';
+
+/**
+ * The whole app on the scale-out backends: the data stream in NATS JetStream, configurations and the
+ * connection registry in PostgreSQL. A real SIP call's transcript reaches WebSocket clients, resuming
+ * with ?from= works, and the records are the JetStream stream's messages.
+ */
+describe('a call on the scale-out backends: JetStream stream, PostgreSQL stores', () => {
+  let nats: NatsServer | null = null;
+  let database: TestDatabase | null = null;
+  let skip: string | false = false;
+  let callsight: RunningCallsight;
+  let live: RecordCollector;
+  let dropped: RecordCollector;
+  let droppedAt = '0';
+  let callId: string;
+  const streamName = uniqueName('CS_E2E');
+  const subjectPrefix = `cse2e.${streamName}`;
+
+  before(async () => {
+    const [natsOrSkip, dbOrSkip] = await Promise.all([startNatsServer(), createTestDatabase()]);
+    nats = natsOrSkip.server;
+    database = dbOrSkip.database;
+    skip = natsOrSkip.skip || dbOrSkip.skip;
+    if (skip) return;
+    callsight = await startCallsight({
+      env: {
+        CALLSIGHT_STREAM_BACKEND: 'jetstream',
+        CALLSIGHT_NATS_URL: nats!.url,
+        CALLSIGHT_NATS_STREAM: streamName,
+        CALLSIGHT_NATS_SUBJECT_PREFIX: subjectPrefix,
+        CALLSIGHT_DATABASE_BACKEND: 'postgres',
+        CALLSIGHT_DATABASE_URL: database!.url,
+      },
+    });
+    const ws = `ws://127.0.0.1:${callsight.httpPort}/ws`;
+    live = new RecordCollector(`${ws}?from=0`);
+    dropped = new RecordCollector(`${ws}?from=0`);
+    await Promise.all([live.opened, dropped.opened]);
+    const caller = await SipCaller.open('127.0.0.1');
+    const audio = readWav(WAV);
+    const call = caller.call({
+      host: '127.0.0.1',
+      port: callsight.sipPort,
+      fromNumber: '+15555550100',
+      toNumber: '+15555550199',
+      samples: audio.samples.subarray(0, audio.sampleRate * SECONDS),
+      tailMs: 600,
+    });
+    try {
+      // A client that loses its connection mid-call, after the first transcript.
+      await dropped.waitFor(isTranscribe, 30_000, 'the first transcript');
+      droppedAt = dropped.frames.at(-1)!.sequenceNumber;
+      dropped.terminate();
+      await call;
+    } finally {
+      caller.close();
+    }
+    const ended = await live.waitFor((f) => detailOf(f).streamingStatus === 'ENDED', 15_000, 'ENDED');
+    callId = callIdOf(ended)!;
+    await live.waitFor(
+      (f) => detailOf(f).eventType === 'chime:MediaInsightsStopped' && callIdOf(f) === callId,
+      30_000,
+      'the pipeline to stop',
+    );
+  });
+
+  after(async () => {
+    live?.close();
+    if (callsight) {
+      const code = await callsight.stop();
+      assert.equal(code, 0, `callsight did not exit cleanly:\n${callsight.stderr()}`);
+    }
+    await nats?.stop();
+    await database?.drop();
+  });
+
+  test('the live transcript arrives over the WebSocket, in sequence order', (t) => {
+    if (skip) return t.skip(skip);
+    const transcripts = live.frames.filter(isTranscribe);
+    assert.ok(
+      transcripts.some((f) => !(f.TranscriptEvent as { IsPartial: boolean }).IsPartial),
+      'a final transcript',
+    );
+    const seqs = live.frames.map((f) => BigInt(f.sequenceNumber));
+    for (let i = 1; i < seqs.length; i++)
+      assert.ok(seqs[i]! > seqs[i - 1]!, `sequence ${seqs[i]} after ${seqs[i - 1]}`);
+  });
+
+  test('a client reconnecting with ?from= receives exactly the records it missed', async (t) => {
+    if (skip) return t.skip(skip);
+    const resumed = new RecordCollector(`ws://127.0.0.1:${callsight.httpPort}/ws?from=${droppedAt}`);
+    await resumed.opened;
+    const lastSeq = live.frames.at(-1)!.sequenceNumber;
+    await resumed.waitFor((f) => f.sequenceNumber === lastSeq, 10_000, 'the newest record');
+    resumed.close();
+    const beforeDrop = dropped.frames.filter((f) => BigInt(f.sequenceNumber) <= BigInt(droppedAt));
+    assert.deepEqual([...beforeDrop, ...resumed.frames], live.frames);
+  });
+
+  test('every record is a message of the JetStream stream, sequence for sequence', async (t) => {
+    if (skip) return t.skip(skip);
+    const nc = await connect({ servers: nats!.url });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const info = await jsm.streams.info(streamName);
+      assert.equal(info.config.storage, 'file');
+      assert.equal(String(info.state.last_seq), live.frames.at(-1)!.sequenceNumber);
+      const frame = live.frames.find(isTranscribe)!;
+      const message = await jsm.streams.getMessage(streamName, { seq: Number(frame.sequenceNumber) });
+      assert.equal(message!.subject, `${subjectPrefix}.Transcribe.${callId}`);
+      const { sequenceNumber, ...record } = frame;
+      assert.equal(sequenceNumber, frame.sequenceNumber);
+      assert.deepEqual(message!.json(), record);
+    } finally {
+      await nc.close();
+    }
+    assert.equal(existsSync(join(callsight.dataDir, 'stream.db')), false, 'no embedded stream');
+  });
+
+  test('configurations and the connection registry live in PostgreSQL', async (t) => {
+    if (skip) return t.skip(skip);
+    const client = new pg.Client({ connectionString: database!.url });
+    await client.connect();
+    try {
+      const configurations = await client.query('SELECT name FROM media_insights_pipeline_configurations');
+      assert.deepEqual(configurations.rows, [{ name: 'callsight-default' }]);
+      const connections = await client.query<{ last_sequence_sent: string | null }>(
+        'SELECT last_sequence_sent FROM connections ORDER BY connected_at',
+      );
+      assert.ok(connections.rows.length >= 2, 'the WebSocket clients are registered');
+      assert.equal(connections.rows[0]!.last_sequence_sent !== null, true);
+    } finally {
+      await client.end();
+    }
+    const res = await fetch(`http://127.0.0.1:${callsight.httpPort}/api/configurations/callsight-default`);
+    assert.equal(res.status, 200);
+    assert.equal(existsSync(join(callsight.dataDir, 'callsight.db')), false, 'no embedded database');
+  });
+});
