@@ -26,6 +26,8 @@ if [ "${1:-}" = "--test" ]; then
   probe+=(
     [pocketsphinx-testdata]=/usr/share/pocketsphinx/test/data/goforward.raw
     [sip-tester]=/usr/bin/sipp
+    # Two real phones for the trunk tests (aufile, aubridge, sndfile, ctrl_tcp are in the core package).
+    [baresip-core]=/usr/lib/baresip/modules/sndfile.so
     [flite]=/usr/bin/flite
     [espeak-ng]=/usr/bin/espeak-ng
     [sox]=/usr/bin/sox

@@ -135,7 +135,15 @@ export function negotiate(invite: SdpBody, maxStreams: number): Negotiation {
   };
 }
 
-/** The SDP answer: one m-line per offered m-line, ours `recvonly` on `ports`, the others refused. */
+/**
+ * Callsight listens and never sends media back: a stream the offerer sends is answered recvonly, one
+ * it does not send (hold: inactive, or recvonly) inactive, as RFC 3264 §6.1 requires.
+ */
+function answerDirection(offered: MediaDirection): 'recvonly' | 'inactive' {
+  return offered === 'sendonly' || offered === 'sendrecv' ? 'recvonly' : 'inactive';
+}
+
+/** The SDP answer: one m-line per offered m-line, ours on `ports`, the others refused. */
 export function answerFor(negotiation: Negotiation, address: string, ports: readonly number[]): string {
   const ipVer = isIPv6(address) ? 6 : 4;
   const sessionId = randomInt(1, 2 ** 31);
@@ -161,8 +169,7 @@ export function answerFor(negotiation: Negotiation, address: string, ports: read
           : [{ payload: stream.telephoneEvent, config: stream.telephoneEventFmtp ?? '0-16' }],
       ...(stream.ptime === null ? {} : { ptime: stream.ptime }),
       ...(stream.label === null ? {} : { label: stream.label }),
-      // Callsight listens and never sends media back.
-      direction: 'recvonly' as const,
+      direction: answerDirection(stream.direction),
     };
   });
   return sdpTransform.write({

@@ -190,7 +190,13 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
     const otherRole: ParticipantRole = route.callerRole === 'CUSTOMER' ? 'AGENT' : 'CUSTOMER';
     const call = this.#newCall(invite, 'trunk', route.direction, [
       { stream, channel: 0, isCaller: true, participantRole: route.callerRole },
-      { stream, channel: 1, isCaller: false, participantRole: otherRole },
+      // The far leg's stream is the one m-line of the offer the relay sends it: no label of the caller's.
+      {
+        stream: { ...stream, mediaIndex: 0, label: null },
+        channel: 1,
+        isCaller: false,
+        participantRole: otherRole,
+      },
     ]);
     const leg = await TrunkLeg.open({
       call,
@@ -205,6 +211,8 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
       callStartMs: performance.timeOrigin + performance.now(),
       logger: this.#logger.child({ callId: call.callId }),
       farEndHungUp: () => void sip.hangup(invite.sipCallId),
+      farEndUpdated: (reoffer) =>
+        this.#publishUpdated(this.#bySipCallId.get(invite.sipCallId)?.info ?? call, reoffer),
     });
     leg.relay.on('frame', (frame) => this.safeEmit('frame', call, frame));
     this.#ringing.set(invite.sipCallId, leg);
@@ -341,8 +349,14 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
       const ports = negotiation.accepted.map((_, channel) => call.receivers.get(channel)?.localPort ?? 0);
       answer = { sdp: answerFor(negotiation, this.#options.advertisedAddress, ports) };
     }
-    this.#options.bus.publish(streamUpdated(call.info, allowedHeaders(invite.headers, this.#options.inviteHeaders), this.#options.origin, new Date()));
+    this.#publishUpdated(call.info, invite);
     return answer;
+  }
+
+  /** UPDATED for a re-INVITE either party of the call sent, with that re-INVITE's allowed headers. */
+  #publishUpdated(info: CallInfo, invite: IncomingInvite): void {
+    const { bus, origin, inviteHeaders } = this.#options;
+    bus.publish(streamUpdated(info, allowedHeaders(invite.headers, inviteHeaders), origin, new Date()));
   }
 
   /**

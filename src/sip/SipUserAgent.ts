@@ -277,7 +277,11 @@ export class SipUserAgent {
 
   #onRequest(request: SipRequest, flow: SipFlow): void {
     this.#stats.requestsReceived++;
-    if (request.method !== 'ACK' && !this.#sourceAllowed(flow)) return this.#forbid(request, flow);
+    // A request in an existing dialog (Call-ID and both tags match) passes from any host: the target of
+    // a call Callsight placed (a route's PBX) must be able to re-INVITE and hang up without being listed.
+    if (request.method !== 'ACK' && !this.#sourceAllowed(flow) && !this.#dialogOf(request)) {
+      return this.#forbid(request, flow);
+    }
     if (request.method === 'ACK') {
       this.#onAck(request);
       return;

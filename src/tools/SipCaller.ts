@@ -17,6 +17,8 @@ export interface DialOptions {
   /** Local port put in the SDP offer's m= line: where the caller's RTP comes from. */
   readonly rtpPort: number;
   readonly extraHeaders?: Readonly<Record<string, string>>;
+  /** The offer's direction: `sendonly` (default: Callsight only listens) or `sendrecv` (a routed call). */
+  readonly direction?: 'sendonly' | 'sendrecv';
 }
 
 /** An answered, acknowledged call whose media the caller drives itself. */
@@ -231,7 +233,7 @@ export class SipCaller {
       'a=rtpmap:101 telephone-event/8000',
       'a=fmtp:101 0-16',
       'a=ptime:20',
-      'a=sendonly',
+      `a=${options.direction ?? 'sendonly'}`,
       '',
     ].join('\r\n');
     const invite = request('INVITE', `<sip:${options.toNumber}@${formatHost(host)}>`, newBranch(), cseq++, Buffer.from(offer));

@@ -129,4 +129,35 @@ describe('configuration', () => {
       /sip\.allowedHosts \(from CALLSIGHT_SIP_ALLOWED_HOSTS\): allowed host "trunk\.example\.com"/,
     );
   });
+  test('the backends default to the embedded ones; other values are refused with their variable', () => {
+    const config = loadConfig();
+    assert.equal(config.stream.backend, 'sqlite');
+    assert.equal(config.database.backend, 'sqlite');
+    assert.equal(config.nats.url, 'nats://127.0.0.1:4222');
+    assert.equal(config.nats.streamName, 'CALLSIGHT_RECORDS');
+    const scaled = loadConfig({
+      env: {
+        CALLSIGHT_STREAM_BACKEND: 'jetstream',
+        CALLSIGHT_DATABASE_BACKEND: 'postgres',
+        CALLSIGHT_NATS_REPLICAS: '3',
+      },
+    });
+    assert.deepEqual(
+      [scaled.stream.backend, scaled.database.backend, scaled.nats.replicas],
+      ['jetstream', 'postgres', 3],
+    );
+    assert.throws(
+      () =>
+        loadConfig({ env: { CALLSIGHT_STREAM_BACKEND: 'kafka' }, file: { database: { backend: 'mysql' } } }),
+      (err: unknown) => {
+        assert.ok(err instanceof CallsightError);
+        assert.match(
+          err.message,
+          /stream\.backend \(from CALLSIGHT_STREAM_BACKEND\): .*"sqlite"\|"jetstream"/,
+        );
+        assert.match(err.message, /database\.backend: .*"sqlite"\|"postgres"/);
+        return true;
+      },
+    );
+  });
 });

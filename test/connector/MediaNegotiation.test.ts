@@ -162,6 +162,19 @@ describe('negotiate: the answer', () => {
     assert.equal(parsed.origin?.address, '192.0.2.1');
   });
 
+  test('a stream offered inactive or recvonly (hold) is answered inactive, a sending one recvonly', () => {
+    const negotiation = negotiate(
+      invite(sdp(['m=audio 4000 RTP/AVP 0', 'a=sendonly'], ['m=audio 4002 RTP/AVP 0', 'a=inactive'])),
+      2,
+    );
+    assert.deepEqual(
+      answer(negotiation, [30010, 30012]).media.map((m) => m.direction),
+      ['recvonly', 'inactive'],
+    );
+    const held = negotiate(invite(sdp(['m=audio 4000 RTP/AVP 0', 'a=recvonly'])), 1);
+    assert.equal(answer(held, [30010]).media[0]!.direction, 'inactive');
+  });
+
   test('an offered stream with port 0 stays refused', () => {
     const negotiation = negotiate(invite(sdp(['m=audio 0 RTP/AVP 0'], ['m=audio 4000 RTP/AVP 8'])), 2);
     assert.deepEqual(

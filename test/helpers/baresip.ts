@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
@@ -221,7 +221,7 @@ export class Baresip {
     return { sent: join(this.dir, 'dump', sent), received: join(this.dir, 'dump', received) };
   }
 
-  /** `quit`, then SIGKILL if it is still there after 3 s. */
+  /** `quit`, then SIGKILL if it is still there after 3 s; its config directory and dumps are removed. */
   async stop(): Promise<void> {
     if (this.#child.exitCode === null) {
       await Promise.race([this.command('quit'), new Promise((resolve) => setTimeout(resolve, 500))]);
@@ -230,11 +230,11 @@ export class Baresip {
       clearTimeout(timer);
     }
     this.#socket.destroy();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
-async function portFree(port: number): Promise<boolean> {
-  const { createServer } = await import('node:net');
+function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(false));

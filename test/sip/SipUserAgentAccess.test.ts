@@ -5,7 +5,7 @@ import { AllowList } from '../../src/sip/access/AllowList.js';
 import { DigestAuthenticator } from '../../src/sip/access/DigestAuth.js';
 import { DigestChallenge } from '../../src/sip/access/DigestHeaders.js';
 import type { CallEndReason, CallHandler, IncomingInvite } from '../../src/sip/CallHandlerTypes.js';
-import { SipResponse, newBranch } from '../../src/sip/message/SipMessage.js';
+import { SipResponse, newBranch, responseTo } from '../../src/sip/message/SipMessage.js';
 import { SipUserAgent, type SipUserAgentOptions } from '../../src/sip/SipUserAgent.js';
 import { answerChallenge } from './support/DigestPeer.js';
 import {
@@ -14,6 +14,7 @@ import {
   TcpPeer,
   UdpPeer,
   contactUri,
+  isRequest,
   isResponse,
   sleep,
   wire,
@@ -179,6 +180,48 @@ describe('SipUserAgent access: allowed hosts (403)', () => {
     await handler.waitFor(`confirmed:${call.callId}`);
     friend.send(call.request({ method: 'BYE', branch: newBranch(), cseq: 3, to: call.to }));
     await call.next(isResponse(200, 'BYE'));
+  });
+
+  test('the target of a call Callsight placed may hang it up from outside the list (its dialog is known)', async () => {
+    const target = await peer('127.0.0.2');
+    const ended: CallEndReason[] = [];
+    const placed = uas.invite({
+      target: { transport: 'udp', address: '127.0.0.2', port: target.port },
+      requestUri: `sip:+15550100@127.0.0.2:${target.port}`,
+      from: '<sip:+15550111@127.0.0.1>',
+      to: '<sip:+15550100@127.0.0.2>',
+      sdp: ANSWER,
+      timeoutMs: 3000,
+      handler: { ended: (reason) => void ended.push(reason) },
+    });
+    const invite = await target.next(isRequest('INVITE'));
+    const ok = responseTo(invite, 200, 'OK', {
+      toTag: 'pbx-tag',
+      headers: [['contact', `<sip:pbx@127.0.0.2:${target.port}>`]],
+      body: { contentType: 'application/sdp', content: ANSWER },
+    });
+    target.send(ok.serialize());
+    assert.equal((await placed.outcome).kind, 'response');
+    await target.next(isRequest('ACK'));
+    // The callee's BYE: its From is the INVITE's To (with its tag), its To the INVITE's From.
+    const bye = [
+      `BYE sip:callsight@127.0.0.1:${uas.udpPort} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.2:${target.port};branch=${newBranch()};rport`,
+      'Max-Forwards: 70',
+      `From: ${invite.headers.get('to')!};tag=pbx-tag`,
+      `To: ${invite.headers.get('from')!}`,
+      `Call-ID: ${invite.callId}`,
+      'CSeq: 1 BYE',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+    target.send(bye);
+    await target.next(isResponse(200, 'BYE'));
+    assert.deepEqual(ended, ['bye-received']);
+    // Outside a dialog, the same host is still refused.
+    target.send(bye.replace(invite.callId, 'not-a-dialog@127.0.0.2'));
+    await target.next(isResponse(403, 'BYE'));
   });
 
   test('a malformed request is answered to the listed host only (505 here), not to others', async () => {

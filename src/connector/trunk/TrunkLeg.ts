@@ -28,6 +28,8 @@ export interface TrunkLegOptions {
   readonly logger: Logger;
   /** The far end hung up (or its dialog failed): the caller's leg must be ended too. */
   readonly farEndHungUp: () => void;
+  /** A re-INVITE from the far end (hold, resume, a new address) was passed on to the caller and answered. */
+  readonly farEndUpdated: (invite: IncomingInvite) => void;
 }
 
 const quoted = (text: string) => `"${text.replace(/["\\]/g, (c) => `\\${c}`)}"`;
@@ -161,6 +163,7 @@ export class TrunkLeg {
     const callerAnswer = await this.#options.sip.reinvite(this.#options.invite.sipCallId, this.#sdpFor(0, stream.direction));
     const answer = readAnswer({ contentType: 'application/sdp', body: callerAnswer.sdp }, this.#options.stream);
     this.relay.setRemote(0, answer.remote);
+    this.#options.farEndUpdated(invite);
     return { sdp: this.#sdpFor(1, answer.direction) };
   }
 
