@@ -7,8 +7,10 @@
  *   ingestCapacity     concurrent calls received (transcription off) before packets are lost
  *   relayLatency       one-way latency and jitter the trunk relay adds, at 200 concurrent relayed calls
  *   streamThroughput   data stream records/s appended (acknowledged) and read back: JetStream vs SQLite
+ *   analyticsLatency   what call analytics adds to each utterance (worker round trip)
+ *   webResponsiveness  the web page in headless Chromium with 1,000 messages/s arriving: long tasks
  *
- *   npm run bench -- [--only rtf,latency,asr,ingest,relay,stream] [--out FILE] [--latency-calls N]
+ *   npm run bench -- [--only rtf,latency,asr,ingest,relay,stream,analytics,web] [--out FILE] [--latency-calls N]
  *                    [--asr-steps 2,4,…] [--asr-seconds S] [--ingest-steps 100,250,…] [--ingest-seconds S]
  *                    [--relay-calls N] [--relay-seconds S]
  */
@@ -17,6 +19,12 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SipCaller } from '../src/tools/SipCaller.js';
+import {
+  ANALYTICS_LATENCY_TARGET_MS,
+  measureAnalyticsLatency,
+  type AnalyticsLatencyResult,
+} from './analyticsLatency.js';
+import { benchWebResponsiveness } from './webResponsiveness.js';
 import { ASR_CAPACITY_TARGET, measureAsrCapacity, type AsrCapacityResult } from './asrCapacity.js';
 import { describeAsrRtf, measureAsrRtf, RTF_TARGET, type RtfResult } from './asrRtf.js';
 import { INGEST_TARGET, measureIngestCapacity, type IngestResult } from './ingestCapacity.js';
@@ -41,7 +49,7 @@ import {
   type LatencyResult,
 } from './transcriptLatency.js';
 
-const MEASUREMENTS = ['rtf', 'latency', 'asr', 'ingest', 'relay', 'stream'] as const;
+const MEASUREMENTS = ['rtf', 'latency', 'asr', 'ingest', 'relay', 'stream', 'analytics', 'web'] as const;
 type Measurement = (typeof MEASUREMENTS)[number];
 
 const { values } = parseArgs({
@@ -75,6 +83,8 @@ interface Results {
   ingestCapacity?: IngestResult;
   relayLatency?: RelayLatencyResult;
   streamThroughput?: Record<string, unknown>;
+  analyticsLatency?: AnalyticsLatencyResult;
+  webResponsiveness?: Record<string, unknown>;
 }
 
 async function withAsrServer(results: Results): Promise<void> {
@@ -183,6 +193,20 @@ function summaryLines(r: Results): string[] {
       s.pass === true,
     );
   }
+  const n = r.analyticsLatency;
+  if (n) {
+    const value = `p50 ${n.addedMs.p50} ms, p95 ${n.addedMs.p95} ms (n=${n.utterances})`;
+    row('analytics added per utterance', value, `p95 ≤ ${ANALYTICS_LATENCY_TARGET_MS} ms`, n.pass);
+  }
+  const w = r.webResponsiveness;
+  if (w && w.skipped === undefined) {
+    row(
+      'web page at 1,000 messages/s',
+      `worst long task ${String(w.worstLongTaskMs)} ms`,
+      `< ${String(w.longTaskTargetMs)} ms`,
+      w.pass === true,
+    );
+  }
   lines.push('', `(${r.durationSeconds} s; details in ${values.out})`);
   return lines;
 }
@@ -214,6 +238,18 @@ async function main(): Promise<void> {
     say('\n[stream] Data stream throughput: NATS JetStream against the embedded SQLite log');
     results.streamThroughput = await benchStreamThroughput();
     describeStreamThroughput(results.streamThroughput).forEach(say);
+  }
+  if (only.has('analytics')) {
+    say('\n[analytics] Latency the call analytics models add per utterance');
+    results.analyticsLatency = await measureAnalyticsLatency();
+    say(`  p50 ${results.analyticsLatency.addedMs.p50} ms, p95 ${results.analyticsLatency.addedMs.p95} ms`);
+  }
+  if (only.has('web')) {
+    say('\n[web] The web page in headless Chromium with 1,000 messages/s arriving');
+    results.webResponsiveness = await benchWebResponsiveness();
+    say(
+      `  worst long task ${String(results.webResponsiveness.worstLongTaskMs ?? results.webResponsiveness.skipped)}`,
+    );
   }
   results.machine.loadAverage1mAtEnd = Math.round(loadavg()[0]! * 100) / 100;
   results.durationSeconds = Math.round((performance.now() - started) / 1000);

@@ -3,6 +3,6 @@
 # built Callsight. Not part of `npm test`. Arguments go to the runner (`npm run bench -- --only latency`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-deps.sh
+bash scripts/ensure-deps.sh --test
 npm run --silent build
 exec node --import tsx bench/run.ts "$@"
