@@ -43,6 +43,13 @@ function configFile(webhookUrl: string): string {
             { Type: 'KinesisDataStreamSink', KinesisDataStreamSinkConfiguration: { InsightsTarget: 'arn:aws:kinesis:local:000000000000:stream/callsight' } },
           ],
         },
+        {
+          MediaInsightsPipelineConfigurationName: 'record-every-call',
+          Elements: [
+            { Type: 'S3RecordingSink', S3RecordingSinkConfiguration: { Destination: 'arn:aws:s3:::recordings', RecordingFileFormat: 'Wav' } },
+            { Type: 'KinesisDataStreamSink', KinesisDataStreamSinkConfiguration: { InsightsTarget: 'arn:aws:kinesis:local:000000000000:stream/callsight' } },
+          ],
+        },
       ],
       rules: [
         { name: 'everything-to-the-stream', eventPattern: { source: ['aws.chime', 'callsight'] }, targets: [{ stream: {} }] },
@@ -53,6 +60,11 @@ function configFile(webhookUrl: string): string {
             detail: { streamingStatus: ['ALL_STARTED'], toNumber: [{ prefix: '+1800' }] },
           },
           targets: [{ startPipeline: 'transcribe-sales' }],
+        },
+        {
+          name: 'record-every-call',
+          eventPattern: { 'detail-type': ['Chime VoiceConnector Streaming Status'], detail: { streamingStatus: ['ALL_STARTED'] } },
+          targets: [{ startPipeline: 'record-every-call' }],
         },
         {
           name: 'tell-the-crm-about-every-call',
@@ -103,19 +115,20 @@ describe('event rules and pipeline lifecycle with real calls', () => {
       const supportStarted = await allStarted('+15555550199');
       const supportCallId = callIdOf(supportStarted)!;
 
-      // The sales call got a pipeline from its rule; the support call none.
-      const inProgress = await live.waitFor(
-        (f) => eventType(f) === 'chime:MediaInsightsInProgress' && callIdOf(f) === salesCallId,
-        10_000,
-        'the sales pipeline',
-      );
-      const pipelineArn = detailOf(inProgress).mediaInsightsPipelineArn as string;
-      const pipelineId = pipelineArn.slice(pipelineArn.lastIndexOf('/') + 1);
-      const listed = (await (await fetch(`${api}/pipelines`)).json()) as { MediaPipelines: { MediaPipelineId: string; MediaInsightsPipelineConfigurationName: string; CallId: string }[] };
+      // Both calls are recorded; only the sales call got a transcription pipeline from its rule.
+      type Listed = { MediaPipelineId: string; MediaPipelineArn: string; MediaInsightsPipelineConfigurationName: string; CallId: string };
+      let listed: Listed[] = [];
+      for (const deadline = Date.now() + 10_000; listed.length < 3 && Date.now() < deadline; ) {
+        listed = ((await (await fetch(`${api}/pipelines`)).json()) as { MediaPipelines: Listed[] }).MediaPipelines;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       assert.deepEqual(
-        listed.MediaPipelines.map((p) => [p.CallId, p.MediaInsightsPipelineConfigurationName]),
-        [[salesCallId, 'transcribe-sales']],
+        listed.map((p) => `${p.CallId === salesCallId ? 'sales' : 'support'} ${p.MediaInsightsPipelineConfigurationName}`).sort(),
+        ['sales record-every-call', 'sales transcribe-sales', 'support record-every-call'],
       );
+      const salesPipeline = listed.find((p) => p.MediaInsightsPipelineConfigurationName === 'transcribe-sales')!;
+      const pipelineArn = salesPipeline.MediaPipelineArn;
+      const pipelineId = salesPipeline.MediaPipelineId;
 
       // UpdateMediaInsightsPipelineStatus: Pause, a second Pause conflicts, Resume.
       await live.waitFor((f) => isTranscribe(f) && callIdOf(f) === salesCallId, 20_000, 'a sales transcript');
@@ -179,6 +192,11 @@ describe('event rules and pipeline lifecycle with real calls', () => {
         !live.frames.slice(stoppedAt + 1).some((f) => isTranscribe(f) && f.mediaInsightsPipelineId === pipelineId),
         'no sales transcript after its pipeline was deleted',
       );
+
+      // The recording rule recorded both calls.
+      for (const id of [salesCallId, supportCallId]) {
+        await live.waitFor((f) => f['detail-type'] === 'Recording' && callIdOf(f) === id, 15_000, `the recording of ${id}`);
+      }
 
       // The webhook rule saw both calls start and end.
       const deadline = Date.now() + 10_000;
