@@ -52,8 +52,10 @@ export interface AsrCapacityContext {
   readonly caller: SipCaller;
   readonly sipPort: number;
   readonly feed: TranscriptFeed;
+  /** Whose /healthz round trips are measured (the process handling SIP and RTP). */
   readonly httpPort: number;
-  readonly callsightPid: number;
+  /** Callsight's processes, whose CPU is summed (one, or each role's). */
+  readonly callsightPid: number | readonly number[];
 }
 
 export async function measureAsrCapacity(

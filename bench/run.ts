@@ -9,10 +9,12 @@
  *   streamThroughput   data stream records/s appended (acknowledged) and read back: JetStream vs SQLite
  *   analyticsLatency   what call analytics adds to each utterance (worker round trip)
  *   webResponsiveness  the web page in headless Chromium with 1,000 messages/s arriving: long tasks
+ *   scaleOut           calls transcribed in real time by one worker process and by two (roles over NATS)
  *
- *   npm run bench -- [--only rtf,latency,asr,ingest,relay,stream,analytics,web] [--out FILE] [--latency-calls N]
- *                    [--asr-steps 2,4,…] [--asr-seconds S] [--ingest-steps 100,250,…] [--ingest-seconds S]
- *                    [--relay-calls N] [--relay-seconds S]
+ *   npm run bench -- [--only rtf,latency,asr,ingest,relay,stream,analytics,web,scale] [--out FILE]
+ *                    [--latency-calls N] [--asr-steps 2,4,…] [--asr-seconds S] [--ingest-steps 100,250,…]
+ *                    [--ingest-seconds S] [--relay-calls N] [--relay-seconds S] [--scale-steps 2,4,…]
+ *                    [--scale-seconds S]
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -40,6 +42,7 @@ import {
   describeStreamThroughput,
   STREAM_THROUGHPUT_TARGET,
 } from './streamThroughput.js';
+import { benchScaleOut, describeScaleOut, SCALE_OUT_TARGET, type ScaleOutResult } from './scaleOut.js';
 import { startBenchServer } from './lib/server.js';
 import { TranscriptFeed } from './lib/TranscriptFeed.js';
 import {
@@ -49,7 +52,7 @@ import {
   type LatencyResult,
 } from './transcriptLatency.js';
 
-const MEASUREMENTS = ['rtf', 'latency', 'asr', 'ingest', 'relay', 'stream', 'analytics', 'web'] as const;
+const MEASUREMENTS = ['rtf', 'latency', 'asr', 'ingest', 'relay', 'stream', 'analytics', 'web', 'scale'] as const;
 type Measurement = (typeof MEASUREMENTS)[number];
 
 const { values } = parseArgs({
@@ -63,6 +66,8 @@ const { values } = parseArgs({
     'ingest-seconds': { type: 'string', default: '10' },
     'relay-calls': { type: 'string', default: String(RELAY_LATENCY_TARGET.calls) },
     'relay-seconds': { type: 'string', default: '15' },
+    'scale-steps': { type: 'string', default: '2,4,5,6,7,8,9,10,12,14,16,20,24,32' },
+    'scale-seconds': { type: 'string', default: '20' },
     'rtp-port-min': { type: 'string', default: '20000' },
     'rtp-port-max': { type: 'string', default: '29999' },
   },
@@ -85,6 +90,7 @@ interface Results {
   streamThroughput?: Record<string, unknown>;
   analyticsLatency?: AnalyticsLatencyResult;
   webResponsiveness?: Record<string, unknown>;
+  scaleOut?: ScaleOutResult;
 }
 
 async function withAsrServer(results: Results): Promise<void> {
@@ -207,6 +213,13 @@ function summaryLines(r: Results): string[] {
       w.pass === true,
     );
   }
+  const o = r.scaleOut;
+  if (o) {
+    const value = o.skipped
+      ? 'NATS or PostgreSQL not available'
+      : `${o.configurations.map((c) => c.capacity.heldCalls).join(' → ')} calls (1 → 2 workers), ${o.speedup}×`;
+    row('scale-out, calls in real time', value, `≥ ${SCALE_OUT_TARGET.speedup}×`, o.pass);
+  }
   lines.push('', `(${r.durationSeconds} s; details in ${values.out})`);
   return lines;
 }
@@ -250,6 +263,16 @@ async function main(): Promise<void> {
     say(
       `  worst long task ${String(results.webResponsiveness.worstLongTaskMs ?? results.webResponsiveness.skipped)}`,
     );
+  }
+  if (only.has('scale')) {
+    say('\n[scale] Calls transcribed in real time by one worker process, then by two (sip, gateway, workers over NATS)');
+    results.scaleOut = await benchScaleOut({
+      steps: numbers(values['scale-steps']),
+      stepSeconds: Number(values['scale-seconds']),
+      ...rtpRange,
+      progress: say,
+    });
+    describeScaleOut(results.scaleOut).forEach(say);
   }
   results.machine.loadAverage1mAtEnd = Math.round(loadavg()[0]! * 100) / 100;
   results.durationSeconds = Math.round((performance.now() - started) / 1000);

@@ -31,6 +31,11 @@ export const ERROR_CODES = {
   CS_ERR_CLOSED: { status: 0, summary: 'The object was used after close().' },
   CS_ERR_NOT_FOUND: { status: 404, summary: 'The call, pipeline or configuration named in the request does not exist.' },
   CS_ERR_PIPELINE_STATE: { status: 409, summary: 'The pipeline cannot make that transition from its current status.' },
+  CS_ERR_PIPELINE_UNAVAILABLE: {
+    status: 503,
+    summary:
+      'Scaled out: the worker running the pipeline did not answer (it is starting it, or the pipeline is moving to another worker after a failure); retry after the failover time.',
+  },
   CS_ERR_ANALYTICS_FAILED: { status: 500, summary: 'The call analytics models failed on an utterance (their worker crashed or threw).' },
   CS_ERR_VOICE_TONE_FAILED: {
     status: 500,

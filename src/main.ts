@@ -9,7 +9,7 @@ async function main(): Promise<number> {
   let args;
   try {
     args = parseArgs({
-      options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { config: { type: 'string' }, role: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
     });
   } catch (err) {
@@ -23,7 +23,9 @@ async function main(): Promise<number> {
   const configPath = args.values.config ?? process.env.CALLSIGHT_CONFIG;
   let config;
   try {
-    config = loadConfig({ file: configPath ? readConfigFile(configPath) : {}, env: process.env });
+    // --role wins over CALLSIGHT_ROLE and the file's `role`.
+    const env = args.values.role === undefined ? process.env : { ...process.env, CALLSIGHT_ROLE: args.values.role };
+    config = loadConfig({ file: configPath ? readConfigFile(configPath) : {}, env });
   } catch (err) {
     if (err instanceof CallsightError) {
       process.stderr.write(`callsight: ${err.message}\n`);

@@ -15,25 +15,28 @@ export function processCpuMs(pid: number): number {
   }
 }
 
-/** Measures the CPU a process uses over an interval, in cores (1.0 = one core busy). */
+/** Measures the CPU a process (or several together) uses over an interval, in cores (1.0 = one core busy). */
 export class CpuMeter {
-  readonly #pid: number;
+  readonly #pids: readonly number[];
   #cpu0 = 0;
   #wall0 = 0;
 
-  constructor(pid: number) {
-    this.#pid = pid;
+  constructor(pid: number | readonly number[]) {
+    this.#pids = typeof pid === 'number' ? [pid] : pid;
     this.start();
   }
 
   start(): void {
-    this.#cpu0 = this.#pid === process.pid ? ownCpuMs() : processCpuMs(this.#pid);
+    this.#cpu0 = this.#cpuMs();
     this.#wall0 = performance.now();
   }
 
   cores(): number {
-    const cpu = this.#pid === process.pid ? ownCpuMs() : processCpuMs(this.#pid);
-    return (cpu - this.#cpu0) / (performance.now() - this.#wall0);
+    return (this.#cpuMs() - this.#cpu0) / (performance.now() - this.#wall0);
+  }
+
+  #cpuMs(): number {
+    return this.#pids.reduce((sum, pid) => sum + (pid === process.pid ? ownCpuMs() : processCpuMs(pid)), 0);
   }
 }
 

@@ -19,16 +19,31 @@ import type { DataStream, StreamRetention } from '../stream/StreamTypes.js';
 
 /** The storage and messaging a Callsight process runs on, chosen by `stream.backend` and `database.backend`. */
 export interface Backends {
-  readonly stream: DataStream;
-  readonly registry: ConnectionRegistry;
-  readonly configurations: ConfigurationStore;
-  readonly postCall: PostCallStore;
+  /** Null when not asked for (BackendPart), as are the three below. */
+  readonly stream: DataStream | null;
+  readonly registry: ConnectionRegistry | null;
+  readonly configurations: ConfigurationStore | null;
+  readonly postCall: PostCallStore | null;
   /** The process's one NATS connection (stream.backend jetstream), for whatever else speaks NATS. */
   readonly nats: NatsConnection | null;
   /** The process's one PostgreSQL pool (database.backend postgres), e.g. for a PostgresCallDirectory. */
   readonly database: PostgresDatabase | null;
   /** Closes the stream and the stores, then the connections. */
   close(): Promise<void>;
+}
+
+/**
+ * What a process opens: everything in one process; a role process only what its roles use (a `sip`
+ * process has no data stream and no stores, only a worker-less gateway the connection registry…).
+ */
+export type BackendPart = 'stream' | 'registry' | 'configurations' | 'postCall';
+
+export const ALL_BACKEND_PARTS: readonly BackendPart[] = ['stream', 'registry', 'configurations', 'postCall'];
+
+/** A part the caller asked openBackends for. */
+export function opened<T>(part: T | null, name: string): T {
+  if (part === null) throw new Error(`backend part ${name} was not opened`);
+  return part;
 }
 
 /** stream.retentionHours and stream.maxRecords, for either stream (0 means no limit). */
@@ -44,20 +59,36 @@ export function streamRetention(config: Config): StreamRetention {
  * process has always used them: `<dataDir>/stream.db` for the stream, `<dataDir>/callsight.db` for the
  * rest. If one fails to open, those already open are closed again.
  */
-export async function openBackends(config: Config, dataDir: string, logger: Logger): Promise<Backends> {
+export async function openBackends(
+  config: Config,
+  dataDir: string,
+  logger: Logger,
+  parts: readonly BackendPart[] = ALL_BACKEND_PARTS,
+): Promise<Backends> {
+  const needs = new Set(parts);
+  // A role process needs NATS and PostgreSQL for coordination even when it opens no store.
+  const connectionsOnly = config.role !== 'all';
   const closers: (() => Promise<void> | void)[] = [];
   const closeAll = async () => {
     for (const close of closers.reverse()) await close();
   };
   try {
     let nats: NatsConnection | null = null;
-    let stream: DataStream;
+    let stream: DataStream | null = null;
     if (config.stream.backend === 'jetstream') {
-      const connection = await connectNats({ url: config.nats.url, name: `callsight ${hostname()}`, logger });
+      const connection = await connectNats({
+        url: config.nats.url,
+        name: `callsight ${config.role} ${hostname()}`,
+        logger,
+      });
       nats = connection;
       closers.push(() => connection.drain().catch(() => connection.close()));
+    }
+    if (!needs.has('stream')) {
+      // (no data stream in this process)
+    } else if (nats) {
       stream = await JetStreamDataStream.open({
-        connection,
+        connection: nats,
         streamName: config.nats.streamName,
         subjectPrefix: config.nats.subjectPrefix,
         replicas: config.nats.replicas,
@@ -71,14 +102,15 @@ export async function openBackends(config: Config, dataDir: string, logger: Logg
         logger: logger.child({ stage: 'stream' }),
       });
     }
-    closers.push(() => stream.close());
+    const theStream = stream;
+    if (theStream) closers.push(() => theStream.close());
 
     const origin = { region: config.voiceConnector.region, account: config.voiceConnector.account };
     let database: PostgresDatabase | null = null;
-    let registry: ConnectionRegistry;
-    let configurations: ConfigurationStore;
-    let postCall: PostCallStore;
-    if (config.database.backend === 'postgres') {
+    let registry: ConnectionRegistry | null = null;
+    let configurations: ConfigurationStore | null = null;
+    let postCall: PostCallStore | null = null;
+    if (config.database.backend === 'postgres' && (connectionsOnly || needs.size > 0)) {
       const db = await PostgresDatabase.open({
         url: config.database.url,
         poolSize: config.database.poolSize,
@@ -86,29 +118,43 @@ export async function openBackends(config: Config, dataDir: string, logger: Logg
       });
       database = db;
       closers.push(() => db.close());
-      registry = await PostgresConnectionRegistry.open({
-        database: db,
-        // Stable across restarts of this gateway, so a restart ends the connections it held.
-        ...(config.http.port !== 0 ? { owner: `${hostname()}:${config.http.port}` } : {}),
-        logger: logger.child({ stage: 'registry' }),
-      });
-      configurations = PostgresConfigurationStore.open({
-        database: db,
-        ...origin,
-        logger: logger.child({ stage: 'configurations' }),
-      });
-      postCall = new PostgresPostCallStore(db);
+    }
+    if (database) {
+      const db = database;
+      if (needs.has('registry'))
+        registry = await PostgresConnectionRegistry.open({
+          database: db,
+          // Stable across restarts of this gateway, so a restart ends the connections it held.
+          ...(config.http.port !== 0 ? { owner: `${hostname()}:${config.http.port}` } : {}),
+          logger: logger.child({ stage: 'registry' }),
+        });
+      if (needs.has('configurations'))
+        configurations = PostgresConfigurationStore.open({
+          database: db,
+          ...origin,
+          logger: logger.child({ stage: 'configurations' }),
+        });
+      if (needs.has('postCall')) postCall = new PostgresPostCallStore(db);
     } else {
       const file = join(dataDir, 'callsight.db');
-      registry = SqliteConnectionRegistry.open({ path: file, logger: logger.child({ stage: 'registry' }) });
-      closers.push(() => registry.close());
-      configurations = SqliteConfigurationStore.open({
-        path: file,
-        ...origin,
-        logger: logger.child({ stage: 'configurations' }),
-      });
-      closers.push(() => configurations.close());
-      postCall = new SqlitePostCallStore(file);
+      if (needs.has('registry')) {
+        const opened = SqliteConnectionRegistry.open({
+          path: file,
+          logger: logger.child({ stage: 'registry' }),
+        });
+        registry = opened;
+        closers.push(() => opened.close());
+      }
+      if (needs.has('configurations')) {
+        const opened = SqliteConfigurationStore.open({
+          path: file,
+          ...origin,
+          logger: logger.child({ stage: 'configurations' }),
+        });
+        configurations = opened;
+        closers.push(() => opened.close());
+      }
+      if (needs.has('postCall')) postCall = new SqlitePostCallStore(file);
     }
     let closing: Promise<void> | null = null;
     return {
@@ -120,10 +166,10 @@ export async function openBackends(config: Config, dataDir: string, logger: Logg
       database,
       close: () =>
         (closing ??= (async () => {
-          await stream.close();
-          await registry.close();
-          await configurations.close();
-          await postCall.close();
+          await stream?.close();
+          await registry?.close();
+          await configurations?.close();
+          await postCall?.close();
           await database?.close();
           await nats?.drain().catch(() => nats?.close());
         })()),

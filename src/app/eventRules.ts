@@ -1,4 +1,4 @@
-import type { VoiceConnector } from '../connector/VoiceConnector.js';
+import type { CallInfo } from '../connector/CallTypes.js';
 import { deadLetterEvent } from '../events/DeadLetter.js';
 import type { EventBus } from '../events/EventBus.js';
 import type { EventEnvelope, EventOrigin } from '../events/EventEnvelope.js';
@@ -7,14 +7,19 @@ import { WebhookDelivery } from '../events/Webhook.js';
 import type { Logger } from '../log/logger.js';
 import { CallsightError } from '../errors.js';
 import type { ConfigurationStore } from '../pipeline/config/ConfigurationStoreTypes.js';
-import type { PipelineManager } from '../pipeline/PipelineManager.js';
 import type { AppendKey } from '../stream/StreamTypes.js';
 
 export interface RuleWiring {
   readonly bus: EventBus;
-  readonly connector: VoiceConnector;
-  readonly pipelines: PipelineManager;
-  readonly append: (record: object, key: AppendKey) => void;
+  /** The call an event is about (the Voice Connector's, or, scaled out, the one the event carried). */
+  readonly findCall: (event: EventEnvelope) => CallInfo | undefined | Promise<CallInfo | undefined>;
+  /**
+   * A startPipeline target: starts the pipeline here (one process) or submits it as a job to the
+   * workers (scaled out); `event` is the one that matched.
+   */
+  readonly startPipeline: (call: CallInfo, configuration: string, event: EventEnvelope) => Promise<unknown>;
+  /** A rejection makes the target fail (the worker's rules engine then retries the event). */
+  readonly append: (record: object, key: AppendKey) => Promise<unknown> | void;
   readonly origin: EventOrigin;
   readonly logger: Logger;
 }
@@ -25,7 +30,10 @@ export function eventCallId(event: EventEnvelope): string | null {
 }
 
 /** Refuses to start when a rule would start a pipeline of a configuration that does not exist. */
-export async function checkRuleConfigurations(rules: readonly RuleDefinition[], store: ConfigurationStore): Promise<void> {
+export async function checkRuleConfigurations(
+  rules: readonly RuleDefinition[],
+  store: ConfigurationStore,
+): Promise<void> {
   const problems: string[] = [];
   for (const rule of rules) {
     for (const target of rule.targets) {
@@ -46,11 +54,15 @@ export function installRules(rules: readonly RuleDefinition[], wiring: RuleWirin
   const webhooks: WebhookDelivery[] = [];
   const { bus, logger } = wiring;
   if (!rules.some((rule) => rule.enabled && rule.targets.some((t) => 'stream' in t))) {
-    logger.warn('no event rule forwards events to the data stream: the WebSocket and web page will not see them');
+    logger.warn(
+      'no event rule forwards events to the data stream: the WebSocket and web page will not see them',
+    );
   }
   for (const rule of rules) {
     if (!rule.enabled) continue;
-    const targets = rule.targets.map((target) => targetHandler(rule.name, target, wiring, webhooks));
+    const targets = rule.targets.map((target, index) =>
+      targetHandler(rule.name, index, target, wiring, webhooks),
+    );
     bus.addRule(
       rule.name,
       (event) => rule.pattern.matches(event),
@@ -64,23 +76,33 @@ export function installRules(rules: readonly RuleDefinition[], wiring: RuleWirin
 
 function targetHandler(
   ruleName: string,
+  index: number,
   target: RuleTarget,
   wiring: RuleWiring,
   webhooks: WebhookDelivery[],
 ): (event: EventEnvelope) => void | Promise<void> {
-  const { append, connector, pipelines, logger, origin } = wiring;
+  const { append, findCall, startPipeline, logger, origin } = wiring;
   if ('stream' in target) {
-    return (event) => append(event, { type: event['detail-type'], callId: eventCallId(event) });
+    // The event's id (with the rule's and the target's) makes a repeated append (the event handled
+    // again after a worker died) a no-op, while two stream rules still store it twice, as always.
+    // append is called synchronously, so events reach the stream in the order they were published.
+    return async (event) => {
+      const msgId = `${event.id}:${ruleName}:${index}`;
+      await append(event, { type: event['detail-type'], callId: eventCallId(event), msgId });
+    };
   }
   if ('startPipeline' in target) {
     const configuration = target.startPipeline;
     return async (event) => {
-      const call = connector.getCall(eventCallId(event) ?? '');
+      const call = await findCall(event);
       if (!call) {
-        logger.warn({ rule: ruleName, detailType: event['detail-type'] }, 'startPipeline: the event names no active call');
+        logger.warn(
+          { rule: ruleName, detailType: event['detail-type'] },
+          'startPipeline: the event names no active call',
+        );
         return;
       }
-      await pipelines.start(call, configuration);
+      await startPipeline(call, configuration, event);
     };
   }
   const { url, maxAttempts, initialBackoffMs, timeoutMs } = target.webhook;
@@ -92,8 +114,14 @@ function targetHandler(
     logger: logger.child({ rule: ruleName }),
     deadLetter: (payload, error, attempts) => {
       const callId = eventCallId(payload as EventEnvelope);
-      const record = deadLetterEvent({ url, owner: `rule ${ruleName}`, error, attempts, payload, callId }, origin, new Date());
-      append(record, { type: record['detail-type'], callId });
+      const record = deadLetterEvent(
+        { url, owner: `rule ${ruleName}`, error, attempts, payload, callId },
+        origin,
+        new Date(),
+      );
+      void Promise.resolve(append(record, { type: record['detail-type'], callId })).catch((err: unknown) =>
+        logger.error({ err, url }, 'dead letter lost: stream append failed'),
+      );
     },
   });
   webhooks.push(delivery);

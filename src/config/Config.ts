@@ -10,10 +10,13 @@ import type { CallAnalyticsCategory } from '../pipeline/analytics/CategoryTypes.
 import { AllowList } from '../sip/access/AllowList.js';
 import { parseDigestAlgorithms } from '../sip/access/DigestAlgorithm.js';
 import { parseDigestUsers } from '../sip/access/DigestAuth.js';
+import { parseRoles, ROLE_SYNTAX } from '../app/roles/Roles.js';
 import { OPTIONS, type OptionSpec } from './ConfigOptions.js';
 
 /** The validated, frozen configuration. Defaults and documentation: ConfigOptions.ts. */
 export interface Config {
+  /** `all`, or a comma-separated list of `sip`, `worker`, `gateway` (src/app/roles/Roles.ts). */
+  readonly role: string;
   readonly sip: {
     readonly host: string;
     readonly udpPort: number;
@@ -34,7 +37,13 @@ export interface Config {
     readonly jitterBufferMs: number;
     readonly mediaTimeoutSec: number;
   };
-  readonly http: { readonly host: string; readonly port: number; readonly wsMaxBufferedBytes: number };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly wsMaxBufferedBytes: number;
+    /** Empty: this process's own address. */
+    readonly publicUrl: string;
+  };
   readonly dataDir: string;
   readonly webRoot: string;
   readonly stream: {
@@ -48,6 +57,8 @@ export interface Config {
     readonly streamName: string;
     readonly subjectPrefix: string;
     readonly replicas: number;
+    /** Roles: prefix of the coordination subjects and streams. */
+    readonly namespace: string;
   };
   readonly database: {
     readonly backend: 'sqlite' | 'postgres';
@@ -78,6 +89,7 @@ export interface Config {
   };
   readonly log: { readonly level: string };
   readonly analytics: { readonly workers: number };
+  readonly worker: { readonly jobAckWaitMs: number };
   readonly pipeline: { readonly defaultConfiguration: string; readonly defaultConfigurationFile: string };
   /** Call analytics categories from the file's `categories:` list (Amazon Transcribe's category model). */
   readonly categories: readonly CallAnalyticsCategory[];
@@ -152,6 +164,17 @@ const configSchema = treeSchema(optionTree())
     });
   }
   checkSipAccess(value.sip as Config['sip'], ctx);
+  if (parseRoles(value.role as string) === null)
+    ctx.addIssue({ code: 'custom', path: ['role'], message: `must be ${ROLE_SYNTAX}` });
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test((value.nats as { namespace: string }).namespace))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['nats', 'namespace'],
+      message: 'must be 1–32 letters, digits, - and _ (one subject token)',
+    });
+  const publicUrl = (value.http as { publicUrl: string }).publicUrl;
+  if (publicUrl !== '' && !/^https?:\/\/[^\s/]+(?:\/\S*)?$/.test(publicUrl))
+    ctx.addIssue({ code: 'custom', path: ['http', 'publicUrl'], message: 'must be an http(s) URL' });
 });
 
 /**
@@ -305,12 +328,13 @@ export function helpText(): string {
     (o) => `  ${o.env.padEnd(34)} ${o.path.padEnd(24)} default ${JSON.stringify(o.default)}\n      ${o.doc}`,
   );
   return [
-    'Usage: npm run launch [-- --config FILE]   (or: node dist/src/main.js [--config FILE])',
+    'Usage: npm run launch [-- --config FILE]   (or: node dist/src/main.js [--config FILE] [--role ROLES])',
     '',
     'Callsight: real-time call analytics. SIP/SIPREC in; transcripts and events out over WebSocket.',
     '',
     'Options:',
     '  --config FILE   JSON or YAML file with any of the settings below (also CALLSIGHT_CONFIG).',
+    '  --role ROLES    all (default), or a comma list of sip, worker, gateway (also CALLSIGHT_ROLE; docs/scale-out.md).',
     '  --help          Print this text.',
     '',
     'Settings (environment variable, config-file path, default). Environment variables win over the file:',

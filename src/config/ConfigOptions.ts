@@ -20,6 +20,13 @@ export interface OptionSpec {
 
 export const OPTIONS: readonly OptionSpec[] = [
   {
+    path: 'role',
+    env: 'CALLSIGHT_ROLE',
+    kind: 'string',
+    default: 'all',
+    doc: 'What this process runs: `all` (everything in one process, the embedded default) or a comma-separated list of `sip`, `worker`, `gateway` (one of several processes coordinated through NATS and PostgreSQL: needs stream.backend jetstream and database.backend postgres; see docs/scale-out.md). `--role` on the command line wins.',
+  },
+  {
     path: 'sip.host',
     env: 'CALLSIGHT_SIP_HOST',
     kind: 'string',
@@ -197,6 +204,29 @@ export const OPTIONS: readonly OptionSpec[] = [
     min: 1,
     max: 5,
     doc: 'Copies of the stream in a NATS cluster (3 survives the loss of one server; 1 for a single server).',
+  },
+  {
+    path: 'nats.namespace',
+    env: 'CALLSIGHT_NATS_NAMESPACE',
+    kind: 'string',
+    default: 'callsight',
+    doc: 'Roles (not `all`): first token of the subjects the processes coordinate on (`<namespace>.events.>`, `.jobs.>`, `.audio.<callId>`, …) and, upper-cased, of the JetStream streams `<NAMESPACE>_EVENTS` and `<NAMESPACE>_JOBS`; two installations sharing a NATS server need different namespaces.',
+  },
+  {
+    path: 'worker.jobAckWaitMs',
+    env: 'CALLSIGHT_WORKER_JOB_ACK_WAIT_MS',
+    kind: 'integer',
+    default: 6000,
+    min: 2000,
+    max: 60000,
+    doc: 'Roles: how long a pipeline job (and an event being handled) may go without its worker\'s heartbeat, sent every third of it, before another worker takes it over. The failover time after a worker dies is between two thirds of this and this, plus well under a second.',
+  },
+  {
+    path: 'http.publicUrl',
+    env: 'CALLSIGHT_HTTP_PUBLIC_URL',
+    kind: 'string',
+    default: '',
+    doc: 'Base URL browsers reach a gateway at, e.g. `https://calls.example.com`, used in recording links (empty: this process\'s own HTTP address; set it on `worker` processes, which serve no recordings).',
   },
   {
     path: 'database.backend',

@@ -44,6 +44,25 @@ export class EventBus {
     }
   }
 
+  /**
+   * Runs the targets of every matching rule, one rule after another (each rule's targets in order),
+   * and resolves once all have finished, with the errors of those that failed (each is also logged).
+   * For a rules engine that acknowledges an event only after its targets ran (the worker role's).
+   */
+  async dispatch(event: EventEnvelope): Promise<unknown[]> {
+    const errors: unknown[] = [];
+    for (const rule of this.#rules) {
+      try {
+        if (!rule.matches(event)) continue;
+        await rule.target(event);
+      } catch (err) {
+        errors.push(err);
+        this.#logger.error({ err, rule: rule.name, detailType: event['detail-type'] }, 'event rule target failed');
+      }
+    }
+    return errors;
+  }
+
   /** Resolves when every asynchronous target started so far has finished. */
   async settled(): Promise<void> {
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);

@@ -29,6 +29,10 @@ export interface HttpServerOptions {
   readonly heartbeatIntervalMs?: number;
   /** Registers the host's own routes before the server listens. */
   readonly routes?: (app: FastifyInstance) => void | Promise<void>;
+  /** Adds the host's own metrics to /metrics (e.g. a role's pipelines and jobs). */
+  readonly metrics?: (registry: Registry) => void;
+  /** More fields for /healthz (e.g. the roles). */
+  readonly healthDetails?: () => Record<string, unknown>;
 }
 
 const DEFAULT_RECORDS_LIMIT = 100;
@@ -43,6 +47,7 @@ export class HttpServer {
   readonly #gateway: WebSocketGateway;
   readonly #metrics: Registry;
   readonly #logger: Logger;
+  readonly #healthDetails: () => Record<string, unknown>;
   #ready = false;
   #closePromise: Promise<void> | undefined;
 
@@ -79,6 +84,8 @@ export class HttpServer {
     const stream = options.stream;
     const gateway = this.#gateway;
     this.#metrics = createGatewayMetrics({ stream, counts: () => gateway.counts() });
+    options.metrics?.(this.#metrics);
+    this.#healthDetails = options.healthDetails ?? (() => ({}));
     installApiErrorHandler(this.#app, this.#logger);
     this.#routes(stream);
     if (options.webRoot !== undefined) registerStaticFiles(this.#app, options.webRoot);
@@ -116,7 +123,7 @@ export class HttpServer {
   #routes(stream: DataStream): void {
     const app = this.#app;
     app.get('/healthz', async (_request, reply) => {
-      const details = { ...this.#gateway.counts(), lastSequence: safeLastSequence(stream) };
+      const details = { ...this.#healthDetails(), ...this.#gateway.counts(), lastSequence: safeLastSequence(stream) };
       if (!this.#ready)
         return reply.code(503).send({ status: this.closed ? 'shutting down' : 'starting', ...details });
       return { status: 'ok', ...details };

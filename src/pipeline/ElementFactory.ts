@@ -33,7 +33,8 @@ export interface ConfigurationElements {
 export interface ElementFactoryDeps {
   /** null when speech recognition is switched off: Transcribe elements are then left out. */
   readonly engine: SpeechEngine | null;
-  readonly append: (record: object, key: AppendKey) => void;
+  /** Appends to the data stream; may return the append's promise (the stream sink waits for it when closing). */
+  readonly append: (record: object, key: AppendKey) => unknown;
   /** Where a webhook's undeliverable payload goes (the data stream, as a dead-letter record). */
   readonly deadLetter: (input: { url: string; owner: string; error: string; attempts: number; payload: unknown; callId: string | null }) => void;
   readonly logger: Logger;

@@ -15,6 +15,7 @@ import type {
   PipelineStatus,
   SharedUtterance,
 } from './PipelineTypes.js';
+import { pipelineArn, pipelineDocument, type PipelineDocument } from './PipelineDocument.js';
 import { pipelineAlertEvent } from './records/PipelineAlert.js';
 import { callMetadata } from './records/PipelineRecord.js';
 import { stateChangeEvent, type PipelineEventType } from './records/StateChange.js';
@@ -37,6 +38,12 @@ export interface PipelineOptions {
   readonly logger: Logger;
   /** Creates the elements; `fail(processor, error)` is how a processor reports it broke. */
   readonly build: (context: PipelineContext, fail: (processor: PipelineProcessor, error: Error) => void) => PipelineParts;
+  /** The pipeline's id when it was fixed beforehand (a pipeline job resumed by another worker). Default: a new UUID. */
+  readonly id?: string;
+  /** When the pipeline was created, if before this object (a resumed job). Default: now. */
+  readonly createdAt?: Date;
+  /** Called after every state change is published (InProgress, Paused, Stopped, Failed). */
+  readonly stateChanged?: (pipeline: Pipeline) => void;
 }
 
 interface ProcessorState {
@@ -54,14 +61,14 @@ interface ProcessorState {
  * other calls.
  */
 export class Pipeline {
-  readonly id = randomUUID();
+  readonly id: string;
   readonly arn: string;
   readonly call: CallInfo;
   readonly configurationName: string;
   readonly configurationArn: string;
   channels: readonly ChannelDefinition[];
   readonly runtimeMetadata: Readonly<Record<string, string>>;
-  readonly createdAt = new Date();
+  readonly createdAt: Date;
   updatedAt = new Date();
   readonly #options: PipelineOptions;
   readonly #logger: Logger;
@@ -71,15 +78,19 @@ export class Pipeline {
   #status: PipelineStatus = 'Initializing';
   #transition: Promise<void> = Promise.resolve();
   #stopping: Promise<void> | null = null;
+  /** Released to another worker: nothing more is emitted or published. */
+  #released = false;
 
   constructor(options: PipelineOptions) {
     this.#options = options;
+    this.id = options.id ?? randomUUID();
+    this.createdAt = options.createdAt ?? new Date();
     this.call = options.call;
     this.configurationName = options.configurationName;
     this.configurationArn = options.configurationArn;
     this.channels = options.channels;
     this.runtimeMetadata = options.runtimeMetadata;
-    this.arn = `arn:callsight:chime:${options.origin.region}:${options.origin.account}:media-pipeline/${this.id}`;
+    this.arn = pipelineArn(options.origin, this.id);
     this.#logger = options.logger.child({ pipelineId: this.id, configuration: options.configurationName });
     for (const channel of options.channels) this.#channelOf.set(channel.streamChannel, channel.channelId);
     const metadata = callMetadata(options.call, options.runtimeMetadata);
@@ -92,7 +103,9 @@ export class Pipeline {
       metadata,
       logger: this.#logger,
       emit: (record, key) => this.#deliver(record, key),
-      publish: options.publish,
+      publish: (event) => {
+        if (!this.#released) options.publish(event);
+      },
       shareUtterance: (utterance) => {
         for (const listener of utteranceListeners) {
           try {
@@ -200,6 +213,39 @@ export class Pipeline {
     return this.#stopping;
   }
 
+  /**
+   * Lets go of the pipeline without finishing it, because another worker carries it on (its job was
+   * taken over, or this worker is shutting down): no state change is announced, and each processor
+   * releases what it holds without producing end-of-call results (`abort`, or a muted `stop`).
+   * With `flush` (a handover while this worker is healthy), the processors first finish what is in
+   * flight as a pause does, so the utterances open now get their finals; without it (the job was
+   * lost), nothing more is emitted at all. Idempotent; stop() afterwards does nothing more.
+   */
+  release(options: { readonly flush?: boolean } = {}): Promise<void> {
+    if (!options.flush) this.#released = true;
+    this.#stopping ??= this.#serialize(async () => {
+      if (options.flush && this.#status === 'InProgress') {
+        await Promise.allSettled(
+          this.#processors.filter((s) => s.status === 'InProgress').map((s) => s.processor.pause()),
+        );
+      }
+      this.#released = true;
+      await Promise.allSettled(
+        this.#processors.map(async (state) => {
+          if (state.status === 'Failed' || state.status === 'NotStarted') return;
+          await (state.processor.abort ? state.processor.abort() : state.processor.stop());
+        }),
+      );
+      await Promise.allSettled(this.#sinks.map((sink) => sink.close()));
+      this.#logger.info({ flushed: options.flush === true }, 'pipeline released to another worker');
+    });
+    return this.#stopping;
+  }
+
+  get released(): boolean {
+    return this.#released;
+  }
+
   async #stop(): Promise<void> {
     this.#status = 'Stopping';
     await Promise.all(
@@ -221,6 +267,7 @@ export class Pipeline {
   }
 
   #deliver(record: object, key: AppendKey): void {
+    if (this.#released) return;
     for (const sink of this.#sinks) {
       try {
         sink.deliver(record, key);
@@ -242,6 +289,7 @@ export class Pipeline {
   #markFailed(state: ProcessorState, error: Error): void {
     this.#setStatus(state, 'Failed', error.message);
     this.#logger.error({ err: error, element: state.processor.type }, 'pipeline element failed');
+    if (this.#released) return;
     const { call, origin, publish } = this.#options;
     publish(
       pipelineAlertEvent(
@@ -282,6 +330,7 @@ export class Pipeline {
   }
 
   #publishState(eventType: PipelineEventType, failureReason?: string): void {
+    if (this.#released) return;
     const { call, origin, publish } = this.#options;
     publish(
       stateChangeEvent(
@@ -297,6 +346,8 @@ export class Pipeline {
         new Date(),
       ),
     );
+    this.updatedAt = new Date();
+    this.#options.stateChanged?.(this);
   }
 
   /** Lifecycle operations run one at a time, so a pause racing a stop sees a consistent state. */
@@ -311,35 +362,19 @@ export class Pipeline {
   }
 
   /** GetMediaPipeline's MediaInsightsPipeline, in Chime's names. */
-  toJSON() {
-    return {
-      MediaPipelineId: this.id,
-      MediaPipelineArn: this.arn,
-      MediaInsightsPipelineConfigurationArn: this.configurationArn,
-      MediaInsightsPipelineConfigurationName: this.configurationName,
-      Status: this.#status,
-      CallId: this.call.callId,
-      TransactionId: this.call.transactionId,
-      KinesisVideoStreamSourceRuntimeConfiguration: {
-        Streams: this.channels.map((channel) => ({
-          StreamArn: this.call.streams.find((s) => s.channel === channel.streamChannel)?.streamArn ?? null,
-          StreamChannelDefinition: {
-            NumberOfChannels: 1,
-            ChannelDefinitions: [
-              {
-                ChannelId: channel.channelId,
-                ...(channel.participantRole ? { ParticipantRole: channel.participantRole } : {}),
-              },
-            ],
-          },
-        })),
-        MediaEncoding: 'pcm',
-        MediaSampleRate: 8000,
-      },
-      MediaInsightsRuntimeMetadata: this.runtimeMetadata,
-      CreatedTimestamp: this.createdAt.toISOString(),
-      UpdatedTimestamp: this.updatedAt.toISOString(),
-      ElementStatuses: this.#processors.map((p) => ({ Type: p.processor.type, Status: p.status })),
-    };
+  toJSON(): PipelineDocument {
+    return pipelineDocument({
+      id: this.id,
+      arn: this.arn,
+      configurationArn: this.configurationArn,
+      configurationName: this.configurationName,
+      status: this.#status,
+      call: this.call,
+      channels: this.channels,
+      runtimeMetadata: this.runtimeMetadata,
+      createdAt: this.createdAt,
+      updatedAt: this.updatedAt,
+      elements: this.#processors.map((p) => ({ type: p.processor.type, status: p.status })),
+    });
   }
 }

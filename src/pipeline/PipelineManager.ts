@@ -4,6 +4,7 @@ import type { EventEnvelope, EventOrigin } from '../events/EventEnvelope.js';
 import type { Logger } from '../log/logger.js';
 import type { PcmFrame } from '../media/MediaTypes.js';
 import { Pipeline, type PipelineOptions } from './Pipeline.js';
+import { pipelineIdOf } from './PipelineDocument.js';
 import type { ChannelDefinition } from './PipelineTypes.js';
 
 /** A configuration made ready to instantiate: its identity and how to build a pipeline's elements. */
@@ -21,11 +22,17 @@ export interface PipelineManagerOptions {
   readonly origin: EventOrigin;
   readonly publish: (event: EventEnvelope) => void;
   readonly logger: Logger;
+  /** Called after each pipeline's every state change (e.g. to record it in the call directory). */
+  readonly stateChanged?: (pipeline: Pipeline) => void;
 }
 
 export interface StartOptions {
   readonly channels?: readonly ChannelDefinition[];
   readonly runtimeMetadata?: Readonly<Record<string, string>>;
+  /** A pipeline id fixed beforehand (a pipeline job's). Default: a new one. */
+  readonly pipelineId?: string;
+  /** When the pipeline was first created (a job resumed after a failover). */
+  readonly createdAt?: Date;
 }
 
 /** Stopped pipelines kept for GET and listing. */
@@ -65,8 +72,12 @@ export class PipelineManager {
    * Starts a pipeline of `configuration` (name, id or ARN) for the call. A second start for the same
    * call and configuration returns the running pipeline (a repeated ALL_STARTED must not double it).
    */
-  async start(call: CallInfo, configuration: string, options: StartOptions = {}): Promise<Pipeline> {
-    const blueprint = await this.#options.resolve(configuration);
+  async start(
+    call: CallInfo,
+    configuration: string | PipelineBlueprint,
+    options: StartOptions = {},
+  ): Promise<Pipeline> {
+    const blueprint = typeof configuration === 'string' ? await this.#options.resolve(configuration) : configuration;
     if (this.#closed) throw new CallsightError('CS_ERR_CLOSED', 'pipelines are shutting down');
     if (this.#endedCalls.has(call.callId))
       throw new CallsightError('CS_ERR_NOT_FOUND', `call ${call.callId} has ended`);
@@ -84,6 +95,9 @@ export class PipelineManager {
       publish: this.#options.publish,
       logger: this.#options.logger.child({ callId: call.callId }),
       build: blueprint.build,
+      ...(options.pipelineId ? { id: options.pipelineId } : {}),
+      ...(options.createdAt ? { createdAt: options.createdAt } : {}),
+      ...(this.#options.stateChanged ? { stateChanged: this.#options.stateChanged } : {}),
     });
     this.#byCall.set(call.callId, [...(this.#byCall.get(call.callId) ?? []), pipeline]);
     this.#byId.set(pipeline.id, pipeline);
@@ -119,8 +133,7 @@ export class PipelineManager {
 
   /** By id or ARN. */
   get(identifier: string): Pipeline {
-    const id = identifier.startsWith('arn:') ? identifier.slice(identifier.lastIndexOf('/') + 1) : identifier;
-    const pipeline = this.#byId.get(id);
+    const pipeline = this.#byId.get(pipelineIdOf(identifier));
     if (!pipeline) throw new CallsightError('CS_ERR_NOT_FOUND', `no media insights pipeline ${identifier}`);
     return pipeline;
   }
@@ -136,6 +149,17 @@ export class PipelineManager {
     await pipeline.stop();
     const siblings = this.#byCall.get(pipeline.call.callId)?.filter((p) => p !== pipeline);
     if (siblings) this.#byCall.set(pipeline.call.callId, siblings);
+  }
+
+  /** Lets another worker carry the pipeline on (Pipeline.release) and forgets it here. */
+  async release(identifier: string, options: { readonly flush?: boolean } = {}): Promise<void> {
+    const pipeline = this.get(identifier);
+    this.#byId.delete(pipeline.id);
+    const callId = pipeline.call.callId;
+    const siblings = this.#byCall.get(callId)?.filter((p) => p !== pipeline) ?? [];
+    if (siblings.length > 0) this.#byCall.set(callId, siblings);
+    else this.#byCall.delete(callId);
+    await pipeline.release(options);
   }
 
   get active(): number {

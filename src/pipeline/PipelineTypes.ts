@@ -79,6 +79,12 @@ export interface PipelineProcessor {
   resume(): void;
   /** Flush and finish; resolves when the processor's last record has been emitted. */
   stop(): Promise<void>;
+  /**
+   * Let go without finishing: release what the processor holds and leave no result behind (no
+   * post-call document, no recording), because another worker carries the pipeline on. Without it,
+   * the pipeline calls stop() with its output muted.
+   */
+  abort?(): Promise<void>;
 }
 
 /** Where a pipeline's records go (Chime: KinesisDataStreamSink, LambdaFunctionSink, …). */

@@ -2,7 +2,6 @@ import {
   AckPolicy,
   DeliverPolicy,
   DiscardPolicy,
-  JetStreamApiError,
   jetstream,
   jetstreamManager,
   RetentionPolicy,
@@ -13,11 +12,12 @@ import {
   type JsMsg,
   type StreamConfig,
 } from '@nats-io/jetstream';
-import { errors as natsErrors, nanos, nuid, RequestError } from '@nats-io/transport-node';
+import { nanos, nuid } from '@nats-io/transport-node';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CallsightError, InvalidStateError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { connectNats, type NatsConnection } from '../nats/NatsConnection.js';
+import { ensureStream, publishWithRetry, unavailable } from '../nats/JetStreamSupport.js';
 import { serializeRecord } from './AppendCheck.js';
 import { JetStreamSubscription, type JetStreamSubscriptionSource } from './JetStreamSubscription.js';
 import { parseSequence } from './Sequence.js';
@@ -58,23 +58,6 @@ export interface JetStreamDataStreamOptions {
 const DUPLICATE_WINDOW_MS = 120_000;
 /** Records one read() asks the server for at a time. */
 const READ_BATCH = 1000;
-
-/** A JetStream error that says the request might succeed if sent again (same Nats-Msg-Id). */
-function isRetriable(err: unknown): boolean {
-  if (err instanceof natsErrors.TimeoutError || err instanceof natsErrors.NoRespondersError) return true;
-  if (err instanceof RequestError)
-    return err.isNoResponders() || err.cause instanceof natsErrors.TimeoutError;
-  // 503: JetStream temporarily unavailable (no quorum, leader election).
-  return err instanceof JetStreamApiError && err.status === 503;
-}
-
-function unavailable(what: string, cause: unknown): CallsightError {
-  return new CallsightError(
-    'CS_ERR_STREAM_UNAVAILABLE',
-    `${what}: ${(cause as Error)?.message ?? String(cause)}`,
-    { cause },
-  );
-}
 
 /**
  * The data stream in NATS JetStream, for several Callsight processes on several machines: one stream
@@ -191,7 +174,7 @@ export class JetStreamDataStream implements DataStream {
       return Promise.reject(err);
     }
     const subject = subjectFor(this.#prefix, key);
-    const msgID = `${this.#msgIdPrefix}-${++this.#msgCounter}`;
+    const msgID = key.msgId ?? `${this.#msgIdPrefix}-${++this.#msgCounter}`;
     const done = this.#publish(subject, Buffer.from(json, 'utf8'), msgID);
     this.#inflight.add(done);
     void done.then(
@@ -321,25 +304,14 @@ export class JetStreamDataStream implements DataStream {
   }
 
   async #publish(subject: string, payload: Uint8Array, msgID: string): Promise<number> {
-    const deadline = Date.now() + this.#appendTimeoutMs;
-    for (let attempt = 0; ; attempt++) {
-      const left = deadline - Date.now();
-      try {
-        const ack = await this.#js.publish(subject, payload, {
-          msgID,
-          timeout: Math.max(100, Math.min(this.#ackTimeoutMs, left)),
-        });
-        if (attempt > 0)
-          this.#logger.info({ msgID, seq: ack.seq, duplicate: ack.duplicate, attempt }, 'append retried');
-        return ack.seq;
-      } catch (err) {
-        if (!isRetriable(err) || Date.now() >= deadline || this.#nc.isClosed()) {
-          throw unavailable(`append to ${this.#streamName} failed`, err);
-        }
-        this.#logger.warn({ err, msgID, attempt }, 'append not acknowledged; retrying');
-        await delay(Math.min(2000, 100 * 2 ** attempt));
-      }
-    }
+    const ack = await publishWithRetry(this.#js, subject, payload, msgID, {
+      what: `append to ${this.#streamName}`,
+      timeoutMs: this.#appendTimeoutMs,
+      ackTimeoutMs: this.#ackTimeoutMs,
+      connection: this.#nc,
+      logger: this.#logger,
+    });
+    return ack.seq;
   }
 
   async #startTracker(): Promise<void> {
@@ -380,54 +352,4 @@ export function streamConfig(
     // JetStream refuses a duplicate window longer than the age limit.
     duplicate_window: nanos(maxAgeMs > 0 ? Math.min(DUPLICATE_WINDOW_MS, maxAgeMs) : DUPLICATE_WINDOW_MS),
   };
-}
-
-const COMPARED = [
-  'subjects',
-  'max_age',
-  'max_msgs',
-  'max_bytes',
-  'num_replicas',
-  'duplicate_window',
-] as const;
-
-/** Creates the stream, or brings an existing one's limits in line; returns its last sequence. */
-async function ensureStream(
-  jsm: JetStreamManager,
-  config: Partial<StreamConfig> & { name: string },
-  logger: Logger,
-): Promise<number> {
-  for (let attempt = 0; ; attempt++) {
-    let existing;
-    try {
-      existing = await jsm.streams.info(config.name);
-    } catch (err) {
-      if (!(err instanceof JetStreamApiError && err.status === 404)) throw err;
-      try {
-        const created = await jsm.streams.add(config);
-        logger.info({ stream: config.name }, 'created the JetStream stream');
-        return created.state.last_seq;
-      } catch (addErr) {
-        // Another process created it first (with other limits): read it and compare, once.
-        if (attempt === 0 && addErr instanceof JetStreamApiError) continue;
-        throw addErr;
-      }
-    }
-    if (existing.config.storage !== StorageType.File)
-      logger.warn(
-        { stream: config.name, storage: existing.config.storage },
-        'the stream is not on file storage: records do not survive a NATS restart',
-      );
-    const changed = COMPARED.filter((k) => JSON.stringify(existing.config[k]) !== JSON.stringify(config[k]));
-    if (changed.length === 0) return existing.state.last_seq;
-    logger.warn(
-      {
-        stream: config.name,
-        changed: Object.fromEntries(changed.map((k) => [k, { was: existing.config[k], now: config[k] }])),
-      },
-      "updating the JetStream stream to this process's settings (every process should use the same)",
-    );
-    const updated = await jsm.streams.update(config.name, { ...existing.config, ...config });
-    return updated.state.last_seq;
-  }
 }

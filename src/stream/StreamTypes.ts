@@ -32,6 +32,12 @@ export interface StreamRetention {
 export interface AppendKey {
   readonly type: string;
   readonly callId: string | null;
+  /**
+   * Makes the append idempotent where the stream can: JetStream stores a record whose id it already
+   * stored within its duplicate window (two minutes) once (e.g. an event's id, when the event may be
+   * handled again after a worker died). The embedded stream ignores it.
+   */
+  readonly msgId?: string;
 }
 
 export interface StreamSubscription extends AsyncIterable<StoredRecord> {

@@ -14,7 +14,7 @@ export interface RunningCallsight {
   readonly stderr: () => string;
   /** The JSON log lines it wrote (stdout). */
   readonly stdout: () => string;
-  /** SIGTERM and wait for a graceful exit; resolves with the exit code. */
+  /** SIGTERM and wait for a graceful exit; resolves with the exit code (null when it had to be killed after 90 s). */
   stop(): Promise<number | null>;
   /** SIGKILL, as a crash would. */
   kill(): Promise<void>;
@@ -25,6 +25,15 @@ export interface StartOptions {
   readonly dataDir?: string;
   readonly httpPort?: number;
   readonly sipPort?: number;
+  /**
+   * `--role` on the command line (`sip`, `worker`, `gateway` or a comma list; default: none, i.e.
+   * `all`). Every role answers /healthz on httpPort; only a sip role listens on sipPort.
+   */
+  readonly role?: string;
+  /** RTP ports for a sip role (default: this test process's block). */
+  readonly rtp?: { readonly min: number; readonly max: number };
+  /** A command the node process is started through, e.g. `['taskset', '-c', '1']` (it must exec node). */
+  readonly wrapper?: readonly string[];
 }
 
 /** Starts the built Callsight (dist/) as a child process on free ports and waits for /healthz. */
@@ -32,8 +41,10 @@ export async function startCallsight(options: StartOptions = {}): Promise<Runnin
   const httpPort = options.httpPort ?? (await freePort());
   const sipPort = options.sipPort ?? (await freePort());
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'callsight-test-'));
-  const rtp = rtpRangeForThisProcess();
-  const child = spawn(process.execPath, [MAIN], {
+  const rtp = options.rtp ?? rtpRangeForThisProcess();
+  const args = [MAIN, ...(options.role ? ['--role', options.role] : [])];
+  const [command, ...prefix] = [...(options.wrapper ?? []), process.execPath];
+  const child = spawn(command!, [...prefix, ...args], {
     env: {
       ...process.env,
       CALLSIGHT_HTTP_HOST: '127.0.0.1',
@@ -84,11 +95,27 @@ export async function startCallsight(options: StartOptions = {}): Promise<Runnin
     stdout: () => stdout,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
-      return exited;
+      // A process that does not finish its shutdown in 90 s is killed (and the test sees null) rather
+      // than holding the test until its timeout (e.g. one left stopped with SIGSTOP by a failed test).
+      const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
     },
     async kill() {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
     },
   };
+}
+
+/** Starts several Callsight processes at once (e.g. the roles of one installation); stops them all if one fails. */
+export async function startCallsights(list: readonly StartOptions[]): Promise<RunningCallsight[]> {
+  const started = await Promise.allSettled(list.map((options) => startCallsight(options)));
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.kill() : undefined)));
+    throw failed.reason;
+  }
+  return started.map((s) => (s as PromiseFulfilledResult<RunningCallsight>).value);
 }

@@ -1,17 +1,17 @@
 import type { FastifyInstance } from 'fastify';
-import type { VoiceConnector } from '../../connector/VoiceConnector.js';
 import type { DataStream } from '../../stream/StreamTypes.js';
+import type { CallsView } from './ApiSourceTypes.js';
 
 export interface ApiSources {
-  readonly connector: VoiceConnector;
+  readonly calls: CallsView;
   readonly stream: DataStream;
 }
 
 /** REST views of live state. Everything here can also be rebuilt from the stream. */
 export function registerApiRoutes(app: FastifyInstance, sources: ApiSources): void {
-  app.get('/api/calls', async () => ({ calls: sources.connector.activeCalls() }));
+  app.get('/api/calls', async () => ({ calls: await sources.calls.active() }));
   app.get<{ Params: { callId: string } }>('/api/calls/:callId', async (request, reply) => {
-    const call = sources.connector.activeCalls().find((c) => c.callId === request.params.callId);
+    const call = (await sources.calls.active()).find((c) => c.callId === request.params.callId);
     if (!call)
       return reply
         .code(404)

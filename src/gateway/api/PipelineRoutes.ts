@@ -1,15 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { VoiceConnector } from '../../connector/VoiceConnector.js';
 import { CallsightError, ValidationError, formatPath } from '../../errors.js';
 import type { CallInfo } from '../../connector/CallTypes.js';
-import type { PipelineManager } from '../../pipeline/PipelineManager.js';
 import type { ChannelDefinition } from '../../pipeline/PipelineTypes.js';
-
-export interface PipelineRouteSources {
-  readonly connector: VoiceConnector;
-  readonly pipelines: PipelineManager;
-}
+import type { PipelineService } from './ApiSourceTypes.js';
 
 /** CreateMediaInsightsPipeline's request (Chime SDK Media Pipelines API), as far as Callsight honours it. */
 const createRequestSchema = z.strictObject({
@@ -60,12 +54,15 @@ function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
 }
 
 /** The call and channel mapping the request's stream ARNs name; every stream must be of one active call. */
-function channelsOf(request: CreateRequest, connector: VoiceConnector): { call: CallInfo; channels: ChannelDefinition[] } {
+async function channelsOf(
+  request: CreateRequest,
+  pipelines: PipelineService,
+): Promise<{ call: CallInfo; channels: ChannelDefinition[] }> {
   const streams = request.KinesisVideoStreamSourceRuntimeConfiguration.Streams;
   let call: CallInfo | null = null;
   const channels: ChannelDefinition[] = [];
   for (const [index, entry] of streams.entries()) {
-    const found = connector.findStream(entry.StreamArn);
+    const found = await pipelines.findStream(entry.StreamArn);
     const path = `KinesisVideoStreamSourceRuntimeConfiguration.Streams[${index}].StreamArn`;
     if (!found) throw new CallsightError('CS_ERR_NOT_FOUND', `${path}: no active call streams ${entry.StreamArn}`);
     if (call && call.callId !== found.call.callId)
@@ -91,34 +88,23 @@ function channelsOf(request: CreateRequest, connector: VoiceConnector): { call: 
  * /api/pipelines), ListMediaPipelines, GetMediaPipeline, UpdateMediaInsightsPipelineStatus
  * (PUT /api/pipelines/{id}/status) and DeleteMediaPipeline (stops it).
  */
-export function registerPipelineRoutes(app: FastifyInstance, sources: PipelineRouteSources): void {
-  const { pipelines, connector } = sources;
+export function registerPipelineRoutes(app: FastifyInstance, pipelines: PipelineService): void {
   app.post('/api/pipelines', async (request, reply) => {
     const body = parse(createRequestSchema, request.body, 'CreateMediaInsightsPipeline');
-    const { call, channels } = channelsOf(body, connector);
-    const pipeline = await pipelines.start(call, body.MediaInsightsPipelineConfigurationArn, {
+    const { call, channels } = await channelsOf(body, pipelines);
+    const pipeline = await pipelines.create(call, body.MediaInsightsPipelineConfigurationArn, {
       channels,
       runtimeMetadata: body.MediaInsightsRuntimeMetadata ?? {},
     });
-    return reply.code(201).send({ MediaInsightsPipeline: pipeline.toJSON() });
+    return reply.code(201).send({ MediaInsightsPipeline: pipeline });
   });
-  app.get('/api/pipelines', async () => ({
-    MediaPipelines: pipelines.list().map((p) => ({
-      MediaPipelineId: p.id,
-      MediaPipelineArn: p.arn,
-      Status: p.status,
-      CallId: p.call.callId,
-      MediaInsightsPipelineConfigurationName: p.configurationName,
-      CreatedTimestamp: p.createdAt.toISOString(),
-    })),
-  }));
+  app.get('/api/pipelines', async () => ({ MediaPipelines: await pipelines.list() }));
   app.get<{ Params: { id: string } }>('/api/pipelines/:id', async (request) => ({
-    MediaPipeline: { MediaInsightsPipeline: pipelines.get(request.params.id).toJSON() },
+    MediaPipeline: { MediaInsightsPipeline: await pipelines.get(request.params.id) },
   }));
   app.put<{ Params: { id: string } }>('/api/pipelines/:id/status', async (request, reply) => {
     const { UpdateStatus } = parse(statusRequestSchema, request.body, 'UpdateMediaInsightsPipelineStatus');
-    const pipeline = pipelines.get(request.params.id);
-    await (UpdateStatus === 'Pause' ? pipeline.pause() : pipeline.resume());
+    await pipelines.setStatus(request.params.id, UpdateStatus);
     return reply.code(200).send({});
   });
   app.delete<{ Params: { id: string } }>('/api/pipelines/:id', async (request, reply) => {

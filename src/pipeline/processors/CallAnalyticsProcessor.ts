@@ -111,6 +111,12 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
     await this.#finishCall(durationMs);
   }
 
+  /** Another worker carries the pipeline on: end the recognition streams, and no post-call document. */
+  async abort(): Promise<void> {
+    await this.#channels.stop();
+    await this.#drained();
+  }
+
   async #drained(): Promise<void> {
     while (this.#queues.size > 0) await Promise.all(this.#queues.values());
   }

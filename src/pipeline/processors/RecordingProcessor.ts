@@ -3,6 +3,7 @@ import type { PcmFrame } from '../../media/MediaTypes.js';
 import type { PipelineContext, PipelineProcessor } from '../PipelineTypes.js';
 import type { RecordingStorage } from '../recording/RecordingStoreTypes.js';
 import { StereoWavRecorder, type RecordingSummary } from '../recording/StereoWavRecorder.js';
+import { IN_PROGRESS_SUFFIX } from '../recording/WavFileWriter.js';
 import { recordingRecord } from '../records/RecordingRecord.js';
 
 export interface RecordingProcessorOptions {
@@ -97,6 +98,16 @@ export class RecordingProcessor implements PipelineProcessor {
       },
       'recording finished',
     );
+  }
+
+  /** Another worker carries the pipeline on: drop what was recorded here (no file, no record). */
+  async abort(): Promise<void> {
+    const recorder = this.#recorder;
+    if (!recorder) return;
+    this.#failed = true;
+    await recorder.abort().catch(() => undefined);
+    const { call, pipelineId } = this.#context;
+    await unlink(`${this.#options.storage.pathFor(call.callId, pipelineId)}${IN_PROGRESS_SUFFIX}`).catch(() => undefined);
   }
 
   #record(summary: RecordingSummary, location: string, sizeBytes: number) {

@@ -1,0 +1,174 @@
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { hostname } from 'node:os';
+import { ClusterRulesEngine, callInfoFromJson } from '../cluster/ClusterEvents.js';
+import type { ClusterSubjects } from '../cluster/ClusterSubjects.js';
+import { JobRunner } from '../cluster/JobRunner.js';
+import { derivedUuid, type PipelineJobQueue } from '../cluster/PipelineJobs.js';
+import { EventBus } from '../events/EventBus.js';
+import { defaultRules, parseRules } from '../events/RuleConfig.js';
+import type { NatsConnection } from '../nats/NatsConnection.js';
+import type { CallDirectory } from '../pipeline/store/CallDirectoryTypes.js';
+import type { AppendKey } from '../stream/StreamTypes.js';
+import type { AppContext } from './AppTypes.js';
+import { opened, type Backends } from './backends.js';
+import { drainWebhooks } from './embedded.js';
+import { checkRuleConfigurations, eventCallId, installRules } from './eventRules.js';
+import { httpBaseUrl } from './recordings.js';
+import type { RoleMetric } from './roles/RoleMetrics.js';
+import { WorkerRole } from './roles/WorkerRole.js';
+
+export interface ClusterWorker {
+  readonly worker: WorkerRole;
+  readonly runner: JobRunner;
+  readonly metrics: readonly RoleMetric[];
+  /** Stops taking events and jobs: hands running pipelines to other workers (or finishes them). */
+  closeIntake(): Promise<void>;
+  /** After closeIntake and the bus: the pipelines' last records, webhooks, worker threads. */
+  close(): Promise<void>;
+}
+
+/**
+ * The `worker` role scaled out: the configured rules on a bus fed by the shared `rules` consumer
+ * (ClusterRulesEngine), their startPipeline targets as pipeline jobs, and a JobRunner running the
+ * jobs this worker takes. Pipelines publish their events to `bus` (forwarded to NATS) and append
+ * their records to the data stream directly.
+ */
+export async function startClusterWorker(input: {
+  readonly ctx: AppContext;
+  readonly backends: Backends;
+  readonly nats: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly subjects: ClusterSubjects;
+  readonly directory: CallDirectory;
+  readonly jobs: PipelineJobQueue;
+  readonly bus: EventBus;
+  /** This process's HTTP port (for recording links when http.publicUrl is not set). */
+  readonly httpPort: () => number;
+}): Promise<ClusterWorker> {
+  const { ctx, backends, nats, js, subjects, directory, jobs, bus } = input;
+  const { config, roles, logger, dataDir, origin, advertisedAddress } = ctx;
+  const stream = opened(backends.stream, 'stream');
+  const configurations = opened(backends.configurations, 'configurations');
+  const ackWaitMs = config.worker.jobAckWaitMs;
+  let runner: JobRunner | null = null;
+  const worker = await WorkerRole.start({
+    config,
+    dataDir,
+    origin,
+    logger,
+    configurations,
+    postCall: opened(backends.postCall, 'postCall'),
+    append: (record: object, key: AppendKey) =>
+      stream
+        .append(record, key)
+        .catch((err: unknown) => logger.error({ err, type: key.type }, 'stream append failed')),
+    publish: (event) => bus.publish(event),
+    recordingBaseUrl: () =>
+      config.http.publicUrl || httpBaseUrl(config.http.host, advertisedAddress, input.httpPort()),
+    stateChanged: (pipeline) => runner?.stateChanged(pipeline),
+  });
+  if (!roles.gateway && !config.http.publicUrl)
+    logger.warn(
+      'recording links will name this worker, which serves no recordings: set http.publicUrl to a gateway',
+    );
+  if (!config.recording.s3Bucket)
+    logger.warn(
+      "recording.s3Bucket is not set: recordings stay on this worker's disk, out of the gateways' reach",
+    );
+
+  const rulesBus = new EventBus(logger.child({ stage: 'events' }));
+  const rules = config.rules ?? parseRules(defaultRules(config.pipeline.defaultConfiguration));
+  await checkRuleConfigurations(rules, configurations);
+  let engine: ClusterRulesEngine | null = null;
+  const webhooks = installRules(rules, {
+    bus: rulesBus,
+    findCall: async (event) => {
+      const attached = engine?.callOf(event);
+      if (attached) return attached;
+      const entry = await directory.getCall(eventCallId(event) ?? '');
+      return entry && entry.endedAt === null ? callInfoFromJson(entry.info) : undefined;
+    },
+    // The same event and configuration always make the same pipeline id: one job however often it is handled.
+    startPipeline: (call, configuration, event) =>
+      jobs.submit(call, configuration, { pipelineId: derivedUuid(event.id, configuration) }),
+    // A failed append fails the event's targets, and the event is tried again.
+    append: (record, key) => stream.append(record, key),
+    origin,
+    logger: logger.child({ stage: 'events' }),
+  });
+  const theRunner = new JobRunner({
+    js,
+    nc: nats,
+    subjects,
+    directory,
+    pipelines: worker.pipelines,
+    blueprint: (configuration) => worker.blueprint(configuration),
+    publish: (event) => bus.publish(event),
+    origin,
+    owner: `worker@${hostname()}:${process.pid}`,
+    ackWaitMs,
+    staleAudioMs: config.rtp.mediaTimeoutSec > 0 ? config.rtp.mediaTimeoutSec * 1000 + 30_000 : 0,
+    logger: logger.child({ stage: 'jobs' }),
+  });
+  runner = theRunner;
+  const theEngine = new ClusterRulesEngine({
+    js,
+    subjects,
+    bus: rulesBus,
+    ackWaitMs,
+    logger: logger.child({ stage: 'rules' }),
+  });
+  engine = theEngine;
+  const metric = (name: string, help: string, kind: RoleMetric['kind'], value: () => number): RoleMetric => ({
+    name,
+    help,
+    kind,
+    value,
+  });
+  return {
+    worker,
+    runner: theRunner,
+    metrics: [
+      metric(
+        'callsight_pipelines_active',
+        'Pipelines running on this worker.',
+        'gauge',
+        () => worker.pipelines.active,
+      ),
+      metric(
+        'callsight_pipeline_jobs_held',
+        'Pipeline jobs this worker holds.',
+        'gauge',
+        () => theRunner.held,
+      ),
+      metric('callsight_pipeline_jobs_taken_total', 'Pipeline jobs taken.', 'counter', () => theRunner.taken),
+      metric(
+        'callsight_pipeline_jobs_taken_over_total',
+        'Jobs taken over from another worker (redelivered).',
+        'counter',
+        () => theRunner.takenOver,
+      ),
+      metric(
+        'callsight_pipeline_jobs_released_total',
+        'Jobs let go without finishing (lease lost, taken over, shutdown).',
+        'counter',
+        () => theRunner.released,
+      ),
+      metric(
+        'callsight_events_handled_total',
+        'Events whose rules this worker ran.',
+        'counter',
+        () => theEngine.handled,
+      ),
+    ],
+    async closeIntake() {
+      await theEngine.close();
+      await theRunner.close();
+      await worker.closePipelines();
+    },
+    async close() {
+      await drainWebhooks(webhooks);
+      await worker.closeEngines();
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import { EventBus } from '../events/EventBus.js';
+import { defaultRules, parseRules } from '../events/RuleConfig.js';
+import type { WebhookDelivery } from '../events/Webhook.js';
+import type { AppendKey } from '../stream/StreamTypes.js';
+import type { AppContext, RunningApp } from './AppTypes.js';
+import { openBackends, opened } from './backends.js';
+import { checkRuleConfigurations, eventCallId, installRules } from './eventRules.js';
+import { LocalCallsView, LocalPipelineService } from './local/LocalPipelineService.js';
+import { loadConfigurations } from './loadConfigurations.js';
+import { httpBaseUrl } from './recordings.js';
+import { GatewayRole } from './roles/GatewayRole.js';
+import { SipRole } from './roles/SipRole.js';
+import { WorkerRole } from './roles/WorkerRole.js';
+
+/** How long shutdown lets webhooks retry before their payloads go to the dead letter. */
+export const WEBHOOK_DRAIN_MS = 5000;
+
+/** Lets webhooks finish within WEBHOOK_DRAIN_MS, then dead-letters what is left. */
+export async function drainWebhooks(webhooks: readonly WebhookDelivery[]): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all(webhooks.map((w) => w.close())),
+    new Promise((resolve) => (timer = setTimeout(resolve, WEBHOOK_DRAIN_MS))),
+  ]);
+  clearTimeout(timer);
+  for (const webhook of webhooks) webhook.abort();
+  await Promise.all(webhooks.map((w) => w.idle()));
+}
+
+/**
+ * Role `all`: the three roles in one process with in-process connectors between them. The Voice
+ * Connector publishes to an EventBus holding the rules; the rules' startPipeline target starts the
+ * pipeline here; the connector's frames go straight to the PipelineManager; the REST API reads both.
+ */
+export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
+  const { config, logger, dataDir, origin, advertisedAddress } = ctx;
+  // SQLite files in dataDir by default; NATS JetStream and PostgreSQL when configured (backends.ts).
+  const backends = await openBackends(config, dataDir, logger);
+  const stream = opened(backends.stream, 'stream');
+  const configurations = opened(backends.configurations, 'configurations');
+  const postCall = opened(backends.postCall, 'postCall');
+  await loadConfigurations(config, configurations, origin, logger.child({ stage: 'configurations' }));
+
+  const append = (record: object, key: AppendKey) =>
+    stream
+      .append(record, key)
+      .catch((err: unknown) => logger.error({ err, type: key.type }, 'stream append failed'));
+  const bus = new EventBus(logger.child({ stage: 'events' }));
+  // The URL base of recording links is known once HTTP listens.
+  let httpBase = '';
+  const worker = await WorkerRole.start({
+    config,
+    dataDir,
+    origin,
+    logger,
+    configurations,
+    postCall,
+    append,
+    publish: (event) => bus.publish(event),
+    recordingBaseUrl: () => config.http.publicUrl || httpBase,
+  });
+  const sip = SipRole.create({ config, advertisedAddress, origin, bus, logger });
+  const { connector } = sip;
+  const { pipelines } = worker;
+  const rules = config.rules ?? parseRules(defaultRules(config.pipeline.defaultConfiguration));
+  await checkRuleConfigurations(rules, configurations);
+  const webhooks = installRules(rules, {
+    bus,
+    findCall: (event) => connector.getCall(eventCallId(event) ?? ''),
+    startPipeline: (call, configuration) => pipelines.start(call, configuration),
+    append,
+    origin,
+    logger: logger.child({ stage: 'events' }),
+  });
+  connector.on('frame', (call, frame) => pipelines.write(call.callId, frame));
+  connector.on('streamAdded', (call, added) => pipelines.streamAdded(call.callId, added));
+  connector.on('mediaEnded', (call) => {
+    pipelines
+      .callEnded(call.callId)
+      .catch((err: unknown) => logger.error({ err, callId: call.callId }, 'pipeline stop failed'));
+  });
+  await sip.listen();
+  const gateway = await GatewayRole.start({
+    config,
+    logger,
+    stream,
+    registry: opened(backends.registry, 'registry'),
+    configurations,
+    postCall,
+    recordings: worker.recordings,
+    calls: new LocalCallsView(connector),
+    pipelines: new LocalPipelineService(pipelines, connector),
+  });
+  httpBase = httpBaseUrl(config.http.host, advertisedAddress, gateway.port);
+  gateway.http.setReady(true);
+  return {
+    sipUdpPort: sip.udpPort,
+    sipTcpPort: sip.tcpPort,
+    httpPort: gateway.port,
+    async close() {
+      gateway.http.setReady(false);
+      await sip.close();
+      await worker.closePipelines();
+      await bus.settled();
+      await drainWebhooks(webhooks);
+      await worker.closeEngines();
+      await gateway.close();
+      // The stream, the stores, then their connections (NATS, PostgreSQL) when scaled out.
+      await backends.close();
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { CallsightError, ERROR_CODES, type ErrorCode } from '../errors.js';
+
+/**
+ * Requests to the worker running a pipeline, on `<ns>.pipelines.<id>.control` (core NATS
+ * request/reply): UpdateMediaInsightsPipelineStatus and DeleteMediaPipeline from a gateway, and the
+ * notice a worker sends when it takes the pipeline's job over (`claim`, no reply), which tells a
+ * previous holder that is still alive to let go. Only the holder of the job's lease answers.
+ */
+export type ControlRequest =
+  | { readonly op: 'Pause' | 'Resume' | 'Stop' }
+  | { readonly op: 'claim'; readonly delivery: number; readonly owner: string };
+
+export type ControlReply =
+  { readonly ok: true } | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
+
+const OPS = new Set(['Pause', 'Resume', 'Stop', 'claim']);
+
+export function parseControlRequest(data: Uint8Array): ControlRequest | null {
+  try {
+    const request = JSON.parse(Buffer.from(data).toString('utf8')) as ControlRequest;
+    if (!OPS.has(request?.op)) return null;
+    if (request.op === 'claim' && typeof request.delivery !== 'number') return null;
+    return request;
+  } catch {
+    return null;
+  }
+}
+
+export function encodeControl(message: ControlRequest | ControlReply): Uint8Array {
+  return Buffer.from(JSON.stringify(message), 'utf8');
+}
+
+export function replyOf(err: unknown): ControlReply {
+  if (err instanceof CallsightError) return { ok: false, code: err.code, message: err.message };
+  return { ok: false, code: 'CS_ERR_INTERNAL', message: (err as Error)?.message ?? String(err) };
+}
+
+/** The error a reply carries, as the gateway throws it (404, 409, …). */
+export function errorOf(reply: ControlReply): CallsightError | null {
+  if (reply.ok) return null;
+  const code = reply.code in ERROR_CODES ? reply.code : 'CS_ERR_INTERNAL';
+  return new CallsightError(code, reply.message);
+}
