@@ -52,7 +52,17 @@ import {
   type LatencyResult,
 } from './transcriptLatency.js';
 
-const MEASUREMENTS = ['rtf', 'latency', 'asr', 'ingest', 'relay', 'stream', 'analytics', 'web', 'scale'] as const;
+const MEASUREMENTS = [
+  'rtf',
+  'latency',
+  'asr',
+  'ingest',
+  'relay',
+  'stream',
+  'analytics',
+  'web',
+  'scale',
+] as const;
 type Measurement = (typeof MEASUREMENTS)[number];
 
 const { values } = parseArgs({
@@ -265,7 +275,9 @@ async function main(): Promise<void> {
     );
   }
   if (only.has('scale')) {
-    say('\n[scale] Calls transcribed in real time by one worker process, then by two (sip, gateway, workers over NATS)');
+    say(
+      '\n[scale] Calls transcribed in real time by one worker process, then by two (sip, gateway, workers over NATS)',
+    );
     results.scaleOut = await benchScaleOut({
       steps: numbers(values['scale-steps']),
       stepSeconds: Number(values['scale-seconds']),

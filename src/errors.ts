@@ -6,10 +6,14 @@ export const ERROR_CODES = {
   CS_ERR_CONFIG_INVALID: { status: 500, summary: 'The configuration file or environment is invalid.' },
   CS_ERR_SIP_PARSE: { status: 400, summary: 'A SIP message could not be parsed.' },
   CS_ERR_SIP_TOO_LARGE: { status: 513, summary: 'A SIP message exceeded the size limit.' },
-  CS_ERR_SIP_FORBIDDEN: { status: 403, summary: 'A SIP request came from an address not in sip.allowedHosts.' },
+  CS_ERR_SIP_FORBIDDEN: {
+    status: 403,
+    summary: 'A SIP request came from an address not in sip.allowedHosts.',
+  },
   CS_ERR_SIP_AUTH_FAILED: {
     status: 401,
-    summary: 'An INVITE carried digest credentials that were refused (wrong password, unknown user, replay…).',
+    summary:
+      'An INVITE carried digest credentials that were refused (wrong password, unknown user, replay…).',
   },
   CS_ERR_SDP_NO_CODEC: { status: 488, summary: 'The SDP offer has no codec Callsight can decode.' },
   CS_ERR_SDP_INVALID: { status: 400, summary: 'The SDP body could not be parsed.' },
@@ -27,30 +31,46 @@ export const ERROR_CODES = {
     status: 503,
     summary: 'PostgreSQL could not be reached, or refused the connection.',
   },
-  CS_ERR_WS_SLOW_CLIENT: { status: 4008, summary: 'A WebSocket client fell too far behind and was disconnected.' },
+  CS_ERR_WS_SLOW_CLIENT: {
+    status: 4008,
+    summary: 'A WebSocket client fell too far behind and was disconnected.',
+  },
   CS_ERR_CLOSED: { status: 0, summary: 'The object was used after close().' },
-  CS_ERR_NOT_FOUND: { status: 404, summary: 'The call, pipeline or configuration named in the request does not exist.' },
-  CS_ERR_PIPELINE_STATE: { status: 409, summary: 'The pipeline cannot make that transition from its current status.' },
+  CS_ERR_NOT_FOUND: {
+    status: 404,
+    summary: 'The call, pipeline or configuration named in the request does not exist.',
+  },
+  CS_ERR_PIPELINE_STATE: {
+    status: 409,
+    summary: 'The pipeline cannot make that transition from its current status.',
+  },
   CS_ERR_PIPELINE_UNAVAILABLE: {
     status: 503,
     summary:
       'Scaled out: the worker running the pipeline did not answer (it is starting it, or the pipeline is moving to another worker after a failure); retry after the failover time.',
   },
-  CS_ERR_ANALYTICS_FAILED: { status: 500, summary: 'The call analytics models failed on an utterance (their worker crashed or threw).' },
+  CS_ERR_ANALYTICS_FAILED: {
+    status: 500,
+    summary: 'The call analytics models failed on an utterance (their worker crashed or threw).',
+  },
   CS_ERR_VOICE_TONE_FAILED: {
     status: 500,
     summary:
       'The voice tone analysis of a channel failed (its worker crashed or threw); the VoiceAnalyticsProcessor element fails, the pipeline goes on.',
   },
   CS_ERR_INTERNAL: { status: 500, summary: 'An unexpected failure; it is logged with its stack trace.' },
-  CS_ERR_BAD_REQUEST: { status: 400, summary: 'A request body or parameter failed validation; every problem is listed with its path.' },
+  CS_ERR_BAD_REQUEST: {
+    status: 400,
+    summary: 'A request body or parameter failed validation; every problem is listed with its path.',
+  },
   CS_ERR_CONFIGURATION_CONFLICT: {
     status: 409,
     summary: 'A call analytics configuration with that name already exists, or the configuration is in use.',
   },
   CS_ERR_RECORDING_FAILED: {
     status: 500,
-    summary: 'A call recording could not be written (disk full or failing, the 4 GiB WAV limit); the recording element fails, the pipeline goes on.',
+    summary:
+      'A call recording could not be written (disk full or failing, the 4 GiB WAV limit); the recording element fails, the pipeline goes on.',
   },
   CS_ERR_RECORDING_STORE_UNAVAILABLE: {
     status: 503,
@@ -125,7 +145,10 @@ export class ValidationError extends CallsightError {
   readonly problems: readonly Problem[];
 
   constructor(what: string, problems: readonly Problem[]) {
-    super('CS_ERR_BAD_REQUEST', `${what}: ${problems.map((p) => `${p.path || '(root)'}: ${p.message}`).join('; ')}`);
+    super(
+      'CS_ERR_BAD_REQUEST',
+      `${what}: ${problems.map((p) => `${p.path || '(root)'}: ${p.message}`).join('; ')}`,
+    );
     this.problems = problems;
   }
 }

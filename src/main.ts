@@ -9,7 +9,11 @@ async function main(): Promise<number> {
   let args;
   try {
     args = parseArgs({
-      options: { config: { type: 'string' }, role: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        config: { type: 'string' },
+        role: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
     });
   } catch (err) {
@@ -24,7 +28,8 @@ async function main(): Promise<number> {
   let config;
   try {
     // --role wins over CALLSIGHT_ROLE and the file's `role`.
-    const env = args.values.role === undefined ? process.env : { ...process.env, CALLSIGHT_ROLE: args.values.role };
+    const env =
+      args.values.role === undefined ? process.env : { ...process.env, CALLSIGHT_ROLE: args.values.role };
     config = loadConfig({ file: configPath ? readConfigFile(configPath) : {}, env });
   } catch (err) {
     if (err instanceof CallsightError) {

@@ -15,7 +15,14 @@ export interface LoadStream {
  */
 export class RtpLoad {
   readonly #sockets: Socket[];
-  readonly #streams: { target: LoadStream; seq: number; ts: number; ssrc: number; index: number; sent: number }[] = [];
+  readonly #streams: {
+    target: LoadStream;
+    seq: number;
+    ts: number;
+    ssrc: number;
+    index: number;
+    sent: number;
+  }[] = [];
   readonly #payloads: Uint8Array[];
   readonly #bound: Promise<void>;
   #timer: NodeJS.Timeout | null = null;
@@ -28,9 +35,12 @@ export class RtpLoad {
       socket.bind(0, '127.0.0.1');
       return socket;
     });
-    this.#bound = Promise.all(this.#sockets.map((s) => new Promise((resolve) => s.once('listening', resolve)))).then(() => {});
+    this.#bound = Promise.all(
+      this.#sockets.map((s) => new Promise((resolve) => s.once('listening', resolve))),
+    ).then(() => {});
     this.#payloads = [];
-    for (let i = 0; i + 160 <= samples.length; i += 160) this.#payloads.push(encodeG711('PCMU', samples.subarray(i, i + 160)));
+    for (let i = 0; i + 160 <= samples.length; i += 160)
+      this.#payloads.push(encodeG711('PCMU', samples.subarray(i, i + 160)));
   }
 
   /** Resolves once every socket is bound (sourcePort() needs it). */
@@ -50,7 +60,14 @@ export class RtpLoad {
 
   add(target: LoadStream): number {
     const index = this.#streams.length;
-    this.#streams.push({ target, seq: index * 7919, ts: index * 104729, ssrc: 0x10000 + index, index: index * 13, sent: 0 });
+    this.#streams.push({
+      target,
+      seq: index * 7919,
+      ts: index * 104729,
+      ssrc: 0x10000 + index,
+      index: index * 13,
+      sent: 0,
+    });
     return index;
   }
 
@@ -71,8 +88,18 @@ export class RtpLoad {
       for (let s = 0; s < this.#streams.length; s++) {
         const stream = this.#streams[s]!;
         const payload = this.#payloads[stream.index % this.#payloads.length]!;
-        const packet = new RtpPacket({ payloadType: 0, sequenceNumber: stream.seq & 0xffff, timestamp: stream.ts >>> 0, ssrc: stream.ssrc, payload });
-        this.#sockets[s % this.#sockets.length]!.send(packet.serialize(), stream.target.port, stream.target.address);
+        const packet = new RtpPacket({
+          payloadType: 0,
+          sequenceNumber: stream.seq & 0xffff,
+          timestamp: stream.ts >>> 0,
+          ssrc: stream.ssrc,
+          payload,
+        });
+        this.#sockets[s % this.#sockets.length]!.send(
+          packet.serialize(),
+          stream.target.port,
+          stream.target.address,
+        );
         stream.seq++;
         stream.ts += 160;
         stream.index++;

@@ -6,7 +6,13 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[rank]!;
 }
 
-export function summary(values: readonly number[]): { n: number; p50: number; p95: number; p99: number; max: number } {
+export function summary(values: readonly number[]): {
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+} {
   return {
     n: values.length,
     p50: round(percentile(values, 50)),

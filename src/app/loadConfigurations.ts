@@ -22,9 +22,15 @@ export async function loadConfigurations(
 ): Promise<void> {
   const file = config.pipeline.defaultConfigurationFile;
   const loaded: (LoadedConfiguration & { refresh: boolean })[] = [
-    loadDefaultConfiguration({ origin, name: config.pipeline.defaultConfiguration, ...(file ? { file } : {}) }),
+    loadDefaultConfiguration({
+      origin,
+      name: config.pipeline.defaultConfiguration,
+      ...(file ? { file } : {}),
+    }),
     ...config.configurations.map((entry, index) => ({
-      ...(typeof entry === 'string' ? loadConfigurationFile(entry) : checkedConfiguration(entry, `configurations[${index}]`)),
+      ...(typeof entry === 'string'
+        ? loadConfigurationFile(entry)
+        : checkedConfiguration(entry, `configurations[${index}]`)),
       refresh: true,
     })),
   ];
@@ -34,7 +40,11 @@ export async function loadConfigurations(
     }
     const { action } = await store.ensureDefault(configuration.request, { refresh: configuration.refresh });
     logger.info(
-      { name: configuration.request.MediaInsightsPipelineConfigurationName, source: configuration.source, action },
+      {
+        name: configuration.request.MediaInsightsPipelineConfigurationName,
+        source: configuration.source,
+        action,
+      },
       'call analytics configuration loaded',
     );
   }

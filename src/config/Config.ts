@@ -155,27 +155,27 @@ const configSchema = treeSchema(optionTree())
     configurations: z.array(z.unknown()).default([]),
   })
   .superRefine((value, ctx) => {
-  const rtp = value.rtp as { portMin: number; portMax: number };
-  if (rtp.portMin > rtp.portMax) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['rtp', 'portMin'],
-      message: 'rtp.portMin must not exceed rtp.portMax',
-    });
-  }
-  checkSipAccess(value.sip as Config['sip'], ctx);
-  if (parseRoles(value.role as string) === null)
-    ctx.addIssue({ code: 'custom', path: ['role'], message: `must be ${ROLE_SYNTAX}` });
-  if (!/^[A-Za-z0-9_-]{1,32}$/.test((value.nats as { namespace: string }).namespace))
-    ctx.addIssue({
-      code: 'custom',
-      path: ['nats', 'namespace'],
-      message: 'must be 1–32 letters, digits, - and _ (one subject token)',
-    });
-  const publicUrl = (value.http as { publicUrl: string }).publicUrl;
-  if (publicUrl !== '' && !/^https?:\/\/[^\s/]+(?:\/\S*)?$/.test(publicUrl))
-    ctx.addIssue({ code: 'custom', path: ['http', 'publicUrl'], message: 'must be an http(s) URL' });
-});
+    const rtp = value.rtp as { portMin: number; portMax: number };
+    if (rtp.portMin > rtp.portMax) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rtp', 'portMin'],
+        message: 'rtp.portMin must not exceed rtp.portMax',
+      });
+    }
+    checkSipAccess(value.sip as Config['sip'], ctx);
+    if (parseRoles(value.role as string) === null)
+      ctx.addIssue({ code: 'custom', path: ['role'], message: `must be ${ROLE_SYNTAX}` });
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test((value.nats as { namespace: string }).namespace))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nats', 'namespace'],
+        message: 'must be 1–32 letters, digits, - and _ (one subject token)',
+      });
+    const publicUrl = (value.http as { publicUrl: string }).publicUrl;
+    if (publicUrl !== '' && !/^https?:\/\/[^\s/]+(?:\/\S*)?$/.test(publicUrl))
+      ctx.addIssue({ code: 'custom', path: ['http', 'publicUrl'], message: 'must be an http(s) URL' });
+  });
 
 /**
  * The SIP access settings are strings with a grammar of their own: a bad CIDR, user entry or
@@ -309,7 +309,10 @@ export function loadConfig(
   try {
     if (agentPattern) new RegExp(agentPattern, 'i');
   } catch (err) {
-    throw new CallsightError('CS_ERR_CONFIG_INVALID', `invalid configuration:\n  voiceConnector.agentAorPattern: ${(err as Error).message}`);
+    throw new CallsightError(
+      'CS_ERR_CONFIG_INVALID',
+      `invalid configuration:\n  voiceConnector.agentAorPattern: ${(err as Error).message}`,
+    );
   }
   // Compiled patterns are objects of their own: freeze the lists, not their insides.
   const parsedRules = rules === undefined ? null : Object.freeze(parseRules(rules));

@@ -219,14 +219,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 6000,
     min: 2000,
     max: 60000,
-    doc: 'Roles: how long a pipeline job (and an event being handled) may go without its worker\'s heartbeat, sent every third of it, before another worker takes it over. The failover time after a worker dies is between two thirds of this and this, plus well under a second.',
+    doc: "Roles: how long a pipeline job (and an event being handled) may go without its worker's heartbeat, sent every third of it, before another worker takes it over. The failover time after a worker dies is between two thirds of this and this, plus well under a second.",
   },
   {
     path: 'http.publicUrl',
     env: 'CALLSIGHT_HTTP_PUBLIC_URL',
     kind: 'string',
     default: '',
-    doc: 'Base URL browsers reach a gateway at, e.g. `https://calls.example.com`, used in recording links (empty: this process\'s own HTTP address; set it on `worker` processes, which serve no recordings).',
+    doc: "Base URL browsers reach a gateway at, e.g. `https://calls.example.com`, used in recording links (empty: this process's own HTTP address; set it on `worker` processes, which serve no recordings).",
   },
   {
     path: 'database.backend',
@@ -374,7 +374,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: 'CALLSIGHT_SIPREC_AGENT_AOR_PATTERN',
     kind: 'string',
     default: '',
-    doc: 'SIPREC: regular expression (case-insensitive) matching agents\' AORs, e.g. `@agents\\.example\\.com$`; that participant is AGENT (empty: first stream CUSTOMER, second AGENT).',
+    doc: "SIPREC: regular expression (case-insensitive) matching agents' AORs, e.g. `@agents\\.example\\.com$`; that participant is AGENT (empty: first stream CUSTOMER, second AGENT).",
   },
   {
     path: 'voiceConnector.region',

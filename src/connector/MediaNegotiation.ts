@@ -67,7 +67,10 @@ function isSdp(contentType: string | null): boolean {
   return contentType !== null && contentType.split(';', 1)[0]!.trim().toLowerCase() === 'application/sdp';
 }
 
-function codecOf(media: OfferedMedia, payloadType: number): { codec: string; rate: number | undefined } | null {
+function codecOf(
+  media: OfferedMedia,
+  payloadType: number,
+): { codec: string; rate: number | undefined } | null {
   const rtpmap = media.rtp.find((r) => r.payload === payloadType);
   if (rtpmap) return { codec: rtpmap.codec.toUpperCase(), rate: rtpmap.rate };
   const known = STATIC_PT[payloadType];
@@ -75,7 +78,11 @@ function codecOf(media: OfferedMedia, payloadType: number): { codec: string; rat
 }
 
 /** The first G.711 format in the offerer's order of preference, and telephone-event if offered. */
-function chooseAudio(media: OfferedMedia, mediaIndex: number, sessionIp: string | null): NegotiatedStream | null {
+function chooseAudio(
+  media: OfferedMedia,
+  mediaIndex: number,
+  sessionIp: string | null,
+): NegotiatedStream | null {
   if (media.type !== 'audio' || media.port === 0 || media.protocol.toUpperCase() !== 'RTP/AVP') return null;
   const formats = media.payloads.split(/\s+/).filter(Boolean).map(Number);
   let chosen: { payloadType: number; encoding: G711Encoding } | null = null;
@@ -83,7 +90,8 @@ function chooseAudio(media: OfferedMedia, mediaIndex: number, sessionIp: string 
   for (const pt of formats) {
     const codec = codecOf(media, pt);
     if (!codec || (codec.rate !== undefined && codec.rate !== 8000)) continue;
-    if (!chosen && (codec.codec === 'PCMU' || codec.codec === 'PCMA')) chosen = { payloadType: pt, encoding: codec.codec };
+    if (!chosen && (codec.codec === 'PCMU' || codec.codec === 'PCMA'))
+      chosen = { payloadType: pt, encoding: codec.codec };
     if (telephoneEvent === null && codec.codec === 'TELEPHONE-EVENT') telephoneEvent = pt;
   }
   if (!chosen) return null;
@@ -108,12 +116,17 @@ function chooseAudio(media: OfferedMedia, mediaIndex: number, sessionIp: string 
  */
 export function negotiate(invite: SdpBody, maxStreams: number): Negotiation {
   if (invite.body.trim() === '')
-    throw new SipRejection(488, 'Not Acceptable Here', { Warning: '399 callsight "an SDP offer is required in the INVITE"' });
-  if (!isSdp(invite.contentType)) throw new SipRejection(415, 'Unsupported Media Type', { Accept: 'application/sdp' });
+    throw new SipRejection(488, 'Not Acceptable Here', {
+      Warning: '399 callsight "an SDP offer is required in the INVITE"',
+    });
+  if (!isSdp(invite.contentType))
+    throw new SipRejection(415, 'Unsupported Media Type', { Accept: 'application/sdp' });
   const parsed = sessionSchema.safeParse(sdpTransform.parse(invite.body));
   if (!parsed.success) {
     const where = parsed.error.issues[0]?.path.join('.') || 'session';
-    throw new SipRejection(400, 'Bad Request', { Warning: `399 callsight "malformed SDP offer at ${where}"` });
+    throw new SipRejection(400, 'Bad Request', {
+      Warning: `399 callsight "malformed SDP offer at ${where}"`,
+    });
   }
   const session = parsed.data;
   const sessionIp = session.connection?.ip ?? null;
@@ -124,7 +137,9 @@ export function negotiate(invite: SdpBody, maxStreams: number): Negotiation {
     if (stream) accepted.push(stream);
   }
   if (accepted.length === 0)
-    throw new SipRejection(488, 'Not Acceptable Here', { Warning: '305 callsight "no PCMU or PCMA audio stream offered"' });
+    throw new SipRejection(488, 'Not Acceptable Here', {
+      Warning: '305 callsight "no PCMU or PCMA audio stream offered"',
+    });
   return {
     accepted,
     offered: session.media.map((m) => ({
@@ -151,7 +166,14 @@ export function answerFor(negotiation: Negotiation, address: string, ports: read
     const slot = negotiation.accepted.findIndex((s) => s.mediaIndex === index);
     const stream = negotiation.accepted[slot];
     if (!stream) {
-      return { type: offered.type, port: 0, protocol: offered.protocol, payloads: offered.firstFormat, rtp: [], fmtp: [] };
+      return {
+        type: offered.type,
+        port: 0,
+        protocol: offered.protocol,
+        payloads: offered.firstFormat,
+        rtp: [],
+        fmtp: [],
+      };
     }
     const payloads = [stream.payloadType, ...(stream.telephoneEvent === null ? [] : [stream.telephoneEvent])];
     return {
@@ -161,7 +183,9 @@ export function answerFor(negotiation: Negotiation, address: string, ports: read
       payloads: payloads.join(' '),
       rtp: [
         { payload: stream.payloadType, codec: stream.encoding, rate: 8000 },
-        ...(stream.telephoneEvent === null ? [] : [{ payload: stream.telephoneEvent, codec: 'telephone-event', rate: 8000 }]),
+        ...(stream.telephoneEvent === null
+          ? []
+          : [{ payload: stream.telephoneEvent, codec: 'telephone-event', rate: 8000 }]),
       ],
       fmtp:
         stream.telephoneEvent === null
@@ -184,7 +208,10 @@ export function answerFor(negotiation: Negotiation, address: string, ports: read
 
 /** What the relay offers one party for an anchored stream: one audio m-line, our address and port. */
 export function relayedSdp(
-  stream: Pick<NegotiatedStream, 'payloadType' | 'encoding' | 'telephoneEvent' | 'telephoneEventFmtp' | 'ptime'>,
+  stream: Pick<
+    NegotiatedStream,
+    'payloadType' | 'encoding' | 'telephoneEvent' | 'telephoneEventFmtp' | 'ptime'
+  >,
   address: string,
   port: number,
   direction: MediaDirection,
@@ -193,7 +220,14 @@ export function relayedSdp(
   const telephone = stream.telephoneEvent;
   return sdpTransform.write({
     version: 0,
-    origin: { username: 'callsight', sessionId: randomInt(1, 2 ** 31), sessionVersion: 1, netType: 'IN', ipVer, address },
+    origin: {
+      username: 'callsight',
+      sessionId: randomInt(1, 2 ** 31),
+      sessionVersion: 1,
+      netType: 'IN',
+      ipVer,
+      address,
+    },
     name: 'Callsight',
     connection: { version: ipVer, ip: address },
     timing: { start: 0, stop: 0 },
@@ -219,11 +253,16 @@ export function relayedSdp(
  * A party's answer to an offer the relay made (one audio stream): where it receives and in which
  * direction. An answer that refuses the stream, or changes the one payload type offered, is 488.
  */
-export function readAnswer(answer: SdpBody, offered: Pick<NegotiatedStream, 'payloadType'>): { remote: { address: string; port: number } | null; direction: MediaDirection } {
+export function readAnswer(
+  answer: SdpBody,
+  offered: Pick<NegotiatedStream, 'payloadType'>,
+): { remote: { address: string; port: number } | null; direction: MediaDirection } {
   const negotiation = negotiate(answer, 1);
   const stream = negotiation.accepted[0]!;
   if (stream.payloadType !== offered.payloadType)
-    throw new SipRejection(488, 'Not Acceptable Here', { Warning: '305 callsight "answer changed the payload type"' });
+    throw new SipRejection(488, 'Not Acceptable Here', {
+      Warning: '305 callsight "answer changed the payload type"',
+    });
   return {
     remote: stream.remoteAddress === null ? null : { address: stream.remoteAddress, port: stream.port },
     direction: stream.direction,

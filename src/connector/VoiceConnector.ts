@@ -19,7 +19,12 @@ import type { CallInfo, CallKind, CallStream, ParticipantRole } from './CallType
 import { allowedHeaders, type HeaderAllowList } from './InviteHeaders.js';
 import { answerFor, negotiate, type NegotiatedStream } from './MediaNegotiation.js';
 import { RecordingSessionState } from './siprec/RecordingSessionState.js';
-import { SiprecRejection, parseSiprecInvite, type SiprecOffer, type StreamMappingOptions } from './siprec/index.js';
+import {
+  SiprecRejection,
+  parseSiprecInvite,
+  type SiprecOffer,
+  type StreamMappingOptions,
+} from './siprec/index.js';
 import { allStarted, streamEnded, streamFailed, streamStarted, streamUpdated } from './StreamingStatus.js';
 import { ANSWER_EVERYTHING, chooseRoute, type RouteDefinition } from './trunk/Routes.js';
 import { TrunkLeg, type OutboundSip } from './trunk/TrunkLeg.js';
@@ -118,10 +123,14 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
     try {
       const parsed = parseSiprecInvite(invite);
       if (parsed.siprec) siprec = parsed;
-      for (const warning of parsed.warnings) this.#logger.warn({ sipCallId: invite.sipCallId }, `SIPREC: ${warning}`);
+      for (const warning of parsed.warnings)
+        this.#logger.warn({ sipCallId: invite.sipCallId }, `SIPREC: ${warning}`);
     } catch (err) {
       if (err instanceof SiprecRejection) {
-        this.#logger.warn({ sipCallId: invite.sipCallId, status: err.status, reason: err.reason }, 'INVITE body refused');
+        this.#logger.warn(
+          { sipCallId: invite.sipCallId, status: err.status, reason: err.reason },
+          'INVITE body refused',
+        );
         throw err.toSipRejection();
       }
       throw err;
@@ -136,7 +145,10 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
       source: { address: invite.source.address, transport: invite.source.transport },
     });
     if (!route) {
-      this.#logger.info({ sipCallId: invite.sipCallId, to: invite.toNumber }, 'no route matches the call: 404');
+      this.#logger.info(
+        { sipCallId: invite.sipCallId, to: invite.toNumber },
+        'no route matches the call: 404',
+      );
       throw new SipRejection(404, 'Not Found');
     }
     return route.target === null ? this.#acceptHere(invite, route) : this.#relay(invite, route, progress);
@@ -145,17 +157,34 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
   /** A call answered here: one receiver per audio stream of the offer. */
   async #acceptHere(invite: IncomingInvite, route: RouteDefinition): Promise<{ sdp: string }> {
     const negotiation = negotiate(invite, MAX_STREAMS);
-    const roles: ParticipantRole[] = [route.callerRole, route.callerRole === 'CUSTOMER' ? 'AGENT' : 'CUSTOMER'];
-    const call = this.#newCall(invite, 'listener', route.direction, negotiation.accepted.map((stream, channel) => ({
-      stream,
-      channel,
-      isCaller: channel === 0,
-      participantRole: roles[channel]!,
-    })));
-    const receivers = await this.#openReceivers(call, negotiation.accepted.map((stream, channel) => ({ stream, channel })));
+    const roles: ParticipantRole[] = [
+      route.callerRole,
+      route.callerRole === 'CUSTOMER' ? 'AGENT' : 'CUSTOMER',
+    ];
+    const call = this.#newCall(
+      invite,
+      'listener',
+      route.direction,
+      negotiation.accepted.map((stream, channel) => ({
+        stream,
+        channel,
+        isCaller: channel === 0,
+        participantRole: roles[channel]!,
+      })),
+    );
+    const receivers = await this.#openReceivers(
+      call,
+      negotiation.accepted.map((stream, channel) => ({ stream, channel })),
+    );
     await this.#refuseIfCancelled(invite.sipCallId, receivers);
     this.#register(invite.sipCallId, call, receivers, null, null);
-    return { sdp: answerFor(negotiation, this.#options.advertisedAddress, [...receivers.values()].map((r) => r.localPort)) };
+    return {
+      sdp: answerFor(
+        negotiation,
+        this.#options.advertisedAddress,
+        [...receivers.values()].map((r) => r.localPort),
+      ),
+    };
   }
 
   /** A SIPREC recording session: streams, labels, speakers and roles from the RFC 7865 metadata. */
@@ -168,21 +197,44 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
       { ...invite, fromNumber: parties.from ?? invite.fromNumber, toNumber: parties.to ?? invite.toNumber },
       'siprec',
       'Inbound',
-      mapped.map((m) => ({ stream: m.stream, channel: m.channel, isCaller: m.isCaller, participantRole: m.participantRole })),
+      mapped.map((m) => ({
+        stream: m.stream,
+        channel: m.channel,
+        isCaller: m.isCaller,
+        participantRole: m.participantRole,
+      })),
       recording,
     );
-    const receivers = await this.#openReceivers(call, mapped.map((m) => ({ stream: m.stream, channel: m.channel })));
+    const receivers = await this.#openReceivers(
+      call,
+      mapped.map((m) => ({ stream: m.stream, channel: m.channel })),
+    );
     await this.#refuseIfCancelled(invite.sipCallId, receivers);
     this.#register(invite.sipCallId, call, receivers, null, recording);
     this.#logger.info(
-      { callId: call.callId, streams: mapped.map((m) => `${m.stream.label ?? m.stream.mediaIndex}→ch_${m.channel} ${m.participantRole}`) },
+      {
+        callId: call.callId,
+        streams: mapped.map(
+          (m) => `${m.stream.label ?? m.stream.mediaIndex}→ch_${m.channel} ${m.participantRole}`,
+        ),
+      },
       'SIPREC recording session accepted',
     );
-    return { sdp: answerFor(negotiation, this.#options.advertisedAddress, mapped.map((m) => receivers.get(m.channel)!.localPort)) };
+    return {
+      sdp: answerFor(
+        negotiation,
+        this.#options.advertisedAddress,
+        mapped.map((m) => receivers.get(m.channel)!.localPort),
+      ),
+    };
   }
 
   /** A call routed on to `route.target`, media anchored here: answered when the far end answers. */
-  async #relay(invite: IncomingInvite, route: RouteDefinition, progress: ProgressSender): Promise<{ sdp: string }> {
+  async #relay(
+    invite: IncomingInvite,
+    route: RouteDefinition,
+    progress: ProgressSender,
+  ): Promise<{ sdp: string }> {
     const sip = this.#sip;
     if (!sip) throw new SipRejection(503, 'Service Unavailable');
     const negotiation = negotiate(invite, 1);
@@ -243,7 +295,12 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
     invite: IncomingInvite,
     kind: CallKind,
     direction: CallInfo['direction'],
-    streams: readonly { stream: NegotiatedStream; channel: number; isCaller: boolean; participantRole: ParticipantRole }[],
+    streams: readonly {
+      stream: NegotiatedStream;
+      channel: number;
+      isCaller: boolean;
+      participantRole: ParticipantRole;
+    }[],
     recording: RecordingSessionState | null = null,
   ): CallInfo {
     const callId = randomUUID();
@@ -261,7 +318,9 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
       inviteHeaders: allowedHeaders(invite.headers, this.#options.inviteHeaders),
       siprecMetadata: recording?.metadataXml ?? null,
       siprecMetadataJson: recording?.metadataJson ?? null,
-      streams: streams.map((s) => this.#callStream(s.stream, s.channel, s.isCaller, s.participantRole, transactionId, startedAt)),
+      streams: streams.map((s) =>
+        this.#callStream(s.stream, s.channel, s.isCaller, s.participantRole, transactionId, startedAt),
+      ),
       startedAt,
     };
   }
@@ -294,7 +353,14 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
     this.#bySipCallId.set(sipCallId, call);
     this.#byCallId.set(info.callId, call);
     this.#logger.info(
-      { callId: info.callId, sipCallId, kind: info.kind, from: info.fromNumber, to: info.toNumber, streams: info.streams.length },
+      {
+        callId: info.callId,
+        sipCallId,
+        kind: info.kind,
+        from: info.fromNumber,
+        to: info.toNumber,
+        streams: info.streams.length,
+      },
       'call accepted',
     );
   }
@@ -383,7 +449,14 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
         existing.setExpectedRemote(m.stream.remoteAddress);
         continue;
       }
-      const stream = this.#callStream(m.stream, m.channel, m.isCaller, m.participantRole, call.info.transactionId, new Date());
+      const stream = this.#callStream(
+        m.stream,
+        m.channel,
+        m.isCaller,
+        m.participantRole,
+        call.info.transactionId,
+        new Date(),
+      );
       const receivers = await this.#openReceivers(call.info, [{ stream: m.stream, channel: m.channel }]);
       call.receivers.set(m.channel, receivers.get(m.channel)!);
       added.push(stream);
@@ -414,7 +487,15 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
     if (call.confirmed) {
       const at = new Date();
       for (const stream of call.info.streams) {
-        bus.publish(streamEnded(call.info, stream, call.startTimes.get(stream.channel) ?? call.info.startedAt, origin, at));
+        bus.publish(
+          streamEnded(
+            call.info,
+            stream,
+            call.startTimes.get(stream.channel) ?? call.info.startedAt,
+            origin,
+            at,
+          ),
+        );
       }
     }
     this.safeEmit('mediaEnded', call.info);
@@ -433,9 +514,20 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
       } else if (now - call.lastMediaAt >= this.#options.mediaTimeoutMs) {
         call.lastMediaAt = Infinity;
         const seconds = Math.round(this.#options.mediaTimeoutMs / 1000);
-        this.#logger.warn({ callId: call.info.callId, silentForMs: this.#options.mediaTimeoutMs }, 'no RTP on any stream: hanging up');
+        this.#logger.warn(
+          { callId: call.info.callId, silentForMs: this.#options.mediaTimeoutMs },
+          'no RTP on any stream: hanging up',
+        );
         for (const stream of call.info.streams) {
-          this.#options.bus.publish(streamFailed(call.info, stream, `No RTP received for ${seconds} s`, this.#options.origin, new Date()));
+          this.#options.bus.publish(
+            streamFailed(
+              call.info,
+              stream,
+              `No RTP received for ${seconds} s`,
+              this.#options.origin,
+              new Date(),
+            ),
+          );
         }
         this.safeEmit('mediaTimeout', call.info);
       }
@@ -503,7 +595,11 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
           ports,
           channel,
           expectedRemote: stream.remoteAddress === null ? null : { address: stream.remoteAddress },
-          payloadTypes: { audio: stream.payloadType, encoding: stream.encoding, telephoneEvent: stream.telephoneEvent },
+          payloadTypes: {
+            audio: stream.payloadType,
+            encoding: stream.encoding,
+            telephoneEvent: stream.telephoneEvent,
+          },
           callStartMs,
           jitterDepthMs: jitterBufferMs,
           logger: logger.child({ callId: info.callId, channel }),
@@ -531,4 +627,3 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
     while (this.#byCallId.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
-

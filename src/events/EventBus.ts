@@ -57,7 +57,10 @@ export class EventBus {
         await rule.target(event);
       } catch (err) {
         errors.push(err);
-        this.#logger.error({ err, rule: rule.name, detailType: event['detail-type'] }, 'event rule target failed');
+        this.#logger.error(
+          { err, rule: rule.name, detailType: event['detail-type'] },
+          'event rule target failed',
+        );
       }
     }
     return errors;

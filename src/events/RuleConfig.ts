@@ -39,7 +39,8 @@ const ruleSchema = z.strictObject({
 export const rulesSchema = z.array(ruleSchema).superRefine((rules, ctx) => {
   const seen = new Set<string>();
   for (const [index, rule] of rules.entries()) {
-    if (seen.has(rule.name)) ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `duplicate rule name "${rule.name}"` });
+    if (seen.has(rule.name))
+      ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `duplicate rule name "${rule.name}"` });
     seen.add(rule.name);
   }
 });
@@ -81,7 +82,9 @@ export function defaultRules(defaultConfiguration: string): unknown[] {
 export function parseRules(input: unknown, where = 'rules'): RuleDefinition[] {
   const parsed = rulesSchema.safeParse(input);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${[where, ...issue.path].join('.')}: ${issue.message}`);
+    const problems = parsed.error.issues.map(
+      (issue) => `${[where, ...issue.path].join('.')}: ${issue.message}`,
+    );
     throw new CallsightError('CS_ERR_CONFIG_INVALID', `invalid event rules:\n  ${problems.join('\n  ')}`);
   }
   const problems: string[] = [];

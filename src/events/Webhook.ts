@@ -95,7 +95,8 @@ export class WebhookDelivery {
       }
       logger.warn({ url, attempt, maxAttempts, error: lastError }, 'webhook delivery failed');
       if (!retryable) return this.#deadLetter(payload, lastError, attempt);
-      if (attempt < maxAttempts) await this.#sleep(initialBackoffMs * 2 ** (attempt - 1) * (0.8 + Math.random() * 0.4));
+      if (attempt < maxAttempts)
+        await this.#sleep(initialBackoffMs * 2 ** (attempt - 1) * (0.8 + Math.random() * 0.4));
     }
     this.#deadLetter(payload, lastError || 'aborted', maxAttempts);
   }
@@ -117,7 +118,10 @@ export class WebhookDelivery {
 
   #deadLetter(payload: unknown, error: string, attempts: number): void {
     this.deadLettered++;
-    this.#options.logger.error({ url: this.#options.url, error, attempts }, 'webhook gave up: payload dead-lettered');
+    this.#options.logger.error(
+      { url: this.#options.url, error, attempts },
+      'webhook gave up: payload dead-lettered',
+    );
     this.#options.deadLetter(payload, error, attempts);
   }
 }

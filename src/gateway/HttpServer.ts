@@ -123,7 +123,11 @@ export class HttpServer {
   #routes(stream: DataStream): void {
     const app = this.#app;
     app.get('/healthz', async (_request, reply) => {
-      const details = { ...this.#healthDetails(), ...this.#gateway.counts(), lastSequence: safeLastSequence(stream) };
+      const details = {
+        ...this.#healthDetails(),
+        ...this.#gateway.counts(),
+        lastSequence: safeLastSequence(stream),
+      };
       if (!this.#ready)
         return reply.code(503).send({ status: this.closed ? 'shutting down' : 'starting', ...details });
       return { status: 'ok', ...details };

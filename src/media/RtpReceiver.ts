@@ -32,7 +32,9 @@ export class RtpReceiver extends TypedEmitter<RtpReceiverEvents> {
 
   /** Binds a UDP socket on the next free even port of `options.ports`. */
   static async open(options: RtpReceiverOptions): Promise<RtpReceiver> {
-    const { port, value: socket } = await options.ports.bindNext((candidate) => bindUdp(options.host, candidate));
+    const { port, value: socket } = await options.ports.bindNext((candidate) =>
+      bindUdp(options.host, candidate),
+    );
     enlargeReceiveBuffer(socket, options.logger);
     return new RtpReceiver(options, socket, port);
   }

@@ -36,7 +36,14 @@ export interface ElementFactoryDeps {
   /** Appends to the data stream; may return the append's promise (the stream sink waits for it when closing). */
   readonly append: (record: object, key: AppendKey) => unknown;
   /** Where a webhook's undeliverable payload goes (the data stream, as a dead-letter record). */
-  readonly deadLetter: (input: { url: string; owner: string; error: string; attempts: number; payload: unknown; callId: string | null }) => void;
+  readonly deadLetter: (input: {
+    url: string;
+    owner: string;
+    error: string;
+    attempts: number;
+    payload: unknown;
+    callId: string | null;
+  }) => void;
   readonly logger: Logger;
   /** account and region of the events processors publish. */
   readonly origin: EventOrigin;
@@ -66,7 +73,10 @@ export interface RecordingDeps {
 
 const WEBHOOK_SINKS = new Set(['LambdaFunctionSink', 'SqsQueueSink', 'SnsTopicSink']);
 
-function settings(element: Readonly<Record<string, unknown>>, type: string): Readonly<Record<string, unknown>> {
+function settings(
+  element: Readonly<Record<string, unknown>>,
+  type: string,
+): Readonly<Record<string, unknown>> {
   return (element[`${type}Configuration`] as Readonly<Record<string, unknown>> | undefined) ?? {};
 }
 
@@ -94,7 +104,9 @@ const transcribe: ElementBuilder = ({ config, configuration, context, deps, add 
           engine,
           languageCode: String(config.LanguageCode ?? 'en-US'),
           filterPartialResults: config.FilterPartialResults === true,
-          ...(configuration.RealTimeAlertConfiguration ? { alerts: configuration.RealTimeAlertConfiguration } : {}),
+          ...(configuration.RealTimeAlertConfiguration
+            ? { alerts: configuration.RealTimeAlertConfiguration }
+            : {}),
           origin: deps.origin,
         },
         context,
@@ -117,12 +129,16 @@ const callAnalytics: ElementBuilder = ({ config, configuration, context, deps, a
           languageCode: tca.LanguageCode ?? 'en-US',
           filterPartialResults: tca.FilterPartialResults === true,
           analyzer: {
-            ...(tca.ContentIdentificationType ? { contentIdentificationType: tca.ContentIdentificationType } : {}),
+            ...(tca.ContentIdentificationType
+              ? { contentIdentificationType: tca.ContentIdentificationType }
+              : {}),
             ...(tca.ContentRedactionType ? { contentRedactionType: tca.ContentRedactionType } : {}),
             ...(tca.PiiEntityTypes ? { piiEntityTypes: tca.PiiEntityTypes } : {}),
           },
           categories: analytics.categories,
-          ...(tca.CallAnalyticsStreamCategories ? { streamCategories: tca.CallAnalyticsStreamCategories } : {}),
+          ...(tca.CallAnalyticsStreamCategories
+            ? { streamCategories: tca.CallAnalyticsStreamCategories }
+            : {}),
           alerts: configuration.RealTimeAlertConfiguration,
           postCall: analytics.postCall,
           origin: deps.origin,
@@ -200,7 +216,10 @@ const BUILDERS: Readonly<Record<string, ElementBuilder>> = {
  * element it honours. Elements it does not honour were refused, or accepted with a warning, when
  * the configuration was stored (src/pipeline/config), so they are skipped here.
  */
-export function blueprintFor(configuration: ConfigurationElements, deps: ElementFactoryDeps): PipelineBlueprint {
+export function blueprintFor(
+  configuration: ConfigurationElements,
+  deps: ElementFactoryDeps,
+): PipelineBlueprint {
   return {
     configurationName: configuration.MediaInsightsPipelineConfigurationName,
     configurationArn: configuration.MediaInsightsPipelineConfigurationArn,

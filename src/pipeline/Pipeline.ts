@@ -37,7 +37,10 @@ export interface PipelineOptions {
   readonly publish: (event: EventEnvelope) => void;
   readonly logger: Logger;
   /** Creates the elements; `fail(processor, error)` is how a processor reports it broke. */
-  readonly build: (context: PipelineContext, fail: (processor: PipelineProcessor, error: Error) => void) => PipelineParts;
+  readonly build: (
+    context: PipelineContext,
+    fail: (processor: PipelineProcessor, error: Error) => void,
+  ) => PipelineParts;
   /** The pipeline's id when it was fixed beforehand (a pipeline job resumed by another worker). Default: a new UUID. */
   readonly id?: string;
   /** When the pipeline was created, if before this object (a resumed job). Default: now. */
@@ -262,7 +265,10 @@ export class Pipeline {
     await Promise.allSettled(this.#sinks.map((sink) => sink.close()));
     const failed = this.#processors.some((s) => s.status === 'Failed');
     this.#status = failed ? 'Failed' : 'Stopped';
-    this.#publishState(failed ? 'chime:MediaInsightsPermanentFailure' : 'chime:MediaInsightsStopped', this.#failureReason());
+    this.#publishState(
+      failed ? 'chime:MediaInsightsPermanentFailure' : 'chime:MediaInsightsStopped',
+      this.#failureReason(),
+    );
     this.#logger.info({ status: this.#status }, 'pipeline stopped');
   }
 
@@ -293,7 +299,13 @@ export class Pipeline {
     const { call, origin, publish } = this.#options;
     publish(
       pipelineAlertEvent(
-        { call, pipelineArn: this.arn, elementType: state.processor.type, reason: error.message, severity: 'critical' },
+        {
+          call,
+          pipelineArn: this.arn,
+          elementType: state.processor.type,
+          reason: error.message,
+          severity: 'critical',
+        },
         origin,
         new Date(),
       ),
@@ -318,7 +330,9 @@ export class Pipeline {
 
   #failureReason(): string | undefined {
     const failed = this.#processors.filter((s) => s.status === 'Failed');
-    return failed.length === 0 ? undefined : failed.map((s) => `${s.processor.type}: ${s.statusDetail}`).join('; ');
+    return failed.length === 0
+      ? undefined
+      : failed.map((s) => `${s.processor.type}: ${s.statusDetail}`).join('; ');
   }
 
   #setStatus(state: ProcessorState, status: ElementStatusValue, detail?: string): void {
@@ -358,7 +372,10 @@ export class Pipeline {
   }
 
   #conflict(operation: string): CallsightError {
-    return new CallsightError('CS_ERR_PIPELINE_STATE', `cannot ${operation} pipeline ${this.id}: it is ${this.#status}`);
+    return new CallsightError(
+      'CS_ERR_PIPELINE_STATE',
+      `cannot ${operation} pipeline ${this.id}: it is ${this.#status}`,
+    );
   }
 
   /** GetMediaPipeline's MediaInsightsPipeline, in Chime's names. */

@@ -77,7 +77,8 @@ export class PipelineManager {
     configuration: string | PipelineBlueprint,
     options: StartOptions = {},
   ): Promise<Pipeline> {
-    const blueprint = typeof configuration === 'string' ? await this.#options.resolve(configuration) : configuration;
+    const blueprint =
+      typeof configuration === 'string' ? await this.#options.resolve(configuration) : configuration;
     if (this.#closed) throw new CallsightError('CS_ERR_CLOSED', 'pipelines are shutting down');
     if (this.#endedCalls.has(call.callId))
       throw new CallsightError('CS_ERR_NOT_FOUND', `call ${call.callId} has ended`);

@@ -65,7 +65,16 @@ export interface SipUserAgentOptions {
 
 /** Methods this UAS implements; everything else known to SIP gets 405, unknown methods 501. */
 const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO';
-const KNOWN_UNSUPPORTED = new Set(['REGISTER', 'SUBSCRIBE', 'NOTIFY', 'REFER', 'MESSAGE', 'PUBLISH', 'PRACK', 'UPDATE']);
+const KNOWN_UNSUPPORTED = new Set([
+  'REGISTER',
+  'SUBSCRIBE',
+  'NOTIFY',
+  'REFER',
+  'MESSAGE',
+  'PUBLISH',
+  'PRACK',
+  'UPDATE',
+]);
 const SERVER = 'Callsight';
 /** How long a shutdown waits for the peers to answer its BYEs. */
 const SHUTDOWN_BYE_WAIT_MS = 2000;
@@ -188,7 +197,8 @@ export class SipUserAgent {
     tcp.on('message', (data, flow) => this.#receive(data, flow));
     tcp.on('framingError', (err, flow) => {
       this.#stats.malformedMessages++;
-      if (err instanceof SipParseError) this.#answerMalformed(err, flow, (data) => tcp.sendOnConnection(data, flow));
+      if (err instanceof SipParseError)
+        this.#answerMalformed(err, flow, (data) => tcp.sendOnConnection(data, flow));
     });
   }
 
@@ -255,10 +265,16 @@ export class SipUserAgent {
     if (!this.#sourceAllowed(flow)) return; // no answer (nor warning) for hosts we do not serve
     const remote = `${flow.transport}:${flow.address}:${flow.port}`;
     if (!err.answerable || !err.partial) {
-      this.#logger.warn({ remote, reason: err.message }, 'malformed SIP message dropped (cannot be answered)');
+      this.#logger.warn(
+        { remote, reason: err.message },
+        'malformed SIP message dropped (cannot be answered)',
+      );
       return;
     }
-    this.#logger.warn({ remote, reason: err.message, status: err.sipStatus }, 'malformed SIP request rejected');
+    this.#logger.warn(
+      { remote, reason: err.message, status: err.sipStatus },
+      'malformed SIP request rejected',
+    );
     const response = responseTo(err.partial, err.sipStatus, REASON[err.sipStatus] ?? 'Bad Request', {
       toTag: newTag(),
       headers: [
@@ -366,7 +382,10 @@ export class SipUserAgent {
     }
     this.#stats.challenged++;
     const challenges = auth.challenges({ stale: verdict.stale });
-    reject(401, challenges.map((c): [string, string] => ['www-authenticate', c]));
+    reject(
+      401,
+      challenges.map((c): [string, string] => ['www-authenticate', c]),
+    );
     const { reason, username } = verdict;
     const fields = { sipCallId: request.callId, reason, user: username?.slice(0, 64) };
     if (reason === 'missing' || reason === 'other-realm' || reason === 'stale-nonce') {
@@ -403,7 +422,9 @@ export class SipUserAgent {
     };
     if (this.#closing) return reject(503, [['retry-after', '30']]);
     if (!this.#authenticated(request, flow, reject)) return;
-    const unsupported = parseOptionTags(request.headers.getAll('require')).filter((t) => !this.#supported.has(t));
+    const unsupported = parseOptionTags(request.headers.getAll('require')).filter(
+      (t) => !this.#supported.has(t),
+    );
     if (unsupported.length > 0) return reject(420, [['unsupported', unsupported.join(', ')]]);
     // A second INVITE with this Call-ID that is not a retransmission: a loop or a merged fork (§8.2.2.2).
     if (this.#pending.has(sipCallId) || this.#dialogsBySipCallId.has(sipCallId)) return reject(482);
@@ -435,7 +456,10 @@ export class SipUserAgent {
           ended: (reason) => handler.ended(sipCallId, reason),
         });
         this.#sendOk(state, request, transaction, true);
-        logger.info({ from: invite.fromNumber, to: invite.toNumber, transport: flow.transport }, 'INVITE answered 200');
+        logger.info(
+          { from: invite.fromNumber, to: invite.toNumber, transport: flow.transport },
+          'INVITE answered 200',
+        );
       })
       .catch((err: unknown) => {
         if (pending.cancelled || !transaction.proceeding) return;
@@ -466,7 +490,12 @@ export class SipUserAgent {
   }
 
   /** 200 OK with our SDP, retransmitted (UDP) until its ACK; no ACK in 64·T1 ends the call with BYE. */
-  #sendOk(state: DialogState, request: SipRequest, transaction: InviteServerTransaction, initial: boolean): void {
+  #sendOk(
+    state: DialogState,
+    request: SipRequest,
+    transaction: InviteServerTransaction,
+    initial: boolean,
+  ): void {
     const { dialog } = state;
     const ok = this.#response(request, 200, {
       toTag: dialog.localTag,
@@ -517,7 +546,9 @@ export class SipUserAgent {
     const state = this.#dialogOf(request);
     const respond = (status: number, reason?: string) => {
       const response = this.#response(request, status);
-      transaction.respond(reason ? new SipResponse(status, reason, response.headers, response.body) : response);
+      transaction.respond(
+        reason ? new SipResponse(status, reason, response.headers, response.body) : response,
+      );
     };
     if (!state) return respond(481);
     // RFC 3261 §14.2: an offer while another offer of this dialog is unanswered must wait.
@@ -618,7 +649,10 @@ export class SipUserAgent {
     const local = this.#localContact(flow.transport);
     const sipCallId = `${randomBytes(12).toString('hex')}@${this.#options.advertisedAddress}`;
     const headers = new SipHeaders()
-      .append('via', `SIP/2.0/${flow.transport.toUpperCase()} ${local.address}:${local.port};branch=${newBranch()};rport`)
+      .append(
+        'via',
+        `SIP/2.0/${flow.transport.toUpperCase()} ${local.address}:${local.port};branch=${newBranch()};rport`,
+      )
       .append('max-forwards', '70')
       .append('from', `${options.from};tag=${newTag()}`)
       .append('to', options.to)
@@ -640,17 +674,25 @@ export class SipUserAgent {
       const cancel = new NonInviteClientTransaction(cancelFor(request), flow, this.#clientContext);
       this.#clientTransactions.set(cancel.key, cancel);
     };
-    const transaction: InviteClientTransaction = new InviteClientTransaction(request, flow, this.#clientContext, {
-      provisional: (response) => {
-        // A CANCEL may only follow a provisional response (RFC 3261 §9.1).
-        if (cancelled) sendCancel();
-        else options.onProvisional?.(response);
+    const transaction: InviteClientTransaction = new InviteClientTransaction(
+      request,
+      flow,
+      this.#clientContext,
+      {
+        provisional: (response) => {
+          // A CANCEL may only follow a provisional response (RFC 3261 §9.1).
+          if (cancelled) sendCancel();
+          else options.onProvisional?.(response);
+        },
+        retransmitted2xx: (response) => {
+          const state = this.#dialogs.get(dialogKey(sipCallId, request.fromTag ?? '', response.toTag ?? ''));
+          if (state?.lastAck)
+            void this.#transport(flow)
+              .send(state.lastAck.data, state.dialog.nextHop())
+              .catch(() => undefined);
+        },
       },
-      retransmitted2xx: (response) => {
-        const state = this.#dialogs.get(dialogKey(sipCallId, request.fromTag ?? '', response.toTag ?? ''));
-        if (state?.lastAck) void this.#transport(flow).send(state.lastAck.data, state.dialog.nextHop()).catch(() => undefined);
-      },
-    });
+    );
     this.#clientTransactions.set(transaction.key, transaction);
     const cancel = () => {
       if (cancelled || answered) return;
@@ -666,7 +708,9 @@ export class SipUserAgent {
       clearTimeout(deadline);
       answered = true;
       if (result.kind !== 'response' || result.response.status >= 300) {
-        return cancelled && result.kind === 'response' && result.response.status === 487 ? { kind: 'cancelled' } : result;
+        return cancelled && result.kind === 'response' && result.response.status === 487
+          ? { kind: 'cancelled' }
+          : result;
       }
       const dialog = Dialog.placed(request, result.response, flow);
       const state = this.#addDialog(dialog, options.sdp, options.handler);
@@ -701,7 +745,10 @@ export class SipUserAgent {
       const transaction = new InviteClientTransaction(invite, hop, this.#clientContext, {
         provisional: () => undefined,
         retransmitted2xx: () => {
-          if (state.lastAck) void this.#transport(hop).send(state.lastAck.data, hop).catch(() => undefined);
+          if (state.lastAck)
+            void this.#transport(hop)
+              .send(state.lastAck.data, hop)
+              .catch(() => undefined);
         },
       });
       this.#clientTransactions.set(transaction.key, transaction);

@@ -236,8 +236,15 @@ export class SipCaller {
       `a=${options.direction ?? 'sendonly'}`,
       '',
     ].join('\r\n');
-    const invite = request('INVITE', `<sip:${options.toNumber}@${formatHost(host)}>`, newBranch(), cseq++, Buffer.from(offer));
-    for (const [name, value] of Object.entries(options.extraHeaders ?? {})) invite.headers.append(name, value);
+    const invite = request(
+      'INVITE',
+      `<sip:${options.toNumber}@${formatHost(host)}>`,
+      newBranch(),
+      cseq++,
+      Buffer.from(offer),
+    );
+    for (const [name, value] of Object.entries(options.extraHeaders ?? {}))
+      invite.headers.append(name, value);
     invite.headers.append('content-type', 'application/sdp');
     const inviteSeq = invite.cseq.seq;
     const inviteSentAt = Date.now();
@@ -272,7 +279,8 @@ export class SipCaller {
       try {
         if (hungUp.signal.aborted) return;
         const byeResponse = await this.#transact(request('BYE', to), host, port);
-        if (byeResponse.status >= 300) throw new Error(`BYE answered ${byeResponse.status} ${byeResponse.reason}`);
+        if (byeResponse.status >= 300)
+          throw new Error(`BYE answered ${byeResponse.status} ${byeResponse.reason}`);
       } finally {
         this.#handlers.delete(onBye);
       }

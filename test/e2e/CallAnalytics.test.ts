@@ -10,7 +10,9 @@ import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
 import { RecordCollector, callIdOf, detailOf, type StreamFrame } from '../helpers/wsRecords.js';
 
 const WAV = new URL('../fixtures/audio/angry-customer.wav', import.meta.url).pathname;
-const SCRIPT = JSON.parse(readFileSync(new URL('../fixtures/audio/angry-customer.json', import.meta.url), 'utf8')) as {
+const SCRIPT = JSON.parse(
+  readFileSync(new URL('../fixtures/audio/angry-customer.json', import.meta.url), 'utf8'),
+) as {
   sentences: { text: string; speechSeconds: number }[];
 };
 /** What the customer reads out, as the recogniser writes it and as digits: neither may be stored. */
@@ -20,7 +22,10 @@ const configuration = {
   MediaInsightsPipelineConfigurationName: 'analytics',
   RealTimeAlertConfiguration: {
     Rules: [
-      { Type: 'Sentiment', SentimentConfiguration: { RuleName: 'angry-caller', SentimentType: 'NEGATIVE', TimePeriod: 60 } },
+      {
+        Type: 'Sentiment',
+        SentimentConfiguration: { RuleName: 'angry-caller', SentimentType: 'NEGATIVE', TimePeriod: 60 },
+      },
       { Type: 'IssueDetection', IssueDetectionConfiguration: { RuleName: 'issue-raised' } },
       { Type: 'KeywordMatch', KeywordMatchConfiguration: { RuleName: 'said-angry', Keywords: ['angry'] } },
     ],
@@ -35,8 +40,16 @@ const configuration = {
         CallAnalyticsStreamCategories: ['upset-customer'],
       },
     },
-    { Type: 'KinesisDataStreamSink', KinesisDataStreamSinkConfiguration: { InsightsTarget: 'arn:aws:kinesis:local:000000000000:stream/callsight' } },
-    { Type: 'S3RecordingSink', S3RecordingSinkConfiguration: { Destination: 'arn:aws:s3:::recordings', RecordingFileFormat: 'Wav' } },
+    {
+      Type: 'KinesisDataStreamSink',
+      KinesisDataStreamSinkConfiguration: {
+        InsightsTarget: 'arn:aws:kinesis:local:000000000000:stream/callsight',
+      },
+    },
+    {
+      Type: 'S3RecordingSink',
+      S3RecordingSinkConfiguration: { Destination: 'arn:aws:s3:::recordings', RecordingFileFormat: 'Wav' },
+    },
   ],
 };
 
@@ -44,13 +57,28 @@ const categories = [
   {
     CategoryName: 'upset-customer',
     InputType: 'REAL_TIME',
-    Rules: [{ TranscriptFilter: { TranscriptFilterType: 'EXACT', Targets: ['really angry', 'very frustrated'], ParticipantRole: 'CUSTOMER' } }],
+    Rules: [
+      {
+        TranscriptFilter: {
+          TranscriptFilterType: 'EXACT',
+          Targets: ['really angry', 'very frustrated'],
+          ParticipantRole: 'CUSTOMER',
+        },
+      },
+    ],
   },
 ];
 
 function configFile(): string {
   const path = join(mkdtempSync(join(tmpdir(), 'callsight-analytics-')), 'callsight.yaml');
-  writeFileSync(path, stringify({ configurations: [configuration], categories, pipeline: { defaultConfiguration: 'analytics' } }));
+  writeFileSync(
+    path,
+    stringify({
+      configurations: [configuration],
+      categories,
+      pipeline: { defaultConfiguration: 'analytics' },
+    }),
+  );
   return path;
 }
 
@@ -98,8 +126,16 @@ describe('call analytics on a real call: redaction, sentiment, issues, categorie
     }
     const ended = await live.waitFor((f) => detailOf(f).streamingStatus === 'ENDED', 15_000, 'ENDED');
     callId = callIdOf(ended)!;
-    await live.waitFor((f) => f['detail-type'] === 'Summarization' && callIdOf(f) === callId, 30_000, 'the summary');
-    await live.waitFor((f) => detailOf(f).eventType === 'chime:MediaInsightsStopped', 30_000, 'the pipeline to stop');
+    await live.waitFor(
+      (f) => f['detail-type'] === 'Summarization' && callIdOf(f) === callId,
+      30_000,
+      'the summary',
+    );
+    await live.waitFor(
+      (f) => detailOf(f).eventType === 'chime:MediaInsightsStopped',
+      30_000,
+      'the pipeline to stop',
+    );
     frames = live.frames.filter((f) => callIdOf(f) === callId || detailOf(f).callId === callId);
   });
 
@@ -110,7 +146,10 @@ describe('call analytics on a real call: redaction, sentiment, issues, categorie
   });
 
   test('the card number is redacted in transcripts and items, and marked as an entity', () => {
-    const finals = frames.filter((f) => f['detail-type'] === 'TranscribeCallAnalytics').map(utterance).filter((u) => !u.IsPartial);
+    const finals = frames
+      .filter((f) => f['detail-type'] === 'TranscribeCallAnalytics')
+      .map(utterance)
+      .filter((u) => !u.IsPartial);
     const card = finals.find((u) => u.Entities?.some((e) => e.Type === 'CREDIT_DEBIT_NUMBER'));
     assert.ok(card, `no utterance with a card number: ${finals.map((u) => u.Transcript).join(' | ')}`);
     assert.match(card.Transcript, /\[PII\]/);
@@ -120,24 +159,33 @@ describe('call analytics on a real call: redaction, sentiment, issues, categorie
   });
 
   test('sentiment, issues and the category are found', () => {
-    const finals = frames.filter((f) => f['detail-type'] === 'TranscribeCallAnalytics').map(utterance).filter((u) => !u.IsPartial);
-    assert.ok(finals.some((u) => u.Sentiment === 'NEGATIVE'), finals.map((u) => `${u.Sentiment}: ${u.Transcript}`).join(' | '));
+    const finals = frames
+      .filter((f) => f['detail-type'] === 'TranscribeCallAnalytics')
+      .map(utterance)
+      .filter((u) => !u.IsPartial);
+    assert.ok(
+      finals.some((u) => u.Sentiment === 'NEGATIVE'),
+      finals.map((u) => `${u.Sentiment}: ${u.Transcript}`).join(' | '),
+    );
     const issue = finals.find((u) => (u.IssuesDetected?.length ?? 0) > 0);
     assert.ok(issue, 'an issue was detected');
     const { Begin, End } = issue.IssuesDetected![0]!.CharacterOffsets;
     assert.ok(Begin >= 0 && End > Begin && End <= issue.Transcript.length);
     const category = frames.find((f) => f['detail-type'] === 'TranscribeCallAnalyticsCategoryEvent');
     assert.ok(category, 'a category event');
-    assert.deepEqual((category.CategoryEvent as { MatchedCategories: string[] }).MatchedCategories, ['upset-customer']);
+    assert.deepEqual((category.CategoryEvent as { MatchedCategories: string[] }).MatchedCategories, [
+      'upset-customer',
+    ]);
   });
 
-  test('real-time alerts fire once per rule and occurrence, in Chime\'s shape', () => {
+  test("real-time alerts fire once per rule and occurrence, in Chime's shape", () => {
     const alerts = frames.filter((f) => f['detail-type'] === 'Media Insights Rules Matched').map(detailOf);
     const names = alerts.map((a) => a.ruleName as string);
     assert.ok(names.includes('angry-caller'), `rules matched: ${names.join()}`);
     assert.ok(names.includes('issue-raised'), `rules matched: ${names.join()}`);
     assert.equal(names.filter((n) => n === 'said-angry').length, 1);
-    for (const alert of alerts) assert.ok(typeof alert.beginTimestamp === 'string' || typeof alert.utteranceId === 'string');
+    for (const alert of alerts)
+      assert.ok(typeof alert.beginTimestamp === 'string' || typeof alert.utteranceId === 'string');
   });
 
   test('the post-call analytics are announced and served; talk time matches the audio within 10 %', async () => {
@@ -146,13 +194,21 @@ describe('call analytics on a real call: redaction, sentiment, issues, categorie
     const response = await fetch(`http://127.0.0.1:${callsight.httpPort}/api/calls/${callId}/analytics`);
     assert.equal(response.status, 200);
     const analytics = (await response.json()) as {
-      ConversationCharacteristics: { TalkTime: { DetailsByParticipant: { CUSTOMER?: { TotalTimeMillis: number } } } };
+      ConversationCharacteristics: {
+        TalkTime: { DetailsByParticipant: { CUSTOMER?: { TotalTimeMillis: number } } };
+      };
       Transcript: { Content: string }[];
     };
     const expectedMs = SCRIPT.sentences.reduce((sum, s) => sum + s.speechSeconds * 1000, 0);
-    const talkMs = analytics.ConversationCharacteristics.TalkTime.DetailsByParticipant.CUSTOMER?.TotalTimeMillis ?? 0;
-    process.stderr.write(`post-call customer talk time ${talkMs} ms, speech in the audio ${Math.round(expectedMs)} ms\n`);
-    assert.ok(Math.abs(talkMs - expectedMs) / expectedMs <= 0.1, `talk time ${talkMs} ms vs ${Math.round(expectedMs)} ms`);
+    const talkMs =
+      analytics.ConversationCharacteristics.TalkTime.DetailsByParticipant.CUSTOMER?.TotalTimeMillis ?? 0;
+    process.stderr.write(
+      `post-call customer talk time ${talkMs} ms, speech in the audio ${Math.round(expectedMs)} ms\n`,
+    );
+    assert.ok(
+      Math.abs(talkMs - expectedMs) / expectedMs <= 0.1,
+      `talk time ${talkMs} ms vs ${Math.round(expectedMs)} ms`,
+    );
     assert.ok(analytics.Transcript.some((t) => t.Content.includes('[PII]')));
     const summary = frames.find((f) => f['detail-type'] === 'Summarization')!;
     assert.ok((summary.summarization as string).length > 20);
@@ -161,7 +217,9 @@ describe('call analytics on a real call: redaction, sentiment, issues, categorie
   test('no redacted value is anywhere on disk or in the logs afterwards', async () => {
     await callsight.stop();
     const haystacks = [
-      ...filesUnder(callsight.dataDir).filter((f) => !f.path.endsWith('.wav') && !f.path.endsWith('.wav.part')),
+      ...filesUnder(callsight.dataDir).filter(
+        (f) => !f.path.endsWith('.wav') && !f.path.endsWith('.wav.part'),
+      ),
       { path: 'stdout', bytes: Buffer.from(callsight.stdout()) },
       { path: 'stderr', bytes: Buffer.from(callsight.stderr()) },
     ];

@@ -13,7 +13,11 @@ import { RecordCollector, callIdOf, detailOf, type StreamFrame } from '../helper
 const WAV = new URL('../fixtures/audio/demo-customer.wav', import.meta.url).pathname;
 
 /** A real HTTP endpoint standing in for the webhook a rule targets. */
-async function webhookEndpoint(): Promise<{ server: Server; url: string; events: Record<string, unknown>[] }> {
+async function webhookEndpoint(): Promise<{
+  server: Server;
+  url: string;
+  events: Record<string, unknown>[];
+}> {
   const events: Record<string, unknown>[] = [];
   const server = createServer((request, response) => {
     let body = '';
@@ -25,7 +29,11 @@ async function webhookEndpoint(): Promise<{ server: Server; url: string; events:
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
-  return { server, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/calls`, events };
+  return {
+    server,
+    url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/calls`,
+    events,
+  };
 }
 
 /** The worked example of docs/event-rules.md, with the webhook pointed at the test's endpoint. */
@@ -39,20 +47,43 @@ function configFile(webhookUrl: string): string {
         {
           MediaInsightsPipelineConfigurationName: 'transcribe-sales',
           Elements: [
-            { Type: 'AmazonTranscribeProcessor', AmazonTranscribeProcessorConfiguration: { LanguageCode: 'en-US' } },
-            { Type: 'KinesisDataStreamSink', KinesisDataStreamSinkConfiguration: { InsightsTarget: 'arn:aws:kinesis:local:000000000000:stream/callsight' } },
+            {
+              Type: 'AmazonTranscribeProcessor',
+              AmazonTranscribeProcessorConfiguration: { LanguageCode: 'en-US' },
+            },
+            {
+              Type: 'KinesisDataStreamSink',
+              KinesisDataStreamSinkConfiguration: {
+                InsightsTarget: 'arn:aws:kinesis:local:000000000000:stream/callsight',
+              },
+            },
           ],
         },
         {
           MediaInsightsPipelineConfigurationName: 'record-every-call',
           Elements: [
-            { Type: 'S3RecordingSink', S3RecordingSinkConfiguration: { Destination: 'arn:aws:s3:::recordings', RecordingFileFormat: 'Wav' } },
-            { Type: 'KinesisDataStreamSink', KinesisDataStreamSinkConfiguration: { InsightsTarget: 'arn:aws:kinesis:local:000000000000:stream/callsight' } },
+            {
+              Type: 'S3RecordingSink',
+              S3RecordingSinkConfiguration: {
+                Destination: 'arn:aws:s3:::recordings',
+                RecordingFileFormat: 'Wav',
+              },
+            },
+            {
+              Type: 'KinesisDataStreamSink',
+              KinesisDataStreamSinkConfiguration: {
+                InsightsTarget: 'arn:aws:kinesis:local:000000000000:stream/callsight',
+              },
+            },
           ],
         },
       ],
       rules: [
-        { name: 'everything-to-the-stream', eventPattern: { source: ['aws.chime', 'callsight'] }, targets: [{ stream: {} }] },
+        {
+          name: 'everything-to-the-stream',
+          eventPattern: { source: ['aws.chime', 'callsight'] },
+          targets: [{ stream: {} }],
+        },
         {
           name: 'transcribe-sales-calls',
           eventPattern: {
@@ -63,7 +94,10 @@ function configFile(webhookUrl: string): string {
         },
         {
           name: 'record-every-call',
-          eventPattern: { 'detail-type': ['Chime VoiceConnector Streaming Status'], detail: { streamingStatus: ['ALL_STARTED'] } },
+          eventPattern: {
+            'detail-type': ['Chime VoiceConnector Streaming Status'],
+            detail: { streamingStatus: ['ALL_STARTED'] },
+          },
           targets: [{ startPipeline: 'record-every-call' }],
         },
         {
@@ -105,28 +139,52 @@ describe('event rules and pipeline lifecycle with real calls', () => {
     const audio = readWav(WAV).samples;
     const caller = await SipCaller.open('127.0.0.1');
     const call = (toNumber: string) =>
-      caller.call({ host: '127.0.0.1', port: callsight.sipPort, fromNumber: '+15555550100', toNumber, samples: audio, tailMs: 500 });
+      caller.call({
+        host: '127.0.0.1',
+        port: callsight.sipPort,
+        fromNumber: '+15555550100',
+        toNumber,
+        samples: audio,
+        tailMs: 500,
+      });
     const sales = call('+18005550100');
     const support = call('+15555550199');
     try {
       const allStarted = (to: string) =>
-        live.waitFor((f) => detailOf(f).streamingStatus === 'ALL_STARTED' && detailOf(f).toNumber === to, 10_000, `ALL_STARTED to ${to}`);
+        live.waitFor(
+          (f) => detailOf(f).streamingStatus === 'ALL_STARTED' && detailOf(f).toNumber === to,
+          10_000,
+          `ALL_STARTED to ${to}`,
+        );
       const salesCallId = callIdOf(await allStarted('+18005550100'))!;
       const supportStarted = await allStarted('+15555550199');
       const supportCallId = callIdOf(supportStarted)!;
 
       // Both calls are recorded; only the sales call got a transcription pipeline from its rule.
-      type Listed = { MediaPipelineId: string; MediaPipelineArn: string; MediaInsightsPipelineConfigurationName: string; CallId: string };
+      type Listed = {
+        MediaPipelineId: string;
+        MediaPipelineArn: string;
+        MediaInsightsPipelineConfigurationName: string;
+        CallId: string;
+      };
       let listed: Listed[] = [];
-      for (const deadline = Date.now() + 10_000; listed.length < 3 && Date.now() < deadline; ) {
-        listed = ((await (await fetch(`${api}/pipelines`)).json()) as { MediaPipelines: Listed[] }).MediaPipelines;
+      for (const deadline = Date.now() + 10_000; listed.length < 3 && Date.now() < deadline;) {
+        listed = ((await (await fetch(`${api}/pipelines`)).json()) as { MediaPipelines: Listed[] })
+          .MediaPipelines;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       assert.deepEqual(
-        listed.map((p) => `${p.CallId === salesCallId ? 'sales' : 'support'} ${p.MediaInsightsPipelineConfigurationName}`).sort(),
+        listed
+          .map(
+            (p) =>
+              `${p.CallId === salesCallId ? 'sales' : 'support'} ${p.MediaInsightsPipelineConfigurationName}`,
+          )
+          .sort(),
         ['sales record-every-call', 'sales transcribe-sales', 'support record-every-call'],
       );
-      const salesPipeline = listed.find((p) => p.MediaInsightsPipelineConfigurationName === 'transcribe-sales')!;
+      const salesPipeline = listed.find(
+        (p) => p.MediaInsightsPipelineConfigurationName === 'transcribe-sales',
+      )!;
       const pipelineArn = salesPipeline.MediaPipelineArn;
       const pipelineId = salesPipeline.MediaPipelineId;
 
@@ -155,7 +213,10 @@ describe('event rules and pipeline lifecycle with real calls', () => {
             Streams: [
               {
                 StreamArn: streams[0]!.streamArn,
-                StreamChannelDefinition: { NumberOfChannels: 1, ChannelDefinitions: [{ ChannelId: 1, ParticipantRole: 'AGENT' }] },
+                StreamChannelDefinition: {
+                  NumberOfChannels: 1,
+                  ChannelDefinitions: [{ ChannelId: 1, ParticipantRole: 'AGENT' }],
+                },
               },
             ],
             MediaEncoding: 'pcm',
@@ -165,44 +226,83 @@ describe('event rules and pipeline lifecycle with real calls', () => {
         }),
       });
       assert.equal(created.status, 201, await created.clone().text());
-      const supportPipeline = ((await created.json()) as { MediaInsightsPipeline: { MediaPipelineId: string } }).MediaInsightsPipeline;
-      const supportTranscript = await live.waitFor((f) => isTranscribe(f) && callIdOf(f) === supportCallId, 20_000, 'a support transcript');
-      assert.equal((supportTranscript.TranscriptEvent as { ChannelId: string }).ChannelId, 'ch_1', 'the channel the request defined');
+      const supportPipeline = (
+        (await created.json()) as { MediaInsightsPipeline: { MediaPipelineId: string } }
+      ).MediaInsightsPipeline;
+      const supportTranscript = await live.waitFor(
+        (f) => isTranscribe(f) && callIdOf(f) === supportCallId,
+        20_000,
+        'a support transcript',
+      );
+      assert.equal(
+        (supportTranscript.TranscriptEvent as { ChannelId: string }).ChannelId,
+        'ch_1',
+        'the channel the request defined',
+      );
       assert.equal((JSON.parse(supportTranscript.metadata as string) as { ticket: string }).ticket, 'T-42');
 
       // DeleteMediaPipeline stops the sales pipeline while its call goes on.
       assert.equal((await fetch(`${api}/pipelines/${pipelineId}`, { method: 'DELETE' })).status, 204);
       await Promise.all([sales, support]);
-      await live.waitFor((f) => detailOf(f).streamingStatus === 'ENDED' && callIdOf(f) === supportCallId, 10_000, 'support ENDED');
       await live.waitFor(
-        (f) => eventType(f) === 'chime:MediaInsightsStopped' && detailOf(f).mediaInsightsPipelineArn === `${pipelineArn.slice(0, pipelineArn.lastIndexOf('/'))}/${supportPipeline.MediaPipelineId}`,
+        (f) => detailOf(f).streamingStatus === 'ENDED' && callIdOf(f) === supportCallId,
+        10_000,
+        'support ENDED',
+      );
+      await live.waitFor(
+        (f) =>
+          eventType(f) === 'chime:MediaInsightsStopped' &&
+          detailOf(f).mediaInsightsPipelineArn ===
+            `${pipelineArn.slice(0, pipelineArn.lastIndexOf('/'))}/${supportPipeline.MediaPipelineId}`,
         20_000,
         'the support pipeline to stop with its call',
       );
 
-      const salesStates = live.frames.filter((f) => detailOf(f).mediaInsightsPipelineArn === pipelineArn).map(eventType);
+      const salesStates = live.frames
+        .filter((f) => detailOf(f).mediaInsightsPipelineArn === pipelineArn)
+        .map(eventType);
       assert.deepEqual(salesStates, [
         'chime:MediaInsightsInProgress',
         'chime:MediaInsightsPaused',
         'chime:MediaInsightsInProgress',
         'chime:MediaInsightsStopped',
       ]);
-      const stoppedAt = live.frames.findIndex((f) => detailOf(f).mediaInsightsPipelineArn === pipelineArn && eventType(f) === 'chime:MediaInsightsStopped');
+      const stoppedAt = live.frames.findIndex(
+        (f) =>
+          detailOf(f).mediaInsightsPipelineArn === pipelineArn &&
+          eventType(f) === 'chime:MediaInsightsStopped',
+      );
       assert.ok(
-        !live.frames.slice(stoppedAt + 1).some((f) => isTranscribe(f) && f.mediaInsightsPipelineId === pipelineId),
+        !live.frames
+          .slice(stoppedAt + 1)
+          .some((f) => isTranscribe(f) && f.mediaInsightsPipelineId === pipelineId),
         'no sales transcript after its pipeline was deleted',
       );
 
       // The recording rule recorded both calls.
       for (const id of [salesCallId, supportCallId]) {
-        await live.waitFor((f) => f['detail-type'] === 'Recording' && callIdOf(f) === id, 15_000, `the recording of ${id}`);
+        await live.waitFor(
+          (f) => f['detail-type'] === 'Recording' && callIdOf(f) === id,
+          15_000,
+          `the recording of ${id}`,
+        );
       }
 
       // The webhook rule saw both calls start and end.
       const deadline = Date.now() + 10_000;
       while (webhook.events.length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      const seen = webhook.events.map((e) => `${(e.detail as { toNumber: string }).toNumber} ${(e.detail as { streamingStatus: string }).streamingStatus}`).sort();
-      assert.deepEqual(seen, ['+15555550199 ALL_STARTED', '+15555550199 ENDED', '+18005550100 ALL_STARTED', '+18005550100 ENDED']);
+      const seen = webhook.events
+        .map(
+          (e) =>
+            `${(e.detail as { toNumber: string }).toNumber} ${(e.detail as { streamingStatus: string }).streamingStatus}`,
+        )
+        .sort();
+      assert.deepEqual(seen, [
+        '+15555550199 ALL_STARTED',
+        '+15555550199 ENDED',
+        '+18005550100 ALL_STARTED',
+        '+18005550100 ENDED',
+      ]);
     } finally {
       await Promise.allSettled([sales, support]);
       caller.close();
@@ -210,8 +310,12 @@ describe('event rules and pipeline lifecycle with real calls', () => {
   });
 
   test('the configuration API lists the file-defined and default configurations', async () => {
-    const list = (await (await fetch(`${api}/configurations`)).json()) as { MediaInsightsPipelineConfigurations: { MediaInsightsPipelineConfigurationName: string }[] };
-    const names = list.MediaInsightsPipelineConfigurations.map((c) => c.MediaInsightsPipelineConfigurationName);
+    const list = (await (await fetch(`${api}/configurations`)).json()) as {
+      MediaInsightsPipelineConfigurations: { MediaInsightsPipelineConfigurationName: string }[];
+    };
+    const names = list.MediaInsightsPipelineConfigurations.map(
+      (c) => c.MediaInsightsPipelineConfigurationName,
+    );
     assert.ok(names.includes('transcribe-sales') && names.includes('callsight-default'), names.join());
   });
 });

@@ -26,13 +26,26 @@ function call(callId: string): CallInfo {
     fromNumber: '+15555550100',
     toNumber: '+15555550199',
     inviteHeaders: {},
-    streams: [{ mediaIndex: 0, mediaLabel: null, channel: 0, isCaller: true, streamArn: `arn:${callId}:0`, startFragmentNumber: '1' }],
+    streams: [
+      {
+        mediaIndex: 0,
+        mediaLabel: null,
+        channel: 0,
+        isCaller: true,
+        streamArn: `arn:${callId}:0`,
+        startFragmentNumber: '1',
+      },
+    ],
     startedAt: new Date(),
   };
 }
 
 /** A pipeline of the default configuration on a real engine, recording what it emits and publishes. */
-function pipelineFor(engine: PocketsphinxEngine, callId: string, runtimeMetadata: Record<string, string> = {}) {
+function pipelineFor(
+  engine: PocketsphinxEngine,
+  callId: string,
+  runtimeMetadata: Record<string, string> = {},
+) {
   const records: { record: Record<string, unknown>; key: AppendKey }[] = [];
   const events: EventEnvelope[] = [];
   const blueprint = blueprintFor(
@@ -40,7 +53,10 @@ function pipelineFor(engine: PocketsphinxEngine, callId: string, runtimeMetadata
       MediaInsightsPipelineConfigurationName: 'test',
       MediaInsightsPipelineConfigurationArn: 'arn:callsight:test',
       Elements: [
-        { Type: 'AmazonTranscribeProcessor', AmazonTranscribeProcessorConfiguration: { LanguageCode: 'en-US' } },
+        {
+          Type: 'AmazonTranscribeProcessor',
+          AmazonTranscribeProcessorConfiguration: { LanguageCode: 'en-US' },
+        },
         { Type: 'KinesisDataStreamSink', KinesisDataStreamSinkConfiguration: { InsightsTarget: 'x' } },
       ],
     },
@@ -64,7 +80,8 @@ function pipelineFor(engine: PocketsphinxEngine, callId: string, runtimeMetadata
     logger: silentLogger,
     build: blueprint.build,
   });
-  const eventTypes = () => events.map((e) => (e.detail as { eventType?: string }).eventType ?? e['detail-type']);
+  const eventTypes = () =>
+    events.map((e) => (e.detail as { eventType?: string }).eventType ?? e['detail-type']);
   const finals = () =>
     records
       .filter((r) => r.key.type === 'Transcribe')
@@ -93,11 +110,17 @@ describe('Pipeline', () => {
   after(() => engine.close());
 
   test('runs Initializing → InProgress → Paused → InProgress → Stopped, dropping the paused audio', async () => {
-    const { pipeline, records, eventTypes, finals } = pipelineFor(engine, 'call-lifecycle', { TestData: 'abc' });
+    const { pipeline, records, eventTypes, finals } = pipelineFor(engine, 'call-lifecycle', {
+      TestData: 'abc',
+    });
     assert.equal(pipeline.status, 'Initializing');
     pipeline.start();
     assert.equal(pipeline.status, 'InProgress');
-    assert.equal(records[0]?.key.type, 'CallAnalyticsMetadata', 'the Transcribe processor announces the call first');
+    assert.equal(
+      records[0]?.key.type,
+      'CallAnalyticsMetadata',
+      'the Transcribe processor announces the call first',
+    );
     const all = [...frames(audio)];
     // Pause over the middle third of the call: nothing spoken then may be transcribed.
     const third = Math.floor(all.length / 3);
@@ -118,10 +141,19 @@ describe('Pipeline', () => {
       'chime:MediaInsightsStopped',
     ]);
     const results = finals();
-    assert.ok(results.some((t) => t.EndTime <= pausedFrom), 'results before the pause');
-    assert.ok(results.some((t) => t.StartTime >= pausedTo), 'results after the pause, on the call clock');
+    assert.ok(
+      results.some((t) => t.EndTime <= pausedFrom),
+      'results before the pause',
+    );
+    assert.ok(
+      results.some((t) => t.StartTime >= pausedTo),
+      'results after the pause, on the call clock',
+    );
     for (const t of results) {
-      assert.ok(t.EndTime <= pausedFrom + 0.05 || t.StartTime >= pausedTo - 0.05, `result ${t.StartTime}–${t.EndTime} inside the pause`);
+      assert.ok(
+        t.EndTime <= pausedFrom + 0.05 || t.StartTime >= pausedTo - 0.05,
+        `result ${t.StartTime}–${t.EndTime} inside the pause`,
+      );
     }
     const metadata = JSON.parse(records.at(-1)!.record.metadata as string) as Record<string, string>;
     assert.equal(metadata.TestData, 'abc', 'runtime metadata in every record');

@@ -46,7 +46,8 @@ export class RecordingSessionState {
   }
 
   update(snapshot: RecordingMetadata, xml: string): void {
-    this.#metadata = snapshot.dataMode === 'partial' ? applyPartialUpdate(this.#metadata, snapshot) : snapshot;
+    this.#metadata =
+      snapshot.dataMode === 'partial' ? applyPartialUpdate(this.#metadata, snapshot) : snapshot;
     this.#metadataXml = xml;
     this.#metadataJson = siprecMetadataJson(this.#metadata);
   }

@@ -23,7 +23,9 @@ const routeSchema = z.strictObject({
   match: z.record(z.string(), z.unknown()).optional(),
   target: z.union([
     z.literal('local'),
-    z.string().refine((uri) => parseSipUri(uri)?.host !== undefined, 'a sip: URI such as sip:pbx.example.com:5060'),
+    z
+      .string()
+      .refine((uri) => parseSipUri(uri)?.host !== undefined, 'a sip: URI such as sip:pbx.example.com:5060'),
   ]),
   direction: z.enum(['Inbound', 'Outbound']).default('Inbound'),
   /** Role of the caller's leg (ch_0). Chime: the PSTN leg is CUSTOMER, the account's own leg AGENT. */
@@ -38,7 +40,12 @@ export interface RouteDefinition {
   readonly name: string;
   readonly pattern: CompiledPattern | null;
   /** null: answer the call here. */
-  readonly target: { readonly uri: string; readonly transport: 'udp' | 'tcp'; readonly host: string; readonly port: number } | null;
+  readonly target: {
+    readonly uri: string;
+    readonly transport: 'udp' | 'tcp';
+    readonly host: string;
+    readonly port: number;
+  } | null;
   readonly direction: CallDirection;
   readonly callerRole: ParticipantRole;
   readonly timeoutMs: number;
@@ -58,7 +65,9 @@ export interface RouteSubject {
 export function parseRoutes(input: unknown, where = 'routes'): RouteDefinition[] {
   const parsed = routesSchema.safeParse(input);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${[where, ...issue.path].join('.')}: ${issue.message}`);
+    const problems = parsed.error.issues.map(
+      (issue) => `${[where, ...issue.path].join('.')}: ${issue.message}`,
+    );
     throw new CallsightError('CS_ERR_CONFIG_INVALID', `invalid routes:\n  ${problems.join('\n  ')}`);
   }
   const problems: string[] = [];
@@ -89,12 +98,16 @@ export function parseRoutes(input: unknown, where = 'routes'): RouteDefinition[]
     if (names.has(route.name)) problems.push(`${where}.${index}.name: duplicate route name "${route.name}"`);
     names.add(route.name);
   }
-  if (problems.length > 0) throw new CallsightError('CS_ERR_CONFIG_INVALID', `invalid routes:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0)
+    throw new CallsightError('CS_ERR_CONFIG_INVALID', `invalid routes:\n  ${problems.join('\n  ')}`);
   return routes;
 }
 
 /** The first route whose pattern matches, or null (the caller gets 404). */
-export function chooseRoute(routes: readonly RouteDefinition[], subject: RouteSubject): RouteDefinition | null {
+export function chooseRoute(
+  routes: readonly RouteDefinition[],
+  subject: RouteSubject,
+): RouteDefinition | null {
   return routes.find((route) => route.pattern === null || route.pattern.matches(subject)) ?? null;
 }
 

@@ -1,7 +1,12 @@
 import type { Logger } from '../../log/logger.js';
 import type { PortAllocator } from '../../media/rtp/PortAllocator.js';
 import { RtpRelay } from '../../media/RtpRelay.js';
-import { SipRejection, type CallEndReason, type IncomingInvite, type ProgressSender } from '../../sip/CallHandlerTypes.js';
+import {
+  SipRejection,
+  type CallEndReason,
+  type IncomingInvite,
+  type ProgressSender,
+} from '../../sip/CallHandlerTypes.js';
 import { parseNameAddr } from '../../sip/message/HeaderValues.js';
 import { formatHost } from '../../sip/message/SipUri.js';
 import type { SipUserAgent } from '../../sip/SipUserAgent.js';
@@ -57,7 +62,11 @@ export class TrunkLeg {
 
   static async open(options: TrunkLegOptions): Promise<TrunkLeg> {
     const { stream } = options;
-    const payloadTypes = { audio: stream.payloadType, encoding: stream.encoding, telephoneEvent: stream.telephoneEvent };
+    const payloadTypes = {
+      audio: stream.payloadType,
+      encoding: stream.encoding,
+      telephoneEvent: stream.telephoneEvent,
+    };
     const relay = await RtpRelay.open({
       host: options.rtpHost,
       ports: options.ports,
@@ -78,7 +87,12 @@ export class TrunkLeg {
 
   /** Our SDP towards party `side`, for the relay's port facing it. */
   #sdpFor(side: 0 | 1, direction: NegotiatedStream['direction']): string {
-    return relayedSdp(this.#options.stream, this.#options.advertisedAddress, this.relay.localPort(side), direction);
+    return relayedSdp(
+      this.#options.stream,
+      this.#options.advertisedAddress,
+      this.relay.localPort(side),
+      direction,
+    );
   }
 
   /**
@@ -105,7 +119,10 @@ export class TrunkLeg {
         if (response.status === 180) progress(180);
         if (response.status !== 183 || response.body.length === 0) return;
         try {
-          const early = readAnswer({ contentType: response.contentType, body: response.body.toString('utf8') }, this.#options.stream);
+          const early = readAnswer(
+            { contentType: response.contentType, body: response.body.toString('utf8') },
+            this.#options.stream,
+          );
           this.relay.setRemote(1, early.remote);
           progress(183, this.#sdpFor(0, early.direction));
         } catch {
@@ -122,7 +139,10 @@ export class TrunkLeg {
     const outcome = await outgoing.outcome;
     if (outcome.kind === 'cancelled') throw new SipRejection(487, 'Request Terminated');
     if (outcome.kind !== 'response') {
-      this.#logger.warn({ target: target.uri, outcome: outcome.kind }, 'route target did not answer: 503 to the caller');
+      this.#logger.warn(
+        { target: target.uri, outcome: outcome.kind },
+        'route target did not answer: 503 to the caller',
+      );
       throw new SipRejection(503, 'Service Unavailable');
     }
     const { response } = outcome;
@@ -131,7 +151,10 @@ export class TrunkLeg {
       throw new SipRejection(response.status, response.reason);
     }
     try {
-      const answer = readAnswer({ contentType: response.contentType, body: response.body.toString('utf8') }, this.#options.stream);
+      const answer = readAnswer(
+        { contentType: response.contentType, body: response.body.toString('utf8') },
+        this.#options.stream,
+      );
       this.relay.setRemote(1, answer.remote);
       return { sdp: this.#sdpFor(0, answer.direction) };
     } catch (err) {
@@ -149,8 +172,14 @@ export class TrunkLeg {
   /** A re-INVITE from the caller (hold, resume, a new address): offered on to the far end. */
   async callerReoffered(invite: IncomingInvite): Promise<{ sdp: string }> {
     const stream = this.#reoffered(invite);
-    this.relay.setRemote(0, stream.remoteAddress === null ? null : { address: stream.remoteAddress, port: stream.port });
-    const farAnswer = await this.#options.sip.reinvite(this.#farSipCallId!, this.#sdpFor(1, stream.direction));
+    this.relay.setRemote(
+      0,
+      stream.remoteAddress === null ? null : { address: stream.remoteAddress, port: stream.port },
+    );
+    const farAnswer = await this.#options.sip.reinvite(
+      this.#farSipCallId!,
+      this.#sdpFor(1, stream.direction),
+    );
     const answer = readAnswer({ contentType: 'application/sdp', body: farAnswer.sdp }, this.#options.stream);
     this.relay.setRemote(1, answer.remote);
     return { sdp: this.#sdpFor(0, answer.direction) };
@@ -159,9 +188,18 @@ export class TrunkLeg {
   /** A re-INVITE from the far end: offered on to the caller. */
   async #farEndReoffered(invite: IncomingInvite): Promise<{ sdp: string }> {
     const stream = this.#reoffered(invite);
-    this.relay.setRemote(1, stream.remoteAddress === null ? null : { address: stream.remoteAddress, port: stream.port });
-    const callerAnswer = await this.#options.sip.reinvite(this.#options.invite.sipCallId, this.#sdpFor(0, stream.direction));
-    const answer = readAnswer({ contentType: 'application/sdp', body: callerAnswer.sdp }, this.#options.stream);
+    this.relay.setRemote(
+      1,
+      stream.remoteAddress === null ? null : { address: stream.remoteAddress, port: stream.port },
+    );
+    const callerAnswer = await this.#options.sip.reinvite(
+      this.#options.invite.sipCallId,
+      this.#sdpFor(0, stream.direction),
+    );
+    const answer = readAnswer(
+      { contentType: 'application/sdp', body: callerAnswer.sdp },
+      this.#options.stream,
+    );
     this.relay.setRemote(0, answer.remote);
     this.#options.farEndUpdated(invite);
     return { sdp: this.#sdpFor(1, answer.direction) };
@@ -170,7 +208,8 @@ export class TrunkLeg {
   /** A re-offer must keep the call's payload type: the relay forwards packets as they are. */
   #reoffered(invite: IncomingInvite): NegotiatedStream {
     const stream = negotiate(invite, 1).accepted[0]!;
-    if (stream.payloadType !== this.#options.stream.payloadType) throw new SipRejection(488, 'Not Acceptable Here');
+    if (stream.payloadType !== this.#options.stream.payloadType)
+      throw new SipRejection(488, 'Not Acceptable Here');
     return stream;
   }
 

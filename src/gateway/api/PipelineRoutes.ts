@@ -64,9 +64,12 @@ async function channelsOf(
   for (const [index, entry] of streams.entries()) {
     const found = await pipelines.findStream(entry.StreamArn);
     const path = `KinesisVideoStreamSourceRuntimeConfiguration.Streams[${index}].StreamArn`;
-    if (!found) throw new CallsightError('CS_ERR_NOT_FOUND', `${path}: no active call streams ${entry.StreamArn}`);
+    if (!found)
+      throw new CallsightError('CS_ERR_NOT_FOUND', `${path}: no active call streams ${entry.StreamArn}`);
     if (call && call.callId !== found.call.callId)
-      throw new ValidationError('CreateMediaInsightsPipeline', [{ path, message: 'all streams must belong to one call' }]);
+      throw new ValidationError('CreateMediaInsightsPipeline', [
+        { path, message: 'all streams must belong to one call' },
+      ]);
     call = found.call;
     // One mono stream per entry: its single channel definition says which pipeline channel it feeds.
     const definition = entry.StreamChannelDefinition.ChannelDefinitions[0]!;
@@ -78,7 +81,10 @@ async function channelsOf(
   }
   if (new Set(channels.map((c) => c.channelId)).size !== channels.length)
     throw new ValidationError('CreateMediaInsightsPipeline', [
-      { path: 'KinesisVideoStreamSourceRuntimeConfiguration.Streams', message: 'two streams map to the same ChannelId' },
+      {
+        path: 'KinesisVideoStreamSourceRuntimeConfiguration.Streams',
+        message: 'two streams map to the same ChannelId',
+      },
     ]);
   return { call: call!, channels };
 }

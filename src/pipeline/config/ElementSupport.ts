@@ -70,7 +70,7 @@ export const ELEMENT_SUPPORT: Readonly<Record<ElementType, ElementSupportInfo>> 
     role: 'processor',
     support: 'supported',
     callsight:
-      'Local speech recognition as for AmazonTranscribeProcessor (en-US), then Callsight\'s call analytics models in worker threads: `TranscribeCallAnalytics` records (sentiment, issues, PII identified or redacted), category events, real-time alerts, post-call analytics (served at `/api/calls/{callId}/analytics`) and a `Summarization` record.',
+      "Local speech recognition as for AmazonTranscribeProcessor (en-US), then Callsight's call analytics models in worker threads: `TranscribeCallAnalytics` records (sentiment, issues, PII identified or redacted), category events, real-time alerts, post-call analytics (served at `/api/calls/{callId}/analytics`) and a `Summarization` record.",
   },
   VoiceAnalyticsProcessor: {
     role: 'processor',
@@ -193,7 +193,8 @@ export const CALL_ANALYTICS_OPTION_SUPPORT: Readonly<
   PiiEntityTypes: { support: 'supported', reason: 'Only these PII types are marked or redacted.' },
   CallAnalyticsStreamCategories: {
     support: 'supported',
-    reason: 'Categories are defined in the config file (`categories:`); these names pick the ones matched in real time.',
+    reason:
+      'Categories are defined in the config file (`categories:`); these names pick the ones matched in real time.',
   },
   PostCallAnalyticsSettings: {
     support: 'ignored',
@@ -326,8 +327,9 @@ function planTranscribe(
   for (const [option, value] of Object.entries(config)) {
     if (value === undefined || value === false) continue;
     const support =
-      (type === 'AmazonTranscribeCallAnalyticsProcessor' ? CALL_ANALYTICS_OPTION_SUPPORT[option] : undefined) ??
-      TRANSCRIBE_OPTION_SUPPORT[option];
+      (type === 'AmazonTranscribeCallAnalyticsProcessor'
+        ? CALL_ANALYTICS_OPTION_SUPPORT[option]
+        : undefined) ?? TRANSCRIBE_OPTION_SUPPORT[option];
     if (!support || support.support === 'supported') continue;
     if (option === 'PreferredLanguage' && value === SUPPORTED_LANGUAGE) continue;
     if (

@@ -53,7 +53,11 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
   readonly #queues = new Map<number, Promise<void>>();
   #failed = false;
 
-  constructor(options: CallAnalyticsProcessorOptions, context: PipelineContext, fail: (error: Error) => void) {
+  constructor(
+    options: CallAnalyticsProcessorOptions,
+    context: PipelineContext,
+    fail: (error: Error) => void,
+  ) {
     this.#options = options;
     this.#context = context;
     this.#fail = (error) => {
@@ -175,7 +179,10 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
   #emitCategory(CategoryEvent: unknown): void {
     const { call, pipelineId, metadata } = this.#context;
     this.#context.emit(
-      { ...recordBase('TranscribeCallAnalyticsCategoryEvent', pipelineId, metadata, new Date()), CategoryEvent },
+      {
+        ...recordBase('TranscribeCallAnalyticsCategoryEvent', pipelineId, metadata, new Date()),
+        CategoryEvent,
+      },
       { type: 'TranscribeCallAnalyticsCategoryEvent', callId: call.callId },
     );
   }
@@ -183,7 +190,11 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
   #publishAlert(detail: object): void {
     const { pipelineArn } = this.#context;
     this.#context.publish(
-      makeEvent(RULES_MATCHED, { ...detail, mediaInsightsPipelineArn: pipelineArn, callId: this.#context.call.callId }, this.#options.origin),
+      makeEvent(
+        RULES_MATCHED,
+        { ...detail, mediaInsightsPipelineArn: pipelineArn, callId: this.#context.call.callId },
+        this.#options.origin,
+      ),
     );
   }
 
@@ -204,7 +215,10 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
       if (this.#finals.length > 0) {
         const summary = await this.#options.analytics.summary(this.#finals);
         this.#context.emit(
-          { ...recordBase('Summarization', pipelineId, metadata, new Date()), summarization: summary.summarization },
+          {
+            ...recordBase('Summarization', pipelineId, metadata, new Date()),
+            summarization: summary.summarization,
+          },
           { type: 'Summarization', callId: call.callId },
         );
       }
@@ -214,7 +228,10 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
   }
 
   #channelOf(role: ParticipantRole): number {
-    return this.#context.channels.find((c) => c.participantRole === role)?.channelId ?? (role === 'CUSTOMER' ? 0 : 1);
+    return (
+      this.#context.channels.find((c) => c.participantRole === role)?.channelId ??
+      (role === 'CUSTOMER' ? 0 : 1)
+    );
   }
 }
 

@@ -24,7 +24,10 @@ export class ChannelLoudness {
   }
 
   /** Scores for each utterance's seconds, keyed by UtteranceId. */
-  scoresFor(utterances: readonly UtteranceEvent[], channelOf: (role: ParticipantRole) => number): Map<string, number[]> {
+  scoresFor(
+    utterances: readonly UtteranceEvent[],
+    channelOf: (role: ParticipantRole) => number,
+  ): Map<string, number[]> {
     const out = new Map<string, number[]>();
     for (const u of utterances) {
       const channel = this.#seconds.get(channelOf(u.ParticipantRole));

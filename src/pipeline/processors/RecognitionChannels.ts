@@ -32,7 +32,10 @@ export class RecognitionChannels {
   }
 
   #open(channelId: number): RecognitionStream {
-    const stream = this.#options.engine.openStream({ channel: channelId, languageCode: this.#options.languageCode });
+    const stream = this.#options.engine.openStream({
+      channel: channelId,
+      languageCode: this.#options.languageCode,
+    });
     stream.on('result', (result) => this.#options.onResult(result));
     stream.on('error', (error) => this.#onError(error));
     this.#streams.set(channelId, stream);

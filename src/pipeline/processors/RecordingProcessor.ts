@@ -107,7 +107,9 @@ export class RecordingProcessor implements PipelineProcessor {
     this.#failed = true;
     await recorder.abort().catch(() => undefined);
     const { call, pipelineId } = this.#context;
-    await unlink(`${this.#options.storage.pathFor(call.callId, pipelineId)}${IN_PROGRESS_SUFFIX}`).catch(() => undefined);
+    await unlink(`${this.#options.storage.pathFor(call.callId, pipelineId)}${IN_PROGRESS_SUFFIX}`).catch(
+      () => undefined,
+    );
   }
 
   #record(summary: RecordingSummary, location: string, sizeBytes: number) {

@@ -72,7 +72,13 @@ export class TranscribeProcessor implements PipelineProcessor {
 
   #publishAlert(detail: object): void {
     const { call, pipelineArn } = this.#context;
-    this.#context.publish(makeEvent(RULES_MATCHED, { ...detail, mediaInsightsPipelineArn: pipelineArn, callId: call.callId }, this.#options.origin));
+    this.#context.publish(
+      makeEvent(
+        RULES_MATCHED,
+        { ...detail, mediaInsightsPipelineArn: pipelineArn, callId: call.callId },
+        this.#options.origin,
+      ),
+    );
   }
 
   #onResult(result: RecognitionResult): void {

@@ -1,5 +1,10 @@
 import type { CallInfo } from '../../connector/CallTypes.js';
-import { CALLSIGHT_SOURCE, makeEvent, type EventEnvelope, type EventOrigin } from '../../events/EventEnvelope.js';
+import {
+  CALLSIGHT_SOURCE,
+  makeEvent,
+  type EventEnvelope,
+  type EventOrigin,
+} from '../../events/EventEnvelope.js';
 
 export const PIPELINE_ALERT = 'Callsight Pipeline Alert';
 

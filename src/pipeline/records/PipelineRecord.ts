@@ -14,7 +14,10 @@ export interface PipelineRecordBase {
 }
 
 /** The call's identity, as every pipeline record carries it in `metadata`. */
-export function callMetadata(call: CallInfo, extra: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
+export function callMetadata(
+  call: CallInfo,
+  extra: Readonly<Record<string, unknown>> = {},
+): Record<string, unknown> {
   // Extra keys (runtime metadata) first: they must not overwrite the call's identity.
   return {
     ...extra,

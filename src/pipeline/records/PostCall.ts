@@ -1,5 +1,10 @@
 import type { CallInfo } from '../../connector/CallTypes.js';
-import { CALLSIGHT_SOURCE, makeEvent, type EventEnvelope, type EventOrigin } from '../../events/EventEnvelope.js';
+import {
+  CALLSIGHT_SOURCE,
+  makeEvent,
+  type EventEnvelope,
+  type EventOrigin,
+} from '../../events/EventEnvelope.js';
 import type { PostCallAnalytics } from '../analytics/PostCallTypes.js';
 
 /**
@@ -27,7 +32,12 @@ export function postCallLocation(callId: string): string {
  * post-call job can wait for this.
  */
 export function postCallEvent(
-  input: { readonly call: CallInfo; readonly pipelineId: string; readonly pipelineArn: string; readonly location: string },
+  input: {
+    readonly call: CallInfo;
+    readonly pipelineId: string;
+    readonly pipelineArn: string;
+    readonly location: string;
+  },
   origin: EventOrigin,
 ): EventEnvelope {
   return makeEvent(

@@ -31,7 +31,9 @@ export class SqlitePostCallStore implements PostCallStore {
   async save(input: { callId: string; pipelineId: string; analytics: PostCallAnalytics }): Promise<string> {
     if (this.#closed) throw new InvalidStateError('post-call store');
     this.#db
-      .prepare('INSERT OR REPLACE INTO post_call_analytics (call_id, pipeline_id, created_at, document) VALUES (?, ?, ?, ?)')
+      .prepare(
+        'INSERT OR REPLACE INTO post_call_analytics (call_id, pipeline_id, created_at, document) VALUES (?, ?, ?, ?)',
+      )
       .run(input.callId, input.pipelineId, Date.now(), JSON.stringify(input.analytics));
     return postCallLocation(input.callId);
   }
@@ -41,9 +43,13 @@ export class SqlitePostCallStore implements PostCallStore {
     const row = (
       pipelineId === undefined
         ? this.#db
-            .prepare('SELECT document FROM post_call_analytics WHERE call_id = ? ORDER BY created_at DESC LIMIT 1')
+            .prepare(
+              'SELECT document FROM post_call_analytics WHERE call_id = ? ORDER BY created_at DESC LIMIT 1',
+            )
             .get(callId)
-        : this.#db.prepare('SELECT document FROM post_call_analytics WHERE call_id = ? AND pipeline_id = ?').get(callId, pipelineId)
+        : this.#db
+            .prepare('SELECT document FROM post_call_analytics WHERE call_id = ? AND pipeline_id = ?')
+            .get(callId, pipelineId)
     ) as { document: string } | undefined;
     return row ? (JSON.parse(row.document) as PostCallAnalytics) : null;
   }

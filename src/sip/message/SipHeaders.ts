@@ -36,7 +36,9 @@ export function canonicalHeaderName(name: string): string {
 }
 
 function displayName(name: string): string {
-  return DISPLAY[name] ?? name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+  return (
+    DISPLAY[name] ?? name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase())
+  );
 }
 
 /** Ordered SIP headers; names are matched case-insensitively and compact forms are expanded. */

@@ -58,8 +58,10 @@ function parseHeaderLines(lines: readonly string[]): SipHeaders {
     }
     if (pending) headers.append(pending[0], pending[1].trim());
     const match = HEADER_LINE.exec(line);
-    if (!match) throw new SipParseError(`malformed header line "${line.slice(0, 60)}"`, 400, { method: null, headers });
-    if (++count > MAX_HEADERS) throw new SipParseError(`more than ${MAX_HEADERS} headers`, 400, { method: null, headers });
+    if (!match)
+      throw new SipParseError(`malformed header line "${line.slice(0, 60)}"`, 400, { method: null, headers });
+    if (++count > MAX_HEADERS)
+      throw new SipParseError(`more than ${MAX_HEADERS} headers`, 400, { method: null, headers });
     pending = [match[1]!, match[2]!];
   }
   if (pending) headers.append(pending[0], pending[1].trim());
@@ -84,7 +86,8 @@ function checkCoreHeaders(headers: SipHeaders, method: string | null): void {
   const cseqs = headers.getAll('cseq');
   const cseq = cseqs.length === 1 ? parseCSeq(cseqs[0]!) : null;
   if (!cseq) fail('missing or malformed CSeq');
-  if (method !== null && cseq!.method !== method) fail(`CSeq method ${cseq!.method} does not match ${method}`);
+  if (method !== null && cseq!.method !== method)
+    fail(`CSeq method ${cseq!.method} does not match ${method}`);
   const maxForwards = headers.get('max-forwards');
   if (maxForwards !== undefined && !/^\d{1,3}$/.test(maxForwards.trim())) fail('malformed Max-Forwards');
 }
@@ -127,12 +130,19 @@ export function parseSipMessage(data: Buffer): SipMessage {
     if (parts.length !== 3) throw new SipParseError(`malformed start line "${startLine.slice(0, 80)}"`);
     const [method, uri, version] = parts as [string, string, string];
     if (!TOKEN.test(method)) throw new SipParseError(`malformed method "${method.slice(0, 20)}"`);
-    if (!/^SIP\/\d+\.\d+$/i.test(version)) throw new SipParseError(`malformed version "${version.slice(0, 20)}"`, 400, { method, headers });
+    if (!/^SIP\/\d+\.\d+$/i.test(version))
+      throw new SipParseError(`malformed version "${version.slice(0, 20)}"`, 400, { method, headers });
     if (version.toUpperCase() !== 'SIP/2.0')
       throw new SipParseError(`SIP version ${version} is not supported`, 505, { method, headers });
-    if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(uri)) throw new SipParseError(`malformed Request-URI "${uri.slice(0, 80)}"`, 400, { method, headers });
-    if (!/^sips?:/i.test(uri)) throw new SipParseError(`Request-URI scheme of "${uri.slice(0, 80)}" is not supported`, 416, { method, headers });
-    if (!parseSipUri(uri)) throw new SipParseError(`malformed Request-URI "${uri.slice(0, 80)}"`, 400, { method, headers });
+    if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(uri))
+      throw new SipParseError(`malformed Request-URI "${uri.slice(0, 80)}"`, 400, { method, headers });
+    if (!/^sips?:/i.test(uri))
+      throw new SipParseError(`Request-URI scheme of "${uri.slice(0, 80)}" is not supported`, 416, {
+        method,
+        headers,
+      });
+    if (!parseSipUri(uri))
+      throw new SipParseError(`malformed Request-URI "${uri.slice(0, 80)}"`, 400, { method, headers });
     request = { method, uri };
   }
   const method = request?.method ?? null;
@@ -142,7 +152,10 @@ export function parseSipMessage(data: Buffer): SipMessage {
   const length = declaredContentLength(headers, method);
   if (length !== null) {
     if (body.length < length)
-      throw new SipParseError(`body is ${body.length} bytes, Content-Length says ${length}`, 400, { method, headers });
+      throw new SipParseError(`body is ${body.length} bytes, Content-Length says ${length}`, 400, {
+        method,
+        headers,
+      });
     body = body.subarray(0, length);
   }
   // Copy out of the receive buffer: the message outlives the datagram or stream chunk it came in.

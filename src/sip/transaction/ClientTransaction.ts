@@ -36,10 +36,8 @@ export class NonInviteClientTransaction {
       context.send(data, flow).catch(() => this.#finish(null));
     };
     send();
-    this.#schedule = new RetransmitSchedule(
-      context.timers,
-      flow.transport === 'udp' ? send : null,
-      () => this.#finish(null),
+    this.#schedule = new RetransmitSchedule(context.timers, flow.transport === 'udp' ? send : null, () =>
+      this.#finish(null),
     );
   }
 
@@ -96,7 +94,12 @@ export class InviteClientTransaction {
   #ack: Buffer | null = null;
   #linger: NodeJS.Timeout | null = null;
 
-  constructor(request: SipRequest, flow: SipFlow, context: ClientTransactionContext, callbacks: InviteClientCallbacks) {
+  constructor(
+    request: SipRequest,
+    flow: SipFlow,
+    context: ClientTransactionContext,
+    callbacks: InviteClientCallbacks,
+  ) {
     this.key = clientTransactionKey(request.topVia.branch ?? '', 'INVITE');
     this.request = request;
     this.flow = flow;
@@ -105,7 +108,9 @@ export class InviteClientTransaction {
     this.outcome = new Promise((resolve) => (this.#resolve = resolve));
     const data = request.serialize();
     const send = () => {
-      context.send(data, flow).catch((err: unknown) => this.#finish({ kind: 'unreachable', error: (err as Error).message }));
+      context
+        .send(data, flow)
+        .catch((err: unknown) => this.#finish({ kind: 'unreachable', error: (err as Error).message }));
     };
     send();
     this.#schedule = new RetransmitSchedule(
@@ -153,7 +158,10 @@ export class InviteClientTransaction {
     void this.#context.send(this.#ack, this.flow).catch(() => undefined);
     this.#resolve({ kind: 'response', response });
     // Timer D: absorb retransmitted final responses for 32 s over UDP (re-ACKing them), none on TCP.
-    this.#linger = setTimeout(() => this.#terminate(), this.flow.transport === 'udp' ? 64 * this.#context.timers.t1 : 0);
+    this.#linger = setTimeout(
+      () => this.#terminate(),
+      this.flow.transport === 'udp' ? 64 * this.#context.timers.t1 : 0,
+    );
   }
 
   #finish(outcome: InviteOutcome): void {

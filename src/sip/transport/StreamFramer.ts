@@ -16,7 +16,10 @@ export interface StreamFramerLimits {
   readonly maxMessageBytes: number;
 }
 
-export const DEFAULT_FRAMER_LIMITS: StreamFramerLimits = { maxHeaderBytes: 16 * 1024, maxMessageBytes: 64 * 1024 };
+export const DEFAULT_FRAMER_LIMITS: StreamFramerLimits = {
+  maxHeaderBytes: 16 * 1024,
+  maxMessageBytes: 64 * 1024,
+};
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 
@@ -63,7 +66,11 @@ export class StreamFramer {
   #next(): FramedItem | null {
     // Keep-alives and stray CRLFs between messages (RFC 3261 §7.5 lets receivers ignore them).
     let start = 0;
-    while (start + 1 < this.#buffer.length && this.#buffer[start] === 0x0d && this.#buffer[start + 1] === 0x0a) {
+    while (
+      start + 1 < this.#buffer.length &&
+      this.#buffer[start] === 0x0d &&
+      this.#buffer[start + 1] === 0x0a
+    ) {
       start += 2;
     }
     if (start >= 4) {
@@ -89,12 +96,20 @@ export class StreamFramer {
         headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
     }
     // What was read, so that the request can still be answered before the connection closes.
-    const partial = { method: /^[A-Z]+ \S+ SIP\/2\.0$/i.test(startLine) ? startLine.split(' ')[0]! : null, headers };
+    const partial = {
+      method: /^[A-Z]+ \S+ SIP\/2\.0$/i.test(startLine) ? startLine.split(' ')[0]! : null,
+      headers,
+    };
     const length = declaredContentLength(headers, partial.method);
-    if (length === null) throw new SipParseError('Content-Length is mandatory on stream transports', 400, partial);
+    if (length === null)
+      throw new SipParseError('Content-Length is mandatory on stream transports', 400, partial);
     const total = end + 4 + length - start;
     if (total > this.#limits.maxMessageBytes)
-      throw new SipParseError(`message of ${total} bytes exceeds ${this.#limits.maxMessageBytes}`, 513, partial);
+      throw new SipParseError(
+        `message of ${total} bytes exceeds ${this.#limits.maxMessageBytes}`,
+        513,
+        partial,
+      );
     if (this.#buffer.length < start + total) return null;
     const data = Buffer.from(this.#buffer.subarray(start, start + total));
     this.#buffer = this.#buffer.subarray(start + total);

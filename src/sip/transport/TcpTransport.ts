@@ -41,7 +41,10 @@ export class TcpTransport extends TypedEmitter<SipTransportEvents> implements Si
     this.#logger = options.logger;
     server.on('connection', (socket) => {
       if (this.#connections.size >= (options.maxConnections ?? 4096)) {
-        this.#logger.warn({ remote: socket.remoteAddress }, 'SIP TCP connection refused: too many connections');
+        this.#logger.warn(
+          { remote: socket.remoteAddress },
+          'SIP TCP connection refused: too many connections',
+        );
         socket.destroy();
         return;
       }
@@ -88,7 +91,9 @@ export class TcpTransport extends TypedEmitter<SipTransportEvents> implements Si
     socket.setNoDelay(true);
     socket.setTimeout(this.#options.idleTimeoutMs ?? 300_000, () => socket.destroy());
     socket.on('data', (chunk: Buffer) => this.#receive(connection, chunk));
-    socket.on('error', (err) => this.#logger.debug({ err, remote: flow.address }, 'SIP TCP connection error'));
+    socket.on('error', (err) =>
+      this.#logger.debug({ err, remote: flow.address }, 'SIP TCP connection error'),
+    );
     socket.on('close', () => this.#connections.delete(id));
     return connection;
   }
@@ -106,7 +111,10 @@ export class TcpTransport extends TypedEmitter<SipTransportEvents> implements Si
       if (item.kind === 'ping') connection.socket.write(CRLF);
       else if (item.kind === 'message') this.safeEmit('message', item.data, connection.flow);
       else {
-        this.#logger.warn({ err: item.error, remote: connection.flow.address }, 'SIP TCP framing error: closing the connection');
+        this.#logger.warn(
+          { err: item.error, remote: connection.flow.address },
+          'SIP TCP framing error: closing the connection',
+        );
         this.safeEmit('framingError', item.error, connection.flow);
         // Let the listener's answer (sent synchronously into the socket buffer) go out first.
         connection.socket.end();

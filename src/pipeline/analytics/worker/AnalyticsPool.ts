@@ -32,7 +32,9 @@ export class AnalyticsPool {
   }
 
   #spawn(index: number): Slot {
-    const worker = createModuleWorker(import.meta.url, 'AnalyticsWorker', { name: `callsight-analytics-${index}` });
+    const worker = createModuleWorker(import.meta.url, 'AnalyticsWorker', {
+      name: `callsight-analytics-${index}`,
+    });
     const pending = new Map<number, Pending>();
     let markReady!: () => void;
     const slot: Slot = { worker, pending, ready: new Promise((resolve) => (markReady = resolve)) };
@@ -47,7 +49,9 @@ export class AnalyticsPool {
     worker.on('error', (err) => this.#logger.error({ err, worker: index }, 'analytics worker failed'));
     worker.on('exit', (code) => {
       for (const waiter of pending.values())
-        waiter.reject(new CallsightError('CS_ERR_ANALYTICS_FAILED', `analytics worker exited (code ${code})`));
+        waiter.reject(
+          new CallsightError('CS_ERR_ANALYTICS_FAILED', `analytics worker exited (code ${code})`),
+        );
       pending.clear();
       if (this.#closed) return;
       this.#logger.warn({ worker: index, code }, 'analytics worker exited: replacing it');
@@ -60,7 +64,9 @@ export class AnalyticsPool {
     return Promise.all(this.#slots.map((s) => s.ready)).then(() => undefined);
   }
 
-  #request<K extends keyof AnalyticsResults>(message: Omit<Extract<ToAnalyticsWorker, { op: K }>, 'id'>): Promise<AnalyticsResults[K]> {
+  #request<K extends keyof AnalyticsResults>(
+    message: Omit<Extract<ToAnalyticsWorker, { op: K }>, 'id'>,
+  ): Promise<AnalyticsResults[K]> {
     if (this.#closed) return Promise.reject(new InvalidStateError('analytics pool'));
     const slot = this.#slots.reduce((best, s) => (s.pending.size < best.pending.size ? s : best));
     const id = this.#nextId++;
@@ -76,7 +82,10 @@ export class AnalyticsPool {
 
   postCall(input: PostCallInput): Promise<AnalyticsResults['postCall']> {
     const { loudness, ...rest } = input;
-    return this.#request<'postCall'>({ op: 'postCall', input: { ...rest, ...(loudness ? { loudness: [...loudness] } : {}) } });
+    return this.#request<'postCall'>({
+      op: 'postCall',
+      input: { ...rest, ...(loudness ? { loudness: [...loudness] } : {}) },
+    });
   }
 
   summary(utterances: readonly UtteranceEvent[]): Promise<AnalyticsResults['summary']> {

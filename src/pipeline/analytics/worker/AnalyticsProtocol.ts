@@ -5,11 +5,18 @@ import type { UtteranceAnalysis, UtteranceAnalyzerOptions, UtteranceInput } from
 import type { UtteranceEvent } from '../UtteranceTypes.js';
 
 /** Post-call input as it crosses the thread boundary (structured clone keeps Maps, but be explicit). */
-export type PostCallRequest = Omit<PostCallInput, 'loudness'> & { readonly loudness?: readonly [string, readonly number[]][] };
+export type PostCallRequest = Omit<PostCallInput, 'loudness'> & {
+  readonly loudness?: readonly [string, readonly number[]][];
+};
 
 /** Messages to an analytics worker. */
 export type ToAnalyticsWorker =
-  | { readonly id: number; readonly op: 'utterance'; readonly options: UtteranceAnalyzerOptions; readonly input: UtteranceInput }
+  | {
+      readonly id: number;
+      readonly op: 'utterance';
+      readonly options: UtteranceAnalyzerOptions;
+      readonly input: UtteranceInput;
+    }
   | { readonly id: number; readonly op: 'postCall'; readonly input: PostCallRequest }
   | { readonly id: number; readonly op: 'summary'; readonly utterances: readonly UtteranceEvent[] }
   | { readonly id: 0; readonly op: 'crash' };

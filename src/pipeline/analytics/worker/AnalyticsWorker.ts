@@ -43,5 +43,11 @@ port.on('message', (message: ToAnalyticsWorker) => {
 });
 
 // Build the language model before the first call needs it (it takes ~90 ms).
-analyzerFor({}).analyze({ utteranceId: 'warm-up', role: 'CUSTOMER', beginMs: 0, endMs: 1000, words: [{ word: 'hello', startMs: 0, endMs: 500, confidence: 1 }] });
+analyzerFor({}).analyze({
+  utteranceId: 'warm-up',
+  role: 'CUSTOMER',
+  beginMs: 0,
+  endMs: 1000,
+  words: [{ word: 'hello', startMs: 0, endMs: 500, confidence: 1 }],
+});
 post({ type: 'ready' });
