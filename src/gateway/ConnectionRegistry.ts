@@ -3,12 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidStateError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
-import type {
-  ConnectionFilters,
-  ConnectionRegistry,
-  ConnectionRow,
-  NewConnection,
-} from './ConnectionRegistryTypes.js';
+import { sqliteColumns } from '../store/columns.js';
+import { toConnectionRow, type StoredConnection } from './ConnectionRegistrySupport.js';
+import type { ConnectionRegistry, ConnectionRow, NewConnection } from './ConnectionRegistryTypes.js';
 
 export interface SqliteConnectionRegistryOptions {
   /** Database file, e.g. `data/callsight.db`; its directory is created if missing. */
@@ -18,14 +15,7 @@ export interface SqliteConnectionRegistryOptions {
   readonly logger?: Logger;
 }
 
-interface Row {
-  connection_id: string;
-  connected_at: number;
-  remote_address: string;
-  filters: string;
-  last_sequence_sent: string | null;
-  disconnected_at: number | null;
-}
+type Row = StoredConnection<string, number>;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS connections (
@@ -39,16 +29,7 @@ CREATE TABLE IF NOT EXISTS connections (
 CREATE INDEX IF NOT EXISTS connections_active ON connections (disconnected_at);
 `;
 
-function toRow(row: Row): ConnectionRow {
-  return {
-    connectionId: row.connection_id,
-    connectedAt: row.connected_at,
-    remoteAddress: row.remote_address,
-    filters: JSON.parse(row.filters) as ConnectionFilters,
-    lastSequenceSent: row.last_sequence_sent,
-    disconnectedAt: row.disconnected_at,
-  };
-}
+const toRow = (row: Row): ConnectionRow => toConnectionRow(row, sqliteColumns);
 
 /**
  * The connection table in SQLite (WAL). Per-frame sequence updates only touch a map; a timer writes the

@@ -2,12 +2,9 @@ import { hostname } from 'node:os';
 import { InvalidStateError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { PostgresDatabase } from '../store/postgres/PostgresDatabase.js';
-import type {
-  ConnectionFilters,
-  ConnectionRegistry,
-  ConnectionRow,
-  NewConnection,
-} from './ConnectionRegistryTypes.js';
+import { postgresColumns } from '../store/columns.js';
+import { toConnectionRow, type StoredConnection } from './ConnectionRegistrySupport.js';
+import type { ConnectionRegistry, ConnectionRow, NewConnection } from './ConnectionRegistryTypes.js';
 
 export interface PostgresConnectionRegistryOptions {
   /** The process's shared database (left open by close()). */
@@ -26,25 +23,10 @@ export interface PostgresConnectionRegistryOptions {
   readonly logger?: Logger;
 }
 
-interface Row {
-  connection_id: string;
-  connected_at: string;
-  remote_address: string;
-  filters: ConnectionFilters;
-  last_sequence_sent: string | null;
-  disconnected_at: string | null;
-}
+/** bigint columns arrive as strings, filters (jsonb) decoded. */
+type Row = StoredConnection<unknown, string>;
 
-function toRow(row: Row): ConnectionRow {
-  return {
-    connectionId: row.connection_id,
-    connectedAt: Number(row.connected_at),
-    remoteAddress: row.remote_address,
-    filters: row.filters,
-    lastSequenceSent: row.last_sequence_sent,
-    disconnectedAt: row.disconnected_at === null ? null : Number(row.disconnected_at),
-  };
-}
+const toRow = (row: Row): ConnectionRow => toConnectionRow(row, postgresColumns);
 
 /**
  * The connection table in PostgreSQL, shared by every gateway: each row names the gateway (owner)

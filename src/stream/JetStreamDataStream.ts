@@ -21,6 +21,7 @@ import { ensureStream, publishWithRetry, unavailable } from '../nats/JetStreamSu
 import { serializeRecord } from './AppendCheck.js';
 import { JetStreamSubscription, type JetStreamSubscriptionSource } from './JetStreamSubscription.js';
 import { parseSequence } from './Sequence.js';
+import { checkRead } from './StreamSupport.js';
 import type {
   AppendKey,
   DataStream,
@@ -189,8 +190,7 @@ export class JetStreamDataStream implements DataStream {
 
   async read(after: string, limit: number): Promise<StoredRecord[]> {
     if (this.closed) throw new InvalidStateError('data stream');
-    const from = parseSequence(after);
-    if (!Number.isInteger(limit) || limit < 0) throw new RangeError('limit must be a non-negative integer');
+    const from = checkRead(after, limit);
     if (limit === 0) return [];
     // A throwaway consumer in server memory: its creation tells how many records follow `after`.
     const name = `${this.#msgIdPrefix}_r${++this.#readCounter}`;

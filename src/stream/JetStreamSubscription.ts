@@ -1,5 +1,6 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { CallsightError } from '../errors.js';
+import { subscriptionIterator } from './StreamSupport.js';
 import type { StoredRecord, StreamSubscription } from './StreamTypes.js';
 
 /** What a subscription needs from its stream. */
@@ -98,13 +99,7 @@ export class JetStreamSubscription implements StreamSubscription {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<StoredRecord, undefined> {
-    return {
-      next: () => this.next(),
-      return: async () => {
-        this.close();
-        return { done: true, value: undefined };
-      },
-    };
+    return subscriptionIterator(this);
   }
 
   async #start(): Promise<void> {

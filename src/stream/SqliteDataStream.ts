@@ -5,6 +5,7 @@ import { InvalidStateError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { serializeRecord } from './AppendCheck.js';
 import { parseSequence } from './Sequence.js';
+import { checkRead } from './StreamSupport.js';
 import { SqliteSubscription, type SubscriptionSource } from './SqliteSubscription.js';
 import type {
   AppendKey,
@@ -141,8 +142,7 @@ export class SqliteDataStream implements DataStream {
 
   async read(after: string, limit: number): Promise<StoredRecord[]> {
     if (this.closed) throw new InvalidStateError('data stream');
-    const from = parseSequence(after);
-    if (!Number.isInteger(limit) || limit < 0) throw new RangeError('limit must be a non-negative integer');
+    const from = checkRead(after, limit);
     return this.#selectAfter.all(from, limit).map(toStored);
   }
 

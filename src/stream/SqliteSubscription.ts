@@ -1,3 +1,4 @@
+import { subscriptionIterator } from './StreamSupport.js';
 import type { StoredRecord, StreamSubscription } from './StreamTypes.js';
 
 /** What a subscription needs from its stream. */
@@ -89,13 +90,7 @@ export class SqliteSubscription implements StreamSubscription {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<StoredRecord, undefined> {
-    return {
-      next: () => this.next(),
-      return: async () => {
-        this.close();
-        return { done: true, value: undefined };
-      },
-    };
+    return subscriptionIterator(this);
   }
 
   #wake(): void {

@@ -13,3 +13,47 @@ export function createModuleWorker(callerUrl: string, baseName: string, options:
   const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
   return new Worker(bootstrap, { ...options, eval: true });
 }
+
+/**
+ * Calls `onExit` once the worker has exited, with why: the uncaught error it threw, or its exit code.
+ */
+export function onWorkerExit(worker: Worker, onExit: (reason: Error, code: number) => void): void {
+  let failure: Error | null = null;
+  worker.on('error', (err) => {
+    failure = err;
+  });
+  worker.on('exit', (code) => onExit(failure ?? new Error(`worker exited with code ${code}`), code));
+}
+
+/** A pool worker: its thread, whether it has exited, and the streams assigned to it. */
+export interface PoolWorker {
+  readonly worker: Worker;
+  readonly exited: boolean;
+  readonly streams: { readonly size: number };
+}
+
+/** The worker with the fewest streams (the first of equals); `fallback` when there are none. */
+export function leastLoaded<T extends PoolWorker>(workers: readonly T[], fallback: T): T {
+  return workers.reduce((best, w) => (w.streams.size < best.streams.size ? w : best), fallback);
+}
+
+/**
+ * Asks every running worker to close with `closeMessage` and waits for each to exit, terminating one
+ * that has not exited after `timeoutMs`.
+ */
+export async function closeWorkers(
+  workers: readonly PoolWorker[],
+  closeMessage: unknown,
+  timeoutMs: number,
+): Promise<void> {
+  await Promise.all(
+    workers.map(async ({ worker, exited }) => {
+      if (exited) return;
+      const gone = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      worker.postMessage(closeMessage);
+      const timer = setTimeout(() => void worker.terminate(), timeoutMs);
+      await gone;
+      clearTimeout(timer);
+    }),
+  );
+}

@@ -1,12 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { readWav } from '../../src/media/wav/WavFile.js';
 import { SipCaller } from '../../src/tools/SipCaller.js';
 import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
+import { recordingElement, STREAM_SINK_ELEMENT, writeConfigFile } from '../helpers/configFile.js';
 import { RecordCollector, callIdOf, detailOf, type StreamFrame } from '../helpers/wsRecords.js';
 
 const WAV = new URL('../fixtures/audio/angry-customer.wav', import.meta.url).pathname;
@@ -40,16 +39,8 @@ const configuration = {
         CallAnalyticsStreamCategories: ['upset-customer'],
       },
     },
-    {
-      Type: 'KinesisDataStreamSink',
-      KinesisDataStreamSinkConfiguration: {
-        InsightsTarget: 'arn:aws:kinesis:local:000000000000:stream/callsight',
-      },
-    },
-    {
-      Type: 'S3RecordingSink',
-      S3RecordingSinkConfiguration: { Destination: 'arn:aws:s3:::recordings', RecordingFileFormat: 'Wav' },
-    },
+    STREAM_SINK_ELEMENT,
+    recordingElement('recordings'),
   ],
 };
 
@@ -70,16 +61,10 @@ const categories = [
 ];
 
 function configFile(): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'callsight-analytics-')), 'callsight.yaml');
-  writeFileSync(
-    path,
-    stringify({
-      configurations: [configuration],
-      categories,
-      pipeline: { defaultConfiguration: 'analytics' },
-    }),
+  return writeConfigFile(
+    { configurations: [configuration], categories, pipeline: { defaultConfiguration: 'analytics' } },
+    { prefix: 'callsight-analytics-' },
   );
-  return path;
 }
 
 /** Every file under `dir`, recursively, as raw bytes (SQLite databases and their WAL included). */

@@ -1,13 +1,17 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { readWav } from '../../src/media/wav/WavFile.js';
 import { SipCaller } from '../../src/tools/SipCaller.js';
 import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
+import {
+  EVERYTHING_TO_THE_STREAM,
+  recordingElement,
+  startPipelineOnEveryCall,
+  STREAM_SINK_ELEMENT,
+  TRANSCRIBE_ELEMENT,
+  writeConfigFile,
+} from '../helpers/configFile.js';
 import { RecordCollector, callIdOf, detailOf, type StreamFrame } from '../helpers/wsRecords.js';
 
 const WAV = new URL('../fixtures/audio/demo-customer.wav', import.meta.url).pathname;
@@ -38,52 +42,20 @@ async function webhookEndpoint(): Promise<{
 
 /** The worked example of docs/event-rules.md, with the webhook pointed at the test's endpoint. */
 function configFile(webhookUrl: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'callsight-rules-'));
-  const path = join(dir, 'callsight.yaml');
-  writeFileSync(
-    path,
-    stringify({
+  return writeConfigFile(
+    {
       configurations: [
         {
           MediaInsightsPipelineConfigurationName: 'transcribe-sales',
-          Elements: [
-            {
-              Type: 'AmazonTranscribeProcessor',
-              AmazonTranscribeProcessorConfiguration: { LanguageCode: 'en-US' },
-            },
-            {
-              Type: 'KinesisDataStreamSink',
-              KinesisDataStreamSinkConfiguration: {
-                InsightsTarget: 'arn:aws:kinesis:local:000000000000:stream/callsight',
-              },
-            },
-          ],
+          Elements: [TRANSCRIBE_ELEMENT, STREAM_SINK_ELEMENT],
         },
         {
           MediaInsightsPipelineConfigurationName: 'record-every-call',
-          Elements: [
-            {
-              Type: 'S3RecordingSink',
-              S3RecordingSinkConfiguration: {
-                Destination: 'arn:aws:s3:::recordings',
-                RecordingFileFormat: 'Wav',
-              },
-            },
-            {
-              Type: 'KinesisDataStreamSink',
-              KinesisDataStreamSinkConfiguration: {
-                InsightsTarget: 'arn:aws:kinesis:local:000000000000:stream/callsight',
-              },
-            },
-          ],
+          Elements: [recordingElement('recordings'), STREAM_SINK_ELEMENT],
         },
       ],
       rules: [
-        {
-          name: 'everything-to-the-stream',
-          eventPattern: { source: ['aws.chime', 'callsight'] },
-          targets: [{ stream: {} }],
-        },
+        EVERYTHING_TO_THE_STREAM,
         {
           name: 'transcribe-sales-calls',
           eventPattern: {
@@ -92,23 +64,16 @@ function configFile(webhookUrl: string): string {
           },
           targets: [{ startPipeline: 'transcribe-sales' }],
         },
-        {
-          name: 'record-every-call',
-          eventPattern: {
-            'detail-type': ['Chime VoiceConnector Streaming Status'],
-            detail: { streamingStatus: ['ALL_STARTED'] },
-          },
-          targets: [{ startPipeline: 'record-every-call' }],
-        },
+        startPipelineOnEveryCall('record-every-call', 'record-every-call'),
         {
           name: 'tell-the-crm-about-every-call',
           eventPattern: { detail: { streamingStatus: ['ALL_STARTED', 'ENDED'] } },
           targets: [{ webhook: { url: webhookUrl, maxAttempts: 3 } }],
         },
       ],
-    }),
+    },
+    { prefix: 'callsight-rules-' },
   );
-  return path;
 }
 
 const isTranscribe = (f: StreamFrame) => f['detail-type'] === 'Transcribe';

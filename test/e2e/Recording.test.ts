@@ -3,11 +3,18 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { readWav } from '../../src/media/wav/WavFile.js';
 import { WavHeader } from '../../src/pipeline/recording/WavHeader.js';
 import { SipCaller } from '../../src/tools/SipCaller.js';
 import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
+import {
+  EVERYTHING_TO_THE_STREAM,
+  recordingElement,
+  startPipelineOnEveryCall,
+  STREAM_SINK_ELEMENT,
+  TRANSCRIBE_ELEMENT,
+  writeConfigFile,
+} from '../helpers/configFile.js';
 import { s3ServerUnavailable, startS3Server, type S3TestServer } from '../helpers/s3Server.js';
 import { RecordCollector, callIdOf, detailOf } from '../helpers/wsRecords.js';
 import { soxInfo } from '../pipeline/recording/wavTools.js';
@@ -18,52 +25,21 @@ const dir = mkdtempSync(join(tmpdir(), 'callsight-e2e-recording-'));
 
 /** Every call is transcribed and recorded; everything goes to the stream. */
 function configFile(): string {
-  const path = join(dir, 'callsight.yaml');
-  writeFileSync(
-    path,
-    stringify({
+  return writeConfigFile(
+    {
       configurations: [
         {
           MediaInsightsPipelineConfigurationName: 'transcribe-and-record',
-          Elements: [
-            {
-              Type: 'AmazonTranscribeProcessor',
-              AmazonTranscribeProcessorConfiguration: { LanguageCode: 'en-US' },
-            },
-            {
-              Type: 'KinesisDataStreamSink',
-              KinesisDataStreamSinkConfiguration: {
-                InsightsTarget: 'arn:aws:kinesis:local:000000000000:stream/callsight',
-              },
-            },
-            {
-              Type: 'S3RecordingSink',
-              S3RecordingSinkConfiguration: {
-                Destination: `arn:aws:s3:::${BUCKET}`,
-                RecordingFileFormat: 'Wav',
-              },
-            },
-          ],
+          Elements: [TRANSCRIBE_ELEMENT, STREAM_SINK_ELEMENT, recordingElement(BUCKET)],
         },
       ],
       rules: [
-        {
-          name: 'everything-to-the-stream',
-          eventPattern: { source: ['aws.chime', 'callsight'] },
-          targets: [{ stream: {} }],
-        },
-        {
-          name: 'record-every-call',
-          eventPattern: {
-            'detail-type': ['Chime VoiceConnector Streaming Status'],
-            detail: { streamingStatus: ['ALL_STARTED'] },
-          },
-          targets: [{ startPipeline: 'transcribe-and-record' }],
-        },
+        EVERYTHING_TO_THE_STREAM,
+        startPipelineOnEveryCall('record-every-call', 'transcribe-and-record'),
       ],
-    }),
+    },
+    { dir },
   );
-  return path;
 }
 
 const unavailable = s3ServerUnavailable();

@@ -2,13 +2,19 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import pg from 'pg';
 import { readWav } from '../../src/media/wav/WavFile.js';
 import { SipCaller } from '../../src/tools/SipCaller.js';
 import { startCallsights, type RunningCallsight } from '../helpers/callsight.js';
-import { startNatsServer, uniqueName, type NatsServer } from '../helpers/natsServer.js';
+import { uniqueName, type NatsServer } from '../helpers/natsServer.js';
 import { freePort, rtpRangeForThisProcess } from '../helpers/ports.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import type { TestDatabase } from '../helpers/postgres.js';
+import {
+  pipelineOwners,
+  pipelinesOf,
+  scaleOutEnv,
+  sleep,
+  startScaleOutBackends,
+} from '../helpers/scaleOut.js';
 import {
   RecordCollector,
   callIdOf,
@@ -80,19 +86,14 @@ describe('scale-out: sip, two workers and two gateways over NATS and PostgreSQL,
   const started = Date.now();
 
   before(async () => {
-    const [natsOrSkip, dbOrSkip] = await Promise.all([startNatsServer(), createTestDatabase()]);
-    nats = natsOrSkip.server;
-    database = dbOrSkip.database;
-    skip = natsOrSkip.skip || dbOrSkip.skip;
+    ({ nats, database, skip } = await startScaleOutBackends());
     if (skip) return;
     const env = {
-      CALLSIGHT_STREAM_BACKEND: 'jetstream',
-      CALLSIGHT_NATS_URL: nats!.url,
-      CALLSIGHT_NATS_STREAM: streamName,
-      CALLSIGHT_NATS_SUBJECT_PREFIX: `${namespace}_records`,
-      CALLSIGHT_NATS_NAMESPACE: namespace,
-      CALLSIGHT_DATABASE_BACKEND: 'postgres',
-      CALLSIGHT_DATABASE_URL: database!.url,
+      ...scaleOutEnv(nats!, database!, {
+        name: streamName,
+        subjectPrefix: `${namespace}_records`,
+        namespace,
+      }),
       CALLSIGHT_SIP_ADVERTISED_ADDRESS: '127.0.0.1',
       CALLSIGHT_ASR_WORKERS: '1',
     };
@@ -197,10 +198,9 @@ describe('scale-out: sip, two workers and two gateways over NATS and PostgreSQL,
       const firstStart = Math.min(...[...calls.values()].map((c) => c.startedAt));
       await sleep(firstStart + KILL_AFTER_MS - Date.now());
       const owners = await pipelineOwners(database!.url);
-      const pids = workers.map((w) => w.process.pid);
-      const load = pids.map((pid) => [...owners.values()].filter((o) => o.endsWith(`:${pid}`)).length);
+      const load = workers.map((w) => pipelinesOf(owners, w).length);
       killed = workers[load[0]! >= load[1]! ? 0 : 1]!;
-      killedPipelines = [...owners].filter(([, o]) => o.endsWith(`:${killed.process.pid}`)).map(([id]) => id);
+      killedPipelines = pipelinesOf(owners, killed);
       killAt = Date.now();
       await killed.kill();
       // A resumed pipeline announces InProgress again: that is the failover done.
@@ -373,10 +373,6 @@ describe('scale-out: sip, two workers and two gateways over NATS and PostgreSQL,
   });
 });
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-}
-
 function arnId(arn: string): string {
   return arn.slice(arn.lastIndexOf('/') + 1);
 }
@@ -429,19 +425,6 @@ async function waitForCount(
 ): Promise<StreamFrame[]> {
   await collector.waitFor(() => collector.frames.filter(predicate).length >= count, timeoutMs, what);
   return collector.frames.filter(predicate);
-}
-
-async function pipelineOwners(url: string): Promise<Map<string, string>> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ pipeline_id: string; owner: string | null }>(
-      'SELECT pipeline_id, owner FROM pipelines',
-    );
-    return new Map(rows.map((r) => [r.pipeline_id, r.owner ?? '']));
-  } finally {
-    await client.end();
-  }
 }
 
 /** Every message of the JetStream data stream, in order. */

@@ -8,8 +8,9 @@ import pg from 'pg';
 import { readWav } from '../../src/media/wav/WavFile.js';
 import { SipCaller } from '../../src/tools/SipCaller.js';
 import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
-import { startNatsServer, uniqueName, type NatsServer } from '../helpers/natsServer.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { uniqueName, type NatsServer } from '../helpers/natsServer.js';
+import type { TestDatabase } from '../helpers/postgres.js';
+import { scaleOutEnv, startScaleOutBackends } from '../helpers/scaleOut.js';
 import { RecordCollector, callIdOf, detailOf, type StreamFrame } from '../helpers/wsRecords.js';
 
 const WAV = new URL('../fixtures/audio/demo-customer.wav', import.meta.url).pathname;
@@ -35,20 +36,10 @@ describe('a call on the scale-out backends: JetStream stream, PostgreSQL stores'
   const subjectPrefix = `cse2e.${streamName}`;
 
   before(async () => {
-    const [natsOrSkip, dbOrSkip] = await Promise.all([startNatsServer(), createTestDatabase()]);
-    nats = natsOrSkip.server;
-    database = dbOrSkip.database;
-    skip = natsOrSkip.skip || dbOrSkip.skip;
+    ({ nats, database, skip } = await startScaleOutBackends());
     if (skip) return;
     callsight = await startCallsight({
-      env: {
-        CALLSIGHT_STREAM_BACKEND: 'jetstream',
-        CALLSIGHT_NATS_URL: nats!.url,
-        CALLSIGHT_NATS_STREAM: streamName,
-        CALLSIGHT_NATS_SUBJECT_PREFIX: subjectPrefix,
-        CALLSIGHT_DATABASE_BACKEND: 'postgres',
-        CALLSIGHT_DATABASE_URL: database!.url,
-      },
+      env: scaleOutEnv(nats!, database!, { name: streamName, subjectPrefix }),
     });
     const ws = `ws://127.0.0.1:${callsight.httpPort}/ws`;
     live = new RecordCollector(`${ws}?from=0`);

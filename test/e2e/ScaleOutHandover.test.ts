@@ -1,12 +1,18 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import { readWav } from '../../src/media/wav/WavFile.js';
 import { SipCaller } from '../../src/tools/SipCaller.js';
 import { startCallsights, type RunningCallsight } from '../helpers/callsight.js';
-import { startNatsServer, uniqueName, type NatsServer } from '../helpers/natsServer.js';
+import { uniqueName, type NatsServer } from '../helpers/natsServer.js';
 import { freePort, rtpRangeForThisProcess } from '../helpers/ports.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import type { TestDatabase } from '../helpers/postgres.js';
+import {
+  pipelineOwners,
+  pipelinesOf,
+  scaleOutEnv,
+  sleep,
+  startScaleOutBackends,
+} from '../helpers/scaleOut.js';
 import { RecordCollector, callIdOf, detailOf, type StreamFrame } from '../helpers/wsRecords.js';
 
 const AUDIO = ['demo-customer', 'demo-agent'].map((name) =>
@@ -40,20 +46,15 @@ describe('scale-out: a worker frozen past its lease lets go; a worker shut down 
   const startedAt = new Map<string, number>();
 
   before(async () => {
-    const [natsOrSkip, dbOrSkip] = await Promise.all([startNatsServer(), createTestDatabase()]);
-    nats = natsOrSkip.server;
-    database = dbOrSkip.database;
-    skip = natsOrSkip.skip || dbOrSkip.skip;
+    ({ nats, database, skip } = await startScaleOutBackends());
     if (skip) return;
     const namespace = uniqueName('csh');
     const env = {
-      CALLSIGHT_STREAM_BACKEND: 'jetstream',
-      CALLSIGHT_NATS_URL: nats!.url,
-      CALLSIGHT_NATS_STREAM: `${namespace}_RECORDS`,
-      CALLSIGHT_NATS_SUBJECT_PREFIX: `${namespace}_records`,
-      CALLSIGHT_NATS_NAMESPACE: namespace,
-      CALLSIGHT_DATABASE_BACKEND: 'postgres',
-      CALLSIGHT_DATABASE_URL: database!.url,
+      ...scaleOutEnv(nats!, database!, {
+        name: `${namespace}_RECORDS`,
+        subjectPrefix: `${namespace}_records`,
+        namespace,
+      }),
       CALLSIGHT_SIP_ADVERTISED_ADDRESS: '127.0.0.1',
       CALLSIGHT_ASR_WORKERS: '1',
       CALLSIGHT_WORKER_JOB_ACK_WAIT_MS: String(ACK_WAIT_MS),
@@ -85,8 +86,7 @@ describe('scale-out: a worker frozen past its lease lets go; a worker shut down 
         startedAt.set(String(detailOf(f).callId), Date.parse(String(detailOf(f).startTime)));
       await sleep(4000);
       const owners = await pipelineOwners(database!.url);
-      const held = (w: RunningCallsight) =>
-        [...owners].filter(([, o]) => o.endsWith(`:${w.process.pid}`)).map(([id]) => id);
+      const held = (w: RunningCallsight) => pipelinesOf(owners, w);
       [frozen, other] =
         held(workers[0]!).length > 0 ? [workers[0]!, workers[1]!] : [workers[1]!, workers[0]!];
       frozenPipelines = held(frozen);
@@ -209,20 +209,3 @@ describe('scale-out: a worker frozen past its lease lets go; a worker shut down 
     }
   });
 });
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-}
-
-async function pipelineOwners(url: string): Promise<Map<string, string>> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ pipeline_id: string; owner: string | null }>(
-      'SELECT pipeline_id, owner FROM pipelines',
-    );
-    return new Map(rows.map((r) => [r.pipeline_id, r.owner ?? '']));
-  } finally {
-    await client.end();
-  }
-}

@@ -1,34 +1,21 @@
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { PostgresConnectionRegistry } from '../../src/gateway/PostgresConnectionRegistry.js';
 import { PostgresDatabase } from '../../src/store/postgres/PostgresDatabase.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { useTestDatabase } from '../helpers/postgres.js';
 import { connectionRegistryContract } from './ConnectionRegistryContract.js';
 
-let testDb: TestDatabase | null = null;
-let skipReason: string | false = 'PostgreSQL not set up yet';
-const opened: PostgresDatabase[] = [];
-before(async () => {
-  const created = await createTestDatabase();
-  testDb = created.database;
-  skipReason = created.skip;
-});
-after(async () => {
-  for (const db of opened) await db.close();
-  await testDb?.drop();
-});
+const testDb = useTestDatabase();
 
 let counter = 0;
 /** One schema per test: the tables of one test never meet another's. */
-async function database(schema: string): Promise<PostgresDatabase> {
-  const db = await PostgresDatabase.open({ url: testDb!.url, schema, poolSize: 4 });
-  opened.push(db);
-  return db;
+function database(schema: string): Promise<PostgresDatabase> {
+  return testDb.open(schema, 4);
 }
 
 connectionRegistryContract<string>({
   name: 'PostgresConnectionRegistry',
-  skip: () => skipReason,
+  skip: testDb.skip,
   fresh: async () => `registry_${++counter}`,
   // The same owner on reopen: a restart of the same gateway.
   open: async (schema, options = {}) =>
@@ -45,7 +32,8 @@ connectionRegistryContract<string>({
 
 describe('PostgresConnectionRegistry', () => {
   test('gateways share the table; a gateway whose heartbeat stops has its connections ended', async (t) => {
-    if (skipReason) return t.skip(skipReason);
+    const skip = testDb.skip();
+    if (skip) return t.skip(skip);
     const db = await database('registry_shared');
     const filters = { from: null, types: null, callId: null };
     const a = await PostgresConnectionRegistry.open({

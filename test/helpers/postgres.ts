@@ -2,7 +2,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, chmodSync, chownSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import pg from 'pg';
+import { PostgresDatabase } from '../../src/store/postgres/PostgresDatabase.js';
 import { freePort } from './ports.js';
 
 /**
@@ -152,5 +154,42 @@ export async function createTestDatabase(): Promise<TestDatabaseOrSkip> {
       },
     },
     skip: false,
+  };
+}
+
+export interface TestDatabaseForFile {
+  /** Why the file's PostgreSQL tests skip, or false once the database is there. */
+  skip(): string | false;
+  /** The throwaway database's connection string (only once skip() is false). */
+  url(): string;
+  /** A PostgresDatabase (its own pool) on `schema` of the throwaway database; closed after the file. */
+  open(schema: string, poolSize: number): Promise<PostgresDatabase>;
+}
+
+/**
+ * The usual set-up of a file of PostgreSQL tests: a throwaway database created before the file's
+ * tests (createTestDatabase) and, after them, every database opened through it closed and it dropped.
+ */
+export function useTestDatabase(): TestDatabaseForFile {
+  let testDb: TestDatabase | null = null;
+  let skipReason: string | false = 'PostgreSQL not set up yet';
+  const opened: PostgresDatabase[] = [];
+  before(async () => {
+    const created = await createTestDatabase();
+    testDb = created.database;
+    skipReason = created.skip;
+  });
+  after(async () => {
+    for (const db of opened) await db.close();
+    await testDb?.drop();
+  });
+  return {
+    skip: () => skipReason,
+    url: () => testDb!.url,
+    async open(schema, poolSize) {
+      const db = await PostgresDatabase.open({ url: testDb!.url, schema, poolSize });
+      opened.push(db);
+      return db;
+    },
   };
 }

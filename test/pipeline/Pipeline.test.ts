@@ -1,45 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CallInfo } from '../../src/connector/CallTypes.js';
 import type { EventEnvelope } from '../../src/events/EventEnvelope.js';
-import { silentLogger } from '../../src/log/logger.js';
-import { blueprintFor } from '../../src/pipeline/ElementFactory.js';
-import { Pipeline } from '../../src/pipeline/Pipeline.js';
-import { defaultChannels } from '../../src/pipeline/PipelineManager.js';
 import { PocketsphinxEngine } from '../../src/pipeline/transcribe/pocketsphinx/PocketsphinxEngine.js';
 import type { AppendKey } from '../../src/stream/StreamTypes.js';
+import { testCall, testPipeline } from './support/testCall.js';
 import { frames, readAudio16k } from './transcribe/audio.js';
 
 const DEMO = new URL('../fixtures/audio/demo-customer.wav', import.meta.url).pathname;
-const origin = { account: '000000000000', region: 'local' };
-
-function call(callId: string): CallInfo {
-  return {
-    callId,
-    transactionId: `${callId}-tx`,
-    sipCallId: `${callId}@test`,
-    kind: 'listener',
-    voiceConnectorId: 'vc-test',
-    siprecMetadata: null,
-    siprecMetadataJson: null,
-    direction: 'Inbound',
-    fromNumber: '+15555550100',
-    toNumber: '+15555550199',
-    inviteHeaders: {},
-    streams: [
-      {
-        mediaIndex: 0,
-        mediaLabel: null,
-        channel: 0,
-        isCaller: true,
-        streamArn: `arn:${callId}:0`,
-        startFragmentNumber: '1',
-      },
-    ],
-    startedAt: new Date(),
-  };
-}
-
 /** A pipeline of the default configuration on a real engine, recording what it emits and publishes. */
 function pipelineFor(
   engine: PocketsphinxEngine,
@@ -48,7 +15,8 @@ function pipelineFor(
 ) {
   const records: { record: Record<string, unknown>; key: AppendKey }[] = [];
   const events: EventEnvelope[] = [];
-  const blueprint = blueprintFor(
+  const pipeline = testPipeline(
+    testCall(callId),
     {
       MediaInsightsPipelineConfigurationName: 'test',
       MediaInsightsPipelineConfigurationArn: 'arn:callsight:test',
@@ -63,23 +31,9 @@ function pipelineFor(
     {
       engine,
       append: (record, key) => records.push({ record: record as Record<string, unknown>, key }),
-      deadLetter: () => assert.fail('no webhook in this configuration'),
-      origin,
-      logger: silentLogger,
     },
+    { runtimeMetadata, publish: (event) => events.push(event) },
   );
-  const theCall = call(callId);
-  const pipeline = new Pipeline({
-    call: theCall,
-    configurationName: blueprint.configurationName,
-    configurationArn: blueprint.configurationArn,
-    channels: defaultChannels(theCall),
-    runtimeMetadata,
-    origin,
-    publish: (event) => events.push(event),
-    logger: silentLogger,
-    build: blueprint.build,
-  });
   const eventTypes = () =>
     events.map((e) => (e.detail as { eventType?: string }).eventType ?? e['detail-type']);
   const finals = () =>

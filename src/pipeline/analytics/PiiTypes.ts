@@ -1,21 +1,10 @@
 /**
  * PII entity types of Amazon Transcribe (`PiiEntityTypes`) and the entities the detector returns.
  */
+import { PII_TYPES } from '../config/ConfigurationTypes.js';
 import type { CharacterOffsets } from './AnalyticsTypes.js';
 
-export const PII_TYPES = [
-  'ADDRESS',
-  'BANK_ACCOUNT_NUMBER',
-  'BANK_ROUTING',
-  'CREDIT_DEBIT_CVV',
-  'CREDIT_DEBIT_EXPIRY',
-  'CREDIT_DEBIT_NUMBER',
-  'EMAIL',
-  'NAME',
-  'PHONE',
-  'PIN',
-  'SSN',
-] as const;
+export { PII_TYPES };
 export type PiiEntityType = (typeof PII_TYPES)[number];
 
 /** One PII entity found in an utterance. */

@@ -5,7 +5,6 @@ import path from 'node:path';
 import { InvalidStateError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../log/logger.js';
 import {
-  ConfigurationConflictError,
   ConfigurationNotFoundError,
   type CreateMediaInsightsPipelineConfigurationRequest,
   type MediaInsightsPipelineConfiguration,
@@ -15,11 +14,17 @@ import {
 } from './ConfigurationTypes.js';
 import {
   arnPrefix,
+  assertDeletable,
   checkMaxResults,
-  contentOf,
+  createRetryOrConflict,
   decodeListToken,
-  encodeListToken,
-  UUID,
+  identifierLookup,
+  isCurrent,
+  listPage,
+  notBefore,
+  requestColumns,
+  toConfiguration,
+  type ConfigurationStoreCommonOptions,
 } from './ConfigurationStoreSupport.js';
 import type {
   ConfigurationStore,
@@ -29,20 +34,12 @@ import type {
   ListConfigurationsResult,
 } from './ConfigurationStoreTypes.js';
 
-export interface SqliteConfigurationStoreOptions {
+export interface SqliteConfigurationStoreOptions extends ConfigurationStoreCommonOptions {
   /**
    * Database file, normally the connection registry's `callsight.db` (its own table, its own
    * connection, WAL); the directory is created if missing.
    */
   readonly path: string;
-  /** Region and account of the ARNs (config `voiceConnector.region` / `.account`). */
-  readonly region: string;
-  readonly account: string;
-  /** Answers whether a configuration is in use (e.g. by a running pipeline); delete then conflicts. */
-  readonly inUse?: (configuration: MediaInsightsPipelineConfiguration) => boolean;
-  readonly logger?: Logger;
-  /** Clock for timestamps (tests). Default `() => new Date()`. */
-  readonly now?: () => Date;
 }
 
 interface Row {
@@ -152,12 +149,7 @@ export class SqliteConfigurationStore implements ConfigurationStore {
     this.#assertOpen();
     const row = this.#resolve(identifier);
     if (!row) throw new ConfigurationNotFoundError(identifier);
-    const configuration = this.#toConfiguration(row);
-    if (this.#inUse(configuration)) {
-      throw new ConfigurationConflictError(
-        `media insights pipeline configuration ${row.name} is in use and cannot be deleted`,
-      );
-    }
+    assertDeletable(this.#toConfiguration(row), this.#inUse);
     this.#db.prepare(`DELETE FROM ${TABLE} WHERE id = ?`).run(row.id);
     this.#logger.info({ name: row.name }, 'configuration deleted');
   }
@@ -173,16 +165,7 @@ export class SqliteConfigurationStore implements ConfigurationStore {
             .prepare(`SELECT id, name FROM ${TABLE} WHERE name > ? ORDER BY name LIMIT ?`)
             .all(after, max + 1)
     ) as Pick<Row, 'id' | 'name'>[];
-    const page = rows.slice(0, max);
-    const last = page.at(-1);
-    return {
-      MediaInsightsPipelineConfigurations: page.map((row) => ({
-        MediaInsightsPipelineConfigurationName: row.name,
-        MediaInsightsPipelineConfigurationId: row.id,
-        MediaInsightsPipelineConfigurationArn: this.arnOf(row.name),
-      })),
-      ...(rows.length > max && last ? { NextToken: encodeListToken(last.name) } : {}),
-    };
+    return listPage(rows, max, this.#arnPrefix);
   }
 
   async ensureDefault(
@@ -194,8 +177,7 @@ export class SqliteConfigurationStore implements ConfigurationStore {
       const row = this.#byName(request.MediaInsightsPipelineConfigurationName);
       if (!row) return { configuration: this.#create(request), action: 'created' };
       const stored = this.#toConfiguration(row);
-      if (options.refresh === false || contentOf(stored) === contentOf(request))
-        return { configuration: stored, action: 'unchanged' };
+      if (isCurrent(stored, request, options)) return { configuration: stored, action: 'unchanged' };
       return { configuration: this.#update(row, request), action: 'updated' };
     });
     const result = run.immediate();
@@ -226,9 +208,7 @@ export class SqliteConfigurationStore implements ConfigurationStore {
         .run(
           id,
           name,
-          request.ResourceAccessRoleArn ?? null,
-          request.RealTimeAlertConfiguration ? JSON.stringify(request.RealTimeAlertConfiguration) : null,
-          JSON.stringify(request.Elements),
+          ...requestColumns(request),
           request.Tags ? JSON.stringify(request.Tags) : null,
           request.ClientRequestToken ?? null,
           now,
@@ -236,21 +216,13 @@ export class SqliteConfigurationStore implements ConfigurationStore {
         );
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
-      // A retry of a create that succeeded returns the same configuration (Chime's ClientRequestToken).
       const existing = this.#byName(name);
-      if (
-        existing &&
-        request.ClientRequestToken !== undefined &&
-        existing.client_request_token === request.ClientRequestToken
-      ) {
-        const stored = this.#toConfiguration(existing);
-        if (contentOf(stored) === contentOf(request)) return stored;
-        throw new ConfigurationConflictError(
-          `ClientRequestToken ${request.ClientRequestToken} was used to create ${name} with a different body`,
-        );
-      }
-      throw new ConfigurationConflictError(
-        `a media insights pipeline configuration named ${name} already exists`,
+      return createRetryOrConflict(
+        request,
+        existing && {
+          clientRequestToken: existing.client_request_token,
+          configuration: this.#toConfiguration(existing),
+        },
       );
     }
     this.#logger.info({ name, id }, 'configuration created');
@@ -261,21 +233,13 @@ export class SqliteConfigurationStore implements ConfigurationStore {
     row: Row,
     request: UpdateMediaInsightsPipelineConfigurationRequest,
   ): MediaInsightsPipelineConfiguration {
-    // Never earlier than the creation, even if the clock stepped back.
-    const now = this.#now().toISOString();
-    const updatedAt = now > row.created_at ? now : row.created_at;
+    const updatedAt = notBefore(this.#now().toISOString(), row.created_at);
     this.#db
       .prepare(
         `UPDATE ${TABLE} SET resource_access_role_arn = ?, real_time_alert_configuration = ?, elements = ?, updated_at = ?
          WHERE id = ?`,
       )
-      .run(
-        request.ResourceAccessRoleArn ?? null,
-        request.RealTimeAlertConfiguration ? JSON.stringify(request.RealTimeAlertConfiguration) : null,
-        JSON.stringify(request.Elements),
-        updatedAt,
-        row.id,
-      );
+      .run(...requestColumns(request), updatedAt, row.id);
     this.#logger.info({ name: row.name }, 'configuration updated');
     return this.#toConfiguration(this.#byName(row.name)!);
   }
@@ -286,35 +250,21 @@ export class SqliteConfigurationStore implements ConfigurationStore {
 
   /** Name first, then ARN (this store's prefix only), then id. */
   #resolve(identifier: string): Row | undefined {
-    if (identifier.startsWith('arn:')) {
-      if (!identifier.startsWith(this.#arnPrefix)) return undefined;
-      return this.#byName(identifier.slice(this.#arnPrefix.length));
-    }
-    const byName = this.#byName(identifier);
-    if (byName || !UUID.test(identifier)) return byName;
-    return this.#db.prepare(`SELECT * FROM ${TABLE} WHERE id = ?`).get(identifier.toLowerCase()) as
-      Row | undefined;
+    const { name, id } = identifierLookup(identifier, this.#arnPrefix);
+    const byName = name === undefined ? undefined : this.#byName(name);
+    if (byName || id === undefined) return byName;
+    return this.#db.prepare(`SELECT * FROM ${TABLE} WHERE id = ?`).get(id) as Row | undefined;
   }
 
   #toConfiguration(row: Row): MediaInsightsPipelineConfiguration {
-    return {
-      MediaInsightsPipelineConfigurationName: row.name,
-      MediaInsightsPipelineConfigurationArn: this.arnOf(row.name),
-      ...(row.resource_access_role_arn !== null
-        ? { ResourceAccessRoleArn: row.resource_access_role_arn }
-        : {}),
-      ...(row.real_time_alert_configuration !== null
-        ? {
-            RealTimeAlertConfiguration: JSON.parse(
-              row.real_time_alert_configuration,
-            ) as RealTimeAlertConfiguration,
-          }
-        : {}),
-      Elements: JSON.parse(row.elements) as MediaInsightsPipelineConfigurationElement[],
-      MediaInsightsPipelineConfigurationId: row.id,
-      CreatedTimestamp: row.created_at,
-      UpdatedTimestamp: row.updated_at,
-    };
+    return toConfiguration(this.#arnPrefix, {
+      ...row,
+      real_time_alert_configuration:
+        row.real_time_alert_configuration === null
+          ? null
+          : (JSON.parse(row.real_time_alert_configuration) as RealTimeAlertConfiguration),
+      elements: JSON.parse(row.elements) as MediaInsightsPipelineConfigurationElement[],
+    });
   }
 
   #assertOpen(): void {

@@ -54,8 +54,8 @@ export type PartialResultsStability = (typeof PARTIAL_RESULTS_STABILITIES)[numbe
 export const CONTENT_TYPES = ['PII'] as const;
 export type ContentType = (typeof CONTENT_TYPES)[number];
 
-/** The values `PiiEntityTypes` may list, comma-separated (API reference text; `ALL` selects every type). */
-export const PII_ENTITY_TYPES = [
+/** Amazon Transcribe's PII entity types (the detector's, analytics/PiiTypes.ts). */
+export const PII_TYPES = [
   'ADDRESS',
   'BANK_ACCOUNT_NUMBER',
   'BANK_ROUTING',
@@ -67,8 +67,10 @@ export const PII_ENTITY_TYPES = [
   'PHONE',
   'PIN',
   'SSN',
-  'ALL',
 ] as const;
+
+/** The values `PiiEntityTypes` may list, comma-separated (API reference text; `ALL` selects every type). */
+export const PII_ENTITY_TYPES = [...PII_TYPES, 'ALL'] as const;
 
 export const CONTENT_REDACTION_OUTPUTS = ['redacted', 'redacted_and_unredacted'] as const;
 export type ContentRedactionOutput = (typeof CONTENT_REDACTION_OUTPUTS)[number];

@@ -3,7 +3,6 @@ import { InvalidStateError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../log/logger.js';
 import type { PostgresDatabase, Queryable } from '../../store/postgres/PostgresDatabase.js';
 import {
-  ConfigurationConflictError,
   ConfigurationNotFoundError,
   type CreateMediaInsightsPipelineConfigurationRequest,
   type MediaInsightsPipelineConfiguration,
@@ -13,11 +12,17 @@ import {
 } from './ConfigurationTypes.js';
 import {
   arnPrefix,
+  assertDeletable,
   checkMaxResults,
-  contentOf,
+  createRetryOrConflict,
   decodeListToken,
-  encodeListToken,
-  UUID,
+  identifierLookup,
+  isCurrent,
+  listPage,
+  notBefore,
+  requestColumns,
+  toConfiguration,
+  type ConfigurationStoreCommonOptions,
 } from './ConfigurationStoreSupport.js';
 import type {
   ConfigurationStore,
@@ -27,17 +32,9 @@ import type {
   ListConfigurationsResult,
 } from './ConfigurationStoreTypes.js';
 
-export interface PostgresConfigurationStoreOptions {
+export interface PostgresConfigurationStoreOptions extends ConfigurationStoreCommonOptions {
   /** The process's shared database (left open by close()). */
   readonly database: PostgresDatabase;
-  /** Region and account of the ARNs (config `voiceConnector.region` / `.account`). */
-  readonly region: string;
-  readonly account: string;
-  /** Answers whether a configuration is in use (e.g. by a running pipeline); delete then conflicts. */
-  readonly inUse?: (configuration: MediaInsightsPipelineConfiguration) => boolean;
-  readonly logger?: Logger;
-  /** Clock for timestamps (tests). Default `() => new Date()`. */
-  readonly now?: () => Date;
 }
 
 interface Row {
@@ -127,11 +124,7 @@ export class PostgresConfigurationStore implements ConfigurationStore {
     this.#assertOpen();
     const row = await this.#resolve(this.#db, identifier);
     if (!row) throw new ConfigurationNotFoundError(identifier);
-    if (this.#inUse(this.#toConfiguration(row))) {
-      throw new ConfigurationConflictError(
-        `media insights pipeline configuration ${row.name} is in use and cannot be deleted`,
-      );
-    }
+    assertDeletable(this.#toConfiguration(row), this.#inUse);
     await this.#db.query(`DELETE FROM ${TABLE} WHERE id = $1`, [row.id]);
     this.#logger.info({ name: row.name }, 'configuration deleted');
   }
@@ -151,16 +144,7 @@ export class PostgresConfigurationStore implements ConfigurationStore {
             `SELECT id, name FROM ${TABLE} WHERE name > $1 ORDER BY name LIMIT $2`,
             [after, max + 1],
           );
-    const page = rows.slice(0, max);
-    const last = page.at(-1);
-    return {
-      MediaInsightsPipelineConfigurations: page.map((row) => ({
-        MediaInsightsPipelineConfigurationName: row.name,
-        MediaInsightsPipelineConfigurationId: row.id,
-        MediaInsightsPipelineConfigurationArn: this.arnOf(row.name),
-      })),
-      ...(rows.length > max && last ? { NextToken: encodeListToken(last.name) } : {}),
-    };
+    return listPage(rows, max, this.#arnPrefix);
   }
 
   async ensureDefault(
@@ -175,8 +159,7 @@ export class PostgresConfigurationStore implements ConfigurationStore {
       const row = await this.#byName(tx, name);
       if (!row) return { configuration: await this.#create(tx, request), action: 'created' };
       const stored = this.#toConfiguration(row);
-      if (options.refresh === false || contentOf(stored) === contentOf(request))
-        return { configuration: stored, action: 'unchanged' };
+      if (isCurrent(stored, request, options)) return { configuration: stored, action: 'unchanged' };
       return { configuration: await this.#update(tx, row, request), action: 'updated' };
     });
     this.#logger.info({ name, action: result.action }, 'default configuration ensured');
@@ -203,9 +186,7 @@ export class PostgresConfigurationStore implements ConfigurationStore {
         [
           randomUUID(),
           name,
-          request.ResourceAccessRoleArn ?? null,
-          request.RealTimeAlertConfiguration ? JSON.stringify(request.RealTimeAlertConfiguration) : null,
-          JSON.stringify(request.Elements),
+          ...requestColumns(request),
           request.Tags ? JSON.stringify(request.Tags) : null,
           request.ClientRequestToken ?? null,
           now,
@@ -214,21 +195,13 @@ export class PostgresConfigurationStore implements ConfigurationStore {
       inserted = rows[0];
     } catch (err) {
       if (!isUniqueViolation(err)) throw this.#db.wrap(err, 'cannot store the configuration');
-      // A retry of a create that succeeded returns the same configuration (Chime's ClientRequestToken).
       const existing = await this.#byName(this.#db, name);
-      if (
-        existing &&
-        request.ClientRequestToken !== undefined &&
-        existing.client_request_token === request.ClientRequestToken
-      ) {
-        const stored = this.#toConfiguration(existing);
-        if (contentOf(stored) === contentOf(request)) return stored;
-        throw new ConfigurationConflictError(
-          `ClientRequestToken ${request.ClientRequestToken} was used to create ${name} with a different body`,
-        );
-      }
-      throw new ConfigurationConflictError(
-        `a media insights pipeline configuration named ${name} already exists`,
+      return createRetryOrConflict(
+        request,
+        existing && {
+          clientRequestToken: existing.client_request_token,
+          configuration: this.#toConfiguration(existing),
+        },
       );
     }
     this.#logger.info({ name, id: inserted?.id }, 'configuration created');
@@ -240,19 +213,11 @@ export class PostgresConfigurationStore implements ConfigurationStore {
     row: Row,
     request: UpdateMediaInsightsPipelineConfigurationRequest,
   ): Promise<MediaInsightsPipelineConfiguration> {
-    // Never earlier than the creation, even if the clock stepped back.
-    const now = this.#now();
-    const updatedAt = now > row.created_at ? now : row.created_at;
+    const updatedAt = notBefore(this.#now(), row.created_at);
     const { rows } = await db.query<Row>(
       `UPDATE ${TABLE} SET resource_access_role_arn = $1, real_time_alert_configuration = $2, elements = $3, updated_at = $4
        WHERE id = $5 RETURNING *`,
-      [
-        request.ResourceAccessRoleArn ?? null,
-        request.RealTimeAlertConfiguration ? JSON.stringify(request.RealTimeAlertConfiguration) : null,
-        JSON.stringify(request.Elements),
-        updatedAt,
-        row.id,
-      ],
+      [...requestColumns(request), updatedAt, row.id],
     );
     const updated = rows[0];
     // Deleted by another process between the lookup and the update.
@@ -267,30 +232,18 @@ export class PostgresConfigurationStore implements ConfigurationStore {
 
   /** Name first, then ARN (this store's prefix only), then id. */
   async #resolve(db: Queryable, identifier: string): Promise<Row | undefined> {
-    if (identifier.startsWith('arn:')) {
-      if (!identifier.startsWith(this.#arnPrefix)) return undefined;
-      return this.#byName(db, identifier.slice(this.#arnPrefix.length));
-    }
-    const byName = await this.#byName(db, identifier);
-    if (byName || !UUID.test(identifier)) return byName;
-    return (await db.query<Row>(`SELECT * FROM ${TABLE} WHERE id = $1`, [identifier.toLowerCase()])).rows[0];
+    const { name, id } = identifierLookup(identifier, this.#arnPrefix);
+    const byName = name === undefined ? undefined : await this.#byName(db, name);
+    if (byName || id === undefined) return byName;
+    return (await db.query<Row>(`SELECT * FROM ${TABLE} WHERE id = $1`, [id])).rows[0];
   }
 
   #toConfiguration(row: Row): MediaInsightsPipelineConfiguration {
-    return {
-      MediaInsightsPipelineConfigurationName: row.name,
-      MediaInsightsPipelineConfigurationArn: this.arnOf(row.name),
-      ...(row.resource_access_role_arn !== null
-        ? { ResourceAccessRoleArn: row.resource_access_role_arn }
-        : {}),
-      ...(row.real_time_alert_configuration !== null
-        ? { RealTimeAlertConfiguration: row.real_time_alert_configuration }
-        : {}),
-      Elements: row.elements,
-      MediaInsightsPipelineConfigurationId: row.id,
-      CreatedTimestamp: row.created_at.toISOString(),
-      UpdatedTimestamp: row.updated_at.toISOString(),
-    };
+    return toConfiguration(this.#arnPrefix, {
+      ...row,
+      created_at: row.created_at.toISOString(),
+      updated_at: row.updated_at.toISOString(),
+    });
   }
 
   #assertOpen(): void {

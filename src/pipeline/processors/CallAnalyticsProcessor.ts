@@ -1,4 +1,4 @@
-import { makeEvent, type EventOrigin } from '../../events/EventEnvelope.js';
+import type { EventOrigin } from '../../events/EventEnvelope.js';
 import type { PcmFrame } from '../../media/MediaTypes.js';
 import { CategoryEvaluator } from '../analytics/CategoryEvaluator.js';
 import type { CallAnalyticsCategory } from '../analytics/CategoryTypes.js';
@@ -8,13 +8,14 @@ import type { UtteranceEvent } from '../analytics/UtteranceTypes.js';
 import type { AnalyticsPool } from '../analytics/worker/AnalyticsPool.js';
 import type { RealTimeAlertConfiguration } from '../config/ConfigurationTypes.js';
 import type { ParticipantRole, PipelineContext, PipelineProcessor } from '../PipelineTypes.js';
-import { callAnalyticsMetadataRecord, recordBase } from '../records/PipelineRecord.js';
+import { recordBase } from '../records/PipelineRecord.js';
 import { postCallEvent, type PostCallStore } from '../records/PostCall.js';
 import type { RecognitionResult, SpeechEngine } from '../transcribe/SpeechEngineTypes.js';
 import { ChannelLoudness } from './ChannelLoudness.js';
 import { RecognitionChannels } from './RecognitionChannels.js';
+import { emitCallAnalyticsMetadata, publishAlert, sharedUtterance } from './TranscriptionSupport.js';
 
-export const RULES_MATCHED = 'Media Insights Rules Matched';
+export { RULES_MATCHED } from './TranscriptionSupport.js';
 
 export interface CallAnalyticsProcessorOptions {
   readonly engine: SpeechEngine;
@@ -82,11 +83,7 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
   }
 
   start(): void {
-    const { call, pipelineId, metadata } = this.#context;
-    this.#context.emit(callAnalyticsMetadataRecord(call, pipelineId, metadata, new Date()), {
-      type: 'CallAnalyticsMetadata',
-      callId: call.callId,
-    });
+    emitCallAnalyticsMetadata(this.#context);
     this.#channels.start();
   }
 
@@ -164,11 +161,7 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
     if (event.IsPartial) return;
     this.#finals.push(event);
     this.#context.shareUtterance({
-      channelId: result.channel,
-      participantRole: role,
-      beginMs: result.startMs,
-      endMs: result.endMs,
-      wordCount: result.words.length,
+      ...sharedUtterance(result, role),
       ...(event.Sentiment ? { sentiment: event.Sentiment } : {}),
       ...(analysis.sentiment ? { sentimentScore: analysis.sentiment.score } : {}),
     });
@@ -188,14 +181,7 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
   }
 
   #publishAlert(detail: object): void {
-    const { pipelineArn } = this.#context;
-    this.#context.publish(
-      makeEvent(
-        RULES_MATCHED,
-        { ...detail, mediaInsightsPipelineArn: pipelineArn, callId: this.#context.call.callId },
-        this.#options.origin,
-      ),
-    );
+    publishAlert(this.#context, this.#options.origin, detail);
   }
 
   /** The post-call analytics (stored and announced) and the summary, from the redacted finals. */

@@ -1,13 +1,12 @@
-import { makeEvent, type EventOrigin } from '../../events/EventEnvelope.js';
+import type { EventOrigin } from '../../events/EventEnvelope.js';
 import type { PcmFrame } from '../../media/MediaTypes.js';
 import { RealTimeAlertEvaluator } from '../analytics/RealTimeAlertEvaluator.js';
 import type { RealTimeAlertConfiguration } from '../config/ConfigurationTypes.js';
 import type { PipelineContext, PipelineProcessor } from '../PipelineTypes.js';
-import { callAnalyticsMetadataRecord } from '../records/PipelineRecord.js';
 import { transcribeRecord } from '../records/TranscribeRecord.js';
 import type { RecognitionResult, SpeechEngine } from '../transcribe/SpeechEngineTypes.js';
-import { RULES_MATCHED } from './CallAnalyticsProcessor.js';
 import { RecognitionChannels } from './RecognitionChannels.js';
+import { emitCallAnalyticsMetadata, publishAlert, sharedUtterance } from './TranscriptionSupport.js';
 
 export interface TranscribeProcessorOptions {
   readonly engine: SpeechEngine;
@@ -45,11 +44,7 @@ export class TranscribeProcessor implements PipelineProcessor {
   }
 
   start(): void {
-    const { call, pipelineId, metadata } = this.#context;
-    this.#context.emit(callAnalyticsMetadataRecord(call, pipelineId, metadata, new Date()), {
-      type: 'CallAnalyticsMetadata',
-      callId: call.callId,
-    });
+    emitCallAnalyticsMetadata(this.#context);
     this.#channels.start();
   }
 
@@ -71,27 +66,14 @@ export class TranscribeProcessor implements PipelineProcessor {
   }
 
   #publishAlert(detail: object): void {
-    const { call, pipelineArn } = this.#context;
-    this.#context.publish(
-      makeEvent(
-        RULES_MATCHED,
-        { ...detail, mediaInsightsPipelineArn: pipelineArn, callId: call.callId },
-        this.#options.origin,
-      ),
-    );
+    publishAlert(this.#context, this.#options.origin, detail);
   }
 
   #onResult(result: RecognitionResult): void {
     const { call, pipelineId, metadata, channels } = this.#context;
     if (!result.isPartial) {
       const role = channels.find((c) => c.channelId === result.channel)?.participantRole ?? null;
-      this.#context.shareUtterance({
-        channelId: result.channel,
-        participantRole: role,
-        beginMs: result.startMs,
-        endMs: result.endMs,
-        wordCount: result.words.length,
-      });
+      this.#context.shareUtterance(sharedUtterance(result, role));
       const alerts = this.#alerts.add({
         UtteranceId: result.resultId,
         IsPartial: false,

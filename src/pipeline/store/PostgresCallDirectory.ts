@@ -1,8 +1,16 @@
 import type { CallInfo } from '../../connector/CallTypes.js';
 import { InvalidStateError } from '../../errors.js';
+import { postgresColumns } from '../../store/columns.js';
 import type { PostgresDatabase } from '../../store/postgres/PostgresDatabase.js';
-import type { PipelineStatus } from '../PipelineTypes.js';
-import { callInfoJson, checkLimit } from './CallDirectorySupport.js';
+import {
+  callEntry,
+  callInfoJson,
+  checkLimit,
+  pipelineEntry,
+  pipelineValues,
+  type CallRow as CallRowOf,
+  type PipelineRow as PipelineRowOf,
+} from './CallDirectorySupport.js';
 import {
   ACTIVE_PIPELINE_STATUSES,
   type CallDirectory,
@@ -13,52 +21,11 @@ import {
   type PipelineEntry,
 } from './CallDirectoryTypes.js';
 
-interface CallRow {
-  call_id: string;
-  info: CallInfoJson;
-  owner: string | null;
-  started_at: string;
-  ended_at: string | null;
-  updated_at: string;
-}
+type CallRow = CallRowOf<CallInfoJson, string>;
+type PipelineRow = PipelineRowOf<Record<string, unknown>, string>;
 
-interface PipelineRow {
-  pipeline_id: string;
-  call_id: string;
-  status: string;
-  configuration_name: string;
-  configuration_arn: string;
-  owner: string | null;
-  created_at: string;
-  updated_at: string;
-  document: Record<string, unknown>;
-}
-
-/** bigint columns arrive as strings (pg does not guess at 64-bit integers). */
-function toCall(row: CallRow): CallEntry {
-  return {
-    callId: row.call_id,
-    info: row.info,
-    owner: row.owner,
-    startedAt: Number(row.started_at),
-    endedAt: row.ended_at === null ? null : Number(row.ended_at),
-    updatedAt: Number(row.updated_at),
-  };
-}
-
-function toPipeline(row: PipelineRow): PipelineEntry {
-  return {
-    pipelineId: row.pipeline_id,
-    callId: row.call_id,
-    status: row.status as PipelineStatus,
-    configurationName: row.configuration_name,
-    configurationArn: row.configuration_arn,
-    owner: row.owner,
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-    document: row.document,
-  };
-}
+const toCall = (row: CallRow) => callEntry(row, postgresColumns);
+const toPipeline = (row: PipelineRow) => pipelineEntry(row, postgresColumns);
 
 /** The call directory in PostgreSQL (tables calls and pipelines, migrations.ts), shared by every process. */
 export class PostgresCallDirectory implements CallDirectory {
@@ -118,17 +85,7 @@ export class PostgresCallDirectory implements CallDirectory {
        ON CONFLICT (pipeline_id) DO UPDATE SET status = EXCLUDED.status, owner = EXCLUDED.owner,
          updated_at = EXCLUDED.updated_at, document = EXCLUDED.document
        WHERE EXCLUDED.updated_at >= pipelines.updated_at`,
-      [
-        entry.pipelineId,
-        entry.callId,
-        entry.status,
-        entry.configurationName,
-        entry.configurationArn,
-        entry.owner,
-        entry.createdAt,
-        entry.updatedAt,
-        JSON.stringify(entry.document),
-      ],
+      pipelineValues(entry),
     );
   }
 

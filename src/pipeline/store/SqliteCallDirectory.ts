@@ -3,13 +3,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { CallInfo } from '../../connector/CallTypes.js';
 import { InvalidStateError } from '../../errors.js';
-import type { PipelineStatus } from '../PipelineTypes.js';
-import { callInfoJson, checkLimit } from './CallDirectorySupport.js';
+import { sqliteColumns } from '../../store/columns.js';
+import {
+  callEntry,
+  callInfoJson,
+  checkLimit,
+  pipelineEntry,
+  pipelineValues,
+  type CallRow as CallRowOf,
+  type PipelineRow as PipelineRowOf,
+} from './CallDirectorySupport.js';
 import {
   ACTIVE_PIPELINE_STATUSES,
   type CallDirectory,
   type CallEntry,
-  type CallInfoJson,
   type ListCallsOptions,
   type ListPipelinesOptions,
   type PipelineEntry,
@@ -40,51 +47,11 @@ CREATE INDEX IF NOT EXISTS pipelines_call ON pipelines (call_id);
 CREATE INDEX IF NOT EXISTS pipelines_newest ON pipelines (created_at DESC, pipeline_id);
 `;
 
-interface CallRow {
-  call_id: string;
-  info: string;
-  owner: string | null;
-  started_at: number;
-  ended_at: number | null;
-  updated_at: number;
-}
+type CallRow = CallRowOf<string, number>;
+type PipelineRow = PipelineRowOf<string, number>;
 
-interface PipelineRow {
-  pipeline_id: string;
-  call_id: string;
-  status: string;
-  configuration_name: string;
-  configuration_arn: string;
-  owner: string | null;
-  created_at: number;
-  updated_at: number;
-  document: string;
-}
-
-function toCall(row: CallRow): CallEntry {
-  return {
-    callId: row.call_id,
-    info: JSON.parse(row.info) as CallInfoJson,
-    owner: row.owner,
-    startedAt: row.started_at,
-    endedAt: row.ended_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function toPipeline(row: PipelineRow): PipelineEntry {
-  return {
-    pipelineId: row.pipeline_id,
-    callId: row.call_id,
-    status: row.status as PipelineStatus,
-    configurationName: row.configuration_name,
-    configurationArn: row.configuration_arn,
-    owner: row.owner,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    document: JSON.parse(row.document) as Record<string, unknown>,
-  };
-}
+const toCall = (row: CallRow) => callEntry(row, sqliteColumns);
+const toPipeline = (row: PipelineRow) => pipelineEntry(row, sqliteColumns);
 
 /** The call directory in SQLite (calls and pipelines tables), in the same file as the configurations. */
 export class SqliteCallDirectory implements CallDirectory {
@@ -152,17 +119,7 @@ export class SqliteCallDirectory implements CallDirectory {
            updated_at = excluded.updated_at, document = excluded.document
          WHERE excluded.updated_at >= pipelines.updated_at`,
       )
-      .run(
-        entry.pipelineId,
-        entry.callId,
-        entry.status,
-        entry.configurationName,
-        entry.configurationArn,
-        entry.owner,
-        entry.createdAt,
-        entry.updatedAt,
-        JSON.stringify(entry.document),
-      );
+      .run(...pipelineValues(entry));
   }
 
   async getPipeline(pipelineId: string): Promise<PipelineEntry | null> {

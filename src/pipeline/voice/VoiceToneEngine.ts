@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { CallsightError, InvalidStateError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../log/logger.js';
-import { createModuleWorker } from '../../util/workers.js';
+import { closeWorkers, createModuleWorker, leastLoaded, onWorkerExit } from '../../util/workers.js';
 import type { FromVoiceWorker, ToVoiceWorker } from './VoiceToneProtocol.js';
 import { VoiceToneStream } from './VoiceToneStream.js';
 
@@ -67,10 +67,7 @@ export class VoiceToneEngine {
     if (this.#closing) throw new InvalidStateError('voice tone engine');
     this.#start();
     const live = this.#slots.filter((s) => !s.exited);
-    const slot = live.reduce(
-      (best, s) => (s.streams.size < best.streams.size ? s : best),
-      live[0] ?? this.#slots[0]!,
-    );
+    const slot = leastLoaded(live, live[0] ?? this.#slots[0]!);
     const id = this.#nextStreamId++;
     const stream = new VoiceToneStream(
       id,
@@ -149,13 +146,8 @@ export class VoiceToneEngine {
           return;
       }
     });
-    let failure: Error | null = null;
-    worker.on('error', (err) => {
-      failure = err;
-    });
-    worker.on('exit', (code) => {
+    onWorkerExit(worker, (reason) => {
       slot.exited = true;
-      const reason = failure ?? new Error(`worker exited with code ${code}`);
       settle.reject(notStarted(index, reason));
       for (const stream of streams.values()) {
         stream.fail(`voice tone worker ${index} died: ${reason.message}`, reason);
@@ -173,16 +165,7 @@ export class VoiceToneEngine {
     return slot;
   }
 
-  async #close(): Promise<void> {
-    await Promise.all(
-      this.#slots.map(async (slot) => {
-        if (slot.exited) return;
-        const exited = new Promise<void>((resolve) => slot.worker.once('exit', () => resolve()));
-        slot.worker.postMessage({ type: 'close' } satisfies ToVoiceWorker);
-        const timer = setTimeout(() => void slot.worker.terminate(), CLOSE_TIMEOUT_MS);
-        await exited;
-        clearTimeout(timer);
-      }),
-    );
+  #close(): Promise<void> {
+    return closeWorkers(this.#slots, { type: 'close' } satisfies ToVoiceWorker, CLOSE_TIMEOUT_MS);
   }
 }

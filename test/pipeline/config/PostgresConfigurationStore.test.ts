@@ -1,35 +1,22 @@
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { PostgresConfigurationStore } from '../../../src/pipeline/config/PostgresConfigurationStore.js';
 import { ConfigurationConflictError } from '../../../src/pipeline/config/ConfigurationTypes.js';
 import { defaultConfiguration } from '../../../src/pipeline/config/defaultConfiguration.js';
 import { PostgresDatabase } from '../../../src/store/postgres/PostgresDatabase.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+import { useTestDatabase } from '../../helpers/postgres.js';
 import { configurationStoreContract, origin, request, steppingClock } from './ConfigurationStoreContract.js';
 
-let testDb: TestDatabase | null = null;
-let skipReason: string | false = 'PostgreSQL not set up yet';
-const opened: PostgresDatabase[] = [];
-before(async () => {
-  const created = await createTestDatabase();
-  testDb = created.database;
-  skipReason = created.skip;
-});
-after(async () => {
-  for (const db of opened) await db.close();
-  await testDb?.drop();
-});
+const testDb = useTestDatabase();
 
 let counter = 0;
-async function database(schema = `configurations_${++counter}`): Promise<PostgresDatabase> {
-  const db = await PostgresDatabase.open({ url: testDb!.url, schema, poolSize: 4 });
-  opened.push(db);
-  return db;
+function database(schema = `configurations_${++counter}`): Promise<PostgresDatabase> {
+  return testDb.open(schema, 4);
 }
 
 configurationStoreContract({
   name: 'PostgresConfigurationStore',
-  skip: () => skipReason,
+  skip: testDb.skip,
   open: async (options = {}) =>
     PostgresConfigurationStore.open({
       database: await database(),
@@ -41,7 +28,8 @@ configurationStoreContract({
 
 describe('PostgresConfigurationStore', () => {
   test('processes racing to create one name: one wins, the others get a Conflict; ensureDefault creates once', async (t) => {
-    if (skipReason) return t.skip(skipReason);
+    const skip = testDb.skip();
+    if (skip) return t.skip(skip);
     // Separate pools on one schema stand for separate processes.
     const stores = await Promise.all(
       [1, 2, 3, 4].map(async () =>
@@ -62,7 +50,8 @@ describe('PostgresConfigurationStore', () => {
   });
 
   test('documents come back exactly as stored, key order included', async (t) => {
-    if (skipReason) return t.skip(skipReason);
+    const skip = testDb.skip();
+    if (skip) return t.skip(skip);
     const store = PostgresConfigurationStore.open({ database: await database(), ...origin });
     const created = await store.create(
       request('ordered', { RealTimeAlertConfiguration: { Rules: [], Disabled: false } as never }),

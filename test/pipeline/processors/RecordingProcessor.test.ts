@@ -3,59 +3,28 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CallInfo } from '../../../src/connector/CallTypes.js';
 import type { EventEnvelope } from '../../../src/events/EventEnvelope.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import type { PcmFrame } from '../../../src/media/MediaTypes.js';
-import { blueprintFor } from '../../../src/pipeline/ElementFactory.js';
-import { Pipeline } from '../../../src/pipeline/Pipeline.js';
-import { defaultChannels } from '../../../src/pipeline/PipelineManager.js';
 import { RecordingStore } from '../../../src/pipeline/recording/RecordingStore.js';
 import type { RecordingRecord } from '../../../src/pipeline/records/RecordingRecord.js';
+import { testCall, testPipeline, testStream } from '../support/testCall.js';
 import { frames, readAudio16k } from '../transcribe/audio.js';
 import { readStereo, soxInfo } from '../recording/wavTools.js';
 
 const CUSTOMER = new URL('../../fixtures/audio/demo-customer.wav', import.meta.url).pathname;
 const AGENT = new URL('../../fixtures/audio/demo-agent.wav', import.meta.url).pathname;
 const RATE = 16;
-const origin = { account: '000000000000', region: 'local' };
 const root = mkdtempSync(join(tmpdir(), 'callsight-recording-processor-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 /** A SIPREC-like call with two streams: the customer on channel 0, the agent on channel 1. */
-function twoPartyCall(callId: string): CallInfo {
-  return {
-    callId,
-    transactionId: `${callId}-tx`,
-    sipCallId: `${callId}@test`,
-    kind: 'listener',
-    voiceConnectorId: 'vc-test',
-    siprecMetadata: null,
-    siprecMetadataJson: null,
-    direction: 'Inbound',
-    fromNumber: '+15555550100',
-    toNumber: '+15555550199',
+function twoPartyCall(callId: string) {
+  return testCall(callId, {
     inviteHeaders: { 'x-ticket': 'T-7' },
-    streams: [
-      {
-        mediaIndex: 0,
-        mediaLabel: '1',
-        channel: 0,
-        isCaller: true,
-        streamArn: `arn:${callId}:0`,
-        startFragmentNumber: '1',
-      },
-      {
-        mediaIndex: 1,
-        mediaLabel: '2',
-        channel: 1,
-        isCaller: false,
-        streamArn: `arn:${callId}:1`,
-        startFragmentNumber: '1',
-      },
-    ],
+    streams: [testStream(callId, 0, '1'), testStream(callId, 1, '2')],
     startedAt: new Date('2025-03-14T15:09:26.000Z'),
-  };
+  });
 }
 
 /** A pipeline of a recording configuration, logging what it emits and publishes in one timeline. */
@@ -63,7 +32,9 @@ function recordingPipeline(store: RecordingStore, callId: string) {
   const log: (
     { kind: 'record'; record: Record<string, unknown> } | { kind: 'event'; event: EventEnvelope }
   )[] = [];
-  const blueprint = blueprintFor(
+  const call = twoPartyCall(callId);
+  const pipeline = testPipeline(
+    call,
     {
       MediaInsightsPipelineConfigurationName: 'record-calls',
       MediaInsightsPipelineConfigurationArn: 'arn:callsight:test:record-calls',
@@ -78,27 +49,13 @@ function recordingPipeline(store: RecordingStore, callId: string) {
     {
       engine: null,
       append: (record) => log.push({ kind: 'record', record: record as Record<string, unknown> }),
-      deadLetter: () => assert.fail('no webhook in this configuration'),
-      origin: { account: '000000000000', region: 'local' },
-      logger: silentLogger,
       recordings: {
         storage: store,
         urlFor: (c, p) => `http://callsight.test:8080/api/calls/${c}/recording?pipelineId=${p}`,
       },
     },
+    { runtimeMetadata: { ticket: 'T-7' }, publish: (event) => log.push({ kind: 'event', event }) },
   );
-  const call = twoPartyCall(callId);
-  const pipeline = new Pipeline({
-    call,
-    configurationName: blueprint.configurationName,
-    configurationArn: blueprint.configurationArn,
-    channels: defaultChannels(call),
-    runtimeMetadata: { ticket: 'T-7' },
-    origin,
-    publish: (event) => log.push({ kind: 'event', event }),
-    logger: silentLogger,
-    build: blueprint.build,
-  });
   const recordings = () =>
     log.flatMap((e) =>
       e.kind === 'record' && e.record['detail-type'] === 'Recording'

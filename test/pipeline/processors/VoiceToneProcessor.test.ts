@@ -1,10 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CallInfo } from '../../../src/connector/CallTypes.js';
 import type { EventEnvelope } from '../../../src/events/EventEnvelope.js';
 import { silentLogger } from '../../../src/log/logger.js';
-import { blueprintFor } from '../../../src/pipeline/ElementFactory.js';
-import { Pipeline } from '../../../src/pipeline/Pipeline.js';
 import { defaultChannels } from '../../../src/pipeline/PipelineManager.js';
 import type { SharedUtterance } from '../../../src/pipeline/PipelineTypes.js';
 import {
@@ -14,37 +11,12 @@ import {
 import { SPEAKER_SEARCH_UNAVAILABLE } from '../../../src/pipeline/records/VoiceAnalyticsEvents.js';
 import { VoiceToneEngine } from '../../../src/pipeline/voice/VoiceToneEngine.js';
 import type { AcousticWindow, VoiceFeatureStream } from '../../../src/pipeline/voice/VoiceToneTypes.js';
-import type { AppendKey } from '../../../src/stream/StreamTypes.js';
+import { origin, testCall, testPipeline } from '../support/testCall.js';
 import { frames } from '../transcribe/audio.js';
 import { clipAudio, clips, joinAudio } from '../voice/voiceToneSet.js';
 
-const origin = { account: '000000000000', region: 'local' };
-
-function call(callId: string): CallInfo {
-  return {
-    callId,
-    transactionId: `${callId}-tx`,
-    sipCallId: `${callId}@test`,
-    kind: 'listener',
-    voiceConnectorId: 'vc-test',
-    siprecMetadata: null,
-    siprecMetadataJson: null,
-    direction: 'Inbound',
-    fromNumber: '+15555550100',
-    toNumber: '+15555550199',
-    inviteHeaders: {},
-    streams: [
-      {
-        mediaIndex: 0,
-        mediaLabel: null,
-        channel: 0,
-        isCaller: true,
-        streamArn: `arn:${callId}:0`,
-        startFragmentNumber: '1',
-      },
-    ],
-    startedAt: new Date('2024-06-11T10:00:00.000Z'),
-  };
+function call(callId: string) {
+  return testCall(callId, { startedAt: new Date('2024-06-11T10:00:00.000Z') });
 }
 
 interface ToneDetail {
@@ -77,7 +49,8 @@ interface ToneAverage {
 /** A pipeline with only a VoiceAnalyticsProcessor (and the data stream), recording what it publishes. */
 function voicePipeline(engine: VoiceToneEngine, callId: string, settings: Record<string, string>) {
   const events: EventEnvelope[] = [];
-  const blueprint = blueprintFor(
+  const pipeline = testPipeline(
+    call(callId),
     {
       MediaInsightsPipelineConfigurationName: 'voice',
       MediaInsightsPipelineConfigurationArn: 'arn:callsight:voice',
@@ -86,27 +59,9 @@ function voicePipeline(engine: VoiceToneEngine, callId: string, settings: Record
         { Type: 'KinesisDataStreamSink', KinesisDataStreamSinkConfiguration: { InsightsTarget: 'x' } },
       ],
     },
-    {
-      engine: null,
-      append: () => undefined,
-      deadLetter: () => assert.fail('no webhook in this configuration'),
-      logger: silentLogger,
-      origin,
-      voiceTone: engine,
-    },
+    { engine: null, append: () => undefined, voiceTone: engine },
+    { publish: (event) => events.push(event) },
   );
-  const theCall = call(callId);
-  const pipeline = new Pipeline({
-    call: theCall,
-    configurationName: blueprint.configurationName,
-    configurationArn: blueprint.configurationArn,
-    channels: defaultChannels(theCall),
-    runtimeMetadata: {},
-    origin,
-    publish: (event) => events.push(event),
-    logger: silentLogger,
-    build: blueprint.build,
-  });
   const tones = () =>
     events
       .filter((e) => e['detail-type'] === 'VoiceToneAnalysisStatus')

@@ -1,29 +1,21 @@
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { CallsightError } from '../../../src/errors.js';
 import { MIGRATIONS } from '../../../src/store/postgres/migrations.js';
 import { PostgresDatabase, redactDatabaseUrl } from '../../../src/store/postgres/PostgresDatabase.js';
 import { freePort } from '../../helpers/ports.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+import { useTestDatabase } from '../../helpers/postgres.js';
 
-let testDb: TestDatabase | null = null;
-let skipReason: string | false = 'PostgreSQL not set up yet';
-before(async () => {
-  const created = await createTestDatabase();
-  testDb = created.database;
-  skipReason = created.skip;
-});
-after(async () => {
-  await testDb?.drop();
-});
+const testDb = useTestDatabase();
 
 describe('PostgresDatabase', () => {
   test('processes opening together migrate the schema once; reopening applies nothing', async (t) => {
-    if (skipReason) return t.skip(skipReason);
+    const skip = testDb.skip();
+    if (skip) return t.skip(skip);
     const databases = await Promise.all(
       Array.from({ length: 5 }, () =>
-        PostgresDatabase.open({ url: testDb!.url, schema: 'migrate_race', poolSize: 2 }),
+        PostgresDatabase.open({ url: testDb.url(), schema: 'migrate_race', poolSize: 2 }),
       ),
     );
     const { rows } = await databases[0]!.query<{ version: number }>(
@@ -46,26 +38,27 @@ describe('PostgresDatabase', () => {
       'post_call_analytics',
     ]);
     for (const db of databases) await db.close();
-    const again = await PostgresDatabase.open({ url: testDb!.url, schema: 'migrate_race' });
+    const again = await PostgresDatabase.open({ url: testDb.url(), schema: 'migrate_race' });
     await again.close();
     await again.close();
     await assert.rejects(again.query('SELECT 1'), /closed/);
   });
 
   test('a new migration is applied on the next open, in a transaction with the others', async (t) => {
-    if (skipReason) return t.skip(skipReason);
+    const skip = testDb.skip();
+    if (skip) return t.skip(skip);
     const extra = [
       ...MIGRATIONS,
       { version: 99, name: 'test column', sql: 'ALTER TABLE calls ADD COLUMN note text' },
     ];
     const db = await PostgresDatabase.open({
-      url: testDb!.url,
+      url: testDb.url(),
       schema: 'migrate_more',
       migrations: MIGRATIONS,
     });
     await db.close();
     const upgraded = await PostgresDatabase.open({
-      url: testDb!.url,
+      url: testDb.url(),
       schema: 'migrate_more',
       migrations: extra,
     });
@@ -75,11 +68,11 @@ describe('PostgresDatabase', () => {
     await upgraded.close();
     const broken = [...extra, { version: 100, name: 'fails', sql: 'CREATE TABLE calls (x int)' }];
     await assert.rejects(
-      PostgresDatabase.open({ url: testDb!.url, schema: 'migrate_more', migrations: broken }),
+      PostgresDatabase.open({ url: testDb.url(), schema: 'migrate_more', migrations: broken }),
       /already exists/,
     );
     const check = await PostgresDatabase.open({
-      url: testDb!.url,
+      url: testDb.url(),
       schema: 'migrate_more',
       migrations: extra,
     });
@@ -91,15 +84,16 @@ describe('PostgresDatabase', () => {
   });
 
   test('a missing database is created', async (t) => {
-    if (skipReason) return t.skip(skipReason);
-    const url = new URL(testDb!.url);
-    const name = `${testDb!.name}_created`;
+    const skip = testDb.skip();
+    if (skip) return t.skip(skip);
+    const url = new URL(testDb.url());
+    const name = `${url.pathname.slice(1)}_created`;
     url.pathname = `/${name}`;
     const db = await PostgresDatabase.open({ url: url.toString() });
     await db.close();
     url.pathname = '/postgres';
     const admin = new pg.Client({
-      connectionString: new URL(testDb!.url).toString().replace(/\/[^/]*$/, '/postgres'),
+      connectionString: new URL(testDb.url()).toString().replace(/\/[^/]*$/, '/postgres'),
     });
     await admin.connect();
     await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);

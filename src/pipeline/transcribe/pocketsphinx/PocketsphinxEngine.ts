@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { createModuleWorker } from '../../../util/workers.js';
+import { closeWorkers, createModuleWorker, leastLoaded, onWorkerExit } from '../../../util/workers.js';
 import { CallsightError, InvalidStateError, type ErrorCode } from '../../../errors.js';
 import { silentLogger, type Logger } from '../../../log/logger.js';
 import type { SpeechEngine } from '../SpeechEngineTypes.js';
@@ -70,7 +70,7 @@ export class PocketsphinxEngine implements SpeechEngine {
     }
     const first = this.#slots[0];
     if (!first) throw new CallsightError('CS_ERR_ASR_UNAVAILABLE', 'speech engine has no workers');
-    const slot = this.#slots.reduce((best, s) => (s.streams.size < best.streams.size ? s : best), first);
+    const slot = leastLoaded(this.#slots, first);
     const id = this.#nextStreamId++;
     const stream = new PocketsphinxStream(
       id,
@@ -141,13 +141,8 @@ export class PocketsphinxEngine implements SpeechEngine {
           return;
       }
     });
-    let failure: Error | null = null;
-    worker.on('error', (err) => {
-      failure = err;
-    });
-    worker.on('exit', (code) => {
+    onWorkerExit(worker, (reason) => {
       slot.exited = true;
-      const reason = failure ?? new Error(`worker exited with code ${code}`);
       settleReady?.reject(new CallsightError('CS_ERR_ASR_UNAVAILABLE', reason.message, { cause: reason }));
       for (const stream of streams.values()) {
         stream.fail(`speech recognition worker ${index} died: ${reason.message}`, reason);
@@ -164,16 +159,7 @@ export class PocketsphinxEngine implements SpeechEngine {
     return slot;
   }
 
-  async #close(): Promise<void> {
-    await Promise.all(
-      this.#slots.map(async (slot) => {
-        if (slot.exited) return;
-        const exited = new Promise<void>((resolve) => slot.worker.once('exit', () => resolve()));
-        slot.worker.postMessage({ type: 'close' } satisfies ToWorker);
-        const timer = setTimeout(() => void slot.worker.terminate(), CLOSE_TIMEOUT_MS);
-        await exited;
-        clearTimeout(timer);
-      }),
-    );
+  #close(): Promise<void> {
+    return closeWorkers(this.#slots, { type: 'close' } satisfies ToWorker, CLOSE_TIMEOUT_MS);
   }
 }

@@ -1,0 +1,43 @@
+import { makeEvent, type EventOrigin } from '../../events/EventEnvelope.js';
+import type { ParticipantRole, PipelineContext, SharedUtterance } from '../PipelineTypes.js';
+import { callAnalyticsMetadataRecord } from '../records/PipelineRecord.js';
+import type { RecognitionResult } from '../transcribe/SpeechEngineTypes.js';
+
+/** What the Transcribe and the call analytics processor do the same way. */
+
+export const RULES_MATCHED = 'Media Insights Rules Matched';
+
+/** The "CallAnalyticsMetadata" record a transcribing processor emits as it starts. */
+export function emitCallAnalyticsMetadata(context: PipelineContext): void {
+  const { call, pipelineId, metadata } = context;
+  context.emit(callAnalyticsMetadataRecord(call, pipelineId, metadata, new Date()), {
+    type: 'CallAnalyticsMetadata',
+    callId: call.callId,
+  });
+}
+
+/** Publishes a real-time alert ("Media Insights Rules Matched") of the pipeline's call. */
+export function publishAlert(context: PipelineContext, origin: EventOrigin, detail: object): void {
+  const { call, pipelineArn } = context;
+  context.publish(
+    makeEvent(
+      RULES_MATCHED,
+      { ...detail, mediaInsightsPipelineArn: pipelineArn, callId: call.callId },
+      origin,
+    ),
+  );
+}
+
+/** What a final recognition result tells the pipeline's other processors (PipelineContext.shareUtterance). */
+export function sharedUtterance(
+  result: RecognitionResult,
+  participantRole: ParticipantRole | null,
+): SharedUtterance {
+  return {
+    channelId: result.channel,
+    participantRole,
+    beginMs: result.startMs,
+    endMs: result.endMs,
+    wordCount: result.words.length,
+  };
+}
