@@ -1,12 +1,17 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { CHROMIUM, collectPageErrors, launchBrowser, type Browser } from './browser.js';
 import { WEB_DIST, startGateway, type Gateway } from './gatewayHarness.js';
 import { SyntheticCall } from './syntheticCalls.js';
 
-const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
+/** The committed screenshots are refreshed only on request (UPDATE_SCREENSHOTS=1); otherwise they go to a temp folder. */
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+  ? new URL('../../docs/screenshots/', import.meta.url).pathname
+  : `${mkdtempSync(join(tmpdir(), 'callsight-screenshots-'))}/`;
 
 /**
  * The record kinds other stages will emit (call analytics, voice tone, alerts, recordings, summaries)

@@ -1,6 +1,8 @@
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { readWav } from '../../src/media/wav/WavFile.js';
 import { SipCaller } from '../../src/tools/SipCaller.js';
@@ -8,7 +10,10 @@ import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
 import { CHROMIUM, collectPageErrors, launchBrowser, type Browser } from './browser.js';
 
 const WAV = new URL('../fixtures/audio/demo-customer.wav', import.meta.url).pathname;
-const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
+/** The committed screenshots are refreshed only on request (UPDATE_SCREENSHOTS=1); otherwise they go to a temp folder. */
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+  ? new URL('../../docs/screenshots/', import.meta.url).pathname
+  : `${mkdtempSync(join(tmpdir(), 'callsight-screenshots-'))}/`;
 const FROM = '+15555550100';
 const TO = '+15555550199';
 
