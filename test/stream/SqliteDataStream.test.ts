@@ -53,6 +53,8 @@ describe('SqliteDataStream', () => {
     let stream = SqliteDataStream.open({ path: file });
     for (let i = 0; i < 5; i++) await stream.append({ i }, key);
     await stream.close();
+    // Age pruning keeps records from the current millisecond; step past it so every record is old.
+    await new Promise((res) => setTimeout(res, 5));
     stream = SqliteDataStream.open({ path: file, retention: { maxAgeMs: 0 } });
     assert.equal(stream.prune(Date.now() + 1), 0, 'open already pruned by age');
     assert.deepEqual(await stream.read('0', 10), []);
