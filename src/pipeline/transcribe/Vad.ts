@@ -136,7 +136,9 @@ export class Vad {
 
   #processBlock(block: Block, out: VadOutput[]): void {
     const level = blockLevelDbfs(block.samples);
-    const floor = this.#floorDb ?? level;
+    // Never seed the floor above the speech threshold: a stream that starts mid-sentence (a pipeline
+    // resumed or taken over mid-call) would take its speech for noise until the next pause.
+    const floor = this.#floorDb ?? Math.min(level, this.#minSpeechDbfs);
     this.#floorDb = floor;
     if (this.#inSpeech) {
       this.#emitAudio(block, out);

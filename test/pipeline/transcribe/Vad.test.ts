@@ -127,6 +127,22 @@ describe('Vad', () => {
     assert.equal(boundaries(run(new Vad(), samples)).filter((o) => o.kind === 'start').length, 6);
   });
 
+  test('audio that starts mid-sentence starts an utterance at once (a pipeline resumed mid-call)', () => {
+    const toneFirst = boundaries(run(new Vad(), concat(tone(800, 300, 6000), silence(1000))));
+    assert.deepEqual(
+      toneFirst.map((o) => [o.kind, o.offsetMs]),
+      [
+        ['start', 0],
+        ['end', 1350],
+      ],
+    );
+    const samples = readAudio16k(new URL('../../fixtures/audio/demo-customer.wav', import.meta.url).pathname);
+    const fromSecondWord = samples.subarray(RATE * 1.5);
+    const starts = boundaries(run(new Vad(), fromSecondWord)).filter((o) => o.kind === 'start');
+    assert.equal(starts[0]?.offsetMs, 0, 'the sentence under way is heard from the first block');
+    assert.equal(starts.length, 6, 'the rest of the first sentence, then the five others');
+  });
+
   test('blockLevelDbfs', () => {
     assert.equal(blockLevelDbfs(new Int16Array(160)), -96);
     assert.ok(Math.abs(blockLevelDbfs(tone(10, 1000, 32767)) - -3) < 0.2);
