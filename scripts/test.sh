@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing (npm packages, Debian tools), builds, then node's test runner.
+# The scale-out end-to-end tests (five or more Callsight processes each, standing in for several
+# machines) run last and one at a time, so that they do not share two cores with the rest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh --test
 npm run --silent build
 shopt -s globstar nullglob
-files=(test/**/*.test.ts)
-if [ "$#" -gt 0 ]; then files=("$@"); fi
-exec node --import tsx --test --test-concurrency=2 --test-timeout=300000 "${files[@]}"
+run() { node --import tsx --test --test-timeout=300000 "$@"; }
+if [ "$#" -gt 0 ]; then run --test-concurrency=2 "$@"; exit; fi
+solo=(test/e2e/ScaleOut*.test.ts)
+rest=()
+for file in test/**/*.test.ts; do [[ " ${solo[*]} " == *" $file "* ]] || rest+=("$file"); done
+status=0
+run --test-concurrency=2 "${rest[@]}" || status=$?
+run --test-concurrency=1 "${solo[@]}" || status=$?
+exit "$status"

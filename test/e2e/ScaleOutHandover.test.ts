@@ -56,7 +56,7 @@ describe('scale-out: a worker frozen past its lease lets go; a worker shut down 
         namespace,
       }),
       CALLSIGHT_SIP_ADVERTISED_ADDRESS: '127.0.0.1',
-      CALLSIGHT_ASR_WORKERS: '1',
+      CALLSIGHT_ASR_WORKERS: '2',
       CALLSIGHT_WORKER_JOB_ACK_WAIT_MS: String(ACK_WAIT_MS),
     };
     const processes = await startCallsights([
@@ -154,7 +154,9 @@ describe('scale-out: a worker frozen past its lease lets go; a worker shut down 
   test('a worker shut down hands its pipelines over at once and exits cleanly', (t) => {
     if (skip) return t.skip(skip);
     assert.equal(otherExit, 0, other.stderr());
-    assert.ok(handoverMs < 1500, `handover took ${handoverMs} ms`);
+    // At once: the utterances in progress are finished (a final decode each, ~1 s here), then the
+    // job is redelivered without waiting for any lease to expire.
+    assert.ok(handoverMs < ACK_WAIT_MS, `handover took ${handoverMs} ms`);
   });
 
   test('the transcripts go on, never twice, never overlapping; the handover leaves no hole', (t) => {
