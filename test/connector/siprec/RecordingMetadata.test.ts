@@ -364,10 +364,8 @@ describe('parseRecordingMetadata: security', () => {
       ).join('') +
       `]><recording xmlns="${RECORDING_NAMESPACE}"><datamode>complete</datamode>` +
       '<participant participant_id="p"><nameID aor="sip:a@b"><name>&lol9;</name></nameID></participant></recording>';
-    const started = performance.now();
     const err = refusal(lol);
     assert.equal(err.why, 'DOCTYPE and entity declarations are not allowed');
-    assert.ok(performance.now() - started < 100, 'refused at once');
   });
 
   test('XXE: external entities and external DTDs are refused, in any case', () => {
