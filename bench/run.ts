@@ -161,6 +161,7 @@ function summaryLines(r: Results): string[] {
   lines.push(
     `machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.date}, ` +
       `load average ${m.loadAverage1mAtStart} → ${m.loadAverage1mAtEnd}`,
+    `  single-thread probe: SHA-256 ${m.cpuProbe.sha256MBps} MB/s, ${m.cpuProbe.jsLoopNs} ns per JavaScript loop iteration`,
   );
   if (m.loadAverage1mAtStart > m.cores / 2) {
     lines.push(`  (the machine was busy before the run started: the figures are noisy)`);
