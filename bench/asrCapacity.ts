@@ -1,5 +1,5 @@
 /*
- * Concurrent calls held with transcription on. Ramps N = 2, 4, 6 … calls at once, each a real SIP
+ * Concurrent calls held with transcription on. Ramps N = 1, 2, 3, 4, 6 … calls at once, each a real SIP
  * call playing speech (demo-customer / demo-agent alternately, repeated whole to ≥ stepSeconds) with
  * starts staggered over 2 s, and stops at the first step that falls behind real time.
  *
