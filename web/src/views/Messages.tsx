@@ -195,6 +195,12 @@ function countNewer(items: readonly MessageEntry[], index: number): number {
   return items.length - lo;
 }
 
+/**
+ * A closed row's height, fixed in styles.css (`.message:not(.open)`): only opened rows are measured,
+ * because measuring each new row as it mounts forced a style and layout pass in every frame.
+ */
+const COLLAPSED_ROW_PX = 31;
+
 function MessageList({
   items,
   expanded,
@@ -208,13 +214,18 @@ function MessageList({
 }) {
   const parent = useRef<HTMLDivElement>(null);
   const count = items.length;
-  // Newest first: row i shows items[count - 1 - i].
+  // Newest first: row i shows items[count - 1 - i]. An opened row is measured under a key of its
+  // own, so that closing it falls back to the fixed height instead of the opened one's.
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => parent.current,
-    estimateSize: () => 34,
+    estimateSize: () => COLLAPSED_ROW_PX,
     overscan: 10,
-    getItemKey: (i) => items[count - 1 - i]?.seq ?? i,
+    getItemKey: (i) => {
+      const seq = items[count - 1 - i]?.seq;
+      if (seq === undefined) return i;
+      return expanded.has(seq) ? `${seq}:open` : seq;
+    },
   });
   const away = useRef(false);
   return (
@@ -236,11 +247,12 @@ function MessageList({
       <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
         {virtualizer.getVirtualItems().map((row) => {
           const entry = items[count - 1 - row.index]!;
+          const open = expanded.has(entry.seq);
           return (
             <div
               key={row.key}
               data-index={row.index}
-              ref={virtualizer.measureElement}
+              ref={open ? virtualizer.measureElement : undefined}
               style={{
                 position: 'absolute',
                 top: 0,
@@ -249,7 +261,7 @@ function MessageList({
                 transform: `translateY(${row.start}px)`,
               }}
             >
-              <MessageRow entry={entry} open={expanded.has(entry.seq)} onToggle={onToggle} />
+              <MessageRow entry={entry} open={open} onToggle={onToggle} />
             </div>
           );
         })}
@@ -270,7 +282,7 @@ const MessageRow = memo(function MessageRow({
   const [copied, setCopied] = useState<string | null>(null);
   return (
     <article
-      className="message"
+      className={open ? 'message open' : 'message'}
       data-seq={entry.seq}
       data-type={entry.type}
       aria-label={`Message ${entry.seq}`}
