@@ -173,7 +173,7 @@ export class JobRunner {
       msg.term();
       return;
     }
-    const { directory, pipelines, nc, subjects, owner } = this.#options;
+    const { directory, pipelines, nc, subjects } = this.#options;
     const previous = this.#held.get(job.pipelineId);
     if (previous) await this.#release(previous, 'the job was delivered again');
     const held: HeldJob = {
