@@ -61,6 +61,31 @@ describe('JetStreamDataStream', () => {
     await stream.close();
   });
 
+  test("recentOfCall: a call's records of every type since a time, oldest first, no other call's", async (t) => {
+    if (skipReason) return t.skip(skipReason);
+    const spec = fresh();
+    const stream = (await openStream(spec)) as JetStreamDataStream;
+    await stream.append({ n: 1 }, { type: 'Transcribe', callId: 'c 1' });
+    await new Promise((res) => setTimeout(res, 50));
+    const since = new Date();
+    await stream.append({ n: 2 }, { type: 'Transcribe', callId: 'c 1' });
+    await stream.append({ n: 3 }, { type: 'Transcribe', callId: 'c 2' });
+    await stream.append({ n: 4 }, { type: 'TranscribeCallAnalytics', callId: 'c 1' });
+    await stream.append({ n: 5 }, { type: 'Transcribe', callId: null });
+    const recent = await stream.recentOfCall('c 1', since, 100);
+    assert.deepEqual(
+      recent.map((r) => [r.type, JSON.parse(r.json).n]),
+      [
+        ['Transcribe', 2],
+        ['TranscribeCallAnalytics', 4],
+      ],
+    );
+    assert.equal((await stream.recentOfCall('c 1', new Date(0), 100)).length, 3);
+    assert.equal((await stream.recentOfCall('c 1', new Date(0), 1)).length, 1);
+    assert.deepEqual(await stream.recentOfCall('c 1', new Date(Date.now() + 60_000), 100), []);
+    await stream.close();
+  });
+
   test('the stream is on file storage with the retention limits asked for, updated when they change', async (t) => {
     if (skipReason) return t.skip(skipReason);
     const spec = fresh();
