@@ -1,3 +1,4 @@
+import { replayWindowMs } from '../cluster/AudioReplay.js';
 import { CallAudioPublisher } from '../cluster/CallAudio.js';
 import { callInfoFromJson } from '../cluster/ClusterEvents.js';
 import type { ClusterSubjects } from '../cluster/ClusterSubjects.js';
@@ -39,7 +40,7 @@ export async function startClusterSip(input: {
   const log = logger.child({ stage: 'sip' });
   const role = SipRole.create({ config, advertisedAddress, origin, bus, logger });
   const { connector } = role;
-  const audio = new CallAudioPublisher(nats, subjects);
+  const audio = new CallAudioPublisher(nats, subjects, replayWindowMs(config.worker.jobAckWaitMs));
   const pending = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>) => {
     pending.add(work);
@@ -87,6 +88,7 @@ export async function startClusterSip(input: {
   await role.listen();
   if (!stable) owner = `sip@${advertisedAddress}:${role.udpPort}`;
   const answering = answerCallListRequests(nats, subjects, owner, connector);
+  const replaying = audio.serveReplays(log);
   return {
     connector,
     audio,
@@ -100,6 +102,7 @@ export async function startClusterSip(input: {
       await role.close();
       while (pending.size > 0) await Promise.allSettled([...pending]);
       answering.close();
+      replaying.close();
       await nats.flush().catch(() => undefined);
     },
   };

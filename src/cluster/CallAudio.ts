@@ -3,26 +3,66 @@ import type { CallInfo, CallStream } from '../connector/CallTypes.js';
 import type { Logger } from '../log/logger.js';
 import type { PcmFrame } from '../media/MediaTypes.js';
 import type { NatsConnection } from '../nats/NatsConnection.js';
+import { decodeToken } from '../stream/SubjectTokens.js';
+import {
+  AudioReplayBuffer,
+  decodeReplay,
+  encodeReplay,
+  encodeReplayRequest,
+  parseReplayRequest,
+  type ReplayFrom,
+} from './AudioReplay.js';
 import { NarrowbandDecoder, NarrowbandEncoder, decodeAudioMessage, encodeStreamAdded } from './AudioWire.js';
 import type { ClusterSubjects } from './ClusterSubjects.js';
 
 /**
  * A call's audio between the sip process and the worker running its pipelines, on core NATS: real
  * time, not persisted (a worker that is not subscribed misses it, as a pipeline started late misses
- * the audio before it started). The frame format is AudioWire.ts.
+ * the audio before it started), except that the sip process keeps the last few seconds of each call
+ * for a worker taking a pipeline over (AudioReplay.ts). The frame format is AudioWire.ts.
  */
+
+/** Room left in a replay reply for NATS's own framing, under the server's max_payload. */
+const REPLY_HEADROOM_BYTES = 4096;
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
 /** The sip side: publishes each call's frames and its added streams; ended() publishes the call's end. */
 export class CallAudioPublisher {
   readonly #nc: NatsConnection;
   readonly #subjects: ClusterSubjects;
   readonly #encoders = new Map<string, Map<number, NarrowbandEncoder>>();
+  readonly #replay: AudioReplayBuffer;
   framesSent = 0;
   bytesSent = 0;
+  replaysServed = 0;
 
-  constructor(nc: NatsConnection, subjects: ClusterSubjects) {
+  /** `replayMs`: how much of each call's most recent audio is kept for replays (0: none). */
+  constructor(nc: NatsConnection, subjects: ClusterSubjects, replayMs = 0) {
     this.#nc = nc;
     this.#subjects = subjects;
+    this.#replay = new AudioReplayBuffer(replayMs);
+  }
+
+  /** Answers replay requests for the calls this process holds; the others are left to their own. */
+  serveReplays(logger: Logger): { close(): void } {
+    const maxBytes = (this.#nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD) - REPLY_HEADROOM_BYTES;
+    const subscription = this.#nc.subscribe(this.#subjects.anyAudioReplay, {
+      callback: (err, msg) => {
+        if (err) return;
+        const callId = decodeToken(msg.subject.split('.').at(-2) ?? '');
+        if (callId === null || !this.#replay.has(callId)) return;
+        const from = parseReplayRequest(msg.data);
+        if (!from) {
+          logger.warn({ callId }, 'dropped a malformed audio replay request');
+          return;
+        }
+        const messages = this.#replay.since(callId, from, maxBytes);
+        this.replaysServed++;
+        logger.info({ callId, frames: messages.length }, 'audio replayed for a worker taking a call over');
+        msg.respond(encodeReplay(messages));
+      },
+    });
+    return { close: () => subscription.unsubscribe() };
   }
 
   frame(call: CallInfo, frame: PcmFrame): void {
@@ -34,6 +74,7 @@ export class CallAudioPublisher {
     this.framesSent++;
     this.bytesSent += data.length;
     this.#nc.publish(this.#subjects.audio(call.callId), data);
+    this.#replay.add(call.callId, frame.channel, frame.offsetMs, data);
   }
 
   streamAdded(call: CallInfo, stream: CallStream): void {
@@ -43,6 +84,7 @@ export class CallAudioPublisher {
   /** The call's media ended (after its last frame): tell whoever runs its pipelines. */
   ended(callId: string): void {
     this.#encoders.delete(callId);
+    this.#replay.delete(callId);
     this.#nc.publish(this.#subjects.callEnded(callId));
   }
 }
@@ -63,6 +105,39 @@ export class CallAudioFeed {
     this.#nc = nc;
     this.#subjects = subjects;
     this.#logger = logger;
+  }
+
+  /**
+   * The call's recent audio from the sip process holding it, from `from` on (per channel), decoded;
+   * empty when no sip process has it (the window passed, or the call is over).
+   */
+  async replay(callId: string, from: ReplayFrom, timeoutMs: number): Promise<PcmFrame[]> {
+    let data: Uint8Array;
+    try {
+      data = (
+        await this.#nc.request(this.#subjects.audioReplay(callId), encodeReplayRequest(from), {
+          timeout: timeoutMs,
+        })
+      ).data;
+    } catch {
+      return [];
+    }
+    const messages = decodeReplay(data);
+    if (!messages) {
+      this.#logger.warn({ callId, bytes: data.length }, 'dropped a malformed audio replay');
+      return [];
+    }
+    const decoders = new Map<number, NarrowbandDecoder>();
+    const frames: PcmFrame[] = [];
+    for (const bytes of messages) {
+      const message = decodeAudioMessage(bytes);
+      if (message?.kind !== 'frame') continue;
+      let decoder = decoders.get(message.frame.channel);
+      if (!decoder) decoders.set(message.frame.channel, (decoder = new NarrowbandDecoder()));
+      const frame = decoder.decode(message);
+      if (frame) frames.push(frame);
+    }
+    return frames;
   }
 
   /**

@@ -9,6 +9,7 @@ import { callToken, encodeToken } from '../stream/SubjectTokens.js';
  * | `<ns>.events.<type>.<call>` | JetStream `<NS>_EVENTS` | every event of the bus (Voice Connector, pipelines), for the rules |
  * | `<ns>.jobs.<pipelineId>` | JetStream `<NS>_JOBS` (work queue) | pipeline jobs: which worker runs which pipeline |
  * | `<ns>.audio.<call>` | core NATS | a call's decoded audio, sip → the worker running its pipelines |
+ * | `<ns>.audio.<call>.replay` | core NATS request/reply | a call's recent audio again, for a worker taking it over |
  * | `<ns>.calls.<call>.ended` | core NATS | the call's media ended (also in the call directory) |
  * | `<ns>.pipelines.<id>.control` | core NATS request/reply | pause, resume, stop; takeover notices |
  * | `<ns>.sip.<owner>.calls` | core NATS request/reply | a sip process's calls in progress with their RTP counters |
@@ -49,6 +50,15 @@ export class ClusterSubjects {
 
   audio(callId: string): string {
     return `${this.namespace}.audio.${callToken(callId)}`;
+  }
+
+  audioReplay(callId: string): string {
+    return `${this.audio(callId)}.replay`;
+  }
+
+  /** Every call's replay requests (the sip processes answer those of their own calls). */
+  get anyAudioReplay(): string {
+    return `${this.namespace}.audio.*.replay`;
   }
 
   callEnded(callId: string): string {

@@ -16,6 +16,7 @@ import {
   type CallDirectory,
   type PipelineEntry,
 } from '../pipeline/store/CallDirectoryTypes.js';
+import type { ReplayFrom } from './AudioReplay.js';
 import { CallAudioFeed } from './CallAudio.js';
 import { callInfoFromJson } from './ClusterEvents.js';
 import { JOBS_CONSUMER, pullExpiresMs } from './ClusterStreams.js';
@@ -47,6 +48,14 @@ export interface JobRunnerOptions {
   readonly ackWaitMs: number;
   /** A call whose audio stops arriving for this long is taken as over (0: never). */
   readonly staleAudioMs: number;
+  /**
+   * Where a pipeline taken over from another worker resumes, per channel (the end of the previous
+   * worker's last final result): the sip process replays the call's audio from there. Absent: no
+   * replay, the pipeline hears the call from the moment it resumes.
+   */
+  readonly resumePoints?: (job: PipelineJob) => Promise<ReplayFrom>;
+  /** Resolves once this worker's records so far are in the data stream (before a handover). */
+  readonly appendsSettled?: () => Promise<void>;
   readonly logger: Logger;
 }
 
@@ -60,6 +69,8 @@ interface HeldJob {
   state: JobState;
   control: Subscription | null;
   attached: boolean;
+  /** Taken over with the call's audio held back until the replay is in (see #replay). */
+  replaying: boolean;
 }
 
 interface CallFeed {
@@ -67,6 +78,8 @@ interface CallFeed {
   audio: Promise<{ close(): void }> | null;
   lastFrameAt: number;
   ended: boolean;
+  /** Live frames held back while a replay is fetched, so that the pipeline gets them in order. */
+  holding: PcmFrame[] | null;
 }
 
 const WATCHDOG_MS = 250;
@@ -75,6 +88,8 @@ const START_RETRY_MS = 2000;
 const MAX_START_ATTEMPTS = 5;
 /** How long a claim waits for a holder of a later delivery to object. */
 const CLAIM_TIMEOUT_MS = 250;
+/** How long a taken-over pipeline waits for the sip process's replay of the call's recent audio. */
+const REPLAY_TIMEOUT_MS = 2000;
 
 /**
  * The worker side of pipeline jobs. Pulls jobs from the shared durable consumer; for each, runs the
@@ -173,7 +188,7 @@ export class JobRunner {
       msg.term();
       return;
     }
-    const { directory, pipelines, nc, subjects } = this.#options;
+    const { nc, subjects } = this.#options;
     const previous = this.#held.get(job.pipelineId);
     if (previous) await this.#release(previous, 'the job was delivered again');
     const held: HeldJob = {
@@ -184,6 +199,7 @@ export class JobRunner {
       state: 'starting',
       control: null,
       attached: false,
+      replaying: false,
     };
     this.#held.set(job.pipelineId, held);
     const log = this.#logger.child({
@@ -214,6 +230,17 @@ export class JobRunner {
       },
     });
     await this.#attach(held);
+    try {
+      await this.#startAttached(held, log, receivedAt);
+    } finally {
+      if (held.replaying) this.#endHold(held);
+    }
+  }
+
+  /** The rest of #take, once the job is ours and its call's audio is subscribed to. */
+  async #startAttached(held: HeldJob, log: Logger, receivedAt: number): Promise<void> {
+    const { job } = held;
+    const { directory, pipelines } = this.#options;
     const [call, entry] = await Promise.all([
       directory.getCall(job.call.callId).catch(() => null),
       directory.getPipeline(job.pipelineId).catch(() => null),
@@ -256,10 +283,56 @@ export class JobRunner {
       if (!job.call.streams.some((s) => s.channel === stream.channel))
         pipelines.streamAdded(info.callId, stream);
     if (entry?.status === 'Paused') await pipeline.pause().catch(() => undefined);
+    else if (held.replaying) await this.#replay(held, log);
     log.info(
       { tookMs: Math.round(performance.now() - receivedAt) },
       held.delivery > 1 ? 'pipeline resumed after a failover' : 'pipeline job started',
     );
+  }
+
+  /**
+   * A pipeline taken over mid-call: the audio the previous worker had received but not turned into
+   * final results, and the audio sent while no worker listened, replayed by the sip process (which
+   * keeps each call's last seconds) from where that worker's last final ended; the live audio held
+   * back meanwhile follows it (#endHold).
+   */
+  async #replay(held: HeldJob, log: Logger): Promise<void> {
+    const callId = held.job.call.callId;
+    const started = performance.now();
+    try {
+      const from = await this.#options.resumePoints!(held.job);
+      const frames = await this.#feed.replay(callId, from, REPLAY_TIMEOUT_MS);
+      const feed = this.#calls.get(callId);
+      if (held.state !== 'running' || !feed?.holding) return;
+      const firstLive = new Map<number, number>();
+      for (const frame of feed.holding)
+        if (!firstLive.has(frame.channel)) firstLive.set(frame.channel, frame.offsetMs);
+      let written = 0;
+      for (const frame of frames) {
+        // Decoding moves a frame 1.5 ms back: the first one may now start before the last final's end.
+        if (frame.offsetMs < (from.get(frame.channel) ?? Infinity)) continue;
+        if (frame.offsetMs >= (firstLive.get(frame.channel) ?? Infinity)) continue;
+        this.#options.pipelines.write(callId, frame);
+        written++;
+      }
+      log.info(
+        { from: Object.fromEntries(from), frames: written, tookMs: Math.round(performance.now() - started) },
+        "audio replayed from where the previous worker's final results ended",
+      );
+    } catch (err) {
+      log.warn({ err }, 'no audio replay: the pipeline goes on with the live audio');
+    }
+  }
+
+  /** Lets the live audio held back for a replay through, in order. */
+  #endHold(held: HeldJob): void {
+    held.replaying = false;
+    const callId = held.job.call.callId;
+    const feed = this.#calls.get(callId);
+    const frames = feed?.holding;
+    if (!feed || !frames) return;
+    feed.holding = null;
+    for (const frame of frames) this.#options.pipelines.write(callId, frame);
   }
 
   /**
@@ -300,8 +373,13 @@ export class JobRunner {
     const callId = held.job.call.callId;
     let feed = this.#calls.get(callId);
     if (!feed) {
-      feed = { jobs: new Set(), audio: null, lastFrameAt: performance.now(), ended: false };
+      feed = { jobs: new Set(), audio: null, lastFrameAt: performance.now(), ended: false, holding: null };
       this.#calls.set(callId, feed);
+      // Taken over, and no other pipeline of the call here: hold its audio until the replay is in.
+      if (held.delivery > 1 && this.#options.resumePoints) {
+        held.replaying = true;
+        feed.holding = [];
+      }
       const theFeed = feed;
       feed.audio = this.#feed.subscribe(callId, {
         frame: (frame) => this.#onFrame(callId, theFeed, frame),
@@ -334,7 +412,8 @@ export class JobRunner {
     feed.lastFrameAt = now;
     for (const held of feed.jobs)
       if (held.state !== 'done' && !held.lease.valid(now)) void this.#release(held, 'lease expired');
-    this.#options.pipelines.write(callId, frame);
+    if (feed.holding) feed.holding.push(frame);
+    else this.#options.pipelines.write(callId, frame);
   }
 
   #onStreamAdded(callId: string, stream: CallStream): void {
@@ -395,8 +474,11 @@ export class JobRunner {
       await this.#options.pipelines.release(held.job.pipelineId, { flush }).catch((err: unknown) => {
         if (!(err instanceof CallsightError && err.code === 'CS_ERR_NOT_FOUND')) throw err;
       });
-    // Handed over: the next worker starts at once, after this one's last finals.
-    if (flush && held.lease.valid()) held.msg.nak();
+    // Handed over: the next worker starts at once, after this one's last finals, which must be in
+    // the data stream first: that is where it reads how far they got.
+    if (!flush) return;
+    await this.#options.appendsSettled?.();
+    if (held.lease.valid()) held.msg.nak();
   }
 
   /** A pipeline whose call ended while no worker ran it: record it Stopped and say so on the bus. */
