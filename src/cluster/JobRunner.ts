@@ -88,6 +88,9 @@ const START_RETRY_MS = 2000;
 const MAX_START_ATTEMPTS = 5;
 /** How long a claim waits for a holder of a later delivery to object. */
 const CLAIM_TIMEOUT_MS = 250;
+/** A worker running N pipelines waits N times this (at most the maximum) before pulling another job. */
+const LOAD_BACKOFF_MS = 100;
+const MAX_LOAD_BACKOFF_MS = 1000;
 /** How long a taken-over pipeline waits for the sip process's replay of the call's recent audio. */
 const REPLAY_TIMEOUT_MS = 2000;
 
@@ -158,20 +161,25 @@ export class JobRunner {
     while (!this.#closing) {
       try {
         const consumer = await js.consumers.get(subjects.jobsStream, JOBS_CONSUMER);
-        this.#messages = await consumer.consume({
-          max_messages: 1,
-          expires: pullExpiresMs(this.#options.ackWaitMs),
-        });
-        for await (const msg of this.#messages) {
-          if (this.#closing) {
-            msg.nak();
-            continue;
+        while (!this.#closing) {
+          // JetStream gives a job to whichever worker's pull is waiting: a busy worker pulls a little
+          // later, so that the jobs of calls arriving together spread over the workers.
+          await delay(Math.min(this.held * LOAD_BACKOFF_MS, MAX_LOAD_BACKOFF_MS));
+          if (this.#closing) break;
+          this.#messages = await consumer.fetch({
+            max_messages: 1,
+            expires: pullExpiresMs(this.#options.ackWaitMs),
+          });
+          for await (const msg of this.#messages) {
+            if (this.#closing) {
+              msg.nak();
+              continue;
+            }
+            const taking = this.#take(msg).catch((err: unknown) => this.#failed(msg, err));
+            this.#taking.add(taking);
+            void taking.finally(() => this.#taking.delete(taking));
           }
-          const taking = this.#take(msg).catch((err: unknown) => this.#failed(msg, err));
-          this.#taking.add(taking);
-          void taking.finally(() => this.#taking.delete(taking));
         }
-        if (!this.#closing) await delay(250);
       } catch (err) {
         if (this.#closing) break;
         this.#logger.warn({ err }, 'pipeline jobs consumer interrupted; pulling again');

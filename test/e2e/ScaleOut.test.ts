@@ -75,6 +75,7 @@ describe('scale-out: sip, two workers and two gateways over NATS and PostgreSQL,
   let clients: RecordCollector[];
   let killed: RunningCallsight;
   let killedPipelines: string[] = [];
+  let load: number[] = [];
   let killAt = 0;
   let paused = '';
   let failoverMs = 0;
@@ -197,7 +198,7 @@ describe('scale-out: sip, two workers and two gateways over NATS and PostgreSQL,
       const firstStart = Math.min(...[...calls.values()].map((c) => c.startedAt));
       await sleep(firstStart + KILL_AFTER_MS - Date.now());
       const owners = await pipelineOwners(database!.url);
-      const load = workers.map((w) => pipelinesOf(owners, w).length);
+      load = workers.map((w) => pipelinesOf(owners, w).length);
       killed = workers[load[0]! >= load[1]! ? 0 : 1]!;
       killedPipelines = pipelinesOf(owners, killed);
       killAt = Date.now();
@@ -235,6 +236,12 @@ describe('scale-out: sip, two workers and two gateways over NATS and PostgreSQL,
     codes.forEach((code, i) =>
       assert.equal(code, 0, `a process did not exit cleanly:\n${survivors[i]!.stderr()}`),
     );
+  });
+
+  test('the pipelines of calls arriving together spread over the workers', (t) => {
+    if (skip) return t.skip(skip);
+    // Five pipelines (four calls and one made through the API) on two workers.
+    assert.ok(Math.min(...load) >= 2, `pipelines per worker: ${load.join(', ')}`);
   });
 
   test('the killed worker held pipelines, and another worker took them over within the failover time', async (t) => {
