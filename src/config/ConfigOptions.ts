@@ -219,7 +219,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 6000,
     min: 2000,
     max: 60000,
-    doc: "Roles: how long a pipeline job (and an event being handled) may go without its worker's heartbeat, sent every third of it, before another worker takes it over. The failover time after a worker dies is between two thirds of this and this, plus well under a second.",
+    doc: "Roles: how long a pipeline job (and an event being handled) may go without its worker's heartbeat, sent every third of it, before another worker takes it over. The failover time after a worker dies is between two thirds of this and this, plus at most about a second; the sip processes keep this plus 6 s of each call's audio to replay to the worker taking over.",
   },
   {
     path: 'http.publicUrl',
