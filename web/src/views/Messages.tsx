@@ -2,7 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { copyText } from '../clipboard.js';
 import { formatClock, plural } from '../format.js';
-import { hrefFor } from '../hooks.js';
+import { hrefFor, useThrottledSnapshot } from '../hooks.js';
 import { FilteredMessages, subKey, type MessageEntry, type MessageFilter } from '../state/MessageLog.js';
 import { arr, obj, str, type StreamRecord } from '../state/records.js';
 import type { Store } from '../state/Store.js';
@@ -41,7 +41,11 @@ export function Messages({ store, callId }: { store: Store; callId: string | nul
   filtered.update();
 
   const live = filtered.items;
-  const items = paused?.items ?? live;
+  const items = useThrottledSnapshot(
+    paused?.items ?? live,
+    `${live.length}:${live.at(-1)?.index ?? -1}`,
+    LIST_REFRESH_MS,
+  );
   const newSincePause = paused ? countNewer(live, paused.items.at(-1)?.index ?? -1) : 0;
   // Counts change with every batch; a few dozen entries at most, recomputed per render.
   const typeCounts = filtered
@@ -65,6 +69,14 @@ export function Messages({ store, callId }: { store: Store; callId: string | nul
         return next;
       }),
     [],
+  );
+
+  const onScrolledAway = useCallback(
+    (away: boolean) => {
+      if (away && !paused) setPaused({ items: live.slice(), auto: true });
+      else if (!away && paused?.auto) setPaused(null);
+    },
+    [paused, live],
   );
 
   const calls = store.calls.list();
@@ -168,10 +180,7 @@ export function Messages({ store, callId }: { store: Store; callId: string | nul
           items={items}
           expanded={expanded}
           onToggle={toggleExpanded}
-          onScrolledAway={(away) => {
-            if (away && !paused) setPaused({ items: live.slice(), auto: true });
-            else if (!away && paused?.auto) setPaused(null);
-          }}
+          onScrolledAway={onScrolledAway}
         />
       </section>
     </div>
@@ -201,7 +210,10 @@ function countNewer(items: readonly MessageEntry[], index: number): number {
  */
 const COLLAPSED_ROW_PX = 31;
 
-function MessageList({
+/** How often the list shows newly arrived messages (the counts beside it follow every frame). */
+const LIST_REFRESH_MS = 100;
+
+const MessageList = memo(function MessageList({
   items,
   expanded,
   onToggle,
@@ -268,7 +280,7 @@ function MessageList({
       </div>
     </div>
   );
-}
+});
 
 const MessageRow = memo(function MessageRow({
   entry,
