@@ -1,11 +1,10 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { hostname } from 'node:os';
-import { replayWindowMs } from '../cluster/AudioReplay.js';
 import { ClusterRulesEngine, callInfoFromJson } from '../cluster/ClusterEvents.js';
 import type { ClusterSubjects } from '../cluster/ClusterSubjects.js';
 import { JobRunner } from '../cluster/JobRunner.js';
 import { derivedUuid, type PipelineJob, type PipelineJobQueue } from '../cluster/PipelineJobs.js';
-import { RESULT_RECORD_TYPES, RESUME_LOOKBACK_MARGIN_MS, resumePoints } from '../cluster/ResumePoints.js';
+import { resumeLookbackMs, resumePoints } from '../cluster/ResumePoints.js';
 import { EventBus } from '../events/EventBus.js';
 import { defaultRules, parseRules } from '../events/RuleConfig.js';
 import type { NatsConnection } from '../nats/NatsConnection.js';
@@ -114,15 +113,8 @@ export async function startClusterWorker(input: {
     ...(stream instanceof JetStreamDataStream
       ? {
           resumePoints: async (job: PipelineJob) => {
-            const lookback = replayWindowMs(ackWaitMs) + RESUME_LOOKBACK_MARGIN_MS;
-            const since = new Date(Date.now() - lookback);
-            const records = await stream.recentOfCall(job.call.callId, since, 20_000);
-            return resumePoints(
-              records
-                .filter((r) => (RESULT_RECORD_TYPES as readonly string[]).includes(r.type))
-                .map((r) => JSON.parse(r.json) as unknown),
-              job.channels,
-            );
+            const since = new Date(Date.now() - resumeLookbackMs(ackWaitMs));
+            return resumePoints(await stream.recentOfCall(job.call.callId, since, 20_000), job.channels);
           },
           appendsSettled: () => stream.settled(),
         }

@@ -7,6 +7,7 @@
  *
  *     [ length (u32, LE) | audio message ] …   oldest first, frames only
  */
+import { FRAME_HEADER_BYTES } from './AudioWire.js';
 
 /**
  * How much of each call's audio the sip process keeps: a failover takes at most AckWait, and the
@@ -19,7 +20,7 @@ export function replayWindowMs(jobAckWaitMs: number): number {
 /** Where a replay starts, per channel: the media time (ms from the call's start) of its first frame. */
 export type ReplayFrom = ReadonlyMap<number, number>;
 
-const FRAME_HEADER_BYTES = 12;
+const TRIM_SLACK_MS = 1000;
 
 interface BufferedMessage {
   readonly channel: number;
@@ -42,11 +43,13 @@ export class AudioReplayBuffer {
     let messages = this.#calls.get(callId);
     if (!messages) this.#calls.set(callId, (messages = []));
     messages.push({ channel, offsetMs, bytes });
+    // Trimmed a second's worth at a time, so that most frames only look at the oldest one; since()
+    // applies the window exactly.
     const oldest = offsetMs - this.#windowMs;
-    let drop = 0;
-    while (drop < messages.length && messages[drop]!.offsetMs < oldest) drop++;
-    // Trimming in steps keeps the copy off the per-frame path.
-    if (drop > 64) messages.splice(0, drop);
+    if (messages[0]!.offsetMs >= oldest - TRIM_SLACK_MS) return;
+    let drop = 1;
+    while (messages[drop]!.offsetMs < oldest) drop++;
+    messages.splice(0, drop);
   }
 
   has(callId: string): boolean {

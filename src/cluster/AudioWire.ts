@@ -27,7 +27,8 @@ const KIND_FRAME = 1;
 const KIND_STREAM_ADDED = 2;
 const FLAG_CONCEALED = 1;
 const FLAG_NARROWBAND = 2;
-const HEADER_BYTES = 12;
+/** Bytes before a frame's samples. */
+export const FRAME_HEADER_BYTES = 12;
 /** The delay, in 16 kHz samples, of an upsampler run over the even samples of its own output. */
 export const NARROWBAND_DELAY_SAMPLES = 24;
 const NARROWBAND_DELAY_MS = NARROWBAND_DELAY_SAMPLES / 16;
@@ -38,13 +39,13 @@ export type AudioMessage =
 
 /** One frame as sent: its samples (16 kHz, or 8 kHz when narrowband). */
 export function encodeFrame(frame: PcmFrame, samples: Int16Array, narrowband: boolean): Uint8Array {
-  const bytes = new Uint8Array(HEADER_BYTES + samples.length * 2);
+  const bytes = new Uint8Array(FRAME_HEADER_BYTES + samples.length * 2);
   const view = new DataView(bytes.buffer);
   view.setUint8(0, KIND_FRAME);
   view.setUint8(1, frame.channel);
   view.setUint8(2, (frame.concealed ? FLAG_CONCEALED : 0) | (narrowband ? FLAG_NARROWBAND : 0));
   view.setFloat64(4, frame.offsetMs, true);
-  for (let i = 0; i < samples.length; i++) view.setInt16(HEADER_BYTES + 2 * i, samples[i]!, true);
+  for (let i = 0; i < samples.length; i++) view.setInt16(FRAME_HEADER_BYTES + 2 * i, samples[i]!, true);
   return bytes;
 }
 
@@ -67,14 +68,18 @@ export function decodeAudioMessage(data: Uint8Array): AudioMessage | null {
       return null;
     }
   }
-  if (data[0] !== KIND_FRAME || data.length < HEADER_BYTES || (data.length - HEADER_BYTES) % 2 !== 0)
+  if (
+    data[0] !== KIND_FRAME ||
+    data.length < FRAME_HEADER_BYTES ||
+    (data.length - FRAME_HEADER_BYTES) % 2 !== 0
+  )
     return null;
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const flags = view.getUint8(2);
   const offsetMs = view.getFloat64(4, true);
   if (!Number.isFinite(offsetMs)) return null;
-  const samples = new Int16Array((data.length - HEADER_BYTES) / 2);
-  for (let i = 0; i < samples.length; i++) samples[i] = view.getInt16(HEADER_BYTES + 2 * i, true);
+  const samples = new Int16Array((data.length - FRAME_HEADER_BYTES) / 2);
+  for (let i = 0; i < samples.length; i++) samples[i] = view.getInt16(FRAME_HEADER_BYTES + 2 * i, true);
   return {
     kind: 'frame',
     narrowband: (flags & FLAG_NARROWBAND) !== 0,
@@ -141,5 +146,16 @@ export class NarrowbandDecoder {
       if (out.length === 0) return null;
     }
     return { channel: frame.channel, samples: out, offsetMs, concealed: frame.concealed };
+  }
+}
+
+/** The receiving side of a call: one NarrowbandDecoder per channel, made on the channel's first frame. */
+export class CallAudioDecoder {
+  readonly #channels = new Map<number, NarrowbandDecoder>();
+
+  decode(message: Extract<AudioMessage, { kind: 'frame' }>): PcmFrame | null {
+    let decoder = this.#channels.get(message.frame.channel);
+    if (!decoder) this.#channels.set(message.frame.channel, (decoder = new NarrowbandDecoder()));
+    return decoder.decode(message);
   }
 }

@@ -12,7 +12,7 @@ import {
   parseReplayRequest,
   type ReplayFrom,
 } from './AudioReplay.js';
-import { NarrowbandDecoder, NarrowbandEncoder, decodeAudioMessage, encodeStreamAdded } from './AudioWire.js';
+import { CallAudioDecoder, NarrowbandEncoder, decodeAudioMessage, encodeStreamAdded } from './AudioWire.js';
 import type { ClusterSubjects } from './ClusterSubjects.js';
 
 /**
@@ -127,13 +127,11 @@ export class CallAudioFeed {
       this.#logger.warn({ callId, bytes: data.length }, 'dropped a malformed audio replay');
       return [];
     }
-    const decoders = new Map<number, NarrowbandDecoder>();
+    const decoder = new CallAudioDecoder();
     const frames: PcmFrame[] = [];
     for (const bytes of messages) {
       const message = decodeAudioMessage(bytes);
       if (message?.kind !== 'frame') continue;
-      let decoder = decoders.get(message.frame.channel);
-      if (!decoder) decoders.set(message.frame.channel, (decoder = new NarrowbandDecoder()));
       const frame = decoder.decode(message);
       if (frame) frames.push(frame);
     }
@@ -146,7 +144,7 @@ export class CallAudioFeed {
    * subscriptions (so an end published after that is not missed).
    */
   async subscribe(callId: string, handlers: CallAudioHandlers): Promise<{ close(): void }> {
-    const decoders = new Map<number, NarrowbandDecoder>();
+    const decoder = new CallAudioDecoder();
     const subscriptions: Subscription[] = [
       this.#nc.subscribe(this.#subjects.audio(callId), {
         callback: (err, msg) => {
@@ -157,8 +155,6 @@ export class CallAudioFeed {
             return;
           }
           if (message.kind === 'streamAdded') return handlers.streamAdded(message.stream);
-          let decoder = decoders.get(message.frame.channel);
-          if (!decoder) decoders.set(message.frame.channel, (decoder = new NarrowbandDecoder()));
           const frame = decoder.decode(message);
           if (frame) handlers.frame(frame);
         },

@@ -1,11 +1,14 @@
 import type { ChannelDefinition } from '../pipeline/PipelineTypes.js';
-import type { ReplayFrom } from './AudioReplay.js';
+import type { StoredRecord } from '../stream/StreamTypes.js';
+import { replayWindowMs, type ReplayFrom } from './AudioReplay.js';
 
 /** The record types whose results say how far a pipeline's recognition got. */
-export const RESULT_RECORD_TYPES = ['Transcribe', 'TranscribeCallAnalytics'] as const;
+const RESULT_RECORD_TYPES: readonly string[] = ['Transcribe', 'TranscribeCallAnalytics'];
 
-/** How much longer the lookback into the data stream is than the replay window (see resumePoints). */
-export const RESUME_LOOKBACK_MARGIN_MS = 5000;
+/** How far back into the data stream a takeover looks: longer than the replay window (see resumePoints). */
+export function resumeLookbackMs(jobAckWaitMs: number): number {
+  return replayWindowMs(jobAckWaitMs) + 5000;
+}
 
 interface ResultRecord {
   readonly TranscriptEvent?: { ChannelId?: unknown; IsPartial?: unknown; EndTime?: unknown };
@@ -20,13 +23,15 @@ interface ResultRecord {
  * lookback is older than any audio a replay can hold.
  */
 export function resumePoints(
-  records: readonly unknown[],
+  records: readonly Pick<StoredRecord, 'type' | 'json'>[],
   channels: readonly ChannelDefinition[],
 ): ReplayFrom {
   const from = new Map<number, number>(channels.map((c) => [c.streamChannel, 0]));
   const byChannelId = (id: number) => channels.find((c) => c.channelId === id)?.streamChannel ?? id;
   const byRole = (role: unknown) => channels.find((c) => c.participantRole === role)?.streamChannel;
-  for (const record of records as ResultRecord[]) {
+  for (const stored of records) {
+    if (!RESULT_RECORD_TYPES.includes(stored.type)) continue;
+    const record = JSON.parse(stored.json) as ResultRecord | null;
     let channel: number | undefined;
     let endMs: number | undefined;
     const transcript = record?.TranscriptEvent;

@@ -8,17 +8,21 @@ const CHANNELS: ChannelDefinition[] = [
   { streamChannel: 1, channelId: 1, participantRole: 'AGENT' },
 ];
 
-const transcribe = (channel: string, isPartial: boolean, start: number, end: number) => ({
-  TranscriptEvent: { ChannelId: channel, IsPartial: isPartial, StartTime: start, EndTime: end },
-});
-const utterance = (role: string, isPartial: boolean, begin: number, end: number) => ({
-  UtteranceEvent: {
-    ParticipantRole: role,
-    IsPartial: isPartial,
-    BeginOffsetMillis: begin,
-    EndOffsetMillis: end,
-  },
-});
+/** A record as the data stream hands it back. */
+const stored = (type: string, record: unknown) => ({ type, json: JSON.stringify(record) });
+const transcribe = (channel: string, isPartial: boolean, start: number, end: number) =>
+  stored('Transcribe', {
+    TranscriptEvent: { ChannelId: channel, IsPartial: isPartial, StartTime: start, EndTime: end },
+  });
+const utterance = (role: string, isPartial: boolean, begin: number, end: number) =>
+  stored('TranscribeCallAnalytics', {
+    UtteranceEvent: {
+      ParticipantRole: role,
+      IsPartial: isPartial,
+      BeginOffsetMillis: begin,
+      EndOffsetMillis: end,
+    },
+  });
 
 describe('resumePoints', () => {
   test('each channel resumes where its last final ended; later partials do not count', () => {
@@ -43,7 +47,12 @@ describe('resumePoints', () => {
 
   test('call analytics records map roles to channels; a channel with no final starts at 0', () => {
     const from = resumePoints(
-      [utterance('AGENT', false, 1000, 2100), utterance('CUSTOMER', true, 500, 900), { other: true }, null],
+      [
+        utterance('AGENT', false, 1000, 2100),
+        utterance('CUSTOMER', true, 500, 900),
+        stored('TranscribeCallAnalytics', { other: true }),
+        stored('TranscribeCallAnalytics', null),
+      ],
       CHANNELS,
     );
     assert.deepEqual(
@@ -55,9 +64,18 @@ describe('resumePoints', () => {
     );
   });
 
-  test('results for channels the pipeline does not have are ignored', () => {
+  test('results for channels the pipeline does not have, and records of other types, are ignored', () => {
     assert.deepEqual(
-      [...resumePoints([transcribe('ch_7', false, 1, 2), transcribe('x', false, 1, 2)], CHANNELS)],
+      [
+        ...resumePoints(
+          [
+            transcribe('ch_7', false, 1, 2),
+            transcribe('x', false, 1, 2),
+            { ...transcribe('ch_0', false, 1, 2), type: 'CallAnalyticsMetadata' },
+          ],
+          CHANNELS,
+        ),
+      ],
       [
         [0, 0],
         [1, 0],
