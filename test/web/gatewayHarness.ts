@@ -1,11 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpServer } from '../../src/gateway/HttpServer.js';
+import { CHROMIUM } from './browser.js';
 import { SqliteDataStream } from '../../src/stream/SqliteDataStream.js';
 
 /** The built web app (npm run build). */
 export const WEB_DIST = new URL('../../web/dist/', import.meta.url).pathname;
+
+/** Why a test of the built page in Chromium cannot run here, or false when it can. */
+export function pageTestSkipReason(): string | false {
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is not installed (scripts/ensure-deps.sh --test)`;
+  if (!existsSync(`${WEB_DIST}index.html`)) return 'web/dist is not built (npm run build)';
+  return false;
+}
 
 export interface Gateway {
   readonly url: string;

@@ -1,9 +1,21 @@
-import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { startTransition, useEffect, useRef, useState } from 'react';
 import type { Store } from './state/Store.js';
 
-/** Re-renders on every store change (at most once per animation frame) and returns the store's version. */
+/**
+ * Re-renders on every store change (at most once per animation frame) and returns the store's version.
+ * The re-render is a transition, not a synchronous render (useSyncExternalStore's): React renders it
+ * in slices of a few milliseconds between the browser's own tasks and never lets it delay input or a
+ * view being opened. The views read the store directly, so a render shows the newest state even when
+ * it ran across several frames.
+ */
 export function useStoreVersion(store: Store): number {
-  return useSyncExternalStore(store.subscribe, store.getVersion);
+  const [version, setVersion] = useState(store.getVersion);
+  useEffect(() => {
+    const update = () => startTransition(() => setVersion(store.getVersion()));
+    update(); // a change between the first render and this subscription
+    return store.subscribe(update);
+  }, [store]);
+  return version;
 }
 
 /**
@@ -64,14 +76,18 @@ export const hrefFor = {
     name ? `#/configurations/${encodeURIComponent(name)}` : '#/configurations',
 };
 
+/**
+ * The route in the page's hash. Moving to another view is a transition: the new view is rendered in
+ * slices while the old one stays up, so opening a busy call's view never blocks the page at once.
+ */
 export function useRoute(): Route {
-  const hash = useSyncExternalStore(
-    (listener) => {
-      window.addEventListener('hashchange', listener);
-      return () => window.removeEventListener('hashchange', listener);
-    },
-    () => window.location.hash,
-  );
+  const [hash, setHash] = useState(() => window.location.hash);
+  useEffect(() => {
+    const follow = () => startTransition(() => setHash(window.location.hash));
+    follow();
+    window.addEventListener('hashchange', follow);
+    return () => window.removeEventListener('hashchange', follow);
+  }, []);
   return parseRoute(hash);
 }
 

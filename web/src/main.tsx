@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
 import { StreamClient } from './state/StreamClient.js';
 import { Store } from './state/Store.js';
+import { preloadCallView } from './views/CallView.js';
 import './styles.css';
 
 /** Applies incoming frames before the next paint; the timeout covers hidden tabs, where rAF sleeps. */
@@ -61,3 +62,4 @@ createRoot(document.getElementById('root')!).render(
     <App store={store} client={client} />
   </StrictMode>,
 );
+preloadCallView();

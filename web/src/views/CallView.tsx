@@ -22,8 +22,15 @@ import {
 import type { Store } from '../state/Store.js';
 import { annotateTranscript } from '../state/TranscriptText.js';
 
-// The chart library is the heaviest dependency: loaded when a call is first opened.
-const SentimentChart = lazy(() => import('./SentimentChart.js'));
+// The chart library is the heaviest dependency: not in the entry chunk, and loaded while the page
+// is idle, so that neither its download nor its start-up lands in the opening of a call.
+const loadSentimentChart = () => import('./SentimentChart.js');
+const SentimentChart = lazy(loadSentimentChart);
+
+/** Loads what a call view needs beyond the entry chunk, once the page has nothing else to do. */
+export function preloadCallView(): void {
+  requestIdleCallback(() => void loadSentimentChart(), { timeout: 5000 });
+}
 
 /** Pipelines whose channel roles were already asked for (once per page). */
 const askedForRoles = new Set<string>();
@@ -218,9 +225,14 @@ const Transcript = memo(function Transcript({ call }: { call: CallState; version
   const box = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const [copied, setCopied] = useState<string | null>(null);
+  // At the next frame, before it is painted, not in React's commit: reading scrollHeight there would
+  // force the whole new view's style and layout into the same task as its rendering.
   useLayoutEffect(() => {
-    const el = box.current;
-    if (el && stick.current) el.scrollTop = el.scrollHeight;
+    const frame = requestAnimationFrame(() => {
+      const el = box.current;
+      if (el && stick.current) el.scrollTop = el.scrollHeight;
+    });
+    return () => cancelAnimationFrame(frame);
   });
   const finals = call.segments.filter((s) => !s.partial);
   return (

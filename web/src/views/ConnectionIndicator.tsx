@@ -1,3 +1,4 @@
+import { formatCount } from '../format.js';
 import { useNow } from '../hooks.js';
 import type { ConnectionStatus } from '../state/StreamClient.js';
 
@@ -32,7 +33,9 @@ export function ConnectionIndicator({
       <span className="muted mono" title="Last sequence number received" data-testid="last-seq">
         #{lastSeq}
       </span>
-      <span className="muted">· {received.toLocaleString()} msgs</span>
+      <span className="muted" data-testid="received-count">
+        · {formatCount(received)} msgs
+      </span>
       {status.state === 'reconnecting' && (
         <button type="button" onClick={onReconnect}>
           Retry now

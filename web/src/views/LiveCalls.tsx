@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useRef } from 'react';
-import { formatClock, formatDuration, roleLabel } from '../format.js';
+import { formatClock, formatCount, formatDuration, roleLabel } from '../format.js';
 import { hrefFor, useNow } from '../hooks.js';
 import { ROLES, type CallState } from '../state/CallsModel.js';
 import type { Store } from '../state/Store.js';
@@ -158,7 +158,7 @@ const CallRow = memo(function CallRow({
           <span className="muted">—</span>
         )}
       </td>
-      <td className="num">{call.messages.toLocaleString()}</td>
+      <td className="num">{formatCount(call.messages)}</td>
     </tr>
   );
 });

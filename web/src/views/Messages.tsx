@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { copyText } from '../clipboard.js';
-import { formatClock, plural } from '../format.js';
+import { formatClock, formatCount, plural } from '../format.js';
 import { hrefFor, useThrottledSnapshot } from '../hooks.js';
 import { FilteredMessages, subKey, type MessageEntry, type MessageFilter } from '../state/MessageLog.js';
 import { arr, obj, str, type StreamRecord } from '../state/records.js';
@@ -94,7 +94,7 @@ export function Messages({ store, callId }: { store: Store; callId: string | nul
                 <input type="checkbox" checked={types.has(type)} onChange={() => toggleType(type)} />
                 <span className="name">{type}</span>{' '}
                 <span className="count" data-testid="type-count">
-                  {count.toLocaleString()}
+                  {formatCount(count)}
                 </span>
               </label>
               {subTypes.map(({ subType, count: subCount }) => (
@@ -105,7 +105,7 @@ export function Messages({ store, callId }: { store: Store; callId: string | nul
                     onChange={() => toggleType(subKey(type, subType))}
                   />
                   <span className="name">{subType}</span>{' '}
-                  <span className="count">{subCount.toLocaleString()}</span>
+                  <span className="count">{formatCount(subCount)}</span>
                 </label>
               ))}
             </div>
@@ -156,7 +156,7 @@ export function Messages({ store, callId }: { store: Store; callId: string | nul
           <span className="muted">newest first</span>
           <span className="spacer" style={{ flex: 1 }} />
           {paused && newSincePause > 0 && (
-            <span className="badge warn">{newSincePause.toLocaleString()} new</span>
+            <span className="badge warn">{formatCount(newSincePause)} new</span>
           )}
           <button
             type="button"
@@ -171,9 +171,8 @@ export function Messages({ store, callId }: { store: Store; callId: string | nul
         </div>
         {log.evicted > 0 && (
           <p className="note" role="note">
-            Showing the newest {log.cap.toLocaleString()} of {log.received.toLocaleString()} messages
-            received; older ones were dropped from this page to bound its memory (the stream keeps them:
-            /api/records).
+            Showing the newest {formatCount(log.cap)} of {formatCount(log.received)} messages received; older
+            ones were dropped from this page to bound its memory (the stream keeps them: /api/records).
           </p>
         )}
         <MessageList
@@ -226,8 +225,11 @@ const MessageList = memo(function MessageList({
 }) {
   const parent = useRef<HTMLDivElement>(null);
   const count = items.length;
-  // Newest first: row i shows items[count - 1 - i]. An opened row is measured under a key of its
-  // own, so that closing it falls back to the fixed height instead of the opened one's.
+  // Newest first: row i shows items[count - 1 - i]. Closed rows are keyed by their place in the
+  // list, not by message: at a thousand messages a second every refresh shows new messages in every
+  // visible row, and a row that stays put while its text changes costs the browser far less than
+  // one removed and another created (no new elements to style, nothing moved). An opened row is
+  // keyed by its message, and measured under that key.
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => parent.current,
@@ -235,8 +237,7 @@ const MessageList = memo(function MessageList({
     overscan: 10,
     getItemKey: (i) => {
       const seq = items[count - 1 - i]?.seq;
-      if (seq === undefined) return i;
-      return expanded.has(seq) ? `${seq}:open` : seq;
+      return seq !== undefined && expanded.has(seq) ? `${seq}:open` : i;
     },
   });
   const away = useRef(false);
@@ -291,7 +292,8 @@ const MessageRow = memo(function MessageRow({
   open: boolean;
   onToggle: (seq: string) => void;
 }) {
-  const [copied, setCopied] = useState<string | null>(null);
+  // Which message the toast is about: the row shows another message once the list moves on.
+  const [copied, setCopied] = useState<{ seq: string; text: string } | null>(null);
   return (
     <article
       className={open ? 'message open' : 'message'}
@@ -312,7 +314,7 @@ const MessageRow = memo(function MessageRow({
           type="button"
           onClick={() => {
             void copyText(entry.raw).then((ok) => {
-              setCopied(ok ? 'Copied' : 'Copy failed');
+              setCopied({ seq: entry.seq, text: ok ? 'Copied' : 'Copy failed' });
               setTimeout(() => setCopied(null), 1500);
             });
           }}
@@ -320,7 +322,7 @@ const MessageRow = memo(function MessageRow({
           Copy
         </button>
         <span className="toast" role="status">
-          {copied}
+          {copied?.seq === entry.seq ? copied.text : null}
         </span>
       </div>
       {open && <JsonView value={entry.record} label={`Message ${entry.seq} as JSON`} />}
