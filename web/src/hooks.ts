@@ -30,7 +30,8 @@ export function useThrottledSnapshot<T>(list: readonly T[], key: string, ms: num
     if (taken.current.key === key && taken.current.list === list) return;
     const take = () => {
       taken.current = { at: performance.now(), key, list };
-      setSnapshot(list.slice());
+      const copy = list.slice();
+      startTransition(() => setSnapshot(copy));
     };
     const wait = taken.current.at + ms - performance.now();
     if (wait <= 0) return take();
