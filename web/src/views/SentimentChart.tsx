@@ -51,49 +51,20 @@ function SentimentChart({ call }: { call: CallState; version: number }) {
   useEffect(() => {
     const element = box.current;
     if (!element) return;
-    const css = getComputedStyle(document.documentElement);
-    const color = (name: string) => css.getPropertyValue(name).trim() || '#888';
-    const axis = {
-      stroke: color('--fg-muted'),
-      grid: { stroke: color('--border'), width: 1 },
-      ticks: { stroke: color('--border'), width: 1 },
-      font: '11px system-ui, sans-serif',
-    };
-    const chart = new uPlot(
-      {
-        width: Math.max(200, element.clientWidth),
-        height: 170,
-        legend: { show: true, live: false },
-        cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: false }, y: { range: [-1.05, 1.05] } },
-        axes: [
-          { ...axis, values: (_u, ticks) => ticks.map((t) => formatOffset(t * 1000)) },
-          { ...axis, size: 32, splits: () => [-1, 0, 1] },
-        ],
-        series: [
-          { label: 'time', value: (_u, t) => (t === null ? '' : formatOffset(t * 1000)) },
-          ...SERIES.map(({ name, color: variable, dash }) => ({
-            label: name,
-            stroke: color(variable),
-            width: 2,
-            spanGaps: true,
-            points: { show: true, size: 5 },
-            value: (_u: uPlot, v: number | null) => (v === null ? '—' : v.toFixed(2)),
-            ...(dash ? { dash: [...dash] } : {}),
-          })),
-        ],
-      },
-      aligned(call),
-      element,
-    );
-    plot.current = chart;
-    const resize = new ResizeObserver(() =>
-      chart.setSize({ width: Math.max(200, element.clientWidth), height: 170 }),
-    );
-    resize.observe(element);
+    let chart: uPlot | null = null;
+    let resize: ResizeObserver | null = null;
+    const cancel = afterNextPaint(() => {
+      const created = createChart(element, call);
+      chart = plot.current = created;
+      resize = new ResizeObserver(() =>
+        created.setSize({ width: Math.max(200, element.clientWidth), height: 170 }),
+      );
+      resize.observe(element);
+    });
     return () => {
-      resize.disconnect();
-      chart.destroy();
+      cancel();
+      resize?.disconnect();
+      chart?.destroy();
       plot.current = null;
     };
     // Rebuilt for a new call or theme only (call is read for the first data); updates go through setData.
@@ -115,6 +86,58 @@ function SentimentChart({ call }: { call: CallState; version: number }) {
         {summary}
       </figcaption>
     </figure>
+  );
+}
+
+/**
+ * Runs `task` in a task of its own once the browser has painted the next frame; returns a cancel.
+ * A new chart reads the page's styles and sizes and draws: done in the task that commits the view
+ * (or in the frame that lays it out) it made that task the page's longest, 30–65 ms on a slow machine.
+ */
+function afterNextPaint(task: () => void): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const frame = requestAnimationFrame(() => (timer = setTimeout(task, 0)));
+  return () => {
+    cancelAnimationFrame(frame);
+    clearTimeout(timer);
+  };
+}
+
+function createChart(element: HTMLElement, call: CallState): uPlot {
+  const css = getComputedStyle(document.documentElement);
+  const color = (name: string) => css.getPropertyValue(name).trim() || '#888';
+  const axis = {
+    stroke: color('--fg-muted'),
+    grid: { stroke: color('--border'), width: 1 },
+    ticks: { stroke: color('--border'), width: 1 },
+    font: '11px system-ui, sans-serif',
+  };
+  return new uPlot(
+    {
+      width: Math.max(200, element.clientWidth),
+      height: 170,
+      legend: { show: true, live: false },
+      cursor: { drag: { x: false, y: false } },
+      scales: { x: { time: false }, y: { range: [-1.05, 1.05] } },
+      axes: [
+        { ...axis, values: (_u, ticks) => ticks.map((t) => formatOffset(t * 1000)) },
+        { ...axis, size: 32, splits: () => [-1, 0, 1] },
+      ],
+      series: [
+        { label: 'time', value: (_u, t) => (t === null ? '' : formatOffset(t * 1000)) },
+        ...SERIES.map(({ name, color: variable, dash }) => ({
+          label: name,
+          stroke: color(variable),
+          width: 2,
+          spanGaps: true,
+          points: { show: true, size: 5 },
+          value: (_u: uPlot, v: number | null) => (v === null ? '—' : v.toFixed(2)),
+          ...(dash ? { dash: [...dash] } : {}),
+        })),
+      ],
+    },
+    aligned(call),
+    element,
   );
 }
 
