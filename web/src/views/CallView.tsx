@@ -29,7 +29,10 @@ const SentimentChart = lazy(loadSentimentChart);
 
 /** Loads what a call view needs beyond the entry chunk, once the page has nothing else to do. */
 export function preloadCallView(): void {
-  requestIdleCallback(() => void loadSentimentChart(), { timeout: 5000 });
+  const preload = () => void loadSentimentChart();
+  // Safari has no requestIdleCallback: a second after start is idle enough there.
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(preload, { timeout: 5000 });
+  else setTimeout(preload, 1000);
 }
 
 /** Pipelines whose channel roles were already asked for (once per page). */
