@@ -60,10 +60,13 @@ export async function startClusterWorker(input: {
     logger,
     configurations,
     postCall: opened(backends.postCall, 'postCall'),
-    append: (record: object, key: AppendKey) =>
-      stream
+    append: (record: object, key: AppendKey) => {
+      // Results of a job whose lease lapsed unnoticed must not follow those of the worker now running it.
+      if (key.callId !== null && runner && !runner.admits(key.callId)) return;
+      return stream
         .append(record, key)
-        .catch((err: unknown) => logger.error({ err, type: key.type }, 'stream append failed')),
+        .catch((err: unknown) => logger.error({ err, type: key.type }, 'stream append failed'));
+    },
     publish: (event) => bus.publish(event),
     recordingBaseUrl: () =>
       config.http.publicUrl || httpBaseUrl(config.http.host, advertisedAddress, input.httpPort()),

@@ -94,6 +94,10 @@ const MAX_LOAD_BACKOFF_MS = 1000;
 /** How long a taken-over pipeline waits for the sip process's replay of the call's recent audio. */
 const REPLAY_TIMEOUT_MS = 2000;
 
+/** A job this worker acts on whose lease ran out: another worker may have it, so it must be let go. */
+const lapsed = (held: HeldJob, now: number) =>
+  held.state !== 'starting' && held.state !== 'done' && !held.lease.valid(now);
+
 /**
  * The worker side of pipeline jobs. Pulls jobs from the shared durable consumer; for each, runs the
  * pipeline (with the job's pipeline id, so records continue under it after a failover), feeds it the
@@ -112,6 +116,8 @@ export class JobRunner {
   readonly #logger: Logger;
   readonly #feed: CallAudioFeed;
   readonly #held = new Map<string, HeldJob>();
+  /** Jobs being handed over: kept alive by the heartbeat until their last finals are in the stream. */
+  readonly #handingOver = new Set<HeldJob>();
   readonly #calls = new Map<string, CallFeed>();
   readonly #writes = new Map<string, Promise<void>>();
   readonly #taking = new Set<Promise<void>>();
@@ -138,6 +144,24 @@ export class JobRunner {
     let count = 0;
     for (const job of this.#held.values()) if (job.state !== 'done') count++;
     return count;
+  }
+
+  /**
+   * Whether this worker may still append the call's results. Not once the lease of a job of the call
+   * it runs has lapsed, even before a timer or a frame has noticed: a process waking from a freeze
+   * (SIGSTOP, a suspended VM, a long pause) may have results in hand, from audio another worker has
+   * since resumed after the stream's last final, and they would overlap that worker's. The job is
+   * released at once, as the watchdog would.
+   */
+  admits(callId: string): boolean {
+    const now = performance.now();
+    let admitted = true;
+    for (const held of this.#held.values()) {
+      if (held.job.call.callId !== callId || !lapsed(held, now)) continue;
+      admitted = false;
+      void this.#release(held, 'lease expired');
+    }
+    return admitted;
   }
 
   /** The PipelineManager's stateChanged: each state goes to the call directory, in order per pipeline. */
@@ -478,15 +502,22 @@ export class JobRunner {
     );
     this.#detach(held);
     const flush = handOver && held.lease.valid();
-    if (wasStarted)
-      await this.#options.pipelines.release(held.job.pipelineId, { flush }).catch((err: unknown) => {
-        if (!(err instanceof CallsightError && err.code === 'CS_ERR_NOT_FOUND')) throw err;
-      });
     // Handed over: the next worker starts at once, after this one's last finals, which must be in
-    // the data stream first: that is where it reads how far they got.
-    if (!flush) return;
-    await this.#options.appendsSettled?.();
-    if (held.lease.valid()) held.msg.nak();
+    // the data stream first: that is where it reads how far they got. Until then the job's heartbeat
+    // goes on, or a flush longer than what is left of AckWait would hand it over early, by
+    // redelivery, to a worker that resumes before those finals and says them again.
+    if (flush) this.#handingOver.add(held);
+    try {
+      if (wasStarted)
+        await this.#options.pipelines.release(held.job.pipelineId, { flush }).catch((err: unknown) => {
+          if (!(err instanceof CallsightError && err.code === 'CS_ERR_NOT_FOUND')) throw err;
+        });
+      if (!flush) return;
+      await this.#options.appendsSettled?.();
+      if (held.lease.valid()) held.msg.nak();
+    } finally {
+      this.#handingOver.delete(held);
+    }
   }
 
   /** A pipeline whose call ended while no worker ran it: record it Stopped and say so on the bus. */
@@ -584,15 +615,14 @@ export class JobRunner {
 
   async #beat(): Promise<void> {
     this.#watch();
-    await this.#renew([...this.#held.values()].filter((h) => h.state !== 'done' && h.lease.valid()));
+    const alive = [...this.#held.values()].filter((h) => h.state !== 'done');
+    await this.#renew([...alive, ...this.#handingOver].filter((h) => h.lease.valid()));
   }
 
   /** Leases that ran out, and calls whose audio stopped arriving. */
   #watch(): void {
     const now = performance.now();
-    for (const held of this.#held.values())
-      if (held.state !== 'starting' && held.state !== 'done' && !held.lease.valid(now))
-        void this.#release(held, 'lease expired');
+    for (const held of this.#held.values()) if (lapsed(held, now)) void this.#release(held, 'lease expired');
     const stale = this.#options.staleAudioMs;
     if (stale <= 0) return;
     for (const [callId, feed] of this.#calls) {
