@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpServer } from '../../src/gateway/HttpServer.js';
-import { CHROMIUM } from './browser.js';
 import { SqliteDataStream } from '../../src/stream/SqliteDataStream.js';
+import { CHROMIUM } from './browser.js';
 
 /** The built web app (npm run build). */
 export const WEB_DIST = new URL('../../web/dist/', import.meta.url).pathname;

@@ -51,20 +51,17 @@ function SentimentChart({ call }: { call: CallState; version: number }) {
   useEffect(() => {
     const element = box.current;
     if (!element) return;
-    let chart: uPlot | null = null;
     let resize: ResizeObserver | null = null;
     const cancel = afterNextPaint(() => {
-      const created = createChart(element, call);
-      chart = plot.current = created;
-      resize = new ResizeObserver(() =>
-        created.setSize({ width: Math.max(200, element.clientWidth), height: 170 }),
-      );
+      const chart = createChart(element, call);
+      plot.current = chart;
+      resize = new ResizeObserver(() => chart.setSize(chartSize(element)));
       resize.observe(element);
     });
     return () => {
       cancel();
       resize?.disconnect();
-      chart?.destroy();
+      plot.current?.destroy();
       plot.current = null;
     };
     // Rebuilt for a new call or theme only (call is read for the first data); updates go through setData.
@@ -103,6 +100,8 @@ function afterNextPaint(task: () => void): () => void {
   };
 }
 
+const chartSize = (element: HTMLElement) => ({ width: Math.max(200, element.clientWidth), height: 170 });
+
 function createChart(element: HTMLElement, call: CallState): uPlot {
   const css = getComputedStyle(document.documentElement);
   const color = (name: string) => css.getPropertyValue(name).trim() || '#888';
@@ -114,8 +113,7 @@ function createChart(element: HTMLElement, call: CallState): uPlot {
   };
   return new uPlot(
     {
-      width: Math.max(200, element.clientWidth),
-      height: 170,
+      ...chartSize(element),
       legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false }, y: { range: [-1.05, 1.05] } },
