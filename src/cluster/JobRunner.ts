@@ -514,7 +514,11 @@ export class JobRunner {
         });
       if (!flush) return;
       await this.#options.appendsSettled?.();
-      if (held.lease.valid()) held.msg.nak();
+      const ids = { pipelineId: held.job.pipelineId, callId: held.job.call.callId };
+      if (held.lease.valid()) {
+        held.msg.nak();
+        this.#logger.info(ids, 'pipeline job handed over');
+      } else this.#logger.warn(ids, 'pipeline job not handed over: its lease ran out during the flush');
     } finally {
       this.#handingOver.delete(held);
     }

@@ -157,9 +157,8 @@ describe('scale-out: a worker frozen past its lease lets go; a worker shut down 
     // At once: the utterances in progress are finished (a final decode each; on a slow machine, with
     // the worker behind real time, seconds), then the job is handed back (nak), not left to expire:
     // its heartbeat goes on until then.
-    const released = other
-      .stdout()
-      .split('\n')
+    const lines = other.stdout().split('\n');
+    const released = lines
       .filter((line) => line.includes('pipeline job released'))
       .map((line) => (JSON.parse(line) as { reason: string }).reason);
     assert.ok(released.length > 0, 'the worker shut down held pipelines');
@@ -167,6 +166,8 @@ describe('scale-out: a worker frozen past its lease lets go; a worker shut down 
       released.every((reason) => reason === 'worker shutting down'),
       `released: ${JSON.stringify(released)}`,
     );
+    const lapsed = lines.filter((line) => line.includes('pipeline job not handed over'));
+    assert.deepEqual(lapsed, [], 'every pipeline handed back while its lease held');
   });
 
   test('the transcripts go on, never twice, never overlapping; the handover leaves no hole', (t) => {
