@@ -4,9 +4,9 @@
  * processor waits for it, for every utterance of the labelled fixture calls, first partial-style
  * then final. The time the record then takes to the stream is the same as a plain Transcribe record's.
  */
-import { silentLogger } from '../src/log/logger.js';
-import { AnalyticsPool } from '../src/pipeline/analytics/worker/AnalyticsPool.js';
-import { fixtureCalls } from '../test/pipeline/analytics/callFixture.js';
+import { silentLogger } from '../src/platform/logger.js';
+import { AnalyticsPool } from '../src/analytics/worker/AnalyticsPool.js';
+import { fixtureCalls } from '../test/analytics/callFixture.js';
 import { round, summary } from './lib/stats.js';
 
 /** issue 5: analytics must add under 20 ms p95 per utterance. */

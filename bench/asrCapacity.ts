@@ -10,7 +10,7 @@
  *   - some call fails (rejected, pipeline failed, pipeline not stopped 60 s after hang-up) or gets
  *     no final with words.
  */
-import type { SipCaller } from '../src/tools/SipCaller.js';
+import type { SipCaller } from '../scripts/lib/SipCaller.js';
 import { demoAudio, loopAudio } from './lib/audio.js';
 import { HealthProbe } from './lib/HealthProbe.js';
 import { CpuMeter } from './lib/probes.js';

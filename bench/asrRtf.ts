@@ -5,7 +5,7 @@
  */
 import { decodeG711, encodeG711 } from '../src/media/codec/G711.js';
 import { Upsampler2x } from '../src/media/codec/Resampler.js';
-import { PocketsphinxEngine } from '../src/pipeline/transcribe/pocketsphinx/PocketsphinxEngine.js';
+import { PocketsphinxEngine } from '../src/transcribe/pocketsphinx/PocketsphinxEngine.js';
 import { demoAudio, type DemoSpeaker } from './lib/audio.js';
 import { round } from './lib/stats.js';
 

@@ -12,7 +12,7 @@
  * Callsight had read its backlog within 1 s of the sender stopping (else it was behind real time,
  * hidden by the 1 MiB socket buffers). The largest step with exactly 0 loss is reported too.
  */
-import type { DialedCall, SipCaller } from '../src/tools/SipCaller.js';
+import type { DialedCall, SipCaller } from '../scripts/lib/SipCaller.js';
 import { demoAudio } from './lib/audio.js';
 import { HealthProbe } from './lib/HealthProbe.js';
 import { counterDelta, CpuMeter, scrapeRuntime, udpCounters } from './lib/probes.js';

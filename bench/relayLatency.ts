@@ -18,7 +18,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { SipCaller, type DialedCall } from '../src/tools/SipCaller.js';
+import { SipCaller, type DialedCall } from '../scripts/lib/SipCaller.js';
 import { BenchUas } from './lib/BenchUas.js';
 import { CpuMeter, counterDelta, udpCounters } from './lib/probes.js';
 import { startBenchServer } from './lib/server.js';

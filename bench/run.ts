@@ -20,7 +20,7 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { SipCaller } from '../src/tools/SipCaller.js';
+import { SipCaller } from '../scripts/lib/SipCaller.js';
 import {
   ANALYTICS_LATENCY_TARGET_MS,
   measureAnalyticsLatency,

@@ -4,7 +4,7 @@
  * final's last word EndTime) is mapped back to the wall-clock time the RTP packet holding that audio
  * was sent (SendLog), and subtracted from the time the record's WebSocket frame arrived.
  */
-import type { SipCaller } from '../src/tools/SipCaller.js';
+import type { SipCaller } from '../scripts/lib/SipCaller.js';
 import { demoAudio } from './lib/audio.js';
 import { summary } from './lib/stats.js';
 import type { TranscriptFeed } from './lib/TranscriptFeed.js';

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { readWav } from '../src/media/wav/WavFile.js';
-import { CallRejectedError, SipCaller } from '../src/tools/SipCaller.js';
+import { CallRejectedError, SipCaller } from './lib/SipCaller.js';
 
 const DEFAULT_WAV = fileURLToPath(new URL('../test/fixtures/audio/demo-customer.wav', import.meta.url));
 

@@ -1,5 +1,5 @@
 /*
- * Scores and speed of the call analytics models (src/pipeline/analytics/) on the labelled fixtures
+ * Scores and speed of the call analytics models (src/analytics/) on the labelled fixtures
  * of test/fixtures/analytics/:
  *
  *   npm run eval            (node --import tsx scripts/eval-analytics.ts [--out file])
@@ -19,13 +19,8 @@ import {
   UtteranceAnalyzer,
   type AnalyticsUtterance,
   type CallAnalyticsCategory,
-} from '../src/pipeline/analytics/index.js';
-import {
-  fixtureCalls,
-  readJsonl,
-  utteranceFromText,
-  type PiiCase,
-} from '../test/pipeline/analytics/callFixture.js';
+} from '../src/analytics/index.js';
+import { fixtureCalls, readJsonl, utteranceFromText, type PiiCase } from '../test/analytics/callFixture.js';
 import {
   evaluateIssues,
   evaluatePii,
@@ -34,7 +29,7 @@ import {
   evaluateSyntheticPii,
   sentimentCases,
   type PrScore,
-} from '../test/pipeline/analytics/evaluate.js';
+} from '../test/analytics/evaluate.js';
 
 const ROOT = join(dirname(new URL(import.meta.url).pathname), '..');
 const { values } = parseArgs({ options: { out: { type: 'string' } } });

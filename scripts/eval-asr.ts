@@ -23,14 +23,14 @@ import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeG711, encodeG711 } from '../src/media/codec/G711.js';
 import { Upsampler2x } from '../src/media/codec/Resampler.js';
-import { PocketsphinxDecoder } from '../src/pipeline/transcribe/pocketsphinx/PocketsphinxDecoder.js';
-import { PocketsphinxEngine } from '../src/pipeline/transcribe/pocketsphinx/PocketsphinxEngine.js';
+import { PocketsphinxDecoder } from '../src/transcribe/pocketsphinx/PocketsphinxDecoder.js';
+import { PocketsphinxEngine } from '../src/transcribe/pocketsphinx/PocketsphinxEngine.js';
 import {
   resolvePocketsphinxOptions,
   type PocketsphinxEngineOptions,
-} from '../src/pipeline/transcribe/pocketsphinx/PocketsphinxOptions.js';
-import { Vad } from '../src/pipeline/transcribe/Vad.js';
-import { wordErrorRate, type WerResult } from '../src/pipeline/transcribe/wer.js';
+} from '../src/transcribe/pocketsphinx/PocketsphinxOptions.js';
+import { Vad } from '../src/transcribe/Vad.js';
+import { wordErrorRate, type WerResult } from '../src/transcribe/wer.js';
 
 const ROOT = join(dirname(new URL(import.meta.url).pathname), '..');
 const TESTDATA = '/usr/share/pocketsphinx/test/data';

@@ -1,5 +1,5 @@
 /*
- * Scores and cost of voice tone analysis (src/pipeline/voice/, docs/voice-tone.md) on the labelled
+ * Scores and cost of voice tone analysis (src/analytics/voice/, docs/voice-tone.md) on the labelled
  * set of test/fixtures/voice-tone/ and Debian's pocketsphinx-testdata recordings:
  *
  *   npm run eval            (runs this, then scripts/eval-analytics.ts)
@@ -14,9 +14,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AGITATION_BIAS, AGITATION_TERMS } from '../src/pipeline/voice/ToneModel.js';
-import { VoiceToneEngine } from '../src/pipeline/voice/VoiceToneEngine.js';
-import { frames } from '../test/pipeline/transcribe/audio.js';
+import { AGITATION_BIAS, AGITATION_TERMS } from '../src/analytics/voice/ToneModel.js';
+import { VoiceToneEngine } from '../src/analytics/voice/VoiceToneEngine.js';
+import { frames } from '../test/transcribe/audio.js';
 import {
   evaluateClips,
   evaluateNatural,
@@ -26,8 +26,8 @@ import {
   STYLES,
   type Mode,
   type SeparationScore,
-} from '../test/pipeline/voice/evaluate.js';
-import { clipAudio, clips, joinAudio } from '../test/pipeline/voice/voiceToneSet.js';
+} from '../test/analytics/voice/evaluate.js';
+import { clipAudio, clips, joinAudio } from '../test/analytics/voice/voiceToneSet.js';
 
 const ROOT = join(dirname(new URL(import.meta.url).pathname), '..');
 const { values } = parseArgs({ options: { out: { type: 'string' }, fit: { type: 'boolean' } } });

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the README's configuration table from src/config/ConfigOptions.ts.
+# Regenerates the README's configuration table from src/app/config/ConfigOptions.ts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npx tsx scripts/print-config-table.ts > /tmp/callsight-config-table.md

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { App } from './app/App.js';
-import { helpText, loadConfig, readConfigFile } from './config/Config.js';
-import { CallsightError } from './errors.js';
-import { createLogger } from './log/logger.js';
+import { helpText, loadConfig, readConfigFile } from './app/config/Config.js';
+import { CallsightError } from './platform/errors.js';
+import { createLogger } from './platform/logger.js';
 
 async function main(): Promise<number> {
   let args;

@@ -1,5 +1,5 @@
 import * as sdpTransform from 'sdp-transform';
-import { silentLogger } from '../../src/log/logger.js';
+import { silentLogger } from '../../src/platform/logger.js';
 import { SipRejection, type CallHandler } from '../../src/sip/CallHandlerTypes.js';
 import { SipUserAgent } from '../../src/sip/SipUserAgent.js';
 

@@ -1,4 +1,4 @@
-import type { SipCaller } from '../../src/tools/SipCaller.js';
+import type { SipCaller } from '../../scripts/lib/SipCaller.js';
 import { SendLog } from './SendLog.js';
 import type { TranscriptFeed } from './TranscriptFeed.js';
 import { sleep } from './util.js';

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Config } from '../config/Config.js';
-import { CallsightError } from '../errors.js';
-import type { Logger } from '../log/logger.js';
+import type { Config } from './config/Config.js';
+import { CallsightError } from '../platform/errors.js';
+import type { Logger } from '../platform/logger.js';
 import { resolveAdvertisedAddress } from './advertisedAddress.js';
 import type { AppContext, RunningApp } from './AppTypes.js';
 import { startCluster } from './cluster.js';

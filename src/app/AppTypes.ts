@@ -1,6 +1,6 @@
-import type { Config } from '../config/Config.js';
+import type { Config } from './config/Config.js';
 import type { EventOrigin } from '../events/EventEnvelope.js';
-import type { Logger } from '../log/logger.js';
+import type { Logger } from '../platform/logger.js';
 import type { Roles } from './roles/Roles.js';
 
 /** What every assembly of Callsight starts from. */

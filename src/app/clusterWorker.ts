@@ -7,8 +7,8 @@ import { derivedUuid, type PipelineJob, type PipelineJobQueue } from '../cluster
 import { resumeLookbackMs, resumePoints } from '../cluster/ResumePoints.js';
 import { EventBus } from '../events/EventBus.js';
 import { defaultRules, parseRules } from '../events/RuleConfig.js';
-import type { NatsConnection } from '../nats/NatsConnection.js';
-import type { CallDirectory } from '../pipeline/store/CallDirectoryTypes.js';
+import type { NatsConnection } from '../platform/nats/NatsConnection.js';
+import type { CallDirectory } from '../calls/CallDirectoryTypes.js';
 import { JetStreamDataStream } from '../stream/JetStreamDataStream.js';
 import type { AppendKey } from '../stream/StreamTypes.js';
 import type { AppContext } from './AppTypes.js';

@@ -4,9 +4,9 @@ import type { EventBus } from '../events/EventBus.js';
 import type { EventEnvelope, EventOrigin } from '../events/EventEnvelope.js';
 import type { RuleDefinition, RuleTarget } from '../events/RuleConfig.js';
 import { WebhookDelivery } from '../events/Webhook.js';
-import type { Logger } from '../log/logger.js';
-import { CallsightError } from '../errors.js';
-import type { ConfigurationStore } from '../pipeline/config/ConfigurationStoreTypes.js';
+import type { Logger } from '../platform/logger.js';
+import { CallsightError } from '../platform/errors.js';
+import type { ConfigurationStore } from '../configurations/ConfigurationStoreTypes.js';
 import type { AppendKey } from '../stream/StreamTypes.js';
 
 export interface RuleWiring {

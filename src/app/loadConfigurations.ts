@@ -1,13 +1,13 @@
-import type { Config } from '../config/Config.js';
+import type { Config } from './config/Config.js';
 import type { EventOrigin } from '../events/EventEnvelope.js';
-import type { Logger } from '../log/logger.js';
-import type { ConfigurationStore } from '../pipeline/config/ConfigurationStoreTypes.js';
+import type { Logger } from '../platform/logger.js';
+import type { ConfigurationStore } from '../configurations/ConfigurationStoreTypes.js';
 import {
   checkedConfiguration,
   loadConfigurationFile,
   loadDefaultConfiguration,
   type LoadedConfiguration,
-} from '../pipeline/config/defaultConfiguration.js';
+} from '../configurations/defaultConfiguration.js';
 
 /**
  * Puts the start-up configurations in the store: the default one (from its file, or built in) and

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import type { Config } from '../config/Config.js';
-import type { Logger } from '../log/logger.js';
-import type { RecordingStoreOptions } from '../pipeline/recording/RecordingStoreTypes.js';
+import type { Config } from './config/Config.js';
+import type { Logger } from '../platform/logger.js';
+import type { RecordingStoreOptions } from '../recording/RecordingStoreTypes.js';
 
 /** The recording store's settings from the `recording.*` options (the folder defaults to `<dataDir>/recordings`). */
 export function recordingStoreOptions(

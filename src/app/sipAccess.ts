@@ -1,4 +1,4 @@
-import type { Config } from '../config/Config.js';
+import type { Config } from './config/Config.js';
 import { AllowList } from '../sip/access/AllowList.js';
 import { parseDigestAlgorithms } from '../sip/access/DigestAlgorithm.js';
 import { DigestAuthenticator, parseDigestUsers } from '../sip/access/DigestAuth.js';

@@ -1,8 +1,8 @@
 import type { Subscription } from '@nats-io/transport-node';
 import type { CallInfo, CallStream } from '../connector/CallTypes.js';
-import type { Logger } from '../log/logger.js';
+import type { Logger } from '../platform/logger.js';
 import type { PcmFrame } from '../media/MediaTypes.js';
-import type { NatsConnection } from '../nats/NatsConnection.js';
+import type { NatsConnection } from '../platform/nats/NatsConnection.js';
 import { decodeToken } from '../stream/SubjectTokens.js';
 import {
   AudioReplayBuffer,

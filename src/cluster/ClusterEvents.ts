@@ -1,14 +1,14 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { CallInfo } from '../connector/CallTypes.js';
-import { CallsightError } from '../errors.js';
+import { CallsightError } from '../platform/errors.js';
 import type { EventBus } from '../events/EventBus.js';
 import type { EventEnvelope } from '../events/EventEnvelope.js';
-import type { Logger } from '../log/logger.js';
-import { publishWithRetry } from '../nats/JetStreamSupport.js';
-import type { NatsConnection } from '../nats/NatsConnection.js';
-import { callInfoJson } from '../pipeline/store/CallDirectorySupport.js';
-import type { CallInfoJson } from '../pipeline/store/CallDirectoryTypes.js';
+import type { Logger } from '../platform/logger.js';
+import { publishWithRetry } from '../platform/nats/JetStreamSupport.js';
+import type { NatsConnection } from '../platform/nats/NatsConnection.js';
+import { callInfoJson } from '../calls/CallDirectorySupport.js';
+import type { CallInfoJson } from '../calls/CallDirectoryTypes.js';
 import { RULES_CONSUMER, pullExpiresMs } from './ClusterStreams.js';
 import type { ClusterSubjects } from './ClusterSubjects.js';
 

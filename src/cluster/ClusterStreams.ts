@@ -7,8 +7,8 @@ import {
   type JetStreamManager,
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
-import type { Logger } from '../log/logger.js';
-import { ensureConsumer, ensureStream } from '../nats/JetStreamSupport.js';
+import type { Logger } from '../platform/logger.js';
+import { ensureConsumer, ensureStream } from '../platform/nats/JetStreamSupport.js';
 import type { ClusterSubjects } from './ClusterSubjects.js';
 
 /** The durable consumer every worker pulls events from: each event is handled by one worker. */

@@ -2,12 +2,12 @@ import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstrea
 import type { Msg, Subscription } from '@nats-io/transport-node';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { CallStream } from '../connector/CallTypes.js';
-import { CallsightError } from '../errors.js';
+import { CallsightError } from '../platform/errors.js';
 import type { EventEnvelope, EventOrigin } from '../events/EventEnvelope.js';
-import type { Logger } from '../log/logger.js';
+import type { Logger } from '../platform/logger.js';
 import type { PcmFrame } from '../media/MediaTypes.js';
-import type { NatsConnection } from '../nats/NatsConnection.js';
-import type { MediaInsightsPipelineConfiguration } from '../pipeline/config/ConfigurationTypes.js';
+import type { NatsConnection } from '../platform/nats/NatsConnection.js';
+import type { MediaInsightsPipelineConfiguration } from '../configurations/ConfigurationTypes.js';
 import type { Pipeline } from '../pipeline/Pipeline.js';
 import type { PipelineBlueprint, PipelineManager } from '../pipeline/PipelineManager.js';
 import { stateChangeEvent } from '../pipeline/records/StateChange.js';
@@ -15,7 +15,7 @@ import {
   ACTIVE_PIPELINE_STATUSES,
   type CallDirectory,
   type PipelineEntry,
-} from '../pipeline/store/CallDirectoryTypes.js';
+} from '../calls/CallDirectoryTypes.js';
 import type { ReplayFrom } from './AudioReplay.js';
 import { CallAudioFeed } from './CallAudio.js';
 import { callInfoFromJson } from './ClusterEvents.js';

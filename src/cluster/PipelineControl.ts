@@ -1,4 +1,4 @@
-import { CallsightError, ERROR_CODES, type ErrorCode } from '../errors.js';
+import { CallsightError, ERROR_CODES, type ErrorCode } from '../platform/errors.js';
 
 /**
  * Requests to the worker running a pipeline, on `<ns>.pipelines.<id>.control` (core NATS

@@ -1,18 +1,18 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { createHash, randomUUID } from 'node:crypto';
 import type { CallInfo } from '../connector/CallTypes.js';
-import { CallsightError } from '../errors.js';
+import { CallsightError } from '../platform/errors.js';
 import type { EventOrigin } from '../events/EventEnvelope.js';
-import type { Logger } from '../log/logger.js';
-import { publishWithRetry } from '../nats/JetStreamSupport.js';
-import type { NatsConnection } from '../nats/NatsConnection.js';
-import type { ConfigurationStore } from '../pipeline/config/ConfigurationStoreTypes.js';
-import type { MediaInsightsPipelineConfiguration } from '../pipeline/config/ConfigurationTypes.js';
+import type { Logger } from '../platform/logger.js';
+import { publishWithRetry } from '../platform/nats/JetStreamSupport.js';
+import type { NatsConnection } from '../platform/nats/NatsConnection.js';
+import type { ConfigurationStore } from '../configurations/ConfigurationStoreTypes.js';
+import type { MediaInsightsPipelineConfiguration } from '../configurations/ConfigurationTypes.js';
 import { pipelineArn, pipelineDocument } from '../pipeline/PipelineDocument.js';
 import { defaultChannels } from '../pipeline/PipelineManager.js';
 import type { ChannelDefinition } from '../pipeline/PipelineTypes.js';
-import { callInfoJson } from '../pipeline/store/CallDirectorySupport.js';
-import type { CallDirectory, CallInfoJson, PipelineEntry } from '../pipeline/store/CallDirectoryTypes.js';
+import { callInfoJson } from '../calls/CallDirectorySupport.js';
+import type { CallDirectory, CallInfoJson, PipelineEntry } from '../calls/CallDirectoryTypes.js';
 import type { ClusterSubjects } from './ClusterSubjects.js';
 
 /**

@@ -1,7 +1,7 @@
 import { errors as natsErrors, RequestError } from '@nats-io/transport-node';
 import type { CallInfo, CallStream } from '../connector/CallTypes.js';
 import type { VoiceConnector } from '../connector/VoiceConnector.js';
-import { CallsightError } from '../errors.js';
+import { CallsightError } from '../platform/errors.js';
 import type {
   ActiveCallView,
   CallsView,
@@ -9,14 +9,14 @@ import type {
   PipelineService,
   PipelineSummary,
 } from '../gateway/api/ApiSourceTypes.js';
-import type { Logger } from '../log/logger.js';
-import type { NatsConnection } from '../nats/NatsConnection.js';
+import type { Logger } from '../platform/logger.js';
+import type { NatsConnection } from '../platform/nats/NatsConnection.js';
 import { pipelineIdOf } from '../pipeline/PipelineDocument.js';
 import {
   ACTIVE_PIPELINE_STATUSES,
   type CallDirectory,
   type PipelineEntry,
-} from '../pipeline/store/CallDirectoryTypes.js';
+} from '../calls/CallDirectoryTypes.js';
 import { callInfoFromJson } from './ClusterEvents.js';
 import type { ClusterSubjects } from './ClusterSubjects.js';
 import { encodeControl, errorOf, type ControlReply } from './PipelineControl.js';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { CallsightError } from '../errors.js';
+import { CallsightError } from '../platform/errors.js';
 import type { EventBus } from '../events/EventBus.js';
 import type { EventOrigin } from '../events/EventEnvelope.js';
-import type { Logger } from '../log/logger.js';
+import type { Logger } from '../platform/logger.js';
 import type { PcmFrame, RtpStreamStats } from '../media/MediaTypes.js';
 import type { PortAllocator } from '../media/rtp/PortAllocator.js';
 import { RtpReceiver } from '../media/RtpReceiver.js';
@@ -14,7 +14,7 @@ import {
   type IncomingInvite,
   type ProgressSender,
 } from '../sip/CallHandlerTypes.js';
-import { TypedEmitter } from '../util/TypedEmitter.js';
+import { TypedEmitter } from '../platform/TypedEmitter.js';
 import type { CallInfo, CallKind, CallStream, ParticipantRole } from './CallTypes.js';
 import { allowedHeaders, type HeaderAllowList } from './InviteHeaders.js';
 import { answerFor, negotiate, type NegotiatedStream } from './MediaNegotiation.js';

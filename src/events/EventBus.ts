@@ -1,4 +1,4 @@
-import type { Logger } from '../log/logger.js';
+import type { Logger } from '../platform/logger.js';
 import type { EventEnvelope } from './EventEnvelope.js';
 
 export type EventHandler = (event: EventEnvelope) => void | Promise<void>;

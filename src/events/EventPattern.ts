@@ -1,4 +1,4 @@
-import { CallsightError } from '../errors.js';
+import { CallsightError } from '../platform/errors.js';
 
 /*
  * EventBridge's event-pattern language, compiled once into closures and matched many times.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CallsightError } from '../errors.js';
+import { CallsightError } from '../platform/errors.js';
 import { compileEventPattern, type CompiledPattern } from './EventPattern.js';
 import { WEBHOOK_DEFAULTS } from './Webhook.js';
 

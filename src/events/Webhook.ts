@@ -1,4 +1,4 @@
-import type { Logger } from '../log/logger.js';
+import type { Logger } from '../platform/logger.js';
 
 export interface WebhookOptions {
   readonly url: string;

@@ -1,4 +1,4 @@
-import { nullableInt, type ColumnDecoder } from '../store/columns.js';
+import { nullableInt, type ColumnDecoder } from '../platform/database/columns.js';
 import type { ConnectionFilters, ConnectionRow } from './ConnectionRegistryTypes.js';
 
 /** What both connection registries do the same way. */

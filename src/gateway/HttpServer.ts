@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import { CallsightError } from '../errors.js';
-import { silentLogger, type Logger } from '../log/logger.js';
+import { CallsightError } from '../platform/errors.js';
+import { silentLogger, type Logger } from '../platform/logger.js';
 import { parseSequence } from '../stream/Sequence.js';
 import type { DataStream } from '../stream/StreamTypes.js';
 import type { ConnectionRegistry } from './ConnectionRegistryTypes.js';

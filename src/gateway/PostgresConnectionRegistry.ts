@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
-import { InvalidStateError } from '../errors.js';
-import { silentLogger, type Logger } from '../log/logger.js';
-import type { PostgresDatabase } from '../store/postgres/PostgresDatabase.js';
-import { postgresColumns } from '../store/columns.js';
+import { InvalidStateError } from '../platform/errors.js';
+import { silentLogger, type Logger } from '../platform/logger.js';
+import type { PostgresDatabase } from '../platform/database/PostgresDatabase.js';
+import { postgresColumns } from '../platform/database/columns.js';
 import { toConnectionRow, type StoredConnection } from './ConnectionRegistrySupport.js';
 import type { ConnectionRegistry, ConnectionRow, NewConnection } from './ConnectionRegistryTypes.js';
 

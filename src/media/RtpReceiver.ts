@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import type { Logger } from '../log/logger.js';
-import { TypedEmitter } from '../util/TypedEmitter.js';
+import type { Logger } from '../platform/logger.js';
+import { TypedEmitter } from '../platform/TypedEmitter.js';
 import type { RtpStreamStats } from './MediaTypes.js';
 import type { RtpReceiverEvents, RtpReceiverOptions } from './RtpReceiverTypes.js';
 import type { PortAllocator } from './rtp/PortAllocator.js';

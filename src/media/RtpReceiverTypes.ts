@@ -1,4 +1,4 @@
-import type { Logger } from '../log/logger.js';
+import type { Logger } from '../platform/logger.js';
 import type { G711Encoding, PcmFrame } from './MediaTypes.js';
 import type { PortAllocator } from './rtp/PortAllocator.js';
 

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:dgram';
-import type { Logger } from '../log/logger.js';
-import { TypedEmitter } from '../util/TypedEmitter.js';
+import type { Logger } from '../platform/logger.js';
+import { TypedEmitter } from '../platform/TypedEmitter.js';
 import type { G711Encoding, RtpStreamStats } from './MediaTypes.js';
 import { bindUdp, enlargeReceiveBuffer } from './RtpReceiver.js';
 import type { RtpReceiverEvents } from './RtpReceiverTypes.js';

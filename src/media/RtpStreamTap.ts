@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import type { Logger } from '../log/logger.js';
-import { TypedEmitter } from '../util/TypedEmitter.js';
+import type { Logger } from '../platform/logger.js';
+import { TypedEmitter } from '../platform/TypedEmitter.js';
 import { decodeTableFor } from './codec/G711.js';
 import { Upsampler2x } from './codec/Resampler.js';
 import type { RtpStreamStats } from './MediaTypes.js';

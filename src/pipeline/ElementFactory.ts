@@ -1,26 +1,26 @@
 import type { EventOrigin } from '../events/EventEnvelope.js';
-import type { Logger } from '../log/logger.js';
+import type { Logger } from '../platform/logger.js';
 import type { AppendKey } from '../stream/StreamTypes.js';
 import { WEBHOOK_DEFAULTS, WebhookDelivery } from '../events/Webhook.js';
 import { PIPELINE_SAMPLE_RATE } from '../media/MediaTypes.js';
 import type { PipelineBlueprint } from './PipelineManager.js';
 import type { PipelineContext, PipelineProcessor, PipelineRecordSink } from './PipelineTypes.js';
 import { RecordingProcessor } from './processors/RecordingProcessor.js';
-import type { CallAnalyticsCategory } from './analytics/CategoryTypes.js';
-import type { AnalyticsPool } from './analytics/worker/AnalyticsPool.js';
+import type { CallAnalyticsCategory } from '../analytics/CategoryTypes.js';
+import type { AnalyticsPool } from '../analytics/worker/AnalyticsPool.js';
 import type {
   AmazonTranscribeCallAnalyticsProcessorConfiguration,
   RealTimeAlertConfiguration,
-} from './config/ConfigurationTypes.js';
+} from '../configurations/ConfigurationTypes.js';
 import { CallAnalyticsProcessor } from './processors/CallAnalyticsProcessor.js';
 import { TranscribeProcessor } from './processors/TranscribeProcessor.js';
 import { VoiceToneProcessor } from './processors/VoiceToneProcessor.js';
 import type { PostCallStore } from './records/PostCall.js';
-import type { RecordingStorage } from './recording/RecordingStoreTypes.js';
+import type { RecordingStorage } from '../recording/RecordingStoreTypes.js';
 import { StreamSink } from './sinks/StreamSink.js';
 import { WebhookSink } from './sinks/WebhookSink.js';
-import type { SpeechEngine } from './transcribe/SpeechEngineTypes.js';
-import type { VoiceToneEngine } from './voice/VoiceToneEngine.js';
+import type { SpeechEngine } from '../transcribe/SpeechEngineTypes.js';
+import type { VoiceToneEngine } from '../analytics/voice/VoiceToneEngine.js';
 
 /** The parts of a stored Chime configuration the factory reads (validated when it was stored). */
 export interface ConfigurationElements {
@@ -214,7 +214,7 @@ const BUILDERS: Readonly<Record<string, ElementBuilder>> = {
 /**
  * Turns a configuration into a blueprint: for each call, one Callsight processor or sink per Chime
  * element it honours. Elements it does not honour were refused, or accepted with a warning, when
- * the configuration was stored (src/pipeline/config), so they are skipped here.
+ * the configuration was stored (src/configurations), so they are skipped here.
  */
 export function blueprintFor(
   configuration: ConfigurationElements,

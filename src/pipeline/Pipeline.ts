@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { CallInfo } from '../connector/CallTypes.js';
-import { CallsightError } from '../errors.js';
+import { CallsightError } from '../platform/errors.js';
 import type { EventEnvelope, EventOrigin } from '../events/EventEnvelope.js';
-import type { Logger } from '../log/logger.js';
+import type { Logger } from '../platform/logger.js';
 import type { PcmFrame } from '../media/MediaTypes.js';
 import type { AppendKey } from '../stream/StreamTypes.js';
 import type {

@@ -1,7 +1,7 @@
 import type { CallInfo, CallStream } from '../connector/CallTypes.js';
-import { CallsightError } from '../errors.js';
+import { CallsightError } from '../platform/errors.js';
 import type { EventEnvelope, EventOrigin } from '../events/EventEnvelope.js';
-import type { Logger } from '../log/logger.js';
+import type { Logger } from '../platform/logger.js';
 import type { PcmFrame } from '../media/MediaTypes.js';
 import { Pipeline, type PipelineOptions } from './Pipeline.js';
 import { pipelineIdOf } from './PipelineDocument.js';

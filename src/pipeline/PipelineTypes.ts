@@ -1,6 +1,6 @@
 import type { CallInfo, ParticipantRole } from '../connector/CallTypes.js';
 import type { EventEnvelope } from '../events/EventEnvelope.js';
-import type { Logger } from '../log/logger.js';
+import type { Logger } from '../platform/logger.js';
 import type { PcmFrame } from '../media/MediaTypes.js';
 import type { AppendKey } from '../stream/StreamTypes.js';
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Logger } from '../log/logger.js';
+import type { Logger } from '../platform/logger.js';
 import type { AllowList } from './access/AllowList.js';
 import type { DigestAuthenticator } from './access/DigestAuth.js';
 import { LogThrottle } from './access/LogThrottle.js';

@@ -15,10 +15,10 @@ import {
 } from '@nats-io/jetstream';
 import { nanos, nuid } from '@nats-io/transport-node';
 import { setTimeout as delay } from 'node:timers/promises';
-import { CallsightError, InvalidStateError } from '../errors.js';
-import { silentLogger, type Logger } from '../log/logger.js';
-import { connectNats, type NatsConnection } from '../nats/NatsConnection.js';
-import { ensureStream, publishWithRetry, unavailable } from '../nats/JetStreamSupport.js';
+import { CallsightError, InvalidStateError } from '../platform/errors.js';
+import { silentLogger, type Logger } from '../platform/logger.js';
+import { connectNats, type NatsConnection } from '../platform/nats/NatsConnection.js';
+import { ensureStream, publishWithRetry, unavailable } from '../platform/nats/JetStreamSupport.js';
 import { serializeRecord } from './AppendCheck.js';
 import { JetStreamSubscription, type JetStreamSubscriptionSource } from './JetStreamSubscription.js';
 import { parseSequence } from './Sequence.js';

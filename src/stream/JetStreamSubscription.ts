@@ -1,5 +1,5 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import { CallsightError } from '../errors.js';
+import { CallsightError } from '../platform/errors.js';
 import { subscriptionIterator } from './StreamSupport.js';
 import type { StoredRecord, StreamSubscription } from './StreamTypes.js';
 

@@ -1,4 +1,4 @@
-import { CallsightError } from '../errors.js';
+import { CallsightError } from '../platform/errors.js';
 
 const DIGITS = /^\d{1,16}$/;
 

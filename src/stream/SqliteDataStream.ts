@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { InvalidStateError } from '../errors.js';
-import { silentLogger, type Logger } from '../log/logger.js';
+import { InvalidStateError } from '../platform/errors.js';
+import { silentLogger, type Logger } from '../platform/logger.js';
 import { serializeRecord } from './AppendCheck.js';
 import { parseSequence } from './Sequence.js';
 import { checkRead } from './StreamSupport.js';

@@ -2,8 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { httpBaseUrl, recordingStoreOptions, recordingUrl } from '../../src/app/recordings.js';
-import { loadConfig } from '../../src/config/Config.js';
-import { silentLogger } from '../../src/log/logger.js';
+import { loadConfig } from '../../src/app/config/Config.js';
+import { silentLogger } from '../../src/platform/logger.js';
 
 describe('recording settings', () => {
   test('by default recordings stay in <dataDir>/recordings for 30 days, with no S3', () => {

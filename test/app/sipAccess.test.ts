@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeSipAccess, sipAccess } from '../../src/app/sipAccess.js';
-import { loadConfig } from '../../src/config/Config.js';
+import { loadConfig } from '../../src/app/config/Config.js';
 
 test('sipAccess: the defaults allow every host and authenticate nobody', () => {
   const access = sipAccess(loadConfig().sip);

@@ -10,12 +10,12 @@ import {
 import { CallAudioFeed, CallAudioPublisher } from '../../src/cluster/CallAudio.js';
 import { ClusterSubjects } from '../../src/cluster/ClusterSubjects.js';
 import type { CallInfo } from '../../src/connector/CallTypes.js';
-import { silentLogger } from '../../src/log/logger.js';
+import { silentLogger } from '../../src/platform/logger.js';
 import { decodeG711, encodeG711 } from '../../src/media/codec/G711.js';
 import { Upsampler2x } from '../../src/media/codec/Resampler.js';
 import type { PcmFrame } from '../../src/media/MediaTypes.js';
 import { readWav } from '../../src/media/wav/WavFile.js';
-import { connectNats, type NatsConnection } from '../../src/nats/NatsConnection.js';
+import { connectNats, type NatsConnection } from '../../src/platform/nats/NatsConnection.js';
 import { startNatsServer, uniqueName, type NatsServer } from '../helpers/natsServer.js';
 
 /** demo-customer.wav as the media stage hands it on: G.711, 16 kHz, 20 ms frames on one channel. */

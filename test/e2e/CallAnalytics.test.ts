@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readWav } from '../../src/media/wav/WavFile.js';
-import { SipCaller } from '../../src/tools/SipCaller.js';
+import { SipCaller } from '../../scripts/lib/SipCaller.js';
 import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
 import { recordingElement, STREAM_SINK_ELEMENT, writeConfigFile } from '../helpers/configFile.js';
 import { RecordCollector, callIdOf, detailOf, type StreamFrame } from '../helpers/wsRecords.js';

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { wordErrorRate } from '../../src/pipeline/transcribe/wer.js';
+import { wordErrorRate } from '../../src/transcribe/wer.js';
 import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
 import { sippAvailable, sippCall, type SippResult } from '../helpers/sipp.js';
 import { RecordCollector, callIdOf, detailOf, type StreamFrame } from '../helpers/wsRecords.js';

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { readWav } from '../../src/media/wav/WavFile.js';
-import { SipCaller } from '../../src/tools/SipCaller.js';
+import { SipCaller } from '../../scripts/lib/SipCaller.js';
 import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
 import {
   EVERYTHING_TO_THE_STREAM,

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readWav } from '../../src/media/wav/WavFile.js';
-import { WavHeader } from '../../src/pipeline/recording/WavHeader.js';
-import { SipCaller } from '../../src/tools/SipCaller.js';
+import { WavHeader } from '../../src/recording/WavHeader.js';
+import { SipCaller } from '../../scripts/lib/SipCaller.js';
 import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
 import {
   EVERYTHING_TO_THE_STREAM,
@@ -17,7 +17,7 @@ import {
 } from '../helpers/configFile.js';
 import { s3ServerUnavailable, startS3Server, type S3TestServer } from '../helpers/s3Server.js';
 import { RecordCollector, callIdOf, detailOf } from '../helpers/wsRecords.js';
-import { soxInfo } from '../pipeline/recording/wavTools.js';
+import { soxInfo } from '../recording/wavTools.js';
 
 const WAV = new URL('../fixtures/audio/demo-customer.wav', import.meta.url).pathname;
 const BUCKET = 'e2e-recordings';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { readWav } from '../../src/media/wav/WavFile.js';
-import { SipCaller } from '../../src/tools/SipCaller.js';
+import { SipCaller } from '../../scripts/lib/SipCaller.js';
 import { startCallsights, type RunningCallsight } from '../helpers/callsight.js';
 import { uniqueName, type NatsServer } from '../helpers/natsServer.js';
 import { freePort, rtpRangeForThisProcess } from '../helpers/ports.js';

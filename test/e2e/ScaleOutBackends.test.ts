@@ -6,7 +6,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { readWav } from '../../src/media/wav/WavFile.js';
-import { SipCaller } from '../../src/tools/SipCaller.js';
+import { SipCaller } from '../../scripts/lib/SipCaller.js';
 import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
 import { uniqueName, type NatsServer } from '../helpers/natsServer.js';
 import type { TestDatabase } from '../helpers/postgres.js';

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readWav } from '../../src/media/wav/WavFile.js';
-import { SipCaller } from '../../src/tools/SipCaller.js';
+import { SipCaller } from '../../scripts/lib/SipCaller.js';
 import { startCallsights, type RunningCallsight } from '../helpers/callsight.js';
 import { uniqueName, type NatsServer } from '../helpers/natsServer.js';
 import { freePort, rtpRangeForThisProcess } from '../helpers/ports.js';

@@ -4,8 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readWav } from '../../src/media/wav/WavFile.js';
-import { wordErrorRate } from '../../src/pipeline/transcribe/wer.js';
-import { sendRtp } from '../../src/tools/RtpSender.js';
+import { wordErrorRate } from '../../src/transcribe/wer.js';
+import { sendRtp } from '../../scripts/lib/RtpSender.js';
 import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
 import { runScenario, sippAvailable } from '../helpers/sipp.js';
 import {
@@ -22,7 +22,7 @@ import {
  * 3.6.1 runs test/scenarios/siprec-two-streams.xml (the SIPREC INVITE, its re-INVITEs and BYE) and
  * plays the agent's speech to the first m-line. SIPp's rtp_stream knows a single audio destination
  * (the first m=audio of the answer; there is no option for a second), so the customer's speech on
- * the second m-line is sent by the test itself (src/tools/RtpSender.ts), to the port the scenario
+ * the second m-line is sent by the test itself (scripts/lib/RtpSender.ts), to the port the scenario
  * logged from Callsight's answer.
  */
 

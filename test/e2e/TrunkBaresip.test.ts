@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
-import { wordErrorRate } from '../../src/pipeline/transcribe/wer.js';
+import { wordErrorRate } from '../../src/transcribe/wer.js';
 import { readWav } from '../../src/media/wav/WavFile.js';
 import { matchAudio } from '../helpers/audioMatch.js';
 import { Baresip, baresipAvailable } from '../helpers/baresip.js';

@@ -13,7 +13,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CallsightError } from '../../src/errors.js';
+import { CallsightError } from '../../src/platform/errors.js';
 import { compileEventPattern, EventPatternError } from '../../src/events/EventPattern.js';
 
 interface MatchCase {

@@ -4,7 +4,7 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { InvalidStateError } from '../../src/errors.js';
+import { InvalidStateError } from '../../src/platform/errors.js';
 import type { ConnectionRegistry } from '../../src/gateway/ConnectionRegistryTypes.js';
 
 export type TestRegistry = ConnectionRegistry & { readonly closed: boolean };

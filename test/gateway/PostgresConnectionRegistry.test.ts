@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { PostgresConnectionRegistry } from '../../src/gateway/PostgresConnectionRegistry.js';
-import { PostgresDatabase } from '../../src/store/postgres/PostgresDatabase.js';
+import { PostgresDatabase } from '../../src/platform/database/PostgresDatabase.js';
 import { useTestDatabase } from '../helpers/postgres.js';
 import { connectionRegistryContract } from './ConnectionRegistryContract.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { WebSocket } from 'ws';
 import { HttpServer } from '../../src/gateway/HttpServer.js';
-import { SqliteConnectionRegistry } from '../../src/gateway/ConnectionRegistry.js';
+import { SqliteConnectionRegistry } from '../../src/gateway/SqliteConnectionRegistry.js';
 import { SqliteDataStream } from '../../src/stream/SqliteDataStream.js';
 import { connect, tempDir, until, type TestClient } from './wsHarness.js';
 

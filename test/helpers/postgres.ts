@@ -4,7 +4,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import pg from 'pg';
-import { PostgresDatabase } from '../../src/store/postgres/PostgresDatabase.js';
+import { PostgresDatabase } from '../../src/platform/database/PostgresDatabase.js';
 import { freePort } from './ports.js';
 
 /**

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { S3Settings } from '../../src/pipeline/recording/RecordingStoreTypes.js';
+import type { S3Settings } from '../../src/recording/RecordingStoreTypes.js';
 import { freePort } from './ports.js';
 
 /**

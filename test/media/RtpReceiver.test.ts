@@ -1,7 +1,7 @@
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
-import { silentLogger } from '../../src/log/logger.js';
+import { silentLogger } from '../../src/platform/logger.js';
 import { decodeG711 } from '../../src/media/codec/G711.js';
 import { Upsampler2x } from '../../src/media/codec/Resampler.js';
 import type { PcmFrame } from '../../src/media/MediaTypes.js';

@@ -1,10 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EventEnvelope } from '../../src/events/EventEnvelope.js';
-import { PocketsphinxEngine } from '../../src/pipeline/transcribe/pocketsphinx/PocketsphinxEngine.js';
+import { PocketsphinxEngine } from '../../src/transcribe/pocketsphinx/PocketsphinxEngine.js';
 import type { AppendKey } from '../../src/stream/StreamTypes.js';
 import { testCall, testPipeline } from './support/testCall.js';
-import { frames, readAudio16k } from './transcribe/audio.js';
+import { frames, readAudio16k } from '../transcribe/audio.js';
 
 const DEMO = new URL('../fixtures/audio/demo-customer.wav', import.meta.url).pathname;
 /** A pipeline of the default configuration on a real engine, recording what it emits and publishes. */

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { silentLogger } from '../../src/log/logger.js';
+import { silentLogger } from '../../src/platform/logger.js';
 import {
   SipRejection,
   type CallEndReason,

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { VoiceConnector } from '../../src/connector/VoiceConnector.js';
 import { EventBus } from '../../src/events/EventBus.js';
 import type { EventEnvelope } from '../../src/events/EventEnvelope.js';
-import { silentLogger } from '../../src/log/logger.js';
+import { silentLogger } from '../../src/platform/logger.js';
 import { PortAllocator } from '../../src/media/rtp/PortAllocator.js';
 import type { CallEndReason, CallHandler } from '../../src/sip/CallHandlerTypes.js';
 import { SipUserAgent } from '../../src/sip/SipUserAgent.js';

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { silentLogger } from '../../src/log/logger.js';
+import { silentLogger } from '../../src/platform/logger.js';
 import { AllowList } from '../../src/sip/access/AllowList.js';
 import { DigestAuthenticator } from '../../src/sip/access/DigestAuth.js';
 import type { CallHandler } from '../../src/sip/CallHandlerTypes.js';

@@ -6,7 +6,7 @@ import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { CallsightError, InvalidStateError } from '../../src/errors.js';
+import { CallsightError, InvalidStateError } from '../../src/platform/errors.js';
 import type { StoredRecord, StreamRetention, StreamSubscription } from '../../src/stream/StreamTypes.js';
 import { recordFor } from './fixtures/killRecord.js';
 import type { OpenOptions, StreamSpec, TestStream } from './fixtures/openStream.js';

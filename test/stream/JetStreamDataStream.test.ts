@@ -2,7 +2,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { CallsightError } from '../../src/errors.js';
+import { CallsightError } from '../../src/platform/errors.js';
 import { JetStreamDataStream } from '../../src/stream/JetStreamDataStream.js';
 import { freePort } from '../helpers/ports.js';
 import { startNatsServer, uniqueName, type NatsServer } from '../helpers/natsServer.js';

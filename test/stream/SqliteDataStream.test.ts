@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SqliteDataStream } from '../../src/stream/SqliteDataStream.js';
-import { InvalidStateError } from '../../src/errors.js';
+import { InvalidStateError } from '../../src/platform/errors.js';
 import { dataStreamContract } from './DataStreamContract.js';
 import { openStream } from './fixtures/openStream.js';
 

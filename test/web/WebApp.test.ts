@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { readWav } from '../../src/media/wav/WavFile.js';
-import { SipCaller } from '../../src/tools/SipCaller.js';
+import { SipCaller } from '../../scripts/lib/SipCaller.js';
 import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
 import { CHROMIUM, collectPageErrors, launchBrowser, type Browser } from './browser.js';
 

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { Registry } from 'prom-client';
-import type { Config } from '../../config/Config.js';
+import type { Config } from '../config/Config.js';
 import type { CallsView, PipelineService } from '../../gateway/api/ApiSourceTypes.js';
 import { registerApiRoutes } from '../../gateway/api/ApiRoutes.js';
 import { registerCallRoutes } from '../../gateway/api/CallRoutes.js';
@@ -9,10 +9,10 @@ import { registerPipelineRoutes } from '../../gateway/api/PipelineRoutes.js';
 import { registerRecordingRoutes } from '../../gateway/api/RecordingRoutes.js';
 import type { ConnectionRegistry } from '../../gateway/ConnectionRegistryTypes.js';
 import { HttpServer } from '../../gateway/HttpServer.js';
-import type { Logger } from '../../log/logger.js';
-import type { ConfigurationStore } from '../../pipeline/config/ConfigurationStoreTypes.js';
+import type { Logger } from '../../platform/logger.js';
+import type { ConfigurationStore } from '../../configurations/ConfigurationStoreTypes.js';
 import type { PostCallStore } from '../../pipeline/records/PostCall.js';
-import type { RecordingStorage } from '../../pipeline/recording/RecordingStoreTypes.js';
+import type { RecordingStorage } from '../../recording/RecordingStoreTypes.js';
 import type { DataStream } from '../../stream/StreamTypes.js';
 
 const BUNDLED_WEB_ROOT = fileURLToPath(new URL('../../../../web/dist', import.meta.url));

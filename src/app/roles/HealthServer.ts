@@ -1,6 +1,6 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { Logger } from '../../log/logger.js';
+import type { Logger } from '../../platform/logger.js';
 
 export interface HealthServerOptions {
   readonly host: string;

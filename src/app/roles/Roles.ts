@@ -1,5 +1,5 @@
-import type { Config } from '../../config/Config.js';
-import { CallsightError } from '../../errors.js';
+import type { Config } from '../config/Config.js';
+import { CallsightError } from '../../platform/errors.js';
 
 /**
  * What a Callsight process runs. `all` is the whole of Callsight in one process with in-process

@@ -1,9 +1,9 @@
-import type { Config } from '../../config/Config.js';
+import type { Config } from '../config/Config.js';
 import { parseHeaderAllowList } from '../../connector/InviteHeaders.js';
 import { VoiceConnector } from '../../connector/VoiceConnector.js';
 import type { EventBus } from '../../events/EventBus.js';
 import type { EventOrigin } from '../../events/EventEnvelope.js';
-import type { Logger } from '../../log/logger.js';
+import type { Logger } from '../../platform/logger.js';
 import { PortAllocator } from '../../media/rtp/PortAllocator.js';
 import { SipUserAgent } from '../../sip/SipUserAgent.js';
 import { describeSipAccess, sipAccess } from '../sipAccess.js';

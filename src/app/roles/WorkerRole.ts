@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
-import type { Config } from '../../config/Config.js';
+import type { Config } from '../config/Config.js';
 import { deadLetterEvent } from '../../events/DeadLetter.js';
 import type { EventEnvelope, EventOrigin } from '../../events/EventEnvelope.js';
-import type { Logger } from '../../log/logger.js';
-import { AnalyticsPool } from '../../pipeline/analytics/worker/AnalyticsPool.js';
-import type { ConfigurationStore } from '../../pipeline/config/ConfigurationStoreTypes.js';
+import type { Logger } from '../../platform/logger.js';
+import { AnalyticsPool } from '../../analytics/worker/AnalyticsPool.js';
+import type { ConfigurationStore } from '../../configurations/ConfigurationStoreTypes.js';
 import {
   blueprintFor,
   type ConfigurationElements,
@@ -13,10 +13,10 @@ import {
 import type { Pipeline } from '../../pipeline/Pipeline.js';
 import { PipelineManager, type PipelineBlueprint } from '../../pipeline/PipelineManager.js';
 import type { PostCallStore } from '../../pipeline/records/PostCall.js';
-import { RecordingStore } from '../../pipeline/recording/RecordingStore.js';
-import { PocketsphinxEngine } from '../../pipeline/transcribe/pocketsphinx/PocketsphinxEngine.js';
-import type { SpeechEngine } from '../../pipeline/transcribe/SpeechEngineTypes.js';
-import { VoiceToneEngine } from '../../pipeline/voice/VoiceToneEngine.js';
+import { RecordingStore } from '../../recording/RecordingStore.js';
+import { PocketsphinxEngine } from '../../transcribe/pocketsphinx/PocketsphinxEngine.js';
+import type { SpeechEngine } from '../../transcribe/SpeechEngineTypes.js';
+import { VoiceToneEngine } from '../../analytics/voice/VoiceToneEngine.js';
 import type { AppendKey } from '../../stream/StreamTypes.js';
 import { recordingStoreOptions, recordingUrl } from '../recordings.js';
 

@@ -1,4 +1,4 @@
-import { CallsightError, type ErrorCode } from '../../errors.js';
+import { CallsightError, type ErrorCode } from '../../platform/errors.js';
 import { SipRejection } from '../../sip/CallHandlerTypes.js';
 
 /** What was wrong with a multipart body. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CallsightError } from '../../errors.js';
+import { CallsightError } from '../../platform/errors.js';
 import { compileEventPattern, type CompiledPattern } from '../../events/EventPattern.js';
 import { parseSipUri } from '../../sip/message/SipUri.js';
 import type { CallDirection, ParticipantRole } from '../CallTypes.js';

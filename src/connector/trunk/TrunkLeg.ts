@@ -1,4 +1,4 @@
-import type { Logger } from '../../log/logger.js';
+import type { Logger } from '../../platform/logger.js';
 import type { PortAllocator } from '../../media/rtp/PortAllocator.js';
 import { RtpRelay } from '../../media/RtpRelay.js';
 import {

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import type { Logger } from '../../log/logger.js';
-import { CallsightError, ValidationError } from '../../errors.js';
+import type { Logger } from '../../platform/logger.js';
+import { CallsightError, ValidationError } from '../../platform/errors.js';
 
 /** Chime's exception names for the statuses the REST API answers with, so Chime clients recognise them. */
 const EXCEPTION: Readonly<Record<number, string>> = {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { CallsightError } from '../../errors.js';
+import { CallsightError } from '../../platform/errors.js';
 import type { PostCallStore } from '../../pipeline/records/PostCall.js';
 
 export interface CallRouteSources {

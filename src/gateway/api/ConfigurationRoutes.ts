@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { ValidationError } from '../../errors.js';
-import type { Logger } from '../../log/logger.js';
-import { parseConfigurationDocument } from '../../pipeline/config/ConfigurationSchema.js';
+import { ValidationError } from '../../platform/errors.js';
+import type { Logger } from '../../platform/logger.js';
+import { parseConfigurationDocument } from '../../configurations/ConfigurationSchema.js';
 import type {
   ConfigurationStore,
   ListConfigurationsOptions,
-} from '../../pipeline/config/ConfigurationStoreTypes.js';
-import type { ConfigurationIssue } from '../../pipeline/config/ConfigurationTypes.js';
-import { checkCreateRequest, checkUpdateRequest } from '../../pipeline/config/ElementSupport.js';
+} from '../../configurations/ConfigurationStoreTypes.js';
+import type { ConfigurationIssue } from '../../configurations/ConfigurationTypes.js';
+import { checkCreateRequest, checkUpdateRequest } from '../../configurations/ElementSupport.js';
 import { installApiErrorHandler } from './ApiErrors.js';
 
 const JSON_TYPES = ['application/json'];

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { CallsightError, ValidationError, formatPath } from '../../errors.js';
+import { CallsightError, ValidationError, formatPath } from '../../platform/errors.js';
 import type { CallInfo } from '../../connector/CallTypes.js';
 import type { ChannelDefinition } from '../../pipeline/PipelineTypes.js';
 import type { PipelineService } from './ApiSourceTypes.js';

@@ -1,12 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import parseRange from 'range-parser';
-import { CallsightError, ValidationError } from '../../errors.js';
-import { isRecordingId, RECORDING_CONTENT_TYPE } from '../../pipeline/recording/RecordingStore.js';
-import type {
-  ByteRange,
-  RecordingStorage,
-  StoredRecording,
-} from '../../pipeline/recording/RecordingStoreTypes.js';
+import { CallsightError, ValidationError } from '../../platform/errors.js';
+import { isRecordingId, RECORDING_CONTENT_TYPE } from '../../recording/RecordingStore.js';
+import type { ByteRange, RecordingStorage, StoredRecording } from '../../recording/RecordingStoreTypes.js';
 
 interface RecordingRequest {
   Params: { callId: string };

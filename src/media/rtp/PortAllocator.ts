@@ -1,4 +1,4 @@
-import { CallsightError } from '../../errors.js';
+import { CallsightError } from '../../platform/errors.js';
 
 export interface PortAllocatorOptions {
   /** Lowest port of the range. Default 20000. */

@@ -1,6 +1,6 @@
 import type { PcmFrame } from '../../media/MediaTypes.js';
-import { loudnessScore } from '../analytics/Loudness.js';
-import type { UtteranceEvent } from '../analytics/UtteranceTypes.js';
+import { loudnessScore } from '../../analytics/Loudness.js';
+import type { UtteranceEvent } from '../../analytics/UtteranceTypes.js';
 import type { ParticipantRole } from '../PipelineTypes.js';
 
 /**

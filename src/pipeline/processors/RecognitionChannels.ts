@@ -1,6 +1,10 @@
 import type { PcmFrame } from '../../media/MediaTypes.js';
 import type { PipelineContext } from '../PipelineTypes.js';
-import type { RecognitionResult, RecognitionStream, SpeechEngine } from '../transcribe/SpeechEngineTypes.js';
+import type {
+  RecognitionResult,
+  RecognitionStream,
+  SpeechEngine,
+} from '../../transcribe/SpeechEngineTypes.js';
 
 export interface RecognitionChannelsOptions {
   readonly engine: SpeechEngine;

@@ -1,9 +1,9 @@
 import { unlink } from 'node:fs/promises';
 import type { PcmFrame } from '../../media/MediaTypes.js';
 import type { PipelineContext, PipelineProcessor } from '../PipelineTypes.js';
-import type { RecordingStorage } from '../recording/RecordingStoreTypes.js';
-import { StereoWavRecorder, type RecordingSummary } from '../recording/StereoWavRecorder.js';
-import { IN_PROGRESS_SUFFIX } from '../recording/WavFileWriter.js';
+import type { RecordingStorage } from '../../recording/RecordingStoreTypes.js';
+import { StereoWavRecorder, type RecordingSummary } from '../../recording/StereoWavRecorder.js';
+import { IN_PROGRESS_SUFFIX } from '../../recording/WavFileWriter.js';
 import { recordingRecord } from '../records/RecordingRecord.js';
 
 export interface RecordingProcessorOptions {

@@ -1,10 +1,10 @@
 import type { EventOrigin } from '../../events/EventEnvelope.js';
 import type { PcmFrame } from '../../media/MediaTypes.js';
-import { RealTimeAlertEvaluator } from '../analytics/RealTimeAlertEvaluator.js';
-import type { RealTimeAlertConfiguration } from '../config/ConfigurationTypes.js';
+import { RealTimeAlertEvaluator } from '../../analytics/RealTimeAlertEvaluator.js';
+import type { RealTimeAlertConfiguration } from '../../configurations/ConfigurationTypes.js';
 import type { PipelineContext, PipelineProcessor } from '../PipelineTypes.js';
 import { transcribeRecord } from '../records/TranscribeRecord.js';
-import type { RecognitionResult, SpeechEngine } from '../transcribe/SpeechEngineTypes.js';
+import type { RecognitionResult, SpeechEngine } from '../../transcribe/SpeechEngineTypes.js';
 import { RecognitionChannels } from './RecognitionChannels.js';
 import { emitCallAnalyticsMetadata, publishAlert, sharedUtterance } from './TranscriptionSupport.js';
 

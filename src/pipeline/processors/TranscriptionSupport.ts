@@ -1,7 +1,7 @@
 import { makeEvent, type EventOrigin } from '../../events/EventEnvelope.js';
 import type { ParticipantRole, PipelineContext, SharedUtterance } from '../PipelineTypes.js';
 import { callAnalyticsMetadataRecord } from '../records/PipelineRecord.js';
-import type { RecognitionResult } from '../transcribe/SpeechEngineTypes.js';
+import type { RecognitionResult } from '../../transcribe/SpeechEngineTypes.js';
 
 /** What the Transcribe and the call analytics processor do the same way. */
 

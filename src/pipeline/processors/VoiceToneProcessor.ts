@@ -7,9 +7,13 @@ import {
   voiceToneEvent,
   type VoiceTaskInput,
 } from '../records/VoiceAnalyticsEvents.js';
-import { VoiceToneTracker, type ToneUpdate } from '../voice/VoiceToneTracker.js';
-import type { AcousticWindow, VoiceFeatureStream, VoiceStreamStats } from '../voice/VoiceToneTypes.js';
-import { WordSentimentTrack } from '../voice/WordSentimentTrack.js';
+import { VoiceToneTracker, type ToneUpdate } from '../../analytics/voice/VoiceToneTracker.js';
+import type {
+  AcousticWindow,
+  VoiceFeatureStream,
+  VoiceStreamStats,
+} from '../../analytics/voice/VoiceToneTypes.js';
+import { WordSentimentTrack } from '../../analytics/voice/WordSentimentTrack.js';
 
 /** Where a channel's acoustic analysis runs (VoiceToneEngine: worker threads). */
 export interface VoiceFeatureSource {

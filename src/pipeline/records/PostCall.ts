@@ -5,7 +5,7 @@ import {
   type EventEnvelope,
   type EventOrigin,
 } from '../../events/EventEnvelope.js';
-import type { PostCallAnalytics } from '../analytics/PostCallTypes.js';
+import type { PostCallAnalytics } from '../../analytics/PostCallTypes.js';
 
 /**
  * Where post-call analytics documents are kept (SQLite by default, SqlitePostCallStore.ts; PostgreSQL

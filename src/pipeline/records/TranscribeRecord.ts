@@ -1,4 +1,4 @@
-import type { RecognitionResult } from '../transcribe/SpeechEngineTypes.js';
+import type { RecognitionResult } from '../../transcribe/SpeechEngineTypes.js';
 import { recordBase, type PipelineRecordBase } from './PipelineRecord.js';
 
 export interface TranscribeItem {

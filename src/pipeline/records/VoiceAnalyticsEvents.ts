@@ -1,7 +1,7 @@
 import type { CallInfo } from '../../connector/CallTypes.js';
 import { makeEvent, type EventEnvelope, type EventOrigin } from '../../events/EventEnvelope.js';
 import type { ParticipantRole } from '../PipelineTypes.js';
-import type { ToneSpan } from '../voice/VoiceToneTracker.js';
+import type { ToneSpan } from '../../analytics/voice/VoiceToneTracker.js';
 
 /*
  * Chime's voice analytics notifications (developer guide, "Understanding notifications"; spec §2.9):

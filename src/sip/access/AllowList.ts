@@ -1,5 +1,5 @@
 import { BlockList, isIP } from 'node:net';
-import { CallsightError } from '../../errors.js';
+import { CallsightError } from '../../platform/errors.js';
 
 /** An allow-list entry that is not a CIDR: the message names the entry. */
 export class AllowListError extends CallsightError {

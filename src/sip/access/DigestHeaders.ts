@@ -1,4 +1,4 @@
-import { CallsightError } from '../../errors.js';
+import { CallsightError } from '../../platform/errors.js';
 
 /**
  * The two digest headers (RFC 3261 §20.44, §20.7, §25.1; RFC 7616 §3.3, §3.4):

@@ -1,4 +1,4 @@
-import { CallsightError } from '../../errors.js';
+import { CallsightError } from '../../platform/errors.js';
 import { parseCSeq, parseNameAddr, parseVia, splitList } from './HeaderValues.js';
 import { SipHeaders } from './SipHeaders.js';
 import { SipRequest, SipResponse, type SipMessage } from './SipMessage.js';

@@ -1,6 +1,6 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import type { Logger } from '../../log/logger.js';
-import { TypedEmitter } from '../../util/TypedEmitter.js';
+import type { Logger } from '../../platform/logger.js';
+import { TypedEmitter } from '../../platform/TypedEmitter.js';
 import { DEFAULT_FRAMER_LIMITS, StreamFramer, type StreamFramerLimits } from './StreamFramer.js';
 import type { SipFlow, SipTransport, SipTransportEvents } from './TransportTypes.js';
 

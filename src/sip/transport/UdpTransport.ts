@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import type { Logger } from '../../log/logger.js';
-import { TypedEmitter } from '../../util/TypedEmitter.js';
+import type { Logger } from '../../platform/logger.js';
+import { TypedEmitter } from '../../platform/TypedEmitter.js';
 import type { SipFlow, SipTransport, SipTransportEvents } from './TransportTypes.js';
 
 /** SIP over UDP: one socket, each datagram is one message (RFC 3261 §18.1.1, §18.2.1). */

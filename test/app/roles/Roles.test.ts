@@ -5,8 +5,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkRoleBackends, parseRoles } from '../../../src/app/roles/Roles.js';
-import { loadConfig } from '../../../src/config/Config.js';
-import { CallsightError } from '../../../src/errors.js';
+import { loadConfig } from '../../../src/app/config/Config.js';
+import { CallsightError } from '../../../src/platform/errors.js';
 
 const MAIN = new URL('../../../dist/src/main.js', import.meta.url).pathname;
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { chooseRoute, parseRoutes, type RouteSubject } from '../../../src/connector/trunk/Routes.js';
-import { CallsightError } from '../../../src/errors.js';
+import { CallsightError } from '../../../src/platform/errors.js';
 
 const DOC = new URL('../../../docs/voice-connector.md', import.meta.url);
 

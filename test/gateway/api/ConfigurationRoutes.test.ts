@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerConfigurationRoutes } from '../../../src/gateway/api/ConfigurationRoutes.js';
-import { silentLogger } from '../../../src/log/logger.js';
-import { SqliteConfigurationStore } from '../../../src/pipeline/config/ConfigurationStore.js';
-import type { MediaInsightsPipelineConfiguration } from '../../../src/pipeline/config/ConfigurationTypes.js';
+import { silentLogger } from '../../../src/platform/logger.js';
+import { SqliteConfigurationStore } from '../../../src/configurations/ConfigurationStore.js';
+import type { MediaInsightsPipelineConfiguration } from '../../../src/configurations/ConfigurationTypes.js';
 import { tempDir } from '../wsHarness.js';
 import {
   DG_EVENTBRIDGE_ALERTS,
@@ -13,7 +13,7 @@ import {
   KDS,
   ROLE,
   SEED_CONFIGURATION,
-} from '../../pipeline/config/fixtures.js';
+} from '../../configurations/fixtures.js';
 
 const tmp = tempDir('callsight-configuration-routes-');
 let server: FastifyInstance;

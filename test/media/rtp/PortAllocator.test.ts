@@ -2,7 +2,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
-import { CallsightError } from '../../../src/errors.js';
+import { CallsightError } from '../../../src/platform/errors.js';
 import { PortAllocator } from '../../../src/media/rtp/PortAllocator.js';
 
 const sockets: Socket[] = [];

@@ -4,13 +4,13 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventEnvelope } from '../../../src/events/EventEnvelope.js';
-import { silentLogger } from '../../../src/log/logger.js';
+import { silentLogger } from '../../../src/platform/logger.js';
 import type { PcmFrame } from '../../../src/media/MediaTypes.js';
-import { RecordingStore } from '../../../src/pipeline/recording/RecordingStore.js';
+import { RecordingStore } from '../../../src/recording/RecordingStore.js';
 import type { RecordingRecord } from '../../../src/pipeline/records/RecordingRecord.js';
 import { testCall, testPipeline, testStream } from '../support/testCall.js';
-import { frames, readAudio16k } from '../transcribe/audio.js';
-import { readStereo, soxInfo } from '../recording/wavTools.js';
+import { frames, readAudio16k } from '../../transcribe/audio.js';
+import { readStereo, soxInfo } from '../../recording/wavTools.js';
 
 const CUSTOMER = new URL('../../fixtures/audio/demo-customer.wav', import.meta.url).pathname;
 const AGENT = new URL('../../fixtures/audio/demo-agent.wav', import.meta.url).pathname;

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EventEnvelope } from '../../../src/events/EventEnvelope.js';
-import { silentLogger } from '../../../src/log/logger.js';
+import { silentLogger } from '../../../src/platform/logger.js';
 import { defaultChannels } from '../../../src/pipeline/PipelineManager.js';
 import type { SharedUtterance } from '../../../src/pipeline/PipelineTypes.js';
 import {
@@ -9,11 +9,11 @@ import {
   type VoiceFeatureSource,
 } from '../../../src/pipeline/processors/VoiceToneProcessor.js';
 import { SPEAKER_SEARCH_UNAVAILABLE } from '../../../src/pipeline/records/VoiceAnalyticsEvents.js';
-import { VoiceToneEngine } from '../../../src/pipeline/voice/VoiceToneEngine.js';
-import type { AcousticWindow, VoiceFeatureStream } from '../../../src/pipeline/voice/VoiceToneTypes.js';
+import { VoiceToneEngine } from '../../../src/analytics/voice/VoiceToneEngine.js';
+import type { AcousticWindow, VoiceFeatureStream } from '../../../src/analytics/voice/VoiceToneTypes.js';
 import { origin, testCall, testPipeline } from '../support/testCall.js';
-import { frames } from '../transcribe/audio.js';
-import { clipAudio, clips, joinAudio } from '../voice/voiceToneSet.js';
+import { frames } from '../../transcribe/audio.js';
+import { clipAudio, clips, joinAudio } from '../../analytics/voice/voiceToneSet.js';
 
 function call(callId: string) {
   return testCall(callId, { startedAt: new Date('2024-06-11T10:00:00.000Z') });

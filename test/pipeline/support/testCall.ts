@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { CallInfo, CallStream } from '../../../src/connector/CallTypes.js';
 import type { EventEnvelope } from '../../../src/events/EventEnvelope.js';
-import { silentLogger } from '../../../src/log/logger.js';
+import { silentLogger } from '../../../src/platform/logger.js';
 import {
   blueprintFor,
   type ConfigurationElements,

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CallsightError } from '../../../src/errors.js';
+import { CallsightError } from '../../../src/platform/errors.js';
 import { AllowList, AllowListError } from '../../../src/sip/access/AllowList.js';
 
 describe('AllowList', () => {

@@ -1,0 +1,346 @@
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { z } from 'zod';
+import { parse as parseYaml } from 'yaml';
+import { CallsightError } from '../../platform/errors.js';
+import { parseRoutes, type RouteDefinition } from '../../connector/trunk/Routes.js';
+import { parseRules, type RuleDefinition } from '../../events/RuleConfig.js';
+import { parseCategories } from '../../analytics/CategorySchema.js';
+import type { CallAnalyticsCategory } from '../../analytics/CategoryTypes.js';
+import { AllowList } from '../../sip/access/AllowList.js';
+import { parseDigestAlgorithms } from '../../sip/access/DigestAlgorithm.js';
+import { parseDigestUsers } from '../../sip/access/DigestAuth.js';
+import { parseRoles, ROLE_SYNTAX } from '../roles/Roles.js';
+import { OPTIONS, type OptionSpec } from './ConfigOptions.js';
+
+/** The validated, frozen configuration. Defaults and documentation: ConfigOptions.ts. */
+export interface Config {
+  /** `all`, or a comma-separated list of `sip`, `worker`, `gateway` (src/app/roles/Roles.ts). */
+  readonly role: string;
+  readonly sip: {
+    readonly host: string;
+    readonly udpPort: number;
+    readonly tcpPort: number;
+    readonly advertisedAddress: string;
+    /** Comma-separated CIDRs; '' allows every host. */
+    readonly allowedHosts: string;
+    /** `user:password,…`; '' turns digest authentication off. Never log it. */
+    readonly authUsers: string;
+    readonly authRealm: string;
+    /** Comma-separated digest algorithms, e.g. `SHA-256,MD5`. */
+    readonly authAlgorithms: string;
+  };
+  readonly rtp: {
+    readonly host: string;
+    readonly portMin: number;
+    readonly portMax: number;
+    readonly jitterBufferMs: number;
+    readonly mediaTimeoutSec: number;
+  };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly wsMaxBufferedBytes: number;
+    /** Empty: this process's own address. */
+    readonly publicUrl: string;
+  };
+  readonly dataDir: string;
+  readonly webRoot: string;
+  readonly stream: {
+    readonly retentionHours: number;
+    readonly maxRecords: number;
+    readonly backend: 'sqlite' | 'jetstream';
+  };
+  readonly nats: {
+    /** May hold a password or token: never log it (see redactUrl). */
+    readonly url: string;
+    readonly streamName: string;
+    readonly subjectPrefix: string;
+    readonly replicas: number;
+    /** Roles: prefix of the coordination subjects and streams. */
+    readonly namespace: string;
+  };
+  readonly database: {
+    readonly backend: 'sqlite' | 'postgres';
+    /** May hold a password: never log it (see redactDatabaseUrl). */
+    readonly url: string;
+    readonly poolSize: number;
+  };
+  readonly recording: {
+    /** Empty: `<dataDir>/recordings`. */
+    readonly dir: string;
+    readonly retentionDays: number;
+    readonly s3Endpoint: string;
+    /** Empty: no S3; recordings stay local. */
+    readonly s3Bucket: string;
+    readonly s3Region: string;
+    readonly s3AccessKeyId: string;
+    /** Never logged. */
+    readonly s3SecretAccessKey: string;
+    readonly s3ForcePathStyle: boolean;
+  };
+  readonly asr: { readonly workers: number; readonly languageCode: string; readonly enabled: boolean };
+  readonly voiceConnector: {
+    readonly id: string;
+    readonly region: string;
+    readonly account: string;
+    readonly inviteHeaders: string;
+    readonly agentAorPattern: string;
+  };
+  readonly log: { readonly level: string };
+  readonly analytics: { readonly workers: number };
+  readonly worker: { readonly jobAckWaitMs: number };
+  readonly pipeline: { readonly defaultConfiguration: string; readonly defaultConfigurationFile: string };
+  /** Call analytics categories from the file's `categories:` list (Amazon Transcribe's category model). */
+  readonly categories: readonly CallAnalyticsCategory[];
+  /** Call routes from the file's `routes:` list; null: every call is answered here. */
+  readonly routes: readonly RouteDefinition[] | null;
+  /** Event rules from the file's `rules:` list; null means the seed's default rules. */
+  readonly rules: readonly RuleDefinition[] | null;
+  /**
+   * Call analytics configurations from the file's `configurations:` list: Chime
+   * MediaInsightsPipelineConfiguration documents, or paths of JSON/YAML files holding one.
+   */
+  readonly configurations: readonly unknown[];
+}
+
+function fieldSchema(option: OptionSpec): z.ZodType {
+  switch (option.kind) {
+    case 'string':
+      return option.values ? z.enum(option.values as [string, ...string[]]) : z.string();
+    case 'boolean':
+      return z.boolean();
+    case 'port':
+      return z.number().int().min(0).max(65535);
+    case 'integer':
+    case 'number': {
+      let schema = option.kind === 'integer' ? z.number().int() : z.number();
+      if (option.min !== undefined) schema = schema.min(option.min);
+      if (option.max !== undefined) schema = schema.max(option.max);
+      return schema;
+    }
+  }
+}
+
+type Tree = { [key: string]: Tree | OptionSpec };
+
+function optionTree(): Tree {
+  const tree: Tree = {};
+  for (const option of OPTIONS) {
+    const parts = option.path.split('.');
+    let node = tree;
+    for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Tree;
+    node[parts.at(-1)!] = option;
+  }
+  return tree;
+}
+
+function isOption(node: Tree | OptionSpec): node is OptionSpec {
+  return typeof (node as OptionSpec).path === 'string' && typeof (node as OptionSpec).env === 'string';
+}
+
+function treeSchema(tree: Tree): z.ZodObject {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, node] of Object.entries(tree))
+    shape[key] = isOption(node) ? fieldSchema(node) : treeSchema(node);
+  return z.strictObject(shape);
+}
+
+/** Sections that are lists, not settings: checked by their own schemas (rules, configurations). */
+const configSchema = treeSchema(optionTree())
+  .extend({
+    rules: z.array(z.unknown()).optional(),
+    routes: z.array(z.unknown()).optional(),
+    categories: z.array(z.unknown()).default([]),
+    configurations: z.array(z.unknown()).default([]),
+  })
+  .superRefine((value, ctx) => {
+    const rtp = value.rtp as { portMin: number; portMax: number };
+    if (rtp.portMin > rtp.portMax) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rtp', 'portMin'],
+        message: 'rtp.portMin must not exceed rtp.portMax',
+      });
+    }
+    checkSipAccess(value.sip as Config['sip'], ctx);
+    if (parseRoles(value.role as string) === null)
+      ctx.addIssue({ code: 'custom', path: ['role'], message: `must be ${ROLE_SYNTAX}` });
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test((value.nats as { namespace: string }).namespace))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nats', 'namespace'],
+        message: 'must be 1–32 letters, digits, - and _ (one subject token)',
+      });
+    const publicUrl = (value.http as { publicUrl: string }).publicUrl;
+    if (publicUrl !== '' && !/^https?:\/\/[^\s/]+(?:\/\S*)?$/.test(publicUrl))
+      ctx.addIssue({ code: 'custom', path: ['http', 'publicUrl'], message: 'must be an http(s) URL' });
+  });
+
+/**
+ * The SIP access settings are strings with a grammar of their own: a bad CIDR, user entry or
+ * algorithm stops the boot with a message naming it (never a password: the parsers leave them out).
+ */
+function checkSipAccess(sip: Config['sip'], ctx: z.RefinementCtx): void {
+  const check = (key: keyof Config['sip'], parse: () => unknown) => {
+    try {
+      parse();
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', path: ['sip', key], message: (err as Error).message });
+    }
+  };
+  check('allowedHosts', () => AllowList.parse(sip.allowedHosts));
+  check('authUsers', () => parseDigestUsers(sip.authUsers));
+  check('authAlgorithms', () => parseDigestAlgorithms(sip.authAlgorithms));
+  check('authRealm', () => {
+    if (!/^[\x20-\x7e]+$/.test(sip.authRealm)) throw new Error('must be printable ASCII and not empty');
+  });
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
+  node[parts.at(-1)!] = value;
+}
+
+function parseEnvValue(option: OptionSpec, raw: string): unknown {
+  if (option.kind === 'string') return raw;
+  if (option.kind === 'boolean') {
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    return raw; // the schema reports it with the variable's name
+  }
+  const n = Number(raw);
+  return raw.trim() === '' || Number.isNaN(n) ? raw : n;
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const prior = out[key];
+    out[key] =
+      value && typeof value === 'object' && !Array.isArray(value) && prior && typeof prior === 'object'
+        ? deepMerge(prior as Record<string, unknown>, value as Record<string, unknown>)
+        : value;
+  }
+  return out;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+export function defaultConfigObject(): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const option of OPTIONS) setPath(out, option.path, option.default);
+  return out;
+}
+
+/** Reads a JSON or YAML config file (by extension; anything but .json is read as YAML). */
+export function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new CallsightError(
+      'CS_ERR_CONFIG_INVALID',
+      `cannot read config file ${path}: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+  try {
+    const parsed: unknown = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
+    if (parsed === null || parsed === undefined) return {};
+    if (typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new Error('the top level must be an object');
+    return parsed as Record<string, unknown>;
+  } catch (cause) {
+    throw new CallsightError(
+      'CS_ERR_CONFIG_INVALID',
+      `config file ${path} is not valid: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * Builds the configuration: defaults, then the config file, then environment variables (each later
+ * source wins). Every problem is reported at once, each with its path and, for variables, its name.
+ */
+export function loadConfig(
+  sources: { file?: Record<string, unknown>; env?: NodeJS.ProcessEnv } = {},
+): Config {
+  const fromEnv: Record<string, unknown> = {};
+  const envNames = new Map<string, string>();
+  for (const option of OPTIONS) {
+    const raw = sources.env?.[option.env];
+    if (raw !== undefined) {
+      setPath(fromEnv, option.path, parseEnvValue(option, raw));
+      envNames.set(option.path, option.env);
+    }
+  }
+  const merged = deepMerge(deepMerge(defaultConfigObject(), sources.file ?? {}), fromEnv);
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const path = issue.path.join('.');
+      const via = envNames.get(path);
+      const unknownKeys =
+        issue.code === 'unrecognized_keys'
+          ? ` (${issue.keys.map((k) => [path, k].filter(Boolean).join('.')).join(', ')})`
+          : '';
+      return `${path || '(top level)'}${via ? ` (from ${via})` : ''}: ${issue.message}${unknownKeys}`;
+    });
+    throw new CallsightError('CS_ERR_CONFIG_INVALID', `invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const { rules, routes, categories, ...settings } = result.data;
+  let parsedCategories: CallAnalyticsCategory[];
+  try {
+    parsedCategories = parseCategories(categories);
+  } catch (err) {
+    throw new CallsightError('CS_ERR_CONFIG_INVALID', `invalid categories: ${(err as Error).message}`);
+  }
+  const agentPattern = (settings.voiceConnector as { agentAorPattern: string }).agentAorPattern;
+  try {
+    if (agentPattern) new RegExp(agentPattern, 'i');
+  } catch (err) {
+    throw new CallsightError(
+      'CS_ERR_CONFIG_INVALID',
+      `invalid configuration:\n  voiceConnector.agentAorPattern: ${(err as Error).message}`,
+    );
+  }
+  // Compiled patterns are objects of their own: freeze the lists, not their insides.
+  const parsedRules = rules === undefined ? null : Object.freeze(parseRules(rules));
+  const parsedRoutes = routes === undefined ? null : Object.freeze(parseRoutes(routes));
+  return Object.freeze({
+    ...deepFreeze(settings),
+    rules: parsedRules,
+    routes: parsedRoutes,
+    categories: deepFreeze(parsedCategories),
+  }) as unknown as Config;
+}
+
+/** The `--help` text: every option with its variable and default. */
+export function helpText(): string {
+  const rows = OPTIONS.map(
+    (o) => `  ${o.env.padEnd(34)} ${o.path.padEnd(24)} default ${JSON.stringify(o.default)}\n      ${o.doc}`,
+  );
+  return [
+    'Usage: npm run launch [-- --config FILE]   (or: node dist/src/main.js [--config FILE] [--role ROLES])',
+    '',
+    'Callsight: real-time call analytics. SIP/SIPREC in; transcripts and events out over WebSocket.',
+    '',
+    'Options:',
+    '  --config FILE   JSON or YAML file with any of the settings below (also CALLSIGHT_CONFIG).',
+    '  --role ROLES    all (default), or a comma list of sip, worker, gateway (also CALLSIGHT_ROLE; docs/scale-out.md).',
+    '  --help          Print this text.',
+    '',
+    'Settings (environment variable, config-file path, default). Environment variables win over the file:',
+    ...rows,
+  ].join('\n');
+}

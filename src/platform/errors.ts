@@ -1,0 +1,161 @@
+/**
+ * Stable error codes. Each code has one class of condition, an HTTP or SIP status, and an entry in
+ * docs/errors.md (test/platform/errors.test.ts checks that every code is documented).
+ */
+export const ERROR_CODES = {
+  CS_ERR_CONFIG_INVALID: { status: 500, summary: 'The configuration file or environment is invalid.' },
+  CS_ERR_SIP_PARSE: { status: 400, summary: 'A SIP message could not be parsed.' },
+  CS_ERR_SIP_TOO_LARGE: { status: 513, summary: 'A SIP message exceeded the size limit.' },
+  CS_ERR_SIP_FORBIDDEN: {
+    status: 403,
+    summary: 'A SIP request came from an address not in sip.allowedHosts.',
+  },
+  CS_ERR_SIP_AUTH_FAILED: {
+    status: 401,
+    summary:
+      'An INVITE carried digest credentials that were refused (wrong password, unknown user, replay…).',
+  },
+  CS_ERR_SDP_NO_CODEC: { status: 488, summary: 'The SDP offer has no codec Callsight can decode.' },
+  CS_ERR_SDP_INVALID: { status: 400, summary: 'The SDP body could not be parsed.' },
+  CS_ERR_NO_RTP_PORT: { status: 503, summary: 'No free RTP port is left in the configured range.' },
+  CS_ERR_RTP_INVALID: { status: 0, summary: 'An RTP packet was malformed and was dropped.' },
+  CS_ERR_ASR_UNAVAILABLE: { status: 503, summary: 'The speech engine could not be loaded.' },
+  CS_ERR_ASR_FAILED: { status: 500, summary: 'The speech engine failed while decoding a stream.' },
+  CS_ERR_STREAM_CLOSED: { status: 503, summary: 'The data stream is closed.' },
+  CS_ERR_STREAM_BAD_SEQUENCE: { status: 400, summary: 'A sequence number was not a non-negative integer.' },
+  CS_ERR_STREAM_UNAVAILABLE: {
+    status: 503,
+    summary: 'The NATS JetStream server could not be reached, or did not acknowledge an append in time.',
+  },
+  CS_ERR_DATABASE_UNAVAILABLE: {
+    status: 503,
+    summary: 'PostgreSQL could not be reached, or refused the connection.',
+  },
+  CS_ERR_WS_SLOW_CLIENT: {
+    status: 4008,
+    summary: 'A WebSocket client fell too far behind and was disconnected.',
+  },
+  CS_ERR_CLOSED: { status: 0, summary: 'The object was used after close().' },
+  CS_ERR_NOT_FOUND: {
+    status: 404,
+    summary: 'The call, pipeline or configuration named in the request does not exist.',
+  },
+  CS_ERR_PIPELINE_STATE: {
+    status: 409,
+    summary: 'The pipeline cannot make that transition from its current status.',
+  },
+  CS_ERR_PIPELINE_UNAVAILABLE: {
+    status: 503,
+    summary:
+      'Scaled out: the worker running the pipeline did not answer (it is starting it, or the pipeline is moving to another worker after a failure); retry after the failover time.',
+  },
+  CS_ERR_ANALYTICS_FAILED: {
+    status: 500,
+    summary: 'The call analytics models failed on an utterance (their worker crashed or threw).',
+  },
+  CS_ERR_VOICE_TONE_FAILED: {
+    status: 500,
+    summary:
+      'The voice tone analysis of a channel failed (its worker crashed or threw); the VoiceAnalyticsProcessor element fails, the pipeline goes on.',
+  },
+  CS_ERR_INTERNAL: { status: 500, summary: 'An unexpected failure; it is logged with its stack trace.' },
+  CS_ERR_BAD_REQUEST: {
+    status: 400,
+    summary: 'A request body or parameter failed validation; every problem is listed with its path.',
+  },
+  CS_ERR_CONFIGURATION_CONFLICT: {
+    status: 409,
+    summary: 'A call analytics configuration with that name already exists, or the configuration is in use.',
+  },
+  CS_ERR_RECORDING_FAILED: {
+    status: 500,
+    summary:
+      'A call recording could not be written (disk full or failing, the 4 GiB WAV limit); the recording element fails, the pipeline goes on.',
+  },
+  CS_ERR_RECORDING_STORE_UNAVAILABLE: {
+    status: 503,
+    summary: 'The S3-compatible store that holds the recordings could not be reached.',
+  },
+  CS_ERR_RANGE_NOT_SATISFIABLE: {
+    status: 416,
+    summary: 'A Range request asked for bytes outside the recording.',
+  },
+  CS_ERR_EVENT_PATTERN_INVALID: {
+    status: 400,
+    summary: 'An EventBridge event pattern is not valid; every problem is named with its JSON path.',
+  },
+  CS_ERR_MULTIPART_INVALID: {
+    status: 400,
+    summary: 'A multipart message body is malformed: boundary, delimiters or part headers.',
+  },
+  CS_ERR_SIPREC_UNSUPPORTED_BODY: {
+    status: 415,
+    summary: 'The INVITE body, or a body part marked handling=required, has a type Callsight cannot handle.',
+  },
+  CS_ERR_SIPREC_NO_SDP: { status: 400, summary: 'The INVITE body carries no (or more than one) SDP offer.' },
+  CS_ERR_SIPREC_METADATA_MISSING: {
+    status: 400,
+    summary: 'A SIPREC INVITE carries no recording metadata part.',
+  },
+  CS_ERR_SIPREC_METADATA_INVALID: {
+    status: 400,
+    summary: 'The SIPREC recording metadata (RFC 7865) is not valid.',
+  },
+  CS_ERR_SIPREC_METADATA_TOO_LARGE: {
+    status: 413,
+    summary: 'The SIPREC recording metadata exceeds the size limit.',
+  },
+  CS_ERR_SIPREC_STREAMS: {
+    status: 488,
+    summary: 'The SIPREC offer has more audio streams than a recording session may have (2).',
+  },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class CallsightError extends Error {
+  override name = 'CallsightError';
+  readonly code: ErrorCode;
+  readonly status: number;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.status = ERROR_CODES[code].status;
+  }
+}
+
+/** Thrown by a method called after the object's close(). */
+export class InvalidStateError extends CallsightError {
+  override name = 'InvalidStateError';
+  constructor(what: string) {
+    super('CS_ERR_CLOSED', `${what} is closed`);
+  }
+}
+
+/** One problem of a rejected document, with the JSON path where it was found. */
+export interface Problem {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** A request or document that failed validation; `problems` lists every issue, not just the first. */
+export class ValidationError extends CallsightError {
+  override name = 'ValidationError';
+  readonly problems: readonly Problem[];
+
+  constructor(what: string, problems: readonly Problem[]) {
+    super(
+      'CS_ERR_BAD_REQUEST',
+      `${what}: ${problems.map((p) => `${p.path || '(root)'}: ${p.message}`).join('; ')}`,
+    );
+    this.problems = problems;
+  }
+}
+
+/** Formats zod-style issue paths as `Elements[2].Type`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`))
+    .join('');
+}

@@ -1,0 +1,165 @@
+import type { Worker } from 'node:worker_threads';
+import { closeWorkers, createModuleWorker, leastLoaded, onWorkerExit } from '../../platform/workers.js';
+import { CallsightError, InvalidStateError, type ErrorCode } from '../../platform/errors.js';
+import { silentLogger, type Logger } from '../../platform/logger.js';
+import type { SpeechEngine } from '../SpeechEngineTypes.js';
+import { loadPocketsphinx } from './PocketsphinxLibrary.js';
+import {
+  resolvePocketsphinxOptions,
+  type PocketsphinxEngineOptions,
+  type ResolvedPocketsphinxOptions,
+} from './PocketsphinxOptions.js';
+import { PocketsphinxStream } from './PocketsphinxStream.js';
+import type { FromWorker, ToWorker } from './WorkerProtocol.js';
+
+function createWorker(options: { workerData: unknown; name: string }): Worker {
+  return createModuleWorker(import.meta.url, 'PocketsphinxWorker', options);
+}
+const CLOSE_TIMEOUT_MS = 5_000;
+
+interface WorkerSlot {
+  readonly index: number;
+  readonly worker: Worker;
+  readonly streams: Map<number, PocketsphinxStream>;
+  readonly ready: Promise<void>;
+  exited: boolean;
+}
+
+/**
+ * Speech engine on pocketsphinx: a pool of worker threads, each decoding the streams assigned to
+ * it (least-loaded first). Audio is posted as transferred buffers, so writers never wait on
+ * recognition. A worker that dies fails its streams with CS_ERR_ASR_FAILED and is replaced.
+ */
+export class PocketsphinxEngine implements SpeechEngine {
+  readonly name = 'pocketsphinx';
+  readonly #options: ResolvedPocketsphinxOptions;
+  readonly #logger: Logger;
+  readonly #slots: WorkerSlot[] = [];
+  #nextStreamId = 1;
+  #ready: Promise<void> | null = null;
+  #closing: Promise<void> | null = null;
+
+  constructor(options: PocketsphinxEngineOptions = {}) {
+    this.#options = resolvePocketsphinxOptions(options);
+    this.#logger = options.logger ?? silentLogger;
+  }
+
+  get closed(): boolean {
+    return this.#closing !== null;
+  }
+
+  /** Starts the workers; resolves when each has loaded a decoder. */
+  ready(): Promise<void> {
+    if (this.#closing) return Promise.reject(new InvalidStateError('speech engine'));
+    this.#ready ??= this.#start();
+    return this.#ready;
+  }
+
+  openStream(options: { channel: number; languageCode: string }): PocketsphinxStream {
+    if (this.#closing) throw new InvalidStateError('speech engine');
+    if (!/^en(-|$)/i.test(options.languageCode)) {
+      this.#logger.warn(
+        { languageCode: options.languageCode },
+        'pocketsphinx model is en-US; decoding anyway',
+      );
+    }
+    if (!this.#ready) {
+      this.#ready = this.#start();
+      // openStream cannot await; a load failure reaches the stream as an 'error' event.
+      this.#ready.catch(() => {});
+    }
+    const first = this.#slots[0];
+    if (!first) throw new CallsightError('CS_ERR_ASR_UNAVAILABLE', 'speech engine has no workers');
+    const slot = leastLoaded(this.#slots, first);
+    const id = this.#nextStreamId++;
+    const stream = new PocketsphinxStream(
+      id,
+      options.channel,
+      (message, transfer) => {
+        if (!slot.exited) slot.worker.postMessage(message, transfer);
+      },
+      this.#logger,
+    );
+    slot.streams.set(id, stream);
+    slot.worker.postMessage({ type: 'open', streamId: id, channel: options.channel } satisfies ToWorker);
+    return stream;
+  }
+
+  /** Streams currently assigned to each worker (for metrics and tests). */
+  workerLoad(): number[] {
+    return this.#slots.map((s) => s.streams.size);
+  }
+
+  /** Test hook: makes worker `index` throw an uncaught exception, as a native fault would. */
+  crashWorkerForTesting(index: number): void {
+    const slot = this.#slots[index];
+    if (!slot) throw new RangeError(`no worker ${index}`);
+    slot.worker.postMessage({ type: 'crash' } satisfies ToWorker);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #start(): Promise<void> {
+    // Fails fast, with the install hint, when the library itself is missing.
+    loadPocketsphinx();
+    for (let i = 0; i < this.#options.workers; i++) this.#slots.push(this.#spawn(i));
+    await Promise.all(this.#slots.map((s) => s.ready));
+  }
+
+  #spawn(index: number): WorkerSlot {
+    const worker = createWorker({ workerData: this.#options, name: `asr-${index}` });
+    const streams = new Map<number, PocketsphinxStream>();
+    let settleReady: { resolve: () => void; reject: (err: Error) => void } | null = null;
+    const ready = new Promise<void>((resolve, reject) => {
+      settleReady = { resolve, reject };
+    });
+    // Replacement workers are not awaited by anyone; their load errors are logged instead.
+    ready.catch(() => {});
+    const slot: WorkerSlot = { index, worker, streams, ready, exited: false };
+
+    worker.on('message', (message: FromWorker) => {
+      switch (message.type) {
+        case 'ready':
+          settleReady?.resolve();
+          return;
+        case 'load-error':
+          settleReady?.reject(new CallsightError(message.code as ErrorCode, message.message));
+          return;
+        case 'result':
+          streams.get(message.streamId)?.deliver(message.result);
+          return;
+        case 'ended':
+          streams.get(message.streamId)?.ended();
+          streams.delete(message.streamId);
+          return;
+        case 'stream-error':
+          streams.get(message.streamId)?.fail(`speech recognition failed: ${message.message}`);
+          streams.delete(message.streamId);
+          return;
+      }
+    });
+    onWorkerExit(worker, (reason) => {
+      slot.exited = true;
+      settleReady?.reject(new CallsightError('CS_ERR_ASR_UNAVAILABLE', reason.message, { cause: reason }));
+      for (const stream of streams.values()) {
+        stream.fail(`speech recognition worker ${index} died: ${reason.message}`, reason);
+      }
+      streams.clear();
+      if (this.#closing) return;
+      this.#logger.error({ err: reason, worker: index }, 'speech recognition worker died; replacing it');
+      const replacement = this.#spawn(index);
+      this.#slots[index] = replacement;
+      replacement.ready.catch((err: unknown) =>
+        this.#logger.error({ err, worker: index }, 'replacement speech recognition worker failed to load'),
+      );
+    });
+    return slot;
+  }
+
+  #close(): Promise<void> {
+    return closeWorkers(this.#slots, { type: 'close' } satisfies ToWorker, CLOSE_TIMEOUT_MS);
+  }
+}

@@ -1,0 +1,132 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { CallsightError } from '../../platform/errors.js';
+import type { RecognitionResult } from '../SpeechEngineTypes.js';
+import { StreamRecognizer, type StreamCmnOptions } from '../StreamRecognizer.js';
+import type { UtteranceDecoder } from '../UtteranceDecoder.js';
+import { effectiveCmnInit, PocketsphinxDecoder } from './PocketsphinxDecoder.js';
+import type { FromWorker, ToWorker, WorkerInit } from './WorkerProtocol.js';
+
+/*
+ * A recognition worker thread. It owns a pool of decoders, lent to a stream only while the VAD has
+ * an utterance open, so a worker needs as many decoders as it has simultaneous talkers rather than
+ * streams (loading one costs ~0.5 s and tens of MB).
+ */
+
+const port = parentPort;
+if (!port) throw new Error('PocketsphinxWorker must run in a worker thread');
+const init = workerData as WorkerInit;
+
+const idle: UtteranceDecoder[] = [];
+const streams = new Map<number, StreamRecognizer>();
+
+/** Where every stream's CMN starts (undefined: CMN state stays with the decoders). */
+function streamCmn(decoder: PocketsphinxDecoder): StreamCmnOptions | undefined {
+  if (!init.cmn || !decoder.cmnAccessible) return undefined;
+  const frames = init.cmn.priorFrames;
+  const state = (values: readonly number[] | null) => {
+    const mean = Float32Array.from(values ?? effectiveCmnInit(init.args));
+    return { mean, sum: mean.map((v) => v * frames), frames };
+  };
+  const { narrowband, wideband } = init.cmn;
+  const same = narrowband === wideband || (narrowband && wideband && narrowband.join() === wideband.join());
+  return same
+    ? { initial: state(narrowband) }
+    : { initial: state(narrowband), initialWideband: state(wideband) };
+}
+let cmnOptions: StreamCmnOptions | undefined;
+
+function post(message: FromWorker): void {
+  port!.postMessage(message);
+}
+
+function acquire(): UtteranceDecoder {
+  return idle.pop() ?? new PocketsphinxDecoder(init.args);
+}
+
+function release(decoder: UtteranceDecoder): void {
+  idle.push(decoder);
+}
+
+function postResults(streamId: number, results: RecognitionResult[]): void {
+  for (const result of results) post({ type: 'result', streamId, result });
+}
+
+function failStream(streamId: number, err: unknown): void {
+  const recognizer = streams.get(streamId);
+  streams.delete(streamId);
+  try {
+    recognizer?.abandon();
+  } catch {
+    // The decoder is in an unknown state after a failure: it is dropped, not reused.
+  }
+  post({ type: 'stream-error', streamId, message: err instanceof Error ? err.message : String(err) });
+}
+
+function handle(message: ToWorker): void {
+  switch (message.type) {
+    case 'open':
+      streams.set(
+        message.streamId,
+        new StreamRecognizer({
+          channel: message.channel,
+          acquire,
+          release,
+          decoderSampleRate: init.sampleRate,
+          partialIntervalMs: init.partialIntervalMs,
+          vad: init.vad,
+          ...(cmnOptions ? { cmn: cmnOptions } : {}),
+          finalPass: init.finalPass,
+        }),
+      );
+      return;
+    case 'audio': {
+      const recognizer = streams.get(message.streamId);
+      if (!recognizer) return;
+      try {
+        postResults(
+          message.streamId,
+          recognizer.processInput(new Int16Array(message.samples), message.offsetMs),
+        );
+      } catch (err) {
+        failStream(message.streamId, err);
+      }
+      return;
+    }
+    case 'end': {
+      const recognizer = streams.get(message.streamId);
+      streams.delete(message.streamId);
+      try {
+        if (recognizer) postResults(message.streamId, recognizer.flush());
+        post({ type: 'ended', streamId: message.streamId });
+      } catch (err) {
+        failStream(message.streamId, err);
+      }
+      return;
+    }
+    case 'crash':
+      // Test hook: an uncaught exception takes the whole worker down, as a native fault would.
+      setImmediate(() => {
+        throw new Error('worker crashed on purpose (crashWorkerForTesting)');
+      });
+      return;
+    case 'close':
+      for (const recognizer of streams.values()) recognizer.abandon();
+      streams.clear();
+      for (const decoder of idle.splice(0)) decoder.free();
+      port!.close();
+      return;
+  }
+}
+
+try {
+  // Load one decoder up front: it proves the library and model work, and warms the pool.
+  const first = new PocketsphinxDecoder(init.args);
+  cmnOptions = streamCmn(first);
+  idle.push(first);
+  post({ type: 'ready' });
+} catch (err) {
+  const code = err instanceof CallsightError ? err.code : 'CS_ERR_ASR_UNAVAILABLE';
+  post({ type: 'load-error', code, message: err instanceof Error ? err.message : String(err) });
+}
+
+port.on('message', handle);

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { detectPii, parsePiiEntityTypes, PII_TYPES } from '../../src/analytics/index.js';
+import { readJsonl, type PiiCase } from './callFixture.js';
+import { evaluatePii, evaluateSyntheticPii } from './evaluate.js';
+
+const types = (text: string): string[] => detectPii(text).map((e) => `${e.Type}:${e.Content}`);
+
+describe('detectPii on the labelled fixtures', () => {
+  test('the fixture covers every type with positives and has negatives', () => {
+    const rows = readJsonl<PiiCase>('pii.jsonl');
+    for (const t of PII_TYPES) {
+      assert.ok(rows.filter((r) => r.entities.some((e) => e.type === t)).length >= 5, t);
+    }
+    assert.ok(rows.filter((r) => r.entities.length === 0).length >= 40);
+  });
+  test('overall precision and recall are at least 0.95 (all and held-out)', () => {
+    for (const split of ['all', 'heldout'] as const) {
+      const s = evaluatePii(split);
+      assert.ok(
+        s.overall.precision >= 0.95 && s.overall.recall >= 0.95,
+        `${split}: ${JSON.stringify(s.overall)} ${s.errors.join('; ')}`,
+      );
+    }
+  });
+  test('every type has precision and recall of at least 0.8', () => {
+    for (const [type, s] of Object.entries(evaluatePii('all').byType)) {
+      assert.ok(s.precision >= 0.8 && s.recall >= 0.8, `${type}: ${JSON.stringify(s)}`);
+    }
+  });
+  test('synthetic spoken card and phone numbers: precision and recall at least 0.97', () => {
+    const s = evaluateSyntheticPii();
+    assert.ok(
+      s.overall.precision >= 0.97 && s.overall.recall >= 0.97,
+      `${JSON.stringify(s.overall)} ${s.errors.slice(0, 5).join('; ')}`,
+    );
+  });
+});
+
+describe('detectPii', () => {
+  test('a Luhn-valid 16-digit number is a card; one digit off it is not', () => {
+    assert.deepEqual(types('my card is four one one one one one one one one one one one one one one one'), [
+      'CREDIT_DEBIT_NUMBER:four one one one one one one one one one one one one one one one',
+    ]);
+    assert.deepEqual(
+      types('my card is four one one one one one one one one one one one one one one two'),
+      [],
+    );
+  });
+  test('spoken forms: "oh", "double", email with "at" and "dot", seven-digit phone with a cue', () => {
+    assert.deepEqual(types('call me at five five five one two three four'), [
+      'PHONE:five five five one two three four',
+    ]);
+    assert.deepEqual(types('my email is john at example dot com'), ['EMAIL:john at example dot com']);
+    assert.deepEqual(types('it expires oh five twenty six'), ['CREDIT_DEBIT_EXPIRY:oh five twenty six']);
+    assert.deepEqual(types('my pin is double four one two'), ['PIN:double four one two']);
+  });
+  test('quantities, times and everyday numbers are not PII', () => {
+    for (const text of [
+      'i have two kids',
+      'i waited forty five minutes',
+      'it costs nine ninety nine',
+      'i was born in nineteen eighty five',
+      'see you in twenty twenty six',
+      'my order number is one two three four five six seven eight nine oh',
+    ]) {
+      assert.deepEqual(types(text), [], text);
+    }
+  });
+  test('the nearest cue decides what a number is', () => {
+    assert.deepEqual(
+      types(
+        'card four two four two four two four two four two four two four two four two expires twelve twenty seven security code one two three',
+      ),
+      [
+        'CREDIT_DEBIT_NUMBER:four two four two four two four two four two four two four two four two',
+        'CREDIT_DEBIT_EXPIRY:twelve twenty seven',
+        'CREDIT_DEBIT_CVV:one two three',
+      ],
+    );
+    assert.deepEqual(types('the routing number is oh two one oh oh oh oh two one'), [
+      'BANK_ROUTING:oh two one oh oh oh oh two one',
+    ]);
+  });
+  test('names need a cue; weak cues need a known first name', () => {
+    assert.deepEqual(types('my name is priya patel'), ['NAME:priya patel']);
+    assert.deepEqual(types('yes this is emily'), ['NAME:emily']);
+    assert.deepEqual(types('this is ridiculous'), []);
+    assert.deepEqual(types("i'm calling about my bill"), []);
+  });
+  test('entities carry offsets, word spans and confidence weighted by the recogniser', () => {
+    const words = 'my pin is four three two one'.split(' ');
+    const [e] = detectPii(words, { wordConfidences: [1, 1, 1, 0.5, 0.5, 0.5, 0.5] });
+    assert.ok(e !== undefined);
+    assert.equal(e.Category, 'PII');
+    assert.deepEqual(e.Words, { First: 3, Last: 6 });
+    assert.deepEqual(e.CharacterOffsets, { Begin: 10, End: 28 });
+    assert.equal(e.Confidence, 0.45);
+  });
+  test('the PiiEntityTypes filter', () => {
+    const text = 'my name is john smith and my pin is one two three four';
+    assert.deepEqual(
+      detectPii(text, { types: parsePiiEntityTypes('PIN') }).map((e) => e.Type),
+      ['PIN'],
+    );
+    assert.deepEqual(
+      detectPii(text, { types: parsePiiEntityTypes('NAME, PIN') }).map((e) => e.Type),
+      ['NAME', 'PIN'],
+    );
+    assert.equal(parsePiiEntityTypes('ALL').size, 11);
+    assert.equal(parsePiiEntityTypes(undefined).size, 11);
+  });
+});

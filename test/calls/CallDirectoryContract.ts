@@ -1,0 +1,179 @@
+/** The CallDirectory contract (src/calls/CallDirectoryTypes.ts), run against every implementation. */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CallInfo } from '../../src/connector/CallTypes.js';
+import { InvalidStateError, ValidationError } from '../../src/platform/errors.js';
+import type { PipelineStatus } from '../../src/pipeline/PipelineTypes.js';
+import type { CallDirectory, PipelineEntry } from '../../src/calls/CallDirectoryTypes.js';
+
+export interface CallDirectoryHarness {
+  readonly name: string;
+  readonly skip: () => string | false;
+  /** A directory on storage no other test uses; two calls with the same spec share it (two processes). */
+  fresh(): Promise<string>;
+  open(spec: string): Promise<CallDirectory>;
+}
+
+export function call(callId: string, startedAt: number, extra: Partial<CallInfo> = {}): CallInfo {
+  return {
+    callId,
+    transactionId: `tx-${callId}`,
+    sipCallId: `${callId}@pbx`,
+    kind: 'listener',
+    voiceConnectorId: 'vc',
+    direction: 'Inbound',
+    fromNumber: '+15555550100',
+    toNumber: '+15555550199',
+    inviteHeaders: { subject: 'hello ü' },
+    siprecMetadata: null,
+    siprecMetadataJson: null,
+    streams: [
+      {
+        mediaIndex: 0,
+        mediaLabel: null,
+        channel: 0,
+        isCaller: true,
+        streamArn: `arn:stream/${callId}/0`,
+        startFragmentNumber: '0',
+      },
+    ],
+    startedAt: new Date(startedAt),
+    ...extra,
+  };
+}
+
+export function pipeline(
+  pipelineId: string,
+  callId: string,
+  status: PipelineStatus,
+  at: number,
+  owner: string | null = 'worker-1',
+): PipelineEntry {
+  return {
+    pipelineId,
+    callId,
+    status,
+    configurationName: 'callsight-default',
+    configurationArn: 'arn:callsight:chime:local:0:media-insights-pipeline-configuration/callsight-default',
+    owner,
+    createdAt: 1_000,
+    updatedAt: at,
+    document: { MediaPipelineId: pipelineId, Status: status, CallId: callId },
+  };
+}
+
+export function callDirectoryContract(harness: CallDirectoryHarness): void {
+  describe(`CallDirectory contract: ${harness.name}`, () => {
+    test('calls are recorded when they start, updated, ended once, listed newest first', async (t) => {
+      if (harness.skip()) return t.skip(harness.skip() as string);
+      const directory = await harness.open(await harness.fresh());
+      await directory.callStarted(call('a', 1000), 'sip-1');
+      await directory.callStarted(call('b', 2000), 'sip-2');
+      await directory.callStarted(call('c', 3000));
+      const a = await directory.getCall('a');
+      assert.equal(a?.owner, 'sip-1');
+      assert.equal(a?.startedAt, 1000);
+      assert.equal(a?.endedAt, null);
+      assert.deepEqual(a?.info, { ...call('a', 1000), startedAt: new Date(1000).toISOString() });
+      assert.equal(await directory.getCall('nope'), null);
+
+      // New info (a second stream) replaces the old; the owner stays when not given.
+      const twoStreams = call('a', 1000, { fromNumber: '+1999' });
+      await directory.callStarted(twoStreams);
+      assert.equal((await directory.getCall('a'))?.info.fromNumber, '+1999');
+      assert.equal((await directory.getCall('a'))?.owner, 'sip-1');
+
+      await directory.callEnded('b', 5000);
+      await directory.callEnded('b', 6000);
+      await directory.callEnded('unknown', 6000);
+      assert.equal((await directory.getCall('b'))?.endedAt, 5000, 'the first end time is kept');
+      assert.deepEqual(
+        (await directory.listCalls()).map((c) => c.callId),
+        ['c', 'b', 'a'],
+      );
+      assert.deepEqual(
+        (await directory.listCalls({ which: 'active' })).map((c) => c.callId),
+        ['c', 'a'],
+      );
+      assert.deepEqual(
+        (await directory.listCalls({ limit: 1 })).map((c) => c.callId),
+        ['c'],
+      );
+      await assert.rejects(directory.listCalls({ limit: 0 }), ValidationError);
+      await directory.close();
+    });
+
+    test('pipelines: an update only moves forward in time; list filters by call, owner and activity', async (t) => {
+      if (harness.skip()) return t.skip(harness.skip() as string);
+      const spec = await harness.fresh();
+      // Two processes on one directory.
+      const worker = await harness.open(spec);
+      const gateway = await harness.open(spec);
+      await worker.callStarted(call('a', 1000));
+      await worker.putPipeline(pipeline('p1', 'a', 'Initializing', 10));
+      await worker.putPipeline(pipeline('p1', 'a', 'InProgress', 20));
+      // A late write of an older state is ignored.
+      await worker.putPipeline(pipeline('p1', 'a', 'Initializing', 15));
+      assert.deepEqual(await gateway.getPipeline('p1'), pipeline('p1', 'a', 'InProgress', 20));
+      await worker.putPipeline({ ...pipeline('p2', 'a', 'Stopped', 30, 'worker-2'), createdAt: 2000 });
+      await worker.putPipeline({ ...pipeline('p3', 'b', 'Paused', 30, 'worker-2'), createdAt: 3000 });
+      assert.deepEqual(
+        (await gateway.listPipelines()).map((p) => p.pipelineId),
+        ['p3', 'p2', 'p1'],
+      );
+      assert.deepEqual(
+        (await gateway.listPipelines({ callId: 'a' })).map((p) => p.pipelineId),
+        ['p2', 'p1'],
+      );
+      assert.deepEqual(
+        (await gateway.listPipelines({ owner: 'worker-2', active: true })).map((p) => p.pipelineId),
+        ['p3'],
+      );
+      assert.deepEqual(
+        (await gateway.listPipelines({ active: true, limit: 1 })).map((p) => p.pipelineId),
+        ['p3'],
+      );
+      assert.equal(await gateway.getPipeline('nope'), null);
+      await worker.close();
+      await gateway.close();
+    });
+
+    test('prune deletes calls that ended before a time, with their pipelines', async (t) => {
+      if (harness.skip()) return t.skip(harness.skip() as string);
+      const directory = await harness.open(await harness.fresh());
+      await directory.callStarted(call('old', 1000));
+      await directory.callStarted(call('new', 2000));
+      await directory.callStarted(call('live', 3000));
+      await directory.callEnded('old', 1500);
+      await directory.callEnded('new', 2500);
+      await directory.putPipeline(pipeline('p-old', 'old', 'Stopped', 1500));
+      await directory.putPipeline(pipeline('p-new', 'new', 'Stopped', 2500));
+      assert.equal(await directory.prune(2000), 1);
+      assert.deepEqual(
+        (await directory.listCalls()).map((c) => c.callId),
+        ['live', 'new'],
+      );
+      assert.deepEqual(
+        (await directory.listPipelines()).map((p) => p.pipelineId),
+        ['p-new'],
+      );
+      await directory.close();
+    });
+
+    test('close() is idempotent and every method rejects afterwards', async (t) => {
+      if (harness.skip()) return t.skip(harness.skip() as string);
+      const directory = await harness.open(await harness.fresh());
+      await directory.close();
+      await directory.close();
+      assert.equal(directory.closed, true);
+      await assert.rejects(directory.callStarted(call('a', 1)), InvalidStateError);
+      await assert.rejects(directory.callEnded('a'), InvalidStateError);
+      await assert.rejects(directory.getCall('a'), InvalidStateError);
+      await assert.rejects(directory.listCalls(), InvalidStateError);
+      await assert.rejects(directory.putPipeline(pipeline('p', 'a', 'InProgress', 1)), InvalidStateError);
+      await assert.rejects(directory.getPipeline('p'), InvalidStateError);
+      await assert.rejects(directory.listPipelines(), InvalidStateError);
+      await assert.rejects(directory.prune(0), InvalidStateError);
+    });
+  });
+}

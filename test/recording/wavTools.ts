@@ -1,0 +1,47 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { WavHeader } from '../../src/recording/WavHeader.js';
+
+/** A 16-bit stereo WAV file, both channels, read back for assertions. */
+export interface StereoWav {
+  readonly header: WavHeader;
+  readonly fileBytes: number;
+  readonly left: Int16Array;
+  readonly right: Int16Array;
+}
+
+export function readStereo(path: string): StereoWav {
+  const buf = readFileSync(path);
+  const header = WavHeader.parse(buf);
+  if (!header) throw new Error(`${path} is not a 16-bit PCM WAV file`);
+  if (header.channels !== 2) throw new Error(`${path} has ${header.channels} channels`);
+  const frames = Math.floor(Math.min(header.dataBytes, buf.length - header.dataOffset) / 4);
+  const left = new Int16Array(frames);
+  const right = new Int16Array(frames);
+  for (let i = 0; i < frames; i++) {
+    left[i] = buf.readInt16LE(header.dataOffset + 4 * i);
+    right[i] = buf.readInt16LE(header.dataOffset + 4 * i + 2);
+  }
+  return { header, fileBytes: buf.length, left, right };
+}
+
+/** What Debian's sox (`soxi`) says of the file: an independent reading of the header. */
+export function soxInfo(path: string): {
+  channels: number;
+  sampleRate: number;
+  samples: number;
+  seconds: number;
+} {
+  const field = (flag: string) => execFileSync('soxi', [flag, path], { encoding: 'utf8' }).trim();
+  return {
+    channels: Number(field('-c')),
+    sampleRate: Number(field('-r')),
+    samples: Number(field('-s')),
+    seconds: Number(field('-D')),
+  };
+}
+
+/** Samples numbered from `first`, wrapping within Int16 and never 0 (so silence is told apart). */
+export function ramp(first: number, length: number): Int16Array {
+  return Int16Array.from({ length }, (_, i) => ((first + i) % 30000) + 1);
+}
