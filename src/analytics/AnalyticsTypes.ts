@@ -47,3 +47,18 @@ export interface TimestampRange {
   readonly BeginOffsetMillis: number;
   readonly EndOffsetMillis: number;
 }
+
+/**
+ * A final utterance as processors tell each other about it (the call analytics processor adds its
+ * sentiment; voice tone analysis combines it with what the voice carries).
+ */
+export interface SharedUtterance {
+  readonly channelId: number;
+  readonly participantRole: ParticipantRole | null;
+  readonly beginMs: number;
+  readonly endMs: number;
+  readonly wordCount: number;
+  readonly sentiment?: Sentiment;
+  /** The sentiment model's score, -1 (negative) … 1 (positive), when known. */
+  readonly sentimentScore?: number;
+}

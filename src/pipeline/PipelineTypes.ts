@@ -3,6 +3,7 @@ import type { EventEnvelope } from '../events/EventEnvelope.js';
 import type { Logger } from '../platform/logger.js';
 import type { PcmFrame } from '../media/MediaTypes.js';
 import type { AppendKey } from '../stream/StreamTypes.js';
+import type { SharedUtterance } from '../analytics/AnalyticsTypes.js';
 
 /** Pipeline status, as Chime's GetMediaPipeline reports it (API reference, MediaPipelineStatus). */
 export type PipelineStatus = 'Initializing' | 'InProgress' | 'Paused' | 'Stopping' | 'Stopped' | 'Failed';
@@ -19,7 +20,7 @@ export type ElementStatusValue =
   | 'TemporarilyFailed'
   | 'NotSupported';
 
-export type { ParticipantRole };
+export type { ParticipantRole, SharedUtterance };
 
 /**
  * Which of the call's media streams feeds which pipeline channel (Chime: StreamChannelDefinition).
@@ -29,21 +30,6 @@ export interface ChannelDefinition {
   readonly streamChannel: number;
   readonly channelId: number;
   readonly participantRole: ParticipantRole | null;
-}
-
-/**
- * A final utterance as processors tell each other about it (the call analytics processor adds its
- * sentiment; voice tone analysis combines it with what the voice carries).
- */
-export interface SharedUtterance {
-  readonly channelId: number;
-  readonly participantRole: ParticipantRole | null;
-  readonly beginMs: number;
-  readonly endMs: number;
-  readonly wordCount: number;
-  readonly sentiment?: 'POSITIVE' | 'NEGATIVE' | 'NEUTRAL' | 'MIXED';
-  /** The sentiment model's score, -1 (negative) … 1 (positive), when known. */
-  readonly sentimentScore?: number;
 }
 
 /** What every element of a pipeline may use. */

@@ -1,4 +1,4 @@
-import type { SharedUtterance } from '../../pipeline/PipelineTypes.js';
+import type { SharedUtterance } from '../AnalyticsTypes.js';
 import { SENTIMENT_VALENCE } from './ToneModel.js';
 import type { WordSentiment } from './VoiceToneTypes.js';
 

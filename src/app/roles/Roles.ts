@@ -1,4 +1,3 @@
-import type { Config } from '../config/Config.js';
 import { CallsightError } from '../../platform/errors.js';
 
 /**
@@ -46,11 +45,17 @@ export function parseRoles(text: string): Roles | null {
 /** Why a role list is refused, for the configuration's error message. */
 export const ROLE_SYNTAX = '`all`, or a comma-separated list of sip, worker, gateway';
 
+/** The settings that say where state is kept (config.stream.backend, config.database.backend). */
+export interface StorageBackends {
+  readonly stream: { readonly backend: string };
+  readonly database: { readonly backend: string };
+}
+
 /**
  * A role process shares its state with the others, so the embedded SQLite backends (files in this
  * machine's dataDir) cannot serve it: refuse to start, naming the settings to change.
  */
-export function checkRoleBackends(config: Config, roles: Roles): void {
+export function checkRoleBackends(config: StorageBackends, roles: Roles): void {
   if (roles.all) return;
   const problems: string[] = [];
   if (config.stream.backend !== 'jetstream')
