@@ -6,7 +6,7 @@ import type { ConnectionRegistry } from '../gateway/ConnectionRegistryTypes.js';
 import { PostgresConnectionRegistry } from '../gateway/PostgresConnectionRegistry.js';
 import type { Logger } from '../platform/logger.js';
 import { connectNats, type NatsConnection } from '../platform/nats/NatsConnection.js';
-import { SqliteConfigurationStore } from '../configurations/ConfigurationStore.js';
+import { SqliteConfigurationStore } from '../configurations/SqliteConfigurationStore.js';
 import type { ConfigurationStore } from '../configurations/ConfigurationStoreTypes.js';
 import { PostgresConfigurationStore } from '../configurations/PostgresConfigurationStore.js';
 import type { PostCallStore } from '../pipeline/records/PostCall.js';

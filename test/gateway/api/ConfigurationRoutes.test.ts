@@ -4,7 +4,7 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerConfigurationRoutes } from '../../../src/gateway/api/ConfigurationRoutes.js';
 import { silentLogger } from '../../../src/platform/logger.js';
-import { SqliteConfigurationStore } from '../../../src/configurations/ConfigurationStore.js';
+import { SqliteConfigurationStore } from '../../../src/configurations/SqliteConfigurationStore.js';
 import type { MediaInsightsPipelineConfiguration } from '../../../src/configurations/ConfigurationTypes.js';
 import { tempDir } from '../wsHarness.js';
 import {

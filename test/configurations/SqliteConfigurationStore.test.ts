@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteConnectionRegistry } from '../../src/gateway/SqliteConnectionRegistry.js';
-import { SqliteConfigurationStore } from '../../src/configurations/ConfigurationStore.js';
+import { SqliteConfigurationStore } from '../../src/configurations/SqliteConfigurationStore.js';
 import { tempDir } from '../gateway/wsHarness.js';
 import { configurationStoreContract, origin, request, steppingClock } from './ConfigurationStoreContract.js';
 
