@@ -85,7 +85,7 @@ export async function benchScaleOut(options: ScaleOutOptions): Promise<ScaleOutR
   }
   const pin = canPin();
   const configurations: ScaleOutConfigurationResult[] = [];
-  let rulesEventsPerSecond = 0;
+  let rulesEventsPerSecond: number;
   try {
     rulesEventsPerSecond = await measureRulesThroughput(natsOrSkip.server!.url);
     options.progress(

@@ -56,7 +56,7 @@ export class TranscriptFeed {
 
   private constructor(ws: WebSocket) {
     this.#ws = ws;
-    ws.on('message', (data) => this.#onFrame(Date.now(), data.toString()));
+    ws.on('message', (data) => this.#onFrame(Date.now(), (data as Buffer).toString('utf8')));
   }
 
   static async connect(httpPort: number): Promise<TranscriptFeed> {

@@ -59,13 +59,15 @@ function readable(text: string): string {
 
 function contentLemmas(text: string): string[] {
   const nlp = winkNlp();
-  const its = nlp.its;
+  // wink-nlp's its.* are plain functions that its typings declare as methods.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const { type, stopWordFlag, lemma: lemmaOf } = nlp.its;
   const doc = nlp.readDoc(text);
   const out: string[] = [];
   doc.tokens().each((t: ItemToken) => {
-    if (t.out(its.type) !== 'word' || t.out(its.stopWordFlag) === true) return;
+    if (t.out(type) !== 'word' || t.out(stopWordFlag) === true) return;
     // wink-nlp's typings give its.lemma the wrong signature; it is a token its-function.
-    const lemma = String(t.out(its.lemma as unknown as ItsFunction<string>));
+    const lemma = String(t.out(lemmaOf as unknown as ItsFunction<string>));
     if (lemma.length > 2) out.push(lemma);
   });
   return out;

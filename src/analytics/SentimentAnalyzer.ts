@@ -63,6 +63,7 @@ function lexiconValence(word: string): number {
   const cached = wordCache.get(word);
   if (cached !== undefined) return cached;
   const nlp = winkNlp();
+  /* eslint-disable-next-line @typescript-eslint/unbound-method -- wink-nlp's its.* are plain functions typed as methods */
   const value = nlp.readDoc(word).out(nlp.its.sentiment) as number;
   const valence = Number.isFinite(value) ? value : 0;
   if (wordCache.size < WORD_CACHE_MAX) wordCache.set(word, valence);

@@ -45,16 +45,3 @@ export function wordSpan(t: TranscriptText, first: number, last: number): { begi
   const end = (t.starts[last] ?? 0) + (t.words[last]?.length ?? 0);
   return { begin, end };
 }
-
-/** Index of the word that contains or follows character `offset` (words.length when past the end). */
-export function wordAt(t: TranscriptText, offset: number): number {
-  let lo = 0;
-  let hi = t.starts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    const end = (t.starts[mid] ?? 0) + (t.words[mid]?.length ?? 0);
-    if (end <= offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}

@@ -67,7 +67,7 @@ export class CallAudioPublisher {
 
   frame(call: CallInfo, frame: PcmFrame): void {
     let channels = this.#encoders.get(call.callId);
-    if (!channels) this.#encoders.set(call.callId, (channels = new Map()));
+    if (!channels) this.#encoders.set(call.callId, (channels = new Map<number, NarrowbandEncoder>()));
     let encoder = channels.get(frame.channel);
     if (!encoder) channels.set(frame.channel, (encoder = new NarrowbandEncoder()));
     const data = encoder.encode(frame);

@@ -75,7 +75,7 @@ export class RemotePipelineService implements PipelineService {
     const entries = await this.#options.directory.listPipelines({ limit: LIST_LIMIT });
     return entries.map((p) => ({
       MediaPipelineId: p.pipelineId,
-      MediaPipelineArn: String(p.document.MediaPipelineArn ?? ''),
+      MediaPipelineArn: typeof p.document.MediaPipelineArn === 'string' ? p.document.MediaPipelineArn : '',
       Status: p.status,
       CallId: p.callId,
       MediaInsightsPipelineConfigurationName: p.configurationName,

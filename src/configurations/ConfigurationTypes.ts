@@ -84,7 +84,6 @@ export type VoiceAnalyticsConfigurationStatus = (typeof VOICE_ANALYTICS_STATUSES
 
 export const REAL_TIME_ALERT_RULE_TYPES = ['KeywordMatch', 'Sentiment', 'IssueDetection'] as const;
 export type RealTimeAlertRuleType = (typeof REAL_TIME_ALERT_RULE_TYPES)[number];
-export type RuleConfigurationKey = `${RealTimeAlertRuleType}Configuration`;
 
 /** `SentimentType`: the model has only NEGATIVE (its documentation string mentions more). */
 export const SENTIMENT_TYPES = ['NEGATIVE'] as const;

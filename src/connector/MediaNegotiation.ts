@@ -203,7 +203,7 @@ export function answerFor(negotiation: Negotiation, address: string, ports: read
     connection: { version: ipVer, ip: address },
     timing: { start: 0, stop: 0 },
     media,
-  } as sdpTransform.SessionDescription);
+  });
 }
 
 /** What the relay offers one party for an anchored stream: one audio m-line, our address and port. */
@@ -246,7 +246,7 @@ export function relayedSdp(
         direction,
       },
     ],
-  } as sdpTransform.SessionDescription);
+  });
 }
 
 /**

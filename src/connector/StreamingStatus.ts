@@ -6,8 +6,6 @@ export const STREAMING_STATUS = 'Chime VoiceConnector Streaming Status';
 /** What Chime's Voice Connector streams: 8 kHz linear PCM in KVS. Ours is G.711 decoded to the same. */
 const MEDIA_TYPE = 'audio/L16';
 
-export type StreamingStatusValue = 'STARTED' | 'ALL_STARTED' | 'UPDATED' | 'ENDED' | 'FAILED';
-
 function callFields(call: CallInfo) {
   return {
     version: '0',

@@ -29,10 +29,8 @@ export class EventBus {
 
   publish(event: EventEnvelope): void {
     for (const rule of this.#rules) {
-      let matched = false;
       try {
-        matched = rule.matches(event);
-        if (!matched) continue;
+        if (!rule.matches(event)) continue;
         const outcome = rule.target(event);
         if (outcome) this.#track(rule, event, outcome);
       } catch (err) {

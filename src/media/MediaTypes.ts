@@ -25,8 +25,3 @@ export interface RtpStreamStats {
 }
 
 export type G711Encoding = 'PCMU' | 'PCMA';
-
-export interface RemoteAddress {
-  readonly address: string;
-  readonly port: number;
-}

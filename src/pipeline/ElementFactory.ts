@@ -102,7 +102,7 @@ const transcribe: ElementBuilder = ({ config, configuration, context, deps, add 
       new TranscribeProcessor(
         {
           engine,
-          languageCode: String(config.LanguageCode ?? 'en-US'),
+          languageCode: typeof config.LanguageCode === 'string' ? config.LanguageCode : 'en-US',
           filterPartialResults: config.FilterPartialResults === true,
           ...(configuration.RealTimeAlertConfiguration
             ? { alerts: configuration.RealTimeAlertConfiguration }
@@ -159,7 +159,7 @@ const recording: ElementBuilder = ({ context, deps, add }) => {
 const dataStream: ElementBuilder = ({ deps, addSink }) => addSink(new StreamSink(deps.append));
 
 const webhook: ElementBuilder = ({ type, config, context, deps, addSink }) => {
-  const url = String(config.InsightsTarget ?? '');
+  const url = typeof config.InsightsTarget === 'string' ? config.InsightsTarget : '';
   if (!/^https?:\/\//.test(url)) return;
   const owner = `${context.pipelineArn} ${type}`;
   addSink(

@@ -76,9 +76,9 @@ async function repairFile(file: string): Promise<RepairResult | null> {
   const finalPath = part ? file.slice(0, -IN_PROGRESS_SUFFIX.length) : file;
   const handle = await open(file, 'r+');
   let action: RepairResult['action'];
-  let declared: number | null = null;
-  let dataBytes = 0;
-  let duration = 0;
+  let declared: number | null;
+  let dataBytes: number;
+  let duration: number;
   try {
     const { size } = await handle.stat();
     const probe = Buffer.alloc(Math.min(size, HEADER_PROBE_BYTES));

@@ -524,7 +524,7 @@ export class SipUserAgent {
   #onAckTimeout(state: DialogState): void {
     this.#logger.warn({ sipCallId: state.sipCallId }, 'no ACK for 200 OK: ending the call with BYE');
     state.awaitingAck = null;
-    this.#endDialog(state, 'ack-timeout', true);
+    void this.#endDialog(state, 'ack-timeout', true);
   }
 
   #onAck(request: SipRequest): void {
@@ -553,12 +553,13 @@ export class SipUserAgent {
     if (!state) return respond(481);
     // RFC 3261 §14.2: an offer while another offer of this dialog is unanswered must wait.
     if (state.awaitingAck || state.offerPending) return respond(491);
-    const update = state.handler.update;
+    const handler = state.handler;
     // Without a handler for it, hold, resume or a session refresh gets the same answer as before.
-    if (!update) return this.#sendOk(state, request, transaction, false);
+    if (!handler.update) return this.#sendOk(state, request, transaction, false);
     state.offerPending = true;
     transaction.respond(this.#response(request, 100));
-    update(this.#incomingInvite(request, flow))
+    handler
+      .update(this.#incomingInvite(request, flow))
       .then(({ sdp }) => {
         state.sdp = sdp;
         this.#sendOk(state, request, transaction, false);
@@ -588,7 +589,7 @@ export class SipUserAgent {
     const state = this.#dialogOf(request);
     if (!state) return respond(481);
     respond(200);
-    this.#endDialog(state, 'bye-received', false);
+    void this.#endDialog(state, 'bye-received', false);
   }
 
   #endDialog(state: DialogState, reason: CallEndReason, sendBye: boolean): Promise<void> {

@@ -167,14 +167,9 @@ export class JetStreamDataStream implements DataStream {
     return this.#streamName;
   }
 
-  append(record: object, key: AppendKey): Promise<string> {
-    if (this.closed) return Promise.reject(new InvalidStateError('data stream'));
-    let json: string;
-    try {
-      json = serializeRecord(record, key);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+  async append(record: object, key: AppendKey): Promise<string> {
+    if (this.closed) throw new InvalidStateError('data stream');
+    const json = serializeRecord(record, key);
     const subject = subjectFor(this.#prefix, key);
     const msgID = key.msgId ?? `${this.#msgIdPrefix}-${++this.#msgCounter}`;
     const done = this.#publish(subject, Buffer.from(json, 'utf8'), msgID);
@@ -183,10 +178,9 @@ export class JetStreamDataStream implements DataStream {
       () => this.#inflight.delete(done),
       () => this.#inflight.delete(done),
     );
-    return done.then((seq) => {
-      if (seq > this.#lastSequence) this.#lastSequence = seq;
-      return String(seq);
-    });
+    const seq = await done;
+    if (seq > this.#lastSequence) this.#lastSequence = seq;
+    return String(seq);
   }
 
   async read(after: string, limit: number): Promise<StoredRecord[]> {

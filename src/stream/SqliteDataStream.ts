@@ -122,15 +122,10 @@ export class SqliteDataStream implements DataStream {
     return this.#closePromise !== undefined;
   }
 
-  append(record: object, key: AppendKey): Promise<string> {
-    if (this.closed) return Promise.reject(new InvalidStateError('data stream'));
-    let json: string;
-    try {
-      // Checked here so one bad record or key cannot fail the whole group-commit batch it would have joined.
-      json = serializeRecord(record, key);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+  async append(record: object, key: AppendKey): Promise<string> {
+    if (this.closed) throw new InvalidStateError('data stream');
+    // Checked here so one bad record or key cannot fail the whole group-commit batch it would have joined.
+    const json = serializeRecord(record, key);
     return new Promise<string>((resolve, reject) => {
       this.#pending.push({ json, key, appendedAt: Date.now(), resolve, reject });
       if (!this.#flushScheduled) {

@@ -121,7 +121,7 @@ export class StreamRecognizer {
           u.needsInitialCmn = false;
           const cmn = this.#options.cmn!;
           const wideband = cmn.initialWideband !== undefined && isWideband(event.samples);
-          u.decoder.setCmn?.(wideband ? cmn.initialWideband! : cmn.initial);
+          u.decoder.setCmn?.(wideband ? cmn.initialWideband : cmn.initial);
         }
         const samples = u.downsampler ? u.downsampler.process(event.samples) : event.samples;
         u.decoder.process(samples);

@@ -24,7 +24,10 @@ export function steppingClock(): () => Date {
   return () => new Date((t += 1000) - 1000);
 }
 
-export function request(name: string, extra: Partial<CreateMediaInsightsPipelineConfigurationRequest> = {}) {
+export function request(
+  name: string,
+  extra: Partial<CreateMediaInsightsPipelineConfigurationRequest> = {},
+): CreateMediaInsightsPipelineConfigurationRequest {
   return {
     MediaInsightsPipelineConfigurationName: name,
     Elements: [
@@ -35,7 +38,7 @@ export function request(name: string, extra: Partial<CreateMediaInsightsPipeline
       { Type: 'KinesisDataStreamSink', KinesisDataStreamSinkConfiguration: { InsightsTarget: KDS } },
     ],
     ...extra,
-  } as CreateMediaInsightsPipelineConfigurationRequest;
+  };
 }
 
 export interface StoreOptions {

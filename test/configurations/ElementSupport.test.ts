@@ -20,8 +20,10 @@ import {
 } from './fixtures.js';
 
 type Element = MediaInsightsPipelineConfigurationElement;
-const transcribe = (config: Record<string, unknown> = { LanguageCode: 'en-US' }): Element =>
-  ({ Type: 'AmazonTranscribeProcessor', AmazonTranscribeProcessorConfiguration: config }) as Element;
+const transcribe = (config: Record<string, unknown> = { LanguageCode: 'en-US' }): Element => ({
+  Type: 'AmazonTranscribeProcessor',
+  AmazonTranscribeProcessorConfiguration: config,
+});
 const tca = (config: Record<string, unknown> = { LanguageCode: 'en-US' }): Element =>
   ({
     Type: 'AmazonTranscribeCallAnalyticsProcessor',
@@ -31,11 +33,10 @@ const kds: Element = {
   Type: 'KinesisDataStreamSink',
   KinesisDataStreamSinkConfiguration: { InsightsTarget: KDS },
 };
-const sink = (type: 'LambdaFunctionSink' | 'SqsQueueSink' | 'SnsTopicSink', target?: string): Element =>
-  ({
-    Type: type,
-    [`${type}Configuration`]: target === undefined ? {} : { InsightsTarget: target },
-  }) as Element;
+const sink = (type: 'LambdaFunctionSink' | 'SqsQueueSink' | 'SnsTopicSink', target?: string): Element => ({
+  Type: type,
+  [`${type}Configuration`]: target === undefined ? {} : { InsightsTarget: target },
+});
 const plan = (...Elements: Element[]) => planConfiguration({ Elements });
 const paths = (issues: readonly { path: string }[]) => issues.map((i) => i.path);
 
@@ -247,8 +248,10 @@ describe('planConfiguration: what each element becomes', () => {
   });
 
   test('voice tone analysis runs; speaker search is accepted with a warning; nothing enabled is warned about', () => {
-    const voice = (config: Record<string, string>): Element =>
-      ({ Type: 'VoiceAnalyticsProcessor', VoiceAnalyticsProcessorConfiguration: config }) as Element;
+    const voice = (config: Record<string, string>): Element => ({
+      Type: 'VoiceAnalyticsProcessor',
+      VoiceAnalyticsProcessorConfiguration: config,
+    });
     const result = plan(
       transcribe(),
       kds,

@@ -54,7 +54,7 @@ describe('PostgresConfigurationStore', () => {
     if (skip) return t.skip(skip);
     const store = PostgresConfigurationStore.open({ database: await database(), ...origin });
     const created = await store.create(
-      request('ordered', { RealTimeAlertConfiguration: { Rules: [], Disabled: false } as never }),
+      request('ordered', { RealTimeAlertConfiguration: { Rules: [], Disabled: false } }),
     );
     const got = await store.get('ordered');
     assert.equal(JSON.stringify(got), JSON.stringify(created));

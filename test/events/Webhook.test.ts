@@ -101,7 +101,7 @@ describe('WebhookDelivery', () => {
   });
 
   test('abort() stops retrying and dead-letters what is left; send after close is dead-lettered', async () => {
-    endpoint.statuses = Array(50).fill(503);
+    endpoint.statuses = Array<number>(50).fill(503);
     const deadLetters: unknown[][] = [];
     const webhook = delivery(endpoint.url, deadLetters, 20);
     webhook.send({ n: 1 });

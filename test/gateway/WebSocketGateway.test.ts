@@ -19,6 +19,11 @@ async function client(query = '', options = {}): Promise<TestClient> {
   return c;
 }
 
+/** One frame as the gateway sends it: a record with its sequence number spliced in. */
+function frame(text: string | undefined): { sequenceNumber: string; 'detail-type'?: string; text?: string } {
+  return JSON.parse(text ?? '') as { sequenceNumber: string; 'detail-type'?: string; text?: string };
+}
+
 function transcribe(callId: string, text: string): object {
   return {
     'detail-type': 'Transcribe',
@@ -61,8 +66,8 @@ describe('WebSocketGateway', () => {
       `{"sequenceNumber":"${seqs[0]}",${stored[0]?.json.slice(1)}`,
       `{"sequenceNumber":"${seqs[1]}"}`,
     ]);
-    assert.equal(JSON.parse(frames[0] ?? '').sequenceNumber, seqs[0]);
-    assert.equal(JSON.parse(frames[0] ?? '').text, 'héllo');
+    assert.equal(frame(frames[0]).sequenceNumber, seqs[0]);
+    assert.equal(frame(frames[0]).text, 'héllo');
   });
 
   test('?from= replays exactly the missed records, then continues live with no gap or duplicate', async () => {
@@ -84,7 +89,7 @@ describe('WebSocketGateway', () => {
     const frames = await c.waitForFrames(end - resumeAfter);
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.deepEqual(
-      frames.map((f) => Number(JSON.parse(f).sequenceNumber)),
+      frames.map((f) => Number(frame(f).sequenceNumber)),
       Array.from({ length: end - resumeAfter }, (_, k) => resumeAfter + 1 + k),
     );
   });
@@ -99,10 +104,10 @@ describe('WebSocketGateway', () => {
     const frames = await c.waitForFrames(3);
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.deepEqual(
-      frames.map((f) => JSON.parse(f)['detail-type']),
+      frames.map((f) => frame(f)['detail-type']),
       ['Transcribe', 'Recording', 'Recording'],
     );
-    assert.equal(JSON.parse(frames[2] ?? '').sequenceNumber, last);
+    assert.equal(frame(frames[2]).sequenceNumber, last);
   });
 
   test('a bad from is refused with HTTP 400 and a JSON explanation', async () => {
@@ -118,8 +123,9 @@ describe('WebSocketGateway', () => {
         ws.on('open', () => reject(new Error('upgrade accepted')));
       });
       assert.equal(status, 400);
-      assert.equal(JSON.parse(body).error, 'CS_ERR_STREAM_BAD_SEQUENCE');
-      assert.match(JSON.parse(body).message, /non-negative integer/);
+      const answer = JSON.parse(body) as { error: string; message: string };
+      assert.equal(answer.error, 'CS_ERR_STREAM_BAD_SEQUENCE');
+      assert.match(answer.message, /non-negative integer/);
     }
   });
 
@@ -139,7 +145,7 @@ describe('WebSocketGateway', () => {
     await until(() => server.gateway.counts().slowDisconnects === before + 1);
     const frames = await healthy.waitForFrames(n, 15_000);
     assert.deepEqual(
-      frames.map((f) => JSON.parse(f).sequenceNumber),
+      frames.map((f) => frame(f).sequenceNumber),
       seqs,
     );
     slow.socket?.resume();
@@ -175,7 +181,7 @@ describe('WebSocketGateway', () => {
     const c = await client();
     c.ws.send('hello');
     const seq = await append({ after: 'hello' });
-    assert.equal(JSON.parse((await c.waitForFrames(1))[0] ?? '').sequenceNumber, seq);
+    assert.equal(frame((await c.waitForFrames(1))[0]).sequenceNumber, seq);
     c.ws.send(Buffer.alloc(65 * 1024));
     assert.equal((await c.closed).code, 1009);
   });

@@ -48,11 +48,11 @@ export async function connect(port: number, query = '', options: ClientOptions =
       }),
   };
   ws.on('upgrade', (res) => {
-    client.socket = res.socket as Socket;
+    client.socket = res.socket;
   });
   ws.on('message', (data, isBinary) => {
     if (isBinary) throw new Error('gateway sent a binary frame');
-    frames.push(data.toString());
+    frames.push((data as Buffer).toString('utf8'));
     for (const check of [...listeners]) check();
   });
   await new Promise<void>((resolve, reject) => {

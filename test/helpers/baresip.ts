@@ -167,7 +167,10 @@ export class Baresip {
         this.events.push({ ...(message as Omit<BaresipEvent, 'receivedAt'>), receivedAt: Date.now() });
         for (const wake of this.#waiters) wake();
       } else if (message.response === true && typeof message.token === 'string') {
-        this.#pending.get(message.token)?.({ ok: message.ok === true, data: String(message.data ?? '') });
+        this.#pending.get(message.token)?.({
+          ok: message.ok === true,
+          data: typeof message.data === 'string' ? message.data : '',
+        });
         this.#pending.delete(message.token);
       }
     }

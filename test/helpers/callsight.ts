@@ -44,7 +44,7 @@ export async function startCallsight(options: StartOptions = {}): Promise<Runnin
   const rtp = options.rtp ?? rtpRangeForThisProcess();
   const args = [MAIN, ...(options.role ? ['--role', options.role] : [])];
   const [command, ...prefix] = [...(options.wrapper ?? []), process.execPath];
-  const child = spawn(command!, [...prefix, ...args], {
+  const child = spawn(command, [...prefix, ...args], {
     env: {
       ...process.env,
       CALLSIGHT_HTTP_HOST: '127.0.0.1',
@@ -114,7 +114,7 @@ export async function startCallsights(list: readonly StartOptions[]): Promise<Ru
   const started = await Promise.allSettled(list.map((options) => startCallsight(options)));
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
-    await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.kill() : undefined)));
+    await Promise.all(started.flatMap((s) => (s.status === 'fulfilled' ? [s.value.kill()] : [])));
     throw failed.reason;
   }
   return started.map((s) => (s as PromiseFulfilledResult<RunningCallsight>).value);

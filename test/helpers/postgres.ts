@@ -159,9 +159,9 @@ export async function createTestDatabase(): Promise<TestDatabaseOrSkip> {
 
 export interface TestDatabaseForFile {
   /** Why the file's PostgreSQL tests skip, or false once the database is there. */
-  skip(): string | false;
+  readonly skip: () => string | false;
   /** The throwaway database's connection string (only once skip() is false). */
-  url(): string;
+  readonly url: () => string;
   /** A PostgresDatabase (its own pool) on `schema` of the throwaway database; closed after the file. */
   open(schema: string, poolSize: number): Promise<PostgresDatabase>;
 }

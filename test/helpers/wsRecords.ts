@@ -20,7 +20,7 @@ export class RecordCollector {
       this.#ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
     );
     this.#ws.on('message', (data) => {
-      this.frames.push(JSON.parse(data.toString()) as StreamFrame);
+      this.frames.push(JSON.parse((data as Buffer).toString('utf8')) as StreamFrame);
       for (const wake of this.#waiters) wake();
     });
   }

@@ -68,9 +68,9 @@ describe('RecordingStore: local folder', () => {
       assert.equal(await store.find('call-a', 'p3'), null, 'a recording in progress is not found');
       assert.equal(await store.find('call-b'), null);
       assert.equal(await store.find('../etc'), null, 'no path escapes the folder');
-      assert.deepEqual(await buffer(await store.read(latest!)), second);
+      assert.deepEqual(await buffer(await store.read(latest)), second);
       assert.deepEqual(
-        await buffer(await store.read(latest!, { start: 40, end: 139 })),
+        await buffer(await store.read(latest, { start: 40, end: 139 })),
         second.subarray(40, 140),
       );
     } finally {
@@ -182,7 +182,7 @@ describe('RecordingStore: S3-compatible store (s3rver)', { skip: unavailable ?? 
       assert.ok(!existsSync(path), 'uploaded by a retry, then removed locally');
       const found = await store.find('call-retry');
       assert.equal(found?.where, 's3');
-      assert.deepEqual(await buffer(await store.read(found!)), bytes);
+      assert.deepEqual(await buffer(await store.read(found)), bytes);
     } finally {
       await store.close();
       await later?.stop();

@@ -74,7 +74,7 @@ describe('JetStreamDataStream', () => {
     await stream.append({ n: 5 }, { type: 'Transcribe', callId: null });
     const recent = await stream.recentOfCall('c 1', since, 100);
     assert.deepEqual(
-      recent.map((r) => [r.type, JSON.parse(r.json).n]),
+      recent.map((r) => [r.type, (JSON.parse(r.json) as { n: number }).n]),
       [
         ['Transcribe', 2],
         ['TranscribeCallAnalytics', 4],
@@ -134,7 +134,7 @@ describe('JetStreamDataStream', () => {
     const got = take(sub, 20);
     for (let i = 0; i < 20; i++) await writer.append({ i }, key);
     assert.deepEqual(
-      (await got).map((r) => JSON.parse(r.json).i),
+      (await got).map((r) => (JSON.parse(r.json) as { i: number }).i),
       Array.from({ length: 20 }, (_, i) => i),
     );
     const deadline = Date.now() + 2000;
@@ -189,7 +189,7 @@ describe('JetStreamDataStream', () => {
       Array.from({ length: 40 }, (_, i) => String(i + 1)),
     );
     assert.deepEqual(
-      stored.map((r) => JSON.parse(r.json).i).sort((a: number, b: number) => a - b),
+      stored.map((r) => (JSON.parse(r.json) as { i: number }).i).sort((a, b) => a - b),
       Array.from({ length: 40 }, (_, i) => i),
       'each record once',
     );

@@ -67,15 +67,15 @@ describe('Vad', () => {
     assert.equal(start?.offsetMs, 750);
     assert.equal(end?.kind, 'end');
     // Tone ends at 1800 ms; 500 ms of silence later the utterance closes.
-    assert.ok(end!.offsetMs >= 2290 && end!.offsetMs <= 2310, `end at ${end?.offsetMs}`);
+    assert.ok(end.offsetMs >= 2290 && end.offsetMs <= 2310, `end at ${end?.offsetMs}`);
     // The audio between them is contiguous and covers start..end exactly.
-    let at = start!.offsetMs;
+    let at = start.offsetMs;
     for (const o of out) {
       if (o.kind !== 'audio') continue;
       assert.equal(o.offsetMs, at);
       at += o.samples.length / 16;
     }
-    assert.equal(at, end!.offsetMs);
+    assert.equal(at, end.offsetMs);
   });
 
   test('a click shorter than minSpeechMs is ignored', () => {

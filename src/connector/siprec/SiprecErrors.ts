@@ -52,7 +52,7 @@ export class StreamMappingError extends CallsightError {
 /** Reason phrases are one line of printable text (RFC 3261 §25.1 Reason-Phrase); keep them short. */
 function reasonPhrase(text: string): string {
   const clean = text
-    .replace(/[\x00-\x1f\x7f]+/g, ' ')
+    .replace(/\p{Cc}+/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim();
   return clean.length > 160 ? `${clean.slice(0, 157)}...` : clean;

@@ -15,8 +15,6 @@ import { ChannelLoudness } from './ChannelLoudness.js';
 import { RecognitionChannels } from './RecognitionChannels.js';
 import { emitCallAnalyticsMetadata, publishAlert, sharedUtterance } from './TranscriptionSupport.js';
 
-export { RULES_MATCHED } from './TranscriptionSupport.js';
-
 export interface CallAnalyticsProcessorOptions {
   readonly engine: SpeechEngine;
   readonly analytics: AnalyticsPool;

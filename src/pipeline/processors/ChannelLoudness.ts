@@ -13,7 +13,7 @@ export class ChannelLoudness {
 
   add(frame: PcmFrame): void {
     let channel = this.#seconds.get(frame.channel);
-    if (!channel) this.#seconds.set(frame.channel, (channel = new Map()));
+    if (!channel) this.#seconds.set(frame.channel, (channel = new Map<number, [number, number]>()));
     const second = Math.floor(frame.offsetMs / 1000);
     const bucket = channel.get(second) ?? [0, 0];
     let sum = 0;

@@ -100,7 +100,7 @@ export class VoiceToneProcessor implements PipelineProcessor {
 
   async pause(): Promise<void> {
     this.#paused = true;
-    await Promise.allSettled([...this.#channels.values()].map((task) => task.stream?.flush()));
+    await Promise.allSettled([...this.#channels.values()].flatMap((task) => task.stream?.flush() ?? []));
     for (const task of this.#channels.values()) this.#release(task, Infinity);
   }
 
@@ -112,7 +112,9 @@ export class VoiceToneProcessor implements PipelineProcessor {
     if (this.#stopped) return;
     this.#stopped = true;
     const tasks = [...this.#channels.values()];
-    const ends = await Promise.allSettled(tasks.map((task) => task.stream?.end()));
+    const ends = await Promise.allSettled(
+      tasks.map((task) => task.stream?.end() ?? Promise.resolve(undefined)),
+    );
     if (this.#failed) return;
     tasks.forEach((task, i) => {
       const end = ends[i];

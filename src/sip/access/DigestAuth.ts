@@ -18,7 +18,7 @@ import type {
 import { DigestChallenge, DigestCredentials, DigestParseError } from './DigestHeaders.js';
 import { DigestNonces, newNonceSecret } from './DigestNonces.js';
 
-export type { DigestAuthOptions, DigestCredential, DigestFailure, DigestRequest, DigestVerdict };
+export type { DigestAuthOptions, DigestCredential, DigestRequest, DigestVerdict };
 
 const DEFAULT_REALM = 'callsight';
 const DEFAULT_ALGORITHMS: readonly DigestAlgorithm[] = ['SHA-256', 'MD5'];
@@ -62,7 +62,8 @@ export class DigestAuthenticator {
     this.algorithms = DIGEST_ALGORITHMS.filter((a) => offered.has(a));
     if (this.algorithms.length !== offered.size)
       throw new Error(`unknown digest algorithm in ${[...offered].join(', ')}`);
-    const users = options.users instanceof Map ? options.users : new Map(Object.entries(options.users));
+    const users: ReadonlyMap<string, DigestCredential> =
+      options.users instanceof Map ? options.users : new Map(Object.entries(options.users));
     for (const [username, credential] of users) this.#ha1s.set(username, this.#resolve(username, credential));
     for (const algorithm of this.algorithms)
       this.#decoyHa1[algorithm] = digestHa1(

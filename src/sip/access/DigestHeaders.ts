@@ -218,7 +218,7 @@ const QUOTED = ['username', 'realm', 'nonce', 'uri', 'response', 'cnonce', 'opaq
  * Parameters that are tokens in the grammar. Some user agents quote them anyway; the value is the
  * same either way, so both are taken.
  */
-const TOKEN_VALUED = ['algorithm', 'qop', 'nc'] as const;
+type TokenValued = 'algorithm' | 'qop' | 'nc';
 
 /** One `Authorization: Digest …` value. */
 export class DigestCredentials implements DigestCredentialsFields {
@@ -254,8 +254,7 @@ export class DigestCredentials implements DigestCredentialsFields {
       const param = params.get(name);
       if (param && !param.quoted) throw new DigestParseError(`${name} must be a quoted string`);
     }
-    const text = (name: (typeof QUOTED)[number] | (typeof TOKEN_VALUED)[number]) =>
-      params.get(name)?.value ?? null;
+    const text = (name: (typeof QUOTED)[number] | TokenValued) => params.get(name)?.value ?? null;
     const required = (name: (typeof QUOTED)[number]) => {
       const value = text(name);
       if (value === null) throw new DigestParseError(`no ${name} parameter`);

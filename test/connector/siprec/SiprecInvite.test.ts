@@ -75,15 +75,15 @@ describe('parseSiprecInvite: offers', () => {
     const offer = parseSiprecInvite(sipFixture('rfc7866-invite.txt'));
     assert.equal(offer.siprec, true);
     assert.match(offer.sdp, /^v=0\r\n[\s\S]*a=label:99\r\na=sendonly\r\n$/);
-    assert.match(offer.metadataXml!, /^<\?xml version="1.0" encoding="UTF-8"\?>\r\n<recording /);
-    assert.equal(offer.metadata!.streams.length, 4);
+    assert.match(offer.metadataXml, /^<\?xml version="1.0" encoding="UTF-8"\?>\r\n<recording /);
+    assert.equal(offer.metadata.streams.length, 4);
     assert.deepEqual(offer.warnings, []);
   });
 
   test('the Sonus-style INVITE: tolerated deviations are reported as warnings', () => {
     const offer = parseSiprecInvite(sipFixture('sonus-style-invite.txt'));
     assert.equal(offer.siprec, true);
-    assert.equal(offer.metadata!.namespace, PRE_RFC_RECORDING_NAMESPACE);
+    assert.equal(offer.metadata.namespace, PRE_RFC_RECORDING_NAMESPACE);
     assert.deepEqual(offer.warnings, [`pre-RFC namespace ${PRE_RFC_RECORDING_NAMESPACE}`]);
     assert.match(offer.sdp, /a=label:2\r\na=rtpmap:0 PCMU\/8000\r\na=sendonly\r\na=maxptime:20\r\n$/);
   });

@@ -641,7 +641,7 @@ export class CallsModel {
       if (fields.length >= 24) return;
       if (value !== null && typeof value === 'object' && depth < 3) {
         for (const [k, v] of Object.entries(value)) walk(v, path ? `${path}.${k}` : k, depth + 1);
-      } else if (value !== null && value !== undefined && typeof value !== 'object') {
+      } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
         fields.push({ name: path, value: String(value) });
       }
     };

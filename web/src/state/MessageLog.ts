@@ -26,8 +26,6 @@ export interface MessageFilter {
   readonly text: string;
 }
 
-export const NO_FILTER: MessageFilter = { types: new Set(), callId: null, text: '' };
-
 /** Default bound of the raw message list: beyond it the oldest are dropped, with a visible note. */
 export const DEFAULT_MESSAGE_CAP = 10_000;
 

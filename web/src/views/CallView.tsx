@@ -197,7 +197,7 @@ function PostCall({ info }: { info: PostCallInfo }) {
           {(doc?.Categories?.MatchedCategories?.length ?? 0) > 0 && (
             <>
               <dt>Categories</dt>
-              <dd>{doc!.Categories!.MatchedCategories!.join(', ')}</dd>
+              <dd>{doc.Categories!.MatchedCategories!.join(', ')}</dd>
             </>
           )}
         </dl>
@@ -459,8 +459,9 @@ function RtpStats({ callId }: { callId: string }) {
       <h2 id="rtp-h">RTP</h2>
       {call.rtp.map((stats, channel) => (
         <p key={channel} className="muted">
-          ch_{channel}: {String(stats.packetsReceived ?? '?')} packets, {String(stats.packetsLost ?? 0)} lost,
-          jitter {typeof stats.jitterMs === 'number' ? stats.jitterMs.toFixed(1) : '?'} ms
+          ch_{channel}: {typeof stats.packetsReceived === 'number' ? stats.packetsReceived : '?'} packets,{' '}
+          {typeof stats.packetsLost === 'number' ? stats.packetsLost : 0} lost, jitter{' '}
+          {typeof stats.jitterMs === 'number' ? stats.jitterMs.toFixed(1) : '?'} ms
         </p>
       ))}
     </section>

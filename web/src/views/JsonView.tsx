@@ -30,7 +30,7 @@ function Node({
   const key = name === null ? null : <span className="k">{JSON.stringify(name)}</span>;
   const comma = last ? '' : ',';
   if (value !== null && typeof value === 'object') {
-    return <Branch name={key} value={value as object} depth={depth} comma={comma} />;
+    return <Branch name={key} value={value} depth={depth} comma={comma} />;
   }
   const decoded = typeof value === 'string' ? decodeJsonString(value) : undefined;
   return (

@@ -140,7 +140,7 @@ const CallRow = memo(function CallRow({
           {ROLES.map((role) =>
             call.currentSentiment[role] ? (
               <span key={role} className={`badge ${call.currentSentiment[role]}`}>
-                {roleLabel(role)}: {call.currentSentiment[role]!.toLowerCase()}
+                {roleLabel(role)}: {call.currentSentiment[role].toLowerCase()}
               </span>
             ) : null,
           )}
