@@ -27,6 +27,7 @@ const STAGES = {
   gateway: ['stream', 'calls', 'pipeline', 'configurations', 'recording', 'connector', 'media', 'platform'],
   // Scale-out adapters: the stages' ports over NATS. Only app composes them.
   cluster: [
+    'sip',
     'stream',
     'calls',
     'pipeline',
