@@ -1,9 +1,8 @@
-import Database from 'better-sqlite3';
-import fs from 'node:fs';
-import path from 'node:path';
+import type Database from 'better-sqlite3';
 import type { CallInfo } from '../connector/CallTypes.js';
 import { InvalidStateError } from '../platform/errors.js';
 import { sqliteColumns } from '../platform/database/columns.js';
+import { openSqliteDatabase, type SqliteSchema } from '../platform/database/SqliteDatabase.js';
 import {
   callEntry,
   callInfoJson,
@@ -22,7 +21,14 @@ import {
   type PipelineEntry,
 } from './CallDirectoryTypes.js';
 
-const SCHEMA = `
+/** The directory's tables in callsight.db (migrations: SqliteDatabase.ts). */
+const SCHEMA: SqliteSchema = {
+  store: 'call directory',
+  migrations: [
+    {
+      version: 1,
+      name: 'calls and pipelines',
+      sql: `
 CREATE TABLE IF NOT EXISTS calls (
   call_id TEXT PRIMARY KEY,
   info TEXT NOT NULL,
@@ -45,7 +51,10 @@ CREATE TABLE IF NOT EXISTS pipelines (
 );
 CREATE INDEX IF NOT EXISTS pipelines_call ON pipelines (call_id);
 CREATE INDEX IF NOT EXISTS pipelines_newest ON pipelines (created_at DESC, pipeline_id);
-`;
+`,
+    },
+  ],
+};
 
 type CallRow = CallRowOf<string, number>;
 type PipelineRow = PipelineRowOf<string, number>;
@@ -63,10 +72,7 @@ export class SqliteCallDirectory implements CallDirectory {
   }
 
   private constructor(file: string) {
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    this.#db = new Database(file);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.exec(SCHEMA);
+    this.#db = openSqliteDatabase(file, SCHEMA);
   }
 
   get closed(): boolean {

@@ -1,11 +1,17 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqliteDatabase, type SqliteSchema } from '../platform/database/SqliteDatabase.js';
 import { InvalidStateError } from '../platform/errors.js';
 import type { PostCallAnalytics } from '../analytics/PostCallTypes.js';
 import { postCallLocation, type PostCallStore } from '../pipeline/records/PostCall.js';
 
-const SCHEMA = `
+/** The store's table in callsight.db (migrations: SqliteDatabase.ts). */
+const SCHEMA: SqliteSchema = {
+  store: 'post-call analytics',
+  migrations: [
+    {
+      version: 1,
+      name: 'post_call_analytics',
+      sql: `
 CREATE TABLE IF NOT EXISTS post_call_analytics (
   call_id TEXT NOT NULL,
   pipeline_id TEXT NOT NULL,
@@ -14,7 +20,10 @@ CREATE TABLE IF NOT EXISTS post_call_analytics (
   PRIMARY KEY (call_id, pipeline_id)
 );
 CREATE INDEX IF NOT EXISTS post_call_analytics_newest ON post_call_analytics (call_id, created_at);
-`;
+`,
+    },
+  ],
+};
 
 /** Post-call analytics documents in SQLite, in the same database file as the configurations. */
 export class SqlitePostCallStore implements PostCallStore {
@@ -22,10 +31,7 @@ export class SqlitePostCallStore implements PostCallStore {
   #closed = false;
 
   constructor(file: string) {
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    this.#db = new Database(file);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.exec(SCHEMA);
+    this.#db = openSqliteDatabase(file, SCHEMA);
   }
 
   async save(input: { callId: string; pipelineId: string; analytics: PostCallAnalytics }): Promise<string> {

@@ -1,7 +1,6 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
+import { openSqliteDatabase, type SqliteSchema } from '../platform/database/SqliteDatabase.js';
 import { InvalidStateError } from '../platform/errors.js';
 import { silentLogger, type Logger } from '../platform/logger.js';
 import {
@@ -56,7 +55,14 @@ interface Row {
 
 const TABLE = 'media_insights_pipeline_configurations';
 
-const SCHEMA = `
+/** The store's table in callsight.db (migrations: SqliteDatabase.ts). */
+const SCHEMA: SqliteSchema = {
+  store: 'configurations',
+  migrations: [
+    {
+      version: 1,
+      name: TABLE,
+      sql: `
 CREATE TABLE IF NOT EXISTS ${TABLE} (
   id TEXT PRIMARY KEY,
   name TEXT NOT NULL UNIQUE,
@@ -68,7 +74,10 @@ CREATE TABLE IF NOT EXISTS ${TABLE} (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL
 );
-`;
+`,
+    },
+  ],
+};
 
 function isUniqueViolation(err: unknown): boolean {
   return (
@@ -100,10 +109,7 @@ export class SqliteConfigurationStore implements ConfigurationStore {
     this.#arnPrefix = arnPrefix(options.region, options.account);
     this.#inUse = options.inUse ?? (() => false);
     this.#now = options.now ?? (() => new Date());
-    fs.mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
-    this.#db = new Database(options.path);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.exec(SCHEMA);
+    this.#db = openSqliteDatabase(options.path, SCHEMA, this.#logger);
   }
 
   get closed(): boolean {

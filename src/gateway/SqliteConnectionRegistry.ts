@@ -1,9 +1,8 @@
-import Database from 'better-sqlite3';
-import fs from 'node:fs';
-import path from 'node:path';
+import type Database from 'better-sqlite3';
 import { InvalidStateError } from '../platform/errors.js';
 import { silentLogger, type Logger } from '../platform/logger.js';
 import { sqliteColumns } from '../platform/database/columns.js';
+import { openSqliteDatabase, type SqliteSchema } from '../platform/database/SqliteDatabase.js';
 import { toConnectionRow, type StoredConnection } from './ConnectionRegistrySupport.js';
 import type { ConnectionRegistry, ConnectionRow, NewConnection } from './ConnectionRegistryTypes.js';
 
@@ -17,7 +16,14 @@ export interface SqliteConnectionRegistryOptions {
 
 type Row = StoredConnection<string, number>;
 
-const SCHEMA = `
+/** The registry's table in callsight.db (migrations: SqliteDatabase.ts). */
+const SCHEMA: SqliteSchema = {
+  store: 'connection registry',
+  migrations: [
+    {
+      version: 1,
+      name: 'connections',
+      sql: `
 CREATE TABLE IF NOT EXISTS connections (
   connection_id TEXT PRIMARY KEY,
   connected_at INTEGER NOT NULL,
@@ -27,7 +33,10 @@ CREATE TABLE IF NOT EXISTS connections (
   disconnected_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS connections_active ON connections (disconnected_at);
-`;
+`,
+    },
+  ],
+};
 
 const toRow = (row: Row): ConnectionRow => toConnectionRow(row, sqliteColumns);
 
@@ -48,10 +57,7 @@ export class SqliteConnectionRegistry implements ConnectionRegistry {
 
   private constructor(options: SqliteConnectionRegistryOptions) {
     this.#logger = (options.logger ?? silentLogger).child({ component: 'connection-registry' });
-    fs.mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
-    this.#db = new Database(options.path);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.exec(SCHEMA);
+    this.#db = openSqliteDatabase(options.path, SCHEMA, this.#logger);
     // This process owns the file, so rows still open are connections a previous run died holding.
     const stale = this.#db
       .prepare('UPDATE connections SET disconnected_at = ? WHERE disconnected_at IS NULL')

@@ -1,6 +1,5 @@
-import Database from 'better-sqlite3';
-import fs from 'node:fs';
-import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { openSqliteDatabase, type SqliteSchema } from '../platform/database/SqliteDatabase.js';
 import { InvalidStateError } from '../platform/errors.js';
 import { silentLogger, type Logger } from '../platform/logger.js';
 import { serializeRecord } from './AppendCheck.js';
@@ -44,7 +43,14 @@ interface RecordRow {
   json: string;
 }
 
-const SCHEMA = `
+/** The stream's table in stream.db (migrations: SqliteDatabase.ts). */
+const SCHEMA: SqliteSchema = {
+  store: 'data stream',
+  migrations: [
+    {
+      version: 1,
+      name: 'records',
+      sql: `
 CREATE TABLE IF NOT EXISTS records (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   type TEXT NOT NULL,
@@ -53,7 +59,10 @@ CREATE TABLE IF NOT EXISTS records (
   json TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS records_appended_at ON records (appended_at);
-`;
+`,
+    },
+  ],
+};
 
 function toStored(row: RecordRow): StoredRecord {
   return {
@@ -94,11 +103,8 @@ export class SqliteDataStream implements DataStream {
     this.#logger = (options.logger ?? silentLogger).child({ component: 'stream' });
     this.#retention = options.retention ?? {};
     this.#queueLimit = options.subscriptionQueueLimit ?? 1000;
-    fs.mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
-    this.#db = new Database(options.path);
-    this.#db.pragma('journal_mode = WAL');
+    this.#db = openSqliteDatabase(options.path, SCHEMA, this.#logger);
     this.#db.pragma('synchronous = FULL');
-    this.#db.exec(SCHEMA);
     this.#insert = this.#db.prepare(
       'INSERT INTO records (type, call_id, appended_at, json) VALUES (?, ?, ?, ?)',
     );

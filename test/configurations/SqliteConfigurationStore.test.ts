@@ -39,7 +39,11 @@ describe('SqliteConfigurationStore', () => {
         name: string;
       }[]
     ).map((t) => t.name);
-    assert.deepEqual(tables, ['connections', 'media_insights_pipeline_configurations']);
+    assert.deepEqual(tables, [
+      'callsight_schema_migrations',
+      'connections',
+      'media_insights_pipeline_configurations',
+    ]);
     assert.equal((spy.pragma('journal_mode', { simple: true }) as string).toLowerCase(), 'wal');
     spy.close();
     await store.close();

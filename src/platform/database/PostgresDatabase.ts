@@ -2,7 +2,8 @@ import pg from 'pg';
 import { userInfo } from 'node:os';
 import { CallsightError, InvalidStateError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { MIGRATIONS, type Migration } from './migrations.js';
+import { pendingMigrations, type Migration } from './Migration.js';
+import { MIGRATIONS } from './migrations.js';
 
 export interface PostgresDatabaseOptions {
   /** `postgres://[user[:password]@]host[:port]/database`; never logged with its password. */
@@ -178,13 +179,11 @@ export class PostgresDatabase implements Queryable {
         `CREATE TABLE IF NOT EXISTS callsight_schema_migrations (
            version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
       );
-      const applied = new Set(
-        (await client.query<{ version: number }>('SELECT version FROM callsight_schema_migrations')).rows.map(
-          (r) => r.version,
-        ),
-      );
-      for (const migration of migrations) {
-        if (applied.has(migration.version)) continue;
+      const applied = (
+        await client.query<{ version: number }>('SELECT version FROM callsight_schema_migrations')
+      ).rows.map((r) => r.version);
+      const where = `the database schema ${this.schema} at ${this.#redactedUrl}`;
+      for (const migration of pendingMigrations(migrations, applied, where)) {
         await client.query(migration.sql);
         await client.query('INSERT INTO callsight_schema_migrations (version, name) VALUES ($1, $2)', [
           migration.version,

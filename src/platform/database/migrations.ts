@@ -1,7 +1,8 @@
+import type { Migration } from './Migration.js';
+
 /**
- * The PostgreSQL schema, as numbered migrations applied in order, each once, by PostgresDatabase.open
- * (recorded in `callsight_schema_migrations`). Add a migration for every change; never edit one that
- * has shipped. Every table the PostgreSQL adapters use is here, so the whole layout reads in one place:
+ * The PostgreSQL schema, as numbered migrations (Migration.ts) that PostgresDatabase.open applies.
+ * Every table the PostgreSQL adapters use is here, so the whole layout reads in one place:
  *
  * - connections, gateway_heartbeats: the WebSocket connection registry (DynamoDB's connection table)
  * - media_insights_pipeline_configurations: call analytics configurations
@@ -12,12 +13,6 @@
  * Times the application sets are epoch milliseconds (bigint), except the configurations', which are
  * Chime's ISO timestamps (timestamptz).
  */
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
-
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,

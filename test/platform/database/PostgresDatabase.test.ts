@@ -83,6 +83,29 @@ describe('PostgresDatabase', () => {
     await check.close();
   });
 
+  test('a schema a newer Callsight migrated is refused, naming the database', async (t) => {
+    const skip = testDb.skip();
+    if (skip) return t.skip(skip);
+    const newer = [...MIGRATIONS, { version: 99, name: 'from the future', sql: 'SELECT 1' }];
+    await (
+      await PostgresDatabase.open({ url: testDb.url(), schema: 'migrate_newer', migrations: newer })
+    ).close();
+    await assert.rejects(
+      PostgresDatabase.open({ url: testDb.url(), schema: 'migrate_newer' }),
+      (err: unknown) => {
+        assert.ok(err instanceof CallsightError);
+        assert.equal(err.code, 'CS_ERR_CONFIG_INVALID');
+        assert.match(
+          err.message,
+          new RegExp(
+            `^the database schema migrate_newer at postgres://.+ was written by a newer Callsight: it is at schema version 99, this Callsight knows versions up to ${MIGRATIONS.at(-1)!.version}\\.`,
+          ),
+        );
+        return true;
+      },
+    );
+  });
+
   test('a missing database is created', async (t) => {
     const skip = testDb.skip();
     if (skip) return t.skip(skip);
