@@ -4,7 +4,7 @@ import path from 'node:path';
 import { InvalidStateError } from '../platform/errors.js';
 import { silentLogger, type Logger } from '../platform/logger.js';
 import { sqliteColumns } from '../platform/database/columns.js';
-import { toConnectionRow, type StoredConnection } from './ConnectionRegistrySupport.js';
+import { toConnectionRow, type StoredConnection } from './ConnectionRows.js';
 import type { ConnectionRegistry, ConnectionRow, NewConnection } from './ConnectionRegistryTypes.js';
 
 export interface SqliteConnectionRegistryOptions {
