@@ -7,7 +7,7 @@ import type { EventEnvelope } from '../events/EventEnvelope.js';
 import type { Logger } from '../platform/logger.js';
 import { publishWithRetry } from '../platform/nats/JetStreamSupport.js';
 import type { NatsConnection } from '../platform/nats/NatsConnection.js';
-import { callInfoJson } from '../calls/CallDirectorySupport.js';
+import { callInfoJson } from '../calls/CallDirectoryRows.js';
 import type { CallInfoJson } from '../calls/CallDirectoryTypes.js';
 import { RULES_CONSUMER, pullExpiresMs } from './ClusterStreams.js';
 import type { ClusterSubjects } from './ClusterSubjects.js';

@@ -11,7 +11,7 @@ import type { MediaInsightsPipelineConfiguration } from '../configurations/Confi
 import { pipelineArn, pipelineDocument } from '../pipeline/PipelineDocument.js';
 import { defaultChannels } from '../pipeline/PipelineManager.js';
 import type { ChannelDefinition } from '../pipeline/PipelineTypes.js';
-import { callInfoJson } from '../calls/CallDirectorySupport.js';
+import { callInfoJson } from '../calls/CallDirectoryRows.js';
 import type { CallDirectory, CallInfoJson, PipelineEntry } from '../calls/CallDirectoryTypes.js';
 import type { ClusterSubjects } from './ClusterSubjects.js';
 
