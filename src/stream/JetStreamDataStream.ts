@@ -22,7 +22,7 @@ import { ensureStream, publishWithRetry, unavailable } from '../platform/nats/Je
 import { serializeRecord } from './AppendCheck.js';
 import { JetStreamSubscription, type JetStreamSubscriptionSource } from './JetStreamSubscription.js';
 import { parseSequence } from './Sequence.js';
-import { checkRead } from './StreamSupport.js';
+import { checkRead } from './StreamReads.js';
 import type {
   AppendKey,
   DataStream,
