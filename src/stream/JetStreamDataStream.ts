@@ -18,7 +18,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { CallsightError, InvalidStateError } from '../platform/errors.js';
 import { silentLogger, type Logger } from '../platform/logger.js';
 import { connectNats, type NatsConnection } from '../platform/nats/NatsConnection.js';
-import { ensureStream, publishWithRetry, unavailable } from '../platform/nats/JetStreamSupport.js';
+import { ensureStream, publishWithRetry, unavailable } from '../platform/nats/JetStreamSetup.js';
 import { serializeRecord } from './AppendCheck.js';
 import { JetStreamSubscription, type JetStreamSubscriptionSource } from './JetStreamSubscription.js';
 import { parseSequence } from './Sequence.js';
