@@ -13,9 +13,9 @@ import { postCallEvent, type PostCallStore } from '../records/PostCall.js';
 import type { RecognitionResult, SpeechEngine } from '../../transcribe/SpeechEngineTypes.js';
 import { ChannelLoudness } from './ChannelLoudness.js';
 import { RecognitionChannels } from './RecognitionChannels.js';
-import { emitCallAnalyticsMetadata, publishAlert, sharedUtterance } from './TranscriptionSupport.js';
+import { emitCallAnalyticsMetadata, publishAlert, sharedUtterance } from './TranscriptionOutputs.js';
 
-export { RULES_MATCHED } from './TranscriptionSupport.js';
+export { RULES_MATCHED } from './TranscriptionOutputs.js';
 
 export interface CallAnalyticsProcessorOptions {
   readonly engine: SpeechEngine;

@@ -6,7 +6,7 @@ import type { PipelineContext, PipelineProcessor } from '../PipelineTypes.js';
 import { transcribeRecord } from '../records/TranscribeRecord.js';
 import type { RecognitionResult, SpeechEngine } from '../../transcribe/SpeechEngineTypes.js';
 import { RecognitionChannels } from './RecognitionChannels.js';
-import { emitCallAnalyticsMetadata, publishAlert, sharedUtterance } from './TranscriptionSupport.js';
+import { emitCallAnalyticsMetadata, publishAlert, sharedUtterance } from './TranscriptionOutputs.js';
 
 export interface TranscribeProcessorOptions {
   readonly engine: SpeechEngine;
