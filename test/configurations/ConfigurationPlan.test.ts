@@ -8,7 +8,7 @@ import {
   checkCreateRequest,
   checkUpdateRequest,
   planConfiguration,
-} from '../../src/configurations/ElementSupport.js';
+} from '../../src/configurations/ConfigurationPlan.js';
 import { defaultConfiguration } from '../../src/configurations/defaultConfiguration.js';
 import {
   DG_EVENTBRIDGE_ALERTS_NESTED,
