@@ -5,7 +5,7 @@ import { CallsightError } from '../platform/errors.js';
 import type { EventBus } from '../events/EventBus.js';
 import type { EventEnvelope } from '../events/EventEnvelope.js';
 import type { Logger } from '../platform/logger.js';
-import { publishWithRetry } from '../platform/nats/JetStreamSetup.js';
+import { publishWithRetry } from '../platform/nats/JetStreamPublish.js';
 import type { NatsConnection } from '../platform/nats/NatsConnection.js';
 import { callInfoJson } from '../calls/CallDirectoryRows.js';
 import type { CallInfoJson } from '../calls/CallDirectoryTypes.js';

@@ -4,7 +4,7 @@ import type { CallInfo } from '../connector/CallTypes.js';
 import { CallsightError } from '../platform/errors.js';
 import type { EventOrigin } from '../events/EventEnvelope.js';
 import type { Logger } from '../platform/logger.js';
-import { publishWithRetry } from '../platform/nats/JetStreamSetup.js';
+import { publishWithRetry } from '../platform/nats/JetStreamPublish.js';
 import type { NatsConnection } from '../platform/nats/NatsConnection.js';
 import type { ConfigurationStore } from '../configurations/ConfigurationStoreTypes.js';
 import type { MediaInsightsPipelineConfiguration } from '../configurations/ConfigurationTypes.js';
