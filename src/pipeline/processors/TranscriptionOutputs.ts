@@ -3,7 +3,11 @@ import type { ParticipantRole, PipelineContext, SharedUtterance } from '../Pipel
 import { callAnalyticsMetadataRecord } from '../records/PipelineRecord.js';
 import type { RecognitionResult } from '../../transcribe/SpeechEngineTypes.js';
 
-/** What the Transcribe and the call analytics processor do the same way. */
+/**
+ * What the Transcribe and the call analytics processors emit alike besides their results: the
+ * metadata record as they start, real-time alerts, and the utterances they share with the pipeline's
+ * other processors.
+ */
 
 export const RULES_MATCHED = 'Media Insights Rules Matched';
 
