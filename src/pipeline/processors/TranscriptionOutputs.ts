@@ -1,3 +1,4 @@
+import { DetailType } from '../../events/DetailTypes.js';
 import { makeEvent, type EventOrigin } from '../../events/EventEnvelope.js';
 import type { ParticipantRole, PipelineContext, SharedUtterance } from '../PipelineTypes.js';
 import { callAnalyticsMetadataRecord } from '../records/PipelineRecord.js';
@@ -9,13 +10,11 @@ import type { RecognitionResult } from '../../transcribe/SpeechEngineTypes.js';
  * other processors.
  */
 
-export const RULES_MATCHED = 'Media Insights Rules Matched';
-
 /** The "CallAnalyticsMetadata" record a transcribing processor emits as it starts. */
 export function emitCallAnalyticsMetadata(context: PipelineContext): void {
   const { call, pipelineId, metadata } = context;
   context.emit(callAnalyticsMetadataRecord(call, pipelineId, metadata, new Date()), {
-    type: 'CallAnalyticsMetadata',
+    type: DetailType.CallAnalyticsMetadata,
     callId: call.callId,
   });
 }
@@ -25,7 +24,7 @@ export function publishAlert(context: PipelineContext, origin: EventOrigin, deta
   const { call, pipelineArn } = context;
   context.publish(
     makeEvent(
-      RULES_MATCHED,
+      DetailType.RulesMatched,
       { ...detail, mediaInsightsPipelineArn: pipelineArn, callId: call.callId },
       origin,
     ),
