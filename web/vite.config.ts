@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
+import { constants } from 'node:zlib';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
+import { compression, defineAlgorithm } from 'vite-plugin-compression2';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 /** Where `npm run web:dev` forwards the API and the WebSocket: a Callsight started with `npm run launch`. */
@@ -37,17 +39,35 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
+/**
+ * A brotli and a gzip copy beside each text file, for the gateway to send to clients that accept them
+ * (src/gateway/StaticFiles.ts). Brotli quality 10, not the plugin's 11: within 2 % of its size for a
+ * third of its time (measured on this build's JS and CSS: 230 kB against 226 kB, 1.3 s against 3.2 s of CPU), and every
+ * test run builds.
+ */
+function precompress(): Plugin {
+  return compression({
+    algorithms: [
+      defineAlgorithm('brotliCompress', { params: { [constants.BROTLI_PARAM_QUALITY]: 10 } }),
+      'gzip',
+    ],
+  });
+}
+
 // The web app is built into web/dist, which the gateway serves at `/` (src/app/App.ts).
 export default defineConfig({
   root,
   base: './',
-  plugins: [react(), contentSecurityPolicy()],
+  plugins: [react(), contentSecurityPolicy(), precompress()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
     sourcemap: true,
     // Everything bundled, nothing fetched from a CDN; the entry stays small, heavy views load on demand.
     chunkSizeWarningLimit: 800,
+    // The compression runs inside Vite's generateBundle (the plugin wraps it), so Rolldown's timing
+    // check would blame vite:build-import-analysis for the brotli time on every build.
+    rolldownOptions: { checks: { bundlerTimings: false } },
   },
   server: {
     proxy: {

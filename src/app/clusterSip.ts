@@ -3,7 +3,8 @@ import { CallAudioPublisher } from '../cluster/CallAudio.js';
 import { callInfoFromJson } from '../cluster/ClusterEvents.js';
 import type { ClusterSubjects } from '../cluster/ClusterSubjects.js';
 import { answerCallListRequests } from '../cluster/RemoteApi.js';
-import { STREAMING_STATUS, streamEnded } from '../connector/StreamingStatus.js';
+import { streamEnded } from '../connector/StreamingStatus.js';
+import { DetailType } from '../events/DetailTypes.js';
 import type { VoiceConnector } from '../connector/VoiceConnector.js';
 import type { EventBus } from '../events/EventBus.js';
 import type { NatsConnection } from '../platform/nats/NatsConnection.js';
@@ -63,7 +64,7 @@ export async function startClusterSip(input: {
   // The event itself carries the call to the workers; the directory is for the gateways and for jobs.
   bus.addRule(
     'calls to the directory',
-    (event) => event['detail-type'] === STREAMING_STATUS,
+    (event) => event['detail-type'] === DetailType.StreamingStatus,
     (event) => {
       const status = (event.detail as { streamingStatus?: string }).streamingStatus;
       const callId = eventCallId(event);

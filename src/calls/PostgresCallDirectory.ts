@@ -10,7 +10,7 @@ import {
   pipelineValues,
   type CallRow as CallRowOf,
   type PipelineRow as PipelineRowOf,
-} from './CallDirectorySupport.js';
+} from './CallDirectoryRows.js';
 import {
   ACTIVE_PIPELINE_STATUSES,
   type CallDirectory,

@@ -8,7 +8,7 @@ import {
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import type { Logger } from '../platform/logger.js';
-import { ensureConsumer, ensureStream } from '../platform/nats/JetStreamSupport.js';
+import { ensureConsumer, ensureStream } from '../platform/nats/JetStreamSetup.js';
 import type { ClusterSubjects } from './ClusterSubjects.js';
 
 /** The durable consumer every worker pulls events from: each event is handled by one worker. */

@@ -4,14 +4,14 @@ import type { CallInfo } from '../connector/CallTypes.js';
 import { CallsightError } from '../platform/errors.js';
 import type { EventOrigin } from '../events/EventEnvelope.js';
 import type { Logger } from '../platform/logger.js';
-import { publishWithRetry } from '../platform/nats/JetStreamSupport.js';
+import { publishWithRetry } from '../platform/nats/JetStreamPublish.js';
 import type { NatsConnection } from '../platform/nats/NatsConnection.js';
 import type { ConfigurationStore } from '../configurations/ConfigurationStoreTypes.js';
 import type { MediaInsightsPipelineConfiguration } from '../configurations/ConfigurationTypes.js';
 import { pipelineArn, pipelineDocument } from '../pipeline/PipelineDocument.js';
 import { defaultChannels } from '../pipeline/PipelineManager.js';
 import type { ChannelDefinition } from '../pipeline/PipelineTypes.js';
-import { callInfoJson } from '../calls/CallDirectorySupport.js';
+import { callInfoJson } from '../calls/CallDirectoryRows.js';
 import type { CallDirectory, CallInfoJson, PipelineEntry } from '../calls/CallDirectoryTypes.js';
 import type { ClusterSubjects } from './ClusterSubjects.js';
 

@@ -1,9 +1,10 @@
+import { DetailType } from '../events/DetailTypes.js';
 import type { ChannelDefinition } from '../pipeline/PipelineTypes.js';
 import type { StoredRecord } from '../stream/StreamTypes.js';
 import { replayWindowMs, type ReplayFrom } from './AudioReplay.js';
 
 /** The record types whose results say how far a pipeline's recognition got. */
-const RESULT_RECORD_TYPES: readonly string[] = ['Transcribe', 'TranscribeCallAnalytics'];
+const RESULT_RECORD_TYPES: readonly string[] = [DetailType.Transcribe, DetailType.TranscribeCallAnalytics];
 
 /** How far back into the data stream a takeover looks: longer than the replay window (see resumePoints). */
 export function resumeLookbackMs(jobAckWaitMs: number): number {

@@ -7,7 +7,7 @@
  * patterns; `modelRules` then walks the raw input for what zod would stop at or skip (zod v4 skips an
  * object's refinements once one of its fields failed, and an array's length check stops it parsing
  * the items): list lengths, a Type's configuration, and the model's either/or rules. Whether Callsight
- * can honour an element, and Chime's cross-element rules, are ElementSupport.ts.
+ * can honour an element, and Chime's cross-element rules, are ConfigurationPlan.ts.
  *
  * Deliberate differences from the model, all documented in docs/configuration-analytics.md:
  * - patterns the model leaves unanchored (`^[0-9a-zA-Z._-]+`) are matched in full;

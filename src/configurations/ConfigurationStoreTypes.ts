@@ -6,7 +6,7 @@
  * Chime semantics: names are unique; every configuration has a UUID id and an ARN
  * `arn:callsight:chime:<region>:<account>:media-insights-pipeline-configuration/<name>`; any of name,
  * id or ARN is an "identifier". The store persists what it is given: validate requests first
- * (`checkCreateRequest` / `checkUpdateRequest` in ElementSupport.ts).
+ * (`checkCreateRequest` / `checkUpdateRequest` in ConfigurationPlan.ts).
  *
  * Errors: ConfigurationNotFoundError (CS_ERR_NOT_FOUND, 404), ConfigurationConflictError
  * (CS_ERR_CONFIGURATION_CONFLICT, 409), ValidationError (CS_ERR_BAD_REQUEST, 400) for a bad

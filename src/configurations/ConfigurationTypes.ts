@@ -2,7 +2,7 @@
  * The call analytics configuration: Amazon Chime SDK's MediaInsightsPipelineConfiguration, with the
  * field names, enums and limits of the service model (`chime-sdk-media-pipelines` 2021-07-15,
  * botocore `service-2.json`). Types only; the zod schema that checks them is ConfigurationSchema.ts,
- * what each element means in Callsight is ElementSupport.ts.
+ * what each element means in Callsight is ConfigurationPlan.ts.
  *
  * Element shapes are `type` aliases rather than interfaces so that they stay assignable to
  * `Record<string, unknown>` (the pipeline's element factory reads them generically).

@@ -24,7 +24,7 @@ import {
   requestColumns,
   toConfiguration,
   type ConfigurationStoreCommonOptions,
-} from './ConfigurationStoreSupport.js';
+} from './ConfigurationStoreRules.js';
 import type {
   ConfigurationStore,
   EnsureDefaultOptions,

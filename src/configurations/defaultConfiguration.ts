@@ -14,7 +14,7 @@ import type {
   CreateMediaInsightsPipelineConfigurationRequest,
   ConfigurationIssue,
 } from './ConfigurationTypes.js';
-import { checkCreateRequest, type ConfigurationPlan } from './ElementSupport.js';
+import { checkCreateRequest, type ConfigurationPlan } from './ConfigurationPlan.js';
 
 export const DEFAULT_CONFIGURATION_NAME = 'callsight-default';
 

@@ -1,7 +1,6 @@
 import { makeEvent, type EventEnvelope, type EventOrigin } from '../events/EventEnvelope.js';
 import type { CallInfo, CallStream } from './CallTypes.js';
-
-export const STREAMING_STATUS = 'Chime VoiceConnector Streaming Status';
+import { DetailType } from '../events/DetailTypes.js';
 
 /** What Chime's Voice Connector streams: 8 kHz linear PCM in KVS. Ours is G.711 decoded to the same. */
 const MEDIA_TYPE = 'audio/L16';
@@ -45,7 +44,7 @@ export function streamStarted(
   at: Date,
 ): EventEnvelope {
   return makeEvent(
-    STREAMING_STATUS,
+    DetailType.StreamingStatus,
     {
       streamingStatus: 'STARTED',
       ...callFields(call),
@@ -69,7 +68,7 @@ export function allStarted(
     (a, b) => Number(b.isCaller) - Number(a.isCaller) || a.channel - b.channel,
   );
   return makeEvent(
-    STREAMING_STATUS,
+    DetailType.StreamingStatus,
     {
       streamingStatus: 'ALL_STARTED',
       ...callFields(call),
@@ -94,7 +93,7 @@ export function streamEnded(
   at: Date,
 ): EventEnvelope {
   return makeEvent(
-    STREAMING_STATUS,
+    DetailType.StreamingStatus,
     {
       streamingStatus: 'ENDED',
       ...callFields(call),
@@ -118,7 +117,7 @@ export function streamUpdated(
   at: Date,
 ): EventEnvelope {
   return makeEvent(
-    STREAMING_STATUS,
+    DetailType.StreamingStatus,
     { streamingStatus: 'UPDATED', ...callFields(call), updateHeaders, ...siprecFields(call) },
     origin,
     at,
@@ -133,7 +132,7 @@ export function streamFailed(
   at: Date,
 ): EventEnvelope {
   return makeEvent(
-    STREAMING_STATUS,
+    DetailType.StreamingStatus,
     {
       streamingStatus: 'FAILED',
       ...callFields(call),

@@ -1,6 +1,5 @@
 import { CALLSIGHT_SOURCE, makeEvent, type EventEnvelope, type EventOrigin } from './EventEnvelope.js';
-
-export const DEAD_LETTER = 'Callsight Webhook Dead Letter';
+import { DetailType } from './DetailTypes.js';
 
 /**
  * What Callsight writes to the data stream when a webhook gave up on a payload (EventBridge's
@@ -21,7 +20,7 @@ export function deadLetterEvent(
   at: Date,
 ): EventEnvelope {
   return makeEvent(
-    DEAD_LETTER,
+    DetailType.WebhookDeadLetter,
     {
       version: '0',
       url: input.url,

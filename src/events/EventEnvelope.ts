@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { DetailType } from './DetailTypes.js';
 
 /** An EventBridge event as Chime publishes it (https://docs.aws.amazon.com/eventbridge/latest/ref/overiew-event-structure.html). */
 export interface EventEnvelope<D extends object = Record<string, unknown>> {
@@ -28,7 +29,7 @@ export const CHIME_SOURCE = 'aws.chime';
 export const CALLSIGHT_SOURCE = 'callsight';
 
 export function makeEvent<D extends object>(
-  detailType: string,
+  detailType: DetailType,
   detail: D,
   origin: EventOrigin,
   at: Date = new Date(),

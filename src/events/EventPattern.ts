@@ -1,3 +1,4 @@
+import { BlockList, isIP } from 'node:net';
 import { CallsightError } from '../platform/errors.js';
 
 /*
@@ -294,100 +295,33 @@ function wildcardTest(segments: readonly string[]): (value: string) => boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// IP addresses for `cidr`, IPv4 as one 32-bit number, IPv6 as eight 16-bit groups.
+// `cidr`: node:net parses the addresses and its BlockList matches them.
 
-type IpAddress =
-  { readonly v: 4; readonly n: number } | { readonly v: 6; readonly groups: readonly number[] };
-
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
-
-function parseIpv4(text: string): number | null {
-  const m = IPV4.exec(text);
-  if (m === null) return null;
-  let n = 0;
-  for (let i = 1; i <= 4; i++) {
-    const part = m[i] ?? '';
-    if (part.length > 1 && part.startsWith('0')) return null; // leading zeros read as octal elsewhere
-    const octet = Number(part);
-    if (octet > 255) return null;
-    n = n * 256 + octet;
-  }
-  return n;
-}
-
-/** Colon-separated hex groups; "" is no groups. Null when any group is not 1–4 hex digits. */
-function parseHexGroups(text: string): number[] | null {
-  if (text === '') return [];
-  const groups: number[] = [];
-  for (const part of text.split(':')) {
-    if (!HEX_GROUP.test(part)) return null;
-    groups.push(parseInt(part, 16));
-  }
-  return groups;
-}
-
-function parseIpv6(text: string): number[] | null {
-  let body = text;
-  const tail: number[] = [];
-  const lastColon = body.lastIndexOf(':');
-  if (body.indexOf('.', lastColon) !== -1) {
-    // An IPv4 address in the low 32 bits, as in "::ffff:192.0.2.1".
-    const v4 = parseIpv4(body.slice(lastColon + 1));
-    if (v4 === null) return null;
-    tail.push(Math.floor(v4 / 65536), v4 % 65536);
-    body = body.slice(0, lastColon + 1);
-    if (!body.endsWith('::')) body = body.slice(0, -1);
-  }
-  const halves = body.split('::');
-  if (halves.length > 2) return null;
-  const head = parseHexGroups(halves[0] ?? '');
-  if (head === null) return null;
-  if (halves.length === 1) return head.length + tail.length === 8 ? [...head, ...tail] : null;
-  const rest = parseHexGroups(halves[1] ?? '');
-  if (rest === null) return null;
-  const fill = 8 - head.length - rest.length - tail.length;
-  if (fill < 1) return null;
-  return [...head, ...new Array<number>(fill).fill(0), ...rest, ...tail];
-}
-
-function parseIp(text: string): IpAddress | null {
-  if (text.includes(':')) {
-    const groups = parseIpv6(text);
-    return groups === null ? null : { v: 6, groups };
-  }
-  const n = parseIpv4(text);
-  return n === null ? null : { v: 4, n };
-}
-
+/**
+ * A value matches when it is an address of the CIDR's own family inside the block: an IPv4 CIDR
+ * does not match the IPv4-mapped IPv6 form of its addresses (BlockList alone would), nor an IPv6
+ * one plain IPv4. Addresses with a zone id (`fe80::1%eth0`) are not addresses here.
+ */
 function cidrTest(text: string): ((value: string) => boolean) | string {
   const parts = text.split('/');
   if (parts.length !== 2) return `malformed CIDR "${text}": exactly one "/" is required`;
-  const [addressText = '', bitsText = ''] = parts;
-  const address = parseIp(addressText);
-  if (address === null) return `malformed CIDR "${text}": "${addressText}" is not an IPv4 or IPv6 address`;
-  const maxBits = address.v === 4 ? 32 : 128;
+  const [address = '', bitsText = ''] = parts;
+  const family = ipFamily(address);
+  if (family === 0) return `malformed CIDR "${text}": "${address}" is not an IPv4 or IPv6 address`;
+  const maxBits = family === 4 ? 32 : 128;
   if (!/^\d{1,3}$/.test(bitsText) || Number(bitsText) > maxBits)
     return `malformed CIDR "${text}": the prefix length must be an integer from 0 to ${maxBits}`;
-  const bits = Number(bitsText);
-  if (address.v === 4) {
-    const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-    const network = (address.n & mask) >>> 0;
-    return (value) => {
-      const n = value.includes(':') ? null : parseIpv4(value);
-      return n !== null && (n & mask) >>> 0 === network;
-    };
-  }
-  const whole = Math.floor(bits / 16);
-  const partMask = bits % 16 === 0 ? 0 : (0xffff << (16 - (bits % 16))) & 0xffff;
-  const network = address.groups;
-  return (value) => {
-    if (!value.includes(':')) return false;
-    const groups = parseIpv6(value);
-    if (groups === null) return false;
-    for (let i = 0; i < whole; i++) if (groups[i] !== network[i]) return false;
-    return partMask === 0 || ((groups[whole] ?? 0) & partMask) === ((network[whole] ?? 0) & partMask);
-  };
+  const type = family === 4 ? 'ipv4' : 'ipv6';
+  const block = new BlockList();
+  block.addSubnet(address, Number(bitsText), type);
+  return (value) => ipFamily(value) === family && block.check(value, type);
+}
+
+/** 4 or 6 for an IPv4 or IPv6 address without a zone id, else 0. */
+function ipFamily(text: string): 0 | 4 | 6 {
+  if (text.includes('%')) return 0;
+  const family = isIP(text);
+  return family === 4 || family === 6 ? family : 0;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CallsightError } from '../platform/errors.js';
 import { compileEventPattern, type CompiledPattern } from './EventPattern.js';
 import { WEBHOOK_DEFAULTS } from './Webhook.js';
+import { DetailType } from './DetailTypes.js';
 
 /**
  * Event rules as the configuration file writes them: EventBridge's event pattern plus the targets
@@ -70,7 +71,7 @@ export function defaultRules(defaultConfiguration: string): unknown[] {
       description: 'The seed starts a media insights pipeline when both streams of a call have started.',
       eventPattern: {
         source: ['aws.chime'],
-        'detail-type': ['Chime VoiceConnector Streaming Status'],
+        'detail-type': [DetailType.StreamingStatus],
         detail: { streamingStatus: ['ALL_STARTED'] },
       },
       targets: [{ startPipeline: defaultConfiguration }],

@@ -3,7 +3,7 @@ import { InvalidStateError } from '../platform/errors.js';
 import { silentLogger, type Logger } from '../platform/logger.js';
 import type { PostgresDatabase } from '../platform/database/PostgresDatabase.js';
 import { postgresColumns } from '../platform/database/columns.js';
-import { toConnectionRow, type StoredConnection } from './ConnectionRegistrySupport.js';
+import { toConnectionRow, type StoredConnection } from './ConnectionRows.js';
 import type { ConnectionRegistry, ConnectionRow, NewConnection } from './ConnectionRegistryTypes.js';
 
 export interface PostgresConnectionRegistryOptions {

@@ -3,7 +3,7 @@ import { InvalidStateError } from '../platform/errors.js';
 import { silentLogger, type Logger } from '../platform/logger.js';
 import { sqliteColumns } from '../platform/database/columns.js';
 import { openSqliteDatabase, type SqliteSchema } from '../platform/database/SqliteDatabase.js';
-import { toConnectionRow, type StoredConnection } from './ConnectionRegistrySupport.js';
+import { toConnectionRow, type StoredConnection } from './ConnectionRows.js';
 import type { ConnectionRegistry, ConnectionRow, NewConnection } from './ConnectionRegistryTypes.js';
 
 export interface SqliteConnectionRegistryOptions {

@@ -1,51 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.wav': 'audio/wav',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-/**
- * Resolves a URL path to a file inside root, or null when it would escape root, is malformed or is
- * not a regular file. A directory means its index.html.
- */
-export function resolveStaticPath(root: string, urlPath: string): string | null {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(urlPath.split('?')[0] ?? '/');
-  } catch {
-    return null;
-  }
-  if (decoded.includes('\0')) return null;
-  const base = path.resolve(root);
-  let file = path.resolve(base, `.${path.posix.normalize(`/${decoded}`)}`);
-  if (file !== base && !file.startsWith(base + path.sep)) return null;
-  try {
-    if (fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
-    return fs.statSync(file).isFile() ? file : null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Cache policy: Vite names every file under `assets/` after a hash of its content, so those never
- * change and may be kept for a year; anything else (index.html first) is revalidated every time, so a
- * new build is picked up at the next load.
+ * change and may be kept for a year; anything else (index.html first) is revalidated every time (its
+ * ETag makes that a 304), so a new build is picked up at the next load. `file` may be a precompressed
+ * sibling (`.br`, `.gz`): the policy is the original's.
  */
 function cacheControl(root: string, file: string): string {
-  const relative = path.relative(path.resolve(root), file).split(path.sep);
+  const relative = path.relative(root, file.replace(/\.(br|gz)$/, '')).split(path.sep);
   const hashed =
     relative.length === 2 && relative[0] === 'assets' && /[.-][\w-]{8,}\.\w+$/.test(relative[1]!);
   return hashed ? 'public, max-age=31536000, immutable' : 'no-cache';
@@ -67,25 +32,35 @@ function notBuiltPage(root: string): string {
 `;
 }
 
-/** Serves the web app's files from root for any GET not matched by a more specific route. */
-export function registerStaticFiles(app: FastifyInstance, root: string): void {
-  app.get('/*', async (request, reply) => {
-    const file = resolveStaticPath(root, request.url);
-    if (file === null) {
-      const page = request.url.split('?')[0];
-      if ((page === '/' || page === '/index.html') && resolveStaticPath(root, '/index.html') === null)
-        return reply
-          .code(503)
-          .type('text/html; charset=utf-8')
-          .header('cache-control', 'no-store')
-          .send(notBuiltPage(root));
-      return reply.code(404).send({ error: 'not found' });
-    }
-    const type = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-    return reply
-      .type(type)
-      .header('cache-control', cacheControl(root, file))
-      .header('x-content-type-options', 'nosniff')
-      .send(fs.createReadStream(file));
+/**
+ * Serves the web app's files from root for any GET or HEAD not matched by a more specific route,
+ * through @fastify/static: ETag and Last-Modified with 304s, ranges, and the `.br` / `.gz` sibling
+ * the build writes beside each asset (web/vite.config.ts) when the client accepts it. Dot files are
+ * not served. The app routes by URL hash (`#/calls/…`), so an unknown path is a 404, not index.html.
+ */
+export function registerStaticFiles(app: FastifyInstance, webRoot: string): void {
+  const root = path.resolve(webRoot);
+  void app.register(fastifyStatic, {
+    root,
+    preCompressed: true,
+    dotfiles: 'ignore',
+    cacheControl: false,
+    // A path that climbs out of the root is not there, like any other missing file (send says 403).
+    allowedPath: (pathname) => !pathname.split('/').includes('..'),
+    setHeaders: (res, file) => {
+      res.setHeader('cache-control', cacheControl(root, file));
+      res.setHeader('x-content-type-options', 'nosniff');
+      res.setHeader('vary', 'accept-encoding');
+    },
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const page = request.url.split('?')[0];
+    if ((page === '/' || page === '/index.html') && !fs.existsSync(path.join(root, 'index.html')))
+      return reply
+        .code(503)
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .send(notBuiltPage(webRoot));
+    return reply.code(404).send({ error: 'not found' });
   });
 }

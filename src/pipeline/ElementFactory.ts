@@ -152,7 +152,7 @@ const callAnalytics: ElementBuilder = ({ config, configuration, context, deps, a
 const recording: ElementBuilder = ({ context, deps, add }) => {
   const recordings = deps.recordings;
   if (!recordings) return;
-  // RecordingFileFormat Opus was accepted with a warning (ElementSupport.ts): WAV either way.
+  // RecordingFileFormat Opus was accepted with a warning (ConfigurationPlan.ts): WAV either way.
   add((fail) => new RecordingProcessor({ ...recordings, sampleRate: PIPELINE_SAMPLE_RATE }, context, fail));
 };
 

@@ -18,11 +18,12 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { CallsightError, InvalidStateError } from '../platform/errors.js';
 import { silentLogger, type Logger } from '../platform/logger.js';
 import { connectNats, type NatsConnection } from '../platform/nats/NatsConnection.js';
-import { ensureStream, publishWithRetry, unavailable } from '../platform/nats/JetStreamSupport.js';
+import { publishWithRetry, unavailable } from '../platform/nats/JetStreamPublish.js';
+import { ensureStream } from '../platform/nats/JetStreamSetup.js';
 import { serializeRecord } from './AppendCheck.js';
 import { JetStreamSubscription, type JetStreamSubscriptionSource } from './JetStreamSubscription.js';
 import { parseSequence } from './Sequence.js';
-import { checkRead } from './StreamSupport.js';
+import { checkRead } from './StreamReads.js';
 import type {
   AppendKey,
   DataStream,

@@ -1,6 +1,6 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { CallsightError } from '../platform/errors.js';
-import { subscriptionIterator } from './StreamSupport.js';
+import { subscriptionIterator } from './StreamReads.js';
 import type { StoredRecord, StreamSubscription } from './StreamTypes.js';
 
 /** What a subscription needs from its stream. */

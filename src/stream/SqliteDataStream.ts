@@ -4,7 +4,7 @@ import { InvalidStateError } from '../platform/errors.js';
 import { silentLogger, type Logger } from '../platform/logger.js';
 import { serializeRecord } from './AppendCheck.js';
 import { parseSequence } from './Sequence.js';
-import { checkRead } from './StreamSupport.js';
+import { checkRead } from './StreamReads.js';
 import { SqliteSubscription, type SubscriptionSource } from './SqliteSubscription.js';
 import type {
   AppendKey,

@@ -1,4 +1,4 @@
-import { subscriptionIterator } from './StreamSupport.js';
+import { subscriptionIterator } from './StreamReads.js';
 import type { StoredRecord, StreamSubscription } from './StreamTypes.js';
 
 /** What a subscription needs from its stream. */

@@ -563,6 +563,48 @@ describe('[operators] IP address matching', () => {
         { a: '192.168.1.1', b: 'fe80::', c: '1.2.3.4', d: '10.0.0.2' },
       ],
     },
+    {
+      name: 'host bits in the CIDR are ignored, IPv4 and IPv6',
+      pattern: { v4: [{ cidr: '10.0.0.1/24' }], v6: [{ cidr: '2001:db8::1/32' }] },
+      match: [{ v4: '10.0.0.200', v6: '2001:db8:ffff::1' }],
+      noMatch: [
+        { v4: '10.0.1.1', v6: '2001:db8:ffff::1' },
+        { v4: '10.0.0.200', v6: '2001:db9::' },
+      ],
+    },
+    {
+      name: 'IPv6: ::/0 and ::1/128, in any spelling; never an IPv4 value',
+      pattern: { any: [{ cidr: '::/0' }], loopback: [{ cidr: '::1/128' }] },
+      match: [
+        { any: '2001:db8::', loopback: '::1' },
+        { any: '::', loopback: '0:0:0:0:0:0:0:1' },
+        { any: 'FE80::ABCD', loopback: '0000::0001' },
+      ],
+      noMatch: [
+        { any: '1.2.3.4', loopback: '::1' },
+        { any: '::', loopback: '::2' },
+        { any: '::', loopback: '127.0.0.1' },
+      ],
+    },
+    {
+      name: 'IPv6: the IPv4-mapped block matches mapped addresses, not plain IPv4',
+      pattern: { ip: [{ cidr: '::ffff:0:0/96' }] },
+      match: [{ ip: '::ffff:10.0.0.1' }, { ip: '::ffff:a00:1' }],
+      noMatch: [{ ip: '10.0.0.1' }, { ip: '::fffe:a00:1' }],
+    },
+    {
+      name: 'IPv6: a value with a zone id, or malformed, is not an address',
+      pattern: { ip: [{ cidr: 'fe80::/10' }] },
+      match: [{ ip: 'fe80::1' }],
+      noMatch: [
+        { ip: 'fe80::1%eth0' },
+        { ip: 'fe80:::1' },
+        { ip: 'fe80::1::2' },
+        { ip: 'fe80::12345' },
+        { ip: '[fe80::1]' },
+        { ip: 'fe80::1/64' },
+      ],
+    },
   ]);
 });
 
@@ -1300,6 +1342,24 @@ describe('invalid patterns name the JSON path of the problem', () => {
       pattern: { ip: [{ cidr: '2001:db8::/129' }] },
       path: '$.ip[0].cidr',
       reason: /from 0 to 128/,
+    },
+    {
+      name: 'cidr IPv6 with a zone id',
+      pattern: { ip: [{ cidr: 'fe80::%eth0/10' }] },
+      path: '$.ip[0].cidr',
+      reason: /not an IPv4 or IPv6 address/,
+    },
+    {
+      name: 'cidr IPv6 with a bad address',
+      pattern: { ip: [{ cidr: '2001:db8:::/48' }] },
+      path: '$.ip[0].cidr',
+      reason: /not an IPv4 or IPv6 address/,
+    },
+    {
+      name: 'cidr IPv6 with two slashes',
+      pattern: { ip: [{ cidr: '2001:db8::/48/64' }] },
+      path: '$.ip[0].cidr',
+      reason: /exactly one "\/"/,
     },
     {
       name: 'cidr with a number',

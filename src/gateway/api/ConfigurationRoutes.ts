@@ -7,7 +7,7 @@ import type {
   ListConfigurationsOptions,
 } from '../../configurations/ConfigurationStoreTypes.js';
 import type { ConfigurationIssue } from '../../configurations/ConfigurationTypes.js';
-import { checkCreateRequest, checkUpdateRequest } from '../../configurations/ElementSupport.js';
+import { checkCreateRequest, checkUpdateRequest } from '../../configurations/ConfigurationPlan.js';
 import { installApiErrorHandler } from './ApiErrors.js';
 
 const JSON_TYPES = ['application/json'];

@@ -1,3 +1,4 @@
+import { DetailType } from '../../events/DetailTypes.js';
 import type { EventOrigin } from '../../events/EventEnvelope.js';
 import type { PcmFrame } from '../../media/MediaTypes.js';
 import { CategoryEvaluator } from '../../analytics/CategoryEvaluator.js';
@@ -13,7 +14,7 @@ import { postCallEvent, type PostCallStore } from '../records/PostCall.js';
 import type { RecognitionResult, SpeechEngine } from '../../transcribe/SpeechEngineTypes.js';
 import { ChannelLoudness } from './ChannelLoudness.js';
 import { RecognitionChannels } from './RecognitionChannels.js';
-import { emitCallAnalyticsMetadata, publishAlert, sharedUtterance } from './TranscriptionSupport.js';
+import { emitCallAnalyticsMetadata, publishAlert, sharedUtterance } from './TranscriptionOutputs.js';
 
 export interface CallAnalyticsProcessorOptions {
   readonly engine: SpeechEngine;
@@ -153,8 +154,11 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
     if (this.#failed) return;
     const event = analysis.event;
     this.#context.emit(
-      { ...recordBase('TranscribeCallAnalytics', pipelineId, metadata, new Date()), UtteranceEvent: event },
-      { type: 'TranscribeCallAnalytics', callId: call.callId },
+      {
+        ...recordBase(DetailType.TranscribeCallAnalytics, pipelineId, metadata, new Date()),
+        UtteranceEvent: event,
+      },
+      { type: DetailType.TranscribeCallAnalytics, callId: call.callId },
     );
     if (event.IsPartial) return;
     this.#finals.push(event);
@@ -171,10 +175,10 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
     const { call, pipelineId, metadata } = this.#context;
     this.#context.emit(
       {
-        ...recordBase('TranscribeCallAnalyticsCategoryEvent', pipelineId, metadata, new Date()),
+        ...recordBase(DetailType.CategoryEvent, pipelineId, metadata, new Date()),
         CategoryEvent,
       },
-      { type: 'TranscribeCallAnalyticsCategoryEvent', callId: call.callId },
+      { type: DetailType.CategoryEvent, callId: call.callId },
     );
   }
 
@@ -200,10 +204,10 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
         const summary = await this.#options.analytics.summary(this.#finals);
         this.#context.emit(
           {
-            ...recordBase('Summarization', pipelineId, metadata, new Date()),
+            ...recordBase(DetailType.Summarization, pipelineId, metadata, new Date()),
             summarization: summary.summarization,
           },
-          { type: 'Summarization', callId: call.callId },
+          { type: DetailType.Summarization, callId: call.callId },
         );
       }
     } catch (err) {

@@ -1,4 +1,5 @@
 import { unlink } from 'node:fs/promises';
+import { DetailType } from '../../events/DetailTypes.js';
 import type { PcmFrame } from '../../media/MediaTypes.js';
 import type { PipelineContext, PipelineProcessor } from '../PipelineTypes.js';
 import type { RecordingStorage } from '../../recording/RecordingStoreTypes.js';
@@ -86,7 +87,7 @@ export class RecordingProcessor implements PipelineProcessor {
     const { call, pipelineId } = this.#context;
     const stored = await this.#options.storage.publish(summary.path, call.callId, pipelineId);
     this.#context.emit(this.#record(summary, stored.location, stored.sizeBytes), {
-      type: 'Recording',
+      type: DetailType.Recording,
       callId: call.callId,
     });
     this.#context.logger.info(

@@ -1,3 +1,4 @@
+import { DetailType } from '../../events/DetailTypes.js';
 import type { EventOrigin } from '../../events/EventEnvelope.js';
 import type { PcmFrame } from '../../media/MediaTypes.js';
 import { RealTimeAlertEvaluator } from '../../analytics/RealTimeAlertEvaluator.js';
@@ -6,7 +7,7 @@ import type { PipelineContext, PipelineProcessor } from '../PipelineTypes.js';
 import { transcribeRecord } from '../records/TranscribeRecord.js';
 import type { RecognitionResult, SpeechEngine } from '../../transcribe/SpeechEngineTypes.js';
 import { RecognitionChannels } from './RecognitionChannels.js';
-import { emitCallAnalyticsMetadata, publishAlert, sharedUtterance } from './TranscriptionSupport.js';
+import { emitCallAnalyticsMetadata, publishAlert, sharedUtterance } from './TranscriptionOutputs.js';
 
 export interface TranscribeProcessorOptions {
   readonly engine: SpeechEngine;
@@ -85,7 +86,7 @@ export class TranscribeProcessor implements PipelineProcessor {
     }
     if (result.isPartial && this.#options.filterPartialResults) return;
     this.#context.emit(transcribeRecord(result, pipelineId, metadata, new Date()), {
-      type: 'Transcribe',
+      type: DetailType.Transcribe,
       callId: call.callId,
     });
   }

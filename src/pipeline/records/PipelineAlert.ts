@@ -5,8 +5,7 @@ import {
   type EventEnvelope,
   type EventOrigin,
 } from '../../events/EventEnvelope.js';
-
-export const PIPELINE_ALERT = 'Callsight Pipeline Alert';
+import { DetailType } from '../../events/DetailTypes.js';
 
 /**
  * Callsight's own alert (Chime has no counterpart; it only marks the element Failed): raised when a
@@ -25,7 +24,7 @@ export function pipelineAlertEvent(
   at: Date,
 ): EventEnvelope {
   return makeEvent(
-    PIPELINE_ALERT,
+    DetailType.PipelineAlert,
     {
       version: '0',
       severity: input.severity,

@@ -1,4 +1,5 @@
 import type { CallInfo } from '../../connector/CallTypes.js';
+import { DetailType } from '../../events/DetailTypes.js';
 
 /**
  * The flat records a media insights pipeline's Kinesis Data Stream sink writes (Chime SDK developer
@@ -31,7 +32,7 @@ export function callMetadata(
 }
 
 export function recordBase(
-  detailType: string,
+  detailType: DetailType,
   pipelineId: string,
   metadata: Record<string, unknown>,
   at: Date,
@@ -61,5 +62,5 @@ export function callAnalyticsMetadataRecord(
       ? {}
       : { siprecMetadata: call.siprecMetadata, siprecMetadataJson: call.siprecMetadataJson }),
   });
-  return recordBase('CallAnalyticsMetadata', pipelineId, { ...metadata, oneTimeMetadata }, at);
+  return recordBase(DetailType.CallAnalyticsMetadata, pipelineId, { ...metadata, oneTimeMetadata }, at);
 }

@@ -6,6 +6,7 @@ import {
   type EventOrigin,
 } from '../../events/EventEnvelope.js';
 import type { PostCallAnalytics } from '../../analytics/PostCallTypes.js';
+import { DetailType } from '../../events/DetailTypes.js';
 
 /**
  * Where post-call analytics documents are kept (SQLite by default, SqlitePostCallStore.ts; PostgreSQL
@@ -19,8 +20,6 @@ export interface PostCallStore {
   /** Idempotent; the methods reject with InvalidStateError afterwards. */
   close(): Promise<void>;
 }
-
-export const POST_CALL_EVENT = 'Call Analytics Post Call Job State Change';
 
 export function postCallLocation(callId: string): string {
   return `/api/calls/${encodeURIComponent(callId)}/analytics`;
@@ -41,7 +40,7 @@ export function postCallEvent(
   origin: EventOrigin,
 ): EventEnvelope {
   return makeEvent(
-    POST_CALL_EVENT,
+    DetailType.PostCall,
     {
       StreamingSessionId: input.pipelineId,
       PostCallStatus: 'COMPLETED',

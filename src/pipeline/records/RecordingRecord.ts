@@ -1,4 +1,5 @@
 import type { CallInfo } from '../../connector/CallTypes.js';
+import { DetailType } from '../../events/DetailTypes.js';
 import { recordBase, type PipelineRecordBase } from './PipelineRecord.js';
 
 /**
@@ -9,7 +10,7 @@ import { recordBase, type PipelineRecordBase } from './PipelineRecord.js';
  * Callsight's additions.
  */
 export interface RecordingRecord extends PipelineRecordBase {
-  readonly 'detail-type': 'Recording';
+  readonly 'detail-type': typeof DetailType.Recording;
   readonly s3MediaObjectConsoleUrl: string;
   /** Seconds of audio in the file, as a string (Chime's type), e.g. `"42.36"`. */
   readonly recordingDurationSeconds: string;
@@ -55,8 +56,8 @@ export function recordingRecord(input: RecordingRecordInput, at: Date): Recordin
     }),
   };
   return {
-    ...recordBase('Recording', input.pipelineId, metadata, at),
-    'detail-type': 'Recording',
+    ...recordBase(DetailType.Recording, input.pipelineId, metadata, at),
+    'detail-type': DetailType.Recording,
     s3MediaObjectConsoleUrl: input.url,
     recordingDurationSeconds: String(Math.round(input.durationSeconds * 100) / 100),
     location: input.location,

@@ -1,8 +1,7 @@
 import type { CallInfo } from '../../connector/CallTypes.js';
 import { makeEvent, type EventEnvelope, type EventOrigin } from '../../events/EventEnvelope.js';
 import type { ElementStatus } from '../PipelineTypes.js';
-
-export const STATE_CHANGE = 'Media Insights State Change';
+import { DetailType } from '../../events/DetailTypes.js';
 
 export type PipelineEventType =
   | 'chime:MediaInsightsInProgress'
@@ -29,7 +28,7 @@ export interface StateChangeInput {
 export function stateChangeEvent(input: StateChangeInput, origin: EventOrigin, at: Date): EventEnvelope {
   const { call } = input;
   return makeEvent(
-    STATE_CHANGE,
+    DetailType.StateChange,
     {
       version: '0',
       mediaInsightsPipelineArn: input.pipelineArn,

@@ -1,3 +1,4 @@
+import { DetailType } from '../../events/DetailTypes.js';
 import type { RecognitionResult } from '../../transcribe/SpeechEngineTypes.js';
 import { recordBase, type PipelineRecordBase } from './PipelineRecord.js';
 
@@ -39,7 +40,7 @@ export function transcribeRecord(
   at: Date,
 ): TranscribeRecord {
   return {
-    ...recordBase('Transcribe', pipelineId, metadata, at),
+    ...recordBase(DetailType.Transcribe, pipelineId, metadata, at),
     TranscriptEvent: {
       ResultId: result.resultId,
       StartTime: seconds(result.startMs),

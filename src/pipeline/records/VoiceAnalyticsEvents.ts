@@ -1,4 +1,5 @@
 import type { CallInfo } from '../../connector/CallTypes.js';
+import { DetailType } from '../../events/DetailTypes.js';
 import { makeEvent, type EventEnvelope, type EventOrigin } from '../../events/EventEnvelope.js';
 import type { ParticipantRole } from '../PipelineTypes.js';
 import type { ToneSpan } from '../../analytics/voice/VoiceToneTracker.js';
@@ -9,8 +10,6 @@ import type { ToneSpan } from '../../analytics/voice/VoiceToneTracker.js';
  * pipeline's identifiers and the call's Voice Connector identifiers in `detail`.
  */
 
-export const VOICE_TONE_STATUS = 'VoiceToneAnalysisStatus';
-export const SPEAKER_SEARCH_STATUS = 'SpeakerSearchStatus';
 export const VOICE_ANALYTICS_SERVICE = 'VoiceAnalytics';
 
 export type VoiceToneDetailStatus =
@@ -42,7 +41,12 @@ export interface VoiceToneAverage {
   readonly endOffsetMillis: number;
 }
 
-function envelope(detailType: string, detail: object, origin: EventOrigin, at: Date): VoiceAnalyticsEvent {
+function envelope(
+  detailType: DetailType,
+  detail: object,
+  origin: EventOrigin,
+  at: Date,
+): VoiceAnalyticsEvent {
   const event = makeEvent(detailType, detail as Record<string, unknown>, origin, at);
   // Key order as in Chime's examples; voice analytics events keep the milliseconds in `time`.
   return {
@@ -105,7 +109,7 @@ export function voiceToneEvent(
 ): VoiceAnalyticsEvent {
   const { current, overall } = input;
   return envelope(
-    VOICE_TONE_STATUS,
+    DetailType.VoiceToneAnalysisStatus,
     {
       taskId: input.taskId,
       detailStatus: input.detailStatus,
@@ -136,7 +140,7 @@ export function speakerSearchUnavailableEvent(
   at: Date,
 ): VoiceAnalyticsEvent {
   return envelope(
-    SPEAKER_SEARCH_STATUS,
+    DetailType.SpeakerSearchStatus,
     {
       taskId: input.taskId,
       detailStatus: 'IdentificationFailure',

@@ -1,17 +1,4 @@
 import {
-  CALL_ANALYTICS,
-  CATEGORY_EVENT,
-  DEAD_LETTER,
-  METADATA,
-  PIPELINE_ALERT,
-  POST_CALL,
-  RECORDING,
-  RULES_MATCHED,
-  STATE_CHANGE,
-  STREAMING_STATUS,
-  SUMMARIZATION,
-  TRANSCRIBE,
-  VOICE_TONE,
   arnId,
   arr,
   channelNumber,
@@ -28,6 +15,7 @@ import {
   type Role,
   type StreamRecord,
 } from './records.js';
+import { DetailType } from './DetailTypes.js';
 import type { CharRange, PiiEntity } from './TranscriptText.js';
 
 export const ROLES: readonly Role[] = ['CUSTOMER', 'AGENT'];
@@ -239,7 +227,7 @@ export class CallsModel {
   apply(record: StreamRecord, callId: string | null): CallState | null {
     const type = detailTypeOf(record);
     if (callId === null) {
-      if (type === SUMMARIZATION && typeof record.summarization === 'string') {
+      if (type === DetailType.Summarization && typeof record.summarization === 'string') {
         // The AWS summarizer posts a bare {summarization} when a pipeline stops: the latest ended call's.
         const latest = this.list().find((c) => c.phase === 'ended');
         if (latest) {
@@ -252,31 +240,31 @@ export class CallsModel {
     const call = this.#call(callId, record);
     const detail = obj(record.detail);
     switch (type) {
-      case STREAMING_STATUS:
+      case DetailType.StreamingStatus:
         this.#streamingStatus(call, detail);
         break;
-      case STATE_CHANGE:
+      case DetailType.StateChange:
         this.#stateChange(call, record, detail);
         break;
-      case METADATA:
+      case DetailType.CallAnalyticsMetadata:
         this.#metadata(call, record);
         break;
-      case TRANSCRIBE:
+      case DetailType.Transcribe:
         this.#transcribe(call, record);
         break;
-      case CALL_ANALYTICS:
+      case DetailType.TranscribeCallAnalytics:
         this.#utterance(call, obj(record.UtteranceEvent));
         break;
-      case CATEGORY_EVENT:
+      case DetailType.CategoryEvent:
         this.#categories(call, record);
         break;
-      case VOICE_TONE:
+      case DetailType.VoiceToneAnalysisStatus:
         this.#voiceTone(call, detail);
         break;
-      case RULES_MATCHED:
+      case DetailType.RulesMatched:
         this.#ruleMatched(call, record, detail);
         break;
-      case PIPELINE_ALERT:
+      case DetailType.PipelineAlert:
         call.alerts.push({
           seq: record.sequenceNumber,
           kind: 'pipeline',
@@ -286,7 +274,7 @@ export class CallsModel {
           time: str(record.time),
         });
         break;
-      case DEAD_LETTER:
+      case DetailType.WebhookDeadLetter:
         call.alerts.push({
           seq: record.sequenceNumber,
           kind: 'webhook',
@@ -296,14 +284,14 @@ export class CallsModel {
           time: str(record.time),
         });
         break;
-      case RECORDING:
+      case DetailType.Recording:
         this.#recording(call, record);
         break;
-      case SUMMARIZATION:
+      case DetailType.Summarization:
         if (typeof record.summarization === 'string') call.summary = record.summarization;
         break;
       default:
-        if (type === POST_CALL || /post.?call/i.test(type)) this.#postCall(call, record, detail);
+        if (type === DetailType.PostCall || /post.?call/i.test(type)) this.#postCall(call, record, detail);
     }
     return this.#touched(call, record);
   }

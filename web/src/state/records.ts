@@ -1,3 +1,5 @@
+import { DetailType } from './DetailTypes.js';
+
 /**
  * Reading stream records (docs/messages.md) defensively. Every field may be missing or of the wrong
  * type: records come from SIP peers (numbers, display names, headers) and from any producer that can
@@ -8,20 +10,6 @@
 export type StreamRecord = Readonly<Record<string, unknown>> & { readonly sequenceNumber: string };
 
 export type Role = 'AGENT' | 'CUSTOMER';
-
-export const STREAMING_STATUS = 'Chime VoiceConnector Streaming Status';
-export const STATE_CHANGE = 'Media Insights State Change';
-export const RULES_MATCHED = 'Media Insights Rules Matched';
-export const TRANSCRIBE = 'Transcribe';
-export const CALL_ANALYTICS = 'TranscribeCallAnalytics';
-export const CATEGORY_EVENT = 'TranscribeCallAnalyticsCategoryEvent';
-export const VOICE_TONE = 'VoiceToneAnalysisStatus';
-export const RECORDING = 'Recording';
-export const SUMMARIZATION = 'Summarization';
-export const METADATA = 'CallAnalyticsMetadata';
-export const PIPELINE_ALERT = 'Callsight Pipeline Alert';
-export const DEAD_LETTER = 'Callsight Webhook Dead Letter';
-export const POST_CALL = 'Call Analytics Post Call Job State Change';
 
 export type JsonObject = Readonly<Record<string, unknown>>;
 
@@ -58,7 +46,7 @@ export function arr(value: unknown): readonly unknown[] {
 export function detailTypeOf(record: JsonObject): string {
   const type = str(record['detail-type']);
   if (type) return type;
-  if (typeof record.summarization === 'string') return SUMMARIZATION;
+  if (typeof record.summarization === 'string') return DetailType.Summarization;
   return '(no detail-type)';
 }
 
@@ -66,27 +54,27 @@ export function detailTypeOf(record: JsonObject): string {
 export function subTypeOf(record: JsonObject, type: string): string | null {
   const detail = obj(record.detail);
   switch (type) {
-    case STREAMING_STATUS:
+    case DetailType.StreamingStatus:
       return str(detail.streamingStatus);
-    case STATE_CHANGE: {
+    case DetailType.StateChange: {
       const eventType = str(detail.eventType);
       return eventType ? eventType.replace(/^chime:/, '') : null;
     }
-    case TRANSCRIBE: {
+    case DetailType.Transcribe: {
       const partial = obj(record.TranscriptEvent).IsPartial;
       return typeof partial === 'boolean' ? (partial ? 'partial' : 'final') : null;
     }
-    case CALL_ANALYTICS: {
+    case DetailType.TranscribeCallAnalytics: {
       const partial = obj(record.UtteranceEvent).IsPartial;
       return typeof partial === 'boolean' ? (partial ? 'partial' : 'final') : null;
     }
-    case VOICE_TONE:
-    case 'VoiceAnalyticsStatus':
-    case 'SpeakerSearchStatus':
+    case DetailType.VoiceToneAnalysisStatus:
+    case DetailType.VoiceAnalyticsStatus:
+    case DetailType.SpeakerSearchStatus:
       return str(detail.detailStatus);
-    case RULES_MATCHED:
+    case DetailType.RulesMatched:
       return str(detail.ruleName);
-    case PIPELINE_ALERT:
+    case DetailType.PipelineAlert:
       return str(detail.severity);
     default:
       return str(record['callevent-type']) ?? str(record['detail-subtype']);

@@ -4,23 +4,24 @@ import { copyText } from '../clipboard.js';
 import { formatClock, formatCount, plural } from '../format.js';
 import { hrefFor, useThrottledSnapshot } from '../hooks.js';
 import { FilteredMessages, subKey, type MessageEntry, type MessageFilter } from '../state/MessageLog.js';
+import { DetailType } from '../state/DetailTypes.js';
 import { arr, obj, str, type StreamRecord } from '../state/records.js';
 import type { Store } from '../state/Store.js';
 import { JsonView } from './JsonView.js';
 
 /** The seed's filter options first, in its order; other types follow as they appear. */
-const KNOWN_ORDER = [
-  'Transcribe',
-  'TranscribeCallAnalytics',
-  'TranscribeCallAnalyticsCategoryEvent',
-  'VoiceToneAnalysisStatus',
-  'Recording',
-  'VoiceAnalyticsStatus',
-  'Chime VoiceConnector Streaming Status',
-  'Media Insights State Change',
-  'Media Insights Rules Matched',
-  'CallAnalyticsMetadata',
-  'Summarization',
+const KNOWN_ORDER: readonly string[] = [
+  DetailType.Transcribe,
+  DetailType.TranscribeCallAnalytics,
+  DetailType.CategoryEvent,
+  DetailType.VoiceToneAnalysisStatus,
+  DetailType.Recording,
+  DetailType.VoiceAnalyticsStatus,
+  DetailType.StreamingStatus,
+  DetailType.StateChange,
+  DetailType.RulesMatched,
+  DetailType.CallAnalyticsMetadata,
+  DetailType.Summarization,
 ];
 
 export function Messages({ store, callId }: { store: Store; callId: string | null }) {
@@ -339,20 +340,20 @@ const MessageRow = memo(function MessageRow({
 function previewOf(record: StreamRecord, type: string): string {
   const detail = obj(record.detail);
   switch (type) {
-    case 'Transcribe': {
+    case DetailType.Transcribe: {
       const event = obj(record.TranscriptEvent);
       const transcript = str(obj(arr(event.Alternatives)[0]).Transcript);
       return `${str(event.ChannelId) ?? ''} ${transcript ?? ''}`;
     }
-    case 'TranscribeCallAnalytics': {
+    case DetailType.TranscribeCallAnalytics: {
       const event = obj(record.UtteranceEvent);
       return `${str(event.ParticipantRole) ?? ''} ${str(event.Sentiment) ?? ''} ${str(event.Transcript) ?? ''}`;
     }
-    case 'Chime VoiceConnector Streaming Status':
+    case DetailType.StreamingStatus:
       return `${str(detail.fromNumber) ?? '?'} → ${str(detail.toNumber) ?? '?'}`;
-    case 'Media Insights State Change':
+    case DetailType.StateChange:
       return str(detail.failureReason) ?? str(detail.mediaInsightsPipelineArn) ?? '';
-    case 'Summarization':
+    case DetailType.Summarization:
       return str(record.summarization) ?? '';
     default:
       return str(detail.callId) ?? str(detail.reason) ?? str(detail.ruleName) ?? '';

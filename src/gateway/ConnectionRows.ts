@@ -1,7 +1,7 @@
 import { nullableInt, type ColumnDecoder } from '../platform/database/columns.js';
 import type { ConnectionFilters, ConnectionRow } from './ConnectionRegistryTypes.js';
 
-/** What both connection registries do the same way. */
+/** The connections table's row, as both registries (SQLite, PostgreSQL) read it. */
 
 /** A connections row as a driver returns it (see ColumnDecoder); both registries map it with toConnectionRow. */
 export interface StoredConnection<Json, Int> {

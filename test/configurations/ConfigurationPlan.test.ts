@@ -1,14 +1,11 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import type { MediaInsightsPipelineConfigurationElement } from '../../src/configurations/ConfigurationTypes.js';
-import { ELEMENT_TYPES } from '../../src/configurations/ConfigurationTypes.js';
 import {
-  ELEMENT_SUPPORT,
   checkCreateRequest,
   checkUpdateRequest,
   planConfiguration,
-} from '../../src/configurations/ElementSupport.js';
+} from '../../src/configurations/ConfigurationPlan.js';
 import { defaultConfiguration } from '../../src/configurations/defaultConfiguration.js';
 import {
   DG_EVENTBRIDGE_ALERTS_NESTED,
@@ -39,18 +36,6 @@ const sink = (type: 'LambdaFunctionSink' | 'SqsQueueSink' | 'SnsTopicSink', targ
 });
 const plan = (...Elements: Element[]) => planConfiguration({ Elements });
 const paths = (issues: readonly { path: string }[]) => issues.map((i) => i.path);
-
-describe('ELEMENT_SUPPORT', () => {
-  test('describes every Chime element type', () => {
-    assert.deepEqual(Object.keys(ELEMENT_SUPPORT).sort(), [...ELEMENT_TYPES].sort());
-  });
-
-  test('docs/configuration-analytics.md gives every element the same support level', () => {
-    const doc = readFileSync('docs/configuration-analytics.md', 'utf8');
-    for (const [type, info] of Object.entries(ELEMENT_SUPPORT))
-      assert.match(doc, new RegExp(`^\\| \`${type}\` \\| ${info.support} \\|`, 'm'), type);
-  });
-});
 
 describe('planConfiguration: what each element becomes', () => {
   test('the default configuration is honoured in full: no warning, no error', () => {
@@ -410,7 +395,6 @@ describe('planConfiguration: what each element becomes', () => {
       },
     ]);
     assert.equal(opus.sinks[1]?.kind, 'recording');
-    assert.equal(ELEMENT_SUPPORT.S3RecordingSink.support, 'supported');
   });
 });
 

@@ -1,7 +1,7 @@
 import { parseSequence } from './Sequence.js';
 import type { StoredRecord } from './StreamTypes.js';
 
-/** What every DataStream implementation does the same way. */
+/** Reading a DataStream, the same in every implementation: read()'s arguments, a subscription's iterator. */
 
 /**
  * read()'s arguments, checked alike by every implementation: `after` a sequence number (else

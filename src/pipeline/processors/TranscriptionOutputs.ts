@@ -1,17 +1,20 @@
+import { DetailType } from '../../events/DetailTypes.js';
 import { makeEvent, type EventOrigin } from '../../events/EventEnvelope.js';
 import type { ParticipantRole, PipelineContext, SharedUtterance } from '../PipelineTypes.js';
 import { callAnalyticsMetadataRecord } from '../records/PipelineRecord.js';
 import type { RecognitionResult } from '../../transcribe/SpeechEngineTypes.js';
 
-/** What the Transcribe and the call analytics processor do the same way. */
-
-export const RULES_MATCHED = 'Media Insights Rules Matched';
+/**
+ * What the Transcribe and the call analytics processors emit alike besides their results: the
+ * metadata record as they start, real-time alerts, and the utterances they share with the pipeline's
+ * other processors.
+ */
 
 /** The "CallAnalyticsMetadata" record a transcribing processor emits as it starts. */
 export function emitCallAnalyticsMetadata(context: PipelineContext): void {
   const { call, pipelineId, metadata } = context;
   context.emit(callAnalyticsMetadataRecord(call, pipelineId, metadata, new Date()), {
-    type: 'CallAnalyticsMetadata',
+    type: DetailType.CallAnalyticsMetadata,
     callId: call.callId,
   });
 }
@@ -21,7 +24,7 @@ export function publishAlert(context: PipelineContext, origin: EventOrigin, deta
   const { call, pipelineArn } = context;
   context.publish(
     makeEvent(
-      RULES_MATCHED,
+      DetailType.RulesMatched,
       { ...detail, mediaInsightsPipelineArn: pipelineArn, callId: call.callId },
       origin,
     ),

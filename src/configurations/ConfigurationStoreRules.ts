@@ -12,7 +12,7 @@ import {
 import type { EnsureDefaultOptions, ListConfigurationsResult } from './ConfigurationStoreTypes.js';
 
 /**
- * What every ConfigurationStore implementation does the same way: identity, comparison, paging, the
+ * The rules every ConfigurationStore implementation keeps alike: identity, comparison, paging, the
  * Chime resource of a row, ClientRequestToken retries.
  */
 

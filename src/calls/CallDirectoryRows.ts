@@ -4,7 +4,10 @@ import { nullableInt, type ColumnDecoder } from '../platform/database/columns.js
 import type { PipelineStatus } from '../pipeline/PipelineTypes.js';
 import type { CallEntry, CallInfoJson, PipelineEntry } from './CallDirectoryTypes.js';
 
-/** What both call directories do the same way. */
+/**
+ * The calls and pipelines tables' rows, as both call directories (SQLite, PostgreSQL) read and write
+ * them, and the list limit both check.
+ */
 
 export function callInfoJson(info: CallInfo): CallInfoJson {
   return { ...info, startedAt: info.startedAt.toISOString() };
