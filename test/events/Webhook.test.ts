@@ -62,8 +62,11 @@ describe('WebhookDelivery', () => {
     assert.equal(endpoint.received.length, 3);
     assert.deepEqual(deadLetters, []);
     assert.equal(webhook.delivered, 1);
+    // Lower bounds only (a busy machine can stretch a wait, never shorten it): the second wait is
+    // at least 80 ms × 0.8, longer than the first's longest (40 ms × 1.2).
     const [first, second, third] = endpoint.received.map((r) => r.at);
-    assert.ok(third! - second! > second! - first!, 'backoff grows');
+    assert.ok(second! - first! >= 40 * 0.8 - 1, 'first retry waits its backoff');
+    assert.ok(third! - second! >= 80 * 0.8 - 1, 'backoff grows');
   });
 
   test('keeps payloads in order, one at a time', async () => {

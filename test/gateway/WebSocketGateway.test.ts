@@ -142,8 +142,9 @@ describe('WebSocketGateway', () => {
         ...(await Promise.all(Array.from({ length: 20 }, (_, k) => append({ i: i + k, payload }, 'Big')))),
       );
     }
-    await until(() => server.gateway.counts().slowDisconnects === before + 1);
-    const frames = await healthy.waitForFrames(n, 15_000);
+    // Generous deadlines: writing ~19 MB takes seconds on a loaded machine; a passing run waits less.
+    await until(() => server.gateway.counts().slowDisconnects === before + 1, 60_000);
+    const frames = await healthy.waitForFrames(n, 60_000);
     assert.deepEqual(
       frames.map((f) => frame(f).sequenceNumber),
       seqs,
