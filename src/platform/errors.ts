@@ -159,3 +159,14 @@ export function formatPath(path: readonly PropertyKey[]): string {
     .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`))
     .join('');
 }
+
+/** The message of anything thrown: an Error's message, a string as it is, anything else as String() gives it. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return typeof err === 'string' ? err : String(err);
+}
+
+/** Anything thrown, as an Error: Errors pass unchanged, anything else is wrapped with it as the cause. */
+export function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(errorMessage(err), { cause: err });
+}

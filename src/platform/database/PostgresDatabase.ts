@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { CallsightError, InvalidStateError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
+import { errorMessage } from '../errors.js';
 
 export interface PostgresDatabaseOptions {
   /** `postgres://[user[:password]@]host[:port]/database`; never logged with its password. */
@@ -34,7 +35,7 @@ export function redactDatabaseUrl(url: string): string {
 }
 
 /** Connection-level failures (the server is down, unreachable, restarting, out of slots). */
-function isUnavailable(err: unknown): boolean {
+function isUnavailable(err: unknown): err is Error {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string') {
@@ -144,7 +145,7 @@ export class PostgresDatabase implements Queryable {
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       // A connection that failed mid-transaction is not given back to the pool.
-      client.release(isUnavailable(err) ? (err as Error) : undefined);
+      client.release(isUnavailable(err) ? err : undefined);
       throw this.wrap(err, 'database transaction failed');
     }
   }
@@ -154,7 +155,7 @@ export class PostgresDatabase implements Queryable {
     if (err instanceof CallsightError || !isUnavailable(err)) return err;
     return new CallsightError(
       'CS_ERR_DATABASE_UNAVAILABLE',
-      `${what}: PostgreSQL unavailable (${(err as Error).message})`,
+      `${what}: PostgreSQL unavailable (${errorMessage(err)})`,
       { cause: err },
     );
   }

@@ -12,6 +12,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { CallsightError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { NatsConnection } from './NatsConnection.js';
+import { errorMessage } from '../errors.js';
 
 /**
  * What every JetStream user in Callsight does the same way: publish with a Nats-Msg-Id and retry
@@ -29,11 +30,7 @@ export function isRetriable(err: unknown): boolean {
 }
 
 export function unavailable(what: string, cause: unknown): CallsightError {
-  return new CallsightError(
-    'CS_ERR_STREAM_UNAVAILABLE',
-    `${what}: ${(cause as Error)?.message ?? String(cause)}`,
-    { cause },
-  );
+  return new CallsightError('CS_ERR_STREAM_UNAVAILABLE', `${what}: ${errorMessage(cause)}`, { cause });
 }
 
 export interface PublishRetryOptions {
