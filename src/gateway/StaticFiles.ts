@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { CallsightError } from '../platform/errors.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -79,7 +80,7 @@ export function registerStaticFiles(app: FastifyInstance, root: string): void {
           .type('text/html; charset=utf-8')
           .header('cache-control', 'no-store')
           .send(notBuiltPage(root));
-      return reply.code(404).send({ error: 'not found' });
+      throw new CallsightError('CS_ERR_NOT_FOUND', `no file at ${page}`);
     }
     const type = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
     return reply

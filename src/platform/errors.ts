@@ -36,6 +36,10 @@ export const ERROR_CODES = {
     summary: 'A WebSocket client fell too far behind and was disconnected.',
   },
   CS_ERR_CLOSED: { status: 0, summary: 'The object was used after close().' },
+  CS_ERR_NOT_READY: {
+    status: 503,
+    summary: 'Callsight is starting or shutting down: /healthz and new WebSocket clients are answered 503.',
+  },
   CS_ERR_NOT_FOUND: {
     status: 404,
     summary: 'The call, pipeline or configuration named in the request does not exist.',
@@ -130,6 +134,20 @@ export class InvalidStateError extends CallsightError {
   override name = 'InvalidStateError';
   constructor(what: string) {
     super('CS_ERR_CLOSED', `${what} is closed`);
+  }
+}
+
+/**
+ * The process is starting or shutting down. `details` are the fields a healthy /healthz reports
+ * (roles, counts, stream position), so a probe sees how far it got.
+ */
+export class NotReadyError extends CallsightError {
+  override name = 'NotReadyError';
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(message: string, details: Readonly<Record<string, unknown>> = {}) {
+    super('CS_ERR_NOT_READY', message);
+    this.details = details;
   }
 }
 

@@ -31,6 +31,22 @@ function transcribe(callId: string, text: string): object {
 const append = (record: object, type = 'Transcribe', callId: string | null = 'call-1'): Promise<string> =>
   stream.append(record, { type, callId });
 
+/** The HTTP answer to an upgrade the gateway refuses: its status and JSON body. */
+function refusedUpgrade(pathAndQuery: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}${pathAndQuery}`);
+  return new Promise((resolve, reject) => {
+    ws.on('unexpected-response', (_req, res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }),
+      );
+    });
+    ws.on('open', () => reject(new Error('upgrade accepted')));
+  });
+}
+
 before(async () => {
   stream = SqliteDataStream.open({ path: path.join(tmp.dir, 'stream.db') });
   registry = SqliteConnectionRegistry.open({ path: path.join(tmp.dir, 'callsight.db'), flushIntervalMs: 50 });
@@ -105,22 +121,25 @@ describe('WebSocketGateway', () => {
     assert.equal(JSON.parse(frames[2] ?? '').sequenceNumber, last);
   });
 
-  test('a bad from is refused with HTTP 400 and a JSON explanation', async () => {
+  test('a bad from is refused with HTTP 400 and the one error body', async () => {
     for (const bad of ['-3', 'abc', '1e3']) {
-      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?from=${bad}`);
-      const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        ws.on('unexpected-response', (_req, res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (d: string) => (body += d));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        });
-        ws.on('open', () => reject(new Error('upgrade accepted')));
-      });
+      const { status, body } = await refusedUpgrade(`/ws?from=${bad}`);
       assert.equal(status, 400);
-      assert.equal(JSON.parse(body).error, 'CS_ERR_STREAM_BAD_SEQUENCE');
-      assert.match(JSON.parse(body).message, /non-negative integer/);
+      assert.equal(body.code, 'CS_ERR_STREAM_BAD_SEQUENCE');
+      assert.equal(body.exception, 'BadRequestException');
+      assert.match(String(body.message), /non-negative integer/);
     }
+  });
+
+  test('an upgrade on another path is refused with 404 CS_ERR_NOT_FOUND', async () => {
+    assert.deepEqual(await refusedUpgrade('/elsewhere'), {
+      status: 404,
+      body: {
+        code: 'CS_ERR_NOT_FOUND',
+        exception: 'NotFoundException',
+        message: 'no WebSocket at /elsewhere',
+      },
+    });
   });
 
   test('a client that stops reading is closed with 4008 while another keeps receiving every record', async () => {

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { installApiErrorHandler } from '../../../src/gateway/api/ApiErrors.js';
+import { installErrorHandler } from '../../../src/gateway/HttpErrors.js';
 import { registerRecordingRoutes } from '../../../src/gateway/api/RecordingRoutes.js';
 import { silentLogger } from '../../../src/platform/logger.js';
 import { RecordingStore } from '../../../src/recording/RecordingStore.js';
@@ -30,7 +30,7 @@ function recordingAt(path: string, frames: number, tag: number): Buffer {
 /** A fastify server with the API error handler and the recording route, as App registers them. */
 async function serve(store: RecordingStore): Promise<{ server: FastifyInstance; base: string }> {
   const server = Fastify();
-  installApiErrorHandler(server, silentLogger);
+  installErrorHandler(server, silentLogger);
   registerRecordingRoutes(server, store);
   await server.listen({ host: '127.0.0.1', port: 0 });
   const address = server.server.address();
