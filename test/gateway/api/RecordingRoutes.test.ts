@@ -125,7 +125,12 @@ describe('GET /api/calls/{callId}/recording (local folder)', () => {
     });
     assert.equal(unsatisfiable.status, 416);
     assert.equal(unsatisfiable.headers.get('content-range'), `bytes */${size}`);
-    assert.equal(((await unsatisfiable.json()) as { code: string }).code, 'CS_ERR_RANGE_NOT_SATISFIABLE');
+    assert.match(unsatisfiable.headers.get('content-type') ?? '', /^application\/json/);
+    assert.deepEqual(await unsatisfiable.json(), {
+      code: 'CS_ERR_RANGE_NOT_SATISFIABLE',
+      exception: 'BadRequestException',
+      message: `range bytes=${size}- lies outside the recording (${size} bytes)`,
+    });
     for (const range of ['bytes=0-1,100-200', 'bytes=abc', 'items=0-5']) {
       const res = await fetch(`${base}/api/calls/call-1/recording`, { headers: { range } });
       assert.equal(res.status, 200, range);
