@@ -15,7 +15,25 @@ export const ERROR_CODES = {
     summary:
       'An INVITE carried digest credentials that were refused (wrong password, unknown user, replay…).',
   },
-  CS_ERR_SDP_NO_CODEC: { status: 488, summary: 'The SDP offer has no codec Callsight can decode.' },
+  CS_ERR_SIP_NO_ROUTE: { status: 404, summary: 'No trunk route matches the INVITE.' },
+  CS_ERR_SIP_NO_DIALOG: {
+    status: 481,
+    summary: 'A re-INVITE names a call (dialog) that has ended or never existed.',
+  },
+  CS_ERR_SIP_REQUEST_PENDING: {
+    status: 491,
+    summary: 'A re-INVITE could not be sent on: the other dialog of the relayed call has an offer open.',
+  },
+  CS_ERR_SIP_CANCELLED: { status: 487, summary: 'The caller cancelled the INVITE before it was answered.' },
+  CS_ERR_SIP_PEER_REFUSED: {
+    status: 503,
+    summary:
+      'The other party of a relayed call refused, or did not answer, an INVITE or re-INVITE passed on to it.',
+  },
+  CS_ERR_SDP_NO_CODEC: {
+    status: 488,
+    summary: 'The SDP offer (or answer) has no audio stream Callsight can take, or there is no SDP.',
+  },
   CS_ERR_SDP_INVALID: { status: 400, summary: 'The SDP body could not be parsed.' },
   CS_ERR_NO_RTP_PORT: { status: 503, summary: 'No free RTP port is left in the configured range.' },
   CS_ERR_RTP_INVALID: { status: 0, summary: 'An RTP packet was malformed and was dropped.' },

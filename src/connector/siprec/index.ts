@@ -40,10 +40,5 @@ export type {
   StreamParticipant,
 } from './StreamMapping.js';
 export { siprecMetadataJson, siprecMetadataObject } from './SiprecMetadataJson.js';
-export {
-  MultipartError,
-  RecordingMetadataError,
-  SiprecRejection,
-  StreamMappingError,
-} from './SiprecErrors.js';
+export { MultipartError, RecordingMetadataError, StreamMappingError } from './SiprecErrors.js';
 export type { MultipartErrorKind } from './SiprecErrors.js';
