@@ -3,7 +3,7 @@ import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { CallsightError, InvalidStateError, NotReadyError } from '../platform/errors.js';
+import { CallsightError, ERROR_CODES, InvalidStateError, NotReadyError } from '../platform/errors.js';
 import { silentLogger, type Logger } from '../platform/logger.js';
 import type { DataStream, StreamSubscription } from '../stream/StreamTypes.js';
 import { ClientFilter } from './ClientFilter.js';
@@ -38,7 +38,7 @@ export interface GatewayCounts {
   readonly slowDisconnects: number;
 }
 
-export const SLOW_CONSUMER_CLOSE_CODE = 4008;
+export const SLOW_CONSUMER_CLOSE_CODE = ERROR_CODES.CS_ERR_WS_SLOW_CLIENT.status;
 const GOING_AWAY = 1001;
 const INTERNAL_ERROR = 1011;
 const CLOSE_WAIT_MS = 1000;
@@ -218,7 +218,10 @@ export class WebSocketGateway {
       if (Date.now() >= deadline) {
         const pending = ws.bufferedAmount + frameBytes;
         this.#slowDisconnects++;
-        client.logger.warn({ pending, budget: this.#maxBufferedBytes }, 'closing slow websocket consumer');
+        client.logger.warn(
+          { code: 'CS_ERR_WS_SLOW_CLIENT', pending, budget: this.#maxBufferedBytes },
+          'closing slow websocket consumer',
+        );
         client.subscription.close();
         ws.close(SLOW_CONSUMER_CLOSE_CODE, `slow consumer: ${pending} bytes pending`);
         // The close frame waits behind the unread bytes; do not hold them for ws's 30 s close timeout.

@@ -5,12 +5,14 @@ import { WebSocket } from 'ws';
 import { HttpServer } from '../../src/gateway/HttpServer.js';
 import { SqliteConnectionRegistry } from '../../src/gateway/SqliteConnectionRegistry.js';
 import { SqliteDataStream } from '../../src/stream/SqliteDataStream.js';
+import { capturedLogger } from '../helpers/capturedLogger.js';
 import { connect, tempDir, until, type TestClient } from './wsHarness.js';
 
 const tmp = tempDir('callsight-ws-');
 let stream: SqliteDataStream;
 let registry: SqliteConnectionRegistry;
 let server: HttpServer;
+const log = capturedLogger();
 const clients: TestClient[] = [];
 
 async function client(query = '', options = {}): Promise<TestClient> {
@@ -55,6 +57,7 @@ before(async () => {
     registry,
     maxBufferedBytes: 256 * 1024,
     slowConsumerGraceMs: 200,
+    logger: log.logger,
   });
 });
 
@@ -165,6 +168,11 @@ describe('WebSocketGateway', () => {
     const { code, reason } = await slow.closed;
     assert.equal(code, 4008);
     assert.match(reason, /^slow consumer: \d+ bytes pending$/);
+    const warned = log.lines.filter((line) => line.msg === 'closing slow websocket consumer');
+    assert.deepEqual(
+      warned.map((line) => [line.level, line.code]),
+      [[40, 'CS_ERR_WS_SLOW_CLIENT']],
+    );
     assert.ok(slow.frames.length < n, `slow client got ${slow.frames.length} frames before it was cut off`);
     assert.equal(healthy.ws.readyState, WebSocket.OPEN);
   });
