@@ -1,6 +1,7 @@
 /**
- * Stable error codes. Each code has one class of condition, an HTTP or SIP status, and an entry in
- * docs/errors.md (test/platform/errors.test.ts checks that every code is documented).
+ * Stable error codes. Each code has one class of condition, an HTTP or SIP status (or a WebSocket
+ * close code; 0: only logged), and an entry in docs/errors.md. test/platform/errors.test.ts checks
+ * that every code is documented and raised somewhere in src/, and that nothing else is.
  */
 export const ERROR_CODES = {
   CS_ERR_CONFIG_INVALID: { status: 500, summary: 'The configuration file or environment is invalid.' },
