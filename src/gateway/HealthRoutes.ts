@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { NotReadyError } from '../platform/errors.js';
 
-export type Readiness = 'ok' | 'starting' | 'shutting down';
+type Readiness = 'ok' | 'starting' | 'shutting down';
 
 export interface HealthRoutesOptions {
   /** 'ok' once every stage of the process is up. */
