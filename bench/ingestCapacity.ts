@@ -19,6 +19,7 @@ import { counterDelta, CpuMeter, scrapeRuntime, udpCounters } from './lib/probes
 import { RtpLoad } from './lib/RtpLoad.js';
 import { round, type summary } from './lib/stats.js';
 import { mapLimit, pct, sleep } from './lib/util.js';
+import { asError } from '../src/platform/errors.js';
 
 export const LOSS_LIMIT = 0.001;
 export const INGEST_TARGET = 500;
@@ -139,7 +140,7 @@ export async function measureIngestCapacity(
               toNumber: `bench-ingest-${base + k}`,
               rtpPort: load.sourcePort(base + k),
             })
-            .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))),
+            .catch((err: unknown) => asError(err)),
       );
       const dialSeconds = round((performance.now() - dialStart) / 1000, 2);
       for (const call of fresh) {

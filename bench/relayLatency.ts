@@ -25,6 +25,7 @@ import { startBenchServer } from './lib/server.js';
 import { StampedRtpLoad, type StampedStream } from './lib/StampedRtpLoad.js';
 import { round, summary } from './lib/stats.js';
 import { mapLimit, pct, sleep } from './lib/util.js';
+import { errorMessage } from '../src/platform/errors.js';
 
 export const RELAY_LATENCY_TARGET = { calls: 200, p99AddedMs: 5 };
 const DIAL_CONCURRENCY = 32;
@@ -170,7 +171,7 @@ export async function benchRelayLatency(options: RelayLatencyOptions = {}): Prom
             direction: 'sendrecv',
           })
           .catch((err: unknown) => {
-            errors.push(`call ${i}: ${err instanceof Error ? err.message : String(err)}`);
+            errors.push(`call ${i}: ${errorMessage(err)}`);
             return null;
           }),
     );

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { readWav } from '../src/media/wav/WavFile.js';
 import { CallRejectedError, SipCaller } from './lib/SipCaller.js';
+import { errorMessage } from '../src/platform/errors.js';
 
 const DEFAULT_WAV = fileURLToPath(new URL('../test/fixtures/audio/demo-customer.wav', import.meta.url));
 
@@ -81,7 +82,7 @@ async function main(): Promise<number> {
       process.stderr.write(`demo-call: Callsight answered ${err.status} ${err.reason}\n`);
     } else {
       process.stderr.write(
-        `demo-call: ${(err as Error).message}\n  Is Callsight running? Start it with: npm run launch\n`,
+        `demo-call: ${errorMessage(err)}\n  Is Callsight running? Start it with: npm run launch\n`,
       );
     }
     return 1;

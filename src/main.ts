@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { App } from './app/App.js';
 import { helpText, loadConfig, readConfigFile } from './app/config/Config.js';
-import { CallsightError } from './platform/errors.js';
+import { CallsightError, errorMessage } from './platform/errors.js';
 import { createLogger } from './platform/logger.js';
 
 async function main(): Promise<number> {
@@ -17,7 +17,7 @@ async function main(): Promise<number> {
       strict: true,
     });
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${helpText()}\n`);
+    process.stderr.write(`${errorMessage(err)}\n\n${helpText()}\n`);
     return 2;
   }
   if (args.values.help) {
@@ -44,7 +44,7 @@ async function main(): Promise<number> {
     app = await App.start(config, logger);
   } catch (err) {
     logger.fatal({ err }, 'callsight could not start');
-    process.stderr.write(`callsight: could not start: ${(err as Error).message}\n`);
+    process.stderr.write(`callsight: could not start: ${errorMessage(err)}\n`);
     // A bad configuration document is the operator's to fix, like a bad setting: exit code 2.
     return err instanceof CallsightError && err.code === 'CS_ERR_CONFIG_INVALID' ? 2 : 1;
   }
@@ -69,7 +69,7 @@ main().then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`callsight: ${(err as Error).stack ?? String(err)}\n`);
+    process.stderr.write(`callsight: ${(err instanceof Error && err.stack) || errorMessage(err)}\n`);
     process.exitCode = 1;
   },
 );

@@ -28,7 +28,7 @@ export class BenchUas {
           ? Number(invite.toNumber.slice(prefix.length))
           : Number.NaN;
         const audio = sdpTransform.parse(invite.body).media.find((m) => m.type === 'audio');
-        if (!Number.isInteger(index) || !audio) throw new SipRejection(404, 'Not Found');
+        if (!Number.isInteger(index) || !audio) throw new SipRejection('CS_ERR_NOT_FOUND', 'Not Found');
         self?.calls.set(index, { index, relayPort: audio.port });
         const direction = audio.direction === 'sendonly' ? 'recvonly' : 'sendrecv';
         return {

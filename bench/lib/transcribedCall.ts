@@ -2,6 +2,7 @@ import type { SipCaller } from '../../scripts/lib/SipCaller.js';
 import { SendLog } from './SendLog.js';
 import type { TranscriptFeed } from './TranscriptFeed.js';
 import { sleep } from './util.js';
+import { errorMessage } from '../../src/platform/errors.js';
 
 /** How long to wait, after hanging up, for the call's pipeline to flush and report Stopped. */
 const END_TIMEOUT_MS = 60_000;
@@ -67,7 +68,7 @@ export async function runTranscribedCall(options: TranscribedCallOptions): Promi
     });
     if (outcome.endedBy !== 'caller') error = 'Callsight hung up';
   } catch (err) {
-    error = err instanceof Error ? err.message : String(err);
+    error = errorMessage(err);
   }
   if (!(await records.ended(END_TIMEOUT_MS))) error ??= `pipeline did not stop within ${END_TIMEOUT_MS} ms`;
   else if (records.end?.eventType !== 'chime:MediaInsightsStopped')

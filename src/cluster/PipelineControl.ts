@@ -1,4 +1,4 @@
-import { CallsightError, ERROR_CODES, type ErrorCode } from '../platform/errors.js';
+import { CallsightError, ERROR_CODES, errorMessage, type ErrorCode } from '../platform/errors.js';
 
 /**
  * Requests to the worker running a pipeline, on `<ns>.pipelines.<id>.control` (core NATS
@@ -32,7 +32,7 @@ export function encodeControl(message: ControlRequest | ControlReply): Uint8Arra
 
 export function replyOf(err: unknown): ControlReply {
   if (err instanceof CallsightError) return { ok: false, code: err.code, message: err.message };
-  return { ok: false, code: 'CS_ERR_INTERNAL', message: (err as Error)?.message ?? String(err) };
+  return { ok: false, code: 'CS_ERR_INTERNAL', message: errorMessage(err) };
 }
 
 /** The error a reply carries, as the gateway throws it (404, 409, …). */

@@ -17,7 +17,7 @@
  */
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { ValidationError, formatPath } from '../platform/errors.js';
+import { errorMessage, formatPath, ValidationError } from '../platform/errors.js';
 import {
   CALL_ANALYTICS_LANGUAGE_CODES,
   CONTENT_REDACTION_OUTPUTS,
@@ -559,7 +559,7 @@ export function parseConfigurationDocument(
     try {
       return JSON.parse(text) as unknown;
     } catch (err) {
-      throw new ValidationError(what, [{ path: '', message: `Not valid JSON: ${(err as Error).message}` }]);
+      throw new ValidationError(what, [{ path: '', message: `Not valid JSON: ${errorMessage(err)}` }]);
     }
   }
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { CallsightError, ValidationError } from '../platform/errors.js';
+import { CallsightError, errorMessage, ValidationError } from '../platform/errors.js';
 import { describeIssues, parseConfigurationDocument } from './ConfigurationSchema.js';
 import type {
   CreateMediaInsightsPipelineConfigurationRequest,
@@ -92,15 +92,14 @@ export function readConfigurationFile(file: string): unknown {
   } catch (cause) {
     throw new CallsightError(
       'CS_ERR_CONFIG_INVALID',
-      `cannot read call analytics configuration ${file}: ${(cause as Error).message}`,
+      `cannot read call analytics configuration ${file}: ${errorMessage(cause)}`,
       { cause },
     );
   }
   try {
     return parseConfigurationDocument(text, extname(file).toLowerCase() === '.json' ? 'json' : 'yaml', file);
   } catch (cause) {
-    const problems =
-      cause instanceof ValidationError ? describeIssues(cause.problems) : (cause as Error).message;
+    const problems = cause instanceof ValidationError ? describeIssues(cause.problems) : errorMessage(cause);
     throw new CallsightError('CS_ERR_CONFIG_INVALID', `call analytics configuration ${file}: ${problems}`, {
       cause,
     });

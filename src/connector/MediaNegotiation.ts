@@ -116,16 +116,18 @@ function chooseAudio(
  */
 export function negotiate(invite: SdpBody, maxStreams: number): Negotiation {
   if (invite.body.trim() === '')
-    throw new SipRejection(488, 'Not Acceptable Here', {
-      Warning: '399 callsight "an SDP offer is required in the INVITE"',
+    throw new SipRejection('CS_ERR_SDP_NO_CODEC', 'Not Acceptable Here', {
+      extraHeaders: { Warning: '399 callsight "an SDP offer is required in the INVITE"' },
     });
   if (!isSdp(invite.contentType))
-    throw new SipRejection(415, 'Unsupported Media Type', { Accept: 'application/sdp' });
+    throw new SipRejection('CS_ERR_SIPREC_UNSUPPORTED_BODY', 'Unsupported Media Type', {
+      extraHeaders: { Accept: 'application/sdp' },
+    });
   const parsed = sessionSchema.safeParse(sdpTransform.parse(invite.body));
   if (!parsed.success) {
     const where = parsed.error.issues[0]?.path.join('.') || 'session';
-    throw new SipRejection(400, 'Bad Request', {
-      Warning: `399 callsight "malformed SDP offer at ${where}"`,
+    throw new SipRejection('CS_ERR_SDP_INVALID', 'Bad Request', {
+      extraHeaders: { Warning: `399 callsight "malformed SDP offer at ${where}"` },
     });
   }
   const session = parsed.data;
@@ -137,8 +139,8 @@ export function negotiate(invite: SdpBody, maxStreams: number): Negotiation {
     if (stream) accepted.push(stream);
   }
   if (accepted.length === 0)
-    throw new SipRejection(488, 'Not Acceptable Here', {
-      Warning: '305 callsight "no PCMU or PCMA audio stream offered"',
+    throw new SipRejection('CS_ERR_SDP_NO_CODEC', 'Not Acceptable Here', {
+      extraHeaders: { Warning: '305 callsight "no PCMU or PCMA audio stream offered"' },
     });
   return {
     accepted,
@@ -260,8 +262,8 @@ export function readAnswer(
   const negotiation = negotiate(answer, 1);
   const stream = negotiation.accepted[0]!;
   if (stream.payloadType !== offered.payloadType)
-    throw new SipRejection(488, 'Not Acceptable Here', {
-      Warning: '305 callsight "answer changed the payload type"',
+    throw new SipRejection('CS_ERR_SDP_NO_CODEC', 'Not Acceptable Here', {
+      extraHeaders: { Warning: '305 callsight "answer changed the payload type"' },
     });
   return {
     remote: stream.remoteAddress === null ? null : { address: stream.remoteAddress, port: stream.port },

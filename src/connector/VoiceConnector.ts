@@ -19,12 +19,7 @@ import type { CallInfo, CallKind, CallStream, ParticipantRole } from './CallType
 import { allowedHeaders, type HeaderAllowList } from './InviteHeaders.js';
 import { answerFor, negotiate, type NegotiatedStream } from './MediaNegotiation.js';
 import { RecordingSessionState } from './siprec/RecordingSessionState.js';
-import {
-  SiprecRejection,
-  parseSiprecInvite,
-  type SiprecOffer,
-  type StreamMappingOptions,
-} from './siprec/index.js';
+import { parseSiprecInvite, type SiprecOffer, type StreamMappingOptions } from './siprec/index.js';
 import { allStarted, streamEnded, streamFailed, streamStarted, streamUpdated } from './StreamingStatus.js';
 import { ANSWER_EVERYTHING, chooseRoute, type RouteDefinition } from './trunk/Routes.js';
 import { TrunkLeg, type OutboundSip } from './trunk/TrunkLeg.js';
@@ -126,13 +121,11 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
       for (const warning of parsed.warnings)
         this.#logger.warn({ sipCallId: invite.sipCallId }, `SIPREC: ${warning}`);
     } catch (err) {
-      if (err instanceof SiprecRejection) {
+      if (err instanceof SipRejection)
         this.#logger.warn(
-          { sipCallId: invite.sipCallId, status: err.status, reason: err.reason },
+          { sipCallId: invite.sipCallId, code: err.code, status: err.status, reason: err.reason },
           'INVITE body refused',
         );
-        throw err.toSipRejection();
-      }
       throw err;
     }
     if (siprec) return this.#acceptRecording(invite, siprec);
@@ -149,7 +142,7 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
         { sipCallId: invite.sipCallId, to: invite.toNumber },
         'no route matches the call: 404',
       );
-      throw new SipRejection(404, 'Not Found');
+      throw new SipRejection('CS_ERR_SIP_NO_ROUTE', 'Not Found');
     }
     return route.target === null ? this.#acceptHere(invite, route) : this.#relay(invite, route, progress);
   }
@@ -236,7 +229,7 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
     progress: ProgressSender,
   ): Promise<{ sdp: string }> {
     const sip = this.#sip;
-    if (!sip) throw new SipRejection(503, 'Service Unavailable');
+    if (!sip) throw new SipRejection('CS_ERR_NOT_READY', 'Service Unavailable');
     const negotiation = negotiate(invite, 1);
     const stream = negotiation.accepted[0]!;
     const otherRole: ParticipantRole = route.callerRole === 'CUSTOMER' ? 'AGENT' : 'CUSTOMER';
@@ -272,7 +265,7 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
       const answer = await leg.connect(progress);
       if (this.#cancelled.delete(invite.sipCallId)) {
         await leg.close();
-        throw new SipRejection(487, 'Request Terminated');
+        throw new SipRejection('CS_ERR_SIP_CANCELLED', 'Request Terminated');
       }
       this.#register(invite.sipCallId, call, new Map(), leg, null);
       return answer;
@@ -288,7 +281,7 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
   async #refuseIfCancelled(sipCallId: string, receivers: Map<number, RtpReceiver>): Promise<void> {
     if (!this.#cancelled.delete(sipCallId)) return;
     await Promise.allSettled([...receivers.values()].map((r) => r.close()));
-    throw new SipRejection(487, 'Request Terminated');
+    throw new SipRejection('CS_ERR_SIP_CANCELLED', 'Request Terminated');
   }
 
   #newCall(
@@ -401,7 +394,7 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
   /** A re-INVITE from the caller: hold, resume, new media address, or new SIPREC metadata and streams. */
   async update(sipCallId: string, invite: IncomingInvite): Promise<{ sdp: string }> {
     const call = this.#bySipCallId.get(sipCallId);
-    if (!call) throw new SipRejection(481, 'Call/Transaction Does Not Exist');
+    if (!call) throw new SipRejection('CS_ERR_SIP_NO_DIALOG', 'Call/Transaction Does Not Exist');
     let answer: { sdp: string };
     if (call.trunk) {
       answer = await call.trunk.callerReoffered(invite);
@@ -432,13 +425,7 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
    */
   async #updateRecording(call: ActiveCall, invite: IncomingInvite): Promise<{ sdp: string }> {
     const recording = call.recording!;
-    let offer;
-    try {
-      offer = parseSiprecInvite(invite);
-    } catch (err) {
-      if (err instanceof SiprecRejection) throw err.toSipRejection();
-      throw err;
-    }
+    const offer = parseSiprecInvite(invite);
     const negotiation = negotiate({ contentType: 'application/sdp', body: offer.sdp }, MAX_STREAMS);
     if (offer.metadata) recording.update(offer.metadata, offer.metadataXml!);
     const mapped = recording.map(negotiation.accepted);
@@ -615,7 +602,10 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
       await Promise.allSettled([...receivers.values()].map((r) => r.close()));
       if (err instanceof CallsightError && err.code === 'CS_ERR_NO_RTP_PORT') {
         logger.warn({ callId: info.callId }, 'no free RTP port: rejecting call');
-        throw new SipRejection(503, 'Service Unavailable', { 'Retry-After': '5' });
+        throw new SipRejection('CS_ERR_NO_RTP_PORT', 'Service Unavailable', {
+          extraHeaders: { 'Retry-After': '5' },
+          cause: err,
+        });
       }
       throw err;
     }

@@ -1,5 +1,5 @@
 import { BlockList, isIP } from 'node:net';
-import { CallsightError } from '../platform/errors.js';
+import { CallsightError, errorMessage } from '../platform/errors.js';
 
 /*
  * EventBridge's event-pattern language, compiled once into closures and matched many times.
@@ -88,7 +88,7 @@ export function compileEventPattern(pattern: unknown): CompiledPattern {
       // JSON.parse keeps the last of duplicate keys, which is what EventBridge does too.
       source = JSON.parse(pattern) as unknown;
     } catch (cause) {
-      throw new EventPatternError([{ path: '$', reason: `not valid JSON (${(cause as Error).message})` }], {
+      throw new EventPatternError([{ path: '$', reason: `not valid JSON (${errorMessage(cause)})` }], {
         cause,
       });
     }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CallsightError } from '../platform/errors.js';
+import { CallsightError, errorMessage } from '../platform/errors.js';
 import { compileEventPattern, type CompiledPattern } from './EventPattern.js';
 import { WEBHOOK_DEFAULTS } from './Webhook.js';
 import { DetailType } from './DetailTypes.js';
@@ -94,7 +94,7 @@ export function parseRules(input: unknown, where = 'rules'): RuleDefinition[] {
     try {
       rules.push({ ...rule, pattern: compileEventPattern(rule.eventPattern) });
     } catch (err) {
-      problems.push(`${where}.${index}.eventPattern: ${(err as Error).message}`);
+      problems.push(`${where}.${index}.eventPattern: ${errorMessage(err)}`);
     }
   }
   if (problems.length > 0)

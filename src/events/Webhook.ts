@@ -1,4 +1,5 @@
 import type { Logger } from '../platform/logger.js';
+import { errorMessage } from '../platform/errors.js';
 
 export interface WebhookOptions {
   readonly url: string;
@@ -91,7 +92,7 @@ export class WebhookDelivery {
         lastError = `HTTP ${response.status}`;
         retryable = response.status === 429 || response.status >= 500;
       } catch (err) {
-        lastError = (err as Error).message;
+        lastError = errorMessage(err);
       }
       logger.warn({ url, attempt, maxAttempts, error: lastError }, 'webhook delivery failed');
       if (!retryable) return this.#deadLetter(payload, lastError, attempt);

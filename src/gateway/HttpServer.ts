@@ -1,14 +1,15 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import { CallsightError } from '../platform/errors.js';
+import { ValidationError } from '../platform/errors.js';
 import { silentLogger, type Logger } from '../platform/logger.js';
 import { parseSequence } from '../stream/Sequence.js';
 import type { DataStream } from '../stream/StreamTypes.js';
 import type { ConnectionRegistry } from './ConnectionRegistryTypes.js';
-import { installApiErrorHandler } from './api/ApiErrors.js';
 import { createGatewayMetrics } from './GatewayMetrics.js';
+import { registerHealthRoutes } from './HealthRoutes.js';
+import { installErrorHandler, installNotFoundHandler } from './HttpErrors.js';
 import { recordFrame } from './RecordFrame.js';
-import { registerStaticFiles } from './StaticFiles.js';
+import { answerNotBuilt, registerStaticFiles } from './StaticFiles.js';
 import { WebSocketGateway } from './WebSocketGateway.js';
 
 export interface HttpServerOptions {
@@ -86,9 +87,14 @@ export class HttpServer {
     this.#metrics = createGatewayMetrics({ stream, counts: () => gateway.counts() });
     options.metrics?.(this.#metrics);
     this.#healthDetails = options.healthDetails ?? (() => ({}));
-    installApiErrorHandler(this.#app, this.#logger);
+    installErrorHandler(this.#app, this.#logger);
+    const webRoot = options.webRoot;
+    installNotFoundHandler(
+      this.#app,
+      webRoot === undefined ? undefined : (request, reply) => answerNotBuilt(webRoot, request, reply),
+    );
     this.#routes(stream);
-    if (options.webRoot !== undefined) registerStaticFiles(this.#app, options.webRoot);
+    if (webRoot !== undefined) registerStaticFiles(this.#app, webRoot);
   }
 
   get port(): number {
@@ -122,35 +128,24 @@ export class HttpServer {
 
   #routes(stream: DataStream): void {
     const app = this.#app;
-    app.get('/healthz', async (_request, reply) => {
-      const details = {
+    registerHealthRoutes(app, {
+      readiness: () => (this.#ready ? 'ok' : this.closed ? 'shutting down' : 'starting'),
+      details: () => ({
         ...this.#healthDetails(),
         ...this.#gateway.counts(),
         lastSequence: safeLastSequence(stream),
-      };
-      if (!this.#ready)
-        return reply.code(503).send({ status: this.closed ? 'shutting down' : 'starting', ...details });
-      return { status: 'ok', ...details };
-    });
-    app.get('/metrics', async (_request, reply) => {
-      reply.type(this.#metrics.contentType);
-      return this.#metrics.metrics();
+      }),
+      metrics: this.#metrics,
     });
     app.get<{ Querystring: { from?: string; limit?: string } }>('/api/records', async (request, reply) => {
-      let from: number;
+      const from = parseSequence(request.query.from ?? '0');
       let limit = DEFAULT_RECORDS_LIMIT;
-      try {
-        from = parseSequence(request.query.from ?? '0');
-      } catch (err) {
-        const { code, message } = err as CallsightError;
-        return reply.code(400).send({ error: code, message });
-      }
       if (request.query.limit !== undefined) {
         limit = Number(request.query.limit);
         if (!/^\d{1,4}$/.test(request.query.limit) || limit < 1 || limit > MAX_RECORDS_LIMIT) {
-          return reply
-            .code(400)
-            .send({ error: 'bad limit', message: `limit must be 1..${MAX_RECORDS_LIMIT}` });
+          throw new ValidationError('GET /api/records', [
+            { path: 'limit', message: `must be an integer 1..${MAX_RECORDS_LIMIT}` },
+          ]);
         }
       }
       const records = await stream.read(String(from), limit);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * Cache policy: Vite names every file under `assets/` after a hash of its content, so those never
@@ -53,14 +53,20 @@ export function registerStaticFiles(app: FastifyInstance, webRoot: string): void
       res.setHeader('vary', 'accept-encoding');
     },
   });
-  app.setNotFoundHandler((request, reply) => {
-    const page = request.url.split('?')[0];
-    if ((page === '/' || page === '/index.html') && !fs.existsSync(path.join(root, 'index.html')))
-      return reply
-        .code(503)
-        .type('text/html; charset=utf-8')
-        .header('cache-control', 'no-store')
-        .send(notBuiltPage(webRoot));
-    return reply.code(404).send({ error: 'not found' });
-  });
+}
+
+/**
+ * For the server's not-found handler: `/` (or `/index.html`) when the web root has no index.html
+ * gets a page saying how to build the app (503), rather than a bare 404. False: not that case.
+ */
+export function answerNotBuilt(webRoot: string, request: FastifyRequest, reply: FastifyReply): boolean {
+  const page = request.url.split('?')[0];
+  if (page !== '/' && page !== '/index.html') return false;
+  if (fs.existsSync(path.join(path.resolve(webRoot), 'index.html'))) return false;
+  void reply
+    .code(503)
+    .type('text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .send(notBuiltPage(webRoot));
+  return true;
 }

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { CallsightError, InvalidStateError } from '../platform/errors.js';
+import { CallsightError, ERROR_CODES, InvalidStateError, NotReadyError } from '../platform/errors.js';
 import { silentLogger, type Logger } from '../platform/logger.js';
 import type { DataStream, StreamSubscription } from '../stream/StreamTypes.js';
 import { ClientFilter } from './ClientFilter.js';
 import type { ConnectionRegistry } from './ConnectionRegistryTypes.js';
+import { errorReply } from './HttpErrors.js';
 import { recordFrame } from './RecordFrame.js';
 
 export interface WebSocketGatewayOptions {
@@ -37,7 +38,7 @@ export interface GatewayCounts {
   readonly slowDisconnects: number;
 }
 
-export const SLOW_CONSUMER_CLOSE_CODE = 4008;
+export const SLOW_CONSUMER_CLOSE_CODE = ERROR_CODES.CS_ERR_WS_SLOW_CLIENT.status;
 const GOING_AWAY = 1001;
 const INTERNAL_ERROR = 1011;
 const CLOSE_WAIT_MS = 1000;
@@ -131,19 +132,18 @@ export class WebSocketGateway {
     if (url.pathname !== this.#path) {
       // Leave the request to another upgrade handler if the host installed one.
       if (this.#server.listenerCount('upgrade') === 1)
-        rejectUpgrade(socket, 404, 'not found', 'no WebSocket here');
+        rejectUpgrade(socket, new CallsightError('CS_ERR_NOT_FOUND', `no WebSocket at ${url.pathname}`));
       return;
     }
     if (this.closed) {
-      rejectUpgrade(socket, 503, 'CS_ERR_CLOSED', 'the gateway is shutting down');
+      rejectUpgrade(socket, new NotReadyError('the gateway is shutting down'));
       return;
     }
     let filter: ClientFilter;
     try {
       filter = ClientFilter.parse(url.searchParams);
     } catch (err) {
-      const code = err instanceof CallsightError ? err.code : 'bad request';
-      rejectUpgrade(socket, 400, code, err instanceof Error ? err.message : String(err));
+      rejectUpgrade(socket, err);
       return;
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req, filter));
@@ -218,7 +218,10 @@ export class WebSocketGateway {
       if (Date.now() >= deadline) {
         const pending = ws.bufferedAmount + frameBytes;
         this.#slowDisconnects++;
-        client.logger.warn({ pending, budget: this.#maxBufferedBytes }, 'closing slow websocket consumer');
+        client.logger.warn(
+          { code: 'CS_ERR_WS_SLOW_CLIENT', pending, budget: this.#maxBufferedBytes },
+          'closing slow websocket consumer',
+        );
         client.subscription.close();
         ws.close(SLOW_CONSUMER_CLOSE_CODE, `slow consumer: ${pending} bytes pending`);
         // The close frame waits behind the unread bytes; do not hold them for ws's 30 s close timeout.
@@ -248,11 +251,12 @@ function rawLength(data: RawData): number {
   return data instanceof ArrayBuffer ? data.byteLength : data.length;
 }
 
-function rejectUpgrade(socket: Duplex, status: number, error: string, message: string): void {
-  const body = JSON.stringify({ error, message });
-  const reason = status === 400 ? 'Bad Request' : status === 404 ? 'Not Found' : 'Service Unavailable';
+/** Refuses an upgrade with the HTTP answer (status and error body) the REST API would give. */
+function rejectUpgrade(socket: Duplex, error: unknown): void {
+  const { status, body } = errorReply(error);
+  const json = JSON.stringify(body);
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      `Connection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
   );
 }

@@ -217,11 +217,16 @@ export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
     this.safeEmit('dtmf', { digit, durationMs: event.duration / UNITS_PER_MS, offsetMs });
   }
 
-  #noteDropped(nowMs: number, remote: PacketSource, reason: string): void {
+  #noteDropped(
+    nowMs: number,
+    remote: PacketSource,
+    reason: 'spoofed' | 'malformed' | 'unknown payload type',
+  ): void {
     this.#droppedSinceLog++;
     if (nowMs - this.#lastDropLogMs < DROP_LOG_INTERVAL_MS) return;
     this.#logger.debug(
       {
+        ...(reason === 'spoofed' ? {} : { code: 'CS_ERR_RTP_INVALID' }),
         channel: this.#channel,
         remote: `${remote.address}:${remote.port}`,
         reason,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CallInfo } from '../connector/CallTypes.js';
-import { CallsightError } from '../platform/errors.js';
+import { asError, CallsightError } from '../platform/errors.js';
 import type { EventEnvelope, EventOrigin } from '../events/EventEnvelope.js';
 import type { Logger } from '../platform/logger.js';
 import type { PcmFrame } from '../media/MediaTypes.js';
@@ -153,7 +153,7 @@ export class Pipeline {
         state.processor.start();
         this.#setStatus(state, 'InProgress');
       } catch (err) {
-        this.#markFailed(state, err as Error);
+        this.#markFailed(state, asError(err));
       }
     }
     this.#settle('chime:MediaInsightsInProgress');
@@ -258,7 +258,7 @@ export class Pipeline {
           await state.processor.stop();
           this.#setStatus(state, 'Stopped');
         } catch (err) {
-          this.#markFailed(state, err as Error);
+          this.#markFailed(state, asError(err));
         }
       }),
     );

@@ -1,6 +1,7 @@
 /**
- * Stable error codes. Each code has one class of condition, an HTTP or SIP status, and an entry in
- * docs/errors.md (test/platform/errors.test.ts checks that every code is documented).
+ * Stable error codes. Each code has one class of condition, an HTTP or SIP status (or a WebSocket
+ * close code; 0: only logged), and an entry in docs/errors.md. test/platform/errors.test.ts checks
+ * that every code is documented and raised somewhere in src/, and that nothing else is.
  */
 export const ERROR_CODES = {
   CS_ERR_CONFIG_INVALID: { status: 500, summary: 'The configuration file or environment is invalid.' },
@@ -15,13 +16,30 @@ export const ERROR_CODES = {
     summary:
       'An INVITE carried digest credentials that were refused (wrong password, unknown user, replay…).',
   },
-  CS_ERR_SDP_NO_CODEC: { status: 488, summary: 'The SDP offer has no codec Callsight can decode.' },
+  CS_ERR_SIP_NO_ROUTE: { status: 404, summary: 'No trunk route matches the INVITE.' },
+  CS_ERR_SIP_NO_DIALOG: {
+    status: 481,
+    summary: 'A re-INVITE names a call (dialog) that has ended or never existed.',
+  },
+  CS_ERR_SIP_REQUEST_PENDING: {
+    status: 491,
+    summary: 'A re-INVITE could not be sent on: the other dialog of the relayed call has an offer open.',
+  },
+  CS_ERR_SIP_CANCELLED: { status: 487, summary: 'The caller cancelled the INVITE before it was answered.' },
+  CS_ERR_SIP_PEER_REFUSED: {
+    status: 503,
+    summary:
+      'The other party of a relayed call refused, or did not answer, an INVITE or re-INVITE passed on to it.',
+  },
+  CS_ERR_SDP_NO_CODEC: {
+    status: 488,
+    summary: 'The SDP offer (or answer) has no audio stream Callsight can take, or there is no SDP.',
+  },
   CS_ERR_SDP_INVALID: { status: 400, summary: 'The SDP body could not be parsed.' },
   CS_ERR_NO_RTP_PORT: { status: 503, summary: 'No free RTP port is left in the configured range.' },
   CS_ERR_RTP_INVALID: { status: 0, summary: 'An RTP packet was malformed and was dropped.' },
   CS_ERR_ASR_UNAVAILABLE: { status: 503, summary: 'The speech engine could not be loaded.' },
   CS_ERR_ASR_FAILED: { status: 500, summary: 'The speech engine failed while decoding a stream.' },
-  CS_ERR_STREAM_CLOSED: { status: 503, summary: 'The data stream is closed.' },
   CS_ERR_STREAM_BAD_SEQUENCE: { status: 400, summary: 'A sequence number was not a non-negative integer.' },
   CS_ERR_STREAM_UNAVAILABLE: {
     status: 503,
@@ -36,6 +54,10 @@ export const ERROR_CODES = {
     summary: 'A WebSocket client fell too far behind and was disconnected.',
   },
   CS_ERR_CLOSED: { status: 0, summary: 'The object was used after close().' },
+  CS_ERR_NOT_READY: {
+    status: 503,
+    summary: 'Callsight is starting or shutting down: /healthz and new WebSocket clients are answered 503.',
+  },
   CS_ERR_NOT_FOUND: {
     status: 404,
     summary: 'The call, pipeline or configuration named in the request does not exist.',
@@ -133,6 +155,20 @@ export class InvalidStateError extends CallsightError {
   }
 }
 
+/**
+ * The process is starting or shutting down. `details` are the fields a healthy /healthz reports
+ * (roles, counts, stream position), so a probe sees how far it got.
+ */
+export class NotReadyError extends CallsightError {
+  override name = 'NotReadyError';
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(message: string, details: Readonly<Record<string, unknown>> = {}) {
+    super('CS_ERR_NOT_READY', message);
+    this.details = details;
+  }
+}
+
 /** One problem of a rejected document, with the JSON path where it was found. */
 export interface Problem {
   readonly path: string;
@@ -158,4 +194,15 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return path
     .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`))
     .join('');
+}
+
+/** The message of anything thrown: an Error's message, a string as it is, anything else as String() gives it. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return typeof err === 'string' ? err : String(err);
+}
+
+/** Anything thrown, as an Error: Errors pass unchanged, anything else is wrapped with it as the cause. */
+export function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(errorMessage(err), { cause: err });
 }

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { CallsightError } from '../platform/errors.js';
+import { CallsightError, errorMessage } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import { repairRecordings, type RepairResult } from './RecordingRepair.js';
 import type {
@@ -132,7 +132,7 @@ export class RecordingStore implements RecordingStorage {
       if (local.length === 0) {
         throw new CallsightError(
           'CS_ERR_RECORDING_STORE_UNAVAILABLE',
-          `the recordings bucket cannot be reached: ${(cause as Error).message}`,
+          `the recordings bucket cannot be reached: ${errorMessage(cause)}`,
           { cause },
         );
       }

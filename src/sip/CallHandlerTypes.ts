@@ -1,5 +1,7 @@
 /** What the SIP user agent server hands to the layer that decides about calls (the voice connector). */
 
+import { CallsightError, ERROR_CODES, type ErrorCode } from '../platform/errors.js';
+
 export type SipTransportName = 'udp' | 'tcp';
 
 export interface SipPeer {
@@ -33,16 +35,38 @@ export type CallEndReason =
   | 'cancelled' // CANCEL (or shutdown) before the final response
   | 'ack-timeout'; // 200 OK never acknowledged in 64*T1: we sent BYE
 
-/** A final refusal for an INVITE: status (4xx–6xx) and reason phrase. */
-export class SipRejection extends Error {
+/**
+ * A final refusal of an INVITE or re-INVITE: why (`code`), the SIP status to answer (the code's own,
+ * unless `status` is given: a far end's refusal passed on keeps its status) and the reason phrase,
+ * plus headers for the answer (e.g. `Accept` with a 415, `Warning`, `Retry-After`).
+ */
+export class SipRejection extends CallsightError {
   override name = 'SipRejection';
+  override readonly status: number;
+  /** One line of printable text (RFC 3261 §25.1 Reason-Phrase), at most 160 characters. */
+  readonly reason: string;
+  readonly extraHeaders: Readonly<Record<string, string>>;
+
   constructor(
-    readonly status: number,
-    readonly reason: string,
-    readonly extraHeaders: Readonly<Record<string, string>> = {},
+    code: ErrorCode,
+    reason: string,
+    options?: { status?: number; extraHeaders?: Readonly<Record<string, string>>; cause?: unknown },
   ) {
-    super(`${status} ${reason}`);
+    const status = options?.status ?? ERROR_CODES[code].status;
+    const phrase = reasonPhrase(reason);
+    super(code, `${status} ${phrase}`, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.status = status;
+    this.reason = phrase;
+    this.extraHeaders = options?.extraHeaders ?? {};
   }
+}
+
+function reasonPhrase(text: string): string {
+  const clean = text
+    .replace(/\p{Cc}+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return clean.length > 160 ? `${clean.slice(0, 157)}...` : clean;
 }
 
 /** Sends a provisional response to the INVITE being decided: 180 Ringing, or 183 with early-media SDP. */

@@ -266,13 +266,13 @@ export class SipUserAgent {
     const remote = `${flow.transport}:${flow.address}:${flow.port}`;
     if (!err.answerable || !err.partial) {
       this.#logger.warn(
-        { remote, reason: err.message },
+        { remote, code: err.code, reason: err.message },
         'malformed SIP message dropped (cannot be answered)',
       );
       return;
     }
     this.#logger.warn(
-      { remote, reason: err.message, status: err.sipStatus },
+      { remote, code: err.code, reason: err.message, status: err.sipStatus },
       'malformed SIP request rejected',
     );
     const response = responseTo(err.partial, err.sipStatus, REASON[err.sipStatus] ?? 'Bad Request', {
@@ -464,7 +464,7 @@ export class SipUserAgent {
       .catch((err: unknown) => {
         if (pending.cancelled || !transaction.proceeding) return;
         if (err instanceof SipRejection) {
-          logger.info({ status: err.status, reason: err.reason }, 'INVITE rejected');
+          logger.info({ code: err.code, status: err.status, reason: err.reason }, 'INVITE rejected');
           reject(err.status, Object.entries(err.extraHeaders), err.reason);
         } else {
           logger.error({ err }, 'call handler failed on INVITE');
@@ -566,7 +566,13 @@ export class SipUserAgent {
       })
       .catch((err: unknown) => {
         state.offerPending = false;
-        if (err instanceof SipRejection) return respond(err.status, err.reason);
+        if (err instanceof SipRejection) {
+          this.#logger.info(
+            { sipCallId: state.sipCallId, code: err.code, status: err.status, reason: err.reason },
+            're-INVITE rejected',
+          );
+          return respond(err.status, err.reason);
+        }
         this.#logger.error({ err, sipCallId: state.sipCallId }, 're-INVITE handling failed');
         respond(500);
       });
@@ -734,8 +740,9 @@ export class SipUserAgent {
    */
   async reinvite(sipCallId: string, sdp: string): Promise<{ sdp: string }> {
     const state = this.#dialogsBySipCallId.get(sipCallId);
-    if (!state) throw new SipRejection(481, REASON[481]!);
-    if (state.offerPending || state.awaitingAck) throw new SipRejection(491, REASON[491]!);
+    if (!state) throw new SipRejection('CS_ERR_SIP_NO_DIALOG', REASON[481]!);
+    if (state.offerPending || state.awaitingAck)
+      throw new SipRejection('CS_ERR_SIP_REQUEST_PENDING', REASON[491]!);
     state.offerPending = true;
     try {
       const hop = state.dialog.nextHop();
@@ -754,9 +761,11 @@ export class SipUserAgent {
       });
       this.#clientTransactions.set(transaction.key, transaction);
       const outcome = await transaction.outcome;
-      if (outcome.kind !== 'response') throw new SipRejection(408, 'Request Timeout');
+      if (outcome.kind !== 'response')
+        throw new SipRejection('CS_ERR_SIP_PEER_REFUSED', 'Request Timeout', { status: 408 });
       const { response } = outcome;
-      if (response.status >= 300) throw new SipRejection(response.status, response.reason);
+      if (response.status >= 300)
+        throw new SipRejection('CS_ERR_SIP_PEER_REFUSED', response.reason, { status: response.status });
       const ack = state.dialog.ack(invite.cseq.seq, this.#localContact(hop.transport));
       state.lastAck = { seq: invite.cseq.seq, data: ack.serialize() };
       this.#send(state.lastAck.data, hop);

@@ -1,5 +1,5 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import { CallsightError } from '../platform/errors.js';
+import { CallsightError, errorMessage } from '../platform/errors.js';
 import { subscriptionIterator } from './StreamReads.js';
 import type { StoredRecord, StreamSubscription } from './StreamTypes.js';
 
@@ -62,7 +62,7 @@ export class JetStreamSubscription implements StreamSubscription {
         if (this.#closed) return { done: true, value: undefined };
         throw new CallsightError(
           'CS_ERR_STREAM_UNAVAILABLE',
-          `stream subscription failed: ${(cause as Error).message}`,
+          `stream subscription failed: ${errorMessage(cause)}`,
           {
             cause,
           },
@@ -120,7 +120,7 @@ export class JetStreamSubscription implements StreamSubscription {
       this.#source.detach(this);
       throw new CallsightError(
         'CS_ERR_STREAM_UNAVAILABLE',
-        `cannot subscribe to the stream: ${(cause as Error).message}`,
+        `cannot subscribe to the stream: ${errorMessage(cause)}`,
         {
           cause,
         },

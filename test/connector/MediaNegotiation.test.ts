@@ -252,6 +252,7 @@ describe('negotiate: refusals', () => {
       ),
     );
     assert.equal(err.status, 488);
+    assert.equal(err.code, 'CS_ERR_SDP_NO_CODEC');
     assert.match(err.extraHeaders.Warning ?? '', /^305 /);
   });
 
@@ -260,15 +261,21 @@ describe('negotiate: refusals', () => {
     assert.equal(rejection(() => negotiate(invite(sdp(['m=audio 4000 RTP/SAVP 0'])), 2)).status, 488);
   });
 
-  test('an INVITE without an offer → 488', () => {
-    assert.equal(rejection(() => negotiate(invite(''), 2)).status, 488);
-    assert.equal(rejection(() => negotiate(invite('\r\n', null), 2)).status, 488);
+  test('an INVITE without an offer → 488 CS_ERR_SDP_NO_CODEC', () => {
+    for (const err of [
+      rejection(() => negotiate(invite(''), 2)),
+      rejection(() => negotiate(invite('\r\n', null), 2)),
+    ]) {
+      assert.equal(err.status, 488);
+      assert.equal(err.code, 'CS_ERR_SDP_NO_CODEC');
+    }
   });
 
   test('a body that is not SDP → 415 with Accept: application/sdp', () => {
     for (const contentType of ['application/pdf', 'text/plain', null, 'multipart/mixed;boundary=x']) {
       const err = rejection(() => negotiate(invite(sdp(['m=audio 4000 RTP/AVP 0']), contentType), 2));
       assert.equal(err.status, 415, String(contentType));
+      assert.equal(err.code, 'CS_ERR_SIPREC_UNSUPPORTED_BODY');
       assert.equal(err.extraHeaders.Accept, 'application/sdp');
     }
   });
@@ -292,6 +299,7 @@ describe('negotiate: refusals', () => {
     ]) {
       const err = rejection(() => negotiate(invite(body), 2));
       assert.equal(err.status, 400, JSON.stringify(body));
+      assert.equal(err.code, 'CS_ERR_SDP_INVALID');
       assert.match(err.extraHeaders.Warning ?? '', /^399 callsight "malformed SDP offer/);
     }
   });

@@ -2,6 +2,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { registerApiRoutes } from '../../src/gateway/api/ApiRoutes.js';
 import { HttpServer } from '../../src/gateway/HttpServer.js';
 import { SqliteDataStream } from '../../src/stream/SqliteDataStream.js';
 import { connect, rawRequest, tempDir } from './wsHarness.js';
@@ -25,6 +26,11 @@ before(async () => {
     webRoot,
     routes: (app) => {
       app.get('/api/hello', async () => ({ hello: 'host' }));
+      app.post('/api/echo', (request) => request.body);
+      app.get('/api/boom', () => {
+        throw new Error('secret internals');
+      });
+      registerApiRoutes(app, { calls: { active: () => Promise.resolve([]) }, stream });
     },
   });
   base = `http://127.0.0.1:${server.port}`;
@@ -37,10 +43,19 @@ after(async () => {
 });
 
 describe('HttpServer', () => {
-  test('/healthz is 503 until setReady(true), then 200 with details', async () => {
+  test('/healthz is a 503 CS_ERR_NOT_READY error with its details until setReady(true), then 200', async () => {
     let res = await fetch(`${base}/healthz`);
     assert.equal(res.status, 503);
-    assert.equal((await body(res)).status, 'starting');
+    const starting = await body(res);
+    assert.deepEqual(Object.keys(starting).sort(), ['code', 'details', 'exception', 'message']);
+    assert.equal(starting.code, 'CS_ERR_NOT_READY');
+    assert.equal(starting.exception, 'ServiceUnavailableException');
+    assert.equal(starting.message, 'Callsight is starting');
+    assert.deepEqual(starting.details, {
+      status: 'starting',
+      ...server.gateway.counts(),
+      lastSequence: stream.lastSequence(),
+    });
     server.setReady(true);
     res = await fetch(`${base}/healthz`);
     assert.equal(res.status, 200);
@@ -63,9 +78,56 @@ describe('HttpServer', () => {
     assert.equal(((await (await fetch(`${base}/api/records`)).json()) as unknown[]).length, 5);
     const bad = await fetch(`${base}/api/records?from=-1`);
     assert.equal(bad.status, 400);
-    assert.equal((await body(bad)).error, 'CS_ERR_STREAM_BAD_SEQUENCE');
-    assert.equal((await fetch(`${base}/api/records?limit=0`)).status, 400);
-    assert.equal((await fetch(`${base}/api/records?limit=5000`)).status, 400);
+    assert.deepEqual(await body(bad), {
+      code: 'CS_ERR_STREAM_BAD_SEQUENCE',
+      exception: 'BadRequestException',
+      message: 'sequence number must be a non-negative integer string, got "-1"',
+    });
+    for (const limit of ['0', '5000', 'x']) {
+      const res = await fetch(`${base}/api/records?limit=${limit}`);
+      assert.equal(res.status, 400);
+      assert.deepEqual(await body(res), {
+        code: 'CS_ERR_BAD_REQUEST',
+        exception: 'BadRequestException',
+        message: 'GET /api/records: limit: must be an integer 1..1000',
+        errors: [{ path: 'limit', message: 'must be an integer 1..1000' }],
+      });
+    }
+  });
+
+  test('every /api error has the one body: 404, 415, 400 from Fastify, 500 without internals', async () => {
+    const missing = await fetch(`${base}/api/calls/no-such-call`);
+    assert.equal(missing.status, 404);
+    assert.deepEqual(await body(missing), {
+      code: 'CS_ERR_NOT_FOUND',
+      exception: 'NotFoundException',
+      message: 'no active call no-such-call',
+    });
+    const noRoute = await fetch(`${base}/api/nothing-here`, { method: 'POST' });
+    assert.equal(noRoute.status, 404);
+    assert.deepEqual(await body(noRoute), {
+      code: 'CS_ERR_NOT_FOUND',
+      exception: 'NotFoundException',
+      message: 'no route for POST /api/nothing-here',
+    });
+    const post = (contentType: string, text: string) =>
+      fetch(`${base}/api/echo`, { method: 'POST', headers: { 'content-type': contentType }, body: text });
+    const unsupported = await post('application/x-unknown', 'x');
+    assert.equal(unsupported.status, 415);
+    assert.deepEqual(
+      { ...(await body(unsupported)), message: '…' },
+      { code: 'CS_ERR_BAD_REQUEST', exception: 'BadRequestException', message: '…' },
+    );
+    const malformed = await post('application/json', '{"unclosed"');
+    assert.equal(malformed.status, 400);
+    assert.equal((await body(malformed)).code, 'CS_ERR_BAD_REQUEST');
+    const boom = await fetch(`${base}/api/boom`);
+    assert.equal(boom.status, 500);
+    assert.deepEqual(await body(boom), {
+      code: 'CS_ERR_INTERNAL',
+      exception: 'ServiceFailureException',
+      message: 'internal error',
+    });
   });
 
   test('/metrics has process metrics and the gateway counters', async () => {
@@ -89,7 +151,13 @@ describe('HttpServer', () => {
     assert.equal(await index.text(), '<!doctype html><title>Callsight</title>');
     const js = await fetch(`${base}/assets/app.js`);
     assert.match(js.headers.get('content-type') ?? '', /javascript/);
-    assert.equal((await fetch(`${base}/assets/missing.js`)).status, 404);
+    const missing = await fetch(`${base}/assets/missing.js`);
+    assert.equal(missing.status, 404);
+    assert.deepEqual(await body(missing), {
+      code: 'CS_ERR_NOT_FOUND',
+      exception: 'NotFoundException',
+      message: 'no route for GET /assets/missing.js',
+    });
     for (const outside of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt']) {
       const res = await rawRequest(server.port, outside);
       assert.equal(res.status, 404, outside);
@@ -110,7 +178,9 @@ describe('HttpServer', () => {
     assert.equal(other.close(), closing);
     const res = await fetch(`http://127.0.0.1:${other.port}/healthz`);
     assert.equal(res.status, 503);
-    assert.equal((await body(res)).status, 'shutting down');
+    const closing503 = await body(res);
+    assert.equal(closing503.code, 'CS_ERR_NOT_READY');
+    assert.equal((closing503.details as Record<string, unknown>).status, 'shutting down');
     assert.deepEqual(await healthy.closed, { code: 1001, reason: 'server shutting down' });
     await closing;
     other.setReady(true);

@@ -5,12 +5,14 @@ import { WebSocket } from 'ws';
 import { HttpServer } from '../../src/gateway/HttpServer.js';
 import { SqliteConnectionRegistry } from '../../src/gateway/SqliteConnectionRegistry.js';
 import { SqliteDataStream } from '../../src/stream/SqliteDataStream.js';
+import { capturedLogger } from '../helpers/capturedLogger.js';
 import { connect, tempDir, until, type TestClient } from './wsHarness.js';
 
 const tmp = tempDir('callsight-ws-');
 let stream: SqliteDataStream;
 let registry: SqliteConnectionRegistry;
 let server: HttpServer;
+const log = capturedLogger();
 const clients: TestClient[] = [];
 
 async function client(query = '', options = {}): Promise<TestClient> {
@@ -36,6 +38,22 @@ function transcribe(callId: string, text: string): object {
 const append = (record: object, type = 'Transcribe', callId: string | null = 'call-1'): Promise<string> =>
   stream.append(record, { type, callId });
 
+/** The HTTP answer to an upgrade the gateway refuses: its status and JSON body. */
+function refusedUpgrade(pathAndQuery: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}${pathAndQuery}`);
+  return new Promise((resolve, reject) => {
+    ws.on('unexpected-response', (_req, res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }),
+      );
+    });
+    ws.on('open', () => reject(new Error('upgrade accepted')));
+  });
+}
+
 before(async () => {
   stream = SqliteDataStream.open({ path: path.join(tmp.dir, 'stream.db') });
   registry = SqliteConnectionRegistry.open({ path: path.join(tmp.dir, 'callsight.db'), flushIntervalMs: 50 });
@@ -44,6 +62,7 @@ before(async () => {
     registry,
     maxBufferedBytes: 256 * 1024,
     slowConsumerGraceMs: 200,
+    logger: log.logger,
   });
 });
 
@@ -110,23 +129,25 @@ describe('WebSocketGateway', () => {
     assert.equal(frame(frames[2]).sequenceNumber, last);
   });
 
-  test('a bad from is refused with HTTP 400 and a JSON explanation', async () => {
+  test('a bad from is refused with HTTP 400 and the one error body', async () => {
     for (const bad of ['-3', 'abc', '1e3']) {
-      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?from=${bad}`);
-      const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        ws.on('unexpected-response', (_req, res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (d: string) => (body += d));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        });
-        ws.on('open', () => reject(new Error('upgrade accepted')));
-      });
+      const { status, body } = await refusedUpgrade(`/ws?from=${bad}`);
       assert.equal(status, 400);
-      const answer = JSON.parse(body) as { error: string; message: string };
-      assert.equal(answer.error, 'CS_ERR_STREAM_BAD_SEQUENCE');
-      assert.match(answer.message, /non-negative integer/);
+      assert.equal(body.code, 'CS_ERR_STREAM_BAD_SEQUENCE');
+      assert.equal(body.exception, 'BadRequestException');
+      assert.match(String(body.message), /non-negative integer/);
     }
+  });
+
+  test('an upgrade on another path is refused with 404 CS_ERR_NOT_FOUND', async () => {
+    assert.deepEqual(await refusedUpgrade('/elsewhere'), {
+      status: 404,
+      body: {
+        code: 'CS_ERR_NOT_FOUND',
+        exception: 'NotFoundException',
+        message: 'no WebSocket at /elsewhere',
+      },
+    });
   });
 
   test('a client that stops reading is closed with 4008 while another keeps receiving every record', async () => {
@@ -135,15 +156,18 @@ describe('WebSocketGateway', () => {
     slow.socket?.pause();
     const before = server.gateway.counts().slowDisconnects;
     const payload = 'x'.repeat(32 * 1024);
-    const n = 600; // ~19 MB: more than the loopback socket buffers can hide
+    // Appends until the gateway gives up on the slow client: how much the kernel's socket buffers
+    // hide before the gateway sees a backlog depends on the machine (tcp_rmem/tcp_wmem), so the test
+    // does not guess it (at most ~128 MB).
     const seqs: string[] = [];
-    for (let i = 0; i < n; i += 20) {
+    while (server.gateway.counts().slowDisconnects === before && seqs.length < 4000) {
+      const i = seqs.length;
       seqs.push(
         ...(await Promise.all(Array.from({ length: 20 }, (_, k) => append({ i: i + k, payload }, 'Big')))),
       );
     }
-    // Generous deadlines: writing ~19 MB takes seconds on a loaded machine; a passing run waits less.
     await until(() => server.gateway.counts().slowDisconnects === before + 1, 60_000);
+    const n = seqs.length;
     const frames = await healthy.waitForFrames(n, 60_000);
     assert.deepEqual(
       frames.map((f) => frame(f).sequenceNumber),
@@ -153,6 +177,11 @@ describe('WebSocketGateway', () => {
     const { code, reason } = await slow.closed;
     assert.equal(code, 4008);
     assert.match(reason, /^slow consumer: \d+ bytes pending$/);
+    const warned = log.lines.filter((line) => line.msg === 'closing slow websocket consumer');
+    assert.deepEqual(
+      warned.map((line) => [line.level, line.code]),
+      [[40, 'CS_ERR_WS_SLOW_CLIENT']],
+    );
     assert.ok(slow.frames.length < n, `slow client got ${slow.frames.length} frames before it was cut off`);
     assert.equal(healthy.ws.readyState, WebSocket.OPEN);
   });

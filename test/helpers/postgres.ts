@@ -6,6 +6,7 @@ import { after, before } from 'node:test';
 import pg from 'pg';
 import { PostgresDatabase } from '../../src/platform/database/PostgresDatabase.js';
 import { freePort } from './ports.js';
+import { errorMessage } from '../../src/platform/errors.js';
 
 /**
  * A throwaway PostgreSQL database for one test file: `CREATE DATABASE callsight_test_<random>` on the
@@ -126,7 +127,7 @@ export async function createTestDatabase(): Promise<TestDatabaseOrSkip> {
     } catch (err) {
       return {
         database: null,
-        skip: loud(`POSTGRESQL SKIPPED: could not start a private cluster: ${(err as Error).message}`),
+        skip: loud(`POSTGRESQL SKIPPED: could not start a private cluster: ${errorMessage(err)}`),
       };
     }
     serverUrl = cluster.url;

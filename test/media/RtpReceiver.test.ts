@@ -10,6 +10,7 @@ import type { DtmfEvent, RtpReceiverOptions } from '../../src/media/RtpReceiverT
 import { PortAllocator } from '../../src/media/rtp/PortAllocator.js';
 import { RtpPacket } from '../../src/media/rtp/RtpPacket.js';
 import { TelephoneEvent } from '../../src/media/rtp/TelephoneEvent.js';
+import { capturedLogger } from '../helpers/capturedLogger.js';
 import { amplitudeAt, tone } from './support/audio.js';
 import { RtpSender, packetize, sleep, waitFor } from './support/RtpSender.js';
 
@@ -243,8 +244,9 @@ describe('RtpReceiver', () => {
     await waitFor(() => h.frames.length === 5, 'frames after re-targeting');
   });
 
-  test('garbage and unknown payload types are counted invalid and never break the stream', async () => {
-    const h = await harness();
+  test('garbage and unknown payload types are counted invalid, logged CS_ERR_RTP_INVALID, and never break the stream', async () => {
+    const log = capturedLogger();
+    const h = await harness({ logger: log.logger });
     const packets = stream(0.4);
     let seed = 99;
     const rand = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
@@ -260,6 +262,12 @@ describe('RtpReceiver', () => {
     await waitFor(() => h.frames.length === 20, '20 frames');
     assert.equal(h.receiver.stats().packetsInvalid, 30);
     assert.deepEqual(joined(h.frames), expected16k(packets.map((p) => p.payload)));
+    // One debug line for the first drop; the next waits 5 s and carries the count.
+    const dropped = log.lines.filter((line) => line.msg === 'dropping RTP packets');
+    assert.deepEqual(
+      dropped.map((line) => [line.code, line.reason, line.dropped]),
+      [['CS_ERR_RTP_INVALID', 'malformed', 1]],
+    );
   });
 
   test('sequence numbers and timestamps wrap around without a gap', async () => {

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { silentLogger } from '../../src/platform/logger.js';
+import { negotiate } from '../../src/connector/MediaNegotiation.js';
+import { silentLogger, type Logger } from '../../src/platform/logger.js';
 import {
   SipRejection,
   type CallEndReason,
@@ -9,6 +10,7 @@ import {
 } from '../../src/sip/CallHandlerTypes.js';
 import { SipResponse } from '../../src/sip/message/SipMessage.js';
 import { SipUserAgent } from '../../src/sip/SipUserAgent.js';
+import { capturedLogger, type CapturedLogger } from '../helpers/capturedLogger.js';
 import {
   OFFER,
   PeerCall,
@@ -120,16 +122,25 @@ class RecordingHandler implements CallHandler {
   }
 }
 
-async function startUas(handler: CallHandler): Promise<SipUserAgent> {
+async function startUas(handler: CallHandler, logger: Logger = silentLogger): Promise<SipUserAgent> {
   return SipUserAgent.start({
     host: '127.0.0.1',
     udpPort: 0,
     tcpPort: 0,
     advertisedAddress: '127.0.0.1',
     handler,
-    logger: silentLogger,
+    logger,
     timers: TIMERS,
   });
+}
+
+/** The one log line with this message whose fields include `fields`. */
+function logLine(log: CapturedLogger, msg: string, fields: Record<string, unknown>): Record<string, unknown> {
+  const found = log.lines.filter(
+    (line) => line.msg === msg && Object.entries(fields).every(([key, value]) => line[key] === value),
+  );
+  assert.equal(found.length, 1, `one "${msg}" line with ${JSON.stringify(fields)} in:\n${log.text()}`);
+  return found[0]!;
 }
 
 /** BYE from the peer, answered 200: ends a call so that teardown has no BYE of its own to wait for. */
@@ -149,6 +160,7 @@ async function establish(call: PeerCall, handler: RecordingHandler): Promise<Sip
 
 describe('SipUserAgent over UDP', () => {
   const handler = new RecordingHandler();
+  const log = capturedLogger();
   let uas: SipUserAgent;
   const peers: SipPeer[] = [];
   const udpPeer = async () => {
@@ -158,7 +170,7 @@ describe('SipUserAgent over UDP', () => {
   };
 
   before(async () => {
-    uas = await startUas(handler);
+    uas = await startUas(handler, log.logger);
   });
 
   after(async () => {
@@ -424,7 +436,7 @@ describe('SipUserAgent over UDP', () => {
     peer.send(fork.invite());
     await peer.next(isResponse(482, 'INVITE'));
     assert.equal(handler.offersFor(call.callId), 1);
-    held.reject(new SipRejection(486, 'Busy Here'));
+    held.reject(new SipRejection('CS_ERR_SIP_PEER_REFUSED', 'Busy Here', { status: 486 }));
     const busy = await peer.next(isResponse(486, 'INVITE'));
     peer.send(call.ackFailure(busy));
   });
@@ -443,11 +455,16 @@ describe('SipUserAgent over UDP', () => {
     const peer = await udpPeer();
     const call = new PeerCall(peer);
     handler.decide(call.callId, () =>
-      Promise.reject(new SipRejection(488, 'Not Acceptable Here', { Warning: '305 callsight "no PCMU"' })),
+      Promise.reject(
+        new SipRejection('CS_ERR_SDP_NO_CODEC', 'Not Acceptable Here', {
+          extraHeaders: { Warning: '305 callsight "no PCMU"' },
+        }),
+      ),
     );
     peer.send(call.invite());
     const rejected = await peer.next(isResponse(488, 'INVITE'));
     assert.equal(rejected.reason, 'Not Acceptable Here');
+    logLine(log, 'INVITE rejected', { sipCallId: call.callId, code: 'CS_ERR_SDP_NO_CODEC', status: 488 });
     assert.equal(rejected.headers.get('warning'), '305 callsight "no PCMU"');
     assert.ok(rejected.toTag);
     await peer.next(isResponse(488, 'INVITE'), 1000, 'the 488 retransmitted');
@@ -458,6 +475,38 @@ describe('SipUserAgent over UDP', () => {
     await sleep(TIMERS.t2 * 2);
     assert.equal(peer.all(isResponse(488)).length, count, 'the ACK stops the retransmissions');
     assert.deepEqual(handler.eventsOf(call.callId), ['offer'], 'a rejected INVITE never ends a dialog');
+  });
+
+  test('the SDP refusals of the offer/answer answer 488 or 400 and log their codes', async () => {
+    const peer = await udpPeer();
+    for (const [body, status, code] of [
+      [
+        OFFER.replace(/m=audio .*\r\n[\s\S]*$/, 'm=audio 4000 RTP/AVP 18\r\na=rtpmap:18 G729/8000\r\n'),
+        488,
+        'CS_ERR_SDP_NO_CODEC',
+      ],
+      [
+        'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio ninety RTP/AVP 0\r\n',
+        400,
+        'CS_ERR_SDP_INVALID',
+      ],
+    ] as const) {
+      const call = new PeerCall(peer);
+      // As the voice connector does: the refusal is the rejection of the handler's promise.
+      handler.decide(
+        call.callId,
+        (invite) =>
+          new Promise((resolve) => {
+            negotiate(invite, 2);
+            resolve({ sdp: ANSWER });
+          }),
+      );
+      peer.send(call.invite({ body }));
+      const rejected = await peer.next(isResponse(status, 'INVITE'));
+      peer.send(call.ackFailure(rejected));
+      const line = logLine(log, 'INVITE rejected', { sipCallId: call.callId, code, status });
+      assert.equal(line.reason, rejected.reason);
+    }
   });
 
   test('a handler that throws anything else → 500', async () => {
@@ -484,6 +533,8 @@ describe('SipUserAgent over UDP', () => {
     assert.equal(bad.callId, call.callId);
     assert.ok(bad.toTag);
     assert.equal(uas.stats().malformedMessages, malformedBefore + 1);
+    const line = logLine(log, 'malformed SIP request rejected', { code: 'CS_ERR_SIP_PARSE', status: 400 });
+    assert.match(String(line.reason), /CSeq method BYE does not match INVITE/);
     assert.equal(handler.offersFor(call.callId), 0);
 
     const next = new PeerCall(peer);
@@ -527,6 +578,7 @@ describe('SipUserAgent over UDP', () => {
 
 describe('SipUserAgent over TCP', () => {
   const handler = new RecordingHandler();
+  const log = capturedLogger();
   let uas: SipUserAgent;
   const peers: SipPeer[] = [];
   const tcpPeer = async () => {
@@ -536,7 +588,7 @@ describe('SipUserAgent over TCP', () => {
   };
 
   before(async () => {
-    uas = await startUas(handler);
+    uas = await startUas(handler, log.logger);
   });
 
   after(async () => {
@@ -599,8 +651,27 @@ describe('SipUserAgent over TCP', () => {
     await peer.next(isResponse(481, 'INFO'), 1000, 'the request before the broken one is answered');
     const bad = await peer.next(isResponse(400, 'OPTIONS'));
     assert.match(bad.headers.get('warning') ?? '', /Content-Length is mandatory/);
+    logLine(log, 'malformed SIP request rejected', { code: 'CS_ERR_SIP_PARSE', status: 400 });
     await peer.ended;
     assert.equal(peer.socket.destroyed, true);
+  });
+
+  test('a request declaring more than 64 KiB → 513 Message Too Large, logged CS_ERR_SIP_TOO_LARGE', async () => {
+    const peer = await tcpPeer();
+    const call = new PeerCall(peer);
+    const huge = call
+      .inDialog('OPTIONS')
+      .toString('utf8')
+      .replace('Content-Length: 0', 'Content-Length: 70000');
+    peer.send(huge);
+    const tooLarge = await peer.next(isResponse(513, 'OPTIONS'));
+    assert.equal(tooLarge.reason, 'Message Too Large');
+    const line = logLine(log, 'malformed SIP request rejected', {
+      code: 'CS_ERR_SIP_TOO_LARGE',
+      status: 513,
+    });
+    assert.match(String(line.reason), /exceeds 65536/);
+    await peer.ended;
   });
 
   test('a peer that hangs up before the answer does not take the server down', async () => {

@@ -1,12 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { AllowList } from '../../src/sip/access/AllowList.js';
 import { DigestAuthenticator } from '../../src/sip/access/DigestAuth.js';
 import { DigestChallenge } from '../../src/sip/access/DigestHeaders.js';
 import type { CallEndReason, CallHandler, IncomingInvite } from '../../src/sip/CallHandlerTypes.js';
 import { SipResponse, newBranch, responseTo } from '../../src/sip/message/SipMessage.js';
 import { SipUserAgent, type SipUserAgentOptions } from '../../src/sip/SipUserAgent.js';
+import { capturedLogger } from '../helpers/capturedLogger.js';
 import { answerChallenge } from './support/DigestPeer.js';
 import {
   OFFER,
@@ -56,19 +57,6 @@ class Handler implements CallHandler {
       await sleep(10);
     }
   }
-}
-
-/** A pino logger whose JSON lines the test reads back. */
-function capturedLogger(): { logger: Logger; lines: Record<string, unknown>[]; text: () => string } {
-  const raw: string[] = [];
-  const logger = pino({ level: 'debug' }, { write: (line: string) => void raw.push(line) });
-  return {
-    logger,
-    get lines() {
-      return raw.map((l) => JSON.parse(l) as Record<string, unknown>);
-    },
-    text: () => raw.join(''),
-  };
 }
 
 async function startUas(

@@ -13,6 +13,7 @@ import { PortAllocator } from '../../src/media/rtp/PortAllocator.js';
 import type { CallEndReason, CallHandler } from '../../src/sip/CallHandlerTypes.js';
 import { SipUserAgent } from '../../src/sip/SipUserAgent.js';
 import { startCallsight } from '../helpers/callsight.js';
+import { capturedLogger, type CapturedLogger } from '../helpers/capturedLogger.js';
 import { freePort, rtpRangeForThisProcess } from '../helpers/ports.js';
 import { SIPP, sippAvailable } from '../helpers/sipp.js';
 
@@ -88,10 +89,13 @@ class InProcessCallsight {
   private constructor(
     readonly uas: SipUserAgent,
     readonly connector: VoiceConnector,
+    /** The SIP user agent's and the connector's log lines. */
+    readonly log: CapturedLogger,
   ) {}
 
   static async start(): Promise<InProcessCallsight> {
     const bus = new EventBus(silentLogger);
+    const log = capturedLogger();
     const range = rtpRangeForThisProcess();
     const connector = new VoiceConnector({
       voiceConnectorId: 'sipp-test',
@@ -102,7 +106,7 @@ class InProcessCallsight {
       jitterBufferMs: 60,
       mediaTimeoutMs: 0,
       bus,
-      logger: silentLogger,
+      logger: log.logger,
     });
     let self: InProcessCallsight | null = null;
     const handler: CallHandler = {
@@ -127,9 +131,9 @@ class InProcessCallsight {
       tcpPort: 0,
       advertisedAddress: '127.0.0.1',
       handler,
-      logger: silentLogger,
+      logger: log.logger,
     });
-    self = new InProcessCallsight(uas, connector);
+    self = new InProcessCallsight(uas, connector, log);
     const recorder = self;
     bus.addRule(
       'record',
@@ -187,10 +191,19 @@ describe(
 
     test('uac-488.xml: an offer of G.729 only → 488, ACKed', async () => {
       callsight.reset();
+      const linesBefore = callsight.log.lines.length;
       const sipp = await runSipp('uac-488.xml', callsight.uas.udpPort);
       assert.equal(sipp.exitCode, 0, `sipp failed:\n${sipp.output}`);
       assert.deepEqual(callsight.events, ['offer']);
       assert.equal(callsight.connector.activeCount, 0);
+      const rejected = callsight.log.lines
+        .slice(linesBefore)
+        .filter((line) => line.msg === 'INVITE rejected');
+      assert.deepEqual(
+        rejected.map((line) => [line.code, line.status]),
+        [['CS_ERR_SDP_NO_CODEC', 488]],
+        'the refusal is logged with its code',
+      );
     });
 
     for (const transport of ['udp', 'tcp'] as const) {

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpServer } from '../../src/gateway/HttpServer.js';
+import { CallsightError } from '../../src/platform/errors.js';
 import { SqliteDataStream } from '../../src/stream/SqliteDataStream.js';
 import { CHROMIUM } from './browser.js';
 
@@ -43,11 +44,10 @@ export async function startGateway(): Promise<Gateway> {
     routes: (app) => {
       app.get('/api/stream', async () => ({ lastSequenceNumber: stream.lastSequence() }));
       app.get('/api/calls', async () => ({ calls: [] }));
-      app.get<{ Params: { callId: string } }>('/api/calls/:callId/analytics', async (request, reply) => {
+      app.get<{ Params: { callId: string } }>('/api/calls/:callId/analytics', (request) => {
         const document = postCall.get(request.params.callId);
-        return (
-          document ?? reply.code(404).send({ code: 'CS_ERR_NOT_FOUND', message: 'no post-call analytics' })
-        );
+        if (!document) throw new CallsightError('CS_ERR_NOT_FOUND', 'no post-call analytics');
+        return document;
       });
     },
   });

@@ -33,10 +33,10 @@ async function request<T>(method: string, path: string, body?: string, contentTy
     // not JSON: reported below
   }
   if (!response.ok) {
-    const error = (json ?? {}) as { code?: string; error?: string; message?: string; errors?: Problem[] };
+    const error = (json ?? {}) as { code?: string; message?: string; errors?: Problem[] };
     throw new ApiError(
       response.status,
-      error.code ?? error.error ?? `HTTP ${response.status}`,
+      error.code ?? `HTTP ${response.status}`,
       error.message ?? (text || response.statusText),
       Array.isArray(error.errors) ? error.errors : [],
     );

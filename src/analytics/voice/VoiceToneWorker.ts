@@ -4,6 +4,7 @@ import { FrameAnalyzer } from './FrameAnalyzer.js';
 import { PitchTracker } from './PitchTracker.js';
 import type { FromVoiceWorker, ToVoiceWorker } from './VoiceToneProtocol.js';
 import type { AcousticWindow } from './VoiceToneTypes.js';
+import { errorMessage } from '../../platform/errors.js';
 
 /*
  * A voice tone worker thread: the acoustic analysis (FrameAnalyzer → FeatureWindows) of every
@@ -109,7 +110,7 @@ port.on('message', (message: ToVoiceWorker) => {
   } catch (err) {
     // A stream whose analysis threw is dropped; the worker and its other streams go on.
     streams.delete(streamId);
-    post({ type: 'stream-error', streamId, message: err instanceof Error ? err.message : String(err) });
+    post({ type: 'stream-error', streamId, message: errorMessage(err) });
   }
 });
 post({ type: 'ready' });

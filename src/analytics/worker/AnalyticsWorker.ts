@@ -3,6 +3,7 @@ import { summarizeCall } from '../CallSummary.js';
 import { postCallAnalytics } from '../PostCallAnalytics.js';
 import { UtteranceAnalyzer, type UtteranceAnalyzerOptions } from '../UtteranceAnalyzer.js';
 import type { FromAnalyticsWorker, ToAnalyticsWorker } from './AnalyticsProtocol.js';
+import { errorMessage } from '../../platform/errors.js';
 
 /** The analytics models run here, off the event loop that carries SIP and RTP. */
 const port = parentPort!;
@@ -38,7 +39,7 @@ port.on('message', (message: ToAnalyticsWorker) => {
     else result = summarizeCall(message.utterances);
     post({ type: 'result', id: message.id, result });
   } catch (err) {
-    post({ type: 'error', id: message.id, message: (err as Error).message });
+    post({ type: 'error', id: message.id, message: errorMessage(err) });
   }
 });
 

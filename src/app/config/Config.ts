@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
-import { CallsightError } from '../../platform/errors.js';
+import { CallsightError, errorMessage } from '../../platform/errors.js';
 import { parseRoutes, type RouteDefinition } from '../../connector/trunk/Routes.js';
 import { parseRules, type RuleDefinition } from '../../events/RuleConfig.js';
 import { parseCategories } from '../../analytics/CategorySchema.js';
@@ -186,7 +186,7 @@ function checkSipAccess(sip: Config['sip'], ctx: z.RefinementCtx): void {
     try {
       parse();
     } catch (err) {
-      ctx.addIssue({ code: 'custom', path: ['sip', key], message: (err as Error).message });
+      ctx.addIssue({ code: 'custom', path: ['sip', key], message: errorMessage(err) });
     }
   };
   check('allowedHosts', () => AllowList.parse(sip.allowedHosts));
@@ -249,7 +249,7 @@ export function readConfigFile(path: string): Record<string, unknown> {
   } catch (cause) {
     throw new CallsightError(
       'CS_ERR_CONFIG_INVALID',
-      `cannot read config file ${path}: ${(cause as Error).message}`,
+      `cannot read config file ${path}: ${errorMessage(cause)}`,
       { cause },
     );
   }
@@ -262,7 +262,7 @@ export function readConfigFile(path: string): Record<string, unknown> {
   } catch (cause) {
     throw new CallsightError(
       'CS_ERR_CONFIG_INVALID',
-      `config file ${path} is not valid: ${(cause as Error).message}`,
+      `config file ${path} is not valid: ${errorMessage(cause)}`,
       { cause },
     );
   }
@@ -303,7 +303,7 @@ export function loadConfig(
   try {
     parsedCategories = parseCategories(categories);
   } catch (err) {
-    throw new CallsightError('CS_ERR_CONFIG_INVALID', `invalid categories: ${(err as Error).message}`);
+    throw new CallsightError('CS_ERR_CONFIG_INVALID', `invalid categories: ${errorMessage(err)}`);
   }
   const agentPattern = (settings.voiceConnector as { agentAorPattern: string }).agentAorPattern;
   try {
@@ -311,7 +311,7 @@ export function loadConfig(
   } catch (err) {
     throw new CallsightError(
       'CS_ERR_CONFIG_INVALID',
-      `invalid configuration:\n  voiceConnector.agentAorPattern: ${(err as Error).message}`,
+      `invalid configuration:\n  voiceConnector.agentAorPattern: ${errorMessage(err)}`,
     );
   }
   // Compiled patterns are objects of their own: freeze the lists, not their insides.

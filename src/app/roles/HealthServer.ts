@@ -1,5 +1,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import { registerHealthRoutes } from '../../gateway/HealthRoutes.js';
+import { installErrorHandler, installNotFoundHandler } from '../../gateway/HttpErrors.js';
 import type { Logger } from '../../platform/logger.js';
 
 export interface HealthServerOptions {
@@ -25,20 +27,18 @@ export class HealthServer {
   }
 
   static async start(options: HealthServerOptions): Promise<HealthServer> {
+    const logger = options.logger.child({ component: 'http' });
     const app = Fastify({
-      loggerInstance: options.logger.child({ component: 'http' }),
+      loggerInstance: logger,
       logController: new LogController({ disableRequestLogging: true }),
     }) as unknown as FastifyInstance;
     const server = new HealthServer(app);
-    app.get('/healthz', async (_request, reply) => {
-      const details = options.details();
-      if (!server.#ready)
-        return reply.code(503).send({ status: server.#closing ? 'shutting down' : 'starting', ...details });
-      return { status: 'ok', ...details };
-    });
-    app.get('/metrics', async (_request, reply) => {
-      reply.type(options.registry.contentType);
-      return options.registry.metrics();
+    installErrorHandler(app, logger);
+    installNotFoundHandler(app);
+    registerHealthRoutes(app, {
+      readiness: () => (server.#ready ? 'ok' : server.#closing ? 'shutting down' : 'starting'),
+      details: options.details,
+      metrics: options.registry,
     });
     await app.listen({ host: options.host, port: options.port });
     return server;

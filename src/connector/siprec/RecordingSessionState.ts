@@ -62,7 +62,8 @@ export class RecordingSessionState {
         this.#options,
       );
     } catch (err) {
-      if (err instanceof StreamMappingError) throw new SipRejection(488, 'Not Acceptable Here');
+      if (err instanceof StreamMappingError)
+        throw new SipRejection(err.code, 'Not Acceptable Here', { cause: err });
       throw err;
     }
     return mapped.map((m, index) => ({ ...m, stream: accepted[index]! }));

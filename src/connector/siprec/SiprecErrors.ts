@@ -1,5 +1,4 @@
-import { CallsightError, type ErrorCode } from '../../platform/errors.js';
-import { SipRejection } from '../../sip/CallHandlerTypes.js';
+import { CallsightError } from '../../platform/errors.js';
 
 /** What was wrong with a multipart body. */
 export type MultipartErrorKind =
@@ -46,40 +45,5 @@ export class StreamMappingError extends CallsightError {
   override name = 'StreamMappingError';
   constructor(message: string) {
     super('CS_ERR_SIPREC_STREAMS', message);
-  }
-}
-
-/** Reason phrases are one line of printable text (RFC 3261 §25.1 Reason-Phrase); keep them short. */
-function reasonPhrase(text: string): string {
-  const clean = text
-    .replace(/\p{Cc}+/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return clean.length > 160 ? `${clean.slice(0, 157)}...` : clean;
-}
-
-/**
- * An INVITE body Callsight refuses: `status` (from the code) and `reason` are what to answer, plus
- * `extraHeaders` (e.g. `Accept` with a 415). `toSipRejection()` gives the sip layer's form.
- */
-export class SiprecRejection extends CallsightError {
-  override name = 'SiprecRejection';
-  readonly reason: string;
-  readonly extraHeaders: Readonly<Record<string, string>>;
-
-  constructor(
-    code: ErrorCode,
-    reason: string,
-    options?: { extraHeaders?: Readonly<Record<string, string>>; cause?: unknown },
-  ) {
-    const phrase = reasonPhrase(reason);
-    super(code, phrase, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.reason = phrase;
-    this.extraHeaders = options?.extraHeaders ?? {};
-  }
-
-  /** The same refusal as the SIP user agent server's SipRejection, for a CallHandler to throw. */
-  toSipRejection(): SipRejection {
-    return new SipRejection(this.status, this.reason, this.extraHeaders);
   }
 }

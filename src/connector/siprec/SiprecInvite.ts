@@ -1,10 +1,11 @@
+import { SipRejection } from '../../sip/CallHandlerTypes.js';
 import { canonicalHeaderName } from '../../sip/message/SipHeaders.js';
 import { parseNameAddr, parseOptionTags, splitList } from '../../sip/message/HeaderValues.js';
 import { parseContentType } from './ContentType.js';
 import { parseMultipart, type MultipartLimits, type MultipartPart } from './Multipart.js';
 import { parseRecordingMetadata } from './RecordingMetadata.js';
 import type { RecordingMetadata, RecordingMetadataOptions } from './RecordingMetadataTypes.js';
-import { MultipartError, RecordingMetadataError, SiprecRejection } from './SiprecErrors.js';
+import { MultipartError, RecordingMetadataError } from './SiprecErrors.js';
 
 /**
  * The body of an INVITE (or re-INVITE) to a Session Recording Server, RFC 7866:
@@ -104,8 +105,8 @@ export function isSiprecInvite(headers: Readonly<Record<string, string>>): boole
 const describe = (part: MultipartPart) =>
   `${part.contentType.mediaType}${part.contentDisposition ? ` (${part.contentDisposition.disposition})` : ''}`;
 
-function unsupported(what: string): SiprecRejection {
-  return new SiprecRejection('CS_ERR_SIPREC_UNSUPPORTED_BODY', 'Unsupported Media Type', {
+function unsupported(what: string): SipRejection {
+  return new SipRejection('CS_ERR_SIPREC_UNSUPPORTED_BODY', 'Unsupported Media Type', {
     extraHeaders: { Accept: ACCEPTED_BODY_TYPES, Warning: `399 callsight "${what.replace(/["\\]/g, '')}"` },
   });
 }
@@ -116,9 +117,9 @@ function parseMetadata(xml: string, options: SiprecInviteOptions, warnings: stri
   } catch (err) {
     if (!(err instanceof RecordingMetadataError)) throw err;
     if (err.code === 'CS_ERR_SIPREC_METADATA_TOO_LARGE') {
-      throw new SiprecRejection(err.code, 'Request Entity Too Large', { cause: err });
+      throw new SipRejection(err.code, 'Request Entity Too Large', { cause: err });
     }
-    throw new SiprecRejection(err.code, `invalid recording metadata: ${err.why}`, { cause: err });
+    throw new SipRejection(err.code, `invalid recording metadata: ${err.why}`, { cause: err });
   }
 }
 
@@ -134,7 +135,7 @@ function splitParts(
     parts = parseMultipart(contentType, body, options.multipart);
   } catch (err) {
     if (!(err instanceof MultipartError)) throw err;
-    throw new SiprecRejection(err.code, `invalid multipart body: ${err.message}`, { cause: err });
+    throw new SipRejection(err.code, `invalid multipart body: ${err.message}`, { cause: err });
   }
   const sdpParts: MultipartPart[] = [];
   const metadataParts: MultipartPart[] = [];
@@ -157,23 +158,23 @@ function splitParts(
     }
   }
   const [sdpPart, ...moreSdp] = sdpParts;
-  if (!sdpPart) throw new SiprecRejection('CS_ERR_SIPREC_NO_SDP', 'SDP offer missing');
-  if (moreSdp.length > 0) throw new SiprecRejection('CS_ERR_SIPREC_NO_SDP', 'more than one SDP offer');
+  if (!sdpPart) throw new SipRejection('CS_ERR_SIPREC_NO_SDP', 'SDP offer missing');
+  if (moreSdp.length > 0) throw new SipRejection('CS_ERR_SIPREC_NO_SDP', 'more than one SDP offer');
   if (metadataParts.length > 1) {
-    throw new SiprecRejection('CS_ERR_SIPREC_METADATA_MISSING', 'more than one SIPREC metadata part');
+    throw new SipRejection('CS_ERR_SIPREC_METADATA_MISSING', 'more than one SIPREC metadata part');
   }
   return { sdp: sdpPart.body, metadataXml: metadataParts[0]?.body ?? null };
 }
 
 /**
- * Reads the SDP offer and the RFC 7865 metadata out of an INVITE body. Throws SiprecRejection,
+ * Reads the SDP offer and the RFC 7865 metadata out of an INVITE body. Throws SipRejection,
  * whose status and reason are the SIP answer to send.
  */
 export function parseSiprecInvite(invite: InviteBody, options: SiprecInviteOptions = {}): InviteOffer {
   const siprec = isSiprecInvite(invite.headers);
   const warnings: string[] = [];
   const { contentType, body } = invite;
-  if (body.trim() === '') throw new SiprecRejection('CS_ERR_SIPREC_NO_SDP', 'SDP offer missing');
+  if (body.trim() === '') throw new SipRejection('CS_ERR_SIPREC_NO_SDP', 'SDP offer missing');
   const type = contentType === null ? null : parseContentType(contentType);
   if (contentType === null || type === null) {
     throw unsupported(`Content-Type "${contentType ?? ''}" is not a media type`);
@@ -186,13 +187,13 @@ export function parseSiprecInvite(invite: InviteBody, options: SiprecInviteOptio
   } else if (type.mediaType === 'multipart/mixed') {
     ({ sdp, metadataXml } = splitParts(contentType, body, options, warnings));
   } else if (METADATA_TYPES.has(type.mediaType)) {
-    throw new SiprecRejection('CS_ERR_SIPREC_NO_SDP', 'SDP offer missing');
+    throw new SipRejection('CS_ERR_SIPREC_NO_SDP', 'SDP offer missing');
   } else {
     throw unsupported(`cannot handle an INVITE body of type ${type.mediaType}`);
   }
 
   if (metadataXml === null) {
-    if (siprec) throw new SiprecRejection('CS_ERR_SIPREC_METADATA_MISSING', 'SIPREC metadata missing');
+    if (siprec) throw new SipRejection('CS_ERR_SIPREC_METADATA_MISSING', 'SIPREC metadata missing');
     return { siprec: false, sdp, metadataXml: null, metadata: null, warnings };
   }
   const metadata = parseMetadata(metadataXml, options, warnings);

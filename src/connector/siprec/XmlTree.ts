@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { RecordingMetadataError } from './SiprecErrors.js';
+import { errorMessage } from '../../platform/errors.js';
 
 /**
  * Reads untrusted XML (SIPREC metadata from the network) into a small namespace-resolved element
@@ -192,7 +193,7 @@ export function readXml(source: string, options: XmlReadOptions): XmlElement {
   try {
     nodes = parser.parse(doc) as FxpNode[];
   } catch (err) {
-    throw new RecordingMetadataError(`not well-formed XML: ${(err as Error).message}`, { cause: err });
+    throw new RecordingMetadataError(`not well-formed XML: ${errorMessage(err)}`, { cause: err });
   }
   const counter = { count: 0, max: options.maxElements };
   const roots = nodes.map((n) =>

@@ -6,4 +6,3 @@
 export { parseSiprecInvite } from './SiprecInvite.js';
 export type { SiprecOffer } from './SiprecInvite.js';
 export type { StreamMappingOptions } from './StreamMapping.js';
-export { SiprecRejection } from './SiprecErrors.js';

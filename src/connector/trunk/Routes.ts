@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CallsightError } from '../../platform/errors.js';
+import { CallsightError, errorMessage } from '../../platform/errors.js';
 import { compileEventPattern, type CompiledPattern } from '../../events/EventPattern.js';
 import { parseSipUri } from '../../sip/message/SipUri.js';
 import type { CallDirection, ParticipantRole } from '../CallTypes.js';
@@ -76,7 +76,7 @@ export function parseRoutes(input: unknown, where = 'routes'): RouteDefinition[]
     try {
       if (route.match && Object.keys(route.match).length > 0) pattern = compileEventPattern(route.match);
     } catch (err) {
-      problems.push(`${where}.${index}.match: ${(err as Error).message}`);
+      problems.push(`${where}.${index}.match: ${errorMessage(err)}`);
     }
     let target: RouteDefinition['target'] = null;
     if (route.target !== 'local') {

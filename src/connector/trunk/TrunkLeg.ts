@@ -1,3 +1,4 @@
+import { CallsightError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
 import type { PortAllocator } from '../../media/rtp/PortAllocator.js';
 import { RtpRelay } from '../../media/RtpRelay.js';
@@ -137,18 +138,18 @@ export class TrunkLeg {
     this.#farSipCallId = outgoing.sipCallId;
     this.#cancel = () => outgoing.cancel();
     const outcome = await outgoing.outcome;
-    if (outcome.kind === 'cancelled') throw new SipRejection(487, 'Request Terminated');
+    if (outcome.kind === 'cancelled') throw new SipRejection('CS_ERR_SIP_CANCELLED', 'Request Terminated');
     if (outcome.kind !== 'response') {
       this.#logger.warn(
         { target: target.uri, outcome: outcome.kind },
         'route target did not answer: 503 to the caller',
       );
-      throw new SipRejection(503, 'Service Unavailable');
+      throw new SipRejection('CS_ERR_SIP_PEER_REFUSED', 'Service Unavailable');
     }
     const { response } = outcome;
     if (response.status >= 300) {
       this.#logger.info({ target: target.uri, status: response.status }, 'route target refused the call');
-      throw new SipRejection(response.status, response.reason);
+      throw new SipRejection('CS_ERR_SIP_PEER_REFUSED', response.reason, { status: response.status });
     }
     try {
       const answer = readAnswer(
@@ -158,9 +159,14 @@ export class TrunkLeg {
       this.relay.setRemote(1, answer.remote);
       return { sdp: this.#sdpFor(0, answer.direction) };
     } catch (err) {
-      // The far end answered with media we cannot relay: end its leg, refuse the caller.
+      // The far end answered with media we cannot relay: end its leg, refuse the caller with 488
+      // (the caller's offer was fine, so not the 400 a malformed answer would be).
       await this.hangUpFarEnd();
-      throw err instanceof SipRejection ? err : new SipRejection(488, 'Not Acceptable Here');
+      throw new SipRejection(
+        err instanceof CallsightError ? err.code : 'CS_ERR_SDP_INVALID',
+        'Not Acceptable Here',
+        { status: 488, extraHeaders: err instanceof SipRejection ? err.extraHeaders : {}, cause: err },
+      );
     }
   }
 
@@ -209,7 +215,9 @@ export class TrunkLeg {
   #reoffered(invite: IncomingInvite): NegotiatedStream {
     const stream = negotiate(invite, 1).accepted[0]!;
     if (stream.payloadType !== this.#options.stream.payloadType)
-      throw new SipRejection(488, 'Not Acceptable Here');
+      throw new SipRejection('CS_ERR_SDP_NO_CODEC', 'Not Acceptable Here', {
+        extraHeaders: { Warning: '305 callsight "re-offer changed the payload type"' },
+      });
     return stream;
   }
 

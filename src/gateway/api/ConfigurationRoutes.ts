@@ -8,7 +8,7 @@ import type {
 } from '../../configurations/ConfigurationStoreTypes.js';
 import type { ConfigurationIssue } from '../../configurations/ConfigurationTypes.js';
 import { checkCreateRequest, checkUpdateRequest } from '../../configurations/ConfigurationPlan.js';
-import { installApiErrorHandler } from './ApiErrors.js';
+import { installErrorHandler } from '../HttpErrors.js';
 
 const JSON_TYPES = ['application/json'];
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
@@ -54,7 +54,7 @@ function withWarnings<T extends object>(
  * operations under /api/configurations). Bodies are JSON, or YAML with a YAML content type (any other
  * content type is read as YAML, which includes JSON). Create and update answer with the configuration
  * and, when something is accepted without being honoured, `Warnings: [{path, message}]` beside it.
- * Errors: `{code, exception, message, errors?}` (see ApiErrors.ts) with Chime's exception name also in
+ * Errors: `{code, exception, message, errors?}` (see HttpErrors.ts) with Chime's exception name also in
  * the `x-amzn-ErrorType` header, which AWS SDK clients read.
  */
 export function registerConfigurationRoutes(
@@ -65,7 +65,7 @@ export function registerConfigurationRoutes(
   const log = logger.child({ component: 'configuration-api' });
   // An encapsulated scope: its body parsers and error handler apply to these routes only.
   void server.register(async (scope) => {
-    installApiErrorHandler(scope, log);
+    installErrorHandler(scope, log);
     scope.addHook('onSend', async (_request, reply, payload) => {
       if (reply.statusCode >= 400 && typeof payload === 'string') {
         try {

@@ -43,15 +43,11 @@ export function registerRecordingRoutes(app: FastifyInstance, store: RecordingSt
     if (header !== undefined && size > 0) {
       const parsed = parseRange(size, header, { combine: true });
       if (parsed === -1) {
-        return reply
-          .code(416)
-          .header('content-range', `bytes */${size}`)
-          .type('application/json; charset=utf-8')
-          .send({
-            code: 'CS_ERR_RANGE_NOT_SATISFIABLE',
-            exception: 'BadRequestException',
-            message: `range ${header} lies outside the recording (${size} bytes)`,
-          });
+        reply.header('content-range', `bytes */${size}`);
+        throw new CallsightError(
+          'CS_ERR_RANGE_NOT_SATISFIABLE',
+          `range ${header} lies outside the recording (${size} bytes)`,
+        );
       }
       if (parsed !== -2 && parsed.type === 'bytes' && parsed.length === 1) range = parsed[0];
     }

@@ -15,6 +15,7 @@ import type { RecognitionResult, SpeechEngine } from '../../transcribe/SpeechEng
 import { ChannelLoudness } from './ChannelLoudness.js';
 import { RecognitionChannels } from './RecognitionChannels.js';
 import { emitCallAnalyticsMetadata, publishAlert, sharedUtterance } from './TranscriptionOutputs.js';
+import { asError } from '../../platform/errors.js';
 
 export interface CallAnalyticsProcessorOptions {
   readonly engine: SpeechEngine;
@@ -131,7 +132,7 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
     const previous = this.#queues.get(result.channel) ?? Promise.resolve();
     const next = previous
       .then(() => this.#analyze(result))
-      .catch((err: unknown) => this.#fail(err as Error))
+      .catch((err: unknown) => this.#fail(asError(err)))
       .finally(() => {
         if (this.#queues.get(result.channel) === next) this.#queues.delete(result.channel);
       });

@@ -14,6 +14,7 @@ import type {
   VoiceStreamStats,
 } from '../../analytics/voice/VoiceToneTypes.js';
 import { WordSentimentTrack } from '../../analytics/voice/WordSentimentTrack.js';
+import { asError } from '../../platform/errors.js';
 
 /** Where a channel's acoustic analysis runs (VoiceToneEngine: worker threads). */
 export interface VoiceFeatureSource {
@@ -193,7 +194,7 @@ export class VoiceToneProcessor implements PipelineProcessor {
       stream.on('error', (error) => this.#onError(error));
       return stream;
     } catch (err) {
-      this.#onError(err as Error);
+      this.#onError(asError(err));
       return null;
     }
   }

@@ -4,6 +4,7 @@ import { CallsightError, InvalidStateError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { pendingMigrations, type Migration } from './Migration.js';
 import { MIGRATIONS } from './migrations.js';
+import { errorMessage } from '../errors.js';
 
 export interface PostgresDatabaseOptions {
   /** `postgres://[user[:password]@]host[:port]/database`; never logged with its password. */
@@ -35,7 +36,7 @@ export function redactDatabaseUrl(url: string): string {
 }
 
 /** Connection-level failures (the server is down, unreachable, restarting, out of slots). */
-function isUnavailable(err: unknown): boolean {
+function isUnavailable(err: unknown): err is Error {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string') {
@@ -145,7 +146,7 @@ export class PostgresDatabase implements Queryable {
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       // A connection that failed mid-transaction is not given back to the pool.
-      client.release(isUnavailable(err) ? (err as Error) : undefined);
+      client.release(isUnavailable(err) ? err : undefined);
       throw this.wrap(err, 'database transaction failed');
     }
   }
@@ -155,7 +156,7 @@ export class PostgresDatabase implements Queryable {
     if (err instanceof CallsightError || !isUnavailable(err)) return err;
     return new CallsightError(
       'CS_ERR_DATABASE_UNAVAILABLE',
-      `${what}: PostgreSQL unavailable (${(err as Error).message})`,
+      `${what}: PostgreSQL unavailable (${errorMessage(err)})`,
       { cause: err },
     );
   }

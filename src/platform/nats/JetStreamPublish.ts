@@ -1,7 +1,7 @@
 import { JetStreamApiError, type JetStreamClient, type PubAck } from '@nats-io/jetstream';
 import { errors as natsErrors, RequestError, type MsgHdrs } from '@nats-io/transport-node';
 import { setTimeout as delay } from 'node:timers/promises';
-import { CallsightError } from '../errors.js';
+import { CallsightError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { NatsConnection } from './NatsConnection.js';
 
@@ -20,11 +20,7 @@ export function isRetriable(err: unknown): boolean {
 }
 
 export function unavailable(what: string, cause: unknown): CallsightError {
-  return new CallsightError(
-    'CS_ERR_STREAM_UNAVAILABLE',
-    `${what}: ${(cause as Error)?.message ?? String(cause)}`,
-    { cause },
-  );
+  return new CallsightError('CS_ERR_STREAM_UNAVAILABLE', `${what}: ${errorMessage(cause)}`, { cause });
 }
 
 export interface PublishRetryOptions {

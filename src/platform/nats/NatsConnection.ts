@@ -1,6 +1,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { CallsightError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
+import { errorMessage } from '../errors.js';
 
 export type { NatsConnection };
 
@@ -75,7 +76,7 @@ export async function connectNats(options: NatsConnectOptions): Promise<NatsConn
   } catch (cause) {
     throw new CallsightError(
       'CS_ERR_STREAM_UNAVAILABLE',
-      `cannot connect to NATS at ${redactUrl(options.url)}: ${(cause as Error).message}`,
+      `cannot connect to NATS at ${redactUrl(options.url)}: ${errorMessage(cause)}`,
       { cause },
     );
   }

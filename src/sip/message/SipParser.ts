@@ -11,8 +11,9 @@ const HEADER_LINE = /^([A-Za-z0-9\-.!%*_+`'~]+)[ \t]*:[ \t]*(.*)$/;
 
 /**
  * A message that breaks RFC 3261's grammar. `status` is the response a UAS owes for it (400, or 505
- * for another SIP version, 416 for a non-SIP Request-URI); `partial` holds what could be read, so a
- * request can still be answered when its Via, From, To, Call-ID and CSeq are intact.
+ * for another SIP version, 416 for a non-SIP Request-URI, 513 for one over the size limits, whose
+ * code is then CS_ERR_SIP_TOO_LARGE); `partial` holds what could be read, so a request can still be
+ * answered when its Via, From, To, Call-ID and CSeq are intact.
  */
 export class SipParseError extends CallsightError {
   override name = 'SipParseError';
@@ -24,7 +25,7 @@ export class SipParseError extends CallsightError {
     sipStatus = 400,
     partial: { method: string | null; headers: SipHeaders } | null = null,
   ) {
-    super('CS_ERR_SIP_PARSE', message);
+    super(sipStatus === 513 ? 'CS_ERR_SIP_TOO_LARGE' : 'CS_ERR_SIP_PARSE', message);
     this.sipStatus = sipStatus;
     this.partial = partial;
   }

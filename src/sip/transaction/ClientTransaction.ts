@@ -2,6 +2,7 @@ import { SipHeaders } from '../message/SipHeaders.js';
 import { SipRequest, type SipResponse } from '../message/SipMessage.js';
 import type { SipFlow } from '../transport/TransportTypes.js';
 import { RetransmitSchedule, type SipTimers } from './Timers.js';
+import { errorMessage } from '../../platform/errors.js';
 
 export interface ClientTransactionContext {
   readonly timers: SipTimers;
@@ -110,7 +111,7 @@ export class InviteClientTransaction {
     const send = () => {
       context
         .send(data, flow)
-        .catch((err: unknown) => this.#finish({ kind: 'unreachable', error: (err as Error).message }));
+        .catch((err: unknown) => this.#finish({ kind: 'unreachable', error: errorMessage(err) }));
     };
     send();
     this.#schedule = new RetransmitSchedule(

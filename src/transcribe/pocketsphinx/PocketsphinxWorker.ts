@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { CallsightError } from '../../platform/errors.js';
+import { CallsightError, errorMessage } from '../../platform/errors.js';
 import type { RecognitionResult } from '../SpeechEngineTypes.js';
 import { StreamRecognizer, type StreamCmnOptions } from '../StreamRecognizer.js';
 import type { UtteranceDecoder } from '../UtteranceDecoder.js';
@@ -59,7 +59,7 @@ function failStream(streamId: number, err: unknown): void {
   } catch {
     // The decoder is in an unknown state after a failure: it is dropped, not reused.
   }
-  post({ type: 'stream-error', streamId, message: err instanceof Error ? err.message : String(err) });
+  post({ type: 'stream-error', streamId, message: errorMessage(err) });
 }
 
 function handle(message: ToWorker): void {
@@ -126,7 +126,7 @@ try {
   post({ type: 'ready' });
 } catch (err) {
   const code = err instanceof CallsightError ? err.code : 'CS_ERR_ASR_UNAVAILABLE';
-  post({ type: 'load-error', code, message: err instanceof Error ? err.message : String(err) });
+  post({ type: 'load-error', code, message: errorMessage(err) });
 }
 
 port.on('message', handle);

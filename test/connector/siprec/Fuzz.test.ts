@@ -3,11 +3,8 @@ import assert from 'node:assert/strict';
 import { parseMultipart } from '../../../src/connector/siprec/Multipart.js';
 import { parseRecordingMetadata } from '../../../src/connector/siprec/RecordingMetadata.js';
 import { parseSiprecInvite } from '../../../src/connector/siprec/SiprecInvite.js';
-import {
-  MultipartError,
-  RecordingMetadataError,
-  SiprecRejection,
-} from '../../../src/connector/siprec/SiprecErrors.js';
+import { MultipartError, RecordingMetadataError } from '../../../src/connector/siprec/SiprecErrors.js';
+import { SipRejection } from '../../../src/sip/CallHandlerTypes.js';
 import { fixture, random, sipFixture } from './support.js';
 
 /**
@@ -116,13 +113,13 @@ describe('fuzz: mutated inputs give results or typed errors', () => {
         seed,
         invite.body,
         (body) => parseSiprecInvite({ ...invite, body }),
-        (err) => err instanceof SiprecRejection,
+        (err) => err instanceof SipRejection,
       );
       fuzz(
         seed + 10,
         invite.contentType!,
         (contentType) => parseSiprecInvite({ ...invite, contentType }),
-        (err) => err instanceof SiprecRejection,
+        (err) => err instanceof SipRejection,
       );
     }
   });

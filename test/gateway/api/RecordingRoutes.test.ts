@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { installApiErrorHandler } from '../../../src/gateway/api/ApiErrors.js';
+import { installErrorHandler } from '../../../src/gateway/HttpErrors.js';
 import { registerRecordingRoutes } from '../../../src/gateway/api/RecordingRoutes.js';
 import { silentLogger } from '../../../src/platform/logger.js';
 import { RecordingStore } from '../../../src/recording/RecordingStore.js';
@@ -30,7 +30,7 @@ function recordingAt(path: string, frames: number, tag: number): Buffer {
 /** A fastify server with the API error handler and the recording route, as App registers them. */
 async function serve(store: RecordingStore): Promise<{ server: FastifyInstance; base: string }> {
   const server = Fastify();
-  installApiErrorHandler(server, silentLogger);
+  installErrorHandler(server, silentLogger);
   registerRecordingRoutes(server, store);
   await server.listen({ host: '127.0.0.1', port: 0 });
   const address = server.server.address();
@@ -125,7 +125,12 @@ describe('GET /api/calls/{callId}/recording (local folder)', () => {
     });
     assert.equal(unsatisfiable.status, 416);
     assert.equal(unsatisfiable.headers.get('content-range'), `bytes */${size}`);
-    assert.equal(((await unsatisfiable.json()) as { code: string }).code, 'CS_ERR_RANGE_NOT_SATISFIABLE');
+    assert.match(unsatisfiable.headers.get('content-type') ?? '', /^application\/json/);
+    assert.deepEqual(await unsatisfiable.json(), {
+      code: 'CS_ERR_RANGE_NOT_SATISFIABLE',
+      exception: 'BadRequestException',
+      message: `range bytes=${size}- lies outside the recording (${size} bytes)`,
+    });
     for (const range of ['bytes=0-1,100-200', 'bytes=abc', 'items=0-5']) {
       const res = await fetch(`${base}/api/calls/call-1/recording`, { headers: { range } });
       assert.equal(res.status, 200, range);

@@ -16,6 +16,7 @@ import {
   type DigestVerdict,
 } from '../../../src/sip/access/DigestAuth.js';
 import { DigestChallenge } from '../../../src/sip/access/DigestHeaders.js';
+import { errorMessage } from '../../../src/platform/errors.js';
 
 const NODE_HASH: Record<DigestAlgorithm, string> = {
   MD5: 'md5',
@@ -503,8 +504,8 @@ describe('settings parsers', () => {
       assert.throws(
         () => parseDigestUsers(text),
         (err: unknown) => {
-          assert.match((err as Error).message, message);
-          assert.ok(!(err as Error).message.includes('s3cret'), (err as Error).message);
+          assert.match(errorMessage(err), message);
+          assert.ok(!errorMessage(err).includes('s3cret'), errorMessage(err));
           return true;
         },
       );
