@@ -12,7 +12,7 @@ import {
 } from './CallHandlerTypes.js';
 import { Dialog, dialogKey, type LocalContact } from './dialog/Dialog.js';
 import { SipHeaders } from './message/SipHeaders.js';
-import { parseOptionTags } from './message/HeaderValues.js';
+import { parseOptionTags, splitList } from './message/HeaderValues.js';
 import {
   REASON,
   SipRequest,
@@ -65,6 +65,7 @@ export interface SipUserAgentOptions {
 
 /** Methods this UAS implements; everything else known to SIP gets 405, unknown methods 501. */
 const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO';
+const IMPLEMENTED: ReadonlySet<string> = new Set(ALLOW.split(', '));
 const KNOWN_UNSUPPORTED = new Set([
   'REGISTER',
   'SUBSCRIBE',
@@ -76,6 +77,24 @@ const KNOWN_UNSUPPORTED = new Set([
   'UPDATE',
 ]);
 const SERVER = 'Callsight';
+/** With a 415 for an INVITE whose Accept leaves out SDP: what every answer of ours carries. */
+const NOT_ACCEPTABLE_HEADERS: [string, string][] = [
+  ['accept', 'application/sdp'],
+  ['warning', '399 callsight "the answer is SDP, which the Accept header does not allow"'],
+];
+
+/**
+ * Whether the request's Accept allows our SDP answer (RFC 3261 §20.1: absent means application/sdp,
+ * present but empty means nothing); RFC 4475 §3.3.15 asks for a refusal otherwise.
+ */
+function acceptsSdp(request: SipRequest): boolean {
+  const values = request.headers.getAll('accept');
+  if (values.length === 0) return true;
+  return values
+    .flatMap(splitList)
+    .map((range) => range.split(';', 1)[0]!.trim().toLowerCase())
+    .some((range) => range === 'application/sdp' || range === 'application/*' || range === '*/*');
+}
 /** How long a shutdown waits for the peers to answer its BYEs. */
 const SHUTDOWN_BYE_WAIT_MS = 2000;
 
@@ -319,6 +338,10 @@ export class SipUserAgent {
     this.#serverTransactions.set(transaction.key, transaction);
     const respond = (status: number, options?: ResponseOptions) =>
       transaction.respond(this.#response(request, status, options));
+    // RFC 3261 §8.2.2.3: after the method check, Require (never on CANCEL); RFC 4475 §3.3.5.
+    const unsupported = IMPLEMENTED.has(request.method) ? this.#unsupportedRequired(request) : [];
+    if (unsupported.length > 0 && request.method !== 'CANCEL')
+      return respond(420, { headers: [['unsupported', unsupported.join(', ')]] });
     switch (request.method) {
       case 'CANCEL':
         this.#onCancel(request, respond);
@@ -350,6 +373,11 @@ export class SipUserAgent {
       ...options,
       headers: [...(options.headers ?? []), ['server', SERVER]],
     });
+  }
+
+  /** Option tags in Require that this UAS does not support (RFC 3261 §8.2.2.3). */
+  #unsupportedRequired(request: SipRequest): string[] {
+    return parseOptionTags(request.headers.getAll('require')).filter((t) => !this.#supported.has(t));
   }
 
   #sourceAllowed(flow: SipFlow): boolean {
@@ -422,10 +450,9 @@ export class SipUserAgent {
     };
     if (this.#closing) return reject(503, [['retry-after', '30']]);
     if (!this.#authenticated(request, flow, reject)) return;
-    const unsupported = parseOptionTags(request.headers.getAll('require')).filter(
-      (t) => !this.#supported.has(t),
-    );
+    const unsupported = this.#unsupportedRequired(request);
     if (unsupported.length > 0) return reject(420, [['unsupported', unsupported.join(', ')]]);
+    if (!acceptsSdp(request)) return reject(415, NOT_ACCEPTABLE_HEADERS);
     // A second INVITE with this Call-ID that is not a retransmission: a loop or a merged fork (§8.2.2.2).
     if (this.#pending.has(sipCallId) || this.#dialogsBySipCallId.has(sipCallId)) return reject(482);
 
@@ -551,6 +578,13 @@ export class SipUserAgent {
       );
     };
     if (!state) return respond(481);
+    const unsupported = this.#unsupportedRequired(request);
+    if (unsupported.length > 0) {
+      const response = this.#response(request, 420, { headers: [['unsupported', unsupported.join(', ')]] });
+      return transaction.respond(response);
+    }
+    if (!acceptsSdp(request))
+      return transaction.respond(this.#response(request, 415, { headers: NOT_ACCEPTABLE_HEADERS }));
     // RFC 3261 §14.2: an offer while another offer of this dialog is unanswered must wait.
     if (state.awaitingAck || state.offerPending) return respond(491);
     const handler = state.handler;
