@@ -1,6 +1,6 @@
 /** What the SIP user agent server hands to the layer that decides about calls (the voice connector). */
 
-export type SipTransportName = 'udp' | 'tcp';
+export type SipTransportName = 'udp' | 'tcp' | 'tls';
 
 export interface SipPeer {
   readonly address: string;

@@ -58,6 +58,12 @@ export class StreamFramer {
     return items;
   }
 
+  /** True when part of a message is held (not only the CRLFs of keep-alives between messages). */
+  get holdsPartialMessage(): boolean {
+    // Stops at the first byte of a message, which is at most a few CRLFs in.
+    return this.#buffer.findIndex((b) => b !== 0x0d && b !== 0x0a) >= 0;
+  }
+
   /** Bytes held waiting for the rest of a message. */
   get pending(): number {
     return this.#buffer.length;
