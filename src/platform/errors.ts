@@ -15,6 +15,20 @@ export const ERROR_CODES = {
     summary:
       'An INVITE carried digest credentials that were refused (wrong password, unknown user, replay…).',
   },
+  CS_ERR_SIP_CONNECTION_LIMIT: {
+    status: 0,
+    summary:
+      'A SIP TCP/TLS connection was closed at accept: sip.maxConnections or sip.maxConnectionsPerSource.',
+  },
+  CS_ERR_SIP_MESSAGE_TIMEOUT: {
+    status: 0,
+    summary:
+      'A SIP TCP/TLS connection was closed: a message did not arrive whole within sip.messageTimeoutMs.',
+  },
+  CS_ERR_SIP_TLS_CLIENT_REFUSED: {
+    status: 0,
+    summary: 'A SIP TLS client certificate names no one in sip.tlsClientAllowList.',
+  },
   CS_ERR_SDP_NO_CODEC: { status: 488, summary: 'The SDP offer has no codec Callsight can decode.' },
   CS_ERR_SDP_INVALID: { status: 400, summary: 'The SDP body could not be parsed.' },
   CS_ERR_NO_RTP_PORT: { status: 503, summary: 'No free RTP port is left in the configured range.' },

@@ -80,7 +80,7 @@ export class TlsTransport extends StreamTransport {
       this.#tlsStats.clientsNotAllowed++;
       this.#warn(
         socket.remoteAddress ?? '',
-        { code: 'CS_ERR_SIP_FORBIDDEN', identities: identities.slice(0, 5) },
+        { code: 'CS_ERR_SIP_TLS_CLIENT_REFUSED', identities: identities.slice(0, 5) },
         'SIP TLS client certificate names no one in sip.tlsClientAllowList: connection closed',
       );
       socket.destroy();
