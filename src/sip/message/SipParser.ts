@@ -35,8 +35,11 @@ export class SipParseError extends CallsightError {
     if (!this.partial?.method || this.partial.method === 'ACK' || !headers) return false;
     // Via and CSeq are what the sender's transaction matches a response on (RFC 3261 §17.1.3); a
     // request without From, To or Call-ID still gets its 400 (RFC 4475 §3.3.1).
-    // A Via of another SIP version still routes its 505 back (RFC 4475 §3.1.2.16).
-    const via = splitList(headers.get('via') ?? '')[0]?.replace(/^SIP\s*\/\s*\d+\.\d+/i, 'SIP/2.0');
+    // A Via of another SIP version still routes its 505 back (RFC 4475 §3.1.2.16), and one with broken
+    // parameters its 400 (§3.1.2.1): the response copies the Via as it came.
+    const via = splitList(headers.get('via') ?? '')[0]
+      ?.replace(/^SIP\s*\/\s*\d+\.\d+/i, 'SIP/2.0')
+      .replace(/;.*$/, '');
     return via !== undefined && parseVia(via) !== null && headers.has('cseq');
   }
 }

@@ -554,7 +554,7 @@ const MALFORMED: readonly Malformed[] = [
     name: 'Via parameter with an empty value',
     data: withHeader('Via', 'SIP/2.0/UDP 192.0.2.10;branch='),
     status: 400,
-    answerable: false,
+    answerable: true,
   },
   {
     name: 'From with an unterminated display name',
