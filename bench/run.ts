@@ -10,11 +10,12 @@
  *   analyticsLatency   what call analytics adds to each utterance (worker round trip)
  *   webResponsiveness  the web page in headless Chromium with 1,000 messages/s arriving: long tasks
  *   scaleOut           calls transcribed in real time by one worker process and by two (roles over NATS)
+ *   fuzz               every wire parser under the seeded fuzzer, a minute each: zero crashes and hangs
  *
- *   npm run bench -- [--only rtf,latency,asr,ingest,relay,stream,analytics,web,scale] [--out FILE]
+ *   npm run bench -- [--only rtf,latency,asr,ingest,relay,stream,analytics,web,scale,fuzz] [--out FILE]
  *                    [--latency-calls N] [--asr-steps 2,4,…] [--asr-seconds S] [--ingest-steps 100,250,…]
  *                    [--ingest-seconds S] [--relay-calls N] [--relay-seconds S] [--scale-steps 2,4,…]
- *                    [--scale-seconds S]
+ *                    [--scale-seconds S] [--fuzz-seconds S] [--fuzz-seed N]
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -26,6 +27,7 @@ import {
   measureAnalyticsLatency,
   type AnalyticsLatencyResult,
 } from './analyticsLatency.js';
+import { benchFuzz, type FuzzResult } from './fuzz.js';
 import { benchWebResponsiveness } from './webResponsiveness.js';
 import { ASR_CAPACITY_TARGET, measureAsrCapacity, type AsrCapacityResult } from './asrCapacity.js';
 import { describeAsrRtf, measureAsrRtf, RTF_TARGET, type RtfResult } from './asrRtf.js';
@@ -62,6 +64,7 @@ const MEASUREMENTS = [
   'analytics',
   'web',
   'scale',
+  'fuzz',
 ] as const;
 type Measurement = (typeof MEASUREMENTS)[number];
 
@@ -78,6 +81,8 @@ const { values } = parseArgs({
     'relay-seconds': { type: 'string', default: '15' },
     'scale-steps': { type: 'string', default: '1,2,3,4,5,6,7,8,9,10,12,14,16,20,24,32' },
     'scale-seconds': { type: 'string', default: '20' },
+    'fuzz-seconds': { type: 'string', default: '60' },
+    'fuzz-seed': { type: 'string', default: String(Date.now() % 2 ** 31) },
     'rtp-port-min': { type: 'string', default: '20000' },
     'rtp-port-max': { type: 'string', default: '29999' },
   },
@@ -101,6 +106,7 @@ interface Results {
   analyticsLatency?: AnalyticsLatencyResult;
   webResponsiveness?: Record<string, unknown>;
   scaleOut?: ScaleOutResult;
+  fuzz?: FuzzResult;
 }
 
 async function withAsrServer(results: Results): Promise<void> {
@@ -231,6 +237,12 @@ function summaryLines(r: Results): string[] {
       : `${o.configurations.map((c) => c.capacity.heldCalls).join(' → ')} calls (1 → 2 workers), ${o.speedup}×`;
     row('scale-out, calls in real time', value, `≥ ${SCALE_OUT_TARGET.speedup}×`, o.pass);
   }
+  const z = r.fuzz;
+  if (z) {
+    const failed = z.targets.filter((t) => t.failure !== null).map((t) => t.target);
+    const value = `${z.totalRuns} inputs, ${failed.length ? `failed: ${failed.join(', ')}` : 'no crash or hang'}`;
+    row(`wire parsers fuzzed (seed ${z.seed})`, value, '0 crashes, 0 hangs', z.pass);
+  }
   lines.push('', `(${r.durationSeconds} s; details in ${values.out})`);
   return lines;
 }
@@ -287,6 +299,16 @@ async function main(): Promise<void> {
       progress: say,
     });
     describeScaleOut(results.scaleOut).forEach(say);
+  }
+  if (only.has('fuzz')) {
+    say(
+      `\n[fuzz] Wire parsers under the seeded fuzzer, ${values['fuzz-seconds']} s each (seed ${values['fuzz-seed']})`,
+    );
+    results.fuzz = benchFuzz({
+      secondsPerTarget: Number(values['fuzz-seconds']),
+      seed: Number(values['fuzz-seed']),
+      progress: say,
+    });
   }
   results.machine.loadAverage1mAtEnd = Math.round(loadavg()[0]! * 100) / 100;
   results.durationSeconds = Math.round((performance.now() - started) / 1000);

@@ -31,6 +31,8 @@ if [ "${1:-}" = "--test" ]; then
     [flite]=/usr/bin/flite
     [espeak-ng]=/usr/bin/espeak-ng
     [sox]=/usr/bin/sox
+    # Throwaway certificate authorities for the SIP over TLS tests (test/helpers/testCa.ts).
+    [openssl]=/usr/bin/openssl
     # The web app's browser tests and benchmark drive Debian's Chromium (playwright-core, no download).
     [chromium]=/usr/bin/chromium
     [chromium-driver]=/usr/bin/chromedriver

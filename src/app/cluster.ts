@@ -126,6 +126,7 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
         kind: 'counter',
         value: () => theSip.audio.bytesSent,
       },
+      ...theSip.metrics,
     );
   }
 

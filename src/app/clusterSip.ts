@@ -11,6 +11,7 @@ import type { NatsConnection } from '../platform/nats/NatsConnection.js';
 import type { CallDirectory } from '../calls/CallDirectoryTypes.js';
 import type { AppContext } from './AppTypes.js';
 import { eventCallId } from './eventRules.js';
+import type { RoleMetric } from './roles/RoleMetrics.js';
 import { SipRole } from './roles/SipRole.js';
 
 export interface ClusterSip {
@@ -18,6 +19,8 @@ export interface ClusterSip {
   readonly audio: CallAudioPublisher;
   readonly udpPort: number;
   readonly tcpPort: number;
+  /** The SIP transports' limits and counters, for /metrics. */
+  readonly metrics: readonly RoleMetric[];
   /** Hangs up every call and waits until each one's end is in the directory and on NATS. */
   close(): Promise<void>;
 }
@@ -99,6 +102,7 @@ export async function startClusterSip(input: {
     get tcpPort() {
       return role.tcpPort;
     },
+    metrics: role.metrics,
     async close() {
       await role.close();
       while (pending.size > 0) await Promise.allSettled([...pending]);

@@ -9,6 +9,7 @@ import { LocalCallsView, LocalPipelineService } from './local/LocalPipelineServi
 import { loadConfigurations } from './loadConfigurations.js';
 import { httpBaseUrl } from './recordings.js';
 import { GatewayRole } from './roles/GatewayRole.js';
+import { registerRoleMetrics } from './roles/RoleMetrics.js';
 import { SipRole } from './roles/SipRole.js';
 import { WorkerRole } from './roles/WorkerRole.js';
 
@@ -90,6 +91,7 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
     recordings: worker.recordings,
     calls: new LocalCallsView(connector),
     pipelines: new LocalPipelineService(pipelines, connector),
+    metrics: (registry) => registerRoleMetrics(registry, 'all', sip.metrics),
   });
   httpBase = httpBaseUrl(config.http.host, advertisedAddress, gateway.port);
   gateway.http.setReady(true);

@@ -16,6 +16,20 @@ export const ERROR_CODES = {
     summary:
       'An INVITE carried digest credentials that were refused (wrong password, unknown user, replay…).',
   },
+  CS_ERR_SIP_CONNECTION_LIMIT: {
+    status: 0,
+    summary:
+      'A SIP TCP/TLS connection was closed at accept: sip.maxConnections or sip.maxConnectionsPerSource.',
+  },
+  CS_ERR_SIP_MESSAGE_TIMEOUT: {
+    status: 0,
+    summary:
+      'A SIP TCP/TLS connection was closed: a message did not arrive whole within sip.messageTimeoutMs.',
+  },
+  CS_ERR_SIP_TLS_CLIENT_REFUSED: {
+    status: 0,
+    summary: 'A SIP TLS client certificate names no one in sip.tlsClientAllowList.',
+  },
   CS_ERR_SIP_NO_ROUTE: { status: 404, summary: 'No trunk route matches the INVITE.' },
   CS_ERR_SIP_NO_DIALOG: {
     status: 481,

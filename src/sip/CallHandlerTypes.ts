@@ -2,7 +2,7 @@
 
 import { CallsightError, ERROR_CODES, type ErrorCode } from '../platform/errors.js';
 
-export type SipTransportName = 'udp' | 'tcp';
+export type SipTransportName = 'udp' | 'tcp' | 'tls';
 
 export interface SipPeer {
   readonly address: string;

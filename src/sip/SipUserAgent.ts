@@ -9,15 +9,15 @@ import {
   type CallHandler,
   type DialogHandler,
   type IncomingInvite,
+  type SipTransportName,
 } from './CallHandlerTypes.js';
-import { Dialog, dialogKey, type LocalContact } from './dialog/Dialog.js';
+import { Dialog, dialogKey, viaHeader, type LocalContact } from './dialog/Dialog.js';
 import { SipHeaders } from './message/SipHeaders.js';
-import { parseOptionTags } from './message/HeaderValues.js';
+import { parseOptionTags, splitList } from './message/HeaderValues.js';
 import {
   REASON,
   SipRequest,
   SipResponse,
-  newBranch,
   newTag,
   responseTo,
   type ResponseOptions,
@@ -40,7 +40,10 @@ import {
   type TransactionContext,
 } from './transaction/ServerTransaction.js';
 import { DEFAULT_TIMERS, RetransmitSchedule, type SipTimers } from './transaction/Timers.js';
+import type { StreamLimits, StreamTransport, StreamTransportStats } from './transport/StreamTransport.js';
 import { TcpTransport } from './transport/TcpTransport.js';
+import type { TlsCredentials } from './transport/TlsCredentials.js';
+import { TlsTransport, type TlsTransportStats } from './transport/TlsTransport.js';
 import type { SipFlow, SipTransport } from './transport/TransportTypes.js';
 import { UdpTransport } from './transport/UdpTransport.js';
 
@@ -48,6 +51,15 @@ export interface SipUserAgentOptions {
   readonly host: string;
   readonly udpPort: number;
   readonly tcpPort: number;
+  /** SIP over TLS (RFC 3261 §26): listens on tlsPort when set. */
+  readonly tls?: {
+    readonly port: number;
+    readonly credentials: TlsCredentials;
+    /** Identities of which a client certificate must carry one (mutual TLS); empty: any. */
+    readonly clientAllowList?: readonly string[];
+  } | null;
+  /** Limits on TCP and TLS connections (defaults: DEFAULT_STREAM_LIMITS). */
+  readonly streamLimits?: Partial<StreamLimits>;
   /** Address put in Contact and Via (reachable by the peers). */
   readonly advertisedAddress: string;
   readonly handler: CallHandler;
@@ -63,8 +75,14 @@ export interface SipUserAgentOptions {
   readonly access?: { readonly allowList: AllowList; readonly auth?: DigestAuthenticator | null };
 }
 
+/** RFC 3261 §19.1.2: 5061 for TLS, 5060 otherwise. */
+export function defaultPort(transport: SipTransportName): number {
+  return transport === 'tls' ? 5061 : 5060;
+}
+
 /** Methods this UAS implements; everything else known to SIP gets 405, unknown methods 501. */
 const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO';
+const IMPLEMENTED: ReadonlySet<string> = new Set(ALLOW.split(', '));
 const KNOWN_UNSUPPORTED = new Set([
   'REGISTER',
   'SUBSCRIBE',
@@ -76,6 +94,24 @@ const KNOWN_UNSUPPORTED = new Set([
   'UPDATE',
 ]);
 const SERVER = 'Callsight';
+/** With a 415 for an INVITE whose Accept leaves out SDP: what every answer of ours carries. */
+const NOT_ACCEPTABLE_HEADERS: [string, string][] = [
+  ['accept', 'application/sdp'],
+  ['warning', '399 callsight "the answer is SDP, which the Accept header does not allow"'],
+];
+
+/**
+ * Whether the request's Accept allows our SDP answer (RFC 3261 §20.1: absent means application/sdp,
+ * present but empty means nothing); RFC 4475 §3.3.15 asks for a refusal otherwise.
+ */
+function acceptsSdp(request: SipRequest): boolean {
+  const values = request.headers.getAll('accept');
+  if (values.length === 0) return true;
+  return values
+    .flatMap(splitList)
+    .map((range) => range.split(';', 1)[0]!.trim().toLowerCase())
+    .some((range) => range === 'application/sdp' || range === 'application/*' || range === '*/*');
+}
 /** How long a shutdown waits for the peers to answer its BYEs. */
 const SHUTDOWN_BYE_WAIT_MS = 2000;
 
@@ -94,8 +130,8 @@ interface DialogState {
 }
 
 export interface OutgoingInviteOptions {
-  /** Where to send it: the next hop. */
-  readonly target: { readonly transport: 'udp' | 'tcp'; readonly address: string; readonly port: number };
+  /** Where to send it: the next hop (for TLS, `address` is the name its certificate must carry). */
+  readonly target: { readonly transport: SipTransportName; readonly address: string; readonly port: number };
   readonly requestUri: string;
   /** From and To header values without tags (name-addr), e.g. `"Alice" <sip:+15555550100@example.com>`. */
   readonly from: string;
@@ -139,6 +175,9 @@ export interface SipUserAgentStats {
   challenged: number;
   activeDialogs: number;
   pendingInvites: number;
+  tcp: StreamTransportStats;
+  /** null when TLS is not configured. */
+  tls: TlsTransportStats | null;
 }
 
 /**
@@ -156,6 +195,7 @@ export class SipUserAgent {
   readonly #timers: SipTimers;
   readonly #udp: UdpTransport;
   readonly #tcp: TcpTransport;
+  readonly #tls: TlsTransport | null;
   readonly #serverTransactions = new Map<string, ServerTransaction>();
   readonly #clientTransactions = new Map<string, NonInviteClientTransaction | InviteClientTransaction>();
   readonly #dialogs = new Map<string, DialogState>();
@@ -176,12 +216,18 @@ export class SipUserAgent {
   readonly #accessLog = new LogThrottle();
   #closing: Promise<void> | null = null;
 
-  private constructor(options: SipUserAgentOptions, udp: UdpTransport, tcp: TcpTransport) {
+  private constructor(
+    options: SipUserAgentOptions,
+    udp: UdpTransport,
+    tcp: TcpTransport,
+    tls: TlsTransport | null,
+  ) {
     this.#options = options;
     this.#logger = options.logger;
     this.#timers = { ...DEFAULT_TIMERS, ...options.timers };
     this.#udp = udp;
     this.#tcp = tcp;
+    this.#tls = tls;
     this.#supported = new Set((options.supportedOptionTags ?? []).map((t) => t.toLowerCase()));
     this.#serverContext = {
       timers: this.#timers,
@@ -194,22 +240,28 @@ export class SipUserAgent {
       terminated: (key) => this.#clientTransactions.delete(key),
     };
     udp.on('message', (data, flow) => this.#receive(data, flow));
-    tcp.on('message', (data, flow) => this.#receive(data, flow));
-    tcp.on('framingError', (err, flow) => {
-      this.#stats.malformedMessages++;
-      if (err instanceof SipParseError)
-        this.#answerMalformed(err, flow, (data) => tcp.sendOnConnection(data, flow));
-    });
+    for (const stream of tls ? [tcp, tls] : [tcp]) {
+      stream.on('message', (data, flow) => this.#receive(data, flow));
+      stream.on('framingError', (err, flow) => {
+        this.#stats.malformedMessages++;
+        if (err instanceof SipParseError)
+          this.#answerMalformed(err, flow, (data) => stream.sendOnConnection(data, flow));
+      });
+    }
   }
 
   static async start(options: SipUserAgentOptions): Promise<SipUserAgent> {
-    const logger = options.logger;
-    const udp = await UdpTransport.listen(options.host, options.udpPort, logger);
+    const { logger, host, streamLimits: limits = {} } = options;
+    const opened: SipTransport[] = [];
     try {
-      const tcp = await TcpTransport.listen({ host: options.host, port: options.tcpPort, logger });
-      return new SipUserAgent(options, udp, tcp);
+      const udp = await UdpTransport.listen(host, options.udpPort, logger);
+      opened.push(udp);
+      const tcp = await TcpTransport.listen({ host, port: options.tcpPort, logger, limits });
+      opened.push(tcp);
+      const tls = options.tls ? await TlsTransport.listen({ ...options.tls, host, logger, limits }) : null;
+      return new SipUserAgent(options, udp, tcp, tls);
     } catch (err) {
-      await udp.close();
+      await Promise.all(opened.map((t) => t.close()));
       throw err;
     }
   }
@@ -222,12 +274,42 @@ export class SipUserAgent {
     return this.#tcp.localPort;
   }
 
+  /** 0 when TLS is not configured. */
+  get tlsPort(): number {
+    return this.#tls?.localPort ?? 0;
+  }
+
   stats(): SipUserAgentStats {
-    return { ...this.#stats, activeDialogs: this.#dialogs.size, pendingInvites: this.#pending.size };
+    return {
+      ...this.#stats,
+      activeDialogs: this.#dialogs.size,
+      pendingInvites: this.#pending.size,
+      tcp: this.#tcp.stats(),
+      tls: this.#tls?.stats() ?? null,
+    };
   }
 
   #transport(flow: SipFlow): SipTransport {
-    return flow.transport === 'tcp' ? this.#tcp : this.#udp;
+    if (flow.transport === 'udp') return this.#udp;
+    if (flow.transport === 'tcp') return this.#tcp;
+    if (this.#tls) return this.#tls;
+    throw new Error('SIP over TLS is not configured (sip.tlsCertFile)');
+  }
+
+  #stream(flow: SipFlow): StreamTransport | null {
+    if (flow.connectionId === undefined) return null;
+    return flow.transport === 'tls' ? this.#tls : flow.transport === 'tcp' ? this.#tcp : null;
+  }
+
+  /**
+   * RFC 5923: a request whose top Via carries `alias` offers its connection for our requests to its
+   * sent-by address; honoured when the transport can tell the peer may speak for that name.
+   */
+  #learnAlias(request: SipRequest, flow: SipFlow): void {
+    const via = request.topVia;
+    const stream = this.#stream(flow);
+    if (!stream || !via.params.has('alias') || !stream.mayAlias(flow.connectionId!, via.host)) return;
+    stream.addAlias(flow.connectionId!, via.host, via.port ?? defaultPort(flow.transport));
   }
 
   /** Sends a response; one that cannot go out (the TCP peer left, and no connection to it opens) is lost. */
@@ -293,6 +375,7 @@ export class SipUserAgent {
 
   #onRequest(request: SipRequest, flow: SipFlow): void {
     this.#stats.requestsReceived++;
+    this.#learnAlias(request, flow);
     // A request in an existing dialog (Call-ID and both tags match) passes from any host: the target of
     // a call Callsight placed (a route's PBX) must be able to re-INVITE and hang up without being listed.
     if (request.method !== 'ACK' && !this.#sourceAllowed(flow) && !this.#dialogOf(request)) {
@@ -319,6 +402,10 @@ export class SipUserAgent {
     this.#serverTransactions.set(transaction.key, transaction);
     const respond = (status: number, options?: ResponseOptions) =>
       transaction.respond(this.#response(request, status, options));
+    // RFC 3261 §8.2.2.3: after the method check, Require (never on CANCEL); RFC 4475 §3.3.5.
+    const unsupported = IMPLEMENTED.has(request.method) ? this.#unsupportedRequired(request) : [];
+    if (unsupported.length > 0 && request.method !== 'CANCEL')
+      return respond(420, { headers: [['unsupported', unsupported.join(', ')]] });
     switch (request.method) {
       case 'CANCEL':
         this.#onCancel(request, respond);
@@ -350,6 +437,11 @@ export class SipUserAgent {
       ...options,
       headers: [...(options.headers ?? []), ['server', SERVER]],
     });
+  }
+
+  /** Option tags in Require that this UAS does not support (RFC 3261 §8.2.2.3). */
+  #unsupportedRequired(request: SipRequest): string[] {
+    return parseOptionTags(request.headers.getAll('require')).filter((t) => !this.#supported.has(t));
   }
 
   #sourceAllowed(flow: SipFlow): boolean {
@@ -422,10 +514,9 @@ export class SipUserAgent {
     };
     if (this.#closing) return reject(503, [['retry-after', '30']]);
     if (!this.#authenticated(request, flow, reject)) return;
-    const unsupported = parseOptionTags(request.headers.getAll('require')).filter(
-      (t) => !this.#supported.has(t),
-    );
+    const unsupported = this.#unsupportedRequired(request);
     if (unsupported.length > 0) return reject(420, [['unsupported', unsupported.join(', ')]]);
+    if (!acceptsSdp(request)) return reject(415, NOT_ACCEPTABLE_HEADERS);
     // A second INVITE with this Call-ID that is not a retransmission: a loop or a merged fork (§8.2.2.2).
     if (this.#pending.has(sipCallId) || this.#dialogsBySipCallId.has(sipCallId)) return reject(482);
 
@@ -551,6 +642,13 @@ export class SipUserAgent {
       );
     };
     if (!state) return respond(481);
+    const unsupported = this.#unsupportedRequired(request);
+    if (unsupported.length > 0) {
+      const response = this.#response(request, 420, { headers: [['unsupported', unsupported.join(', ')]] });
+      return transaction.respond(response);
+    }
+    if (!acceptsSdp(request))
+      return transaction.respond(this.#response(request, 415, { headers: NOT_ACCEPTABLE_HEADERS }));
     // RFC 3261 §14.2: an offer while another offer of this dialog is unanswered must wait.
     if (state.awaitingAck || state.offerPending) return respond(491);
     const handler = state.handler;
@@ -633,17 +731,17 @@ export class SipUserAgent {
     return state;
   }
 
-  #localContact(transport: 'udp' | 'tcp'): LocalContact {
+  #localContact(transport: SipTransportName): LocalContact {
     return {
       address: formatHost(this.#options.advertisedAddress),
-      port: transport === 'tcp' ? this.tcpPort : this.udpPort,
+      port: this.#transport({ transport, address: '', port: 0 }).localPort,
       transport,
     };
   }
 
-  #contactHeader(transport: 'udp' | 'tcp'): string {
+  #contactHeader(transport: SipTransportName): string {
     const { address, port } = this.#localContact(transport);
-    return `<sip:callsight@${address}:${port}${transport === 'tcp' ? ';transport=tcp' : ''}>`;
+    return `<sip:callsight@${address}:${port}${transport === 'udp' ? '' : `;transport=${transport}`}>`;
   }
 
   /**
@@ -656,10 +754,7 @@ export class SipUserAgent {
     const local = this.#localContact(flow.transport);
     const sipCallId = `${randomBytes(12).toString('hex')}@${this.#options.advertisedAddress}`;
     const headers = new SipHeaders()
-      .append(
-        'via',
-        `SIP/2.0/${flow.transport.toUpperCase()} ${local.address}:${local.port};branch=${newBranch()};rport`,
-      )
+      .append('via', viaHeader(local))
       .append('max-forwards', '70')
       .append('from', `${options.from};tag=${newTag()}`)
       .append('to', options.to)
@@ -807,6 +902,6 @@ export class SipUserAgent {
     clearTimeout(timer);
     for (const transaction of [...this.#clientTransactions.values()]) transaction.abandon();
     for (const transaction of [...this.#serverTransactions.values()]) transaction.terminate();
-    await Promise.all([this.#udp.close(), this.#tcp.close()]);
+    await Promise.all([this.#udp.close(), this.#tcp.close(), this.#tls?.close()]);
   }
 }

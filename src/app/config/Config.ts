@@ -21,6 +21,18 @@ export interface Config {
     readonly host: string;
     readonly udpPort: number;
     readonly tcpPort: number;
+    readonly tlsPort: number;
+    /** Empty: no SIP over TLS. */
+    readonly tlsCertFile: string;
+    readonly tlsKeyFile: string;
+    readonly tlsCaFile: string;
+    readonly tlsClientCaFile: string;
+    /** Comma-separated certificate identities; '' allows any certificate of the client CAs. */
+    readonly tlsClientAllowList: string;
+    readonly maxConnections: number;
+    readonly maxConnectionsPerSource: number;
+    readonly messageTimeoutMs: number;
+    readonly keepAliveIntervalSec: number;
     readonly advertisedAddress: string;
     /** Comma-separated CIDRs; '' allows every host. */
     readonly allowedHosts: string;
@@ -192,6 +204,18 @@ function checkSipAccess(sip: Config['sip'], ctx: z.RefinementCtx): void {
   check('allowedHosts', () => AllowList.parse(sip.allowedHosts));
   check('authUsers', () => parseDigestUsers(sip.authUsers));
   check('authAlgorithms', () => parseDigestAlgorithms(sip.authAlgorithms));
+  if ((sip.tlsCertFile === '') !== (sip.tlsKeyFile === ''))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['sip', sip.tlsCertFile === '' ? 'tlsCertFile' : 'tlsKeyFile'],
+      message: 'sip.tlsCertFile and sip.tlsKeyFile go together',
+    });
+  if (sip.tlsClientAllowList !== '' && sip.tlsClientCaFile === '')
+    ctx.addIssue({
+      code: 'custom',
+      path: ['sip', 'tlsClientAllowList'],
+      message: 'needs sip.tlsClientCaFile (the CAs that sign the clients whose names it lists)',
+    });
   check('authRealm', () => {
     if (!/^[\x20-\x7e]+$/.test(sip.authRealm)) throw new Error('must be printable ASCII and not empty');
   });

@@ -6,7 +6,10 @@ import type { EventOrigin } from '../../events/EventEnvelope.js';
 import type { Logger } from '../../platform/logger.js';
 import { PortAllocator } from '../../media/rtp/PortAllocator.js';
 import { SipUserAgent } from '../../sip/SipUserAgent.js';
+import { TlsCredentials } from '../../sip/transport/TlsCredentials.js';
 import { describeSipAccess, sipAccess } from '../sipAccess.js';
+import type { RoleMetric } from './RoleMetrics.js';
+import { sipMetrics } from './SipMetrics.js';
 
 export interface SipRoleOptions {
   readonly config: Config;
@@ -26,6 +29,7 @@ export class SipRole {
   readonly connector: VoiceConnector;
   readonly #options: SipRoleOptions;
   #uas: SipUserAgent | null = null;
+  #credentials: TlsCredentials | null = null;
 
   private constructor(options: SipRoleOptions, connector: VoiceConnector) {
     this.#options = options;
@@ -53,29 +57,67 @@ export class SipRole {
     return new SipRole(options, connector);
   }
 
-  /** Starts taking calls. */
+  /** Starts taking calls. A TLS file that cannot be read stops it with CS_ERR_CONFIG_INVALID. */
   async listen(): Promise<void> {
     const { config, advertisedAddress, logger } = this.#options;
-    const access = sipAccess(config.sip);
+    const sip = config.sip;
+    const access = sipAccess(sip);
+    const sipLogger = logger.child({ stage: 'sip' });
+    const credentials = sip.tlsCertFile
+      ? TlsCredentials.load(
+          {
+            certFile: sip.tlsCertFile,
+            keyFile: sip.tlsKeyFile,
+            caFile: sip.tlsCaFile,
+            clientCaFile: sip.tlsClientCaFile,
+          },
+          sipLogger,
+        )
+      : null;
+    this.#credentials = credentials;
     const uas = await SipUserAgent.start({
-      host: config.sip.host,
-      udpPort: config.sip.udpPort,
-      tcpPort: config.sip.tcpPort,
+      host: sip.host,
+      udpPort: sip.udpPort,
+      tcpPort: sip.tcpPort,
+      tls: credentials && {
+        port: sip.tlsPort,
+        credentials,
+        clientAllowList: sip.tlsClientAllowList
+          .split(',')
+          .map((n) => n.trim())
+          .filter(Boolean),
+      },
+      streamLimits: {
+        maxConnections: sip.maxConnections,
+        maxConnectionsPerSource: sip.maxConnectionsPerSource,
+        messageTimeoutMs: sip.messageTimeoutMs,
+        keepAliveIntervalMs: sip.keepAliveIntervalSec * 1000,
+      },
       advertisedAddress,
       handler: this.connector,
-      logger: logger.child({ stage: 'sip' }),
+      logger: sipLogger,
       access,
       // RFC 7866 §6.1.1: a recording client requires the siprec option tag.
       supportedOptionTags: ['siprec'],
+    }).catch((err: unknown) => {
+      credentials?.close();
+      throw err;
     });
     this.#uas = uas;
     this.connector.attach(uas);
     logger.info({ stage: 'sip', ...describeSipAccess(access) }, 'SIP access control');
+    if (credentials)
+      logger.info({ stage: 'sip', port: uas.tlsPort, mutual: credentials.mutual }, 'SIP over TLS listening');
     this.connector.on('mediaTimeout', (call) => {
       uas
         .hangup(call.sipCallId)
         .catch((err: unknown) => logger.error({ err, callId: call.callId }, 'hangup failed'));
     });
+  }
+
+  /** The SIP transports' limits and counters, for /metrics. */
+  get metrics(): RoleMetric[] {
+    return sipMetrics(() => this.#uas?.stats() ?? null);
   }
 
   get udpPort(): number {
@@ -86,9 +128,14 @@ export class SipRole {
     return this.#uas?.tcpPort ?? 0;
   }
 
+  get tlsPort(): number {
+    return this.#uas?.tlsPort ?? 0;
+  }
+
   /** Refuses new calls, hangs up the ones in progress (BYE) and waits until their media has ended. */
   async close(): Promise<void> {
     await this.#uas?.close();
+    this.#credentials?.close();
     await this.connector.drain();
   }
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CallsightError, errorMessage } from '../../platform/errors.js';
 import { compileEventPattern, type CompiledPattern } from '../../events/EventPattern.js';
 import { parseSipUri } from '../../sip/message/SipUri.js';
+import type { SipTransportName } from '../../sip/CallHandlerTypes.js';
 import type { CallDirection, ParticipantRole } from '../CallTypes.js';
 
 /**
@@ -14,7 +15,7 @@ import type { CallDirection, ParticipantRole } from '../CallTypes.js';
  *   routes:
  *     - name: pstn-to-pbx
  *       match: { toNumber: [{ prefix: "+1800" }] }
- *       target: sip:pbx.example.com:5060;transport=tcp
+ *       target: sip:pbx.example.com:5060;transport=tcp   # or sips:sbc.example.com (TLS, port 5061)
  *       direction: Inbound
  */
 const routeSchema = z.strictObject({
@@ -25,7 +26,10 @@ const routeSchema = z.strictObject({
     z.literal('local'),
     z
       .string()
-      .refine((uri) => parseSipUri(uri)?.host !== undefined, 'a sip: URI such as sip:pbx.example.com:5060'),
+      .refine(
+        (uri) => parseSipUri(uri)?.host !== undefined,
+        'a sip: or sips: URI such as sip:pbx.example.com:5060',
+      ),
   ]),
   direction: z.enum(['Inbound', 'Outbound']).default('Inbound'),
   /** Role of the caller's leg (ch_0). Chime: the PSTN leg is CUSTOMER, the account's own leg AGENT. */
@@ -40,15 +44,29 @@ export interface RouteDefinition {
   readonly name: string;
   readonly pattern: CompiledPattern | null;
   /** null: answer the call here. */
-  readonly target: {
-    readonly uri: string;
-    readonly transport: 'udp' | 'tcp';
-    readonly host: string;
-    readonly port: number;
-  } | null;
+  readonly target: RouteTarget | null;
   readonly direction: CallDirection;
   readonly callerRole: ParticipantRole;
   readonly timeoutMs: number;
+}
+
+export interface RouteTarget {
+  readonly uri: string;
+  readonly transport: SipTransportName;
+  /** For TLS, the name the target's certificate must carry (RFC 5922). */
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * Where a target URI is reached: `sips:` or `;transport=tls` over TLS (port 5061 by default, RFC
+ * 3261 §26.2), `;transport=tcp` over TCP, else UDP (5060).
+ */
+export function routeTarget(text: string): RouteTarget {
+  const uri = parseSipUri(text)!;
+  const named = uri.params.get('transport')?.toLowerCase();
+  const transport = uri.scheme === 'sips' || named === 'tls' ? 'tls' : named === 'tcp' ? 'tcp' : 'udp';
+  return { uri: text, transport, host: uri.host, port: uri.port ?? (transport === 'tls' ? 5061 : 5060) };
 }
 
 /** What a route's pattern sees of an INVITE. */
@@ -80,9 +98,7 @@ export function parseRoutes(input: unknown, where = 'routes'): RouteDefinition[]
     }
     let target: RouteDefinition['target'] = null;
     if (route.target !== 'local') {
-      const uri = parseSipUri(route.target)!;
-      const transport = uri.params.get('transport')?.toLowerCase() === 'tcp' ? 'tcp' : 'udp';
-      target = { uri: route.target, transport, host: uri.host, port: uri.port ?? 5060 };
+      target = routeTarget(route.target);
     }
     return {
       name: route.name,

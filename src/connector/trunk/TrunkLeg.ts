@@ -105,15 +105,18 @@ export class TrunkLeg {
     const { invite, route, sip, call } = this.#options;
     const target = route.target!;
     const host = formatHost(target.host);
-    const transportParam = target.transport === 'tcp' ? ';transport=tcp' : '';
+    // The target's own scheme and transport carry on into the Request-URI and To (sips: stays sips:).
+    const scheme = target.uri.toLowerCase().startsWith('sips:') ? 'sips' : 'sip';
+    const transportParam =
+      target.transport === 'udp' || scheme === 'sips' ? '' : `;transport=${target.transport}`;
     const user = /^[\w+*#.-]+$/.test(call.toNumber) ? call.toNumber : null;
     const display = parseNameAddr(invite.headers.from ?? '')?.displayName;
     const fromUser = /^[\w+*#.-]+$/.test(call.fromNumber) ? call.fromNumber : 'anonymous';
     const outgoing = sip.invite({
       target: { transport: target.transport, address: target.host, port: target.port },
-      requestUri: user ? `sip:${user}@${host}:${target.port}${transportParam}` : target.uri,
+      requestUri: user ? `${scheme}:${user}@${host}:${target.port}${transportParam}` : target.uri,
       from: `${display ? `${quoted(display)} ` : ''}<sip:${fromUser}@${formatHost(this.#options.advertisedAddress)}>`,
-      to: user ? `<sip:${user}@${host}>` : `<${target.uri}>`,
+      to: user ? `<${scheme}:${user}@${host}>` : `<${target.uri}>`,
       sdp: this.#sdpFor(1, this.#options.stream.direction),
       timeoutMs: route.timeoutMs,
       onProvisional: (response) => {

@@ -3,6 +3,7 @@ import { splitList } from '../message/HeaderValues.js';
 import { SipHeaders } from '../message/SipHeaders.js';
 import { SipRequest, newBranch, type SipResponse } from '../message/SipMessage.js';
 import { parseNameAddr } from '../message/HeaderValues.js';
+import type { SipTransportName } from '../CallHandlerTypes.js';
 import type { SipFlow } from '../transport/TransportTypes.js';
 
 /** Identifies a dialog from the UAS side: Call-ID, our tag (To), the peer's tag (From). */
@@ -14,7 +15,16 @@ export function dialogKey(callId: string, localTag: string, remoteTag: string): 
 export interface LocalContact {
   readonly address: string;
   readonly port: number;
-  readonly transport: 'udp' | 'tcp';
+  readonly transport: SipTransportName;
+}
+
+/**
+ * Our Via for a request sent from `local`: rport (RFC 3581), and on TCP and TLS `alias` (RFC 5923)
+ * so that the peer sends its requests back on our connection.
+ */
+export function viaHeader(local: LocalContact): string {
+  const alias = local.transport === 'udp' ? '' : ';alias';
+  return `SIP/2.0/${local.transport.toUpperCase()} ${local.address}:${local.port};branch=${newBranch()};rport${alias}`;
 }
 
 export interface DialogInit {
@@ -112,8 +122,9 @@ export class Dialog {
     const firstRoute = this.routeSet[0] ? parseNameAddr(this.routeSet[0]) : null;
     const uri = firstRoute?.uri;
     if (uri) {
-      const transport = uri.params.get('transport')?.toLowerCase() === 'tcp' ? 'tcp' : this.flow.transport;
-      return { transport, address: uri.host, port: uri.port ?? 5060 };
+      const named = uri.scheme === 'sips' ? 'tls' : uri.params.get('transport')?.toLowerCase();
+      const transport = named === 'tcp' || named === 'tls' || named === 'udp' ? named : this.flow.transport;
+      return { transport, address: uri.host, port: uri.port ?? (transport === 'tls' ? 5061 : 5060) };
     }
     return this.flow;
   }
@@ -130,8 +141,7 @@ export class Dialog {
 
   #build(method: string, seq: number, local: LocalContact): SipRequest {
     const headers = new SipHeaders();
-    const transport = local.transport.toUpperCase();
-    headers.append('via', `SIP/2.0/${transport} ${local.address}:${local.port};branch=${newBranch()};rport`);
+    headers.append('via', viaHeader(local));
     headers.append('max-forwards', '70');
     for (const route of this.routeSet) headers.append('route', route);
     headers.append('from', this.localHeader);

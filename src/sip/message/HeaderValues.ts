@@ -89,7 +89,8 @@ export function parseNameAddr(value: string): NameAddr | null {
     rest = text.slice(close + 1);
   } else {
     const semi = text.indexOf(';');
-    uriText = semi < 0 ? text : text.slice(0, semi);
+    // Whitespace may separate the URI from its parameters (RFC 4475 §3.1.1.1: `sip:x@y ;  tag = 1`).
+    uriText = (semi < 0 ? text : text.slice(0, semi)).trimEnd();
     rest = semi < 0 ? '' : text.slice(semi);
     // addr-spec without brackets may not contain a comma, question mark or semicolon in the URI.
     if (/[\s,?]/.test(uriText)) return null;

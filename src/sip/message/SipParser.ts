@@ -30,19 +30,18 @@ export class SipParseError extends CallsightError {
     this.partial = partial;
   }
 
-  /** True when a response can be routed back: the request's essential headers all parsed. */
+  /** True when a response can be routed back and matched: the request's top Via and CSeq parsed. */
   get answerable(): boolean {
     const headers = this.partial?.headers;
     if (!this.partial?.method || this.partial.method === 'ACK' || !headers) return false;
-    const via = headers.get('via');
-    return (
-      via !== undefined &&
-      parseVia(splitList(via)[0] ?? '') !== null &&
-      headers.has('from') &&
-      headers.has('to') &&
-      headers.has('call-id') &&
-      headers.has('cseq')
-    );
+    // Via and CSeq are what the sender's transaction matches a response on (RFC 3261 §17.1.3); a
+    // request without From, To or Call-ID still gets its 400 (RFC 4475 §3.3.1).
+    // A Via of another SIP version still routes its 505 back (RFC 4475 §3.1.2.16), and one with broken
+    // parameters its 400 (§3.1.2.1): the response copies the Via as it came.
+    const via = splitList(headers.get('via') ?? '')[0]
+      ?.replace(/^SIP\s*\/\s*\d+\.\d+/i, 'SIP/2.0')
+      .replace(/;.*$/, '');
+    return via !== undefined && parseVia(via) !== null && headers.has('cseq');
   }
 }
 
@@ -90,7 +89,9 @@ function checkCoreHeaders(headers: SipHeaders, method: string | null): void {
   if (method !== null && cseq!.method !== method)
     fail(`CSeq method ${cseq!.method} does not match ${method}`);
   const maxForwards = headers.get('max-forwards');
-  if (maxForwards !== undefined && !/^\d{1,3}$/.test(maxForwards.trim())) fail('malformed Max-Forwards');
+  // 1*DIGIT with leading zeros allowed (RFC 4475 §3.1.1.1 sends 0068), at most 255 (§3.1.2.4).
+  if (maxForwards !== undefined && !(/^\d{1,10}$/.test(maxForwards.trim()) && Number(maxForwards) <= 255))
+    fail('malformed Max-Forwards');
 }
 
 /**
@@ -114,7 +115,9 @@ export function parseSipMessage(data: Buffer): SipMessage {
   const split = data.indexOf('\r\n\r\n');
   if (split < 0) throw new SipParseError('no blank line after the headers');
   const head = data.subarray(0, split).toString('utf8');
-  if (head.includes('\0')) throw new SipParseError('NUL byte in the header section');
+  // A NUL is legal only escaped in a quoted string (quoted-pair, RFC 3261 §25.1; RFC 4475 §3.1.1.2).
+  if (head.replace(/\\[\0-\x7f]/g, '').includes('\0'))
+    throw new SipParseError('NUL byte in the header section');
   const lines = head.split('\r\n');
   if (lines.some((line) => line.includes('\n') || line.includes('\r')))
     throw new SipParseError('bare CR or LF in the header section (lines must end with CRLF)');
@@ -128,7 +131,11 @@ export function parseSipMessage(data: Buffer): SipMessage {
     response = { status: Number(responseMatch[1]), reason: responseMatch[2]! };
   } else {
     const parts = startLine.split(' ');
-    if (parts.length !== 3) throw new SipParseError(`malformed start line "${startLine.slice(0, 80)}"`);
+    if (parts.length !== 3) {
+      // Extra spaces (RFC 4475 §3.1.2.8–10): still a request that can be answered 400.
+      const method = TOKEN.test(parts[0] ?? '') ? parts[0]! : null;
+      throw new SipParseError(`malformed start line "${startLine.slice(0, 80)}"`, 400, { method, headers });
+    }
     const [method, uri, version] = parts as [string, string, string];
     if (!TOKEN.test(method)) throw new SipParseError(`malformed method "${method.slice(0, 20)}"`);
     if (!/^SIP\/\d+\.\d+$/i.test(version))
@@ -142,8 +149,12 @@ export function parseSipMessage(data: Buffer): SipMessage {
         method,
         headers,
       });
-    if (!parseSipUri(uri))
+    const parsedUri = parseSipUri(uri);
+    if (!parsedUri)
       throw new SipParseError(`malformed Request-URI "${uri.slice(0, 80)}"`, 400, { method, headers });
+    // RFC 3261 §19.1.1: URI headers are not allowed in a Request-URI (RFC 4475 §3.1.2.11).
+    if (parsedUri.headers !== null)
+      throw new SipParseError('Request-URI carries URI headers', 400, { method, headers });
     request = { method, uri };
   }
   const method = request?.method ?? null;

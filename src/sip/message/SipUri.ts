@@ -13,6 +13,8 @@ export interface SipUri {
   readonly port: number | null;
   /** URI parameters, names lower-cased; a parameter without a value maps to ''. */
   readonly params: ReadonlyMap<string, string>;
+  /** The URI headers after `?` as written (`subject=x&priority=urgent`), or null. */
+  readonly headers: string | null;
 }
 
 // RFC 3261 §25.1: unreserved / escaped / user-unreserved characters allowed in the user part.
@@ -54,20 +56,23 @@ export function parseSipUri(text: string): SipUri | null {
   const match = /^(sips?):(.+)$/i.exec(text);
   if (!match) return null;
   const scheme = match[1]!.toLowerCase() as 'sip' | 'sips';
-  // URI headers (`?subject=…`) are only meaningful in Contact/Refer-To; we accept and ignore them.
-  const withoutHeaders = match[2]!.split('?', 1)[0]!;
-  const at = withoutHeaders.lastIndexOf('@');
+  // The user part may itself hold `?` and `;` (RFC 3261 §25.1 user-unreserved): find the host
+  // first, then the URI headers (`?subject=…`, only meaningful in Contact/Refer-To) after it.
+  const rest = match[2]!;
+  const at = rest.lastIndexOf('@');
   let user: string | null = null;
-  let hostAndParams = withoutHeaders;
   if (at >= 0) {
-    const userinfo = withoutHeaders.slice(0, at);
+    const userinfo = rest.slice(0, at);
     // A password (`user:secret@`) is deprecated but legal; it is not kept.
     const userPart = userinfo.split(':', 1)[0]!;
     if (!USER.test(userPart)) return null;
     user = unescape(userPart);
     if (user === null) return null;
-    hostAndParams = withoutHeaders.slice(at + 1);
   }
+  const afterUser = rest.slice(at + 1);
+  const question = afterUser.indexOf('?');
+  const hostAndParams = question < 0 ? afterUser : afterUser.slice(0, question);
+  const headers = question < 0 ? null : afterUser.slice(question + 1);
   const [hostPort, ...paramParts] = hostAndParams.split(';');
   const parsedHost = parseHostPort(hostPort ?? '');
   if (!parsedHost) return null;
@@ -79,7 +84,7 @@ export function parseSipUri(text: string): SipUri | null {
     if (!PARAM_CHARS.test(name) || (eq >= 0 && !PARAM_CHARS.test(value))) return null;
     params.set(name.toLowerCase(), value);
   }
-  return { scheme, user, ...parsedHost, params };
+  return { scheme, user, ...parsedHost, params, headers };
 }
 
 /** The URI's user part if it has one, else the whole URI (as Chime's fromNumber/toNumber carry numbers). */

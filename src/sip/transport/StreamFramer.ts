@@ -31,7 +31,14 @@ const CRLFCRLF = Buffer.from('\r\n\r\n');
  */
 export class StreamFramer {
   readonly #limits: StreamFramerLimits;
+  /** The bytes held: a view of #storage (or the last chunk pushed, until more arrives). */
   #buffer: Buffer = Buffer.alloc(0);
+  /** Room for #buffer to grow into without copying it on every chunk. */
+  #storage: Buffer = Buffer.alloc(0);
+  /** How much of #buffer was already searched for the blank line ending the header section. */
+  #searched = 0;
+  /** The message whose header section is read and whose body is awaited: where it starts, its size. */
+  #awaiting: { readonly start: number; readonly total: number } | null = null;
   #failed = false;
 
   constructor(limits: StreamFramerLimits = DEFAULT_FRAMER_LIMITS) {
@@ -40,7 +47,7 @@ export class StreamFramer {
 
   push(chunk: Buffer): FramedItem[] {
     if (this.#failed) throw new SipParseError('stream framing already failed');
-    this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
+    this.#append(chunk);
     const items: FramedItem[] = [];
     try {
       for (;;) {
@@ -50,7 +57,7 @@ export class StreamFramer {
       }
     } catch (err) {
       this.#failed = true;
-      this.#buffer = Buffer.alloc(0);
+      this.#buffer = this.#storage = Buffer.alloc(0);
       if (!(err instanceof SipParseError)) throw err;
       // The messages cut before the break are still delivered, as they would be in another split.
       items.push({ kind: 'error', error: err });
@@ -58,9 +65,46 @@ export class StreamFramer {
     return items;
   }
 
+  /** True when part of a message is held (not only the CRLFs of keep-alives between messages). */
+  get holdsPartialMessage(): boolean {
+    // Stops at the first byte of a message, which is at most a few CRLFs in.
+    return this.#buffer.findIndex((b) => b !== 0x0d && b !== 0x0a) >= 0;
+  }
+
   /** Bytes held waiting for the rest of a message. */
   get pending(): number {
     return this.#buffer.length;
+  }
+
+  /**
+   * Appends in amortised constant time per byte: a peer that sends a message one byte per segment
+   * must not make each byte cost a copy of everything held (nor a new parse of the header section).
+   */
+  #append(chunk: Buffer): void {
+    const held = this.#buffer.length;
+    if (held === 0) {
+      this.#buffer = chunk;
+      return;
+    }
+    const offset = this.#buffer.byteOffset - this.#storage.byteOffset;
+    const inStorage = this.#buffer.buffer === this.#storage.buffer && offset >= 0;
+    if (inStorage && offset + held + chunk.length <= this.#storage.length) {
+      chunk.copy(this.#storage, offset + held);
+      this.#buffer = this.#storage.subarray(offset, offset + held + chunk.length);
+      return;
+    }
+    const storage = Buffer.allocUnsafe(Math.max(2 * (held + chunk.length), 4096));
+    this.#buffer.copy(storage, 0);
+    chunk.copy(storage, held);
+    this.#storage = storage;
+    this.#buffer = storage.subarray(0, held + chunk.length);
+  }
+
+  /** Drops the first `count` bytes held (a ping, or a message cut out). */
+  #consume(count: number): void {
+    this.#buffer = this.#buffer.subarray(count);
+    this.#searched = 0;
+    this.#awaiting = null;
   }
 
   #next(): FramedItem | null {
@@ -75,12 +119,14 @@ export class StreamFramer {
     }
     if (start >= 4) {
       // One ping is exactly CRLFCRLF: a run of them is as many pings however it was split.
-      this.#buffer = this.#buffer.subarray(4);
+      this.#consume(4);
       return { kind: 'ping' };
     }
     if (start === this.#buffer.length) return null;
-    const end = this.#buffer.indexOf(CRLFCRLF, start);
+    if (this.#awaiting) return this.#cut(this.#awaiting.start, this.#awaiting.total);
+    const end = this.#buffer.indexOf(CRLFCRLF, Math.max(start, this.#searched - 3));
     if (end < 0) {
+      this.#searched = this.#buffer.length;
       // The last 3 bytes may be the start of the blank line: only more than that proves the cap broken.
       if (this.#buffer.length - start > this.#limits.maxHeaderBytes + 3)
         throw new SipParseError(`header section longer than ${this.#limits.maxHeaderBytes} bytes`, 513);
@@ -110,9 +156,18 @@ export class StreamFramer {
         513,
         partial,
       );
-    if (this.#buffer.length < start + total) return null;
+    return this.#cut(start, total);
+  }
+
+  /** The message at `start` if all its `total` bytes are held; else waits, remembering its size. */
+  #cut(start: number, total: number): FramedItem | null {
+    if (this.#buffer.length < start + total) {
+      this.#awaiting = { start, total };
+      return null;
+    }
+    // A copy: the storage it was cut from is reused for the bytes that follow.
     const data = Buffer.from(this.#buffer.subarray(start, start + total));
-    this.#buffer = this.#buffer.subarray(start + total);
+    this.#consume(start + total);
     return { kind: 'message', data };
   }
 }

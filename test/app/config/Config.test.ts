@@ -109,6 +109,28 @@ describe('configuration', () => {
     );
   });
 
+  test('TLS settings: certificate and key go together, a client allow-list needs the client CAs', () => {
+    assert.equal(loadConfig().sip.tlsPort, 5061);
+    assert.throws(
+      () =>
+        loadConfig({
+          env: {
+            CALLSIGHT_SIP_TLS_CERT_FILE: '/etc/callsight/sip.crt',
+            CALLSIGHT_SIP_TLS_CLIENT_ALLOW_LIST: 'sbc1.example.com',
+          },
+        }),
+      (err: unknown) => {
+        assert.ok(err instanceof CallsightError);
+        assert.match(err.message, /sip\.tlsKeyFile: sip\.tlsCertFile and sip\.tlsKeyFile go together/);
+        assert.match(
+          err.message,
+          /sip\.tlsClientAllowList \(from CALLSIGHT_SIP_TLS_CLIENT_ALLOW_LIST\): needs sip\.tlsClientCaFile/,
+        );
+        return true;
+      },
+    );
+  });
+
   test('the program refuses a bad setting with exit code 2 and a clear message', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       env: { ...process.env, CALLSIGHT_HTTP_PORT: '99999' },

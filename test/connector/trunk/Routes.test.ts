@@ -91,3 +91,23 @@ describe('routes: refused at start, every problem named with its path', () => {
     assert.match(message, /routes\.2\.name: duplicate route name "b"/);
   });
 });
+
+describe('routes: targets over TLS', () => {
+  test('sips: and ;transport=tls go over TLS, on port 5061 unless the URI names one', () => {
+    const [secure, tls, tcp] = parseRoutes([
+      { name: 'sbc', target: 'sips:sbc.example.com' },
+      { name: 'pbx', target: 'sip:pbx.example.com:5071;transport=TLS' },
+      { name: 'old', target: 'sip:pbx.example.com;transport=tcp' },
+    ]);
+    assert.deepEqual(secure!.target, {
+      uri: 'sips:sbc.example.com',
+      transport: 'tls',
+      host: 'sbc.example.com',
+      port: 5061,
+    });
+    assert.equal(tls!.target?.transport, 'tls');
+    assert.equal(tls!.target?.port, 5071);
+    assert.equal(tcp!.target?.transport, 'tcp');
+    assert.equal(tcp!.target?.port, 5060);
+  });
+});

@@ -411,16 +411,16 @@ interface Malformed {
   readonly name: string;
   readonly data: Buffer;
   readonly status: number;
-  /** Whether a UAS can route a response back (Via, From, To, Call-ID and CSeq all there). */
+  /** Whether a UAS can route a response back and the sender match it (its top Via and CSeq parse). */
   readonly answerable: boolean;
 }
 
 const MALFORMED: readonly Malformed[] = [
-  { name: 'missing Call-ID', data: withHeader('Call-ID', null), status: 400, answerable: false },
+  { name: 'missing Call-ID', data: withHeader('Call-ID', null), status: 400, answerable: true },
   { name: 'missing CSeq', data: withHeader('CSeq', null), status: 400, answerable: false },
   { name: 'missing Via', data: withHeader('Via', null), status: 400, answerable: false },
-  { name: 'missing From', data: withHeader('From', null), status: 400, answerable: false },
-  { name: 'missing To', data: withHeader('To', null), status: 400, answerable: false },
+  { name: 'missing From', data: withHeader('From', null), status: 400, answerable: true },
+  { name: 'missing To', data: withHeader('To', null), status: 400, answerable: true },
   {
     name: 'CSeq method differs from the request method',
     data: withHeader('CSeq', '101 BYE'),
@@ -496,13 +496,13 @@ const MALFORMED: readonly Malformed[] = [
     name: 'start line with two spaces',
     data: withStartLine('INVITE  sip:bob@callsight.example.net SIP/2.0'),
     status: 400,
-    answerable: false,
+    answerable: true,
   },
   {
     name: 'start line without a version',
     data: withStartLine('INVITE sip:bob@callsight.example.net'),
     status: 400,
-    answerable: false,
+    answerable: true,
   },
   {
     name: 'lower-case garbage version',
@@ -542,7 +542,7 @@ const MALFORMED: readonly Malformed[] = [
     name: 'top Via of SIP/1.0',
     data: withHeader('Via', 'SIP/1.0/UDP 192.0.2.10;branch=z9hG4bK.x'),
     status: 400,
-    answerable: false,
+    answerable: true,
   },
   {
     name: 'a later Via is malformed (the top one still routes the 400)',
@@ -554,7 +554,7 @@ const MALFORMED: readonly Malformed[] = [
     name: 'Via parameter with an empty value',
     data: withHeader('Via', 'SIP/2.0/UDP 192.0.2.10;branch='),
     status: 400,
-    answerable: false,
+    answerable: true,
   },
   {
     name: 'From with an unterminated display name',
