@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from '../platform/logger.js';
 import type { AllowList } from './access/AllowList.js';
 import type { DigestAuthenticator } from './access/DigestAuth.js';
@@ -653,23 +654,15 @@ export class SipUserAgent {
    */
   invite(options: OutgoingInviteOptions): OutgoingInvite {
     const flow: SipFlow = { ...options.target };
-    const local = this.#localContact(flow.transport);
-    const sipCallId = `${randomBytes(12).toString('hex')}@${this.#options.advertisedAddress}`;
+    const sipCallId = this.#newCallId();
     const fromTag = newTag();
     const build = (cseq: number, authorization: DigestAnswer | null) => {
-      const headers = new SipHeaders()
-        .append(
-          'via',
-          `SIP/2.0/${flow.transport.toUpperCase()} ${local.address}:${local.port};branch=${newBranch()};rport`,
-        )
-        .append('max-forwards', '70')
-        .append('from', `${options.from};tag=${fromTag}`)
-        .append('to', options.to)
-        .append('call-id', sipCallId)
-        .append('cseq', `${cseq} INVITE`)
-        .append('contact', this.#contactHeader(flow.transport))
-        .append('allow', ALLOW)
-        .append('user-agent', SERVER);
+      const headers = this.#outOfDialogHeaders(flow.transport, {
+        from: `${options.from};tag=${fromTag}`,
+        to: options.to,
+        callId: sipCallId,
+        cseq: `${cseq} INVITE`,
+      });
       if (authorization) headers.append(authorization.header, authorization.value);
       for (const [name, value] of options.headers ?? []) headers.append(name, value);
       headers.append('content-type', 'application/sdp');
@@ -752,6 +745,60 @@ export class SipUserAgent {
       return result;
     })();
     return { sipCallId, outcome, cancel: () => giveUp('cancelled') };
+  }
+
+  /**
+   * OPTIONS to `target` (RFC 3261 §11), as a keep-alive of a route's target: resolves with the final
+   * status and the round-trip time, or a null status when nothing came back in `timeoutMs` (or the
+   * request could not be sent).
+   */
+  async ping(
+    target: OutgoingInviteOptions['target'],
+    requestUri: string,
+    timeoutMs: number,
+  ): Promise<{ status: number | null; rttMs: number }> {
+    const headers = this.#outOfDialogHeaders(target.transport, {
+      from: `<sip:callsight@${formatHost(this.#options.advertisedAddress)}>;tag=${newTag()}`,
+      to: `<${requestUri}>`,
+      callId: this.#newCallId(),
+      cseq: '1 OPTIONS',
+    }).append('accept', 'application/sdp');
+    const started = performance.now();
+    const transaction = new NonInviteClientTransaction(
+      new SipRequest('OPTIONS', requestUri, headers),
+      { ...target },
+      this.#clientContext,
+    );
+    this.#clientTransactions.set(transaction.key, transaction);
+    const timer = setTimeout(() => transaction.abandon(), timeoutMs);
+    const response = await transaction.response;
+    clearTimeout(timer);
+    return { status: response?.status ?? null, rttMs: performance.now() - started };
+  }
+
+  #newCallId(): string {
+    return `${randomBytes(12).toString('hex')}@${this.#options.advertisedAddress}`;
+  }
+
+  /** The headers of a request that starts a transaction outside any dialog (RFC 3261 §8.1.1). */
+  #outOfDialogHeaders(
+    transport: 'udp' | 'tcp',
+    fields: { from: string; to: string; callId: string; cseq: string },
+  ): SipHeaders {
+    const local = this.#localContact(transport);
+    return new SipHeaders()
+      .append(
+        'via',
+        `SIP/2.0/${transport.toUpperCase()} ${local.address}:${local.port};branch=${newBranch()};rport`,
+      )
+      .append('max-forwards', '70')
+      .append('from', fields.from)
+      .append('to', fields.to)
+      .append('call-id', fields.callId)
+      .append('cseq', fields.cseq)
+      .append('contact', this.#contactHeader(transport))
+      .append('allow', ALLOW)
+      .append('user-agent', SERVER);
   }
 
   /**
