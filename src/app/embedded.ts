@@ -8,6 +8,7 @@ import { checkRuleConfigurations, eventCallId, installRules } from './eventRules
 import { LocalCallsView, LocalPipelineService } from './local/LocalPipelineService.js';
 import { loadConfigurations } from './loadConfigurations.js';
 import { httpBaseUrl } from './recordings.js';
+import { registerTargetMetrics } from '../connector/trunk/TargetMetrics.js';
 import { GatewayRole } from './roles/GatewayRole.js';
 import { SipRole } from './roles/SipRole.js';
 import { WorkerRole } from './roles/WorkerRole.js';
@@ -89,6 +90,8 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
     postCall,
     recordings: worker.recordings,
     calls: new LocalCallsView(connector),
+    routes: { routes: () => Promise.resolve(connector.routes()) },
+    metrics: (registry) => registerTargetMetrics(registry, connector.targets),
     pipelines: new LocalPipelineService(pipelines, connector),
   });
   httpBase = httpBaseUrl(config.http.host, advertisedAddress, gateway.port);

@@ -67,6 +67,8 @@ export interface VoiceConnectorEvents {
 /** A route as GET /api/routes lists it: its targets in the configured order, with their OPTIONS state. */
 export interface RouteView {
   readonly name: string;
+  /** Scaled out: the sip process whose view this is. */
+  readonly owner?: string;
   readonly direction: CallInfo['direction'];
   readonly target: 'local' | 'sip';
   /** The username the route answers challenges with (never the password). */

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { DataStream } from '../../stream/StreamTypes.js';
-import type { CallsView } from './ApiSourceTypes.js';
+import type { CallsView, RoutesView } from './ApiSourceTypes.js';
 
 export interface ApiSources {
   readonly calls: CallsView;
+  readonly routes: RoutesView;
   readonly stream: DataStream;
 }
 
@@ -18,5 +19,6 @@ export function registerApiRoutes(app: FastifyInstance, sources: ApiSources): vo
         .send({ error: 'CS_ERR_NOT_FOUND', message: `no active call ${request.params.callId}` });
     return call;
   });
+  app.get('/api/routes', async () => ({ routes: await sources.routes.routes() }));
   app.get('/api/stream', async () => ({ lastSequenceNumber: sources.stream.lastSequence() }));
 }
