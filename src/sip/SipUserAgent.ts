@@ -733,7 +733,12 @@ export class SipUserAgent {
       if (result.kind !== 'response' || result.response.status >= 300)
         return givenUp ? { kind: givenUp } : result;
       const dialog = Dialog.placed(request, result.response, flow);
-      const state = this.#addDialog(dialog, options.sdp, options.handler);
+      // A dialog born after we gave up is ended at once; its owner never hears of it.
+      const state = this.#addDialog(
+        dialog,
+        options.sdp,
+        givenUp ? { ended: () => undefined } : options.handler,
+      );
       const ack = dialog.ack(request.cseq.seq, this.#localContact(dialog.nextHop().transport));
       state.lastAck = { seq: request.cseq.seq, data: ack.serialize() };
       this.#send(state.lastAck.data, dialog.nextHop());
