@@ -1,9 +1,11 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { Registry } from 'prom-client';
 import { ClusterEventPublisher } from '../cluster/ClusterEvents.js';
 import { ensureClusterStreams } from '../cluster/ClusterStreams.js';
 import { ClusterSubjects } from '../cluster/ClusterSubjects.js';
 import { PipelineJobQueue } from '../cluster/PipelineJobs.js';
-import { RemoteCallsView, RemotePipelineService } from '../cluster/RemoteApi.js';
+import { RemoteCallsView, RemotePipelineService, RemoteRoutesView } from '../cluster/RemoteApi.js';
+import { registerTargetMetrics } from '../connector/trunk/TargetMetrics.js';
 import { CallsightError } from '../platform/errors.js';
 import { EventBus } from '../events/EventBus.js';
 import { RecordingStore } from '../recording/RecordingStore.js';
@@ -130,6 +132,10 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
     );
   }
 
+  const registerMetrics = (registry: Registry) => {
+    registerRoleMetrics(registry, roles.name, metrics);
+    if (sip) registerTargetMetrics(registry, sip.connector.targets);
+  };
   // Gateway: HTTP; otherwise /healthz and /metrics only.
   const details = () => ({
     role: roles.name,
@@ -154,14 +160,15 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
       postCall: opened(backends.postCall, 'postCall'),
       recordings,
       calls: new RemoteCallsView({ nc: nats, subjects, directory, logger }),
+      routes: new RemoteRoutesView({ nc: nats, subjects, logger }),
       pipelines: new RemotePipelineService({ nc: nats, subjects, directory, jobs: jobs!, logger }),
-      metrics: (registry) => registerRoleMetrics(registry, roles.name, metrics),
+      metrics: (registry) => registerMetrics(registry),
       healthDetails: details,
     });
     httpPort = gateway.port;
   } else {
     const registry = processRegistry();
-    registerRoleMetrics(registry, roles.name, metrics);
+    registerMetrics(registry);
     health = await HealthServer.start({
       host: config.http.host,
       port: config.http.port,

@@ -2,7 +2,7 @@ import { replayWindowMs } from '../cluster/AudioReplay.js';
 import { CallAudioPublisher } from '../cluster/CallAudio.js';
 import { callInfoFromJson } from '../cluster/ClusterEvents.js';
 import type { ClusterSubjects } from '../cluster/ClusterSubjects.js';
-import { answerCallListRequests } from '../cluster/RemoteApi.js';
+import { answerCallListRequests, answerRouteRequests } from '../cluster/RemoteApi.js';
 import { streamEnded } from '../connector/StreamingStatus.js';
 import { DetailType } from '../events/DetailTypes.js';
 import type { VoiceConnector } from '../connector/VoiceConnector.js';
@@ -92,6 +92,7 @@ export async function startClusterSip(input: {
   await role.listen();
   if (!stable) owner = `sip@${advertisedAddress}:${role.udpPort}`;
   const answering = answerCallListRequests(nats, subjects, owner, connector);
+  const answeringRoutes = answerRouteRequests(nats, subjects, owner, connector);
   const replaying = audio.serveReplays(log);
   return {
     connector,
@@ -107,6 +108,7 @@ export async function startClusterSip(input: {
       await role.close();
       while (pending.size > 0) await Promise.allSettled([...pending]);
       answering.close();
+      answeringRoutes.close();
       replaying.close();
       await nats.flush().catch(() => undefined);
     },

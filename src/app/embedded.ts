@@ -8,6 +8,7 @@ import { checkRuleConfigurations, eventCallId, installRules } from './eventRules
 import { LocalCallsView, LocalPipelineService } from './local/LocalPipelineService.js';
 import { loadConfigurations } from './loadConfigurations.js';
 import { httpBaseUrl } from './recordings.js';
+import { registerTargetMetrics } from '../connector/trunk/TargetMetrics.js';
 import { GatewayRole } from './roles/GatewayRole.js';
 import { registerRoleMetrics } from './roles/RoleMetrics.js';
 import { SipRole } from './roles/SipRole.js';
@@ -90,8 +91,12 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
     postCall,
     recordings: worker.recordings,
     calls: new LocalCallsView(connector),
+    routes: { routes: () => Promise.resolve(connector.routes()) },
     pipelines: new LocalPipelineService(pipelines, connector),
-    metrics: (registry) => registerRoleMetrics(registry, 'all', sip.metrics),
+    metrics: (registry) => {
+      registerRoleMetrics(registry, 'all', sip.metrics);
+      registerTargetMetrics(registry, connector.targets);
+    },
   });
   httpBase = httpBaseUrl(config.http.host, advertisedAddress, gateway.port);
   gateway.http.setReady(true);

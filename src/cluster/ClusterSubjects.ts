@@ -13,6 +13,7 @@ import { callToken, encodeToken } from '../stream/SubjectTokens.js';
  * | `<ns>.calls.<call>.ended` | core NATS | the call's media ended (also in the call directory) |
  * | `<ns>.pipelines.<id>.control` | core NATS request/reply | pause, resume, stop; takeover notices |
  * | `<ns>.sip.<owner>.calls` | core NATS request/reply | a sip process's calls in progress with their RTP counters |
+ * | `<ns>.sip.routes` | core NATS request/many replies | every sip process's routes, with its view of their targets |
  *
  * Tokens are escaped like the data stream's (SubjectTokens.ts).
  */
@@ -71,6 +72,11 @@ export class ClusterSubjects {
 
   sipCalls(owner: string): string {
     return `${this.namespace}.sip.${encodeToken(owner)}.calls`;
+  }
+
+  /** Asked of every sip process at once (each pings the targets itself, so each has its own view). */
+  get sipRoutes(): string {
+    return `${this.namespace}.sip.routes`;
   }
 
   /** Whether the data stream's subjects (`<prefix>.>`) and these would meet (JetStream refuses overlapping streams). */

@@ -1,6 +1,6 @@
 import { errors as natsErrors, RequestError } from '@nats-io/transport-node';
 import type { CallInfo, CallStream } from '../connector/CallTypes.js';
-import type { VoiceConnector } from '../connector/VoiceConnector.js';
+import type { RouteView, VoiceConnector } from '../connector/VoiceConnector.js';
 import { CallsightError } from '../platform/errors.js';
 import type {
   ActiveCallView,
@@ -8,6 +8,7 @@ import type {
   CreatePipelineOptions,
   PipelineService,
   PipelineSummary,
+  RoutesView,
 } from '../gateway/api/ApiSourceTypes.js';
 import type { Logger } from '../platform/logger.js';
 import type { NatsConnection } from '../platform/nats/NatsConnection.js';
@@ -174,6 +175,50 @@ export function answerCallListRequests(
   const subscription = nc.subscribe(subjects.sipCalls(owner), {
     callback: (err, msg) => {
       if (!err) msg.respond(Buffer.from(JSON.stringify(connector.activeCalls()), 'utf8'));
+    },
+  });
+  return { close: () => subscription.unsubscribe() };
+}
+
+/**
+ * GET /api/routes on a gateway: the routes as each sip process sees them (each pings the targets
+ * itself), gathered for a second; every route carries the `owner` that answered.
+ */
+export class RemoteRoutesView implements RoutesView {
+  readonly #options: Pick<RemoteApiOptions, 'nc' | 'subjects' | 'logger'>;
+
+  constructor(options: Pick<RemoteApiOptions, 'nc' | 'subjects' | 'logger'>) {
+    this.#options = options;
+  }
+
+  async routes(): Promise<RouteView[]> {
+    const { nc, subjects, logger } = this.#options;
+    const routes: RouteView[] = [];
+    try {
+      const replies = await nc.requestMany(subjects.sipRoutes, undefined, {
+        strategy: 'timer',
+        maxWait: CALLS_TIMEOUT_MS,
+      });
+      for await (const msg of replies) routes.push(...msg.json<RouteView[]>());
+    } catch (err) {
+      if (!noAnswer(err)) throw err;
+      logger.debug({ err }, 'no sip process listed its routes');
+    }
+    return routes;
+  }
+}
+
+/** The sip side of RemoteRoutesView: answers with the Voice Connector's routes, marked with `owner`. */
+export function answerRouteRequests(
+  nc: NatsConnection,
+  subjects: ClusterSubjects,
+  owner: string,
+  connector: VoiceConnector,
+): { close(): void } {
+  const subscription = nc.subscribe(subjects.sipRoutes, {
+    callback: (err, msg) => {
+      if (!err)
+        msg.respond(Buffer.from(JSON.stringify(connector.routes().map((r) => ({ ...r, owner }))), 'utf8'));
     },
   });
   return { close: () => subscription.unsubscribe() };

@@ -22,6 +22,8 @@ import { RecordingSessionState } from './siprec/RecordingSessionState.js';
 import { parseSiprecInvite, type SiprecOffer, type StreamMappingOptions } from './siprec/index.js';
 import { allStarted, streamEnded, streamFailed, streamStarted, streamUpdated } from './StreamingStatus.js';
 import { ANSWER_EVERYTHING, chooseRoute, type RouteDefinition } from './trunk/Routes.js';
+import { orderTargets } from './trunk/TargetOrder.js';
+import { TargetMonitor, type TargetState } from './trunk/TargetMonitor.js';
 import { TrunkLeg, type OutboundSip } from './trunk/TrunkLeg.js';
 
 export interface VoiceConnectorOptions {
@@ -35,6 +37,8 @@ export interface VoiceConnectorOptions {
   readonly mediaTimeoutMs: number;
   /** Where INVITEs go; default: answer every one here. SIPREC INVITEs are always recorded here. */
   readonly routes?: readonly RouteDefinition[];
+  /** How often the routes' targets get an OPTIONS ping (0 or absent: never; every target is tried). */
+  readonly targetPingIntervalMs?: number;
   /** Which INVITE headers the events carry in `inviteHeaders`. Default: all but credentials. */
   readonly inviteHeaders?: HeaderAllowList;
   /** How SIPREC participants become AGENT and CUSTOMER. */
@@ -53,6 +57,18 @@ export interface VoiceConnectorEvents {
   mediaEnded: [call: CallInfo];
   /** No RTP arrived on any of the call's streams for mediaTimeoutMs: the SIP layer should hang up. */
   mediaTimeout: [call: CallInfo];
+}
+
+/** A route as GET /api/routes lists it: its targets in the configured order, with their OPTIONS state. */
+export interface RouteView {
+  readonly name: string;
+  /** Scaled out: the sip process whose view this is. */
+  readonly owner?: string;
+  readonly direction: CallInfo['direction'];
+  readonly target: 'local' | 'sip';
+  /** The username the route answers challenges with (never the password). */
+  readonly authentication: { readonly username: string } | null;
+  readonly targets: readonly (TargetState & { readonly priority: number; readonly weight: number })[];
 }
 
 /** The media side of a call: one receiver per stream, or the relay of a trunked call. */
@@ -98,6 +114,8 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
   /** INVITEs cancelled while their media was still being set up. */
   readonly #cancelled = new Set<string>();
   readonly #watchdog: NodeJS.Timeout | null;
+  /** The routes' targets, pinged with OPTIONS once attached: down ones are skipped. */
+  readonly targets: TargetMonitor;
   #sip: OutboundSip | null = null;
 
   constructor(options: VoiceConnectorOptions) {
@@ -106,11 +124,32 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
     this.#logger = options.logger;
     this.#watchdog =
       options.mediaTimeoutMs > 0 ? setInterval(() => this.#checkMedia(), WATCHDOG_INTERVAL_MS).unref() : null;
+    this.targets = new TargetMonitor({
+      routes: options.routes ?? [],
+      intervalMs: options.targetPingIntervalMs ?? 0,
+      logger: options.logger.child({ stage: 'trunk' }),
+    });
   }
 
-  /** The SIP user agent, for the outbound legs of trunked calls and for hanging up. */
+  /** The SIP user agent, for the outbound legs of trunked calls, hanging up, and pinging the targets. */
   attach(sip: OutboundSip): void {
     this.#sip = sip;
+    this.targets.start(sip);
+  }
+
+  /** The routes with their targets' states (GET /api/routes). */
+  routes(): RouteView[] {
+    return (this.#options.routes ?? []).map((route) => ({
+      name: route.name,
+      direction: route.direction,
+      target: route.targets === null ? 'local' : 'sip',
+      authentication: route.credentials ? { username: route.credentials.username } : null,
+      targets: (route.targets ?? []).map((t) => ({
+        priority: t.priority,
+        weight: t.weight,
+        ...this.targets.state(t.uri)!,
+      })),
+    }));
   }
 
   async offer(invite: IncomingInvite, progress: ProgressSender): Promise<{ sdp: string }> {
@@ -144,7 +183,7 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
       );
       throw new SipRejection('CS_ERR_SIP_NO_ROUTE', 'Not Found');
     }
-    return route.target === null ? this.#acceptHere(invite, route) : this.#relay(invite, route, progress);
+    return route.targets === null ? this.#acceptHere(invite, route) : this.#relay(invite, route, progress);
   }
 
   /** A call answered here: one receiver per audio stream of the offer. */
@@ -230,6 +269,14 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
   ): Promise<{ sdp: string }> {
     const sip = this.#sip;
     if (!sip) throw new SipRejection('CS_ERR_NOT_READY', 'Service Unavailable');
+    const targets = orderTargets(route.targets!, (t) => this.targets.usable(t));
+    if (targets.length === 0) {
+      this.#logger.warn(
+        { code: 'CS_ERR_TRUNK_UNAVAILABLE', sipCallId: invite.sipCallId, route: route.name },
+        'every target of the route is down: 503 to the caller',
+      );
+      throw new SipRejection('CS_ERR_TRUNK_UNAVAILABLE', 'Service Unavailable');
+    }
     const negotiation = negotiate(invite, 1);
     const stream = negotiation.accepted[0]!;
     const otherRole: ParticipantRole = route.callerRole === 'CUSTOMER' ? 'AGENT' : 'CUSTOMER';
@@ -248,6 +295,7 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
       invite,
       stream,
       route,
+      targets,
       sip,
       advertisedAddress: this.#options.advertisedAddress,
       rtpHost: this.#options.rtpHost,
@@ -614,6 +662,7 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
   /** Hangs nothing up (the SIP layer owns dialogs); waits for every call's media to finish. */
   async drain(): Promise<void> {
     if (this.#watchdog) clearInterval(this.#watchdog);
+    this.targets.close();
     while (this.#byCallId.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -16,6 +16,16 @@ export const ERROR_CODES = {
     summary:
       'An INVITE carried digest credentials that were refused (wrong password, unknown user, replay…).',
   },
+  CS_ERR_TRUNK_AUTH_FAILED: {
+    status: 503,
+    summary:
+      "A route's target refused the route's digest credentials (or asked for some the route has none of).",
+  },
+  CS_ERR_TRUNK_UNAVAILABLE: {
+    status: 503,
+    summary:
+      'No target of a route took the call (each timed out, was unreachable, answered 503 or refused the credentials), or every one is down.',
+  },
   CS_ERR_SIP_CONNECTION_LIMIT: {
     status: 0,
     summary:

@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from '../platform/logger.js';
 import type { AllowList } from './access/AllowList.js';
 import type { DigestAuthenticator } from './access/DigestAuth.js';
+import type { DigestAnswer, DigestClient } from './access/DigestClient.js';
 import { LogThrottle } from './access/LogThrottle.js';
 import {
   SipRejection,
@@ -144,6 +146,8 @@ export interface OutgoingInviteOptions {
   readonly onProvisional?: (response: SipResponse) => void;
   /** Receives the dialog's events once a 2xx has made one. */
   readonly handler: DialogHandler;
+  /** Answers a 401/407 from the target (RFC 3261 §22.2); without it a challenge is a final refusal. */
+  readonly credentials?: DigestClient | null;
 }
 
 /** A call we placed: the final outcome, and a way to take it back before it is answered. */
@@ -151,8 +155,9 @@ export interface OutgoingInvite {
   /** Call-ID of the new dialog (the key for hangup() and reinvite()). */
   readonly sipCallId: string;
   /**
-   * A 2xx (the dialog exists and was ACKed), a final failure, a timeout (no final response in
-   * timeoutMs), 'unreachable', or 'cancelled' (cancel() won the race; a late 2xx is hung up at once).
+   * A 2xx (the dialog exists and was ACKed), a final failure (a 401/407 here means the credentials
+   * were refused, or there were none), a timeout (no final response in timeoutMs), 'unreachable', or
+   * 'cancelled' (cancel() won the race; a late 2xx is hung up at once).
    */
   readonly outcome: Promise<InviteOutcome | { readonly kind: 'cancelled' }>;
   cancel(): void;
@@ -746,87 +751,159 @@ export class SipUserAgent {
 
   /**
    * Places a call (the B2BUA's outbound leg): INVITE to `target`, provisional responses reported as
-   * they come, a 2xx ACKed and turned into a dialog whose events go to `handler`. A call not answered
-   * in `timeoutMs` is cancelled (or, if the peer never answered at all, simply abandoned).
+   * they come, a 2xx ACKed and turned into a dialog whose events go to `handler`. A 401 or 407 is
+   * answered with `credentials` (the INVITE again, CSeq + 1, same Call-ID and From tag); a second
+   * challenge only if it says the nonce was stale. A call not answered in `timeoutMs` is cancelled
+   * (or, if the peer never answered at all, simply abandoned) and ends as a timeout.
    */
   invite(options: OutgoingInviteOptions): OutgoingInvite {
     const flow: SipFlow = { ...options.target };
-    const local = this.#localContact(flow.transport);
-    const sipCallId = `${randomBytes(12).toString('hex')}@${this.#options.advertisedAddress}`;
-    const headers = new SipHeaders()
-      .append('via', viaHeader(local))
-      .append('max-forwards', '70')
-      .append('from', `${options.from};tag=${newTag()}`)
-      .append('to', options.to)
-      .append('call-id', sipCallId)
-      .append('cseq', '1 INVITE')
-      .append('contact', this.#contactHeader(flow.transport))
-      .append('allow', ALLOW)
-      .append('user-agent', SERVER);
-    for (const [name, value] of options.headers ?? []) headers.append(name, value);
-    headers.append('content-type', 'application/sdp');
-    const request = new SipRequest('INVITE', options.requestUri, headers, Buffer.from(options.sdp));
+    const sipCallId = this.#newCallId();
+    const fromTag = newTag();
+    const build = (cseq: number, authorization: DigestAnswer | null) => {
+      const headers = this.#outOfDialogHeaders(flow.transport, {
+        from: `${options.from};tag=${fromTag}`,
+        to: options.to,
+        callId: sipCallId,
+        cseq: `${cseq} INVITE`,
+      });
+      if (authorization) headers.append(authorization.header, authorization.value);
+      for (const [name, value] of options.headers ?? []) headers.append(name, value);
+      headers.append('content-type', 'application/sdp');
+      return new SipRequest('INVITE', options.requestUri, headers, Buffer.from(options.sdp));
+    };
     const logger = this.#logger.child({ sipCallId });
-    let cancelled = false;
-    let cancelSent = false;
+    /** Why we gave up before a final answer: the caller's cancel() or our own deadline. */
+    let givenUp: 'cancelled' | 'timeout' | null = null;
     let answered = false;
+    let request = build(1, null);
+    let transaction!: InviteClientTransaction;
+    let cancelSent = false;
     const sendCancel = () => {
       if (cancelSent) return;
       cancelSent = true;
       const cancel = new NonInviteClientTransaction(cancelFor(request), flow, this.#clientContext);
       this.#clientTransactions.set(cancel.key, cancel);
     };
-    const transaction: InviteClientTransaction = new InviteClientTransaction(
-      request,
-      flow,
-      this.#clientContext,
-      {
+    const send = (next: SipRequest) => {
+      request = next;
+      cancelSent = false;
+      transaction = new InviteClientTransaction(next, flow, this.#clientContext, {
         provisional: (response) => {
           // A CANCEL may only follow a provisional response (RFC 3261 §9.1).
-          if (cancelled) sendCancel();
+          if (givenUp) sendCancel();
           else options.onProvisional?.(response);
         },
         retransmitted2xx: (response) => {
-          const state = this.#dialogs.get(dialogKey(sipCallId, request.fromTag ?? '', response.toTag ?? ''));
+          const state = this.#dialogs.get(dialogKey(sipCallId, fromTag, response.toTag ?? ''));
           if (state?.lastAck)
             void this.#transport(flow)
               .send(state.lastAck.data, state.dialog.nextHop())
               .catch(() => undefined);
         },
-      },
-    );
-    this.#clientTransactions.set(transaction.key, transaction);
-    const cancel = () => {
-      if (cancelled || answered) return;
-      cancelled = true;
+      });
+      this.#clientTransactions.set(transaction.key, transaction);
+      return transaction.outcome;
+    };
+    const giveUp = (why: 'cancelled' | 'timeout') => {
+      if (givenUp || answered) return;
+      givenUp = why;
       if (transaction.proceeding) sendCancel();
+      else if (why === 'timeout') transaction.abandon();
     };
     const deadline = setTimeout(() => {
       logger.info({ target: `${flow.address}:${flow.port}` }, 'outbound INVITE not answered in time');
-      if (!transaction.proceeding) transaction.abandon();
-      cancel();
+      giveUp('timeout');
     }, options.timeoutMs);
-    const outcome = transaction.outcome.then((result): InviteOutcome | { kind: 'cancelled' } => {
+    const outcome = (async (): Promise<InviteOutcome | { kind: 'cancelled' }> => {
+      let result = await send(request);
+      // RFC 3261 §22.2: answer a challenge once; again only when the nonce was stale (RFC 7616 §3.3).
+      for (let answers = 0; result.kind === 'response' && !givenUp; answers++) {
+        const { response } = result;
+        if (response.status !== 401 && response.status !== 407) break;
+        const challenges = response.headers.getAll(
+          response.status === 401 ? 'www-authenticate' : 'proxy-authenticate',
+        );
+        const answer = options.credentials?.answer(response.status, challenges, request) ?? null;
+        if (!answer || answers === 2 || (answers === 1 && !answer.stale)) break;
+        logger.debug(
+          { status: response.status, stale: answer.stale },
+          'outbound INVITE challenged: answering',
+        );
+        result = await send(build(request.cseq.seq + 1, answer));
+      }
       clearTimeout(deadline);
       answered = true;
-      if (result.kind !== 'response' || result.response.status >= 300) {
-        return cancelled && result.kind === 'response' && result.response.status === 487
-          ? { kind: 'cancelled' }
-          : result;
-      }
+      if (result.kind !== 'response' || result.response.status >= 300)
+        return givenUp ? { kind: givenUp } : result;
       const dialog = Dialog.placed(request, result.response, flow);
-      const state = this.#addDialog(dialog, options.sdp, options.handler);
+      // A dialog born after we gave up is ended at once; its owner never hears of it.
+      const state = this.#addDialog(
+        dialog,
+        options.sdp,
+        givenUp ? { ended: () => undefined } : options.handler,
+      );
       const ack = dialog.ack(request.cseq.seq, this.#localContact(dialog.nextHop().transport));
       state.lastAck = { seq: request.cseq.seq, data: ack.serialize() };
       this.#send(state.lastAck.data, dialog.nextHop());
-      if (cancelled) {
+      if (givenUp) {
         // The 2xx crossed our CANCEL: the call exists, so it must be ended with BYE (§9.1).
         void this.#endDialog(state, 'bye-sent', true);
-        return { kind: 'cancelled' };
+        return { kind: givenUp };
       }
       return result;
-    });
-    return { sipCallId, outcome, cancel };
+    })();
+    return { sipCallId, outcome, cancel: () => giveUp('cancelled') };
+  }
+
+  /**
+   * OPTIONS to `target` (RFC 3261 §11), as a keep-alive of a route's target: resolves with the final
+   * status and the round-trip time, or a null status when nothing came back in `timeoutMs` (or the
+   * request could not be sent).
+   */
+  async ping(
+    target: OutgoingInviteOptions['target'],
+    requestUri: string,
+    timeoutMs: number,
+  ): Promise<{ status: number | null; rttMs: number }> {
+    const headers = this.#outOfDialogHeaders(target.transport, {
+      from: `<sip:callsight@${formatHost(this.#options.advertisedAddress)}>;tag=${newTag()}`,
+      to: `<${requestUri}>`,
+      callId: this.#newCallId(),
+      cseq: '1 OPTIONS',
+    }).append('accept', 'application/sdp');
+    const started = performance.now();
+    const transaction = new NonInviteClientTransaction(
+      new SipRequest('OPTIONS', requestUri, headers),
+      { ...target },
+      this.#clientContext,
+    );
+    this.#clientTransactions.set(transaction.key, transaction);
+    const timer = setTimeout(() => transaction.abandon(), timeoutMs);
+    const response = await transaction.response;
+    clearTimeout(timer);
+    return { status: response?.status ?? null, rttMs: performance.now() - started };
+  }
+
+  #newCallId(): string {
+    return `${randomBytes(12).toString('hex')}@${this.#options.advertisedAddress}`;
+  }
+
+  /** The headers of a request that starts a transaction outside any dialog (RFC 3261 §8.1.1). */
+  #outOfDialogHeaders(
+    transport: SipTransportName,
+    fields: { from: string; to: string; callId: string; cseq: string },
+  ): SipHeaders {
+    return new SipHeaders()
+      .append('via', viaHeader(this.#localContact(transport)))
+      .append('max-forwards', '70')
+      .append('from', fields.from)
+      .append('to', fields.to)
+      .append('call-id', fields.callId)
+      .append('cseq', fields.cseq)
+      .append('contact', this.#contactHeader(transport))
+      .append('allow', ALLOW)
+      .append('user-agent', SERVER);
   }
 
   /**

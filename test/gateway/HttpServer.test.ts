@@ -30,7 +30,11 @@ before(async () => {
       app.get('/api/boom', () => {
         throw new Error('secret internals');
       });
-      registerApiRoutes(app, { calls: { active: () => Promise.resolve([]) }, stream });
+      registerApiRoutes(app, {
+        calls: { active: () => Promise.resolve([]) },
+        routes: { routes: () => Promise.resolve([]) },
+        stream,
+      });
     },
   });
   base = `http://127.0.0.1:${server.port}`;

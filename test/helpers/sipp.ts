@@ -164,31 +164,79 @@ export interface ScenarioRun {
 /**
  * Runs one call of a committed scenario (test/scenarios/) against 127.0.0.1:sipPort over UDP, in a
  * fresh working directory holding `files` (name → content), with the scenario's `<log>` actions
- * written to a file the test can read while the call goes on.
+ * written to a file the test can read while the call goes on. `args` are added to sipp's (e.g.
+ * `-s NUMBER` for the scenario's [service]).
  */
 export async function runScenario(
   scenarioPath: string,
   sipPort: number,
-  options: { files?: Record<string, Buffer>; timeoutSec?: number } = {},
+  options: { files?: Record<string, Buffer>; timeoutSec?: number; args?: readonly string[] } = {},
 ): Promise<ScenarioRun> {
+  const placement = [`127.0.0.1:${sipPort}`, '-p', String(await freePort()), '-m', '1'];
+  return spawnScenario(scenarioPath, placement, options);
+}
+
+export interface ScenarioServer extends ScenarioRun {
+  /** The UDP port it takes calls on. */
+  readonly port: number;
+  /** Ends it (SIGTERM) unless it has ended, and waits for its exit. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs a committed UAS scenario listening on 127.0.0.1 (a route's target), for `calls` calls.
+ * `injection` lines become its -inf file (`[field0]`…, one line per call, read in sequence).
+ * `autoAnswer` (-aa) has it answer OPTIONS, INFO, NOTIFY and UPDATE outside the scenario with 200.
+ */
+export async function startScenarioServer(
+  scenarioPath: string,
+  options: {
+    calls?: number;
+    injection?: readonly string[];
+    autoAnswer?: boolean;
+    timeoutSec?: number;
+    /** Default: a free one. */
+    port?: number;
+  } = {},
+): Promise<ScenarioServer> {
+  const port = options.port ?? (await freePort());
+  const files: Record<string, Buffer> = {};
+  const args = ['-p', String(port), '-m', String(options.calls ?? 1)];
+  if (options.injection) {
+    files['injection.csv'] = Buffer.from(`SEQUENTIAL\n${options.injection.map((l) => `${l};`).join('\n')}\n`);
+    args.push('-inf', 'injection.csv');
+  }
+  if (options.autoAnswer) args.push('-aa');
+  const run = await spawnScenario(scenarioPath, args, { files, timeoutSec: options.timeoutSec ?? 60 });
+  return {
+    ...run,
+    port,
+    async stop() {
+      run.kill();
+      await run.exited;
+    },
+  };
+}
+
+async function spawnScenario(
+  scenarioPath: string,
+  placement: readonly string[],
+  options: { files?: Record<string, Buffer>; timeoutSec?: number; args?: readonly string[] },
+): Promise<ScenarioRun & { kill(): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'callsight-sipp-'));
   for (const [name, content] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), content);
   const logFile = join(dir, 'scenario.log');
   const errorFile = join(dir, 'errors.log');
   const args = [
-    `127.0.0.1:${sipPort}`,
+    ...placement,
     '-sf',
     scenarioPath,
     '-i',
     '127.0.0.1',
-    '-p',
-    String(await freePort()),
     '-mi',
     '127.0.0.1',
     '-mp',
     String((await freePort()) & ~1),
-    '-m',
-    '1',
     '-l',
     '1',
     '-timeout',
@@ -201,6 +249,7 @@ export async function runScenario(
     '-trace_logs',
     '-log_file',
     logFile,
+    ...(options.args ?? []),
   ];
   const child = spawn(SIPP, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -220,6 +269,9 @@ export async function runScenario(
     dir,
     exited,
     logLines,
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    },
     async waitForLog(pattern, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

@@ -98,6 +98,7 @@ export interface Config {
     readonly account: string;
     readonly inviteHeaders: string;
     readonly agentAorPattern: string;
+    readonly targetPingIntervalSec: number;
   };
   readonly log: { readonly level: string };
   readonly analytics: { readonly workers: number };
@@ -340,7 +341,16 @@ export function loadConfig(
   }
   // Compiled patterns are objects of their own: freeze the lists, not their insides.
   const parsedRules = rules === undefined ? null : Object.freeze(parseRules(rules));
-  const parsedRoutes = routes === undefined ? null : Object.freeze(parseRoutes(routes));
+  // Route passwords come from the environment given (the process's) or from files.
+  const parsedRoutes =
+    routes === undefined
+      ? null
+      : Object.freeze(
+          parseRoutes(routes, 'routes', {
+            env: sources.env ?? {},
+            readFile: (path) => readFileSync(path, 'utf8'),
+          }),
+        );
   return Object.freeze({
     ...deepFreeze(settings),
     rules: parsedRules,

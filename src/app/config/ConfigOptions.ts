@@ -453,6 +453,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: "SIPREC: regular expression (case-insensitive) matching agents' AORs, e.g. `@agents\\.example\\.com$`; that participant is AGENT (empty: first stream CUSTOMER, second AGENT).",
   },
   {
+    path: 'voiceConnector.targetPingIntervalSec',
+    env: 'CALLSIGHT_TARGET_PING_INTERVAL_SEC',
+    kind: 'integer',
+    default: 30,
+    min: 0,
+    max: 3600,
+    doc: 'How often each SIP target of the `routes:` gets an OPTIONS ping; a target that answers nothing in min(interval, 5 s) is down and skipped by failover until it answers again (0: no pings, every target is tried). State in GET /api/routes and /metrics.',
+  },
+  {
     path: 'voiceConnector.region',
     env: 'CALLSIGHT_REGION',
     kind: 'string',

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/Config.js';
-import type { CallsView, PipelineService } from '../../gateway/api/ApiSourceTypes.js';
+import type { CallsView, PipelineService, RoutesView } from '../../gateway/api/ApiSourceTypes.js';
 import { registerApiRoutes } from '../../gateway/api/ApiRoutes.js';
 import { registerCallRoutes } from '../../gateway/api/CallRoutes.js';
 import { registerConfigurationRoutes } from '../../gateway/api/ConfigurationRoutes.js';
@@ -26,6 +26,7 @@ export interface GatewayRoleOptions {
   readonly postCall: PostCallStore;
   readonly recordings: RecordingStorage;
   readonly calls: CallsView;
+  readonly routes: RoutesView;
   readonly pipelines: PipelineService;
   readonly metrics?: (registry: Registry) => void;
   readonly healthDetails?: () => Record<string, unknown>;
@@ -45,8 +46,18 @@ export class GatewayRole {
   }
 
   static async start(options: GatewayRoleOptions): Promise<GatewayRole> {
-    const { config, logger, stream, registry, configurations, postCall, recordings, calls, pipelines } =
-      options;
+    const {
+      config,
+      logger,
+      stream,
+      registry,
+      configurations,
+      postCall,
+      recordings,
+      calls,
+      routes,
+      pipelines,
+    } = options;
     const http = await HttpServer.start({
       host: config.http.host,
       port: config.http.port,
@@ -58,7 +69,7 @@ export class GatewayRole {
       ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(options.healthDetails ? { healthDetails: options.healthDetails } : {}),
       routes: (server) => {
-        registerApiRoutes(server, { calls, stream });
+        registerApiRoutes(server, { calls, routes, stream });
         registerPipelineRoutes(server, pipelines);
         registerCallRoutes(server, { postCall });
         registerConfigurationRoutes(server, configurations, logger.child({ stage: 'gateway' }));

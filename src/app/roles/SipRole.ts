@@ -47,6 +47,7 @@ export class SipRole {
       jitterBufferMs: config.rtp.jitterBufferMs,
       mediaTimeoutMs: config.rtp.mediaTimeoutSec * 1000,
       ...(config.routes ? { routes: config.routes } : {}),
+      targetPingIntervalMs: config.voiceConnector.targetPingIntervalSec * 1000,
       inviteHeaders: parseHeaderAllowList(config.voiceConnector.inviteHeaders),
       siprec: config.voiceConnector.agentAorPattern
         ? { agentAorPattern: config.voiceConnector.agentAorPattern }

@@ -13,10 +13,11 @@ import { formatHost } from '../../sip/message/SipUri.js';
 import type { SipUserAgent } from '../../sip/SipUserAgent.js';
 import type { CallInfo } from '../CallTypes.js';
 import { negotiate, readAnswer, relayedSdp, type NegotiatedStream } from '../MediaNegotiation.js';
-import type { RouteDefinition } from './Routes.js';
+import type { SipResponse } from '../../sip/message/SipMessage.js';
+import type { RouteDefinition, RouteTarget } from './Routes.js';
 
 /** What a trunked call needs of the SIP user agent. */
-export type OutboundSip = Pick<SipUserAgent, 'invite' | 'hangup' | 'reinvite'>;
+export type OutboundSip = Pick<SipUserAgent, 'invite' | 'hangup' | 'reinvite' | 'ping'>;
 
 export interface TrunkLegOptions {
   readonly call: CallInfo;
@@ -25,6 +26,8 @@ export interface TrunkLegOptions {
   /** The caller's audio stream, as negotiated: its payload type is the one both legs use. */
   readonly stream: NegotiatedStream;
   readonly route: RouteDefinition;
+  /** The route's targets in the order to try them (orderTargets), down ones left out. */
+  readonly targets: readonly RouteTarget[];
   readonly sip: OutboundSip;
   readonly advertisedAddress: string;
   readonly rtpHost: string;
@@ -42,7 +45,7 @@ const quoted = (text: string) => `"${text.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 
 /**
  * The far leg of a call the Voice Connector routes on (a B2BUA): an INVITE of its own to the route's
- * target, whose provisional and final answers, CANCEL, BYE and re-INVITEs are passed between the
+ * targets in turn until one answers, whose provisional and final answers, CANCEL, BYE and re-INVITEs are passed between the
  * legs, with the media of both legs anchored in one RtpRelay (party 0 the caller, party 1 the far
  * end). Only the caller's chosen G.711 payload type (plus telephone-event) is offered on, so the
  * relay forwards packets unchanged and can tap both directions.
@@ -54,6 +57,7 @@ export class TrunkLeg {
   #farSipCallId: string | null = null;
   #farEnded = false;
   #cancel: (() => void) | null = null;
+  #cancelled = false;
 
   private constructor(options: TrunkLegOptions, relay: RtpRelay) {
     this.#options = options;
@@ -97,13 +101,47 @@ export class TrunkLeg {
   }
 
   /**
-   * Places the far leg and resolves with the answer for the caller once the far end answers. Its
-   * 180 and 183 (early media through the relay) are passed back as they come. Refusals are passed
-   * back as they are; no answer in the route's time (or an unreachable target) is 503.
+   * Places the far leg and resolves with the answer for the caller once a target answers. Targets
+   * are tried in the order given; a target that does not answer in the route's time, cannot be
+   * reached, answers 503 or refuses our credentials (401/407) gives way to the next one. Its 180
+   * and 183 (early media through the relay) are passed back as they come. Other refusals are passed
+   * back as they are; when every target failed, the caller gets 503.
    */
   async connect(progress: ProgressSender): Promise<{ sdp: string }> {
+    const { route, targets } = this.#options;
+    const failures: { target: string; failure: string }[] = [];
+    for (const target of targets) {
+      if (this.#cancelled) break;
+      const attempt = await this.#attempt(target, progress);
+      if (attempt.kind === 'answered') return this.#answered(attempt.response);
+      if (attempt.kind === 'cancelled') break;
+      if (attempt.kind === 'refused') {
+        this.#logger.info({ target: target.uri, status: attempt.status }, 'route target refused the call');
+        throw new SipRejection('CS_ERR_SIP_PEER_REFUSED', attempt.reason, { status: attempt.status });
+      }
+      failures.push({ target: target.uri, failure: attempt.failure });
+      // Early media of a target given up on must not reach the caller from the next one's port.
+      this.relay.setRemote(1, null);
+    }
+    if (this.#cancelled) throw new SipRejection('CS_ERR_SIP_CANCELLED', 'Request Terminated');
+    this.#logger.warn(
+      { code: 'CS_ERR_TRUNK_UNAVAILABLE', route: route.name, failures },
+      'no target of the route took the call: 503 to the caller',
+    );
+    throw new SipRejection('CS_ERR_TRUNK_UNAVAILABLE', 'Service Unavailable');
+  }
+
+  /** One INVITE (with its challenges answered) to one target. */
+  async #attempt(
+    target: RouteTarget,
+    progress: ProgressSender,
+  ): Promise<
+    | { kind: 'answered'; response: SipResponse }
+    | { kind: 'cancelled' }
+    | { kind: 'refused'; status: number; reason: string }
+    | { kind: 'failed'; failure: string }
+  > {
     const { invite, route, sip, call } = this.#options;
-    const target = route.target!;
     const host = formatHost(target.host);
     // The target's own scheme and transport carry on into the Request-URI and To (sips: stays sips:).
     const scheme = target.uri.toLowerCase().startsWith('sips:') ? 'sips' : 'sip';
@@ -119,6 +157,7 @@ export class TrunkLeg {
       to: user ? `<${scheme}:${user}@${host}>` : `<${target.uri}>`,
       sdp: this.#sdpFor(1, this.#options.stream.direction),
       timeoutMs: route.timeoutMs,
+      credentials: route.credentials,
       onProvisional: (response) => {
         if (response.status === 180) progress(180);
         if (response.status !== 183 || response.body.length === 0) return;
@@ -141,19 +180,37 @@ export class TrunkLeg {
     this.#farSipCallId = outgoing.sipCallId;
     this.#cancel = () => outgoing.cancel();
     const outcome = await outgoing.outcome;
-    if (outcome.kind === 'cancelled') throw new SipRejection('CS_ERR_SIP_CANCELLED', 'Request Terminated');
+    if (outcome.kind === 'cancelled') return outcome;
     if (outcome.kind !== 'response') {
+      this.#logger.info({ target: target.uri, outcome: outcome.kind }, 'route target did not answer');
+      return { kind: 'failed', failure: outcome.kind };
+    }
+    const { status, reason } = outcome.response;
+    if (status < 300) return { kind: 'answered', response: outcome.response };
+    if (status === 401 || status === 407) {
       this.#logger.warn(
-        { target: target.uri, outcome: outcome.kind },
-        'route target did not answer: 503 to the caller',
+        {
+          code: 'CS_ERR_TRUNK_AUTH_FAILED',
+          route: route.name,
+          target: target.uri,
+          status,
+          user: route.credentials?.username,
+        },
+        route.credentials
+          ? 'route target refused our credentials'
+          : 'route target asks for credentials the route does not have',
       );
-      throw new SipRejection('CS_ERR_SIP_PEER_REFUSED', 'Service Unavailable');
+      return { kind: 'failed', failure: `${status} (authentication)` };
     }
-    const { response } = outcome;
-    if (response.status >= 300) {
-      this.#logger.info({ target: target.uri, status: response.status }, 'route target refused the call');
-      throw new SipRejection('CS_ERR_SIP_PEER_REFUSED', response.reason, { status: response.status });
+    if (status === 503) {
+      this.#logger.info({ target: target.uri, status }, 'route target unavailable');
+      return { kind: 'failed', failure: '503' };
     }
+    return { kind: 'refused', status, reason };
+  }
+
+  /** The far end answered: the caller's answer, for the relay's port facing it. */
+  async #answered(response: SipResponse): Promise<{ sdp: string }> {
     try {
       const answer = readAnswer(
         { contentType: response.contentType, body: response.body.toString('utf8') },
@@ -175,6 +232,7 @@ export class TrunkLeg {
 
   /** The caller cancelled before the far end answered. */
   cancel(): void {
+    this.#cancelled = true;
     this.#cancel?.();
   }
 

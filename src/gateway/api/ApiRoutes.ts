@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { CallsightError } from '../../platform/errors.js';
 import type { DataStream } from '../../stream/StreamTypes.js';
-import type { CallsView } from './ApiSourceTypes.js';
+import type { CallsView, RoutesView } from './ApiSourceTypes.js';
 
 export interface ApiSources {
   readonly calls: CallsView;
+  readonly routes: RoutesView;
   readonly stream: DataStream;
 }
 
@@ -16,5 +17,6 @@ export function registerApiRoutes(app: FastifyInstance, sources: ApiSources): vo
     if (!call) throw new CallsightError('CS_ERR_NOT_FOUND', `no active call ${request.params.callId}`);
     return call;
   });
+  app.get('/api/routes', async () => ({ routes: await sources.routes.routes() }));
   app.get('/api/stream', async () => ({ lastSequenceNumber: sources.stream.lastSequence() }));
 }

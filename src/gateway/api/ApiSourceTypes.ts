@@ -1,4 +1,5 @@
 import type { CallInfo, CallStream } from '../../connector/CallTypes.js';
+import type { RouteView } from '../../connector/VoiceConnector.js';
 import type { RtpStreamStats } from '../../media/MediaTypes.js';
 import type { ChannelDefinition } from '../../pipeline/PipelineTypes.js';
 
@@ -18,6 +19,11 @@ export type ActiveCallView = Omit<CallInfo, 'startedAt'> & {
 export interface CallsView {
   /** Calls in progress, with their per-stream RTP counters where the process holding them answers. */
   active(): Promise<ActiveCallView[]>;
+}
+
+export interface RoutesView {
+  /** The configured routes, each target with its state on OPTIONS pings. */
+  routes(): Promise<RouteView[]>;
 }
 
 /** ListMediaPipelines' entry. */

@@ -118,7 +118,7 @@ export function startLine(m: SipMessage): string {
 export class UdpPeer extends SipPeer {
   readonly transport = 'UDP' as const;
   readonly #socket: UdpSocket;
-  readonly #target: number;
+  #target: number;
 
   private constructor(socket: UdpSocket, target: number) {
     super();
@@ -140,6 +140,11 @@ export class UdpPeer extends SipPeer {
 
   send(data: Buffer | string): void {
     this.#socket.send(typeof data === 'string' ? wire(data) : data, this.#target, '127.0.0.1');
+  }
+
+  /** Sends to another port from now on (a peer whose own port had to be known first). */
+  retarget(port: number): void {
+    this.#target = port;
   }
 
   close(): Promise<void> {
