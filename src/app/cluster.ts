@@ -17,7 +17,7 @@ import { loadConfigurations } from './loadConfigurations.js';
 import { recordingStoreOptions } from './recordings.js';
 import { GatewayRole } from './roles/GatewayRole.js';
 import { HealthServer } from './roles/HealthServer.js';
-import { processRegistry, registerRoleMetrics, type RoleMetric } from './roles/RoleMetrics.js';
+import { processRegistry, registerRoleMetrics } from './roles/RoleMetrics.js';
 
 /**
  * Roles other than `all`: this process runs some of sip, worker and gateway and meets the others
@@ -63,14 +63,6 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
       publisher.publish(event, (callId !== null && sip?.connector.getCall(callId)) || null);
     },
   );
-  const metrics: RoleMetric[] = [
-    {
-      name: 'callsight_events_published_total',
-      help: 'Events published to the event bus.',
-      kind: 'counter',
-      value: () => publisher.published,
-    },
-  ];
 
   // Worker: rules from the shared consumer, pipelines from jobs.
   let jobs: PipelineJobQueue | null = null;
@@ -101,33 +93,9 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
         httpPort: () => httpPort,
       })
     : null;
-  if (worker) metrics.push(...worker.metrics);
 
   // Sip: calls in, events and audio out.
-  if (roles.sip) {
-    sip = await startClusterSip({ ctx, nats, subjects, directory, bus: outBus });
-    const theSip = sip;
-    metrics.push(
-      {
-        name: 'callsight_calls_active',
-        help: 'Calls this process holds.',
-        kind: 'gauge',
-        value: () => theSip.connector.activeCount,
-      },
-      {
-        name: 'callsight_audio_frames_sent_total',
-        help: 'Audio frames published to the workers.',
-        kind: 'counter',
-        value: () => theSip.audio.framesSent,
-      },
-      {
-        name: 'callsight_audio_bytes_sent_total',
-        help: 'Bytes of audio frames published.',
-        kind: 'counter',
-        value: () => theSip.audio.bytesSent,
-      },
-    );
-  }
+  if (roles.sip) sip = await startClusterSip({ ctx, nats, subjects, directory, bus: outBus });
 
   // Gateway: HTTP; otherwise /healthz and /metrics only.
   const details = () => ({
@@ -135,6 +103,7 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
     ...(worker ? { pipelines: worker.runner.held } : {}),
     ...(sip ? { calls: sip.connector.activeCount } : {}),
   });
+  const metrics = [...publisher.metrics(), ...(worker?.metrics() ?? []), ...(sip?.metrics() ?? [])];
   let gateway: GatewayRole | null = null;
   let health: HealthServer | null = null;
   let gatewayRecordings: RecordingStore | null = null;

@@ -6,6 +6,7 @@ import { answerCallListRequests } from '../cluster/RemoteApi.js';
 import { STREAMING_STATUS, streamEnded } from '../connector/StreamingStatus.js';
 import type { VoiceConnector } from '../connector/VoiceConnector.js';
 import type { EventBus } from '../events/EventBus.js';
+import type { ScrapedMetric } from '../platform/metrics.js';
 import type { NatsConnection } from '../platform/nats/NatsConnection.js';
 import type { CallDirectory } from '../calls/CallDirectoryTypes.js';
 import type { AppContext } from './AppTypes.js';
@@ -17,6 +18,8 @@ export interface ClusterSip {
   readonly audio: CallAudioPublisher;
   readonly udpPort: number;
   readonly tcpPort: number;
+  /** Its calls' and audio's numbers for /metrics. */
+  metrics(): ScrapedMetric[];
   /** Hangs up every call and waits until each one's end is in the directory and on NATS. */
   close(): Promise<void>;
 }
@@ -98,6 +101,7 @@ export async function startClusterSip(input: {
     get tcpPort() {
       return role.tcpPort;
     },
+    metrics: () => [...connector.metrics(), ...audio.metrics()],
     async close() {
       await role.close();
       while (pending.size > 0) await Promise.allSettled([...pending]);

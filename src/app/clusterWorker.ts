@@ -7,6 +7,7 @@ import { derivedUuid, type PipelineJob, type PipelineJobQueue } from '../cluster
 import { resumeLookbackMs, resumePoints } from '../cluster/ResumePoints.js';
 import { EventBus } from '../events/EventBus.js';
 import { defaultRules, parseRules } from '../events/RuleConfig.js';
+import type { ScrapedMetric } from '../platform/metrics.js';
 import type { NatsConnection } from '../platform/nats/NatsConnection.js';
 import type { CallDirectory } from '../calls/CallDirectoryTypes.js';
 import { JetStreamDataStream } from '../stream/JetStreamDataStream.js';
@@ -16,13 +17,13 @@ import { opened, type Backends } from './backends.js';
 import { drainWebhooks } from './embedded.js';
 import { checkRuleConfigurations, eventCallId, installRules } from './eventRules.js';
 import { httpBaseUrl } from './recordings.js';
-import type { RoleMetric } from './roles/RoleMetrics.js';
 import { WorkerRole } from './roles/WorkerRole.js';
 
 export interface ClusterWorker {
   readonly worker: WorkerRole;
   readonly runner: JobRunner;
-  readonly metrics: readonly RoleMetric[];
+  /** Its pipelines', jobs' and events' numbers for /metrics. */
+  metrics(): ScrapedMetric[];
   /** Stops taking events and jobs: hands running pipelines to other workers (or finishes them). */
   closeIntake(): Promise<void>;
   /** After closeIntake and the bus: the pipelines' last records, webhooks, worker threads. */
@@ -133,48 +134,10 @@ export async function startClusterWorker(input: {
     logger: logger.child({ stage: 'rules' }),
   });
   engine = theEngine;
-  const metric = (name: string, help: string, kind: RoleMetric['kind'], value: () => number): RoleMetric => ({
-    name,
-    help,
-    kind,
-    value,
-  });
   return {
     worker,
     runner: theRunner,
-    metrics: [
-      metric(
-        'callsight_pipelines_active',
-        'Pipelines running on this worker.',
-        'gauge',
-        () => worker.pipelines.active,
-      ),
-      metric(
-        'callsight_pipeline_jobs_held',
-        'Pipeline jobs this worker holds.',
-        'gauge',
-        () => theRunner.held,
-      ),
-      metric('callsight_pipeline_jobs_taken_total', 'Pipeline jobs taken.', 'counter', () => theRunner.taken),
-      metric(
-        'callsight_pipeline_jobs_taken_over_total',
-        'Jobs taken over from another worker (redelivered).',
-        'counter',
-        () => theRunner.takenOver,
-      ),
-      metric(
-        'callsight_pipeline_jobs_released_total',
-        'Jobs let go without finishing (lease lost, taken over, shutdown).',
-        'counter',
-        () => theRunner.released,
-      ),
-      metric(
-        'callsight_events_handled_total',
-        'Events whose rules this worker ran.',
-        'counter',
-        () => theEngine.handled,
-      ),
-    ],
+    metrics: () => [...worker.pipelines.metrics(), ...theRunner.metrics(), ...theEngine.metrics()],
     async closeIntake() {
       await theEngine.close();
       await theRunner.close();

@@ -5,6 +5,7 @@ import { CallsightError } from '../platform/errors.js';
 import type { EventBus } from '../events/EventBus.js';
 import type { EventEnvelope } from '../events/EventEnvelope.js';
 import type { Logger } from '../platform/logger.js';
+import { counter, type ScrapedMetric } from '../platform/metrics.js';
 import { publishWithRetry } from '../platform/nats/JetStreamSupport.js';
 import type { NatsConnection } from '../platform/nats/NatsConnection.js';
 import { callInfoJson } from '../calls/CallDirectorySupport.js';
@@ -85,6 +86,13 @@ export class ClusterEventPublisher {
     void done.finally(() => this.#inflight.delete(done));
   }
 
+  /** What it reports on /metrics. */
+  metrics(): ScrapedMetric[] {
+    return [
+      counter('callsight_events_published_total', 'Events published to the event bus.', () => this.published),
+    ];
+  }
+
   /** Resolves when every publish so far is acknowledged (or has failed). */
   async settled(): Promise<void> {
     while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
@@ -128,6 +136,13 @@ export class ClusterRulesEngine {
   constructor(options: ClusterRulesEngineOptions) {
     this.#options = options;
     this.#running = this.#run();
+  }
+
+  /** What it reports on /metrics. */
+  metrics(): ScrapedMetric[] {
+    return [
+      counter('callsight_events_handled_total', 'Events whose rules this worker ran.', () => this.handled),
+    ];
   }
 
   /** The call the event being handled carried (for the startPipeline target). */

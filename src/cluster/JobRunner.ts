@@ -5,6 +5,7 @@ import type { CallStream } from '../connector/CallTypes.js';
 import { CallsightError } from '../platform/errors.js';
 import type { EventEnvelope, EventOrigin } from '../events/EventEnvelope.js';
 import type { Logger } from '../platform/logger.js';
+import { counter, gauge, type ScrapedMetric } from '../platform/metrics.js';
 import type { PcmFrame } from '../media/MediaTypes.js';
 import type { NatsConnection } from '../platform/nats/NatsConnection.js';
 import type { MediaInsightsPipelineConfiguration } from '../configurations/ConfigurationTypes.js';
@@ -169,6 +170,24 @@ export class JobRunner {
       void this.#release(held, 'lease expired');
     }
     return admitted;
+  }
+
+  /** What it reports on /metrics. */
+  metrics(): ScrapedMetric[] {
+    return [
+      gauge('callsight_pipeline_jobs_held', 'Pipeline jobs this worker holds.', () => this.held),
+      counter('callsight_pipeline_jobs_taken_total', 'Pipeline jobs taken.', () => this.taken),
+      counter(
+        'callsight_pipeline_jobs_taken_over_total',
+        'Jobs taken over from another worker (redelivered).',
+        () => this.takenOver,
+      ),
+      counter(
+        'callsight_pipeline_jobs_released_total',
+        'Jobs let go without finishing (lease lost, taken over, shutdown).',
+        () => this.released,
+      ),
+    ];
   }
 
   /** The PipelineManager's stateChanged: each state goes to the call directory, in order per pipeline. */
