@@ -9,7 +9,7 @@ interface Entry {
 /**
  * The parts a process opened, in order, each with what closes it: closed in reverse order at
  * shutdown, or when a start fails half-way (a start that fails at part 4 closes parts 3, 2, 1).
- * The names of AsyncDisposableStack (`defer`, `adopt`), which Node 20 does not have, plus a name
+ * The names of AsyncDisposableStack (`use`, `adopt`, `defer`), which Node 20 does not have, plus a name
  * per part for the log and a logger: a part that fails to close is logged and the others still close.
  */
 export class ResourceStack {
@@ -27,7 +27,13 @@ export class ResourceStack {
     this.#entries.push({ name, close });
   }
 
-  /** Pushes the resource's `close` and returns the resource. */
+  /** Pushes the resource's own close() and returns the resource. */
+  use<T extends { close(): unknown }>(name: string, resource: T): T {
+    this.defer(name, () => resource.close());
+    return resource;
+  }
+
+  /** Pushes `close` for the resource and returns the resource. */
   adopt<T>(name: string, resource: T, close: (resource: T) => unknown): T {
     this.defer(name, () => close(resource));
     return resource;

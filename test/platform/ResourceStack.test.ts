@@ -25,8 +25,10 @@ describe('ResourceStack', () => {
     });
     const third = s.adopt('third', { name: 'third' }, (r) => void closed.push(r.name));
     assert.deepEqual(third, { name: 'third' });
+    const fourth = s.use('fourth', { close: () => closed.push('fourth') });
+    assert.equal(typeof fourth.close, 'function');
     await s.closeAll();
-    assert.deepEqual(closed, ['third', 'second', 'first']);
+    assert.deepEqual(closed, ['fourth', 'third', 'second', 'first']);
   });
 
   test('a part that fails to close is logged, the others still close, then closeAll rejects with its error', async () => {
