@@ -60,7 +60,7 @@ export async function openClusterWorker(
   stack: ResourceStack,
 ): Promise<ClusterWorker> {
   const { ctx, backends, nats, js, subjects, directory, jobs, bus } = input;
-  const { config, roles, logger, dataDir, origin, advertisedAddress } = ctx;
+  const { config, roles, logger, origin, advertisedAddress } = ctx;
   const stream = opened(backends.stream, 'stream');
   const configurations = opened(backends.configurations, 'configurations');
   const ackWaitMs = config.worker.jobAckWaitMs;
@@ -69,10 +69,7 @@ export async function openClusterWorker(
   const worker = stack.adopt(
     'worker engines',
     await WorkerRole.start({
-      config,
-      dataDir,
-      origin,
-      logger,
+      ...ctx,
       configurations,
       postCall: opened(backends.postCall, 'postCall'),
       append: (record: object, key: AppendKey) => {
