@@ -48,8 +48,8 @@ after(async () => {
 });
 
 const CONFIGURATION = 'StandIn';
-/** Long enough for a takeover (claim 250 ms, start) to finish well within it. */
-const HANDOVER_ACK_WAIT_MS = 3000;
+/** AckWait of the graceful handover: a job handed back is taken over well within half of it. */
+const HANDOVER_ACK_WAIT_MS = 6000;
 const WAIT_MS = 15_000;
 /** A handover's order of events: the flush's final is in the stream before the next worker starts. */
 const HANDED_ON = ['worker-a started', 'worker-a stored final of the flush', 'worker-b started'];
@@ -351,8 +351,8 @@ async function runJob(world: World, worker: Worker): Promise<StandInProcessor> {
  * Worker a (on a test clock) runs a job, worker b waits for one; worker a shuts down and its
  * pipeline's flush is held open (until `gate` is resolved) as the test lets its clock move.
  */
-async function shutDownDuringFlush(t: TestContext) {
-  const world = await openWorld(t, HANDOVER_ACK_WAIT_MS);
+async function shutDownDuringFlush(t: TestContext, ackWaitMs: number) {
+  const world = await openWorld(t, ackWaitMs);
   const clock = new TestClock();
   const a = await startWorker(world, 'worker-a', clock);
   const processor = await runJob(world, a);
@@ -389,7 +389,7 @@ describe('JobRunner', () => {
     assert.ok(a.logs.has('pipeline job released', { reason: 'lease expired' }), 'released: lease expired');
 
     // JetStream redelivers the job AckWait after its last heartbeat; worker b resumes the pipeline.
-    await b.logs.waitFor('pipeline resumed after a failover', { delivery: 2 });
+    await b.logs.waitFor('pipeline resumed after a failover');
     assert.equal(b.runner.takenOver, 1);
     b.processors[0]!.result('from worker b');
     await world.records.settled();
@@ -407,7 +407,7 @@ describe('JobRunner', () => {
     const a = await startWorker(world, 'worker-a', clock);
     const processor = await runJob(world, a);
     const b = await startWorker(world, 'worker-b');
-    await b.logs.waitFor('pipeline resumed after a failover', { delivery: 2 });
+    await b.logs.waitFor('pipeline resumed after a failover');
     assert.ok(
       a.logs.has('pipeline job released', { reason: 'taken over by worker-b' }),
       'a let go on the claim',
@@ -425,7 +425,10 @@ describe('JobRunner', () => {
 
   test('a graceful handover keeps the heartbeat during the flush and hands the job back once its finals are in the stream', async (t) => {
     if (skipReason) return t.skip(skipReason);
-    const { world, clock, a, b, processor, gate, closing } = await shutDownDuringFlush(t);
+    const { world, clock, a, b, processor, gate, closing } = await shutDownDuringFlush(
+      t,
+      HANDOVER_ACK_WAIT_MS,
+    );
     // The flush takes twice AckWait on worker a's clock; its heartbeats go on meanwhile.
     for (let i = 0; i < 6; i++) await clock.advance(HANDOVER_ACK_WAIT_MS / 3);
     // The stream is slow to acknowledge the flush's final: the job waits for it.
@@ -439,7 +442,7 @@ describe('JobRunner', () => {
     assert.ok(a.logs.has('pipeline job handed over'), 'handed back (nak)');
     assert.ok(!a.logs.has('pipeline job not handed over: its lease ran out during the flush'), 'no warning');
 
-    await b.logs.waitFor('pipeline resumed after a failover', { delivery: 2 });
+    await b.logs.waitFor('pipeline resumed after a failover');
     // Handed back, not left to expire: worker b has it well before AckWait could have run out.
     assert.ok(performance.now() - closedAt < HANDOVER_ACK_WAIT_MS / 2, 'redelivered at once');
     assert.deepEqual(world.timeline, HANDED_ON);
@@ -449,16 +452,16 @@ describe('JobRunner', () => {
 
   test('a handover whose lease runs out during the flush is not handed back: a warning, and the job expires', async (t) => {
     if (skipReason) return t.skip(skipReason);
-    const { world, clock, a, b, gate, closing } = await shutDownDuringFlush(t);
+    const { world, clock, a, b, gate, closing } = await shutDownDuringFlush(t, 3000);
     // Worker a freezes during the flush, past its lease: no heartbeat goes out.
-    clock.freeze(HANDOVER_ACK_WAIT_MS);
+    clock.freeze(world.ackWaitMs);
     gate.resolve();
     await closing;
     assert.ok(a.logs.has('pipeline job not handed over: its lease ran out during the flush'), 'warned');
     assert.ok(!a.logs.has('pipeline job handed over'), 'not handed back (no nak)');
 
     // Not nak'ed: the job comes back only when its AckWait has run out on the server.
-    await b.logs.waitFor('pipeline resumed after a failover', { delivery: 2 });
+    await b.logs.waitFor('pipeline resumed after a failover');
     assert.deepEqual(world.timeline, HANDED_ON);
   });
 });
