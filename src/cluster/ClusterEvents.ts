@@ -159,6 +159,8 @@ export class ClusterRulesEngine {
           max_messages: 1,
           expires: pullExpiresMs(this.#options.ackWaitMs),
         });
+        // Closed while the consumer was being set up: close() had nothing to stop yet.
+        if (this.#closed) this.#messages.stop();
         for await (const message of this.#messages) {
           if (this.#closed) {
             message.nak();
