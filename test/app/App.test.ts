@@ -1,11 +1,11 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startNatsServer, uniqueName, type NatsServer } from '../helpers/natsServer.js';
+import { uniqueName, useNatsServer } from '../helpers/natsServer.js';
 import { useTestDatabase } from '../helpers/postgres.js';
 
 const MAIN = new URL('../../dist/src/main.js', import.meta.url).pathname;
@@ -13,16 +13,7 @@ const MAIN = new URL('../../dist/src/main.js', import.meta.url).pathname;
 const EXIT_DEADLINE_MS = 60_000;
 
 const database = useTestDatabase();
-let nats: NatsServer | null = null;
-let natsSkip: string | false = 'NATS not started yet';
-before(async () => {
-  const started = await startNatsServer();
-  nats = started.server;
-  natsSkip = started.skip;
-});
-after(async () => {
-  await nats?.stop();
-});
+const nats = useNatsServer();
 
 /** A UDP port held by this test, so that Callsight's SIP cannot bind it: its start fails there. */
 async function takenPort(): Promise<Socket> {
@@ -84,12 +75,12 @@ describe('a start that fails half-way (the SIP port is taken)', () => {
   });
 
   test('roles sip,worker on NATS and PostgreSQL close what they had opened and exit with code 1', async (t) => {
-    const skip = natsSkip || database.skip();
+    const skip = nats.skip() || database.skip();
     if (skip) return t.skip(skip);
     const name = uniqueName('start').toLowerCase();
     const exited = await runToExit('sip,worker', {
       CALLSIGHT_STREAM_BACKEND: 'jetstream',
-      CALLSIGHT_NATS_URL: nats!.url,
+      CALLSIGHT_NATS_URL: nats.url(),
       CALLSIGHT_NATS_NAMESPACE: name,
       CALLSIGHT_DATABASE_BACKEND: 'postgres',
       CALLSIGHT_DATABASE_URL: database.url(),

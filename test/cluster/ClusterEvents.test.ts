@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { ClusterRulesEngine } from '../../src/cluster/ClusterEvents.js';
@@ -6,35 +6,26 @@ import { ensureClusterStreams } from '../../src/cluster/ClusterStreams.js';
 import { ClusterSubjects } from '../../src/cluster/ClusterSubjects.js';
 import { EventBus } from '../../src/events/EventBus.js';
 import { silentLogger } from '../../src/platform/logger.js';
-import { connectNats, type NatsConnection } from '../../src/platform/nats/NatsConnection.js';
-import { startNatsServer, uniqueName, type NatsServer } from '../helpers/natsServer.js';
+import { connectNats } from '../../src/platform/nats/NatsConnection.js';
+import { uniqueName, useNatsServer } from '../helpers/natsServer.js';
 
-let nats: NatsServer | null = null;
-let nc: NatsConnection | null = null;
-let skipReason: string | false = 'NATS not started yet';
-before(async () => {
-  const started = await startNatsServer();
-  nats = started.server;
-  skipReason = started.skip;
-  if (nats) nc = await connectNats({ url: nats.url });
-});
-after(async () => {
-  await nc?.drain();
-  await nats?.stop();
-});
+const nats = useNatsServer();
 
 describe('ClusterRulesEngine', () => {
   test('closed at once after it was created (a start failing right after it), it stops pulling and close() returns', async (t) => {
-    if (skipReason) return t.skip(skipReason);
+    const skip = nats.skip();
+    if (skip) return t.skip(skip);
+    const nc = await connectNats({ url: nats.url() });
+    t.after(() => nc.drain());
     const subjects = new ClusterSubjects(uniqueName('rules').toLowerCase());
     const ackWaitMs = 3000;
-    await ensureClusterStreams(await jetstreamManager(nc!), subjects, {
+    await ensureClusterStreams(await jetstreamManager(nc), subjects, {
       replicas: 1,
       ackWaitMs,
       logger: silentLogger,
     });
     const engine = new ClusterRulesEngine({
-      js: jetstream(nc!),
+      js: jetstream(nc),
       subjects,
       bus: new EventBus(silentLogger),
       ackWaitMs,

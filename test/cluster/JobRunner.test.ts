@@ -21,7 +21,7 @@ import type { PipelineContext, PipelineProcessor } from '../../src/pipeline/Pipe
 import { JetStreamDataStream } from '../../src/stream/JetStreamDataStream.js';
 import type { AppendKey } from '../../src/stream/StreamTypes.js';
 import { KDS, ROLE } from '../configurations/fixtures.js';
-import { startNatsServer, uniqueName, type NatsServer } from '../helpers/natsServer.js';
+import { uniqueName, useNatsServer } from '../helpers/natsServer.js';
 import { TestClock } from '../helpers/testClock.js';
 import { origin, testCall } from '../pipeline/support/testCall.js';
 
@@ -33,17 +33,12 @@ import { origin, testCall } from '../pipeline/support/testCall.js';
  * the real clock. Each test waits for events (log lines, the stand-in's calls), never for a time.
  */
 
-let nats: NatsServer | null = null;
-let skipReason: string | false = 'NATS not started yet';
+const nats = useNatsServer();
 let dir = '';
-before(async () => {
-  const started = await startNatsServer();
-  nats = started.server;
-  skipReason = started.skip;
+before(() => {
   dir = mkdtempSync(join(tmpdir(), 'callsight-jobrunner-'));
 });
-after(async () => {
-  await nats?.stop();
+after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -217,7 +212,7 @@ interface Worker {
 async function openWorld(t: TestContext, ackWaitMs: number): Promise<World> {
   const namespace = uniqueName('jr').toLowerCase();
   const subjects = new ClusterSubjects(namespace);
-  const nc = await connectNats({ url: nats!.url });
+  const nc = await connectNats({ url: nats.url() });
   await ensureClusterStreams(await jetstreamManager(nc), subjects, {
     replicas: 1,
     ackWaitMs,
@@ -269,7 +264,7 @@ async function openWorld(t: TestContext, ackWaitMs: number): Promise<World> {
 
 /** A worker: its own NATS connection, a PipelineManager building stand-ins, a JobRunner on `clock`. */
 async function startWorker(world: World, name: string, clock?: JobClock): Promise<Worker> {
-  const nc = await connectNats({ url: nats!.url, name });
+  const nc = await connectNats({ url: nats.url(), name });
   const logs = new LogBook();
   const processors: StandInProcessor[] = [];
   const events: EventEnvelope[] = [];
@@ -371,7 +366,8 @@ const stateChanges = (worker: Worker) =>
 
 describe('JobRunner', () => {
   test('a worker whose lease lapsed unnoticed drops the result it had in hand and lets the job go to the next worker', async (t) => {
-    if (skipReason) return t.skip(skipReason);
+    const skip = nats.skip();
+    if (skip) return t.skip(skip);
     const world = await openWorld(t, 1500);
     const clock = new TestClock();
     const a = await startWorker(world, 'worker-a', clock);
@@ -399,7 +395,8 @@ describe('JobRunner', () => {
   });
 
   test('a worker still holding a job lets go of it when a later delivery is claimed by another worker', async (t) => {
-    if (skipReason) return t.skip(skipReason);
+    const skip = nats.skip();
+    if (skip) return t.skip(skip);
     const world = await openWorld(t, 1500);
     // Worker a's timers never run (its clock stands still): it sends no heartbeat after the first and
     // its own lease never runs out, but it answers NATS.
@@ -424,7 +421,8 @@ describe('JobRunner', () => {
   });
 
   test('a graceful handover keeps the heartbeat during the flush and hands the job back once its finals are in the stream', async (t) => {
-    if (skipReason) return t.skip(skipReason);
+    const skip = nats.skip();
+    if (skip) return t.skip(skip);
     const { world, clock, a, b, processor, gate, closing } = await shutDownDuringFlush(
       t,
       HANDOVER_ACK_WAIT_MS,
@@ -451,7 +449,8 @@ describe('JobRunner', () => {
   });
 
   test('a handover whose lease runs out during the flush is not handed back: a warning, and the job expires', async (t) => {
-    if (skipReason) return t.skip(skipReason);
+    const skip = nats.skip();
+    if (skip) return t.skip(skip);
     const { world, clock, a, b, gate, closing } = await shutDownDuringFlush(t, 3000);
     // Worker a freezes during the flush, past its lease: no heartbeat goes out.
     clock.freeze(world.ackWaitMs);
