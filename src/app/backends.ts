@@ -5,6 +5,7 @@ import { SqliteConnectionRegistry } from '../gateway/SqliteConnectionRegistry.js
 import type { ConnectionRegistry } from '../gateway/ConnectionRegistryTypes.js';
 import { PostgresConnectionRegistry } from '../gateway/PostgresConnectionRegistry.js';
 import type { Logger } from '../platform/logger.js';
+import { ResourceStack } from '../platform/ResourceStack.js';
 import { connectNats, type NatsConnection } from '../platform/nats/NatsConnection.js';
 import { SqliteConfigurationStore } from '../configurations/SqliteConfigurationStore.js';
 import type { ConfigurationStore } from '../configurations/ConfigurationStoreTypes.js';
@@ -57,7 +58,8 @@ export function streamRetention(config: Config): StreamRetention {
 /**
  * Opens the backends the configuration names. The defaults are the embedded ones, exactly as a single
  * process has always used them: `<dataDir>/stream.db` for the stream, `<dataDir>/callsight.db` for the
- * rest. If one fails to open, those already open are closed again.
+ * rest. Closed in reverse order of opening, the stream first and the connections last; if one fails
+ * to open, those already open are closed again.
  */
 export async function openBackends(
   config: Config,
@@ -68,114 +70,87 @@ export async function openBackends(
   const needs = new Set(parts);
   // A role process needs NATS and PostgreSQL for coordination even when it opens no store.
   const connectionsOnly = config.role !== 'all';
-  const closers: (() => Promise<void> | void)[] = [];
-  const closeAll = async () => {
-    for (const close of closers.reverse()) await close();
-  };
-  try {
-    let nats: NatsConnection | null = null;
-    let stream: DataStream | null = null;
-    if (config.stream.backend === 'jetstream') {
-      const connection = await connectNats({
-        url: config.nats.url,
-        name: `callsight ${config.role} ${hostname()}`,
-        logger,
-      });
-      nats = connection;
-      closers.push(() => connection.drain().catch(() => connection.close()));
-    }
-    if (!needs.has('stream')) {
-      // (no data stream in this process)
-    } else if (nats) {
-      stream = await JetStreamDataStream.open({
-        connection: nats,
-        streamName: config.nats.streamName,
-        subjectPrefix: config.nats.subjectPrefix,
-        replicas: config.nats.replicas,
-        retention: streamRetention(config),
-        logger: logger.child({ stage: 'stream' }),
-      });
-    } else {
-      stream = SqliteDataStream.open({
-        path: join(dataDir, 'stream.db'),
-        retention: streamRetention(config),
-        logger: logger.child({ stage: 'stream' }),
-      });
-    }
-    const theStream = stream;
-    if (theStream) closers.push(() => theStream.close());
-
-    const origin = { region: config.voiceConnector.region, account: config.voiceConnector.account };
-    let database: PostgresDatabase | null = null;
-    let registry: ConnectionRegistry | null = null;
-    let configurations: ConfigurationStore | null = null;
-    let postCall: PostCallStore | null = null;
-    if (config.database.backend === 'postgres' && (connectionsOnly || needs.size > 0)) {
-      const db = await PostgresDatabase.open({
-        url: config.database.url,
-        poolSize: config.database.poolSize,
-        logger: logger.child({ stage: 'database' }),
-      });
-      database = db;
-      closers.push(() => db.close());
-    }
-    if (database) {
-      const db = database;
-      if (needs.has('registry'))
-        registry = await PostgresConnectionRegistry.open({
-          database: db,
-          // Stable across restarts of this gateway, so a restart ends the connections it held.
-          ...(config.http.port !== 0 ? { owner: `${hostname()}:${config.http.port}` } : {}),
-          logger: logger.child({ stage: 'registry' }),
-        });
-      if (needs.has('configurations'))
-        configurations = PostgresConfigurationStore.open({
-          database: db,
-          ...origin,
-          logger: logger.child({ stage: 'configurations' }),
-        });
-      if (needs.has('postCall')) postCall = new PostgresPostCallStore(db);
-    } else {
-      const file = join(dataDir, 'callsight.db');
-      if (needs.has('registry')) {
-        const opened = SqliteConnectionRegistry.open({
-          path: file,
-          logger: logger.child({ stage: 'registry' }),
-        });
-        registry = opened;
-        closers.push(() => opened.close());
-      }
-      if (needs.has('configurations')) {
-        const opened = SqliteConfigurationStore.open({
-          path: file,
-          ...origin,
-          logger: logger.child({ stage: 'configurations' }),
-        });
-        configurations = opened;
-        closers.push(() => opened.close());
-      }
-      if (needs.has('postCall')) postCall = new SqlitePostCallStore(file);
-    }
-    let closing: Promise<void> | null = null;
-    return {
-      stream,
-      registry,
-      configurations,
-      postCall,
-      nats,
-      database,
-      close: () =>
-        (closing ??= (async () => {
-          await stream?.close();
-          await registry?.close();
-          await configurations?.close();
-          await postCall?.close();
-          await database?.close();
-          await nats?.drain().catch(() => nats?.close());
-        })()),
-    };
-  } catch (err) {
-    await closeAll();
-    throw err;
-  }
+  const origin = { region: config.voiceConnector.region, account: config.voiceConnector.account };
+  const file = join(dataDir, 'callsight.db');
+  const stack = new ResourceStack(logger);
+  return stack.open(async () => {
+    const nats =
+      config.stream.backend === 'jetstream'
+        ? stack.adopt(
+            'nats',
+            await connectNats({
+              url: config.nats.url,
+              name: `callsight ${config.role} ${hostname()}`,
+              logger,
+            }),
+            (c) => c.drain().catch(() => c.close()),
+          )
+        : null;
+    const database =
+      config.database.backend === 'postgres' && (connectionsOnly || needs.size > 0)
+        ? stack.use(
+            'database',
+            await PostgresDatabase.open({
+              url: config.database.url,
+              poolSize: config.database.poolSize,
+              logger: logger.child({ stage: 'database' }),
+            }),
+          )
+        : null;
+    const postCall = needs.has('postCall')
+      ? stack.use(
+          'post-call store',
+          database ? new PostgresPostCallStore(database) : new SqlitePostCallStore(file),
+        )
+      : null;
+    const configurations = needs.has('configurations')
+      ? stack.use(
+          'configurations',
+          database
+            ? PostgresConfigurationStore.open({
+                database,
+                ...origin,
+                logger: logger.child({ stage: 'configurations' }),
+              })
+            : SqliteConfigurationStore.open({
+                path: file,
+                ...origin,
+                logger: logger.child({ stage: 'configurations' }),
+              }),
+        )
+      : null;
+    const registry = needs.has('registry')
+      ? stack.use(
+          'connection registry',
+          database
+            ? await PostgresConnectionRegistry.open({
+                database,
+                // Stable across restarts of this gateway, so a restart ends the connections it held.
+                ...(config.http.port !== 0 ? { owner: `${hostname()}:${config.http.port}` } : {}),
+                logger: logger.child({ stage: 'registry' }),
+              })
+            : SqliteConnectionRegistry.open({ path: file, logger: logger.child({ stage: 'registry' }) }),
+        )
+      : null;
+    const stream = needs.has('stream')
+      ? stack.use(
+          'data stream',
+          nats
+            ? await JetStreamDataStream.open({
+                connection: nats,
+                streamName: config.nats.streamName,
+                subjectPrefix: config.nats.subjectPrefix,
+                replicas: config.nats.replicas,
+                retention: streamRetention(config),
+                logger: logger.child({ stage: 'stream' }),
+              })
+            : SqliteDataStream.open({
+                path: join(dataDir, 'stream.db'),
+                retention: streamRetention(config),
+                logger: logger.child({ stage: 'stream' }),
+              }),
+        )
+      : null;
+    return { stream, registry, configurations, postCall, nats, database, close: () => stack.closeAll() };
+  });
 }

@@ -7,19 +7,21 @@ import { PipelineJobQueue } from '../cluster/PipelineJobs.js';
 import { RemoteCallsView, RemotePipelineService, RemoteRoutesView } from '../cluster/RemoteApi.js';
 import { registerTargetMetrics } from '../connector/trunk/TargetMetrics.js';
 import { CallsightError } from '../platform/errors.js';
+import { ResourceStack } from '../platform/ResourceStack.js';
+import type { HttpServer } from '../gateway/HttpServer.js';
 import { EventBus } from '../events/EventBus.js';
 import { RecordingStore } from '../recording/RecordingStore.js';
 import { PostgresCallDirectory } from '../calls/PostgresCallDirectory.js';
 import type { AppContext, RunningApp } from './AppTypes.js';
 import { openBackends, opened, type BackendPart } from './backends.js';
 import { startClusterSip, type ClusterSip } from './clusterSip.js';
-import { startClusterWorker } from './clusterWorker.js';
+import { openClusterWorker } from './clusterWorker.js';
 import { eventCallId } from './eventRules.js';
 import { loadConfigurations } from './loadConfigurations.js';
 import { recordingStoreOptions } from './recordings.js';
 import { GatewayRole } from './roles/GatewayRole.js';
 import { HealthServer } from './roles/HealthServer.js';
-import { processRegistry, registerRoleMetrics, type RoleMetric } from './roles/RoleMetrics.js';
+import { processRegistry, registerRoleMetrics } from './roles/RoleMetrics.js';
 
 /**
  * Roles other than `all`: this process runs some of sip, worker and gateway and meets the others
@@ -35,169 +37,144 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
       'CS_ERR_CONFIG_INVALID',
       `nats.subjectPrefix ${config.nats.subjectPrefix} overlaps the subjects of nats.namespace ${config.nats.namespace}: choose another prefix or namespace`,
     );
-  const parts: BackendPart[] = [];
-  if (roles.worker || roles.gateway) parts.push('stream', 'configurations', 'postCall');
-  if (roles.gateway) parts.push('registry');
-  const backends = await openBackends(config, dataDir, logger, parts);
-  const nats = opened(backends.nats, 'nats');
-  const directory = new PostgresCallDirectory(opened(backends.database, 'database'));
-  const js = jetstream(nats);
-  const ackWaitMs = config.worker.jobAckWaitMs;
-  await ensureClusterStreams(await jetstreamManager(nats), subjects, {
-    replicas: config.nats.replicas,
-    ackWaitMs,
-    logger: logger.child({ stage: 'cluster' }),
-  });
-  const publisher = new ClusterEventPublisher({
-    js,
-    nc: nats,
-    subjects,
-    logger: logger.child({ stage: 'events' }),
-  });
-  let sip: ClusterSip | null = null;
-  // What this process's Voice Connector and pipelines publish goes to NATS, with the call attached.
-  const outBus = new EventBus(logger.child({ stage: 'events' }));
-  outBus.addRule(
-    'to NATS',
-    () => true,
-    (event) => {
-      const callId = eventCallId(event);
-      publisher.publish(event, (callId !== null && sip?.connector.getCall(callId)) || null);
-    },
-  );
-  const metrics: RoleMetric[] = [
-    {
-      name: 'callsight_events_published_total',
-      help: 'Events published to the event bus.',
-      kind: 'counter',
-      value: () => publisher.published,
-    },
-  ];
-
-  // Worker: rules from the shared consumer, pipelines from jobs.
-  let jobs: PipelineJobQueue | null = null;
-  let httpPort = 0;
-  if (roles.worker || roles.gateway) {
-    const configurations = opened(backends.configurations, 'configurations');
-    await loadConfigurations(config, configurations, origin, logger.child({ stage: 'configurations' }));
-    jobs = new PipelineJobQueue({
+  // Each part goes on the stack as it opens; shutdown, or a start that fails, closes them in reverse.
+  const stack = new ResourceStack(logger);
+  return stack.open(async () => {
+    const parts: BackendPart[] = [];
+    if (roles.worker || roles.gateway) parts.push('stream', 'configurations', 'postCall');
+    if (roles.gateway) parts.push('registry');
+    const backends = stack.use('backends', await openBackends(config, dataDir, logger, parts));
+    const nats = opened(backends.nats, 'nats');
+    const directory = stack.use(
+      'call directory',
+      new PostgresCallDirectory(opened(backends.database, 'database')),
+    );
+    const js = jetstream(nats);
+    const ackWaitMs = config.worker.jobAckWaitMs;
+    await ensureClusterStreams(await jetstreamManager(nats), subjects, {
+      replicas: config.nats.replicas,
+      ackWaitMs,
+      logger: logger.child({ stage: 'cluster' }),
+    });
+    const publisher = new ClusterEventPublisher({
       js,
       nc: nats,
       subjects,
-      directory,
-      configurations,
-      origin,
-      logger: logger.child({ stage: 'jobs' }),
+      logger: logger.child({ stage: 'events' }),
     });
-  }
-  const worker = roles.worker
-    ? await startClusterWorker({
-        ctx,
-        backends,
-        nats,
+    let sip: ClusterSip | null = null;
+    // What this process's Voice Connector and pipelines publish goes to NATS, with the call attached.
+    const outBus = new EventBus(logger.child({ stage: 'events' }));
+    outBus.addRule(
+      'to NATS',
+      () => true,
+      (event) => {
+        const callId = eventCallId(event);
+        publisher.publish(event, (callId !== null && sip?.connector.getCall(callId)) || null);
+      },
+    );
+    let jobs: PipelineJobQueue | null = null;
+    if (roles.worker || roles.gateway) {
+      const configurations = opened(backends.configurations, 'configurations');
+      await loadConfigurations(config, configurations, origin, logger.child({ stage: 'configurations' }));
+      jobs = new PipelineJobQueue({
         js,
+        nc: nats,
         subjects,
         directory,
-        jobs: jobs!,
-        bus: outBus,
-        httpPort: () => httpPort,
-      })
-    : null;
-  if (worker) metrics.push(...worker.metrics);
+        configurations,
+        origin,
+        logger: logger.child({ stage: 'jobs' }),
+      });
+    }
+    // A gateway without a worker serves the recordings from a store of its own.
+    const gatewayRecordings =
+      roles.gateway && !roles.worker
+        ? stack.use(
+            'recordings',
+            await RecordingStore.open(
+              recordingStoreOptions(config, dataDir, logger.child({ stage: 'recording' })),
+            ),
+          )
+        : null;
+    // HTTP opens once the roles are up, but closes after them: /healthz answers 503 while they finish
+    // and a gateway's clients get their last records. So its place on the stack is taken here.
+    let http: HttpServer | HealthServer | null = null;
+    stack.defer('http', () => http?.close());
 
-  // Sip: calls in, events and audio out.
-  if (roles.sip) {
-    sip = await startClusterSip({ ctx, nats, subjects, directory, bus: outBus });
-    const theSip = sip;
-    metrics.push(
-      {
-        name: 'callsight_calls_active',
-        help: 'Calls this process holds.',
-        kind: 'gauge',
-        value: () => theSip.connector.activeCount,
-      },
-      {
-        name: 'callsight_audio_frames_sent_total',
-        help: 'Audio frames published to the workers.',
-        kind: 'counter',
-        value: () => theSip.audio.framesSent,
-      },
-      {
-        name: 'callsight_audio_bytes_sent_total',
-        help: 'Bytes of audio frames published.',
-        kind: 'counter',
-        value: () => theSip.audio.bytesSent,
-      },
-      ...theSip.metrics,
-    );
-  }
+    // Worker: rules from the shared consumer, pipelines from jobs.
+    const worker = roles.worker
+      ? await openClusterWorker(
+          {
+            ctx,
+            backends,
+            nats,
+            js,
+            subjects,
+            directory,
+            jobs: jobs!,
+            bus: outBus,
+            httpPort: () => http?.port ?? 0,
+          },
+          stack,
+        )
+      : null;
+    // Events reach NATS once the parts that publish them (the worker's intake, the sip) have stopped.
+    stack.defer('events to NATS', () => publisher.settled());
+    stack.defer('event bus', () => outBus.settled());
+    worker?.takeWork();
 
-  const registerMetrics = (registry: Registry) => {
-    registerRoleMetrics(registry, roles.name, metrics);
-    if (sip) registerTargetMetrics(registry, sip.connector.targets);
-  };
-  // Gateway: HTTP; otherwise /healthz and /metrics only.
-  const details = () => ({
-    role: roles.name,
-    ...(worker ? { pipelines: worker.runner.held } : {}),
-    ...(sip ? { calls: sip.connector.activeCount } : {}),
+    // Sip: calls in, events and audio out. Closed first: its calls end (BYE), so that their pipelines
+    // here finish rather than move to another worker.
+    if (roles.sip)
+      sip = stack.use('sip', await startClusterSip({ ctx, nats, subjects, directory, bus: outBus }));
+
+    // Gateway: HTTP; otherwise /healthz and /metrics only.
+    const details = () => ({
+      role: roles.name,
+      ...(worker?.runner ? { pipelines: worker.runner.held } : {}),
+      ...(sip ? { calls: sip.connector.activeCount } : {}),
+    });
+    const metrics = [...publisher.metrics(), ...(worker?.metrics() ?? []), ...(sip?.metrics() ?? [])];
+    const registerMetrics = (registry: Registry) => {
+      registerRoleMetrics(registry, roles.name, metrics);
+      if (sip) registerTargetMetrics(registry, sip.connector.targets);
+    };
+    if (roles.gateway) {
+      const gateway = await GatewayRole.start({
+        config,
+        logger,
+        stream: opened(backends.stream, 'stream'),
+        registry: opened(backends.registry, 'registry'),
+        configurations: opened(backends.configurations, 'configurations'),
+        postCall: opened(backends.postCall, 'postCall'),
+        recordings: worker?.worker.recordings ?? gatewayRecordings!,
+        calls: new RemoteCallsView({ nc: nats, subjects, directory, logger }),
+        routes: new RemoteRoutesView({ nc: nats, subjects, logger }),
+        pipelines: new RemotePipelineService({ nc: nats, subjects, directory, jobs: jobs!, logger }),
+        metrics: (registry) => registerMetrics(registry),
+        healthDetails: details,
+      });
+      http = gateway.http;
+    } else {
+      const registry = processRegistry();
+      registerMetrics(registry);
+      http = await HealthServer.start({
+        host: config.http.host,
+        port: config.http.port,
+        registry,
+        details,
+        logger,
+      });
+    }
+    const server = http;
+    server.setReady(true);
+    stack.defer('readiness', () => server.setReady(false));
+    return {
+      sipUdpPort: sip?.udpPort ?? 0,
+      sipTcpPort: sip?.tcpPort ?? 0,
+      httpPort: server.port,
+      close: () => stack.closeAll(),
+    };
   });
-  let gateway: GatewayRole | null = null;
-  let health: HealthServer | null = null;
-  let gatewayRecordings: RecordingStore | null = null;
-  if (roles.gateway) {
-    const recordings =
-      worker?.worker.recordings ??
-      (gatewayRecordings = await RecordingStore.open(
-        recordingStoreOptions(config, dataDir, logger.child({ stage: 'recording' })),
-      ));
-    gateway = await GatewayRole.start({
-      config,
-      logger,
-      stream: opened(backends.stream, 'stream'),
-      registry: opened(backends.registry, 'registry'),
-      configurations: opened(backends.configurations, 'configurations'),
-      postCall: opened(backends.postCall, 'postCall'),
-      recordings,
-      calls: new RemoteCallsView({ nc: nats, subjects, directory, logger }),
-      routes: new RemoteRoutesView({ nc: nats, subjects, logger }),
-      pipelines: new RemotePipelineService({ nc: nats, subjects, directory, jobs: jobs!, logger }),
-      metrics: (registry) => registerMetrics(registry),
-      healthDetails: details,
-    });
-    httpPort = gateway.port;
-  } else {
-    const registry = processRegistry();
-    registerMetrics(registry);
-    health = await HealthServer.start({
-      host: config.http.host,
-      port: config.http.port,
-      registry,
-      details,
-      logger,
-    });
-    httpPort = health.port;
-  }
-  gateway?.http.setReady(true);
-  health?.setReady(true);
-  return {
-    sipUdpPort: sip?.udpPort ?? 0,
-    sipTcpPort: sip?.tcpPort ?? 0,
-    httpPort,
-    async close() {
-      gateway?.http.setReady(false);
-      health?.setReady(false);
-      // Calls end first (BYE), so their pipelines here finish rather than move to another worker.
-      await sip?.close();
-      await worker?.closeIntake();
-      await outBus.settled();
-      await publisher.settled();
-      await worker?.close();
-      await gateway?.close();
-      await health?.close();
-      await gatewayRecordings?.close();
-      await directory.close();
-      await backends.close();
-    },
-  };
 }

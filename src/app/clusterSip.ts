@@ -7,11 +7,11 @@ import { streamEnded } from '../connector/StreamingStatus.js';
 import { DetailType } from '../events/DetailTypes.js';
 import type { VoiceConnector } from '../connector/VoiceConnector.js';
 import type { EventBus } from '../events/EventBus.js';
+import type { ScrapedMetric } from '../platform/metrics.js';
 import type { NatsConnection } from '../platform/nats/NatsConnection.js';
 import type { CallDirectory } from '../calls/CallDirectoryTypes.js';
 import type { AppContext } from './AppTypes.js';
 import { eventCallId } from './eventRules.js';
-import type { RoleMetric } from './roles/RoleMetrics.js';
 import { SipRole } from './roles/SipRole.js';
 
 export interface ClusterSip {
@@ -19,8 +19,8 @@ export interface ClusterSip {
   readonly audio: CallAudioPublisher;
   readonly udpPort: number;
   readonly tcpPort: number;
-  /** The SIP transports' limits and counters, for /metrics. */
-  readonly metrics: readonly RoleMetric[];
+  /** Its calls', audio's and SIP transports' numbers for /metrics. */
+  metrics(): ScrapedMetric[];
   /** Hangs up every call and waits until each one's end is in the directory and on NATS. */
   close(): Promise<void>;
 }
@@ -103,7 +103,7 @@ export async function startClusterSip(input: {
     get tcpPort() {
       return role.tcpPort;
     },
-    metrics: role.metrics,
+    metrics: () => [...connector.metrics(), ...audio.metrics(), ...role.metrics],
     async close() {
       await role.close();
       while (pending.size > 0) await Promise.allSettled([...pending]);

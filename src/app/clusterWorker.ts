@@ -7,7 +7,9 @@ import { derivedUuid, type PipelineJob, type PipelineJobQueue } from '../cluster
 import { resumeLookbackMs, resumePoints } from '../cluster/ResumePoints.js';
 import { EventBus } from '../events/EventBus.js';
 import { defaultRules, parseRules } from '../events/RuleConfig.js';
+import type { ScrapedMetric } from '../platform/metrics.js';
 import type { NatsConnection } from '../platform/nats/NatsConnection.js';
+import type { ResourceStack } from '../platform/ResourceStack.js';
 import type { CallDirectory } from '../calls/CallDirectoryTypes.js';
 import { JetStreamDataStream } from '../stream/JetStreamDataStream.js';
 import type { AppendKey } from '../stream/StreamTypes.js';
@@ -16,17 +18,20 @@ import { opened, type Backends } from './backends.js';
 import { drainWebhooks } from './embedded.js';
 import { checkRuleConfigurations, eventCallId, installRules } from './eventRules.js';
 import { httpBaseUrl } from './recordings.js';
-import type { RoleMetric } from './roles/RoleMetrics.js';
 import { WorkerRole } from './roles/WorkerRole.js';
 
 export interface ClusterWorker {
   readonly worker: WorkerRole;
-  readonly runner: JobRunner;
-  readonly metrics: readonly RoleMetric[];
-  /** Stops taking events and jobs: hands running pipelines to other workers (or finishes them). */
-  closeIntake(): Promise<void>;
-  /** After closeIntake and the bus: the pipelines' last records, webhooks, worker threads. */
-  close(): Promise<void>;
+  /** Null until takeWork. */
+  readonly runner: JobRunner | null;
+  /**
+   * Starts pulling pipeline jobs and events, its parts on the stack given to openClusterWorker:
+   * closed first, they stop the events, hand the pipelines of calls that go on to other workers
+   * (or finish them) and finish the recordings.
+   */
+  takeWork(): void;
+  /** Its pipelines', jobs' and events' numbers for /metrics. */
+  metrics(): ScrapedMetric[];
 }
 
 /**
@@ -34,44 +39,53 @@ export interface ClusterWorker {
  * (ClusterRulesEngine), their startPipeline targets as pipeline jobs, and a JobRunner running the
  * jobs this worker takes. Pipelines publish their events to `bus` (forwarded to NATS) and append
  * their records to the data stream directly.
+ *
+ * In two steps on the process's stack: this opens the engines and the rules (closed last: webhooks
+ * drained, then the worker threads); takeWork starts the intake once the bus its pipelines publish
+ * to has its place on the stack below it.
  */
-export async function startClusterWorker(input: {
-  readonly ctx: AppContext;
-  readonly backends: Backends;
-  readonly nats: NatsConnection;
-  readonly js: JetStreamClient;
-  readonly subjects: ClusterSubjects;
-  readonly directory: CallDirectory;
-  readonly jobs: PipelineJobQueue;
-  readonly bus: EventBus;
-  /** This process's HTTP port (for recording links when http.publicUrl is not set). */
-  readonly httpPort: () => number;
-}): Promise<ClusterWorker> {
+export async function openClusterWorker(
+  input: {
+    readonly ctx: AppContext;
+    readonly backends: Backends;
+    readonly nats: NatsConnection;
+    readonly js: JetStreamClient;
+    readonly subjects: ClusterSubjects;
+    readonly directory: CallDirectory;
+    readonly jobs: PipelineJobQueue;
+    readonly bus: EventBus;
+    /** This process's HTTP port (for recording links when http.publicUrl is not set). */
+    readonly httpPort: () => number;
+  },
+  stack: ResourceStack,
+): Promise<ClusterWorker> {
   const { ctx, backends, nats, js, subjects, directory, jobs, bus } = input;
-  const { config, roles, logger, dataDir, origin, advertisedAddress } = ctx;
+  const { config, roles, logger, origin, advertisedAddress } = ctx;
   const stream = opened(backends.stream, 'stream');
   const configurations = opened(backends.configurations, 'configurations');
   const ackWaitMs = config.worker.jobAckWaitMs;
   let runner: JobRunner | null = null;
-  const worker = await WorkerRole.start({
-    config,
-    dataDir,
-    origin,
-    logger,
-    configurations,
-    postCall: opened(backends.postCall, 'postCall'),
-    append: (record: object, key: AppendKey) => {
-      // Results of a job whose lease lapsed unnoticed must not follow those of the worker now running it.
-      if (key.callId !== null && runner && !runner.admits(key.callId)) return;
-      return stream
-        .append(record, key)
-        .catch((err: unknown) => logger.error({ err, type: key.type }, 'stream append failed'));
-    },
-    publish: (event) => bus.publish(event),
-    recordingBaseUrl: () =>
-      config.http.publicUrl || httpBaseUrl(config.http.host, advertisedAddress, input.httpPort()),
-    stateChanged: (pipeline) => runner?.stateChanged(pipeline),
-  });
+  let engine: ClusterRulesEngine | null = null;
+  const worker = stack.adopt(
+    'worker engines',
+    await WorkerRole.start({
+      ...ctx,
+      configurations,
+      postCall: opened(backends.postCall, 'postCall'),
+      append: (record: object, key: AppendKey) => {
+        // Results of a job whose lease lapsed unnoticed must not follow those of the worker now running it.
+        if (key.callId !== null && runner && !runner.admits(key.callId)) return;
+        return stream
+          .append(record, key)
+          .catch((err: unknown) => logger.error({ err, type: key.type }, 'stream append failed'));
+      },
+      publish: (event) => bus.publish(event),
+      recordingBaseUrl: () =>
+        config.http.publicUrl || httpBaseUrl(config.http.host, advertisedAddress, input.httpPort()),
+      stateChanged: (pipeline) => runner?.stateChanged(pipeline),
+    }),
+    (w) => w.closeEngines(),
+  );
   if (!roles.gateway && !config.http.publicUrl)
     logger.warn(
       'recording links will name this worker, which serves no recordings: set http.publicUrl to a gateway',
@@ -84,7 +98,6 @@ export async function startClusterWorker(input: {
   const rulesBus = new EventBus(logger.child({ stage: 'events' }));
   const rules = config.rules ?? parseRules(defaultRules(config.pipeline.defaultConfiguration));
   await checkRuleConfigurations(rules, configurations);
-  let engine: ClusterRulesEngine | null = null;
   const webhooks = installRules(rules, {
     bus: rulesBus,
     findCall: async (event) => {
@@ -101,88 +114,59 @@ export async function startClusterWorker(input: {
     origin,
     logger: logger.child({ stage: 'events' }),
   });
-  const theRunner = new JobRunner({
-    js,
-    nc: nats,
-    subjects,
-    directory,
-    pipelines: worker.pipelines,
-    blueprint: (configuration) => worker.blueprint(configuration),
-    publish: (event) => bus.publish(event),
-    origin,
-    owner: `worker@${hostname()}:${process.pid}`,
-    ackWaitMs,
-    staleAudioMs: config.rtp.mediaTimeoutSec > 0 ? config.rtp.mediaTimeoutSec * 1000 + 30_000 : 0,
-    ...(stream instanceof JetStreamDataStream
-      ? {
-          resumePoints: async (job: PipelineJob) => {
-            const since = new Date(Date.now() - resumeLookbackMs(ackWaitMs));
-            return resumePoints(await stream.recentOfCall(job.call.callId, since, 20_000), job.channels);
-          },
-          appendsSettled: () => stream.settled(),
-        }
-      : {}),
-    logger: logger.child({ stage: 'jobs' }),
-  });
-  runner = theRunner;
-  const theEngine = new ClusterRulesEngine({
-    js,
-    subjects,
-    bus: rulesBus,
-    ackWaitMs,
-    logger: logger.child({ stage: 'rules' }),
-  });
-  engine = theEngine;
-  const metric = (name: string, help: string, kind: RoleMetric['kind'], value: () => number): RoleMetric => ({
-    name,
-    help,
-    kind,
-    value,
-  });
+  stack.defer('webhooks', () => drainWebhooks(webhooks));
+
   return {
     worker,
-    runner: theRunner,
-    metrics: [
-      metric(
-        'callsight_pipelines_active',
-        'Pipelines running on this worker.',
-        'gauge',
-        () => worker.pipelines.active,
-      ),
-      metric(
-        'callsight_pipeline_jobs_held',
-        'Pipeline jobs this worker holds.',
-        'gauge',
-        () => theRunner.held,
-      ),
-      metric('callsight_pipeline_jobs_taken_total', 'Pipeline jobs taken.', 'counter', () => theRunner.taken),
-      metric(
-        'callsight_pipeline_jobs_taken_over_total',
-        'Jobs taken over from another worker (redelivered).',
-        'counter',
-        () => theRunner.takenOver,
-      ),
-      metric(
-        'callsight_pipeline_jobs_released_total',
-        'Jobs let go without finishing (lease lost, taken over, shutdown).',
-        'counter',
-        () => theRunner.released,
-      ),
-      metric(
-        'callsight_events_handled_total',
-        'Events whose rules this worker ran.',
-        'counter',
-        () => theEngine.handled,
-      ),
+    get runner() {
+      return runner;
+    },
+    takeWork() {
+      stack.defer('pipelines', () => worker.closePipelines());
+      runner = stack.use(
+        'job runner',
+        new JobRunner({
+          js,
+          nc: nats,
+          subjects,
+          directory,
+          pipelines: worker.pipelines,
+          blueprint: (configuration) => worker.blueprint(configuration),
+          publish: (event) => bus.publish(event),
+          origin,
+          owner: `worker@${hostname()}:${process.pid}`,
+          ackWaitMs,
+          staleAudioMs: config.rtp.mediaTimeoutSec > 0 ? config.rtp.mediaTimeoutSec * 1000 + 30_000 : 0,
+          ...(stream instanceof JetStreamDataStream
+            ? {
+                resumePoints: async (job: PipelineJob) => {
+                  const since = new Date(Date.now() - resumeLookbackMs(ackWaitMs));
+                  return resumePoints(
+                    await stream.recentOfCall(job.call.callId, since, 20_000),
+                    job.channels,
+                  );
+                },
+                appendsSettled: () => stream.settled(),
+              }
+            : {}),
+          logger: logger.child({ stage: 'jobs' }),
+        }),
+      );
+      engine = stack.use(
+        'rules consumer',
+        new ClusterRulesEngine({
+          js,
+          subjects,
+          bus: rulesBus,
+          ackWaitMs,
+          logger: logger.child({ stage: 'rules' }),
+        }),
+      );
+    },
+    metrics: () => [
+      ...worker.pipelines.metrics(),
+      ...(runner?.metrics() ?? []),
+      ...(engine?.metrics() ?? []),
     ],
-    async closeIntake() {
-      await theEngine.close();
-      await theRunner.close();
-      await worker.closePipelines();
-    },
-    async close() {
-      await drainWebhooks(webhooks);
-      await worker.closeEngines();
-    },
   };
 }

@@ -1,6 +1,7 @@
 import { EventBus } from '../events/EventBus.js';
 import { defaultRules, parseRules } from '../events/RuleConfig.js';
 import type { WebhookDelivery } from '../events/Webhook.js';
+import { ResourceStack } from '../platform/ResourceStack.js';
 import type { AppendKey } from '../stream/StreamTypes.js';
 import type { AppContext, RunningApp } from './AppTypes.js';
 import { openBackends, opened } from './backends.js';
@@ -36,84 +37,91 @@ export async function drainWebhooks(webhooks: readonly WebhookDelivery[]): Promi
  */
 export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
   const { config, logger, dataDir, origin, advertisedAddress } = ctx;
-  // SQLite files in dataDir by default; NATS JetStream and PostgreSQL when configured (backends.ts).
-  const backends = await openBackends(config, dataDir, logger);
-  const stream = opened(backends.stream, 'stream');
-  const configurations = opened(backends.configurations, 'configurations');
-  const postCall = opened(backends.postCall, 'postCall');
-  await loadConfigurations(config, configurations, origin, logger.child({ stage: 'configurations' }));
+  // Each part goes on the stack as it opens; shutdown, or a start that fails, closes them in reverse.
+  const stack = new ResourceStack(logger);
+  return stack.open(async () => {
+    // SQLite files in dataDir by default; NATS JetStream and PostgreSQL when configured (backends.ts).
+    // Closed last: the stream, the stores, then their connections.
+    const backends = stack.use('backends', await openBackends(config, dataDir, logger));
+    const stream = opened(backends.stream, 'stream');
+    const configurations = opened(backends.configurations, 'configurations');
+    const postCall = opened(backends.postCall, 'postCall');
+    await loadConfigurations(config, configurations, origin, logger.child({ stage: 'configurations' }));
 
-  const append = (record: object, key: AppendKey) =>
-    stream
-      .append(record, key)
-      .catch((err: unknown) => logger.error({ err, type: key.type }, 'stream append failed'));
-  const bus = new EventBus(logger.child({ stage: 'events' }));
-  // The URL base of recording links is known once HTTP listens.
-  let httpBase = '';
-  const worker = await WorkerRole.start({
-    config,
-    dataDir,
-    origin,
-    logger,
-    configurations,
-    postCall,
-    append,
-    publish: (event) => bus.publish(event),
-    recordingBaseUrl: () => config.http.publicUrl || httpBase,
+    // HTTP opens once the rest is up, but closes after it: /healthz answers 503 while the calls and
+    // pipelines finish, and the WebSocket clients get the last records. So its place is taken here.
+    let gateway: GatewayRole | null = null;
+    stack.defer('http', () => gateway?.close());
+    const append = (record: object, key: AppendKey) =>
+      stream
+        .append(record, key)
+        .catch((err: unknown) => logger.error({ err, type: key.type }, 'stream append failed'));
+    const bus = new EventBus(logger.child({ stage: 'events' }));
+    // The URL base of recording links is known once HTTP listens.
+    let httpBase = '';
+    const worker = stack.adopt(
+      'worker engines',
+      await WorkerRole.start({
+        ...ctx,
+        configurations,
+        postCall,
+        append,
+        publish: (event) => bus.publish(event),
+        recordingBaseUrl: () => config.http.publicUrl || httpBase,
+      }),
+      (w) => w.closeEngines(),
+    );
+    const sip = SipRole.create({ config, advertisedAddress, origin, bus, logger });
+    const { connector } = sip;
+    const { pipelines } = worker;
+    const rules = config.rules ?? parseRules(defaultRules(config.pipeline.defaultConfiguration));
+    await checkRuleConfigurations(rules, configurations);
+    const webhooks = installRules(rules, {
+      bus,
+      findCall: (event) => connector.getCall(eventCallId(event) ?? ''),
+      startPipeline: (call, configuration) => pipelines.start(call, configuration),
+      append,
+      origin,
+      logger: logger.child({ stage: 'events' }),
+    });
+    stack.defer('webhooks', () => drainWebhooks(webhooks));
+    stack.defer('event bus', () => bus.settled());
+    stack.defer('pipelines', () => worker.closePipelines());
+    connector.on('frame', (call, frame) => pipelines.write(call.callId, frame));
+    connector.on('streamAdded', (call, added) => pipelines.streamAdded(call.callId, added));
+    connector.on('mediaEnded', (call) => {
+      pipelines
+        .callEnded(call.callId)
+        .catch((err: unknown) => logger.error({ err, callId: call.callId }, 'pipeline stop failed'));
+    });
+    // Closed first: the calls end (BYE), then their pipelines flush.
+    await sip.listen();
+    stack.defer('sip', () => sip.close());
+    const theGateway = await GatewayRole.start({
+      config,
+      logger,
+      stream,
+      registry: opened(backends.registry, 'registry'),
+      configurations,
+      postCall,
+      recordings: worker.recordings,
+      calls: new LocalCallsView(connector),
+      routes: { routes: () => Promise.resolve(connector.routes()) },
+      pipelines: new LocalPipelineService(pipelines, connector),
+      metrics: (registry) => {
+        registerRoleMetrics(registry, 'all', sip.metrics);
+        registerTargetMetrics(registry, connector.targets);
+      },
+    });
+    gateway = theGateway;
+    httpBase = httpBaseUrl(config.http.host, advertisedAddress, theGateway.port);
+    theGateway.http.setReady(true);
+    stack.defer('readiness', () => theGateway.http.setReady(false));
+    return {
+      sipUdpPort: sip.udpPort,
+      sipTcpPort: sip.tcpPort,
+      httpPort: theGateway.port,
+      close: () => stack.closeAll(),
+    };
   });
-  const sip = SipRole.create({ config, advertisedAddress, origin, bus, logger });
-  const { connector } = sip;
-  const { pipelines } = worker;
-  const rules = config.rules ?? parseRules(defaultRules(config.pipeline.defaultConfiguration));
-  await checkRuleConfigurations(rules, configurations);
-  const webhooks = installRules(rules, {
-    bus,
-    findCall: (event) => connector.getCall(eventCallId(event) ?? ''),
-    startPipeline: (call, configuration) => pipelines.start(call, configuration),
-    append,
-    origin,
-    logger: logger.child({ stage: 'events' }),
-  });
-  connector.on('frame', (call, frame) => pipelines.write(call.callId, frame));
-  connector.on('streamAdded', (call, added) => pipelines.streamAdded(call.callId, added));
-  connector.on('mediaEnded', (call) => {
-    pipelines
-      .callEnded(call.callId)
-      .catch((err: unknown) => logger.error({ err, callId: call.callId }, 'pipeline stop failed'));
-  });
-  await sip.listen();
-  const gateway = await GatewayRole.start({
-    config,
-    logger,
-    stream,
-    registry: opened(backends.registry, 'registry'),
-    configurations,
-    postCall,
-    recordings: worker.recordings,
-    calls: new LocalCallsView(connector),
-    routes: { routes: () => Promise.resolve(connector.routes()) },
-    pipelines: new LocalPipelineService(pipelines, connector),
-    metrics: (registry) => {
-      registerRoleMetrics(registry, 'all', sip.metrics);
-      registerTargetMetrics(registry, connector.targets);
-    },
-  });
-  httpBase = httpBaseUrl(config.http.host, advertisedAddress, gateway.port);
-  gateway.http.setReady(true);
-  return {
-    sipUdpPort: sip.udpPort,
-    sipTcpPort: sip.tcpPort,
-    httpPort: gateway.port,
-    async close() {
-      gateway.http.setReady(false);
-      await sip.close();
-      await worker.closePipelines();
-      await bus.settled();
-      await drainWebhooks(webhooks);
-      await worker.closeEngines();
-      await gateway.close();
-      // The stream, the stores, then their connections (NATS, PostgreSQL) when scaled out.
-      await backends.close();
-    },
-  };
 }

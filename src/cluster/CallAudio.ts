@@ -1,6 +1,7 @@
 import type { Subscription } from '@nats-io/transport-node';
 import type { CallInfo, CallStream } from '../connector/CallTypes.js';
 import type { Logger } from '../platform/logger.js';
+import { counter, type ScrapedMetric } from '../platform/metrics.js';
 import type { PcmFrame } from '../media/MediaTypes.js';
 import type { NatsConnection } from '../platform/nats/NatsConnection.js';
 import { decodeToken } from '../stream/SubjectTokens.js';
@@ -41,6 +42,18 @@ export class CallAudioPublisher {
     this.#nc = nc;
     this.#subjects = subjects;
     this.#replay = new AudioReplayBuffer(replayMs);
+  }
+
+  /** What it reports on /metrics. */
+  metrics(): ScrapedMetric[] {
+    return [
+      counter(
+        'callsight_audio_frames_sent_total',
+        'Audio frames published to the workers.',
+        () => this.framesSent,
+      ),
+      counter('callsight_audio_bytes_sent_total', 'Bytes of audio frames published.', () => this.bytesSent),
+    ];
   }
 
   /** Answers replay requests for the calls this process holds; the others are left to their own. */

@@ -5,6 +5,7 @@ import { CallsightError } from '../platform/errors.js';
 import type { EventBus } from '../events/EventBus.js';
 import type { EventEnvelope } from '../events/EventEnvelope.js';
 import type { Logger } from '../platform/logger.js';
+import { counter, type ScrapedMetric } from '../platform/metrics.js';
 import { publishWithRetry } from '../platform/nats/JetStreamPublish.js';
 import type { NatsConnection } from '../platform/nats/NatsConnection.js';
 import { callInfoJson } from '../calls/CallDirectoryRows.js';
@@ -85,6 +86,13 @@ export class ClusterEventPublisher {
     void done.finally(() => this.#inflight.delete(done));
   }
 
+  /** What it reports on /metrics. */
+  metrics(): ScrapedMetric[] {
+    return [
+      counter('callsight_events_published_total', 'Events published to the event bus.', () => this.published),
+    ];
+  }
+
   /** Resolves when every publish so far is acknowledged (or has failed). */
   async settled(): Promise<void> {
     while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
@@ -130,6 +138,13 @@ export class ClusterRulesEngine {
     this.#running = this.#run();
   }
 
+  /** What it reports on /metrics. */
+  metrics(): ScrapedMetric[] {
+    return [
+      counter('callsight_events_handled_total', 'Events whose rules this worker ran.', () => this.handled),
+    ];
+  }
+
   /** The call the event being handled carried (for the startPipeline target). */
   callOf(event: EventEnvelope): CallInfo | undefined {
     return this.#calls.get(event.id);
@@ -144,6 +159,8 @@ export class ClusterRulesEngine {
           max_messages: 1,
           expires: pullExpiresMs(this.#options.ackWaitMs),
         });
+        // Closed while the consumer was being set up: close() had nothing to stop yet.
+        if (this.#closed) this.#messages.stop();
         for await (const message of this.#messages) {
           if (this.#closed) {
             message.nak();

@@ -5,6 +5,7 @@ import type { CallStream } from '../connector/CallTypes.js';
 import { CallsightError } from '../platform/errors.js';
 import type { EventEnvelope, EventOrigin } from '../events/EventEnvelope.js';
 import type { Logger } from '../platform/logger.js';
+import { counter, gauge, type ScrapedMetric } from '../platform/metrics.js';
 import type { PcmFrame } from '../media/MediaTypes.js';
 import type { NatsConnection } from '../platform/nats/NatsConnection.js';
 import type { MediaInsightsPipelineConfiguration } from '../configurations/ConfigurationTypes.js';
@@ -21,6 +22,7 @@ import { CallAudioFeed } from './CallAudio.js';
 import { callInfoFromJson } from './ClusterEvents.js';
 import { JOBS_CONSUMER, pullExpiresMs } from './ClusterStreams.js';
 import type { ClusterSubjects } from './ClusterSubjects.js';
+import { monotonicClock, type JobClock } from './JobClock.js';
 import { JobLease } from './JobLease.js';
 import {
   encodeControl,
@@ -56,6 +58,8 @@ export interface JobRunnerOptions {
   readonly resumePoints?: (job: PipelineJob) => Promise<ReplayFrom>;
   /** Resolves once this worker's records so far are in the data stream (before a handover). */
   readonly appendsSettled?: () => Promise<void>;
+  /** What leases are measured in and heartbeats, the watchdog and the pull backoff run on. Default: the monotonic clock. */
+  readonly clock?: JobClock;
   readonly logger: Logger;
 }
 
@@ -121,8 +125,9 @@ export class JobRunner {
   readonly #calls = new Map<string, CallFeed>();
   readonly #writes = new Map<string, Promise<void>>();
   readonly #taking = new Set<Promise<void>>();
-  readonly #heartbeat: NodeJS.Timeout;
-  readonly #watchdog: NodeJS.Timeout;
+  readonly #clock: JobClock;
+  readonly #stopHeartbeat: () => void;
+  readonly #stopWatchdog: () => void;
   #messages: ConsumerMessages | null = null;
   #closing = false;
   readonly #running: Promise<void>;
@@ -134,8 +139,11 @@ export class JobRunner {
     this.#options = options;
     this.#logger = options.logger;
     this.#feed = new CallAudioFeed(options.nc, options.subjects, options.logger);
-    this.#heartbeat = setInterval(() => void this.#beat(), Math.max(250, Math.floor(options.ackWaitMs / 3)));
-    this.#watchdog = setInterval(() => this.#watch(), WATCHDOG_MS);
+    this.#clock = options.clock ?? monotonicClock;
+    this.#stopHeartbeat = this.#clock.every(Math.max(250, Math.floor(options.ackWaitMs / 3)), () =>
+      this.#beat(),
+    );
+    this.#stopWatchdog = this.#clock.every(WATCHDOG_MS, () => this.#watch());
     this.#running = this.#run();
   }
 
@@ -154,7 +162,7 @@ export class JobRunner {
    * released at once, as the watchdog would.
    */
   admits(callId: string): boolean {
-    const now = performance.now();
+    const now = this.#clock.now();
     let admitted = true;
     for (const held of this.#held.values()) {
       if (held.job.call.callId !== callId || !lapsed(held, now)) continue;
@@ -162,6 +170,24 @@ export class JobRunner {
       void this.#release(held, 'lease expired');
     }
     return admitted;
+  }
+
+  /** What it reports on /metrics. */
+  metrics(): ScrapedMetric[] {
+    return [
+      gauge('callsight_pipeline_jobs_held', 'Pipeline jobs this worker holds.', () => this.held),
+      counter('callsight_pipeline_jobs_taken_total', 'Pipeline jobs taken.', () => this.taken),
+      counter(
+        'callsight_pipeline_jobs_taken_over_total',
+        'Jobs taken over from another worker (redelivered).',
+        () => this.takenOver,
+      ),
+      counter(
+        'callsight_pipeline_jobs_released_total',
+        'Jobs let go without finishing (lease lost, taken over, shutdown).',
+        () => this.released,
+      ),
+    ];
   }
 
   /** The PipelineManager's stateChanged: each state goes to the call directory, in order per pipeline. */
@@ -188,7 +214,7 @@ export class JobRunner {
         while (!this.#closing) {
           // JetStream gives a job to whichever worker's pull is waiting: a busy worker pulls a little
           // later, so that the jobs of calls arriving together spread over the workers.
-          await delay(Math.min(this.held * LOAD_BACKOFF_MS, MAX_LOAD_BACKOFF_MS));
+          await this.#clock.sleep(Math.min(this.held * LOAD_BACKOFF_MS, MAX_LOAD_BACKOFF_MS));
           if (this.#closing) break;
           this.#messages = await consumer.fetch({
             max_messages: 1,
@@ -227,7 +253,7 @@ export class JobRunner {
       msg,
       job,
       delivery: msg.info.deliveryCount,
-      lease: new JobLease(this.#options.ackWaitMs),
+      lease: new JobLease(this.#options.ackWaitMs, () => this.#clock.now()),
       state: 'starting',
       control: null,
       attached: false,
@@ -405,7 +431,7 @@ export class JobRunner {
     const callId = held.job.call.callId;
     let feed = this.#calls.get(callId);
     if (!feed) {
-      feed = { jobs: new Set(), audio: null, lastFrameAt: performance.now(), ended: false, holding: null };
+      feed = { jobs: new Set(), audio: null, lastFrameAt: this.#clock.now(), ended: false, holding: null };
       this.#calls.set(callId, feed);
       // Taken over, and no other pipeline of the call here: hold its audio until the replay is in.
       if (held.delivery > 1 && this.#options.resumePoints) {
@@ -440,7 +466,7 @@ export class JobRunner {
   }
 
   #onFrame(callId: string, feed: CallFeed, frame: PcmFrame): void {
-    const now = performance.now();
+    const now = this.#clock.now();
     feed.lastFrameAt = now;
     for (const held of feed.jobs)
       if (held.state !== 'done' && !held.lease.valid(now)) void this.#release(held, 'lease expired');
@@ -596,7 +622,7 @@ export class JobRunner {
   /** In-progress acks for every job held, confirmed by a round trip; renews their leases. */
   async #renew(jobs: readonly HeldJob[]): Promise<boolean> {
     if (jobs.length === 0) return true;
-    const sentAt = performance.now();
+    const sentAt = this.#clock.now();
     for (const held of jobs) held.msg.working();
     const timeout = Math.max(250, Math.floor(this.#options.ackWaitMs / 3));
     let timer: NodeJS.Timeout | undefined;
@@ -625,7 +651,7 @@ export class JobRunner {
 
   /** Leases that ran out, and calls whose audio stopped arriving. */
   #watch(): void {
-    const now = performance.now();
+    const now = this.#clock.now();
     for (const held of this.#held.values()) if (lapsed(held, now)) void this.#release(held, 'lease expired');
     const stale = this.#options.staleAudioMs;
     if (stale <= 0) return;
@@ -673,8 +699,8 @@ export class JobRunner {
         else await this.#release(held, 'worker shutting down', true);
       }),
     );
-    clearInterval(this.#heartbeat);
-    clearInterval(this.#watchdog);
+    this.#stopHeartbeat();
+    this.#stopWatchdog();
     await Promise.allSettled([...this.#writes.values()]);
   }
 }

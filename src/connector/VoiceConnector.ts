@@ -4,6 +4,7 @@ import { CallsightError } from '../platform/errors.js';
 import type { EventBus } from '../events/EventBus.js';
 import type { EventOrigin } from '../events/EventEnvelope.js';
 import type { Logger } from '../platform/logger.js';
+import { gauge, type ScrapedMetric } from '../platform/metrics.js';
 import type { PcmFrame, RtpStreamStats } from '../media/MediaTypes.js';
 import type { PortAllocator } from '../media/rtp/PortAllocator.js';
 import { RtpReceiver } from '../media/RtpReceiver.js';
@@ -593,6 +594,11 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
 
   get activeCount(): number {
     return this.#byCallId.size;
+  }
+
+  /** What it reports on /metrics. */
+  metrics(): ScrapedMetric[] {
+    return [gauge('callsight_calls_active', 'Calls this process holds.', () => this.activeCount)];
   }
 
   #callStream(

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { counter, gauge, registerScrapedMetrics } from '../platform/metrics.js';
 import type { DataStream } from '../stream/StreamTypes.js';
 import type { GatewayCounts } from './WebSocketGateway.js';
 
@@ -15,43 +16,30 @@ export interface GatewayMetricsSource {
 export function createGatewayMetrics(source: GatewayMetricsSource): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  new Gauge({
-    name: 'callsight_ws_clients',
-    help: 'WebSocket clients connected now.',
-    registers: [registry],
-    collect() {
-      this.set(source.counts().connectedClients);
-    },
-  });
-  new Counter({
-    name: 'callsight_ws_frames_sent_total',
-    help: 'Record frames sent to WebSocket clients.',
-    registers: [registry],
-    collect() {
-      this.reset();
-      this.inc(source.counts().framesSent);
-    },
-  });
-  new Counter({
-    name: 'callsight_ws_slow_disconnects_total',
-    help: 'WebSocket clients closed with 4008 for falling behind.',
-    registers: [registry],
-    collect() {
-      this.reset();
-      this.inc(source.counts().slowDisconnects);
-    },
-  });
-  new Gauge({
-    name: 'callsight_stream_last_sequence',
-    help: 'Sequence number of the newest record on the data stream.',
-    registers: [registry],
-    collect() {
-      try {
-        this.set(Number(source.stream.lastSequence()));
-      } catch {
-        // A closed stream has no last sequence to report; the scrape still succeeds.
-      }
-    },
-  });
+  registerScrapedMetrics(registry, [
+    gauge('callsight_ws_clients', 'WebSocket clients connected now.', () => source.counts().connectedClients),
+    counter(
+      'callsight_ws_frames_sent_total',
+      'Record frames sent to WebSocket clients.',
+      () => source.counts().framesSent,
+    ),
+    counter(
+      'callsight_ws_slow_disconnects_total',
+      'WebSocket clients closed with 4008 for falling behind.',
+      () => source.counts().slowDisconnects,
+    ),
+    gauge(
+      'callsight_stream_last_sequence',
+      'Sequence number of the newest record on the data stream.',
+      () => {
+        try {
+          return Number(source.stream.lastSequence());
+        } catch {
+          // A closed stream has no last sequence to report; the scrape still succeeds.
+          return undefined;
+        }
+      },
+    ),
+  ]);
   return registry;
 }

@@ -2,6 +2,7 @@ import type { CallInfo, CallStream } from '../connector/CallTypes.js';
 import { CallsightError } from '../platform/errors.js';
 import type { EventEnvelope, EventOrigin } from '../events/EventEnvelope.js';
 import type { Logger } from '../platform/logger.js';
+import { gauge, type ScrapedMetric } from '../platform/metrics.js';
 import type { PcmFrame } from '../media/MediaTypes.js';
 import { Pipeline, type PipelineOptions } from './Pipeline.js';
 import { pipelineIdOf } from './PipelineDocument.js';
@@ -167,6 +168,11 @@ export class PipelineManager {
     let count = 0;
     for (const pipeline of this.#byId.values()) if (pipeline.active) count++;
     return count;
+  }
+
+  /** What it reports on /metrics. */
+  metrics(): ScrapedMetric[] {
+    return [gauge('callsight_pipelines_active', 'Pipelines running on this worker.', () => this.active)];
   }
 
   #trimHistory(): void {

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { freePort } from './ports.js';
 
 /**
@@ -118,4 +119,26 @@ export async function startNatsServer(): Promise<NatsServerOrSkip> {
 /** A name no other test run uses, for streams and subject prefixes on a shared server. */
 export function uniqueName(prefix: string): string {
   return `${prefix}_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+}
+
+export interface NatsServerForFile {
+  /** Why the file's NATS tests skip, or false once the server is there. */
+  skip(): string | false;
+  /** The server's URL (only once skip() is false). */
+  url(): string;
+}
+
+/** The usual set-up of a file of NATS tests: a server started before the file's tests, stopped after them. */
+export function useNatsServer(): NatsServerForFile {
+  let server: NatsServer | null = null;
+  let skipReason: string | false = 'NATS not started yet';
+  before(async () => {
+    const started = await startNatsServer();
+    server = started.server;
+    skipReason = started.skip;
+  });
+  after(async () => {
+    await server?.stop();
+  });
+  return { skip: () => skipReason, url: () => server!.url };
 }

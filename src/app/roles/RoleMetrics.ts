@@ -1,15 +1,12 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { registerScrapedMetrics, type ScrapedMetric } from '../../platform/metrics.js';
 
-/** One number a role reports on /metrics, read when scraped. */
-export interface RoleMetric {
-  readonly name: string;
-  readonly help: string;
-  readonly kind: 'gauge' | 'counter';
-  readonly value: () => number;
-}
-
-/** `callsight_role_info{role="…"} 1` and the role's own metrics, added to a registry. */
-export function registerRoleMetrics(registry: Registry, role: string, metrics: readonly RoleMetric[]): void {
+/** `callsight_role_info{role="…"} 1` and the metrics of the role's parts, added to a registry. */
+export function registerRoleMetrics(
+  registry: Registry,
+  role: string,
+  metrics: readonly ScrapedMetric[],
+): void {
   new Gauge({
     name: 'callsight_role_info',
     help: 'The roles this process runs.',
@@ -18,28 +15,7 @@ export function registerRoleMetrics(registry: Registry, role: string, metrics: r
   })
     .labels(role)
     .set(1);
-  for (const metric of metrics) {
-    if (metric.kind === 'gauge') {
-      new Gauge({
-        name: metric.name,
-        help: metric.help,
-        registers: [registry],
-        collect() {
-          this.set(metric.value());
-        },
-      });
-    } else {
-      new Counter({
-        name: metric.name,
-        help: metric.help,
-        registers: [registry],
-        collect() {
-          this.reset();
-          this.inc(metric.value());
-        },
-      });
-    }
-  }
+  registerScrapedMetrics(registry, metrics);
 }
 
 /** A registry with the default process metrics, for a process without the gateway's. */

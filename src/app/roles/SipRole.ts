@@ -8,7 +8,7 @@ import { PortAllocator } from '../../media/rtp/PortAllocator.js';
 import { SipUserAgent } from '../../sip/SipUserAgent.js';
 import { TlsCredentials } from '../../sip/transport/TlsCredentials.js';
 import { describeSipAccess, sipAccess } from '../sipAccess.js';
-import type { RoleMetric } from './RoleMetrics.js';
+import type { ScrapedMetric } from '../../platform/metrics.js';
 import { sipMetrics } from './SipMetrics.js';
 
 export interface SipRoleOptions {
@@ -117,7 +117,7 @@ export class SipRole {
   }
 
   /** The SIP transports' limits and counters, for /metrics. */
-  get metrics(): RoleMetric[] {
+  get metrics(): ScrapedMetric[] {
     return sipMetrics(() => this.#uas?.stats() ?? null);
   }
 
