@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EventEnvelope } from '../../src/events/EventEnvelope.js';
 import { PocketsphinxEngine } from '../../src/transcribe/pocketsphinx/PocketsphinxEngine.js';
+import { SpeechEngines } from '../../src/transcribe/SpeechEngines.js';
 import type { AppendKey } from '../../src/stream/StreamTypes.js';
 import { testCall, testPipeline } from './support/testCall.js';
 import { frames, readAudio16k } from '../transcribe/audio.js';
@@ -29,7 +30,7 @@ function pipelineFor(
       ],
     },
     {
-      engine,
+      engines: new SpeechEngines([engine]),
       append: (record, key) => records.push({ record: record as Record<string, unknown>, key }),
     },
     { runtimeMetadata, publish: (event) => events.push(event) },

@@ -31,7 +31,7 @@ describe('PocketsphinxEngine', () => {
 
   test('transcribes the demo customer call: partials precede their final, words are timed', async () => {
     const samples = readAudio16k(new URL('demo-customer.wav', FIXTURES).pathname);
-    const stream = engine.openStream({ channel: 1, languageCode: 'en-US' });
+    const stream = engine.openStream({ channel: 1, role: null, settings: { languageCode: 'en-US' } });
     const results = collect(stream);
     // The call started 5 s before this channel's audio: times are from call start.
     for (const frame of frames(samples, 1, 5000)) stream.write(frame);
@@ -73,7 +73,7 @@ describe('PocketsphinxEngine', () => {
   test('end() flushes an utterance that is still open', async () => {
     // No trailing silence: only end() can close the utterance.
     const samples = readAudio16k(GOFORWARD, RAW_16K).subarray(0, 16 * 1800);
-    const stream = engine.openStream({ channel: 0, languageCode: 'en-US' });
+    const stream = engine.openStream({ channel: 0, role: null, settings: { languageCode: 'en-US' } });
     const results = collect(stream);
     for (const frame of frames(samples)) stream.write(frame);
     await stream.end();
@@ -87,7 +87,7 @@ describe('PocketsphinxEngine', () => {
   test('a crashed worker fails its streams and is replaced; new streams still transcribe', async () => {
     const samples = readAudio16k(GOFORWARD, RAW_16K);
     assert.deepEqual(engine.workerLoad(), [0, 0]);
-    const doomed = engine.openStream({ channel: 0, languageCode: 'en-US' });
+    const doomed = engine.openStream({ channel: 0, role: null, settings: { languageCode: 'en-US' } });
     assert.deepEqual(engine.workerLoad(), [1, 0]);
     const failed = new Promise<Error>((resolve) => doomed.on('error', resolve));
     for (const frame of frames(samples.subarray(0, 16_000))) doomed.write(frame);
@@ -99,7 +99,7 @@ describe('PocketsphinxEngine', () => {
     assert.deepEqual(engine.workerLoad(), [0, 0]);
 
     // Goes to the replacement worker (least loaded, lowest index), which loads while audio queues.
-    const stream = engine.openStream({ channel: 0, languageCode: 'en-US' });
+    const stream = engine.openStream({ channel: 0, role: null, settings: { languageCode: 'en-US' } });
     assert.deepEqual(engine.workerLoad(), [1, 0]);
     const results = collect(stream);
     for (const frame of frames(samples)) stream.write(frame);
@@ -133,7 +133,10 @@ describe('PocketsphinxEngine lifecycle', () => {
     await engine.close();
     await engine.close();
     assert.equal(engine.closed, true);
-    assert.throws(() => engine.openStream({ channel: 0, languageCode: 'en-US' }), InvalidStateError);
+    assert.throws(
+      () => engine.openStream({ channel: 0, role: null, settings: { languageCode: 'en-US' } }),
+      InvalidStateError,
+    );
     await assert.rejects(engine.ready(), InvalidStateError);
   });
 });
