@@ -1,4 +1,5 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { registerSpeechEngineMetrics } from './speechEngines.js';
 import { ClusterEventPublisher } from '../cluster/ClusterEvents.js';
 import { ensureClusterStreams } from '../cluster/ClusterStreams.js';
 import { ClusterSubjects } from '../cluster/ClusterSubjects.js';
@@ -154,13 +155,17 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
       recordings,
       calls: new RemoteCallsView({ nc: nats, subjects, directory, logger }),
       pipelines: new RemotePipelineService({ nc: nats, subjects, directory, jobs: jobs!, logger }),
-      metrics: (registry) => registerRoleMetrics(registry, roles.name, metrics),
+      metrics: (registry) => {
+        registerRoleMetrics(registry, roles.name, metrics);
+        registerSpeechEngineMetrics(registry);
+      },
       healthDetails: details,
     });
     httpPort = gateway.port;
   } else {
     const registry = processRegistry();
     registerRoleMetrics(registry, roles.name, metrics);
+    registerSpeechEngineMetrics(registry);
     health = await HealthServer.start({
       host: config.http.host,
       port: config.http.port,

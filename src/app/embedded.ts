@@ -1,4 +1,5 @@
 import { EventBus } from '../events/EventBus.js';
+import { registerSpeechEngineMetrics } from './speechEngines.js';
 import { defaultRules, parseRules } from '../events/RuleConfig.js';
 import type { WebhookDelivery } from '../events/Webhook.js';
 import type { AppendKey } from '../stream/StreamTypes.js';
@@ -90,6 +91,7 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
     recordings: worker.recordings,
     calls: new LocalCallsView(connector),
     pipelines: new LocalPipelineService(pipelines, connector),
+    metrics: registerSpeechEngineMetrics,
   });
   httpBase = httpBaseUrl(config.http.host, advertisedAddress, gateway.port);
   gateway.http.setReady(true);

@@ -84,7 +84,7 @@ export async function startSpeechEngines(config: Config, logger: Logger): Promis
 }
 
 /** `callsight_asr_queue_delay_seconds{engine}`: how long requests waited for a free slot of their engine. */
-export function registerSpeechEngineMetrics(registry: Registry): () => void {
+export function registerSpeechEngineMetrics(registry: Registry): void {
   const histogram = new Histogram({
     name: 'callsight_asr_queue_delay_seconds',
     help: 'Time an utterance waited for a free request slot of its speech engine (openai engines: maxConcurrency).',
@@ -96,6 +96,6 @@ export function registerSpeechEngineMetrics(registry: Registry): () => void {
     const { engine, delayMs } = message as QueueDelayMessage;
     histogram.labels(engine).observe(delayMs / 1000);
   };
+  // For the process's life, as the registry it feeds.
   diagnostics_channel.subscribe(QUEUE_DELAY_CHANNEL, listener);
-  return () => diagnostics_channel.unsubscribe(QUEUE_DELAY_CHANNEL, listener);
 }

@@ -71,7 +71,7 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
       context,
       callAnalytics: true,
       onResult: (result) => this.#enqueue(result),
-      onCategory: (match) => this.#emitCategory(match),
+      onCategory: (match) => this.#onEngineCategory(match),
       onError: this.#fail,
       onFallback: recovered,
     });
@@ -184,6 +184,19 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
     // Categories are the engine's when it analyses (onCategory), Callsight's otherwise.
     if (!result.analysis) for (const category of this.#categories.add(event)) this.#emitCategory(category);
     for (const detail of this.#alerts.add(event)) this.#publishAlert(detail);
+  }
+
+  /** A category the engine matched: written when CallAnalyticsStreamCategories names it (or is absent). */
+  #onEngineCategory(match: EngineCategoryMatch): void {
+    const wanted = this.#options.streamCategories;
+    const names = wanted
+      ? match.MatchedCategories.filter((n) => wanted.includes(n))
+      : match.MatchedCategories;
+    if (names.length === 0) return;
+    const details = Object.fromEntries(
+      Object.entries(match.MatchedDetails).filter(([n]) => names.includes(n)),
+    );
+    this.#emitCategory({ MatchedCategories: names, MatchedDetails: details });
   }
 
   #emitCategory(CategoryEvent: EngineCategoryMatch | object): void {
