@@ -308,11 +308,14 @@ export class Pipeline {
   #processorRecovered(processor: PipelineProcessor, reason: string): void {
     const state = this.#processors.find((s) => s.processor === processor);
     this.#logger.warn({ element: processor.type, reason }, 'pipeline element failed over');
-    if (!state || state.status !== 'InProgress' || this.#status !== 'InProgress') return;
+    if (!state || this.#released) return;
+    if (state.status !== 'InProgress' && state.status !== 'Paused') return;
+    const status = state.status;
     this.#setStatus(state, 'TemporarilyFailed', reason);
     this.#publishState('chime:MediaInsightsTemporaryFailure', `${processor.type}: ${reason}`);
-    this.#setStatus(state, 'InProgress');
-    this.#publishState('chime:MediaInsightsInProgress');
+    this.#setStatus(state, status);
+    // While stopping or pausing, the state change that ends the transition follows by itself.
+    if (this.#status === 'InProgress') this.#publishState('chime:MediaInsightsInProgress');
   }
 
   #markFailed(state: ProcessorState, error: Error): void {
