@@ -5,6 +5,8 @@ import { CallsightError, InvalidStateError } from '../../../src/platform/errors.
 import { PocketsphinxEngine } from '../../../src/transcribe/pocketsphinx/PocketsphinxEngine.js';
 import type { RecognitionResult, RecognitionStream } from '../../../src/transcribe/SpeechEngineTypes.js';
 import { wordErrorRate } from '../../../src/transcribe/wer.js';
+import { SpeechEngines } from '../../../src/transcribe/SpeechEngines.js';
+import { speechEngineContract } from '../SpeechEngineContract.js';
 import { frames, readAudio16k } from '../audio.js';
 
 const FIXTURES = new URL('../../fixtures/audio/', import.meta.url);
@@ -139,4 +141,20 @@ describe('PocketsphinxEngine lifecycle', () => {
     );
     await assert.rejects(engine.ready(), InvalidStateError);
   });
+});
+
+speechEngineContract('pocketsphinx', async () => {
+  const engine = new PocketsphinxEngine({ name: 'pocketsphinx', workers: 1 });
+  const fallback = new PocketsphinxEngine({ name: 'fallback', workers: 1 });
+  await Promise.all([engine.ready(), fallback.ready()]);
+  const engines = new SpeechEngines([engine, fallback], new Map([['pocketsphinx', 'fallback']]));
+  return {
+    engines,
+    name: 'pocketsphinx',
+    // A native fault: the worker dies (and is replaced), its streams fail over.
+    breakEngine: () => engine.crashWorkerForTesting(0),
+    repairEngine: () => undefined,
+    maxWer: DEMO_CUSTOMER_MAX_WER,
+    close: () => engines.close(),
+  };
 });

@@ -29,9 +29,9 @@ export interface RecordedStream {
   readonly configurationEvents: readonly unknown[];
 }
 
-/** `AWS4-HMAC-SHA256 Credential=AKID/yyyymmdd/region/transcribe/aws4_request, SignedHeaders=…, Signature=<64 hex>`. */
+/** `AWS4-HMAC-SHA256 Credential=AKID/yyyymmdd/region/transcribe/aws4_request, SignedHeaders=…, Signature=<64 hex>` (over HTTP/2 the SDK signs `:authority` too). */
 export const SIGV4_AUTHORIZATION =
-  /^AWS4-HMAC-SHA256 Credential=([A-Z0-9]+)\/(\d{8})\/([a-z0-9-]+)\/transcribe\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=[0-9a-f]{64}$/;
+  /^AWS4-HMAC-SHA256 Credential=([A-Z0-9]+)\/(\d{8})\/([a-z0-9-]+)\/transcribe\/aws4_request, SignedHeaders=([a-z0-9:;-]+), Signature=[0-9a-f]{64}$/;
 
 const codec = new EventStreamCodec(
   (bytes: Uint8Array) => new TextDecoder().decode(bytes),
