@@ -78,9 +78,6 @@ const engineSchema = z.discriminatedUnion('kind', [amazonTranscribe, openai, vos
 export const speechEnginesSchema = z.array(engineSchema).max(100);
 
 export type SpeechEngineDefinition = z.infer<typeof engineSchema>;
-export type AmazonTranscribeDefinition = z.infer<typeof amazonTranscribe>;
-export type OpenAiDefinition = z.infer<typeof openai>;
-export type VoskDefinition = z.infer<typeof vosk>;
 
 /** Validates the list: schema, unique names, fallbacks that exist and do not loop. */
 export function parseSpeechEngines(input: unknown, where = 'speechEngines'): SpeechEngineDefinition[] {
