@@ -46,7 +46,7 @@ function telephoneAudio(narrow: Int16Array): Int16Array {
 
 async function decode(engine: PocketsphinxEngine, name: DemoSpeaker): Promise<RtfFile> {
   const samples = telephoneAudio(demoAudio(name));
-  const stream = engine.openStream({ channel: 0, languageCode: 'en-US' });
+  const stream = engine.openStream({ channel: 0, role: null, settings: { languageCode: 'en-US' } });
   let finals = 0;
   stream.on('result', (r) => {
     if (!r.isPartial) finals++;

@@ -119,7 +119,7 @@ interface FileReport extends WerResult {
 
 async function transcribe(engine: PocketsphinxEngine, samples: Int16Array): Promise<string> {
   const finals: string[] = [];
-  const stream = engine.openStream({ channel: 0, languageCode: 'en-US' });
+  const stream = engine.openStream({ channel: 0, role: null, settings: { languageCode: 'en-US' } });
   stream.on('result', (r) => {
     if (!r.isPartial && r.transcript.length > 0) finals.push(r.transcript);
   });

@@ -22,6 +22,7 @@ import { recordingStoreOptions } from './recordings.js';
 import { GatewayRole } from './roles/GatewayRole.js';
 import { HealthServer } from './roles/HealthServer.js';
 import { processRegistry, registerRoleMetrics } from './roles/RoleMetrics.js';
+import { registerSpeechEngineMetrics } from './speechEngines.js';
 
 /**
  * Roles other than `all`: this process runs some of sip, worker and gateway and meets the others
@@ -138,6 +139,7 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
     const metrics = [...publisher.metrics(), ...(worker?.metrics() ?? []), ...(sip?.metrics() ?? [])];
     const registerMetrics = (registry: Registry) => {
       registerRoleMetrics(registry, roles.name, metrics);
+      registerSpeechEngineMetrics(registry);
       if (sip) registerTargetMetrics(registry, sip.connector.targets);
     };
     if (roles.gateway) {

@@ -1,4 +1,5 @@
 import { EventBus } from '../events/EventBus.js';
+import { registerSpeechEngineMetrics } from './speechEngines.js';
 import { defaultRules, parseRules } from '../events/RuleConfig.js';
 import type { WebhookDelivery } from '../events/Webhook.js';
 import { ResourceStack } from '../platform/ResourceStack.js';
@@ -111,6 +112,7 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
       metrics: (registry) => {
         registerRoleMetrics(registry, 'all', sip.metrics);
         registerTargetMetrics(registry, connector.targets);
+        registerSpeechEngineMetrics(registry);
       },
     });
     gateway = theGateway;

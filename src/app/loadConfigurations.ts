@@ -8,6 +8,7 @@ import {
   loadDefaultConfiguration,
   type LoadedConfiguration,
 } from '../configurations/defaultConfiguration.js';
+import { engineKinds } from './speechEngines.js';
 
 /**
  * Puts the start-up configurations in the store: the default one (from its file, or built in) and
@@ -21,16 +22,18 @@ export async function loadConfigurations(
   logger: Logger,
 ): Promise<void> {
   const file = config.pipeline.defaultConfigurationFile;
+  const engines = engineKinds(config);
   const loaded: (LoadedConfiguration & { refresh: boolean })[] = [
     loadDefaultConfiguration({
       origin,
       name: config.pipeline.defaultConfiguration,
+      engines,
       ...(file ? { file } : {}),
     }),
     ...config.configurations.map((entry, index) => ({
       ...(typeof entry === 'string'
-        ? loadConfigurationFile(entry)
-        : checkedConfiguration(entry, `configurations[${index}]`)),
+        ? loadConfigurationFile(entry, undefined, engines)
+        : checkedConfiguration(entry, `configurations[${index}]`, undefined, engines)),
       refresh: true,
     })),
   ];

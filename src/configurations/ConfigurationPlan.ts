@@ -44,14 +44,25 @@ import {
   SUPPORTED_LANGUAGE,
   TRANSCRIBE_OPTION_SUPPORT,
 } from './SupportTable.js';
+import {
+  EMBEDDED_ENGINE_NAME,
+  EMBEDDED_ONLY,
+  ENGINE_FIELD,
+  ENGINE_KIND_SUPPORT,
+  type EngineKind,
+  type EngineKinds,
+} from './EngineSupport.js';
 
 export type SpeechRecognitionPlan = {
   readonly kind: 'speech-recognition';
   readonly element: 'AmazonTranscribeProcessor' | 'AmazonTranscribeCallAnalyticsProcessor';
   /** Position in Elements. */
   readonly index: number;
-  readonly engine: 'pocketsphinx';
-  readonly languageCode: typeof SUPPORTED_LANGUAGE;
+  /** The engine's name (CallsightSpeechEngine, default the embedded one) and kind. */
+  readonly engine: string;
+  readonly engineKind: EngineKind;
+  /** The language asked for (null: identified by the engine). */
+  readonly languageCode: string | null;
   /** Drop partial results before the sinks (FilterPartialResults). */
   readonly filterPartialResults: boolean;
   /** The call analytics insights of TCA (sentiment, issues, categories): not available yet. */
@@ -111,6 +122,8 @@ export type ConfigurationToPlan = {
 };
 
 interface PlanAccumulator {
+  /** The speech engines a configuration may name. */
+  readonly engines: EngineKinds;
   readonly processors: ProcessorPlan[];
   readonly sinks: SinkPlan[];
   readonly warnings: RawIssue[];
@@ -141,6 +154,20 @@ function planTranscribe(
       : element.AmazonTranscribeCallAnalyticsProcessorConfiguration) ?? {};
   const at = (option: string): PropertyKey[] => ['Elements', index, key, option];
   let usable = true;
+
+  const engine = typeof config[ENGINE_FIELD] === 'string' ? config[ENGINE_FIELD] : EMBEDDED_ENGINE_NAME;
+  const engineKind = acc.engines.get(engine);
+  if (engineKind === undefined) {
+    acc.errors.push({
+      path: at(ENGINE_FIELD),
+      message: `${type}: no speech engine is named ${JSON.stringify(engine)}; declared: ${[...acc.engines.keys()].join(', ')} (config file speechEngines:)`,
+    });
+    return;
+  }
+  if (engineKind !== 'pocketsphinx') {
+    planOtherEngine(type, config, at, acc, { engine, engineKind, index });
+    return;
+  }
 
   const language = config.LanguageCode;
   if (typeof language === 'string' && language !== SUPPORTED_LANGUAGE) {
@@ -191,12 +218,56 @@ function planTranscribe(
       kind: 'speech-recognition',
       element: type,
       index,
-      engine: 'pocketsphinx',
+      engine,
+      engineKind,
       languageCode: SUPPORTED_LANGUAGE,
       filterPartialResults: config.FilterPartialResults === true,
       callAnalytics: type === 'AmazonTranscribeCallAnalyticsProcessor',
     });
   }
+}
+
+/** A Transcribe element on an engine other than the embedded one: that kind's option support. */
+function planOtherEngine(
+  type: 'AmazonTranscribeProcessor' | 'AmazonTranscribeCallAnalyticsProcessor',
+  config: Readonly<Record<string, unknown>>,
+  at: (option: string) => PropertyKey[],
+  acc: PlanAccumulator,
+  chosen: { engine: string; engineKind: Exclude<EngineKind, 'pocketsphinx'>; index: number },
+): void {
+  const kindSupport = ENGINE_KIND_SUPPORT[chosen.engineKind];
+  let usable = true;
+  for (const [option, value] of Object.entries(config)) {
+    if (value === undefined || value === false || option === ENGINE_FIELD) continue;
+    const support =
+      kindSupport.options[option] ??
+      (type === 'AmazonTranscribeCallAnalyticsProcessor'
+        ? CALL_ANALYTICS_OPTION_SUPPORT[option]
+        : undefined) ??
+      TRANSCRIBE_OPTION_SUPPORT[option];
+    if (!support || support.support === 'supported') continue;
+    if (support.support === 'rejected') {
+      usable = false;
+      acc.errors.push({ path: at(option), message: `${type} on ${chosen.engine}: ${support.reason}` });
+    } else {
+      acc.warnings.push({
+        path: at(option),
+        message: `${type} on ${chosen.engine}: ignored. ${support.reason}`,
+      });
+    }
+  }
+  if (!usable) return;
+  const identifies = config.IdentifyLanguage === true || config.IdentifyMultipleLanguages === true;
+  acc.processors.push({
+    kind: 'speech-recognition',
+    element: type,
+    index: chosen.index,
+    engine: chosen.engine,
+    engineKind: chosen.engineKind,
+    languageCode: identifies || typeof config.LanguageCode !== 'string' ? null : config.LanguageCode,
+    filterPartialResults: config.FilterPartialResults === true,
+    callAnalytics: type === 'AmazonTranscribeCallAnalyticsProcessor',
+  });
 }
 
 /** What Callsight makes of one element (read defensively: it may come from a refused document); no cross-element rule. */
@@ -428,8 +499,8 @@ function chimeRules(
   });
 }
 
-function newAccumulator(): PlanAccumulator {
-  return { processors: [], sinks: [], warnings: [], errors: [] };
+function newAccumulator(engines: EngineKinds): PlanAccumulator {
+  return { engines, processors: [], sinks: [], warnings: [], errors: [] };
 }
 
 function planInto(config: ConfigurationToPlan, acc: PlanAccumulator): void {
@@ -466,8 +537,11 @@ function finishPlan(acc: PlanAccumulator): ConfigurationPlan {
  * order. `errors` lists what Callsight refuses (a configuration with errors must not be stored);
  * `warnings` what it accepts without (fully) honouring.
  */
-export function planConfiguration(config: ConfigurationToPlan): ConfigurationPlan {
-  const acc = newAccumulator();
+export function planConfiguration(
+  config: ConfigurationToPlan,
+  engines: EngineKinds = EMBEDDED_ONLY,
+): ConfigurationPlan {
+  const acc = newAccumulator(engines);
   planInto(config, acc);
   return finishPlan(acc);
 }
@@ -488,9 +562,10 @@ export type CheckResult<T> =
 function check<T extends ConfigurationToPlan>(
   schema: Parameters<typeof collectIssues<T>>[0],
   input: unknown,
+  engines: EngineKinds,
 ): CheckResult<T> {
   const { value, issues } = collectIssues(schema, input);
-  const acc = newAccumulator();
+  const acc = newAccumulator(engines);
   if (value !== undefined) {
     planInto(value, acc);
   } else {
@@ -522,13 +597,15 @@ function check<T extends ConfigurationToPlan>(
 /** Schema, model rules, Chime's combination rules and Callsight support, for a create body. */
 export function checkCreateRequest(
   input: unknown,
+  engines: EngineKinds = EMBEDDED_ONLY,
 ): CheckResult<CreateMediaInsightsPipelineConfigurationRequest> {
-  return check(createRequestSchema, input);
+  return check(createRequestSchema, input, engines);
 }
 
 /** The same for an update body (ResourceAccessRoleArn, RealTimeAlertConfiguration, Elements). */
 export function checkUpdateRequest(
   input: unknown,
+  engines: EngineKinds = EMBEDDED_ONLY,
 ): CheckResult<UpdateMediaInsightsPipelineConfigurationRequest> {
-  return check(updateRequestSchema, input);
+  return check(updateRequestSchema, input, engines);
 }

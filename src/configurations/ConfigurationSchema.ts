@@ -13,7 +13,9 @@
  * - patterns the model leaves unanchored (`^[0-9a-zA-Z._-]+`) are matched in full;
  * - ResourceAccessRoleArn is optional (Callsight does not use IAM roles);
  * - the Lambda, SQS and SNS sinks' InsightsTarget may also be an http(s) URL (a webhook);
- * - Transcribe processors must carry their configuration object (the model only requires `Type`).
+ * - Transcribe processors must carry their configuration object (the model only requires `Type`);
+ * - both Transcribe processor configurations take the Callsight extension `CallsightSpeechEngine`, the
+ *   name of the speech engine to use (config file `speechEngines:`; absent: the embedded engine).
  */
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -98,6 +100,11 @@ const piiEntityTypes = z
   .max(300)
   .regex(/^[A-Z_, ]+$/, 'A comma-separated list of upper-case PII entity types');
 
+/** Callsight extension: a `speechEngines[].name` of the config file. */
+const engineName = z
+  .string()
+  .regex(/^[\w.-]{1,64}$/, 'A speech engine name: letters, digits, "_", "." and "-"');
+
 const postCallAnalyticsSettings = strict({
   OutputLocation: text,
   DataAccessRoleArn: text,
@@ -120,6 +127,7 @@ const callAnalyticsProcessorConfiguration = strict(
     FilterPartialResults: z.boolean().optional(),
     PostCallAnalyticsSettings: postCallAnalyticsSettings.optional(),
     CallAnalyticsStreamCategories: z.array(name(1, 200)).optional(),
+    CallsightSpeechEngine: engineName.optional(),
   },
   'AmazonTranscribeCallAnalyticsProcessorConfiguration',
 );
@@ -149,6 +157,7 @@ const transcribeProcessorConfiguration = strict(
     PreferredLanguage: languageCode.optional(),
     VocabularyNames: commaList(3000).optional(),
     VocabularyFilterNames: commaList(3000).optional(),
+    CallsightSpeechEngine: engineName.optional(),
   },
   'AmazonTranscribeProcessorConfiguration',
 );

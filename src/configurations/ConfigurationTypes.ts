@@ -128,6 +128,8 @@ export type AmazonTranscribeCallAnalyticsProcessorConfiguration = {
   readonly FilterPartialResults?: boolean;
   readonly PostCallAnalyticsSettings?: PostCallAnalyticsSettings;
   readonly CallAnalyticsStreamCategories?: readonly string[];
+  /** Callsight extension: the speech engine by name (config file `speechEngines:`); default the embedded one. */
+  readonly CallsightSpeechEngine?: string;
 };
 
 export type PostCallAnalyticsSettings = {
@@ -161,6 +163,8 @@ export type AmazonTranscribeProcessorConfiguration = {
   /** Comma-separated; up to 3000 characters. */
   readonly VocabularyNames?: string;
   readonly VocabularyFilterNames?: string;
+  /** Callsight extension: the speech engine by name (config file `speechEngines:`); default the embedded one. */
+  readonly CallsightSpeechEngine?: string;
 };
 
 export type VoiceAnalyticsProcessorConfiguration = {

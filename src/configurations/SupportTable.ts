@@ -29,7 +29,7 @@ export const ELEMENT_SUPPORT: Readonly<Record<ElementType, ElementSupportInfo>> 
     role: 'processor',
     support: 'supported',
     callsight:
-      'Local speech recognition (pocketsphinx) in worker threads, `Transcribe` records. LanguageCode must be en-US, the only model Callsight ships; options it cannot honour are accepted with a warning.',
+      'Speech recognition on the engine named by the Callsight field `CallsightSpeechEngine` (config file `speechEngines:`: Amazon Transcribe, an OpenAI-compatible server, a Vosk server), by default the embedded pocketsphinx in worker threads; `Transcribe` records. With pocketsphinx LanguageCode must be en-US; options the engine cannot honour are accepted with a warning (docs/asr.md).',
   },
   AmazonTranscribeCallAnalyticsProcessor: {
     role: 'processor',
@@ -168,5 +168,5 @@ export const CALL_ANALYTICS_OPTION_SUPPORT: Readonly<
   },
 };
 
-/** The one language Callsight's speech engine ships. */
+/** The one language Callsight's embedded speech engine ships. */
 export const SUPPORTED_LANGUAGE = 'en-US';

@@ -15,6 +15,7 @@ import type {
   ConfigurationIssue,
 } from './ConfigurationTypes.js';
 import { checkCreateRequest, type ConfigurationPlan } from './ConfigurationPlan.js';
+import { EMBEDDED_ONLY, type EngineKinds } from './EngineSupport.js';
 
 export const DEFAULT_CONFIGURATION_NAME = 'callsight-default';
 
@@ -63,6 +64,7 @@ export function checkedConfiguration(
   document: unknown,
   source: string,
   defaultName?: string,
+  engines: EngineKinds = EMBEDDED_ONLY,
 ): LoadedConfiguration {
   const named =
     defaultName !== undefined &&
@@ -72,7 +74,7 @@ export function checkedConfiguration(
     !('MediaInsightsPipelineConfigurationName' in document)
       ? { MediaInsightsPipelineConfigurationName: defaultName, ...document }
       : document;
-  const result = checkCreateRequest(named);
+  const result = checkCreateRequest(named, engines);
   if (!result.ok) {
     const cause = new ValidationError(`configuration ${source}`, result.errors);
     throw new CallsightError(
@@ -107,8 +109,12 @@ export function readConfigurationFile(file: string): unknown {
 }
 
 /** Reads and checks a configuration file; see checkedConfiguration. */
-export function loadConfigurationFile(file: string, defaultName?: string): LoadedConfiguration {
-  return checkedConfiguration(readConfigurationFile(file), file, defaultName);
+export function loadConfigurationFile(
+  file: string,
+  defaultName?: string,
+  engines: EngineKinds = EMBEDDED_ONLY,
+): LoadedConfiguration {
+  return checkedConfiguration(readConfigurationFile(file), file, defaultName, engines);
 }
 
 /**
@@ -121,8 +127,11 @@ export function loadDefaultConfiguration(options: {
   readonly file?: string;
   readonly origin: ConfigurationOrigin;
   readonly name?: string;
+  /** The speech engines configurations may name (default: the embedded one). */
+  readonly engines?: EngineKinds;
 }): LoadedConfiguration & { readonly refresh: boolean } {
   const name = options.name ?? DEFAULT_CONFIGURATION_NAME;
-  if (options.file !== undefined) return { ...loadConfigurationFile(options.file, name), refresh: true };
+  if (options.file !== undefined)
+    return { ...loadConfigurationFile(options.file, name, options.engines), refresh: true };
   return { ...checkedConfiguration(defaultConfiguration(options.origin, name), 'built-in'), refresh: false };
 }

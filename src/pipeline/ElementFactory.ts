@@ -19,7 +19,8 @@ import type { PostCallStore } from './records/PostCall.js';
 import type { RecordingStorage } from '../recording/RecordingStoreTypes.js';
 import { StreamSink } from './sinks/StreamSink.js';
 import { WebhookSink } from './sinks/WebhookSink.js';
-import type { SpeechEngine } from '../transcribe/SpeechEngineTypes.js';
+import type { SpeechEngines } from '../transcribe/SpeechEngines.js';
+import { recognitionChoice } from './processors/RecognitionSettings.js';
 import type { VoiceToneEngine } from '../analytics/voice/VoiceToneEngine.js';
 
 /** The parts of a stored Chime configuration the factory reads (validated when it was stored). */
@@ -32,7 +33,7 @@ export interface ConfigurationElements {
 
 export interface ElementFactoryDeps {
   /** null when speech recognition is switched off: Transcribe elements are then left out. */
-  readonly engine: SpeechEngine | null;
+  readonly engines: SpeechEngines | null;
   /** Appends to the data stream; may return the append's promise (the stream sink waits for it when closing). */
   readonly append: (record: object, key: AppendKey) => unknown;
   /** Where a webhook's undeliverable payload goes (the data stream, as a dead-letter record). */
@@ -87,22 +88,23 @@ interface ElementInput {
   readonly configuration: ConfigurationElements;
   readonly context: PipelineContext;
   readonly deps: ElementFactoryDeps;
-  /** Registers the processor; the callback is how it reports that it broke. */
-  readonly add: <P extends PipelineProcessor>(create: (fail: (error: Error) => void) => P) => void;
+  /** Registers the processor; the callbacks are how it reports that it broke, or failed over. */
+  readonly add: <P extends PipelineProcessor>(
+    create: (fail: (error: Error) => void, recovered: (reason: string) => void) => P,
+  ) => void;
   readonly addSink: (sink: PipelineRecordSink) => void;
 }
 
 type ElementBuilder = (input: ElementInput) => void;
 
 const transcribe: ElementBuilder = ({ config, configuration, context, deps, add }) => {
-  const engine = deps.engine;
-  if (!engine) return;
+  const engines = deps.engines;
+  if (!engines) return;
   add(
-    (fail) =>
+    (fail, recovered) =>
       new TranscribeProcessor(
         {
-          engine,
-          languageCode: typeof config.LanguageCode === 'string' ? config.LanguageCode : 'en-US',
+          recognition: recognitionChoice(engines, config),
           filterPartialResults: config.FilterPartialResults === true,
           ...(configuration.RealTimeAlertConfiguration
             ? { alerts: configuration.RealTimeAlertConfiguration }
@@ -111,22 +113,22 @@ const transcribe: ElementBuilder = ({ config, configuration, context, deps, add 
         },
         context,
         fail,
+        recovered,
       ),
   );
 };
 
 const callAnalytics: ElementBuilder = ({ config, configuration, context, deps, add }) => {
-  const engine = deps.engine;
+  const engines = deps.engines;
   const analytics = deps.analytics;
-  if (!engine || !analytics) return;
+  if (!engines || !analytics) return;
   const tca = config as AmazonTranscribeCallAnalyticsProcessorConfiguration;
   add(
-    (fail) =>
+    (fail, recovered) =>
       new CallAnalyticsProcessor(
         {
-          engine,
+          recognition: recognitionChoice(engines, config),
           analytics: analytics.pool,
-          languageCode: tca.LanguageCode ?? 'en-US',
           filterPartialResults: tca.FilterPartialResults === true,
           analyzer: {
             ...(tca.ContentIdentificationType
@@ -145,6 +147,7 @@ const callAnalytics: ElementBuilder = ({ config, configuration, context, deps, a
         },
         context,
         fail,
+        recovered,
       ),
   );
 };
@@ -184,7 +187,7 @@ const voiceAnalytics: ElementBuilder = ({ config, configuration, context, deps, 
   if (!voiceTone && !speakerSearch) return;
   // With speech recognition in the pipeline, final utterances (and their sentiment) are shared.
   const expectUtterances =
-    deps.engine !== null && configuration.Elements.some((e) => TRANSCRIBE_ELEMENTS.has(e.Type));
+    deps.engines !== null && configuration.Elements.some((e) => TRANSCRIBE_ELEMENTS.has(e.Type));
   add(
     (fail) =>
       new VoiceToneProcessor(
@@ -223,7 +226,7 @@ export function blueprintFor(
   return {
     configurationName: configuration.MediaInsightsPipelineConfigurationName,
     configurationArn: configuration.MediaInsightsPipelineConfigurationArn,
-    build: (context: PipelineContext, fail) => {
+    build: (context: PipelineContext, fail, recovered) => {
       const processors: PipelineProcessor[] = [];
       const sinks: PipelineRecordSink[] = [];
       for (const element of configuration.Elements) {
@@ -234,7 +237,10 @@ export function blueprintFor(
           context,
           deps,
           add: (create) => {
-            const processor: PipelineProcessor = create((error) => fail(processor, error));
+            const processor: PipelineProcessor = create(
+              (error) => fail(processor, error),
+              (reason) => recovered(processor, reason),
+            );
             processors.push(processor);
           },
           addSink: (sink) => sinks.push(sink),

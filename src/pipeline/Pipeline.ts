@@ -36,10 +36,15 @@ export interface PipelineOptions {
   readonly origin: EventOrigin;
   readonly publish: (event: EventEnvelope) => void;
   readonly logger: Logger;
-  /** Creates the elements; `fail(processor, error)` is how a processor reports it broke. */
+  /**
+   * Creates the elements; `fail(processor, error)` is how a processor reports it broke, and
+   * `recovered(processor, reason)` that part of it failed and it carries on (a speech engine fell
+   * back to another).
+   */
   readonly build: (
     context: PipelineContext,
     fail: (processor: PipelineProcessor, error: Error) => void,
+    recovered: (processor: PipelineProcessor, reason: string) => void,
   ) => PipelineParts;
   /** The pipeline's id when it was fixed beforehand (a pipeline job resumed by another worker). Default: a new UUID. */
   readonly id?: string;
@@ -120,7 +125,11 @@ export class Pipeline {
       },
       onUtterance: (listener) => void utteranceListeners.push(listener),
     };
-    const parts = options.build(context, (processor, error) => this.#processorFailed(processor, error));
+    const parts = options.build(
+      context,
+      (processor, error) => this.#processorFailed(processor, error),
+      (processor, reason) => this.#processorRecovered(processor, reason),
+    );
     this.#processors = parts.processors.map((processor) => ({
       processor,
       status: 'NotStarted',
@@ -290,6 +299,23 @@ export class Pipeline {
     // A stop or pause in progress publishes the statuses itself when it finishes.
     if (this.#status !== 'InProgress') return;
     this.#settle('chime:MediaInsightsInProgress');
+  }
+
+  /**
+   * Chime's temporary failure: the element is TemporarilyFailed in a "TemporaryFailure" state change
+   * with the reason, then InProgress again in the next one, as it carries on.
+   */
+  #processorRecovered(processor: PipelineProcessor, reason: string): void {
+    const state = this.#processors.find((s) => s.processor === processor);
+    this.#logger.warn({ element: processor.type, reason }, 'pipeline element failed over');
+    if (!state || this.#released) return;
+    if (state.status !== 'InProgress' && state.status !== 'Paused') return;
+    const status = state.status;
+    this.#setStatus(state, 'TemporarilyFailed', reason);
+    this.#publishState('chime:MediaInsightsTemporaryFailure', `${processor.type}: ${reason}`);
+    this.#setStatus(state, status);
+    // While stopping or pausing, the state change that ends the transition follows by itself.
+    if (this.#status === 'InProgress') this.#publishState('chime:MediaInsightsInProgress');
   }
 
   #markFailed(state: ProcessorState, error: Error): void {

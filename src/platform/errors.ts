@@ -64,6 +64,10 @@ export const ERROR_CODES = {
   CS_ERR_RTP_INVALID: { status: 0, summary: 'An RTP packet was malformed and was dropped.' },
   CS_ERR_ASR_UNAVAILABLE: { status: 503, summary: 'The speech engine could not be loaded.' },
   CS_ERR_ASR_FAILED: { status: 500, summary: 'The speech engine failed while decoding a stream.' },
+  CS_ERR_ASR_OVERLOADED: {
+    status: 503,
+    summary: 'A speech engine fell further behind the audio than its maxBufferedMs allows.',
+  },
   CS_ERR_STREAM_BAD_SEQUENCE: { status: 400, summary: 'A sequence number was not a non-negative integer.' },
   CS_ERR_STREAM_UNAVAILABLE: {
     status: 503,

@@ -2,7 +2,7 @@ import { open, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../platform/logger.js';
 import { IN_PROGRESS_SUFFIX } from './WavFileWriter.js';
-import { WAV_HEADER_SIZE, WavHeader } from './WavHeader.js';
+import { WAV_HEADER_SIZE, WavHeader } from '../media/wav/WavHeader.js';
 
 /** What repair did to one file. */
 export interface RepairResult {

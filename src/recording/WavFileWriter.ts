@@ -2,7 +2,7 @@ import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { endianness } from 'node:os';
 import { CallsightError } from '../platform/errors.js';
-import { MAX_WAV_DATA_BYTES, WAV_HEADER_SIZE, WavHeader, type WavFormat } from './WavHeader.js';
+import { MAX_WAV_DATA_BYTES, WAV_HEADER_SIZE, WavHeader, type WavFormat } from '../media/wav/WavHeader.js';
 
 export interface WavFileWriterOptions {
   readonly format: WavFormat;

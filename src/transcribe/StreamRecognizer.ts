@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Downsampler2x } from '../media/codec/Resampler.js';
 import { isWideband } from './Bandwidth.js';
+import { concatSamples } from './EngineStream.js';
 import type { RecognitionResult, RecognizedWord } from './SpeechEngineTypes.js';
 import type { CmnState, UtteranceDecoder } from './UtteranceDecoder.js';
 import { Vad, VAD_SAMPLE_RATE, type VadOptions } from './Vad.js';
@@ -146,7 +147,7 @@ export class StreamRecognizer {
           u.decoder.endUtterance();
           if (this.#options.cmn) this.#cmn = u.decoder.getCmn?.() ?? null;
           if (u.fed && u.decoder.decodeWholeUtterance) {
-            u.decoder.decodeWholeUtterance(concat(u.fed));
+            u.decoder.decodeWholeUtterance(concatSamples(u.fed));
           }
           const words: RecognizedWord[] = u.decoder.segments().map((s) => ({
             word: s.word,
@@ -183,14 +184,4 @@ export class StreamRecognizer {
       words,
     };
   }
-}
-
-function concat(chunks: readonly Int16Array[]): Int16Array {
-  const out = new Int16Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }

@@ -47,6 +47,7 @@ describe('planConfiguration: what each element becomes', () => {
           element: 'AmazonTranscribeProcessor',
           index: 0,
           engine: 'pocketsphinx',
+          engineKind: 'pocketsphinx',
           languageCode: 'en-US',
           filterPartialResults: false,
           callAnalytics: false,

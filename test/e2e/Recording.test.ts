@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readWav } from '../../src/media/wav/WavFile.js';
-import { WavHeader } from '../../src/recording/WavHeader.js';
+import { WavHeader } from '../../src/media/wav/WavHeader.js';
 import { SipCaller } from '../../scripts/lib/SipCaller.js';
 import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
 import {

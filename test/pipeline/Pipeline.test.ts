@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EventEnvelope } from '../../src/events/EventEnvelope.js';
 import { PocketsphinxEngine } from '../../src/transcribe/pocketsphinx/PocketsphinxEngine.js';
+import { SpeechEngines } from '../../src/transcribe/SpeechEngines.js';
 import type { AppendKey } from '../../src/stream/StreamTypes.js';
 import { testCall, testPipeline } from './support/testCall.js';
 import { frames, readAudio16k } from '../transcribe/audio.js';
@@ -29,7 +30,7 @@ function pipelineFor(
       ],
     },
     {
-      engine,
+      engines: new SpeechEngines([engine]),
       append: (record, key) => records.push({ record: record as Record<string, unknown>, key }),
     },
     { runtimeMetadata, publish: (event) => events.push(event) },
@@ -140,7 +141,8 @@ describe('Pipeline', () => {
     await until(() => a.finals().length > 0 && b.finals().length > 0, 20_000, 'first finals');
     engine.crashWorkerForTesting(0);
     const alerted = () => [a, b].some((p) => p.eventTypes().includes('Callsight Pipeline Alert'));
-    await until(alerted, 10_000, 'the alert of the crashed pipeline');
+    // The crash waits behind the audio already queued to the worker (seconds on a loaded machine).
+    await until(alerted, 30_000, 'the alert of the crashed pipeline');
     for (const frame of all.slice(half)) {
       a.pipeline.write(frame);
       b.pipeline.write(frame);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { planRepair, repairRecordings } from '../../src/recording/RecordingRepair.js';
-import { WAV_HEADER_SIZE, WavHeader } from '../../src/recording/WavHeader.js';
+import { WAV_HEADER_SIZE, WavHeader } from '../../src/media/wav/WavHeader.js';
 import { ramp, readStereo, soxInfo } from './wavTools.js';
 
 const RATE = 16_000;

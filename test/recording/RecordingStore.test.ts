@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { silentLogger } from '../../src/platform/logger.js';
 import { RecordingStore } from '../../src/recording/RecordingStore.js';
 import type { RecordingStoreOptions } from '../../src/recording/RecordingStoreTypes.js';
-import { WavHeader } from '../../src/recording/WavHeader.js';
+import { WavHeader } from '../../src/media/wav/WavHeader.js';
 import { freePort } from '../helpers/ports.js';
 import {
   S3_TEST_SECRET,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { PcmFrame } from '../../src/media/MediaTypes.js';
 import { readWav } from '../../src/media/wav/WavFile.js';
 import { StereoWavRecorder } from '../../src/recording/StereoWavRecorder.js';
-import { WAV_HEADER_SIZE, WavHeader } from '../../src/recording/WavHeader.js';
+import { WAV_HEADER_SIZE, WavHeader } from '../../src/media/wav/WavHeader.js';
 import { CallsightError } from '../../src/platform/errors.js';
 import { ramp, readStereo, soxInfo } from './wavTools.js';
 

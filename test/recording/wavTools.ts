@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { WavHeader } from '../../src/recording/WavHeader.js';
+import { WavHeader } from '../../src/media/wav/WavHeader.js';
 
 /** A 16-bit stereo WAV file, both channels, read back for assertions. */
 export interface StereoWav {

@@ -6,6 +6,7 @@ import { CallsightError, errorMessage } from '../../platform/errors.js';
 import { parseRoutes, type RouteDefinition } from '../../connector/trunk/Routes.js';
 import { parseRules, type RuleDefinition } from '../../events/RuleConfig.js';
 import { parseCategories } from '../../analytics/CategorySchema.js';
+import { parseSpeechEngines, type SpeechEngineDefinition } from '../../transcribe/SpeechEngineConfig.js';
 import type { CallAnalyticsCategory } from '../../analytics/CategoryTypes.js';
 import { AllowList } from '../../sip/access/AllowList.js';
 import { parseDigestAlgorithms } from '../../sip/access/DigestAlgorithm.js';
@@ -108,6 +109,8 @@ export interface Config {
   readonly categories: readonly CallAnalyticsCategory[];
   /** Call routes from the file's `routes:` list; null: every call is answered here. */
   readonly routes: readonly RouteDefinition[] | null;
+  /** Speech engines from the file's `speechEngines:` list, besides the embedded `pocketsphinx`. */
+  readonly speechEngines: readonly SpeechEngineDefinition[];
   /** Event rules from the file's `rules:` list; null means the seed's default rules. */
   readonly rules: readonly RuleDefinition[] | null;
   /**
@@ -165,6 +168,7 @@ const configSchema = treeSchema(optionTree())
     rules: z.array(z.unknown()).optional(),
     routes: z.array(z.unknown()).optional(),
     categories: z.array(z.unknown()).default([]),
+    speechEngines: z.array(z.unknown()).default([]),
     configurations: z.array(z.unknown()).default([]),
   })
   .superRefine((value, ctx) => {
@@ -323,7 +327,7 @@ export function loadConfig(
     });
     throw new CallsightError('CS_ERR_CONFIG_INVALID', `invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  const { rules, routes, categories, ...settings } = result.data;
+  const { rules, routes, categories, speechEngines, ...settings } = result.data;
   let parsedCategories: CallAnalyticsCategory[];
   try {
     parsedCategories = parseCategories(categories);
@@ -356,6 +360,7 @@ export function loadConfig(
     rules: parsedRules,
     routes: parsedRoutes,
     categories: deepFreeze(parsedCategories),
+    speechEngines: deepFreeze(parseSpeechEngines(speechEngines)),
   }) as unknown as Config;
 }
 

@@ -5,6 +5,7 @@ import type { CallsView, PipelineService, RoutesView } from '../../gateway/api/A
 import { registerApiRoutes } from '../../gateway/api/ApiRoutes.js';
 import { registerCallRoutes } from '../../gateway/api/CallRoutes.js';
 import { registerConfigurationRoutes } from '../../gateway/api/ConfigurationRoutes.js';
+import { engineKinds } from '../speechEngines.js';
 import { registerPipelineRoutes } from '../../gateway/api/PipelineRoutes.js';
 import { registerRecordingRoutes } from '../../gateway/api/RecordingRoutes.js';
 import type { ConnectionRegistry } from '../../gateway/ConnectionRegistryTypes.js';
@@ -72,7 +73,12 @@ export class GatewayRole {
         registerApiRoutes(server, { calls, routes, stream });
         registerPipelineRoutes(server, pipelines);
         registerCallRoutes(server, { postCall });
-        registerConfigurationRoutes(server, configurations, logger.child({ stage: 'gateway' }));
+        registerConfigurationRoutes(
+          server,
+          configurations,
+          logger.child({ stage: 'gateway' }),
+          engineKinds(config),
+        );
         registerRecordingRoutes(server, recordings);
       },
     });

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import type { Config } from '../config/Config.js';
 import { deadLetterEvent } from '../../events/DeadLetter.js';
 import type { EventEnvelope, EventOrigin } from '../../events/EventEnvelope.js';
@@ -14,8 +13,8 @@ import type { Pipeline } from '../../pipeline/Pipeline.js';
 import { PipelineManager, type PipelineBlueprint } from '../../pipeline/PipelineManager.js';
 import type { PostCallStore } from '../../pipeline/records/PostCall.js';
 import { RecordingStore } from '../../recording/RecordingStore.js';
-import { PocketsphinxEngine } from '../../transcribe/pocketsphinx/PocketsphinxEngine.js';
-import type { SpeechEngine } from '../../transcribe/SpeechEngineTypes.js';
+import type { SpeechEngines } from '../../transcribe/SpeechEngines.js';
+import { startSpeechEngines } from '../speechEngines.js';
 import { VoiceToneEngine } from '../../analytics/voice/VoiceToneEngine.js';
 import type { AppendKey } from '../../stream/StreamTypes.js';
 import { recordingStoreOptions, recordingUrl } from '../recordings.js';
@@ -44,7 +43,8 @@ export interface WorkerRoleOptions {
  * out) and where their audio comes from is the host's wiring.
  */
 export class WorkerRole {
-  readonly engine: SpeechEngine | null;
+  /** null when speech recognition is off. */
+  readonly engines: SpeechEngines | null;
   readonly analyticsPool: AnalyticsPool;
   readonly voiceTone: VoiceToneEngine;
   readonly recordings: RecordingStore;
@@ -52,14 +52,14 @@ export class WorkerRole {
   readonly #elementDeps: ElementFactoryDeps;
 
   private constructor(parts: {
-    engine: SpeechEngine | null;
+    engines: SpeechEngines | null;
     analyticsPool: AnalyticsPool;
     voiceTone: VoiceToneEngine;
     recordings: RecordingStore;
     pipelines: PipelineManager;
     elementDeps: ElementFactoryDeps;
   }) {
-    this.engine = parts.engine;
+    this.engines = parts.engines;
     this.analyticsPool = parts.analyticsPool;
     this.voiceTone = parts.voiceTone;
     this.recordings = parts.recordings;
@@ -69,14 +69,7 @@ export class WorkerRole {
 
   static async start(options: WorkerRoleOptions): Promise<WorkerRole> {
     const { config, dataDir, origin, logger, append } = options;
-    let engine: SpeechEngine | null = null;
-    if (config.asr.enabled) {
-      engine = new PocketsphinxEngine({
-        workers: config.asr.workers > 0 ? config.asr.workers : availableParallelism(),
-        logger: logger.child({ stage: 'asr' }),
-      });
-      await engine.ready();
-    }
+    const engines = await startSpeechEngines(config, logger.child({ stage: 'asr' }));
     const deadLetter: ElementFactoryDeps['deadLetter'] = (input) => {
       const record = deadLetterEvent(input, origin, new Date());
       void append(record, { type: record['detail-type'], callId: input.callId });
@@ -91,7 +84,7 @@ export class WorkerRole {
     const voiceTone = new VoiceToneEngine({ logger: logger.child({ stage: 'voice-tone' }) });
     await voiceTone.ready();
     const elementDeps: ElementFactoryDeps = {
-      engine,
+      engines,
       append,
       deadLetter,
       logger: logger.child({ stage: 'pipeline' }),
@@ -110,7 +103,7 @@ export class WorkerRole {
       logger: logger.child({ stage: 'pipeline' }),
       ...(options.stateChanged ? { stateChanged: options.stateChanged } : {}),
     });
-    return new WorkerRole({ engine, analyticsPool, voiceTone, recordings, pipelines, elementDeps });
+    return new WorkerRole({ engines, analyticsPool, voiceTone, recordings, pipelines, elementDeps });
   }
 
   /** A configuration document made ready to instantiate here (a pipeline job carries the document). */
@@ -126,7 +119,7 @@ export class WorkerRole {
 
   /** Stops the worker threads; after closePipelines. */
   async closeEngines(): Promise<void> {
-    await this.engine?.close();
+    await this.engines?.close();
     await this.analyticsPool.close();
     await this.voiceTone.close();
   }

@@ -8,6 +8,7 @@ import type {
 } from '../../configurations/ConfigurationStoreTypes.js';
 import type { ConfigurationIssue } from '../../configurations/ConfigurationTypes.js';
 import { checkCreateRequest, checkUpdateRequest } from '../../configurations/ConfigurationPlan.js';
+import { EMBEDDED_ONLY, type EngineKinds } from '../../configurations/EngineSupport.js';
 import { installErrorHandler } from '../HttpErrors.js';
 
 const JSON_TYPES = ['application/json'];
@@ -61,6 +62,7 @@ export function registerConfigurationRoutes(
   server: FastifyInstance,
   store: ConfigurationStore,
   logger: Logger,
+  engines: EngineKinds = EMBEDDED_ONLY,
 ): void {
   const log = logger.child({ component: 'configuration-api' });
   // An encapsulated scope: its body parsers and error handler apply to these routes only.
@@ -88,7 +90,7 @@ export function registerConfigurationRoutes(
     );
 
     scope.post('/api/configurations', async (request, reply) => {
-      const result = checkCreateRequest(bodyOf(request.body));
+      const result = checkCreateRequest(bodyOf(request.body), engines);
       if (!result.ok) throw new ValidationError('CreateMediaInsightsPipelineConfiguration', result.errors);
       const configuration = await store.create(result.value);
       if (result.warnings.length > 0)
@@ -110,7 +112,7 @@ export function registerConfigurationRoutes(
     }));
 
     scope.put<{ Params: { identifier: string } }>('/api/configurations/:identifier', async (request) => {
-      const result = checkUpdateRequest(bodyOf(request.body));
+      const result = checkUpdateRequest(bodyOf(request.body), engines);
       if (!result.ok) throw new ValidationError('UpdateMediaInsightsPipelineConfiguration', result.errors);
       const configuration = await store.update(request.params.identifier, result.value);
       if (result.warnings.length > 0)

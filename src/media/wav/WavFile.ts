@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { WavHeader } from './WavHeader.js';
 
 /** Mono 16-bit PCM audio read from a WAV file. */
 export interface PcmAudio {
@@ -54,4 +55,11 @@ export function parseWav(buf: Buffer, name = 'WAV data'): PcmAudio {
     offset = body + size + (size & 1);
   }
   throw new Error(`${name}: no data chunk`);
+}
+
+/** Mono 16-bit PCM as a canonical WAV file (what an HTTP transcription API takes). */
+export function encodeWav(samples: Int16Array, sampleRate: number): Buffer {
+  const header = new WavHeader({ channels: 1, sampleRate, dataBytes: samples.byteLength }).serialize();
+  // RIFF is little-endian, as is every platform Node runs on here: the samples go as they are.
+  return Buffer.concat([header, Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength)]);
 }

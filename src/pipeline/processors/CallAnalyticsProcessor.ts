@@ -11,16 +11,17 @@ import type { RealTimeAlertConfiguration } from '../../configurations/Configurat
 import type { ParticipantRole, PipelineContext, PipelineProcessor } from '../PipelineTypes.js';
 import { recordBase } from '../records/PipelineRecord.js';
 import { postCallEvent, type PostCallStore } from '../records/PostCall.js';
-import type { RecognitionResult, SpeechEngine } from '../../transcribe/SpeechEngineTypes.js';
+import type { EngineCategoryMatch, RecognitionResult } from '../../transcribe/SpeechEngineTypes.js';
 import { ChannelLoudness } from './ChannelLoudness.js';
-import { RecognitionChannels } from './RecognitionChannels.js';
+import { engineUtteranceEvent } from './EngineAnalysis.js';
+import { RecognitionChannels, type RecognitionChoice } from './RecognitionChannels.js';
 import { emitCallAnalyticsMetadata, publishAlert, sharedUtterance } from './TranscriptionOutputs.js';
 import { asError } from '../../platform/errors.js';
 
 export interface CallAnalyticsProcessorOptions {
-  readonly engine: SpeechEngine;
+  /** Engines that analyse as they recognise (Transcribe Call Analytics) replace the models below. */
+  readonly recognition: RecognitionChoice;
   readonly analytics: AnalyticsPool;
-  readonly languageCode: string;
   readonly filterPartialResults: boolean;
   /** PII identification / redaction (the element's ContentIdentificationType, ContentRedactionType, PiiEntityTypes). */
   readonly analyzer: UtteranceAnalyzerOptions;
@@ -58,6 +59,7 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
     options: CallAnalyticsProcessorOptions,
     context: PipelineContext,
     fail: (error: Error) => void,
+    recovered: (reason: string) => void,
   ) {
     this.#options = options;
     this.#context = context;
@@ -67,11 +69,13 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
       fail(error);
     };
     this.#channels = new RecognitionChannels({
-      engine: options.engine,
-      languageCode: options.languageCode,
+      ...options.recognition,
       context,
+      callAnalytics: true,
       onResult: (result) => this.#enqueue(result),
+      onCategory: (match) => this.#onEngineCategory(match),
       onError: this.#fail,
+      onFallback: recovered,
     });
     this.#categories = new CategoryEvaluator(options.categories, {
       ...(options.streamCategories ? { streamCategories: options.streamCategories } : {}),
@@ -141,8 +145,13 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
 
   async #analyze(result: RecognitionResult): Promise<void> {
     if (this.#failed) return;
-    const { call, pipelineId, metadata } = this.#context;
     const role = this.#role(result.channel);
+    // The engine analysed the utterance itself (Transcribe Call Analytics): its sentiment, issues
+    // and PII stand, and its categories arrive as their own events.
+    if (result.analysis) {
+      this.#emitUtterance(engineUtteranceEvent(result, role), result, role);
+      return;
+    }
     const analysis = await this.#options.analytics.analyze(this.#options.analyzer, {
       utteranceId: result.resultId,
       role,
@@ -153,7 +162,16 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
       isPartial: result.isPartial,
     });
     if (this.#failed) return;
-    const event = analysis.event;
+    this.#emitUtterance(analysis.event, result, role, analysis.sentiment?.score);
+  }
+
+  #emitUtterance(
+    event: UtteranceEvent,
+    result: RecognitionResult,
+    role: ParticipantRole,
+    sentimentScore?: number,
+  ): void {
+    const { call, pipelineId, metadata } = this.#context;
     this.#context.emit(
       {
         ...recordBase(DetailType.TranscribeCallAnalytics, pipelineId, metadata, new Date()),
@@ -166,13 +184,28 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
     this.#context.shareUtterance({
       ...sharedUtterance(result, role),
       ...(event.Sentiment ? { sentiment: event.Sentiment } : {}),
-      ...(analysis.sentiment ? { sentimentScore: analysis.sentiment.score } : {}),
+      ...(sentimentScore !== undefined ? { sentimentScore } : {}),
     });
-    for (const category of this.#categories.add(event)) this.#emitCategory(category);
+    // Categories are the engine's when it analyses (onCategory), Callsight's otherwise.
+    if (!result.analysis) for (const category of this.#categories.add(event)) this.#emitCategory(category);
     for (const detail of this.#alerts.add(event)) this.#publishAlert(detail);
   }
 
-  #emitCategory(CategoryEvent: unknown): void {
+  /** A category the engine matched: written when CallAnalyticsStreamCategories names it (or is absent). */
+  #onEngineCategory(match: EngineCategoryMatch): void {
+    const wanted = this.#options.streamCategories;
+    const names = wanted
+      ? match.MatchedCategories.filter((n) => wanted.includes(n))
+      : match.MatchedCategories;
+    if (names.length === 0) return;
+    const details = Object.fromEntries(
+      Object.entries(match.MatchedDetails).filter(([n]) => names.includes(n)),
+    );
+    this.#emitCategory({ MatchedCategories: names, MatchedDetails: details });
+  }
+
+  #emitCategory(CategoryEvent: EngineCategoryMatch | object): void {
+    if (this.#failed) return;
     const { call, pipelineId, metadata } = this.#context;
     this.#context.emit(
       {
@@ -196,7 +229,7 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
         categories: this.#categories.postCallMatches(),
         loudness: this.#loudness.scoresFor(this.#finals, (channelRole) => this.#channelOf(channelRole)),
         callDurationMs: durationMs,
-        languageCode: this.#options.languageCode,
+        languageCode: this.#options.recognition.settings.languageCode,
         sessionId: pipelineId,
       });
       const location = await this.#options.postCall.save({ callId: call.callId, pipelineId, analytics });

@@ -1,29 +1,47 @@
 import type { PcmFrame } from '../../media/MediaTypes.js';
 import type { PipelineContext } from '../PipelineTypes.js';
+import type { EngineSwitch } from '../../transcribe/FallbackStream.js';
+import type { SpeechEngines } from '../../transcribe/SpeechEngines.js';
 import type {
+  EngineCategoryMatch,
   RecognitionResult,
+  RecognitionSettings,
   RecognitionStream,
-  SpeechEngine,
 } from '../../transcribe/SpeechEngineTypes.js';
 
-export interface RecognitionChannelsOptions {
-  readonly engine: SpeechEngine;
-  readonly languageCode: string;
+/** Which engine a processor recognises with, and what it asks of it. */
+export interface RecognitionChoice {
+  readonly engines: SpeechEngines;
+  /** The configuration's CallsightSpeechEngine; absent: the default engine. */
+  readonly engineName?: string;
+  readonly settings: RecognitionSettings;
+}
+
+export interface RecognitionChannelsOptions extends RecognitionChoice {
   readonly context: PipelineContext;
+  /** Transcribe Call Analytics instead of plain transcription, where the engine has it. */
+  readonly callAnalytics?: boolean;
   readonly onResult: (result: RecognitionResult) => void;
+  /** A category the engine matched itself (Transcribe Call Analytics). */
+  readonly onCategory?: (match: EngineCategoryMatch) => void;
   /** The engine failed: no more results will come. Called once. */
   readonly onError: (error: Error) => void;
+  /** An engine failed a channel and its fallback carries it on (a temporary failure). */
+  readonly onFallback: (reason: string) => void;
 }
 
 /**
  * The speech recognition half of a Transcribe or call analytics processor: one recognition stream
- * per pipeline channel. Pausing ends the open utterances (their finals come out) and resuming opens
- * new streams, so no utterance spans paused time; a channel added mid-call is opened on its first
- * audio. One failed stream ends them all: the processor is no use with a channel missing.
+ * per pipeline channel, on the configuration's engine and its fallbacks. Pausing ends the open
+ * utterances (their finals come out) and resuming opens new streams, so no utterance spans paused
+ * time; a channel added mid-call is opened on its first audio. One failed stream (with no fallback
+ * left) ends them all: the processor is no use with a channel missing.
  */
 export class RecognitionChannels {
   readonly #options: RecognitionChannelsOptions;
   readonly #streams = new Map<number, RecognitionStream>();
+  /** Channels whose engine fell behind, so the warning is logged once per channel. */
+  readonly #slow = new Set<number>();
   #failed = false;
   #paused = false;
 
@@ -36,19 +54,38 @@ export class RecognitionChannels {
   }
 
   #open(channelId: number): RecognitionStream {
-    const stream = this.#options.engine.openStream({
-      channel: channelId,
-      languageCode: this.#options.languageCode,
-    });
+    const { engines, engineName, settings, context } = this.#options;
+    const role = context.channels.find((c) => c.channelId === channelId)?.participantRole ?? null;
+    const stream = engines.openStream(
+      engineName,
+      {
+        channel: channelId,
+        role,
+        settings,
+        sessionId: context.pipelineId,
+        ...(this.#options.callAnalytics ? { callAnalytics: true } : {}),
+      },
+      (event) => this.#onSwitch(event),
+      context.logger,
+    );
     stream.on('result', (result) => this.#options.onResult(result));
+    stream.on('category', (match) => this.#options.onCategory?.(match));
     stream.on('error', (error) => this.#onError(error));
+    stream.on('drain', () => this.#slow.delete(channelId));
     this.#streams.set(channelId, stream);
     return stream;
   }
 
   write(frame: PcmFrame): void {
     if (this.#failed || this.#paused) return;
-    (this.#streams.get(frame.channel) ?? this.#open(frame.channel)).write(frame);
+    const stream = this.#streams.get(frame.channel) ?? this.#open(frame.channel);
+    if (!stream.write(frame) && !this.#slow.has(frame.channel)) {
+      this.#slow.add(frame.channel);
+      this.#options.context.logger.warn(
+        { channel: frame.channel, bufferedMs: Math.round(stream.bufferedMs) },
+        'speech engine is behind the audio',
+      );
+    }
   }
 
   async pause(): Promise<void> {
@@ -71,6 +108,12 @@ export class RecognitionChannels {
     const streams = [...this.#streams.values()];
     this.#streams.clear();
     await Promise.allSettled(streams.map((stream) => stream.end()));
+  }
+
+  #onSwitch(event: EngineSwitch): void {
+    this.#options.onFallback(
+      `speech engine ${event.from} failed on ch_${event.channel} (${event.error.message}); continuing with ${event.to}`,
+    );
   }
 
   #onError(error: Error): void {

@@ -5,13 +5,12 @@ import { RealTimeAlertEvaluator } from '../../analytics/RealTimeAlertEvaluator.j
 import type { RealTimeAlertConfiguration } from '../../configurations/ConfigurationTypes.js';
 import type { PipelineContext, PipelineProcessor } from '../PipelineTypes.js';
 import { transcribeRecord } from '../records/TranscribeRecord.js';
-import type { RecognitionResult, SpeechEngine } from '../../transcribe/SpeechEngineTypes.js';
-import { RecognitionChannels } from './RecognitionChannels.js';
+import type { RecognitionResult } from '../../transcribe/SpeechEngineTypes.js';
+import { RecognitionChannels, type RecognitionChoice } from './RecognitionChannels.js';
 import { emitCallAnalyticsMetadata, publishAlert, sharedUtterance } from './TranscriptionOutputs.js';
 
 export interface TranscribeProcessorOptions {
-  readonly engine: SpeechEngine;
-  readonly languageCode: string;
+  readonly recognition: RecognitionChoice;
   /** Chime's FilterPartialResults: only finals reach the sinks. */
   readonly filterPartialResults: boolean;
   /** RealTimeAlertConfiguration: with this processor only KeywordMatch rules apply (Chime's rule). */
@@ -27,7 +26,12 @@ export class TranscribeProcessor implements PipelineProcessor {
   readonly #channels: RecognitionChannels;
   readonly #alerts: RealTimeAlertEvaluator;
 
-  constructor(options: TranscribeProcessorOptions, context: PipelineContext, fail: (error: Error) => void) {
+  constructor(
+    options: TranscribeProcessorOptions,
+    context: PipelineContext,
+    fail: (error: Error) => void,
+    recovered: (reason: string) => void,
+  ) {
     this.#options = options;
     this.#context = context;
     this.#alerts = new RealTimeAlertEvaluator(options.alerts, {
@@ -36,11 +40,11 @@ export class TranscribeProcessor implements PipelineProcessor {
       idField: 'resultId',
     });
     this.#channels = new RecognitionChannels({
-      engine: options.engine,
-      languageCode: options.languageCode,
+      ...options.recognition,
       context,
       onResult: (result) => this.#onResult(result),
       onError: fail,
+      onFallback: recovered,
     });
   }
 

@@ -13,6 +13,16 @@ export interface TranscribeItem {
   readonly VocabularyFilterMatch: boolean;
 }
 
+/** A PII entity Transcribe identified or redacted (ContentIdentificationType / ContentRedactionType). */
+export interface TranscribeEntity {
+  readonly Category: string;
+  readonly Type: string;
+  readonly Content: string;
+  readonly StartTime: number;
+  readonly EndTime: number;
+  readonly Confidence: number;
+}
+
 /** One Amazon Transcribe streaming Result, flattened into `TranscriptEvent` as the seed reads it. */
 export interface TranscribeRecord extends PipelineRecordBase {
   readonly TranscriptEvent: {
@@ -21,8 +31,15 @@ export interface TranscribeRecord extends PipelineRecordBase {
     readonly EndTime: number;
     readonly IsPartial: boolean;
     readonly ChannelId: string;
+    /** Only when the engine reports the language (Amazon Transcribe). */
+    readonly LanguageCode?: string;
     readonly Alternatives: readonly [
-      { readonly Transcript: string; readonly Items: readonly TranscribeItem[]; readonly Entities: null },
+      {
+        readonly Transcript: string;
+        readonly Items: readonly TranscribeItem[];
+        /** null unless the engine identifies content (Amazon Transcribe with ContentIdentificationType/ContentRedactionType). */
+        readonly Entities: readonly TranscribeEntity[] | null;
+      },
     ];
   };
 }
@@ -47,21 +64,30 @@ export function transcribeRecord(
       EndTime: seconds(result.endMs),
       IsPartial: result.isPartial,
       ChannelId: channelId(result.channel),
+      ...(result.languageCode ? { LanguageCode: result.languageCode } : {}),
       Alternatives: [
         {
           Transcript: result.transcript,
           Items: result.words.map((word) => ({
             StartTime: seconds(word.startMs),
             EndTime: seconds(word.endMs),
-            ItemType: 'pronunciation',
+            ItemType: word.type ?? 'pronunciation',
             Content: word.word,
             Confidence: Math.round(word.confidence * 1e4) / 1e4,
             // Transcribe marks items of a final as stable; a partial's words may still change.
-            Stable: !result.isPartial,
+            Stable: word.stable ?? !result.isPartial,
             Speaker: null,
-            VocabularyFilterMatch: false,
+            VocabularyFilterMatch: word.vocabularyFilterMatch ?? false,
           })),
-          Entities: null,
+          Entities:
+            result.entities?.map((e) => ({
+              Category: e.category,
+              Type: e.type,
+              Content: e.content,
+              StartTime: seconds(e.startMs),
+              EndTime: seconds(e.endMs),
+              Confidence: Math.round(e.confidence * 1e4) / 1e4,
+            })) ?? null,
         },
       ],
     },

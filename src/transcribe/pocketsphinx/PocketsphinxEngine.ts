@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import { closeWorkers, createModuleWorker, leastLoaded, onWorkerExit } from '../../platform/workers.js';
 import { CallsightError, InvalidStateError, type ErrorCode } from '../../platform/errors.js';
 import { silentLogger, type Logger } from '../../platform/logger.js';
-import type { SpeechEngine } from '../SpeechEngineTypes.js';
+import type { OpenStreamOptions, SpeechEngine } from '../SpeechEngineTypes.js';
 import { loadPocketsphinx } from './PocketsphinxLibrary.js';
 import {
   resolvePocketsphinxOptions,
@@ -31,7 +31,8 @@ interface WorkerSlot {
  * recognition. A worker that dies fails its streams with CS_ERR_ASR_FAILED and is replaced.
  */
 export class PocketsphinxEngine implements SpeechEngine {
-  readonly name = 'pocketsphinx';
+  readonly name: string;
+  readonly kind = 'pocketsphinx';
   readonly #options: ResolvedPocketsphinxOptions;
   readonly #logger: Logger;
   readonly #slots: WorkerSlot[] = [];
@@ -40,6 +41,7 @@ export class PocketsphinxEngine implements SpeechEngine {
   #closing: Promise<void> | null = null;
 
   constructor(options: PocketsphinxEngineOptions = {}) {
+    this.name = options.name ?? 'pocketsphinx';
     this.#options = resolvePocketsphinxOptions(options);
     this.#logger = options.logger ?? silentLogger;
   }
@@ -55,11 +57,11 @@ export class PocketsphinxEngine implements SpeechEngine {
     return this.#ready;
   }
 
-  openStream(options: { channel: number; languageCode: string }): PocketsphinxStream {
+  openStream(options: OpenStreamOptions): PocketsphinxStream {
     if (this.#closing) throw new InvalidStateError('speech engine');
-    if (!/^en(-|$)/i.test(options.languageCode)) {
+    if (!/^en(-|$)/i.test(options.settings.languageCode)) {
       this.#logger.warn(
-        { languageCode: options.languageCode },
+        { languageCode: options.settings.languageCode },
         'pocketsphinx model is en-US; decoding anyway',
       );
     }
@@ -131,8 +133,11 @@ export class PocketsphinxEngine implements SpeechEngine {
         case 'result':
           streams.get(message.streamId)?.deliver(message.result);
           return;
+        case 'progress':
+          streams.get(message.streamId)?.progress(message.ms);
+          return;
         case 'ended':
-          streams.get(message.streamId)?.ended();
+          streams.get(message.streamId)?.finished();
           streams.delete(message.streamId);
           return;
         case 'stream-error':

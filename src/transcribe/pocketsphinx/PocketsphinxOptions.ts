@@ -77,6 +77,8 @@ export interface PocketsphinxEngineOptions {
   readonly partialIntervalMs?: number;
   /** Engine log (worker crashes, stream errors); default silent. */
   readonly logger?: Logger;
+  /** The name configurations choose it by (default `pocketsphinx`). */
+  readonly name?: string;
 }
 
 /** Options after defaults; what each worker receives. */

@@ -4,7 +4,8 @@ import type { RecognitionResult } from '../SpeechEngineTypes.js';
 import { StreamRecognizer, type StreamCmnOptions } from '../StreamRecognizer.js';
 import type { UtteranceDecoder } from '../UtteranceDecoder.js';
 import { effectiveCmnInit, PocketsphinxDecoder } from './PocketsphinxDecoder.js';
-import type { FromWorker, ToWorker, WorkerInit } from './WorkerProtocol.js';
+import { VAD_SAMPLE_RATE } from '../Vad.js';
+import { PROGRESS_INTERVAL_MS, type FromWorker, type ToWorker, type WorkerInit } from './WorkerProtocol.js';
 
 /*
  * A recognition worker thread. It owns a pool of decoders, lent to a stream only while the VAD has
@@ -18,6 +19,8 @@ const init = workerData as WorkerInit;
 
 const idle: UtteranceDecoder[] = [];
 const streams = new Map<number, StreamRecognizer>();
+/** Per stream, decoded audio (ms) not yet reported to the engine. */
+const unreported = new Map<number, number>();
 
 /** Where every stream's CMN starts (undefined: CMN state stays with the decoders). */
 function streamCmn(decoder: PocketsphinxDecoder): StreamCmnOptions | undefined {
@@ -51,9 +54,21 @@ function postResults(streamId: number, results: RecognitionResult[]): void {
   for (const result of results) post({ type: 'result', streamId, result });
 }
 
+/** Tells the engine how far the stream got, every PROGRESS_INTERVAL_MS of audio (back-pressure). */
+function reportProgress(streamId: number, ms: number): void {
+  const pending = (unreported.get(streamId) ?? 0) + ms;
+  if (pending < PROGRESS_INTERVAL_MS) {
+    unreported.set(streamId, pending);
+    return;
+  }
+  unreported.set(streamId, 0);
+  post({ type: 'progress', streamId, ms: pending });
+}
+
 function failStream(streamId: number, err: unknown): void {
   const recognizer = streams.get(streamId);
   streams.delete(streamId);
+  unreported.delete(streamId);
   try {
     recognizer?.abandon();
   } catch {
@@ -83,10 +98,9 @@ function handle(message: ToWorker): void {
       const recognizer = streams.get(message.streamId);
       if (!recognizer) return;
       try {
-        postResults(
-          message.streamId,
-          recognizer.processInput(new Int16Array(message.samples), message.offsetMs),
-        );
+        const samples = new Int16Array(message.samples);
+        postResults(message.streamId, recognizer.processInput(samples, message.offsetMs));
+        reportProgress(message.streamId, (samples.length * 1000) / VAD_SAMPLE_RATE);
       } catch (err) {
         failStream(message.streamId, err);
       }
@@ -95,6 +109,7 @@ function handle(message: ToWorker): void {
     case 'end': {
       const recognizer = streams.get(message.streamId);
       streams.delete(message.streamId);
+      unreported.delete(message.streamId);
       try {
         if (recognizer) postResults(message.streamId, recognizer.flush());
         post({ type: 'ended', streamId: message.streamId });

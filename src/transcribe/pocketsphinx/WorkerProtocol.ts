@@ -1,6 +1,9 @@
 import type { RecognitionResult } from '../SpeechEngineTypes.js';
 import type { ResolvedPocketsphinxOptions } from './PocketsphinxOptions.js';
 
+/** How often (ms of decoded audio) a worker reports a stream's progress, for back-pressure. */
+export const PROGRESS_INTERVAL_MS = 500;
+
 /** workerData of a recognition worker. */
 export type WorkerInit = ResolvedPocketsphinxOptions;
 
@@ -23,5 +26,7 @@ export type FromWorker =
   | { readonly type: 'ready' }
   | { readonly type: 'load-error'; readonly code: string; readonly message: string }
   | { readonly type: 'result'; readonly streamId: number; readonly result: RecognitionResult }
+  /** The worker decoded `ms` more of the stream's audio (sent every PROGRESS_INTERVAL_MS of audio). */
+  | { readonly type: 'progress'; readonly streamId: number; readonly ms: number }
   | { readonly type: 'ended'; readonly streamId: number }
   | { readonly type: 'stream-error'; readonly streamId: number; readonly message: string };

@@ -8,7 +8,7 @@ import { installErrorHandler } from '../../../src/gateway/HttpErrors.js';
 import { registerRecordingRoutes } from '../../../src/gateway/api/RecordingRoutes.js';
 import { silentLogger } from '../../../src/platform/logger.js';
 import { RecordingStore } from '../../../src/recording/RecordingStore.js';
-import { WavHeader } from '../../../src/recording/WavHeader.js';
+import { WavHeader } from '../../../src/media/wav/WavHeader.js';
 import { s3ServerUnavailable, startS3Server, type S3TestServer } from '../../helpers/s3Server.js';
 
 const root = mkdtempSync(join(tmpdir(), 'callsight-recording-routes-'));

@@ -47,7 +47,7 @@ function recordingPipeline(store: RecordingStore, callId: string) {
       ],
     },
     {
-      engine: null,
+      engines: null,
       append: (record) => log.push({ kind: 'record', record: record as Record<string, unknown> }),
       recordings: {
         storage: store,

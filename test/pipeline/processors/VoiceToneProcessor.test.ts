@@ -59,7 +59,7 @@ function voicePipeline(engine: VoiceToneEngine, callId: string, settings: Record
         { Type: 'KinesisDataStreamSink', KinesisDataStreamSinkConfiguration: { InsightsTarget: 'x' } },
       ],
     },
-    { engine: null, append: () => undefined, voiceTone: engine },
+    { engines: null, append: () => undefined, voiceTone: engine },
     { publish: (event) => events.push(event) },
   );
   const tones = () =>

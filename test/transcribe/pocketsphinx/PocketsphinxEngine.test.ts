@@ -5,6 +5,8 @@ import { CallsightError, InvalidStateError } from '../../../src/platform/errors.
 import { PocketsphinxEngine } from '../../../src/transcribe/pocketsphinx/PocketsphinxEngine.js';
 import type { RecognitionResult, RecognitionStream } from '../../../src/transcribe/SpeechEngineTypes.js';
 import { wordErrorRate } from '../../../src/transcribe/wer.js';
+import { SpeechEngines } from '../../../src/transcribe/SpeechEngines.js';
+import { speechEngineContract } from '../SpeechEngineContract.js';
 import { frames, readAudio16k } from '../audio.js';
 
 const FIXTURES = new URL('../../fixtures/audio/', import.meta.url);
@@ -31,7 +33,7 @@ describe('PocketsphinxEngine', () => {
 
   test('transcribes the demo customer call: partials precede their final, words are timed', async () => {
     const samples = readAudio16k(new URL('demo-customer.wav', FIXTURES).pathname);
-    const stream = engine.openStream({ channel: 1, languageCode: 'en-US' });
+    const stream = engine.openStream({ channel: 1, role: null, settings: { languageCode: 'en-US' } });
     const results = collect(stream);
     // The call started 5 s before this channel's audio: times are from call start.
     for (const frame of frames(samples, 1, 5000)) stream.write(frame);
@@ -73,7 +75,7 @@ describe('PocketsphinxEngine', () => {
   test('end() flushes an utterance that is still open', async () => {
     // No trailing silence: only end() can close the utterance.
     const samples = readAudio16k(GOFORWARD, RAW_16K).subarray(0, 16 * 1800);
-    const stream = engine.openStream({ channel: 0, languageCode: 'en-US' });
+    const stream = engine.openStream({ channel: 0, role: null, settings: { languageCode: 'en-US' } });
     const results = collect(stream);
     for (const frame of frames(samples)) stream.write(frame);
     await stream.end();
@@ -87,7 +89,7 @@ describe('PocketsphinxEngine', () => {
   test('a crashed worker fails its streams and is replaced; new streams still transcribe', async () => {
     const samples = readAudio16k(GOFORWARD, RAW_16K);
     assert.deepEqual(engine.workerLoad(), [0, 0]);
-    const doomed = engine.openStream({ channel: 0, languageCode: 'en-US' });
+    const doomed = engine.openStream({ channel: 0, role: null, settings: { languageCode: 'en-US' } });
     assert.deepEqual(engine.workerLoad(), [1, 0]);
     const failed = new Promise<Error>((resolve) => doomed.on('error', resolve));
     for (const frame of frames(samples.subarray(0, 16_000))) doomed.write(frame);
@@ -99,7 +101,7 @@ describe('PocketsphinxEngine', () => {
     assert.deepEqual(engine.workerLoad(), [0, 0]);
 
     // Goes to the replacement worker (least loaded, lowest index), which loads while audio queues.
-    const stream = engine.openStream({ channel: 0, languageCode: 'en-US' });
+    const stream = engine.openStream({ channel: 0, role: null, settings: { languageCode: 'en-US' } });
     assert.deepEqual(engine.workerLoad(), [1, 0]);
     const results = collect(stream);
     for (const frame of frames(samples)) stream.write(frame);
@@ -133,7 +135,26 @@ describe('PocketsphinxEngine lifecycle', () => {
     await engine.close();
     await engine.close();
     assert.equal(engine.closed, true);
-    assert.throws(() => engine.openStream({ channel: 0, languageCode: 'en-US' }), InvalidStateError);
+    assert.throws(
+      () => engine.openStream({ channel: 0, role: null, settings: { languageCode: 'en-US' } }),
+      InvalidStateError,
+    );
     await assert.rejects(engine.ready(), InvalidStateError);
   });
+});
+
+speechEngineContract('pocketsphinx', async () => {
+  const engine = new PocketsphinxEngine({ name: 'pocketsphinx', workers: 1 });
+  const fallback = new PocketsphinxEngine({ name: 'fallback', workers: 1 });
+  await Promise.all([engine.ready(), fallback.ready()]);
+  const engines = new SpeechEngines([engine, fallback], new Map([['pocketsphinx', 'fallback']]));
+  return {
+    engines,
+    name: 'pocketsphinx',
+    // A native fault: the worker dies (and is replaced), its streams fail over.
+    breakEngine: () => engine.crashWorkerForTesting(0),
+    repairEngine: () => undefined,
+    maxWer: DEMO_CUSTOMER_MAX_WER,
+    close: () => engines.close(),
+  };
 });
