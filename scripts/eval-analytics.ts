@@ -6,8 +6,7 @@
  *
  * Prints a report and writes bench/analytics-eval.json: sentiment accuracy (all / tuning split /
  * held-out split, confusion matrices, and wink-nlp alone as the baseline), issue detection
- * precision and recall, PII precision and recall per type (fixture and a seeded synthetic set of
- * spoken card and phone numbers), and the latency the analytics step adds per utterance (PII +
+ * precision and recall, PII precision and recall per type (fixture), and the latency the analytics step adds per utterance (PII +
  * sentiment + issues + categories + alerts) on the utterances of the fixture calls and fixtures.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -26,7 +25,6 @@ import {
   evaluatePii,
   evaluateSentiment,
   evaluateSentimentBaseline,
-  evaluateSyntheticPii,
   sentimentCases,
   type PrScore,
 } from '../test/analytics/evaluate.js';
@@ -128,7 +126,6 @@ const issues = {
   heldout: evaluateIssues('heldout'),
 };
 const pii = { all: evaluatePii('all'), tune: evaluatePii('tune'), heldout: evaluatePii('heldout') };
-const synthetic = evaluateSyntheticPii();
 
 const calls = mix();
 for (let i = 0; i < 3; i += 1) for (const c of calls) runCall(c, undefined); // warm-up
@@ -178,7 +175,6 @@ const report = {
     all: { overall: pii.all.overall, byType: pii.all.byType, utterances: pii.all.utterances },
     tune: { overall: pii.tune.overall, utterances: pii.tune.utterances },
     heldout: { overall: pii.heldout.overall, byType: pii.heldout.byType, utterances: pii.heldout.utterances },
-    synthetic: { overall: synthetic.overall, byType: synthetic.byType, utterances: synthetic.utterances },
     errors: pii.all.errors,
   },
   latency,
@@ -210,8 +206,6 @@ lines.push(prLine('all', pii.all.overall));
 lines.push(prLine('tuning', pii.tune.overall));
 lines.push(prLine('held-out', pii.heldout.overall));
 for (const [type, s] of Object.entries(pii.all.byType)) lines.push(prLine(type, s));
-lines.push(`PII, synthetic spoken card/phone numbers (${synthetic.utterances} utterances)`);
-for (const [type, s] of Object.entries(synthetic.byType)) lines.push(prLine(type, s));
 lines.push(
   'Latency of the analytics step per utterance (PII redaction, sentiment, issues, categories, alerts)',
 );
