@@ -1,7 +1,9 @@
 /**
  * Street addresses as spoken: a house number, one to four street words and a street suffix
  * ("one twenty three main street"), with a unit ("apartment five", "suite two b") and a city and US
- * state when they follow; "p o box …".
+ * state when they follow; "p o box …". After "my address is", "i live at" or "ship it to" a house
+ * number starts an address even when the recogniser mangled the rest ("ship it to thirteen and
+ * indeed the main card …"): up to six more words, to the end of the clause.
  */
 import { NOT_NAME_WORDS } from './PersonNames.js';
 import type { PiiSpan } from './PiiTypes.js';
@@ -50,6 +52,18 @@ const NOT_STREET_WORDS = new Set([
   'items',
 ]);
 
+const ADDRESS_CUE = /\b(?:address(?: is)?|live at|lived at|living at|ship (?:it|them) to)$/;
+/** Words that end the clause an address is said in. */
+const CLAUSE_END = new Set(['and', 'thank', 'thanks', 'please', 'so', 'but', 'is', 'my', 'okay', 'ok']);
+
+/** After an address cue: the house number and up to six more words, to the end of the clause. */
+function afterAddressCue(w: readonly string[], run: DigitRun): PiiSpan | undefined {
+  if (!ADDRESS_CUE.test(w.slice(Math.max(0, run.first - 4), run.first).join(' '))) return undefined;
+  let last = run.last;
+  while (last + 1 < w.length && last - run.last < 6 && !CLAUSE_END.has(w[last + 1] ?? '')) last += 1;
+  return last > run.last ? { type: 'ADDRESS', first: run.first, last, confidence: 0.7 } : undefined;
+}
+
 export function findAddresses(w: readonly string[], runs: readonly DigitRun[]): PiiSpan[] {
   const out: PiiSpan[] = [];
   for (const run of runs) {
@@ -71,7 +85,11 @@ export function findAddresses(w: readonly string[], runs: readonly DigitRun[]): 
       k += 1;
       streetWords += 1;
     }
-    if (streetWords === 0 || !STREET_SUFFIXES.has(w[k] ?? '')) continue;
+    if (streetWords === 0 || !STREET_SUFFIXES.has(w[k] ?? '')) {
+      const cued = afterAddressCue(w, run);
+      if (cued !== undefined) out.push(cued);
+      continue;
+    }
     let last = k;
     // Unit: "apartment five", "suite two b".
     if (UNIT_DESIGNATORS.has(w[last + 1] ?? '')) {

@@ -48,9 +48,13 @@ export interface FoundCue {
   readonly at: number;
 }
 
-/** The nearest cue ending before word `first`, looking back CUE_WINDOW words. */
-export function cueBefore(words: readonly string[], first: number): FoundCue | undefined {
-  const from = Math.max(0, first - CUE_WINDOW);
+/** The nearest cue ending before word `first`, looking back `window` words. */
+export function cueBefore(
+  words: readonly string[],
+  first: number,
+  window = CUE_WINDOW,
+): FoundCue | undefined {
+  const from = Math.max(0, first - window);
   const slice = words.slice(from, first);
   const context = slice.join(' ');
   let best: Cue | undefined;

@@ -2,7 +2,9 @@
  * Email addresses as a caller reads them out and a recogniser writes them: "<local> at <domain> dot
  * <tld>", the local part read back from "at" ("sarah dot jones", "mike underscore t", "anna two
  * thousand", or spelled "j o h n"), the domain one or more labels ("acme dash corp", "co dot uk")
- * ending in a known top-level domain; and written forms if the recogniser formats them.
+ * ending in a known top-level domain; and written forms if the recogniser formats them. After "my
+ * email is" the recogniser often mangles the "at" ("john dogs which had made all dot com"): there,
+ * the words up to the last "dot <tld>" (or "dot", "at", "com") within ten words are the address.
  */
 import type { PiiSpan } from './PiiTypes.js';
 import { isNumberWord } from './SpokenNumbers.js';
@@ -18,6 +20,30 @@ export const EMAIL_BOUNDARY: ReadonlySet<string> = new Set(
     "on as under from with reach write in be should could would you your his her our their i'm am are"
   ).split(' '),
 );
+
+/** Top-level domains that end an address even when the recogniser lost the "dot" before them. */
+const COMMON_TLDS = new Set(['com', 'net', 'org']);
+const EMAIL_CUE = /\b(?:e-?mail|e mail)(?: address)?(?: is| it's| was)?$/;
+/** Words between the cue and the address. */
+const LINKS = new Set(['is', "it's", 'was', 'address', 'at', 'me']);
+
+/** After an email cue: the words up to the last "dot <tld>", "dot" or "at" within ten words. */
+function afterEmailCue(w: readonly string[]): PiiSpan[] {
+  const out: PiiSpan[] = [];
+  for (let i = 1; i < w.length; i += 1) {
+    if (!EMAIL_CUE.test(w.slice(Math.max(0, i - 4), i).join(' ')) || LINKS.has(w[i] ?? '')) continue;
+    let last = -1;
+    for (let j = i; j < Math.min(w.length, i + 10); j += 1) {
+      const word = w[j] ?? '';
+      if (word === 'dot' || word === 'at') last = Math.max(last, Math.min(w.length - 1, j + 1));
+      if (TLDS.has(word) && (w[j - 1] === 'dot' || COMMON_TLDS.has(word))) last = j;
+    }
+    if (last < 0) continue;
+    out.push({ type: 'EMAIL', first: i, last, confidence: 0.8 });
+    i = last;
+  }
+  return out;
+}
 
 export function isWordLike(w: string): boolean {
   return /^[a-z][a-z'-]*\.?$/.test(w);
@@ -59,6 +85,7 @@ export function findEmails(w: readonly string[]): PiiSpan[] {
     out.push({ type: 'EMAIL', first, last, confidence: 0.95 });
     at = last;
   }
+  out.push(...afterEmailCue(w).filter((c) => !out.some((e) => e.first <= c.last && c.first <= e.last)));
   for (let i = 0; i < w.length; i += 1) {
     if (/^[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}$/.test(w[i] ?? ''))
       out.push({ type: 'EMAIL', first: i, last: i, confidence: 0.97 });

@@ -6,9 +6,11 @@
  * because a recogniser drops, adds and mishears digits: a card number after "my card number is"
  * that comes out with fifteen digits, or with a wrong check digit, is still a card number. Two runs
  * with one or two other words between them ("so for one of four five seven") are one number when a
- * cue says one is being read. Without a cue, long runs read digit by digit are still identifiers:
- * thirteen or more digits a card, ten or eleven a phone number. A unit after a run ("forty five
- * minutes") or a cue like "order number" means it is not PII.
+ * cue says one is being read. Without a cue, runs of seven digits or more read digit by digit are
+ * still identifiers (the cue may be what the recogniser lost), typed by their length: thirteen or
+ * more a card, ten or eleven a phone number, nine a routing number when its checksum holds (else a
+ * social security number), seven a phone number, eight or twelve an account. A unit after a run
+ * ("forty five minutes") or a cue like "order number" means it is not PII.
  *
  * A run that ends the words may go on in the caller's next utterance ("my card number is four one
  * one one" … "two two two two …"): it is taken at any length when a cue says what it is.
@@ -30,7 +32,7 @@ export const MONTHS: ReadonlySet<string> = new Set(
 );
 
 /** Words that end a number: two runs with one of these between them are two numbers. */
-const NUMBER_BREAKS = new Set(['and', 'is', 'my', 'the', 'your', 'then', 'also', 'plus', 'but', 'or']);
+const NUMBER_BREAKS = new Set(['and', 'is', 'my', 'the', 'your', 'then', 'also', 'plus', 'but']);
 
 /** Cues that say a long number is being read (not a short code, a date or a non-PII number). */
 const LONG_NUMBER_CUES: ReadonlySet<Cue> = new Set([
@@ -83,7 +85,9 @@ function validExpiry(digits: string): boolean {
 function classify(words: readonly string[], run: Run): PiiSpan | undefined {
   const { digits } = run;
   const n = digits.length;
-  if (UNIT_WORDS.has(words[run.last + 1] ?? '')) return undefined;
+  // A unit after a quantity; not after a long run read digit by digit ("… zero one minute" is a
+  // misheard "zero one nine eight").
+  if (UNIT_WORDS.has(words[run.last + 1] ?? '') && !(run.digitByDigit && n >= 4)) return undefined;
   // An identifier read digit by digit may go on in the next utterance: any length will do when a
   // cue says what it is.
   const open = run.last === words.length - 1 && run.digitByDigit;
@@ -103,7 +107,7 @@ function classify(words: readonly string[], run: Run): PiiSpan | undefined {
         ? found('BANK_ROUTING', abaRoutingValid(digits) ? 0.95 : n === 9 ? 0.8 : 0.6)
         : undefined;
     case 'PIN':
-      return fits(3, 8) ? found('PIN', n === 4 ? 0.9 : 0.75) : undefined;
+      return fits(2, 8) ? found('PIN', n === 4 ? 0.9 : 0.75) : undefined;
     case 'CREDIT_DEBIT_CVV':
       return fits(2, 5) ? found('CREDIT_DEBIT_CVV', n === 3 || n === 4 ? 0.9 : 0.7) : undefined;
     case 'CREDIT_DEBIT_EXPIRY': {
@@ -120,18 +124,23 @@ function classify(words: readonly string[], run: Run): PiiSpan | undefined {
       return fits(4, 20) ? found('BANK_ACCOUNT_NUMBER', 0.85) : undefined;
     case 'PHONE':
       if (n >= 14 && n <= 19 && luhn) return found('CREDIT_DEBIT_NUMBER', 0.85);
-      return fits(5, 13) ? found('PHONE', n === 7 || n === 10 || n === 11 ? 0.9 : 0.7) : undefined;
+      return fits(run.digitByDigit ? 4 : 5, 13)
+        ? found('PHONE', n === 7 || n === 10 || n === 11 ? 0.9 : 0.7)
+        : undefined;
     case 'CREDIT_DEBIT_NUMBER':
     case 'CARD_CUE':
       return fits(4, 20) ? found('CREDIT_DEBIT_NUMBER', luhn ? 0.97 : n >= 12 ? 0.85 : 0.7) : undefined;
     case 'NOT_PII':
       return undefined;
     default:
-      // No cue: long identifiers read digit by digit, and numbers shaped like a card or a phone number.
+      // No cue (or one the recogniser lost): numbers shaped like a card or a phone number, and any
+      // other identifier of seven digits or more read digit by digit, typed by its length.
       if (n >= 13 && n <= 20 && (luhn || run.digitByDigit))
         return found('CREDIT_DEBIT_NUMBER', luhn ? 0.9 : 0.6);
       if (n === 10 ? /^[2-9]/.test(digits) : n === 11 && digits[0] === '1') return found('PHONE', 0.7);
-      return undefined;
+      if (!run.digitByDigit || n < 7 || n > 20) return undefined;
+      if (n === 9) return found(abaRoutingValid(digits) ? 'BANK_ROUTING' : 'SSN', 0.5);
+      return found(n === 7 || n === 10 || n === 11 ? 'PHONE' : 'BANK_ACCOUNT_NUMBER', 0.5);
   }
 }
 

@@ -4,7 +4,7 @@
  * at" — and the entities of the final are not known yet. With redaction on, a partial masks, besides
  * the entities found in it:
  * - every number of two or more digits, any number at its end or after a cue for a number, and
- *   everything after a cue for a number in its last words ("the routing number is so for …");
+ *   everything after the last cue for a number ("the routing number is so for …");
  * - everything after a cue for a name, an email or an address ("my name is", "email", "address",
  *   "i live at", "spelled");
  * - letters spelled one by one, and an email being read ("… dot smith at …").
@@ -55,7 +55,7 @@ export function partialMasks(
       out.push({ type: 'PIN', first: Math.max(first, offset) - offset, last: last - offset, confidence: 0 });
   };
   // After a cue for a number, whatever follows may be its first, misheard digits.
-  const last = numbers ? cueBefore(all, all.length) : undefined;
+  const last = numbers ? cueBefore(all, all.length, all.length) : undefined;
   if (last !== undefined && last.cue !== 'NOT_PII') mask(afterLinks(all, last.at + 1), end);
   for (const run of numbers ? digitRuns(all) : []) {
     const cue = cueBefore(all, run.first)?.cue;

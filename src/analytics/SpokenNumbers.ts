@@ -7,7 +7,7 @@
  * "oh five twenty six" is "0526" and "nineteen eighty five" is "1985". Inside a run may sit
  * "dash", "hyphen" or "slash" ("five five five dash one two three four") and fillers a caller says
  * while reading ("uh", "sorry", "let me see", "one second"). A recogniser writes digits as the
- * words that sound the same — "to"/"too" (2), "for"/"fore" (4), "ate" (8), "won" (1) — so these
+ * words that sound the same — "to"/"too" (2), "for"/"fore"/"or" (4), "ate" (8), "won" (1) — so these
  * count as digits next to a number word (through other such words and fillers): "my pin is for
  * for two" is 442, "i went to the store" has no number.
  */
@@ -18,7 +18,10 @@ export interface DigitRun {
   /** First and last word index of the run (inclusive). */
   readonly first: number;
   readonly last: number;
-  /** Every part was one digit ("four one one", "double five"), as identifiers are read; not "twenty six". */
+  /**
+   * Read digit by digit, as identifiers are ("four one one", "double five"; three parts in four at
+   * least, so "one eight three one five sixty four zero six …" too); not "twenty six", "nine fifteen".
+   */
   readonly digitByDigit: boolean;
 }
 
@@ -72,6 +75,7 @@ const HOMOPHONES = new Map([
   ['fore', 'four'],
   ['ate', 'eight'],
   ['won', 'one'],
+  ['or', 'four'],
 ]);
 
 /** What a caller says between the digits of one number while reading it out. */
@@ -222,7 +226,8 @@ export function digitRuns(input: readonly string[]): DigitRun[] {
       continue;
     }
     let digits = first.digits;
-    let digitByDigit = first.single;
+    let parts = 1;
+    let singles = first.single ? 1 : 0;
     let last = first.next - 1;
     let j = first.next;
     for (;;) {
@@ -232,11 +237,12 @@ export function digitRuns(input: readonly string[]): DigitRun[] {
       const p = part(words, k);
       if (p === undefined) break;
       digits += p.digits;
-      digitByDigit &&= p.single;
+      parts += 1;
+      if (p.single) singles += 1;
       last = p.next - 1;
       j = p.next;
     }
-    runs.push({ digits, first: i, last, digitByDigit });
+    runs.push({ digits, first: i, last, digitByDigit: singles >= 0.75 * parts });
     i = j;
   }
   return runs;

@@ -140,6 +140,30 @@ describe('detectPii on recogniser output', () => {
   });
 });
 
+describe('detectPii on what a recogniser made of real calls', () => {
+  test('a mangled "at" after "my email is": up to the "dot com"', () => {
+    assert.deepEqual(types('my email is john dogs which had made all dot com'), [
+      'EMAIL:john dogs which had made all dot com',
+    ]);
+    assert.deepEqual(types('my email is not working'), []);
+  });
+  test('"nine eight" heard as "minute" does not make a phone number a quantity', () => {
+    assert.deepEqual(types('you can reach me at two o six five five five zero one minute'), [
+      'PHONE:two o six five five five zero one',
+    ]);
+  });
+  test('a house number after an address cue starts an address even without a street suffix', () => {
+    assert.deepEqual(types('i live at five eight five washington read all'), [
+      'ADDRESS:five eight five washington read all',
+    ]);
+  });
+  test('an identifier read digit by digit whose cue was lost is still redacted', () => {
+    assert.deepEqual(types('robin two six seven three eight six nine three one'), [
+      'SSN:two six seven three eight six nine three one',
+    ]);
+  });
+});
+
 describe('detectPii with the caller’s previous words as context', () => {
   const words = (s: string): string[] => s.split(' ');
   test('a cue in the previous final types the number in this one', () => {
