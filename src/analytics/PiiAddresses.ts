@@ -3,7 +3,8 @@
  * ("one twenty three main street"), with a unit ("apartment five", "suite two b") and a city and US
  * state when they follow; "p o box …". After "my address is", "i live at" or "ship it to" a house
  * number starts an address even when the recogniser mangled the rest ("ship it to thirteen and
- * indeed the main card …"): up to six more words, to the end of the clause.
+ * indeed the main card …"): up to six more words, to the end of the clause; so does a number
+ * followed within seven words by a US state.
  */
 import { NOT_NAME_WORDS } from './PersonNames.js';
 import type { PiiSpan } from './PiiTypes.js';
@@ -37,20 +38,12 @@ const US_STATE_PAIRS = new Set([
   'rhode island',
   'west virginia',
 ]);
+/** Words after a number that make it a quantity. */
+const QUANTITY_WORDS = new Set(
+  'minutes hours days weeks months years dollars times kids children people dogs cats items'.split(' '),
+);
 /** Words that are never part of a street name. */
-const NOT_STREET_WORDS = new Set([
-  ...NOT_NAME_WORDS,
-  'minutes',
-  'hours',
-  'days',
-  'years',
-  'dollars',
-  'times',
-  'kids',
-  'dogs',
-  'cats',
-  'items',
-]);
+const NOT_STREET_WORDS = new Set([...NOT_NAME_WORDS, ...QUANTITY_WORDS]);
 
 const ADDRESS_CUE = /\b(?:address(?: is)?|live at|lived at|living at|ship (?:it|them) to)$/;
 /** Words that end the clause an address is said in. */
@@ -62,6 +55,15 @@ function afterAddressCue(w: readonly string[], run: DigitRun): PiiSpan | undefin
   let last = run.last;
   while (last + 1 < w.length && last - run.last < 6 && !CLAUSE_END.has(w[last + 1] ?? '')) last += 1;
   return last > run.last ? { type: 'ADDRESS', first: run.first, last, confidence: 0.7 } : undefined;
+}
+
+/** The index of a US state (its last word) within `max` words after `from`, or -1. */
+function stateAfter(w: readonly string[], from: number, max: number): number {
+  for (let c = from; c < Math.min(w.length, from + max); c += 1) {
+    if (US_STATE_PAIRS.has(`${w[c] ?? ''} ${w[c + 1] ?? ''}`)) return c + 1;
+    if (US_STATES.has(w[c] ?? '')) return c;
+  }
+  return -1;
 }
 
 export function findAddresses(w: readonly string[], runs: readonly DigitRun[]): PiiSpan[] {
@@ -86,8 +88,17 @@ export function findAddresses(w: readonly string[], runs: readonly DigitRun[]): 
       streetWords += 1;
     }
     if (streetWords === 0 || !STREET_SUFFIXES.has(w[k] ?? '')) {
+      // The street mangled, the city and state heard: "all twenty two in on portland oregon".
+      const state = QUANTITY_WORDS.has(w[run.last + 1] ?? '') ? -1 : stateAfter(w, run.last + 1, 7);
       const cued = afterAddressCue(w, run);
-      if (cued !== undefined) out.push(cued);
+      if (state >= 0)
+        out.push({
+          type: 'ADDRESS',
+          first: run.first,
+          last: Math.max(state, cued?.last ?? 0),
+          confidence: 0.7,
+        });
+      else if (cued !== undefined) out.push(cued);
       continue;
     }
     let last = k;

@@ -22,15 +22,15 @@ const CUES: readonly (readonly [Cue, RegExp])[] = [
   ['PIN', /\b(?:pin|pin number|pin code|passcode|pass code)\b/g],
   [
     'CREDIT_DEBIT_CVV',
-    /\b(?:security code|cvv|c v v|cvc|c v c|cid|(?:three|four) digit code|code on the back|verification code|card code)\b/g,
+    /\b(?:security code|cvv|c v v|cvc|c v c|cid|(?:three|four) digit code|code on the back|on the back|verification code|card code)\b/g,
   ],
   [
     'CREDIT_DEBIT_EXPIRY',
-    /\b(?:expir\w*|exp date|valid (?:thru|through|until)|good (?:thru|through|until))\b/g,
+    /\b(?:expir\w*|exp date|x p|valid (?:thru|through|until)|good (?:thru|through|until))\b/g,
   ],
   [
     'PHONE',
-    /\b(?:phone|cell|mobile|call|calling|reach|text|area code|contact|landline|fax|dial|my number|best number)\b/g,
+    /\b(?:phone|cell|mobile|call|calling|called|reach|text|area code|contact|landline|fax|dial|my number|best numbers?)\b/g,
   ],
   [
     'CARD_CUE',

@@ -4,7 +4,8 @@
  * thousand", or spelled "j o h n"), the domain one or more labels ("acme dash corp", "co dot uk")
  * ending in a known top-level domain; and written forms if the recogniser formats them. After "my
  * email is" the recogniser often mangles the "at" ("john dogs which had made all dot com"): there,
- * the words up to the last "dot <tld>" (or "dot", "at", "com") within ten words are the address.
+ * the words up to the last "dot <tld>" (or "dot", "at", "com") within ten words are the address (so after "send it to");
+ * anywhere, "<word> dot … dot <tld>" within eight words is one.
  */
 import type { PiiSpan } from './PiiTypes.js';
 import { isNumberWord } from './SpokenNumbers.js';
@@ -23,7 +24,7 @@ export const EMAIL_BOUNDARY: ReadonlySet<string> = new Set(
 
 /** Top-level domains that end an address even when the recogniser lost the "dot" before them. */
 const COMMON_TLDS = new Set(['com', 'net', 'org']);
-const EMAIL_CUE = /\b(?:e-?mail|e mail)(?: address)?(?: is| it's| was)?$/;
+const EMAIL_CUE = /\b(?:(?:e-?mail|e mail)(?: address)?(?: is| it's| was)?|send (?:it|them) to)$/;
 /** Words between the cue and the address. */
 const LINKS = new Set(['is', "it's", 'was', 'address', 'at', 'me']);
 
@@ -41,6 +42,21 @@ function afterEmailCue(w: readonly string[]): PiiSpan[] {
     if (last < 0) continue;
     out.push({ type: 'EMAIL', first: i, last, confidence: 0.8 });
     i = last;
+  }
+  return out;
+}
+
+/**
+ * "pathway dot morris had yahoo dot com": a "dot" in the local part and one before a top-level
+ * domain, within eight words, with the "at" between them lost.
+ */
+function twoDots(w: readonly string[]): PiiSpan[] {
+  const out: PiiSpan[] = [];
+  for (let j = 2; j < w.length; j += 1) {
+    if (!TLDS.has(w[j] ?? '') || w[j - 1] !== 'dot') continue;
+    const dot = w.lastIndexOf('dot', j - 3);
+    if (dot < 1 || j - dot > 8 || EMAIL_BOUNDARY.has(w[dot - 1] ?? '')) continue;
+    out.push({ type: 'EMAIL', first: dot - 1, last: j, confidence: 0.7 });
   }
   return out;
 }
@@ -85,7 +101,11 @@ export function findEmails(w: readonly string[]): PiiSpan[] {
     out.push({ type: 'EMAIL', first, last, confidence: 0.95 });
     at = last;
   }
-  out.push(...afterEmailCue(w).filter((c) => !out.some((e) => e.first <= c.last && c.first <= e.last)));
+  const add = (spans: readonly PiiSpan[]): void => {
+    for (const c of spans) if (!out.some((e) => e.first <= c.last && c.first <= e.last)) out.push(c);
+  };
+  add(afterEmailCue(w));
+  add(twoDots(w));
   for (let i = 0; i < w.length; i += 1) {
     if (/^[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}$/.test(w[i] ?? ''))
       out.push({ type: 'EMAIL', first: i, last: i, confidence: 0.97 });

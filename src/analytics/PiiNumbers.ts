@@ -6,7 +6,7 @@
  * because a recogniser drops, adds and mishears digits: a card number after "my card number is"
  * that comes out with fifteen digits, or with a wrong check digit, is still a card number. Two runs
  * with one or two other words between them ("so for one of four five seven") are one number when a
- * cue says one is being read. Without a cue, runs of seven digits or more read digit by digit are
+ * cue says one is being read (without a cue: two runs read digit by digit, across one word). Without a cue, runs of seven digits or more read digit by digit are
  * still identifiers (the cue may be what the recogniser lost), typed by their length: thirteen or
  * more a card, ten or eleven a phone number, nine a routing number when its checksum holds (else a
  * social security number), seven a phone number, eight or twelve an account. A unit after a run
@@ -55,13 +55,19 @@ function cuedRuns(words: readonly string[], runs: readonly DigitRun[]): Run[] {
     const prev = out[out.length - 1];
     const gap = prev === undefined ? Infinity : run.first - prev.last - 1;
     const gapWords = prev === undefined ? [] : words.slice(prev.last + 1, run.first);
-    if (
+    const joinable =
       prev !== undefined &&
-      gap <= 2 &&
-      prev.cue !== undefined &&
-      LONG_NUMBER_CUES.has(prev.cue) &&
-      !gapWords.some((w) => NUMBER_BREAKS.has(w) || isCueWord(w) || UNIT_WORDS.has(w))
-    ) {
+      !gapWords.some((w) => NUMBER_BREAKS.has(w) || isCueWord(w) || UNIT_WORDS.has(w)) &&
+      // After a cue for a long number, across two misheard words; without a cue, two digit-by-digit
+      // runs of three digits or more across one ("nine nine point seven seven five …").
+      ((gap <= 2 && prev.cue !== undefined && LONG_NUMBER_CUES.has(prev.cue)) ||
+        (gap === 1 &&
+          prev.cue === undefined &&
+          prev.digitByDigit &&
+          run.digitByDigit &&
+          prev.digits.length >= 3 &&
+          run.digits.length >= 3));
+    if (prev !== undefined && joinable) {
       out[out.length - 1] = {
         digits: prev.digits + 'x'.repeat(gap) + run.digits,
         first: prev.first,
@@ -99,6 +105,8 @@ function classify(words: readonly string[], run: Run): PiiSpan | undefined {
     confidence,
   });
   const luhn = luhnValid(digits);
+  // "twenty nineteen" after "the account was opened in": a year, not an identifier.
+  const yearLike = !run.digitByDigit && n === 4 && /^(?:19|20)\d\d$/.test(digits);
   switch (run.cue) {
     case 'SSN':
       return fits(3, 11) ? found('SSN', n === 9 || n === 4 ? 0.9 : 0.7) : undefined;
@@ -121,7 +129,7 @@ function classify(words: readonly string[], run: Run): PiiSpan | undefined {
     case 'BANK_ACCOUNT_NUMBER':
       if (n >= 13 && n <= 19 && hasCue(words, run.first, 'CARD_CUE'))
         return found('CREDIT_DEBIT_NUMBER', luhn ? 0.9 : 0.7);
-      return fits(4, 20) ? found('BANK_ACCOUNT_NUMBER', 0.85) : undefined;
+      return fits(4, 20) && !yearLike ? found('BANK_ACCOUNT_NUMBER', 0.85) : undefined;
     case 'PHONE':
       if (n >= 14 && n <= 19 && luhn) return found('CREDIT_DEBIT_NUMBER', 0.85);
       return fits(run.digitByDigit ? 4 : 5, 13)

@@ -78,6 +78,11 @@ const HOMOPHONES = new Map([
   ['or', 'four'],
 ]);
 
+/** A word a recogniser may write for a digit ("to", "for", "won", …). */
+export function isDigitHomophone(word: string): boolean {
+  return HOMOPHONES.has(word);
+}
+
 /** What a caller says between the digits of one number while reading it out. */
 const FILLERS: readonly (readonly string[])[] = [
   ['uh'],

@@ -164,6 +164,37 @@ describe('detectPii on what a recogniser made of real calls', () => {
   });
 });
 
+describe('detectPii: more of what the recogniser writes', () => {
+  test('a name spelled out after the name; acronyms are not names', () => {
+    assert.deepEqual(types("my name is olga smith that's s m i t h"), ['NAME:olga smith', 'NAME:s m i t h']);
+    assert.deepEqual(types('my name is olga and the c v v is one two three'), [
+      'NAME:olga',
+      'CREDIT_DEBIT_CVV:one two three',
+    ]);
+  });
+  test('first names that are everyday words are not names after a weak cue; "<name> calling" is', () => {
+    assert.deepEqual(types("i'm free to talk"), []);
+    assert.deepEqual(types('it is william calling'), ['NAME:william']);
+  });
+  test('an email with its "at" lost between two dots; a street lost but its city and state heard', () => {
+    assert.deepEqual(types('a pathway dot morris had yahoo dot com'), [
+      'EMAIL:pathway dot morris had yahoo dot com',
+    ]);
+    assert.deepEqual(types('the the odd reading all twenty two in on portland oregon'), [
+      'ADDRESS:twenty two in on portland oregon',
+    ]);
+    assert.deepEqual(types('i have two kids in texas'), []);
+  });
+  test('a year after an account cue is a year', () => {
+    assert.deepEqual(types('the account was opened in twenty nineteen'), []);
+  });
+  test('digit-by-digit runs either side of one misheard word are one number', () => {
+    assert.deepEqual(types('nine five zero one nine nine point seven seven five zero five two seven'), [
+      'CREDIT_DEBIT_NUMBER:nine five zero one nine nine point seven seven five zero five two seven',
+    ]);
+  });
+});
+
 describe('detectPii with the caller’s previous words as context', () => {
   const words = (s: string): string[] => s.split(' ');
   test('a cue in the previous final types the number in this one', () => {

@@ -11,10 +11,11 @@ function masked(text: string, context: string[] = [], types?: string): string {
 }
 
 describe('partialMasks: what a partial hides until its final decides', () => {
-  test('numbers of two digits or more, a number at the end, a number after a cue', () => {
-    assert.equal(masked('i have two kids and four one cats'), 'i have two kids and # # cats');
-    assert.equal(masked('i have two'), 'i have #');
+  test('every number (the final shows those that are not PII), and a misheard digit at the end', () => {
+    assert.equal(masked('i have two kids and four one cats'), 'i have # kids and # # cats');
     assert.equal(masked('so the pin is four'), 'so the pin is #');
+    assert.equal(masked('the vet for'), 'the vet #');
+    assert.equal(masked('i went to the store'), 'i went to the store');
   });
   test('everything after a cue for a number, misheard digits included', () => {
     assert.equal(masked('the routing number is so for'), 'the routing number is # #');
@@ -35,6 +36,7 @@ describe('partialMasks: what a partial hides until its final decides', () => {
   test('only the types configured: with NAME alone numbers stay', () => {
     assert.equal(masked('my name is maria and four one', [], 'NAME'), 'my name is # # # #');
     assert.equal(masked('i have four one cats', [], 'NAME'), 'i have four one cats');
+    assert.equal(masked('send it to john at', [], 'EMAIL'), 'send it to # #');
   });
   test('ordinary speech is left alone', () => {
     assert.equal(masked('thank you so much that is great'), 'thank you so much that is great');
