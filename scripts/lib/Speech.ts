@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { concat } from '../../test/analytics/voice/signals.js';
 import { narrowband } from './TelephoneAsr.js';
 
 export interface Voice {
@@ -61,16 +62,11 @@ export function speak(voice: Voice, text: string, dir: string): Int16Array {
 export function spokenScript(voice: Voice, script: readonly (string | number)[]): Int16Array {
   const dir = mkdtempSync(join(tmpdir(), 'callsight-speech-'));
   try {
-    const parts = script.map((s) =>
-      typeof s === 'number' ? new Int16Array(Math.round(s * 8)) : speak(voice, s, dir),
+    return concat(
+      ...script.map((s) =>
+        typeof s === 'number' ? new Int16Array(Math.round(s * 8)) : speak(voice, s, dir),
+      ),
     );
-    const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

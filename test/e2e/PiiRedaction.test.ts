@@ -1,9 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { PII_TYPES } from '../../src/analytics/PiiTypes.js';
 import { SipCaller } from '../../scripts/lib/SipCaller.js';
 import { fliteVoice, spokenScript } from '../../scripts/lib/Speech.js';
 import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
@@ -12,6 +12,7 @@ import {
   startPipelineOnEveryCall,
   writeConfigFile,
 } from '../helpers/configFile.js';
+import { webhookEndpoint, type WebhookEndpoint } from '../helpers/webhookEndpoint.js';
 import { RecordCollector, callIdOf, detailOf, type StreamFrame } from '../helpers/wsRecords.js';
 
 /**
@@ -83,20 +84,6 @@ const SECRETS = [
 const NUMBER_RUN =
   /\b(?:zero|oh|o|one|won|two|to|too|three|four|for|five|six|seven|eight|ate|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|double)(?:\s+(?:zero|oh|o|one|won|two|to|too|three|four|for|five|six|seven|eight|ate|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|double)){2,}\b/;
 
-const ALL_TYPES = [
-  'ADDRESS',
-  'BANK_ACCOUNT_NUMBER',
-  'BANK_ROUTING',
-  'CREDIT_DEBIT_CVV',
-  'CREDIT_DEBIT_EXPIRY',
-  'CREDIT_DEBIT_NUMBER',
-  'EMAIL',
-  'NAME',
-  'PHONE',
-  'PIN',
-  'SSN',
-];
-
 /** Every text in a JSON value: its strings, and the word Items of a transcript read as one text. */
 function textsOf(value: unknown, out: string[] = []): string[] {
   if (typeof value === 'string') out.push(value.toLowerCase());
@@ -126,26 +113,6 @@ function filesUnder(dir: string): { path: string; bytes: Buffer }[] {
     const path = join(dir, name);
     return statSync(path).isDirectory() ? filesUnder(path) : [{ path, bytes: readFileSync(path) }];
   });
-}
-
-/** An HTTP endpoint standing in for the webhooks: keeps every body. */
-async function webhookEndpoint(): Promise<{ server: Server; url: string; bodies: string[] }> {
-  const bodies: string[] = [];
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => {
-      bodies.push(body);
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  return {
-    server,
-    url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/hook`,
-    bodies,
-  };
 }
 
 /** examples/full-analytics.yaml, with every record also POSTed to `url` and every event by a rule. */
@@ -186,7 +153,7 @@ function configFile(url: string): string {
 describe('nothing that redaction removes is written anywhere, on a real call reading out PII', () => {
   let callsight: RunningCallsight;
   let live: RecordCollector;
-  let webhook: Awaited<ReturnType<typeof webhookEndpoint>>;
+  let webhook: WebhookEndpoint;
   let frames: StreamFrame[];
   let postCall: unknown;
 
@@ -241,7 +208,7 @@ describe('nothing that redaction removes is written anywhere, on a real call rea
     const types = new Set(finals.flatMap((u) => u.Entities.map((e) => e.Type)));
     process.stderr.write(`finals: ${finals.map((u) => u.Transcript).join(' | ')}\n`);
     assert.deepEqual(
-      ALL_TYPES.filter((t) => !types.has(t)),
+      PII_TYPES.filter((t) => !types.has(t)),
       [],
       'types not found',
     );
@@ -261,7 +228,7 @@ describe('nothing that redaction removes is written anywhere, on a real call rea
       webhook.bodies.some((b) => b.includes('TranscribeCallAnalytics')),
       'records reached the webhook',
     );
-    assert.deepEqual(leaks('webhook', textsOf(webhook.bodies.map((b) => JSON.parse(b) as unknown))), []);
+    assert.deepEqual(leaks('webhook', textsOf(webhook.events)), []);
   });
 
   test('the post-call document does not hold it', () => {
