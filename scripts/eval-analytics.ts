@@ -6,9 +6,9 @@
  *
  * Prints a report and writes bench/analytics-eval.json: sentiment accuracy (all / tuning split /
  * held-out split, confusion matrices, and wink-nlp alone as the baseline), issue detection
- * precision and recall, PII precision and recall per type (fixture and a seeded synthetic set of
- * spoken card and phone numbers), and the latency the analytics step adds per utterance (PII +
- * sentiment + issues + categories + alerts) on the utterances of the fixture calls and fixtures.
+ * precision and recall, and the latency the analytics step adds per utterance (PII + sentiment +
+ * issues + categories + alerts) on the utterances of the fixture calls and fixtures. PII has its
+ * own report: scripts/eval-pii.ts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -23,10 +23,8 @@ import {
 import { fixtureCalls, readJsonl, utteranceFromText, type PiiCase } from '../test/analytics/callFixture.js';
 import {
   evaluateIssues,
-  evaluatePii,
   evaluateSentiment,
   evaluateSentimentBaseline,
-  evaluateSyntheticPii,
   sentimentCases,
   type PrScore,
 } from '../test/analytics/evaluate.js';
@@ -127,8 +125,6 @@ const issues = {
   tune: evaluateIssues('tune'),
   heldout: evaluateIssues('heldout'),
 };
-const pii = { all: evaluatePii('all'), tune: evaluatePii('tune'), heldout: evaluatePii('heldout') };
-const synthetic = evaluateSyntheticPii();
 
 const calls = mix();
 for (let i = 0; i < 3; i += 1) for (const c of calls) runCall(c, undefined); // warm-up
@@ -173,14 +169,6 @@ const report = {
     heldout: { ...issues.heldout, errors: undefined },
     heldoutErrors: issues.heldout.errors,
   },
-  pii: {
-    fixture: 'test/fixtures/analytics/pii.jsonl',
-    all: { overall: pii.all.overall, byType: pii.all.byType, utterances: pii.all.utterances },
-    tune: { overall: pii.tune.overall, utterances: pii.tune.utterances },
-    heldout: { overall: pii.heldout.overall, byType: pii.heldout.byType, utterances: pii.heldout.utterances },
-    synthetic: { overall: synthetic.overall, byType: synthetic.byType, utterances: synthetic.utterances },
-    errors: pii.all.errors,
-  },
   latency,
 };
 mkdirSync(dirname(out), { recursive: true });
@@ -205,13 +193,6 @@ lines.push(prLine('all', issues.all));
 lines.push(prLine('tuning', issues.tune));
 lines.push(prLine('held-out', issues.heldout));
 lines.push(`  mean span IoU ${issues.all.meanSpanIoU.toFixed(2)}`);
-lines.push('PII (test/fixtures/analytics/pii.jsonl)');
-lines.push(prLine('all', pii.all.overall));
-lines.push(prLine('tuning', pii.tune.overall));
-lines.push(prLine('held-out', pii.heldout.overall));
-for (const [type, s] of Object.entries(pii.all.byType)) lines.push(prLine(type, s));
-lines.push(`PII, synthetic spoken card/phone numbers (${synthetic.utterances} utterances)`);
-for (const [type, s] of Object.entries(synthetic.byType)) lines.push(prLine(type, s));
 lines.push(
   'Latency of the analytics step per utterance (PII redaction, sentiment, issues, categories, alerts)',
 );

@@ -21,8 +21,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeG711, encodeG711 } from '../src/media/codec/G711.js';
-import { Upsampler2x } from '../src/media/codec/Resampler.js';
 import { PocketsphinxDecoder } from '../src/transcribe/pocketsphinx/PocketsphinxDecoder.js';
 import { PocketsphinxEngine } from '../src/transcribe/pocketsphinx/PocketsphinxEngine.js';
 import {
@@ -31,10 +29,10 @@ import {
 } from '../src/transcribe/pocketsphinx/PocketsphinxOptions.js';
 import { Vad } from '../src/transcribe/Vad.js';
 import { wordErrorRate, type WerResult } from '../src/transcribe/wer.js';
+import { recognise, telephoneAudio } from './lib/TelephoneAsr.js';
 
 const ROOT = join(dirname(new URL(import.meta.url).pathname), '..');
 const TESTDATA = '/usr/share/pocketsphinx/test/data';
-const FRAME_SAMPLES = 320;
 
 interface Recording {
   readonly name: string;
@@ -91,23 +89,6 @@ function recordings(): Recording[] {
   return list;
 }
 
-/** The recording as a call would carry it: 8 kHz µ-law, decoded and upsampled to 16 kHz. */
-function telephoneAudio(rec: Recording): Int16Array {
-  // -R: sox dithers when it resamples; a fixed seed makes runs repeatable (otherwise ±1–2 words).
-  const raw = execFileSync('sox', [
-    '-R',
-    ...rec.soxInput,
-    rec.path,
-    ...['-t', 'raw', '-r', '8000', '-e', 'signed-integer', '-b', '16', '-c', '1', '-'],
-  ]);
-  const narrow = new Int16Array(raw.length >> 1);
-  for (let i = 0; i < narrow.length; i++) narrow[i] = raw.readInt16LE(2 * i);
-  const line = decodeG711('PCMU', encodeG711('PCMU', narrow));
-  const wide = new Int16Array(line.length * 2);
-  new Upsampler2x().process(line, line.length, wide);
-  return wide;
-}
-
 interface FileReport extends WerResult {
   readonly name: string;
   readonly reference: string;
@@ -118,17 +99,11 @@ interface FileReport extends WerResult {
 }
 
 async function transcribe(engine: PocketsphinxEngine, samples: Int16Array): Promise<string> {
-  const finals: string[] = [];
-  const stream = engine.openStream({ channel: 0, role: null, settings: { languageCode: 'en-US' } });
-  stream.on('result', (r) => {
-    if (!r.isPartial && r.transcript.length > 0) finals.push(r.transcript);
-  });
-  for (let i = 0; i < samples.length; i += FRAME_SAMPLES) {
-    const chunk = samples.subarray(i, Math.min(samples.length, i + FRAME_SAMPLES));
-    stream.write({ channel: 0, samples: chunk, offsetMs: i / 16, concealed: false });
-  }
-  await stream.end();
-  return finals.join(' ');
+  const results = await recognise(engine, samples);
+  return results
+    .filter((r) => !r.isPartial && r.transcript.length > 0)
+    .map((r) => r.transcript)
+    .join(' ');
 }
 
 /** Sentences for the CMN estimate: none of them is in the demo calls. */
@@ -199,7 +174,7 @@ function estimateCmn(engineOptions: PocketsphinxEngineOptions): void {
       };
       for (const rec of recs) {
         const vad = new Vad();
-        const audio = telephoneAudio(rec);
+        const audio = telephoneAudio(rec.path, rec.soxInput);
         const events = [...vad.processInput(audio, 0), ...vad.flush()];
         for (const event of events) {
           if (event.kind === 'start') {
@@ -254,7 +229,7 @@ async function main(): Promise<void> {
   const files: FileReport[] = [];
   try {
     for (const rec of recordings()) {
-      const samples = telephoneAudio(rec);
+      const samples = telephoneAudio(rec.path, rec.soxInput);
       const started = performance.now();
       const hypothesis = await transcribe(engine, samples);
       const decodeSeconds = (performance.now() - started) / 1000;

@@ -31,6 +31,6 @@ export const NOT_NAME_WORDS: ReadonlySet<string> = new Set(
     "hey sir madam ma'am mister miss mrs ms doctor dr um uh er well oh sure right so now today yesterday tomorrow " +
     'happy sorry glad fine good great ready sure waiting looking trying going gonna wanna want need like just still ' +
     'from with spelled spell is calling regarding about concerning one two three four five six seven eight nine ten ' +
-    'zero oh double triple first last name middle and also'
+    "zero oh double triple first last name middle and also that's"
   ).split(' '),
 );

@@ -31,3 +31,14 @@ export function parsePiiEntityTypes(value: string | undefined): ReadonlySet<PiiE
   if (names.includes('ALL')) return new Set(PII_TYPES);
   return new Set(PII_TYPES.filter((t) => names.includes(t)));
 }
+
+/**
+ * What the detector's finders return: a type and a span of word indices (inclusive) into the words
+ * they were given, with the rule's confidence (0 … 1).
+ */
+export interface PiiSpan {
+  readonly type: PiiEntityType;
+  readonly first: number;
+  readonly last: number;
+  readonly confidence: number;
+}

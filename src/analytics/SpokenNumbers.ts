@@ -4,8 +4,12 @@
  * "nine fifteen" (915), "two thousand", and digits if the recogniser emits them ("4111").
  *
  * A run is a maximal stretch of number words; its digits are the concatenation of its parts, so
- * "oh five twenty six" is "0526" and "nineteen eighty five" is "1985". "dash" and "hyphen" may sit
- * inside a run ("five five five dash one two three four").
+ * "oh five twenty six" is "0526" and "nineteen eighty five" is "1985". Inside a run may sit
+ * "dash", "hyphen" or "slash" ("five five five dash one two three four") and fillers a caller says
+ * while reading ("uh", "sorry", "let me see", "one second"). A recogniser writes digits as the
+ * words that sound the same — "to"/"too" (2), "for"/"fore"/"or" (4), "ate" (8), "won" (1) — so these
+ * count as digits next to a number word (through other such words and fillers): "my pin is for
+ * for two" is 442, "i went to the store" has no number.
  */
 
 export interface DigitRun {
@@ -14,6 +18,11 @@ export interface DigitRun {
   /** First and last word index of the run (inclusive). */
   readonly first: number;
   readonly last: number;
+  /**
+   * Read digit by digit, as identifiers are ("four one one", "double five"; three parts in four at
+   * least, so "one eight three one five sixty four zero six …" too); not "twenty six", "nine fifteen".
+   */
+  readonly digitByDigit: boolean;
 }
 
 const UNITS = new Map([
@@ -56,9 +65,51 @@ const REPEATS = new Map([
   ['double', 2],
   ['triple', 3],
 ]);
-const JOINERS = new Set(['dash', 'hyphen']);
+const JOINERS = new Set(['dash', 'hyphen', 'slash']);
 
-/** True for a word that can be part of a spoken number. */
+/** Words a recogniser writes for a digit that sounds the same. */
+const HOMOPHONES = new Map([
+  ['to', 'two'],
+  ['too', 'two'],
+  ['for', 'four'],
+  ['fore', 'four'],
+  ['ate', 'eight'],
+  ['won', 'one'],
+  ['or', 'four'],
+]);
+
+/** A word a recogniser may write for a digit ("to", "for", "won", …). */
+export function isDigitHomophone(word: string): boolean {
+  return HOMOPHONES.has(word);
+}
+
+/** What a caller says between the digits of one number while reading it out. */
+const FILLERS: readonly (readonly string[])[] = [
+  ['uh'],
+  ['um'],
+  ['er'],
+  ['ah'],
+  ['hmm'],
+  ['sorry'],
+  ['wait'],
+  ['okay'],
+  ['ok'],
+  ['and'],
+  ['let', 'me', 'see'],
+  ['hold', 'on'],
+  ['one', 'second'],
+  ['one', 'sec'],
+  ['one', 'moment'],
+  ['i', 'mean'],
+];
+
+/** Length of the filler at i (0: none). */
+function fillerAt(words: readonly string[], i: number): number {
+  for (const f of FILLERS) if (f.every((w, k) => words[i + k] === w)) return f.length;
+  return 0;
+}
+
+/** True for a word that can be part of a spoken number (homophones such as "to" not included). */
 export function isNumberWord(word: string): boolean {
   return (
     UNITS.has(word) ||
@@ -91,15 +142,21 @@ function smallNumber(
   return undefined;
 }
 
-/** Parses one part of a run at i: a repeat, a small number with hundred/thousand, or digits. */
-function part(words: readonly string[], i: number): { digits: string; next: number } | undefined {
+/**
+ * Parses one part of a run at i: a repeat, a small number with hundred/thousand, or digits.
+ * `single`: the part is one spoken digit (or a repeat of one).
+ */
+function part(
+  words: readonly string[],
+  i: number,
+): { digits: string; next: number; single: boolean } | undefined {
   const w = words[i] ?? '';
-  if (/^\d+$/.test(w)) return { digits: w, next: i + 1 };
+  if (/^\d+$/.test(w)) return { digits: w, next: i + 1, single: w.length === 1 };
   const repeat = REPEATS.get(w);
   if (repeat !== undefined) {
     const u = UNITS.get(words[i + 1] ?? '');
     if (u === undefined) return undefined;
-    return { digits: String(u).repeat(repeat), next: i + 2 };
+    return { digits: String(u).repeat(repeat), next: i + 2, single: true };
   }
   const small = smallNumber(words, i);
   if (small === undefined) return undefined;
@@ -118,7 +175,7 @@ function part(words: readonly string[], i: number): { digits: string; next: numb
     digits = String(value + rest.value);
     next = rest.next;
   }
-  return { digits, next };
+  return { digits, next, single: next === i + 1 && UNITS.has(w) };
 }
 
 /** After "hundred"/"thousand": an optional "and" plus a number below `limit` that is not a digit list. */
@@ -141,8 +198,30 @@ function restBelow(words: readonly string[], i: number, limit: number): { value:
   return { value: small.value, next: small.next };
 }
 
-/** All digit runs in the words, in order. */
-export function digitRuns(words: readonly string[]): DigitRun[] {
+/**
+ * The words with each homophone that stands next to a number word (through other homophones,
+ * fillers and joiners) replaced by its digit: "for for two" → "four four two".
+ */
+export function withDigitHomophones(words: readonly string[]): string[] {
+  const out = [...words];
+  const connected = (i: number, step: 1 | -1): boolean => {
+    for (let j = i + step, k = 0; j >= 0 && j < words.length && k < 4; j += step, k += 1) {
+      const w = words[j] ?? '';
+      if (isNumberWord(w) || REPEATS.has(w)) return true;
+      if (!HOMOPHONES.has(w) && !JOINERS.has(w) && fillerAt(words, j) !== 1) return false;
+    }
+    return false;
+  };
+  words.forEach((w, i) => {
+    const digit = HOMOPHONES.get(w);
+    if (digit !== undefined && (connected(i, -1) || connected(i, 1))) out[i] = digit;
+  });
+  return out;
+}
+
+/** All digit runs in the words, in order (see the header for what a run may hold). */
+export function digitRuns(input: readonly string[]): DigitRun[] {
+  const words = withDigitHomophones(input);
   const runs: DigitRun[] = [];
   let i = 0;
   while (i < words.length) {
@@ -152,18 +231,23 @@ export function digitRuns(words: readonly string[]): DigitRun[] {
       continue;
     }
     let digits = first.digits;
+    let parts = 1;
+    let singles = first.single ? 1 : 0;
     let last = first.next - 1;
     let j = first.next;
     for (;;) {
       let k = j;
-      if (JOINERS.has(words[k] ?? '') && part(words, k + 1) !== undefined) k += 1;
+      for (let skip = fillerAt(words, k); skip > 0; skip = fillerAt(words, k)) k += skip;
+      if (JOINERS.has(words[k] ?? '')) k += 1;
       const p = part(words, k);
       if (p === undefined) break;
       digits += p.digits;
+      parts += 1;
+      if (p.single) singles += 1;
       last = p.next - 1;
       j = p.next;
     }
-    runs.push({ digits, first: i, last });
+    runs.push({ digits, first: i, last, digitByDigit: singles >= 0.75 * parts });
     i = j;
   }
   return runs;

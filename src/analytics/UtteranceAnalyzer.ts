@@ -1,18 +1,18 @@
 /**
  * The per-utterance analytics step: from one ASR result of one participant to the TCA
- * `UtteranceEvent` — PII identified or redacted (on partials too, so nothing unredacted leaves the
- * step), and on finals the sentiment and the issues. Pure and synchronous; see docs/analytics.md
- * for its latency.
+ * `UtteranceEvent` — PII identified or redacted (on partials too, which also mask what may still
+ * become PII, so nothing unredacted leaves the step), and on finals the sentiment and the issues.
+ * Pure and synchronous; see docs/analytics.md for its latency.
  */
 import type { AmazonTranscribeCallAnalyticsProcessorConfiguration } from '../configurations/ConfigurationTypes.js';
 import type { AnalyticsUtterance, IssueDetected } from './AnalyticsTypes.js';
 import { detectIssues, type IssueDetectorOptions } from './IssueDetector.js';
 import { detectPii } from './PiiDetector.js';
+import { partialMasks } from './PiiPartialMask.js';
 import { redactTranscript, type RedactionLabel } from './PiiRedactor.js';
 import { parsePiiEntityTypes, type PiiEntity, type PiiEntityType } from './PiiTypes.js';
-import { digitRuns } from './SpokenNumbers.js';
 import { analyzeSentiment, type SentimentOptions, type SentimentResult } from './SentimentAnalyzer.js';
-import { transcriptText, type TranscriptText } from './TranscriptText.js';
+import { transcriptText } from './TranscriptText.js';
 import type { UtteranceEntity, UtteranceEvent, UtteranceItem } from './UtteranceTypes.js';
 
 export interface UtteranceAnalyzerOptions {
@@ -34,6 +34,8 @@ export interface UtteranceAnalyzerOptions {
 export interface UtteranceInput extends AnalyticsUtterance {
   /** A partial hypothesis: PII is handled, sentiment and issues are not computed (default false). */
   readonly isPartial?: boolean;
+  /** The same participant's words just before this utterance (PiiChannelContext.ts). */
+  readonly piiContext?: readonly string[];
 }
 
 export interface UtteranceAnalysis {
@@ -97,13 +99,18 @@ export class UtteranceAnalyzer {
     const found: PiiEntity[] = detectPii(t.words, {
       types: this.#types,
       wordConfidences: kept.map((w) => w.confidence),
+      ...(u.piiContext !== undefined && { context: u.piiContext }),
     });
-    let entities = this.#mode === 'off' ? [] : found;
-    // A partial may hold the first digits of a number that only the final proves to be a card or an
-    // account (Luhn, length): when redacting, mask every run of three or more digits in partials.
-    if (isPartial && this.#mode === 'redact') entities = [...entities, ...provisionalDigitRuns(t, entities)];
+    const entities = this.#mode === 'off' ? [] : found;
     const redaction =
-      this.#mode === 'redact' ? redactTranscript(t, entities, this.#options.redactionLabel) : undefined;
+      this.#mode === 'redact'
+        ? redactTranscript(
+            t,
+            entities,
+            this.#options.redactionLabel,
+            isPartial ? partialMasks(t.words, u.piiContext, this.#types) : [],
+          )
+        : undefined;
     const transcript = redaction?.text ?? t.text;
     const contents = redaction?.words ?? t.words;
 
@@ -149,19 +156,4 @@ export class UtteranceAnalyzer {
     };
     return { event, ...(sentiment !== undefined && { sentiment }), piiTypes: found.map((e) => e.Type) };
   }
-}
-
-/** Digit runs (3+ digits) of a partial not already inside an entity, as entities to redact. */
-function provisionalDigitRuns(t: TranscriptText, known: readonly PiiEntity[]): PiiEntity[] {
-  const covered = (i: number) => known.some((e) => i >= e.Words.First && i <= e.Words.Last);
-  return digitRuns(t.words)
-    .filter((run) => run.digits.length >= 3 && !covered(run.first) && !covered(run.last))
-    .map((run) => ({
-      Type: 'PIN',
-      Category: 'PII',
-      Content: t.words.slice(run.first, run.last + 1).join(' '),
-      CharacterOffsets: { Begin: t.starts[run.first]!, End: t.starts[run.last]! + t.words[run.last]!.length },
-      Words: { First: run.first, Last: run.last },
-      Confidence: 0,
-    }));
 }

@@ -58,6 +58,23 @@ describe('redactTranscript', () => {
     });
   });
 
+  test('masks: redacted as [PII] where no entity is, merged where they touch, never entities', () => {
+    const r = redactTranscript(t, entities, 'TYPE', [
+      { first: 4, last: 5 },
+      { first: 12, last: 12 },
+      { first: 13, last: 13 },
+    ]);
+    assert.equal(r.text, 'my name is [NAME] [PII] my pin is [PIN] [PII]');
+    assert.deepEqual(
+      r.entities.map((e) => e.Type),
+      ['NAME', 'PIN'],
+    );
+    assert.equal(
+      r.text.slice(r.entities[1]!.CharacterOffsets.Begin, r.entities[1]!.CharacterOffsets.End),
+      '[PIN]',
+    );
+  });
+
   test('no entity: the text is unchanged', () => {
     const plain = parseTranscript('hello there');
     assert.equal(redactTranscript(plain, []).text, 'hello there');

@@ -22,13 +22,28 @@ describe('digitRuns', () => {
     ['call 5551234 now', ['5551234']],
     ['i have two kids and three dogs', ['2', '3']],
     ['no numbers here', []],
+    // Recogniser output: homophones next to number words, fillers inside a number.
+    ['my pin is for for two nine', ['4429']],
+    ['four one to one won eight ate', ['4121188']],
+    ['i went to the store for an hour', []],
+    ['four one one one uh two two two two', ['41112222']],
+    ['four one eight seven one second four one', ['418741']],
+    ['five five five let me see one two', ['55512']],
+    ['oh four slash twenty seven', ['0427']],
   ];
   for (const [text, want] of cases)
     test(`"${text}" → ${JSON.stringify(want)}`, () => assert.deepEqual(digits(text), want));
 
+  test('"twenty six" is not read digit by digit; "double five" is', () => {
+    assert.deepEqual(
+      digitRuns('twenty six then double five'.split(' ')).map((r) => r.digitByDigit),
+      [false, true],
+    );
+  });
+
   test('runs carry their word span', () => {
     assert.deepEqual(digitRuns('my pin is four three two one please'.split(' ')), [
-      { digits: '4321', first: 3, last: 6 },
+      { digits: '4321', first: 3, last: 6, digitByDigit: true },
     ]);
   });
 });

@@ -88,6 +88,24 @@ describe('UtteranceAnalyzer', () => {
     assert.equal(unredacted.Transcript, 'my card number is four one one one one one');
   });
 
+  test('the caller’s previous words (piiContext) type what this utterance holds; partials mask after a cue', () => {
+    const analyzer = new UtteranceAnalyzer({ contentRedactionType: 'PII' });
+    const digits = utteranceFromText('u6', 'CUSTOMER', 'four one one one one one one one', 0);
+    const piiContext = ['my', 'card', 'number', 'is'];
+    const final = analyzer.analyze({ ...digits, piiContext }).event;
+    assert.equal(final.Transcript, '[PII]');
+    assert.deepEqual(
+      final.Entities.map((e) => e.Type),
+      ['CREDIT_DEBIT_NUMBER'],
+    );
+    const partial = analyzer.analyze({
+      ...utteranceFromText('u7', 'CUSTOMER', 'the routing number is so for', 0),
+      isPartial: true,
+    }).event;
+    assert.equal(partial.Transcript, 'the routing number is [PII]');
+    assert.deepEqual(partial.Entities, [], 'masks are not entities');
+  });
+
   test('fromConfiguration reads the processor element settings', () => {
     const a = UtteranceAnalyzer.fromConfiguration({ ContentRedactionType: 'PII', PiiEntityTypes: 'ALL' });
     assert.equal(a.piiMode, 'redact');

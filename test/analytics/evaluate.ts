@@ -132,6 +132,30 @@ export function evaluateIssues(split: SplitFilter): IssueScore {
   return { ...pr(tp, fp, fn), utterances: rows.length, meanSpanIoU, errors };
 }
 
+export type TypeCounts = Map<string, { tp: number; fp: number; fn: number }>;
+
+/** Precision and recall per type (in name order) and over all types, from counts per type. */
+export function scoresByType(counts: TypeCounts): { overall: PrScore; byType: Record<string, PrScore> } {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  const byType: Record<string, PrScore> = {};
+  for (const [type, v] of [...counts.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
+    byType[type] = pr(v.tp, v.fp, v.fn);
+    tp += v.tp;
+    fp += v.fp;
+    fn += v.fn;
+  }
+  return { overall: pr(tp, fp, fn), byType };
+}
+
+/** The counts of one type, created on first use. */
+export function typeCounts(counts: TypeCounts, type: string): { tp: number; fp: number; fn: number } {
+  let v = counts.get(type);
+  if (v === undefined) counts.set(type, (v = { tp: 0, fp: 0, fn: 0 }));
+  return v;
+}
+
 export interface PiiScore {
   readonly utterances: number;
   readonly overall: PrScore;
@@ -140,12 +164,8 @@ export interface PiiScore {
 }
 
 export function scorePii(rows: readonly Pick<PiiCase, 'id' | 'text' | 'entities'>[]): PiiScore {
-  const counts = new Map<string, { tp: number; fp: number; fn: number }>();
-  const c = (t: string): { tp: number; fp: number; fn: number } => {
-    let v = counts.get(t);
-    if (v === undefined) counts.set(t, (v = { tp: 0, fp: 0, fn: 0 }));
-    return v;
-  };
+  const counts: TypeCounts = new Map();
+  const c = (t: string) => typeCounts(counts, t);
   const errors: string[] = [];
   for (const r of rows) {
     const pred = detectPii(r.text).map((e) => ({
@@ -175,151 +195,9 @@ export function scorePii(rows: readonly Pick<PiiCase, 'id' | 'text' | 'entities'
       }
     });
   }
-  let tp = 0;
-  let fp = 0;
-  let fn = 0;
-  const byType: Record<string, PrScore> = {};
-  for (const [type, v] of [...counts.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
-    byType[type] = pr(v.tp, v.fp, v.fn);
-    tp += v.tp;
-    fp += v.fp;
-    fn += v.fn;
-  }
-  return { utterances: rows.length, overall: pr(tp, fp, fn), byType, errors };
+  return { utterances: rows.length, ...scoresByType(counts), errors };
 }
 
 export function evaluatePii(split: SplitFilter): PiiScore {
   return scorePii(pick(readJsonl<PiiCase>('pii.jsonl'), split));
-}
-
-// ---- Synthetic card and phone numbers: many more than the hand-written fixture holds. ----
-
-/** mulberry32: a small seeded PRNG, so the synthetic set is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const DIGIT_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
-
-function luhnCheckDigit(body: string): number {
-  for (let d = 0; d < 10; d += 1) {
-    const s = body + String(d);
-    let sum = 0;
-    let dbl = false;
-    for (let i = s.length - 1; i >= 0; i -= 1) {
-      let x = s.charCodeAt(i) - 48;
-      if (dbl) {
-        x *= 2;
-        if (x > 9) x -= 9;
-      }
-      sum += x;
-      dbl = !dbl;
-    }
-    if (sum % 10 === 0) return d;
-  }
-  return 0;
-}
-
-/** Digits as a caller says them: "oh" or "zero", and "double" for a repeated digit. */
-function speak(digits: string, rand: () => number): string {
-  const out: string[] = [];
-  for (let i = 0; i < digits.length; i += 1) {
-    const d = Number(digits[i]);
-    const word = d === 0 && rand() < 0.5 ? 'oh' : (DIGIT_WORDS[d] as string);
-    if (digits[i + 1] === digits[i] && digits[i + 2] !== digits[i] && rand() < 0.5) {
-      out.push('double', word);
-      i += 1;
-    } else out.push(word);
-  }
-  return out.join(' ');
-}
-
-const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
-const TEENS = [
-  'ten',
-  'eleven',
-  'twelve',
-  'thirteen',
-  'fourteen',
-  'fifteen',
-  'sixteen',
-  'seventeen',
-  'eighteen',
-  'nineteen',
-];
-
-/** 1 … 99 as words ("forty two"). */
-function numberWords(n: number): string {
-  if (n < 10) return DIGIT_WORDS[n] as string;
-  if (n < 20) return TEENS[n - 10] as string;
-  const unit = n % 10;
-  return `${TENS[Math.floor(n / 10)] as string}${unit === 0 ? '' : ` ${DIGIT_WORDS[unit] as string}`}`;
-}
-
-export function syntheticPiiCases(count = 200, seed = 7): PiiCase[] {
-  const rand = prng(seed);
-  const digits = (n: number, first?: string): string => {
-    let s = first ?? '';
-    while (s.length < n) s += String(Math.floor(rand() * 10));
-    return s;
-  };
-  const cardCarriers = [
-    'my card number is',
-    "it's",
-    'the card is',
-    'sure the number is',
-    'okay',
-    'my visa is',
-  ];
-  const phoneCarriers = ['you can reach me at', 'my cell is', 'call me back on', 'my phone number is'];
-  const cases: PiiCase[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const kind = i % 4;
-    const carrier = (list: string[]): string => list[Math.floor(rand() * list.length)] as string;
-    if (kind === 0 || kind === 1) {
-      // A 16-digit card number; half of them have a wrong check digit and are not cards.
-      const body = digits(15, ['4', '5', '3', '6'][Math.floor(rand() * 4)]);
-      const check = luhnCheckDigit(body);
-      const valid = kind === 0;
-      const number = body + String(valid ? check : (check + 1 + Math.floor(rand() * 9)) % 10);
-      const spoken = speak(number, rand);
-      cases.push({
-        id: `syn-card-${i}`,
-        split: 'heldout',
-        text: `${carrier(cardCarriers)} ${spoken}`,
-        entities: valid ? [{ type: 'CREDIT_DEBIT_NUMBER', content: spoken }] : [],
-      });
-    } else if (kind === 2) {
-      const number = digits(10, String(2 + Math.floor(rand() * 8)));
-      const spoken = speak(number, rand);
-      cases.push({
-        id: `syn-phone-${i}`,
-        split: 'heldout',
-        text: `${carrier(phoneCarriers)} ${spoken}`,
-        entities: [{ type: 'PHONE', content: spoken }],
-      });
-    } else {
-      // Quantities and short numbers that are not PII.
-      const n = 2 + Math.floor(rand() * 98);
-      const unit = ['minutes', 'dollars', 'days', 'times', 'years'][Math.floor(rand() * 5)] as string;
-      cases.push({
-        id: `syn-neg-${i}`,
-        split: 'heldout',
-        text: `it was ${numberWords(n)} ${unit}`,
-        entities: [],
-      });
-    }
-  }
-  return cases;
-}
-
-export function evaluateSyntheticPii(): PiiScore {
-  return scorePii(syntheticPiiCases());
 }

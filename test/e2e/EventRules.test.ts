@@ -1,6 +1,5 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { readWav } from '../../src/media/wav/WavFile.js';
 import { SipCaller } from '../../scripts/lib/SipCaller.js';
 import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
@@ -12,33 +11,10 @@ import {
   TRANSCRIBE_ELEMENT,
   writeConfigFile,
 } from '../helpers/configFile.js';
+import { webhookEndpoint, type WebhookEndpoint } from '../helpers/webhookEndpoint.js';
 import { RecordCollector, callIdOf, detailOf, type StreamFrame } from '../helpers/wsRecords.js';
 
 const WAV = new URL('../fixtures/audio/demo-customer.wav', import.meta.url).pathname;
-
-/** A real HTTP endpoint standing in for the webhook a rule targets. */
-async function webhookEndpoint(): Promise<{
-  server: Server;
-  url: string;
-  events: Record<string, unknown>[];
-}> {
-  const events: Record<string, unknown>[] = [];
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => {
-      events.push(JSON.parse(body) as Record<string, unknown>);
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  return {
-    server,
-    url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/calls`,
-    events,
-  };
-}
 
 /** The worked example of docs/event-rules.md, with the webhook pointed at the test's endpoint. */
 function configFile(webhookUrl: string): string {
@@ -81,12 +57,12 @@ const eventType = (f: StreamFrame) => detailOf(f).eventType as string | undefine
 
 describe('event rules and pipeline lifecycle with real calls', () => {
   let callsight: RunningCallsight;
-  let webhook: Awaited<ReturnType<typeof webhookEndpoint>>;
+  let webhook: WebhookEndpoint;
   let live: RecordCollector;
   let api: string;
 
   before(async () => {
-    webhook = await webhookEndpoint();
+    webhook = await webhookEndpoint('/calls');
     callsight = await startCallsight({ env: { CALLSIGHT_CONFIG: configFile(webhook.url) } });
     api = `http://127.0.0.1:${callsight.httpPort}/api`;
     live = new RecordCollector(`ws://127.0.0.1:${callsight.httpPort}/ws?from=0`);

@@ -2,6 +2,7 @@ import { DetailType } from '../../events/DetailTypes.js';
 import type { EventOrigin } from '../../events/EventEnvelope.js';
 import type { PcmFrame } from '../../media/MediaTypes.js';
 import { CategoryEvaluator } from '../../analytics/CategoryEvaluator.js';
+import { PiiChannelContext } from '../../analytics/PiiChannelContext.js';
 import type { CallAnalyticsCategory } from '../../analytics/CategoryTypes.js';
 import { RealTimeAlertEvaluator } from '../../analytics/RealTimeAlertEvaluator.js';
 import type { UtteranceAnalyzerOptions } from '../../analytics/UtteranceAnalyzer.js';
@@ -51,6 +52,8 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
   readonly #loudness = new ChannelLoudness();
   /** Redacted final utterances, for the post-call analytics and the summary. */
   readonly #finals: UtteranceEvent[] = [];
+  /** Per channel, the caller's last words: PII read across utterances is found as one (in memory only). */
+  readonly #piiContexts = new Map<number, PiiChannelContext>();
   /** Per channel, the analysis of the previous result: the next waits for it (keeps records in order). */
   readonly #queues = new Map<number, Promise<void>>();
   #failed = false;
@@ -152,15 +155,26 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
       this.#emitUtterance(engineUtteranceEvent(result, role), result, role);
       return;
     }
+    let piiContext = this.#piiContexts.get(result.channel);
+    if (piiContext === undefined)
+      this.#piiContexts.set(result.channel, (piiContext = new PiiChannelContext()));
+    // A partial has no word timings: its transcript's words, spread over the result.
+    const words = result.words.length > 0 || !result.isPartial ? result.words : wordsOf(result);
     const analysis = await this.#options.analytics.analyze(this.#options.analyzer, {
       utteranceId: result.resultId,
       role,
       beginMs: result.startMs,
       endMs: result.endMs,
-      // A partial has no word timings: its transcript's words, spread over the result.
-      words: result.words.length > 0 || !result.isPartial ? result.words : wordsOf(result),
+      words,
       isPartial: result.isPartial,
+      piiContext: piiContext.before(result.startMs),
     });
+    if (!result.isPartial)
+      piiContext.addFinal(
+        words.map((w) => w.word),
+        result.startMs,
+        result.endMs,
+      );
     if (this.#failed) return;
     this.#emitUtterance(analysis.event, result, role, analysis.sentiment?.score);
   }

@@ -1,0 +1,57 @@
+/**
+ * Audio through the way a call carries it, for the offline evaluations (scripts/eval-asr.ts,
+ * scripts/make-pii-set.ts): 8 kHz, G.711 µ-law encode and decode, 2x upsampling to 16 kHz, then
+ * 20 ms frames into one recognition stream (a new stream per recording, as a new call would be),
+ * written faster than real time. The stream's own VAD cuts the utterances.
+ */
+import { execFileSync } from 'node:child_process';
+import { decodeG711, encodeG711 } from '../../src/media/codec/G711.js';
+import { Upsampler2x } from '../../src/media/codec/Resampler.js';
+import type { RecognitionResult, SpeechEngine } from '../../src/transcribe/SpeechEngineTypes.js';
+
+const FRAME_SAMPLES = 320;
+
+/** The recording (any file sox reads; `soxInput` for headerless ones) as 16 kHz telephone audio. */
+export function telephoneAudio(path: string, soxInput: readonly string[] = []): Int16Array {
+  return overTheLine(narrowband(path, soxInput));
+}
+
+/** The recording as 8 kHz 16-bit mono samples (sox resamples with a fixed dither seed). */
+export function narrowband(
+  path: string,
+  soxInput: readonly string[] = [],
+  effects: readonly string[] = [],
+): Int16Array {
+  // -R: sox dithers when it resamples; a fixed seed makes runs repeatable (otherwise ±1–2 words).
+  const raw = execFileSync('sox', [
+    '-R',
+    ...soxInput,
+    path,
+    ...['-t', 'raw', '-r', '8000', '-e', 'signed-integer', '-b', '16', '-c', '1', '-'],
+    ...effects,
+  ]);
+  const narrow = new Int16Array(raw.length >> 1);
+  for (let i = 0; i < narrow.length; i++) narrow[i] = raw.readInt16LE(2 * i);
+  return narrow;
+}
+
+/** 8 kHz audio through G.711 µ-law and back, upsampled to the 16 kHz the engines take. */
+export function overTheLine(narrow: Int16Array): Int16Array {
+  const line = decodeG711('PCMU', encodeG711('PCMU', narrow));
+  const wide = new Int16Array(line.length * 2);
+  new Upsampler2x().process(line, line.length, wide);
+  return wide;
+}
+
+/** Every result (partials and finals, in order) of one new recognition stream fed `samples`. */
+export async function recognise(engine: SpeechEngine, samples: Int16Array): Promise<RecognitionResult[]> {
+  const results: RecognitionResult[] = [];
+  const stream = engine.openStream({ channel: 0, role: null, settings: { languageCode: 'en-US' } });
+  stream.on('result', (r) => results.push(r));
+  for (let i = 0; i < samples.length; i += FRAME_SAMPLES) {
+    const chunk = samples.subarray(i, Math.min(samples.length, i + FRAME_SAMPLES));
+    stream.write({ channel: 0, samples: chunk, offsetMs: i / 16, concealed: false });
+  }
+  await stream.end();
+  return results;
+}

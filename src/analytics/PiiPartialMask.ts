@@ -1,0 +1,81 @@
+/**
+ * What a partial result hides until its final decides: a partial holds the start of what may still
+ * become PII — the first digits of a card number, "my name is" and a first word, "john dot smith
+ * at" — and the entities of the final are not known yet. With redaction on, a partial masks, besides
+ * the entities found in it:
+ * - every number (the final shows again those that are not PII), a word at its end that may be a
+ *   misheard first digit ("… for"), and everything after the last cue for a number ("the routing
+ *   number is so for …");
+ * - everything after a cue for a name, an email or an address ("my name is", "email", "address",
+ *   "i live at", "spelled");
+ * - letters spelled one by one, and an email being read ("… dot smith at …", "john at").
+ * The final shows again what turns out not to be PII.
+ */
+import { cueBefore } from './PiiCues.js';
+import { EMAIL_BOUNDARY } from './PiiEmails.js';
+import { PII_TYPES, type PiiEntityType, type PiiSpan } from './PiiTypes.js';
+import { digitRuns, isDigitHomophone } from './SpokenNumbers.js';
+
+const TEXT_CUES =
+  /\b(?:name is|name's|my name|last name|first name|email|e-mail|e mail|mail address|address is|address|live at|living at|spell(?:ed|s)?|that's spelled|holder is|holder name)$/;
+
+const TEXT_TYPES: ReadonlySet<PiiEntityType> = new Set(['NAME', 'EMAIL', 'ADDRESS']);
+
+const EMAIL_MARKS = new Set(['dot', 'underscore', 'at']);
+
+/** Words between a cue and what it announces ("pin number is …", "name is …"). */
+const LINK_WORDS = new Set(['is', 'was', 'are', 'number', 'code', 'address', 'of', 'it', "it's", 'at']);
+
+function afterLinks(words: readonly string[], i: number): number {
+  let j = i;
+  while (LINK_WORDS.has(words[j] ?? '')) j += 1;
+  return j;
+}
+
+function isLetter(w: string): boolean {
+  return /^[a-z]\.?$/.test(w);
+}
+
+/**
+ * Spans of the partial's words (after `context`, the caller's previous words) to mask: numbers when
+ * a numeric type is to be redacted, the rest when a name, an email or an address is.
+ */
+export function partialMasks(
+  words: readonly string[],
+  context: readonly string[] = [],
+  types: ReadonlySet<PiiEntityType> = new Set(PII_TYPES),
+): PiiSpan[] {
+  const numbers = [...types].some((t) => !TEXT_TYPES.has(t));
+  const text = [...types].some((t) => TEXT_TYPES.has(t));
+  const all = [...context, ...words];
+  const offset = context.length;
+  const end = all.length - 1;
+  const out: PiiSpan[] = [];
+  const mask = (first: number, last: number): void => {
+    if (last >= offset)
+      out.push({ type: 'PIN', first: Math.max(first, offset) - offset, last: last - offset, confidence: 0 });
+  };
+  // After a cue for a number, whatever follows may be its first, misheard digits.
+  const last = numbers ? cueBefore(all, all.length, all.length) : undefined;
+  if (last !== undefined && last.cue !== 'NOT_PII') mask(afterLinks(all, last.at + 1), end);
+  for (const run of numbers ? digitRuns(all) : []) mask(run.first, run.last);
+  // "… the vet for": a word that may be the first digit of a number still to come.
+  for (let i = end; numbers && i >= offset && isDigitHomophone(all[i] ?? ''); i -= 1) mask(i, i);
+  for (let i = 0; text && i < all.length; i += 1) {
+    if (TEXT_CUES.test(all.slice(Math.max(0, i - 4), i).join(' '))) {
+      mask(afterLinks(all, i), end);
+      break;
+    }
+  }
+  for (let i = 0; text && i < all.length; i += 1) {
+    if (isLetter(all[i] ?? '') && (isLetter(all[i + 1] ?? '') || isLetter(all[i - 1] ?? ''))) mask(i, i);
+    // An email being read: two of "dot", "underscore", "at" close together, or an "at" near the end.
+    const marks = all.slice(Math.max(0, i - 4), i + 5).filter((w) => EMAIL_MARKS.has(w)).length;
+    if (EMAIL_MARKS.has(all[i] ?? '') && (marks >= 2 || (all[i] === 'at' && end - i < 4))) {
+      let first = i;
+      while (first > 0 && i - first < 4 && !EMAIL_BOUNDARY.has(all[first - 1] ?? '')) first -= 1;
+      mask(first, marks >= 2 ? Math.min(end, i + 3) : end);
+    }
+  }
+  return out;
+}

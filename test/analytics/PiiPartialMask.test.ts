@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { partialMasks } from '../../src/analytics/PiiPartialMask.js';
+import { parsePiiEntityTypes } from '../../src/analytics/PiiTypes.js';
+
+/** The partial with its masked words as "#". */
+function masked(text: string, context: string[] = [], types?: string): string {
+  const words = text.split(' ');
+  const spans = partialMasks(words, context, types === undefined ? undefined : parsePiiEntityTypes(types));
+  return words.map((w, i) => (spans.some((s) => i >= s.first && i <= s.last) ? '#' : w)).join(' ');
+}
+
+describe('partialMasks: what a partial hides until its final decides', () => {
+  test('every number (the final shows those that are not PII), and a misheard digit at the end', () => {
+    assert.equal(masked('i have two kids and four one cats'), 'i have # kids and # # cats');
+    assert.equal(masked('so the pin is four'), 'so the pin is #');
+    assert.equal(masked('the vet for'), 'the vet #');
+    assert.equal(masked('i went to the store'), 'i went to the store');
+  });
+  test('everything after a cue for a number, misheard digits included', () => {
+    assert.equal(masked('the routing number is so for'), 'the routing number is # #');
+    assert.equal(masked('my card number is four one one one'), 'my card number is # # # #');
+    assert.equal(masked('my order number is'), 'my order number is');
+  });
+  test('after a cue for a name, an email or an address; spelled letters; an email being read', () => {
+    assert.equal(masked('hi my name is maria'), 'hi my name is #');
+    assert.equal(masked('my email is john'), 'my email is #');
+    assert.equal(masked('i live at one twenty three main'), 'i live at # # # #');
+    assert.equal(masked("that's s m i"), "that's # # #");
+    assert.equal(masked("it's john dot smith at"), "it's # # # #");
+  });
+  test('the caller’s previous words count: digits continuing a number or following its cue', () => {
+    assert.equal(masked('one one', ['my', 'card', 'number', 'is', 'four', 'one']), '# #');
+    assert.equal(masked('maria', ['my', 'name', 'is']), '#');
+  });
+  test('only the types configured: with NAME alone numbers stay', () => {
+    assert.equal(masked('my name is maria and four one', [], 'NAME'), 'my name is # # # #');
+    assert.equal(masked('i have four one cats', [], 'NAME'), 'i have four one cats');
+    assert.equal(masked('send it to john at', [], 'EMAIL'), 'send it to # #');
+  });
+  test('ordinary speech is left alone', () => {
+    assert.equal(masked('thank you so much that is great'), 'thank you so much that is great');
+  });
+});

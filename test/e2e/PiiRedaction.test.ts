@@ -1,0 +1,253 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { PII_TYPES } from '../../src/analytics/PiiTypes.js';
+import { SipCaller } from '../../scripts/lib/SipCaller.js';
+import { fliteVoice, spokenScript } from '../../scripts/lib/Speech.js';
+import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
+import {
+  EVERYTHING_TO_THE_STREAM,
+  startPipelineOnEveryCall,
+  writeConfigFile,
+} from '../helpers/configFile.js';
+import { webhookEndpoint, type WebhookEndpoint } from '../helpers/webhookEndpoint.js';
+import { RecordCollector, callIdOf, detailOf, type StreamFrame } from '../helpers/wsRecords.js';
+
+/**
+ * A customer reads out PII of every type (flite, voice rms, through SIP and RTP), with pauses that
+ * end utterances in the middle of a number and between a cue and its value, on the example
+ * full-analytics configuration (examples/full-analytics.yaml: redaction on, categories, alerts,
+ * voice tone, recording, stream) plus a webhook sink for every record and a webhook rule for every
+ * event. Then everything written is searched for what was read out: the records on the WebSocket
+ * (partials included), the webhook bodies, the post-call document, the logs (debug level) and every
+ * file in the data folder (the SQLite stream, call directory, post-call store), recordings aside
+ * (their redaction is separate work).
+ */
+const SCRIPT: readonly (string | number)[] = [
+  800,
+  'Hi, my name is Maria Garcia.',
+  1200,
+  'My card number is four one one one, one one one one,',
+  1400,
+  'one one one one, one one one one.',
+  1200,
+  'It expires oh four twenty seven, and the security code is seven three one.',
+  1200,
+  'My social security number is one two three, four five, six seven eight nine.',
+  1200,
+  'You can reach me at two oh six, five five five, zero one nine eight.',
+  1200,
+  'My pin is four four two nine.',
+  1200,
+  'My account number is',
+  1400,
+  'five five six seven, eight nine one two.',
+  1200,
+  'The routing number is zero two one zero zero zero zero two one.',
+  1200,
+  'My email is john dot smith at gmail dot com.',
+  1200,
+  'I live at one twenty three Main Street, Springfield, Illinois.',
+  1500,
+];
+
+/** What was read out, as digits and as the words said: none of it may be written anywhere. */
+const SECRETS = [
+  'maria garcia',
+  'garcia',
+  '4111111111111111',
+  'four one one one',
+  'one one one one',
+  '0427',
+  'seven three one',
+  '123456789',
+  'one two three four',
+  'four five six seven',
+  '2065550198',
+  'five five five zero',
+  'zero one nine eight',
+  '4429',
+  'four four two',
+  '55678912',
+  'six seven eight nine',
+  '021000021',
+  'zero two one zero',
+  'john dot smith',
+  'smith at gmail',
+  'twenty three main',
+  'main street',
+];
+
+/** Three or more number words in a row (homophones included): only PII was read out as numbers. */
+const NUMBER_RUN =
+  /\b(?:zero|oh|o|one|won|two|to|too|three|four|for|five|six|seven|eight|ate|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|double)(?:\s+(?:zero|oh|o|one|won|two|to|too|three|four|for|five|six|seven|eight|ate|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|double)){2,}\b/;
+
+/** Every text in a JSON value: its strings, and the word Items of a transcript read as one text. */
+function textsOf(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value.toLowerCase());
+  else if (Array.isArray(value)) {
+    const contents = value.map((v) => (v as { Content?: unknown } | null)?.Content);
+    if (contents.length > 0 && contents.every((c) => typeof c === 'string'))
+      out.push(contents.join(' ').toLowerCase());
+    for (const v of value) textsOf(v, out);
+  } else if (value !== null && typeof value === 'object')
+    for (const v of Object.values(value)) textsOf(v, out);
+  return out;
+}
+
+/** What in `texts` gives PII away (empty: nothing). */
+function leaks(where: string, texts: readonly string[]): string[] {
+  const found: string[] = [];
+  for (const text of texts) {
+    const run = NUMBER_RUN.exec(text);
+    if (run !== null) found.push(`${where}: "${run[0]}" in "${text.slice(0, 200)}"`);
+    for (const secret of SECRETS) if (text.includes(secret)) found.push(`${where}: "${secret}"`);
+  }
+  return found;
+}
+
+function filesUnder(dir: string): { path: string; bytes: Buffer }[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [{ path, bytes: readFileSync(path) }];
+  });
+}
+
+/** examples/full-analytics.yaml, with every record also POSTed to `url` and every event by a rule. */
+function configFile(url: string): string {
+  const example = parse(
+    readFileSync(new URL('../../examples/full-analytics.yaml', import.meta.url), 'utf8'),
+  ) as {
+    configurations: { MediaInsightsPipelineConfigurationName: string; Elements: object[] }[];
+    categories: object[];
+  };
+  const [configuration] = example.configurations;
+  assert.ok(configuration);
+  configuration.Elements.push({
+    Type: 'LambdaFunctionSink',
+    LambdaFunctionSinkConfiguration: { InsightsTarget: url },
+  });
+  return writeConfigFile(
+    {
+      configurations: [configuration],
+      categories: example.categories,
+      rules: [
+        EVERYTHING_TO_THE_STREAM,
+        startPipelineOnEveryCall(
+          'start-full-analytics',
+          configuration.MediaInsightsPipelineConfigurationName,
+        ),
+        {
+          name: 'every-event-to-a-webhook',
+          eventPattern: { source: ['aws.chime', 'callsight'] },
+          targets: [{ webhook: { url } }],
+        },
+      ],
+    },
+    { prefix: 'callsight-pii-' },
+  );
+}
+
+describe('nothing that redaction removes is written anywhere, on a real call reading out PII', () => {
+  let callsight: RunningCallsight;
+  let live: RecordCollector;
+  let webhook: WebhookEndpoint;
+  let frames: StreamFrame[];
+  let postCall: unknown;
+
+  before(async () => {
+    webhook = await webhookEndpoint();
+    callsight = await startCallsight({
+      env: { CALLSIGHT_CONFIG: configFile(webhook.url), LOG_LEVEL: 'debug' },
+    });
+    live = new RecordCollector(`ws://127.0.0.1:${callsight.httpPort}/ws?from=0`);
+    await live.opened;
+    const caller = await SipCaller.open('127.0.0.1');
+    try {
+      await caller.call({
+        host: '127.0.0.1',
+        port: callsight.sipPort,
+        fromNumber: '+15555550123',
+        toNumber: '+18005550100',
+        samples: spokenScript(fliteVoice('rms'), SCRIPT),
+        tailMs: 800,
+      });
+    } finally {
+      caller.close();
+    }
+    const ended = await live.waitFor((f) => detailOf(f).streamingStatus === 'ENDED', 30_000, 'ENDED');
+    const callId = callIdOf(ended)!;
+    // Generous: recognition runs behind real time on a loaded machine.
+    await live.waitFor(
+      (f) => f['detail-type'] === 'Summarization' && callIdOf(f) === callId,
+      180_000,
+      'the summary',
+    );
+    await live.waitFor((f) => detailOf(f).eventType === 'chime:MediaInsightsStopped', 180_000, 'the stop');
+    frames = live.frames.filter((f) => callIdOf(f) === callId || detailOf(f).callId === callId);
+    const response = await fetch(`http://127.0.0.1:${callsight.httpPort}/api/calls/${callId}/analytics`);
+    assert.equal(response.status, 200);
+    postCall = await response.json();
+  });
+
+  after(async () => {
+    live?.close();
+    await new Promise((resolve) => webhook?.server.close(resolve));
+    await callsight?.stop();
+  });
+
+  test('the recogniser heard the PII and it was redacted: entities of every type, [PII] in partials too', () => {
+    const utterances = frames
+      .filter((f) => f['detail-type'] === 'TranscribeCallAnalytics')
+      .map(
+        (f) => f.UtteranceEvent as { IsPartial: boolean; Transcript: string; Entities: { Type: string }[] },
+      );
+    const finals = utterances.filter((u) => !u.IsPartial);
+    const types = new Set(finals.flatMap((u) => u.Entities.map((e) => e.Type)));
+    process.stderr.write(`finals: ${finals.map((u) => u.Transcript).join(' | ')}\n`);
+    assert.deepEqual(
+      PII_TYPES.filter((t) => !types.has(t)),
+      [],
+      'types not found',
+    );
+    assert.ok(
+      utterances.some((u) => u.IsPartial && u.Transcript.includes('[PII]')),
+      'masked partials',
+    );
+  });
+
+  test('no record on the stream holds it: partials, finals, categories, alerts, the summary', () => {
+    assert.ok(frames.some((f) => f['detail-type'] === 'Summarization'));
+    assert.deepEqual(leaks('stream', textsOf(frames)), []);
+  });
+
+  test('no webhook body holds it (the records sink and the events rule)', () => {
+    assert.ok(
+      webhook.bodies.some((b) => b.includes('TranscribeCallAnalytics')),
+      'records reached the webhook',
+    );
+    assert.deepEqual(leaks('webhook', textsOf(webhook.events)), []);
+  });
+
+  test('the post-call document does not hold it', () => {
+    assert.ok(JSON.stringify(postCall).includes('[PII]'));
+    assert.deepEqual(leaks('post-call', textsOf(postCall)), []);
+  });
+
+  test('no log line and no file in the data folder holds it', async () => {
+    await callsight.stop();
+    const haystacks = [
+      ...filesUnder(callsight.dataDir).filter((f) => !/\.wav(\.part)?$/.test(f.path)),
+      { path: 'stdout', bytes: Buffer.from(callsight.stdout()) },
+      { path: 'stderr', bytes: Buffer.from(callsight.stderr()) },
+    ];
+    assert.ok(haystacks.some((h) => h.path.endsWith('stream.db') || h.path.endsWith('stream.db-wal')));
+    assert.ok(callsight.stdout().length > 0, 'debug logs were written');
+    assert.deepEqual(
+      haystacks.flatMap((h) => leaks(h.path, [h.bytes.toString('latin1').toLowerCase()])),
+      [],
+    );
+  });
+});
