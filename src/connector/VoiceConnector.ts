@@ -17,6 +17,7 @@ import {
 import { TypedEmitter } from '../platform/TypedEmitter.js';
 import type { CallInfo, CallKind, CallStream, ParticipantRole } from './CallTypes.js';
 import { allowedHeaders, type HeaderAllowList } from './InviteHeaders.js';
+import type { MediaEncryption } from './MediaEncryption.js';
 import { answerFor, negotiate, type NegotiatedStream } from './MediaNegotiation.js';
 import { RecordingSessionState } from './siprec/RecordingSessionState.js';
 import {
@@ -36,6 +37,8 @@ export interface VoiceConnectorOptions {
   readonly rtpHost: string;
   readonly ports: PortAllocator;
   readonly jitterBufferMs: number;
+  /** SRTP policy of every stream (see MediaEncryption.ts). Default 'optional'. */
+  readonly encryption?: MediaEncryption;
   /** A confirmed call with no RTP on any stream for this long is reported as 'mediaTimeout' (0: never). */
   readonly mediaTimeoutMs: number;
   /** Where INVITEs go; default: answer every one here. SIPREC INVITEs are always recorded here. */
@@ -105,6 +108,10 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
   readonly #watchdog: NodeJS.Timeout | null;
   #sip: OutboundSip | null = null;
 
+  get #encryption(): MediaEncryption {
+    return this.#options.encryption ?? 'optional';
+  }
+
   constructor(options: VoiceConnectorOptions) {
     super(options.logger);
     this.#options = options;
@@ -156,7 +163,7 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
 
   /** A call answered here: one receiver per audio stream of the offer. */
   async #acceptHere(invite: IncomingInvite, route: RouteDefinition): Promise<{ sdp: string }> {
-    const negotiation = negotiate(invite, MAX_STREAMS);
+    const negotiation = negotiate(invite, MAX_STREAMS, this.#encryption);
     const roles: ParticipantRole[] = [
       route.callerRole,
       route.callerRole === 'CUSTOMER' ? 'AGENT' : 'CUSTOMER',
@@ -189,7 +196,11 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
 
   /** A SIPREC recording session: streams, labels, speakers and roles from the RFC 7865 metadata. */
   async #acceptRecording(invite: IncomingInvite, offer: SiprecOffer): Promise<{ sdp: string }> {
-    const negotiation = negotiate({ contentType: 'application/sdp', body: offer.sdp }, MAX_STREAMS);
+    const negotiation = negotiate(
+      { contentType: 'application/sdp', body: offer.sdp },
+      MAX_STREAMS,
+      this.#encryption,
+    );
     const recording = new RecordingSessionState(offer, this.#options.siprec ?? {});
     const mapped = recording.map(negotiation.accepted);
     const parties = recording.parties(mapped);
@@ -237,7 +248,7 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
   ): Promise<{ sdp: string }> {
     const sip = this.#sip;
     if (!sip) throw new SipRejection(503, 'Service Unavailable');
-    const negotiation = negotiate(invite, 1);
+    const negotiation = negotiate(invite, 1, this.#encryption);
     const stream = negotiation.accepted[0]!;
     const otherRole: ParticipantRole = route.callerRole === 'CUSTOMER' ? 'AGENT' : 'CUSTOMER';
     const call = this.#newCall(invite, 'trunk', route.direction, [
@@ -255,6 +266,7 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
       invite,
       stream,
       route,
+      encryption: this.#encryption,
       sip,
       advertisedAddress: this.#options.advertisedAddress,
       rtpHost: this.#options.rtpHost,
@@ -408,9 +420,10 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
     } else if (call.recording) {
       answer = await this.#updateRecording(call, invite);
     } else {
-      const negotiation = negotiate(invite, MAX_STREAMS);
+      const negotiation = negotiate(invite, MAX_STREAMS, this.#encryption);
       for (const [channel, stream] of negotiation.accepted.entries()) {
         call.receivers.get(channel)?.setExpectedRemote(stream.remoteAddress);
+        call.receivers.get(channel)?.setSrtpKey(stream.srtp?.remote ?? null);
       }
       const ports = negotiation.accepted.map((_, channel) => call.receivers.get(channel)?.localPort ?? 0);
       answer = { sdp: answerFor(negotiation, this.#options.advertisedAddress, ports) };
@@ -439,7 +452,11 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
       if (err instanceof SiprecRejection) throw err.toSipRejection();
       throw err;
     }
-    const negotiation = negotiate({ contentType: 'application/sdp', body: offer.sdp }, MAX_STREAMS);
+    const negotiation = negotiate(
+      { contentType: 'application/sdp', body: offer.sdp },
+      MAX_STREAMS,
+      this.#encryption,
+    );
     if (offer.metadata) recording.update(offer.metadata, offer.metadataXml!);
     const mapped = recording.map(negotiation.accepted);
     const added: CallStream[] = [];
@@ -447,6 +464,7 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
       const existing = call.receivers.get(m.channel);
       if (existing) {
         existing.setExpectedRemote(m.stream.remoteAddress);
+        existing.setSrtpKey(m.stream.srtp?.remote ?? null);
         continue;
       }
       const stream = this.#callStream(
@@ -600,6 +618,7 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
             encoding: stream.encoding,
             telephoneEvent: stream.telephoneEvent,
           },
+          srtp: stream.srtp?.remote ?? null,
           callStartMs,
           jitterDepthMs: jitterBufferMs,
           logger: logger.child({ callId: info.callId, channel }),

@@ -21,6 +21,10 @@ export interface RtpStreamStats {
   packetsReordered: number;
   packetsSpoofed: number;
   packetsInvalid: number;
+  /** SRTP packets whose authentication tag did not verify (wrong key, forged, corrupted). */
+  packetsUnauthenticated: number;
+  /** SRTP packets refused by the replay list (RFC 3711 §3.3.2). */
+  packetsReplayed: number;
   jitterMs: number;
 }
 

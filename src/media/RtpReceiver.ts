@@ -6,6 +6,7 @@ import type { RtpStreamStats } from './MediaTypes.js';
 import type { RtpReceiverEvents, RtpReceiverOptions } from './RtpReceiverTypes.js';
 import type { PortAllocator } from './rtp/PortAllocator.js';
 import { RtpStreamTap } from './RtpStreamTap.js';
+import type { SrtpMasterKey } from './srtp/SrtpSuite.js';
 
 const RECV_BUFFER_BYTES = 1 << 20;
 
@@ -46,6 +47,11 @@ export class RtpReceiver extends TypedEmitter<RtpReceiverEvents> {
   /** Re-targets the source lock, e.g. after a re-INVITE; the next accepted packet re-locks the port. */
   setExpectedRemote(address: string | null): void {
     this.#tap.setExpectedRemote(address);
+  }
+
+  /** The key the peer now encrypts with (a re-INVITE may change it); null for plain RTP. */
+  setSrtpKey(key: SrtpMasterKey | null): void {
+    this.#tap.setSrtpKey(key);
   }
 
   stats(): RtpStreamStats {

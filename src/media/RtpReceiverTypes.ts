@@ -1,6 +1,7 @@
 import type { Logger } from '../platform/logger.js';
 import type { G711Encoding, PcmFrame } from './MediaTypes.js';
 import type { PortAllocator } from './rtp/PortAllocator.js';
+import type { SrtpMasterKey } from './srtp/SrtpSuite.js';
 
 /** What one stream's decoding needs, whoever owns its socket. */
 export interface RtpStreamTapOptions {
@@ -9,6 +10,8 @@ export interface RtpStreamTapOptions {
   /** Address from the SDP c= line; null or '0.0.0.0' accepts the first source that sends. */
   expectedRemote: { address: string } | null;
   payloadTypes: { audio: number; encoding: G711Encoding; telephoneEvent: number | null };
+  /** The key the peer encrypts with (SDES), when the stream is SRTP; null or absent for plain RTP. */
+  srtp?: SrtpMasterKey | null;
   /** Wall-clock time the call started (same clock as `now`); frame offsets are relative to it. */
   callStartMs: number;
   /** Reordering depth of the jitter buffer. Default 60 ms. */

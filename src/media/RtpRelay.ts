@@ -6,6 +6,14 @@ import { bindUdp, enlargeReceiveBuffer } from './RtpReceiver.js';
 import type { RtpReceiverEvents } from './RtpReceiverTypes.js';
 import type { PortAllocator } from './rtp/PortAllocator.js';
 import { RtpStreamTap, type PacketSource } from './RtpStreamTap.js';
+import { SrtpSession } from './srtp/SrtpSession.js';
+import { sameMasterKey, type SrtpMasterKey } from './srtp/SrtpSuite.js';
+
+/** One party's SDES keys: what it encrypts with (we decrypt), and what we encrypt with towards it. */
+export interface RelaySideKeys {
+  readonly inbound: SrtpMasterKey;
+  readonly outbound: SrtpMasterKey;
+}
 
 /** One side of a relayed call: the party whose audio arrives on this side's socket. */
 export interface RelaySideOptions {
@@ -14,6 +22,8 @@ export interface RelaySideOptions {
   /** The RTP address and port this side's SDP announced; null until known (e.g. before the answer). */
   readonly remote: PacketSource | null;
   readonly payloadTypes: { audio: number; encoding: G711Encoding; telephoneEvent: number | null };
+  /** SRTP keys of this party's leg; null for plain RTP (or not yet known, before the answer). */
+  readonly srtp: RelaySideKeys | null;
 }
 
 export interface RtpRelayOptions {
@@ -35,6 +45,8 @@ interface Side {
   readonly tap: RtpStreamTap;
   /** Where the party sends from and listens (symmetric RTP): learned from its packets, else its SDP. */
   declared: PacketSource | null;
+  /** Encrypts what is forwarded to this party, with the key we announced to it; null: plain. */
+  outbound: { key: SrtpMasterKey; session: SrtpSession } | null;
   forwarded: number;
 }
 
@@ -42,8 +54,10 @@ interface Side {
  * Anchors a call's media (the Voice Connector's trunk role): each party sends to its own local port,
  * each packet is forwarded at once — no buffering, so no added delay — out of the other side's
  * socket to the other party, and a copy goes through an RtpStreamTap so both directions are
- * transcribed as two channels. Only packets the tap accepts (right source, valid RTP, negotiated
- * payload types) are forwarded, so the relay cannot be used to reflect traffic.
+ * transcribed as two channels. Only packets the tap accepts (right source, authentic SRTP, valid
+ * RTP, negotiated payload types) are forwarded, so the relay cannot be used to reflect traffic.
+ * Each leg has its own SRTP keys: a packet is decrypted with the sender's and encrypted again with
+ * the receiver's, so neither party learns the other's key and either leg may be plain.
  */
 export class RtpRelay extends TypedEmitter<RtpReceiverEvents> {
   readonly #sides: [Side, Side];
@@ -60,10 +74,15 @@ export class RtpRelay extends TypedEmitter<RtpReceiverEvents> {
       side.tap.on('dtmf', (event) => this.safeEmit('dtmf', event));
       side.tap.on('firstPacket', (at) => this.safeEmit('firstPacket', at));
       side.socket.on('message', (msg, remote) => {
-        if (!side.tap.receive(msg, remote)) return;
+        const plain = side.tap.receive(msg, remote);
+        if (plain === null) return;
         const target = other.tap.lockedSource ?? other.declared;
         if (!target) return;
-        other.socket.send(msg, target.port, target.address);
+        other.socket.send(
+          other.outbound ? other.outbound.session.protectRtp(plain) : plain,
+          target.port,
+          target.address,
+        );
         side.forwarded++;
       });
       side.socket.on('error', (err) => logger.warn({ err, port: side.port }, 'RTP relay socket error'));
@@ -93,11 +112,13 @@ export class RtpRelay extends TypedEmitter<RtpReceiverEvents> {
         socket,
         port,
         declared: config.remote,
+        outbound: outboundFor(null, config.srtp),
         forwarded: 0,
         tap: new RtpStreamTap({
           channel: config.channel,
           expectedRemote: config.remote ? { address: config.remote.address } : null,
           payloadTypes: config.payloadTypes,
+          srtp: config.srtp?.inbound ?? null,
           callStartMs: options.callStartMs,
           jitterDepthMs: options.jitterDepthMs,
           logger: options.logger.child({ channel: config.channel }),
@@ -117,6 +138,13 @@ export class RtpRelay extends TypedEmitter<RtpReceiverEvents> {
     const target = this.#sides[side];
     target.declared = remote;
     target.tap.setExpectedRemote(remote?.address ?? null);
+  }
+
+  /** Party `side`'s SRTP keys (from its answer, or a re-INVITE), or null when its leg is plain RTP. */
+  setKeys(side: 0 | 1, keys: RelaySideKeys | null): void {
+    const target = this.#sides[side];
+    target.tap.setSrtpKey(keys?.inbound ?? null);
+    target.outbound = outboundFor(target.outbound, keys);
   }
 
   /** Per direction: index 0 is what party 0 sent (tapped as its channel), 1 what party 1 sent. */
@@ -141,4 +169,11 @@ export class RtpRelay extends TypedEmitter<RtpReceiverEvents> {
     })();
     return this.#closing;
   }
+}
+
+/** The session that encrypts towards a party; an unchanged key keeps its session (and its ROC). */
+function outboundFor(current: Side['outbound'], keys: RelaySideKeys | null): Side['outbound'] {
+  if (keys === null) return null;
+  if (current !== null && sameMasterKey(current.key, keys.outbound)) return current;
+  return { key: keys.outbound, session: new SrtpSession(keys.outbound) };
 }

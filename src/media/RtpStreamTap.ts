@@ -10,6 +10,8 @@ import type { JitterItem } from './rtp/JitterBufferTypes.js';
 import { RtpPacket } from './rtp/RtpPacket.js';
 import { RtpStats } from './rtp/RtpStats.js';
 import { TelephoneEvent } from './rtp/TelephoneEvent.js';
+import { SrtpSession } from './srtp/SrtpSession.js';
+import { sameMasterKey, type SrtpMasterKey } from './srtp/SrtpSuite.js';
 
 /** G.711 and telephone-event both run an 8 kHz RTP clock. */
 const CLOCK_RATE = 8000;
@@ -49,6 +51,8 @@ export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
   readonly #upsampler = new Upsampler2x();
   readonly #drainTimer: NodeJS.Timeout;
 
+  #srtpKey: SrtpMasterKey | null = null;
+  #srtp: SrtpSession | null = null;
   #expectedAddress: string | null = null;
   #lockedAddress: string | null = null;
   #lockedPort = 0;
@@ -75,6 +79,7 @@ export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
     this.#now = options.now ?? defaultNow;
     this.#jitter = new JitterBuffer({ depthMs: options.jitterDepthMs ?? 60, clockRate: CLOCK_RATE });
     this.setExpectedRemote(options.expectedRemote?.address ?? null);
+    this.setSrtpKey(options.srtp ?? null);
     this.#drainTimer = setInterval(() => this.#handle(this.#jitter.drain(this.#now())), DRAIN_INTERVAL_MS);
     this.#drainTimer.unref();
   }
@@ -87,6 +92,16 @@ export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
   setExpectedRemote(address: string | null): void {
     this.#expectedAddress = address === null || address === '0.0.0.0' || address === '::' ? null : address;
     this.#lockedAddress = null;
+  }
+
+  /**
+   * The key the peer now encrypts with (after a re-INVITE), or null for plain RTP. The same key
+   * keeps its session, so the rollover counter and replay list carry on across hold and resume.
+   */
+  setSrtpKey(key: SrtpMasterKey | null): void {
+    if (key !== null && this.#srtpKey !== null && sameMasterKey(key, this.#srtpKey)) return;
+    this.#srtpKey = key;
+    this.#srtp = key === null ? null : new SrtpSession(key);
   }
 
   stats(): RtpStreamStats {
@@ -102,24 +117,33 @@ export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
   }
 
   /**
-   * One datagram from the stream's socket. Returns false when the packet was refused (wrong source,
-   * malformed, unknown payload type), so that a relay does not forward it either.
+   * One datagram from the stream's socket. Returns the plain RTP datagram (decrypted if SRTP), or
+   * null when the packet was refused (wrong source, unauthenticated or replayed SRTP, malformed,
+   * unknown payload type), so that a relay does not forward it either.
    */
-  receive(msg: Buffer, remote: PacketSource): boolean {
-    if (this.#closed) return false;
+  receive(msg: Buffer, remote: PacketSource): Buffer | null {
+    if (this.#closed) return null;
     const arrivalMs = this.#now();
     if (this.#lockedAddress !== null) {
       if (remote.port !== this.#lockedPort || remote.address !== this.#lockedAddress) {
         this.#stats.spoofed++;
         this.#noteDropped(arrivalMs, remote, 'spoofed');
-        return false;
+        return null;
       }
     } else if (this.#expectedAddress !== null && remote.address !== this.#expectedAddress) {
       this.#stats.spoofed++;
       this.#noteDropped(arrivalMs, remote, 'spoofed');
-      return false;
+      return null;
     }
-    const packet = RtpPacket.parse(msg);
+    const plain = this.#srtp === null ? msg : this.#srtp.unprotectRtp(msg);
+    if (typeof plain === 'string') {
+      if (plain === 'replayed') this.#stats.replayed++;
+      else if (plain === 'unauthenticated') this.#stats.unauthenticated++;
+      else this.#stats.invalid++;
+      this.#noteDropped(arrivalMs, remote, `SRTP ${plain}`);
+      return null;
+    }
+    const packet = RtpPacket.parse(plain);
     const pt = packet?.payloadType;
     if (
       packet === null ||
@@ -127,7 +151,7 @@ export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
     ) {
       this.#stats.invalid++;
       this.#noteDropped(arrivalMs, remote, packet === null ? 'malformed' : 'unknown payload type');
-      return false;
+      return null;
     }
     if (this.#lockedAddress === null) {
       this.#lockedAddress = remote.address;
@@ -139,7 +163,7 @@ export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
     }
     if (packet.payloadType === this.#audioPt) this.#stats.onPacket(packet.timestamp, arrivalMs);
     this.#handle(this.#jitter.push(packet, arrivalMs));
-    return true;
+    return plain;
   }
 
   /** Where the locked source sends from (null until the first accepted packet). */

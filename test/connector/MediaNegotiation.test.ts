@@ -128,7 +128,7 @@ describe('negotiate: codec choice', () => {
 });
 
 describe('negotiate: the answer', () => {
-  test('has as many m-lines as the offer: video and RTP/SAVP refused with port 0', () => {
+  test('has as many m-lines as the offer: video, RTP/AVPF and (with media.encryption off) RTP/SAVP refused with port 0', () => {
     const negotiation = negotiate(
       invite(
         sdp(
@@ -142,6 +142,7 @@ describe('negotiate: the answer', () => {
         ),
       ),
       2,
+      'off',
     );
     assert.deepEqual(
       negotiation.accepted.map((s) => s.mediaIndex),
@@ -294,5 +295,84 @@ describe('negotiate: refusals', () => {
       assert.equal(err.status, 400, JSON.stringify(body));
       assert.match(err.extraHeaders.Warning ?? '', /^399 callsight "malformed SDP offer/);
     }
+  });
+});
+
+describe('negotiate: SRTP (SDES) under media.encryption', () => {
+  const KEY = 'WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz';
+  const GCM_KEY = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGw==';
+  const savp = [
+    'm=audio 4000 RTP/SAVP 0',
+    `a=crypto:1 F8_128_HMAC_SHA1_80 inline:${KEY}`,
+    `a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:${KEY}|2^31`,
+    `a=crypto:3 AEAD_AES_128_GCM inline:${GCM_KEY}`,
+  ];
+  const plain = ['m=audio 4000 RTP/AVP 0'];
+
+  test('optional: the first usable crypto line is answered with its tag and suite and a fresh key of ours', () => {
+    const negotiation = negotiate(invite(sdp(savp)), 2, 'optional');
+    const stream = negotiation.accepted[0]!;
+    assert.equal(stream.protocol, 'RTP/SAVP');
+    assert.equal(stream.srtp?.tag, 2);
+    assert.equal(stream.srtp.remote.suite.name, 'AES_CM_128_HMAC_SHA1_32');
+    assert.deepEqual(
+      Buffer.concat([stream.srtp.remote.key, stream.srtp.remote.salt]),
+      Buffer.from(KEY, 'base64'),
+    );
+    assert.notDeepEqual(stream.srtp.local.key, stream.srtp.remote.key);
+    const media = answer(negotiation).media[0]!;
+    assert.equal(media.protocol, 'RTP/SAVP');
+    assert.equal(media.crypto?.length, 1);
+    assert.equal(media.crypto[0]!.id, 2);
+    assert.equal(media.crypto[0]!.suite, 'AES_CM_128_HMAC_SHA1_32');
+    assert.equal(
+      media.crypto[0]!.config,
+      `inline:${Buffer.concat([stream.srtp.local.key, stream.srtp.local.salt]).toString('base64')}`,
+    );
+  });
+
+  test('optional: a plain offer is answered plainly; best-effort SRTP (RTP/AVP with a=crypto) with SRTP', () => {
+    const answered = answer(negotiate(invite(sdp(plain)), 2, 'optional')).media[0]!;
+    assert.equal(answered.protocol, 'RTP/AVP');
+    assert.equal(answered.crypto, undefined);
+    const bestEffort = negotiate(
+      invite(sdp(['m=audio 4000 RTP/AVP 0', `a=crypto:5 AES_CM_128_HMAC_SHA1_80 inline:${KEY}`])),
+      2,
+    );
+    assert.equal(bestEffort.accepted[0]!.srtp?.tag, 5);
+    assert.equal(answer(bestEffort).media[0]!.protocol, 'RTP/AVP');
+    const unusable = negotiate(
+      invite(sdp(['m=audio 4000 RTP/AVP 0', `a=crypto:5 F8_128_HMAC_SHA1_80 inline:${KEY}`])),
+      2,
+    );
+    assert.equal(unusable.accepted[0]!.srtp, null, 'no usable key: plain, as best effort allows');
+  });
+
+  test('required: a plain offer gets 488 saying SRTP is required; an SRTP one is accepted', () => {
+    const err = rejection(() => negotiate(invite(sdp(plain)), 2, 'required'));
+    assert.equal(err.status, 488);
+    assert.match(err.extraHeaders.Warning ?? '', /SRTP is required here \(media.encryption: required\)/);
+    assert.equal(negotiate(invite(sdp(savp)), 2, 'required').accepted[0]!.srtp?.tag, 2);
+    const unusable = rejection(() =>
+      negotiate(
+        invite(sdp(['m=audio 4000 RTP/SAVP 0', `a=crypto:1 F8_128_HMAC_SHA1_80 inline:${KEY}`])),
+        2,
+        'required',
+      ),
+    );
+    assert.match(unusable.extraHeaders.Warning ?? '', /no usable a=crypto line/);
+  });
+
+  test('off: RTP/SAVP is refused (488 when it is all), a=crypto on RTP/AVP ignored', () => {
+    const err = rejection(() => negotiate(invite(sdp(savp)), 2, 'off'));
+    assert.equal(err.status, 488);
+    assert.match(err.extraHeaders.Warning ?? '', /SRTP is turned off here/);
+    const ignored = negotiate(
+      invite(sdp(['m=audio 4000 RTP/AVP 0', `a=crypto:5 AES_CM_128_HMAC_SHA1_80 inline:${KEY}`])),
+      2,
+      'off',
+    );
+    assert.equal(ignored.accepted[0]!.srtp, null);
+    assert.equal(answer(ignored).media[0]!.crypto, undefined);
   });
 });

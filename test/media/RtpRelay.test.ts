@@ -6,6 +6,9 @@ import type { PcmFrame } from '../../src/media/MediaTypes.js';
 import { RtpRelay } from '../../src/media/RtpRelay.js';
 import { PortAllocator } from '../../src/media/rtp/PortAllocator.js';
 import { RtpPacket } from '../../src/media/rtp/RtpPacket.js';
+import type { RelaySideKeys } from '../../src/media/RtpRelay.js';
+import { newMasterKey } from '../../src/media/srtp/SdesCrypto.js';
+import { SrtpSession } from '../../src/media/srtp/SrtpSession.js';
 import { tone } from './support/audio.js';
 import { RtpSender, packetize, sleep, waitFor } from './support/RtpSender.js';
 
@@ -19,16 +22,21 @@ afterEach(async () => {
 
 const PCMU = { audio: 0, encoding: 'PCMU' as const, telephoneEvent: 101 };
 
-/** Two real "phones" on loopback and a relay between them. */
-async function harness() {
+/** Two real "phones" on loopback and a relay between them; `keys` makes their legs SRTP. */
+async function harness(keys: [RelaySideKeys | null, RelaySideKeys | null] = [null, null]) {
   const caller = await RtpSender.open();
   const callee = await RtpSender.open();
   const relay = await RtpRelay.open({
     host: '127.0.0.1',
     ports,
     sides: [
-      { channel: 0, remote: { address: '127.0.0.1', port: caller.port }, payloadTypes: PCMU },
-      { channel: 1, remote: null, payloadTypes: PCMU },
+      {
+        channel: 0,
+        remote: { address: '127.0.0.1', port: caller.port },
+        payloadTypes: PCMU,
+        srtp: keys[0],
+      },
+      { channel: 1, remote: null, payloadTypes: PCMU, srtp: keys[1] },
     ],
     callStartMs: performance.timeOrigin + performance.now(),
     jitterDepthMs: 40,
@@ -139,6 +147,82 @@ describe('RtpRelay', () => {
     const [upStats] = relay.stats();
     assert.equal(upStats.packetsSpoofed, 1);
     assert.equal(upStats.packetsInvalid, 2);
+  });
+
+  test("SRTP legs: each direction is decrypted with the sender's key, tapped, and encrypted again with the receiver's", async () => {
+    const caller = {
+      inbound: newMasterKey('AES_CM_128_HMAC_SHA1_80'),
+      outbound: newMasterKey('AES_CM_128_HMAC_SHA1_80'),
+    };
+    const callee = { inbound: newMasterKey('AEAD_AES_128_GCM'), outbound: newMasterKey('AEAD_AES_128_GCM') };
+    const h = await harness([caller, callee]);
+    h.relay.setRemote(1, { address: '127.0.0.1', port: h.callee.port });
+    // What each phone encrypts with, and decrypts what it receives with.
+    const callerSends = new SrtpSession(caller.inbound);
+    const callerHears = new SrtpSession(caller.outbound);
+    const calleeSends = new SrtpSession(callee.inbound);
+    const calleeHears = new SrtpSession(callee.outbound);
+    const up = packetize(tone(8000, 440, 8000, 1600), {
+      encoding: 'PCMU',
+      payloadType: 0,
+      firstSeq: 65530,
+      firstTs: 0,
+      ssrc: 1,
+    });
+    const down = packetize(tone(8000, 880, 8000, 1600), {
+      encoding: 'PCMU',
+      payloadType: 0,
+      firstSeq: 9,
+      firstTs: 0,
+      ssrc: 2,
+    });
+    for (let i = 0; i < up.length; i++) {
+      await h.caller.send(callerSends.protectRtp(up[i]!.serialize()), h.relay.localPort(0));
+      await h.callee.send(calleeSends.protectRtp(down[i]!.serialize()), h.relay.localPort(1));
+      await sleep(2);
+    }
+    await waitFor(
+      () => h.received.callee.length === up.length && h.received.caller.length === down.length,
+      'forwarded',
+    );
+    assert.deepEqual(
+      h.received.callee.map((p) => calleeHears.unprotectRtp(p)),
+      up.map((p) => p.serialize()),
+      "the callee decrypts the caller's audio (across the sequence wrap) with its own key",
+    );
+    assert.deepEqual(
+      h.received.caller.map((p) => callerHears.unprotectRtp(p)),
+      down.map((p) => p.serialize()),
+    );
+    assert.equal(
+      new SrtpSession(caller.inbound).unprotectRtp(h.received.callee[0]!),
+      'unauthenticated',
+      "not the caller's key",
+    );
+    await waitFor(
+      () => h.frames.filter((f) => f.channel === 0).length >= up.length - 1,
+      'tapped plain audio',
+    );
+
+    // A replayed packet and a forged one are neither forwarded nor tapped, and are counted.
+    const replay = callerSends.protectRtp(up[0]!.serialize());
+    await h.caller.send(replay, h.relay.localPort(0));
+    const next = new RtpPacket({
+      payloadType: 0,
+      sequenceNumber: 20,
+      timestamp: 99_999,
+      ssrc: 1,
+      payload: Buffer.alloc(160),
+    });
+    const forged = Buffer.from(callerSends.protectRtp(next.serialize()));
+    forged[20]! ^= 1;
+    await h.caller.send(forged, h.relay.localPort(0));
+    await sleep(50);
+    assert.equal(h.received.callee.length, up.length);
+    const [upStats] = h.relay.stats();
+    assert.equal(upStats.packetsReplayed, 1);
+    assert.equal(upStats.packetsUnauthenticated, 1);
+    assert.equal(upStats.packetsForwarded, up.length);
   });
 
   test('close() frees both ports and is idempotent', async () => {

@@ -37,6 +37,9 @@ export interface Config {
     readonly jitterBufferMs: number;
     readonly mediaTimeoutSec: number;
   };
+  readonly media: {
+    readonly encryption: 'off' | 'optional' | 'required';
+  };
   readonly http: {
     readonly host: string;
     readonly port: number;

@@ -41,6 +41,7 @@ export class SipRole {
       rtpHost: config.rtp.host,
       ports: new PortAllocator({ min: config.rtp.portMin, max: config.rtp.portMax }),
       jitterBufferMs: config.rtp.jitterBufferMs,
+      encryption: config.media.encryption,
       mediaTimeoutMs: config.rtp.mediaTimeoutSec * 1000,
       ...(config.routes ? { routes: config.routes } : {}),
       inviteHeaders: parseHeaderAllowList(config.voiceConnector.inviteHeaders),

@@ -11,7 +11,14 @@ import { parseNameAddr } from '../../sip/message/HeaderValues.js';
 import { formatHost } from '../../sip/message/SipUri.js';
 import type { SipUserAgent } from '../../sip/SipUserAgent.js';
 import type { CallInfo } from '../CallTypes.js';
-import { negotiate, readAnswer, relayedSdp, type NegotiatedStream } from '../MediaNegotiation.js';
+import { offerKeys, type MediaEncryption, type StreamSrtp } from '../MediaEncryption.js';
+import {
+  negotiate,
+  readAnswer,
+  relayedSdp,
+  type AnnouncedKey,
+  type NegotiatedStream,
+} from '../MediaNegotiation.js';
 import type { RouteDefinition } from './Routes.js';
 
 /** What a trunked call needs of the SIP user agent. */
@@ -24,6 +31,8 @@ export interface TrunkLegOptions {
   /** The caller's audio stream, as negotiated: its payload type is the one both legs use. */
   readonly stream: NegotiatedStream;
   readonly route: RouteDefinition;
+  /** The SRTP policy re-offers are held to (the caller's offer already was). */
+  readonly encryption: MediaEncryption;
   readonly sip: OutboundSip;
   readonly advertisedAddress: string;
   readonly rtpHost: string;
@@ -44,12 +53,15 @@ const quoted = (text: string) => `"${text.replace(/["\\]/g, (c) => `\\${c}`)}"`;
  * target, whose provisional and final answers, CANCEL, BYE and re-INVITEs are passed between the
  * legs, with the media of both legs anchored in one RtpRelay (party 0 the caller, party 1 the far
  * end). Only the caller's chosen G.711 payload type (plus telephone-event) is offered on, so the
- * relay forwards packets unchanged and can tap both directions.
+ * relay forwards packets unchanged and can tap both directions. The far leg is offered SRTP when
+ * the caller's leg is SRTP (a key of our own per suite); each leg keeps its own keys.
  */
 export class TrunkLeg {
   readonly relay: RtpRelay;
   readonly #options: TrunkLegOptions;
   readonly #logger: Logger;
+  /** The keys we announce to each party: [caller's leg, far leg]; empty for a plain leg. */
+  readonly #announced: [AnnouncedKey[], AnnouncedKey[]];
   #farSipCallId: string | null = null;
   #farEnded = false;
   #cancel: (() => void) | null = null;
@@ -58,6 +70,11 @@ export class TrunkLeg {
     this.#options = options;
     this.#logger = options.logger;
     this.relay = relay;
+    const srtp = options.stream.srtp;
+    this.#announced = [
+      srtp ? [{ tag: srtp.tag, master: srtp.local }] : [],
+      srtp ? offerKeys(srtp.local.suite.name) : [],
+    ];
   }
 
   static async open(options: TrunkLegOptions): Promise<TrunkLeg> {
@@ -75,8 +92,10 @@ export class TrunkLeg {
           channel: 0,
           remote: stream.remoteAddress === null ? null : { address: stream.remoteAddress, port: stream.port },
           payloadTypes,
+          srtp: keysOf(stream.srtp),
         },
-        { channel: 1, remote: null, payloadTypes },
+        // The far end's keys come with its answer.
+        { channel: 1, remote: null, payloadTypes, srtp: null },
       ],
       callStartMs: options.callStartMs,
       jitterDepthMs: options.jitterBufferMs,
@@ -85,14 +104,25 @@ export class TrunkLeg {
     return new TrunkLeg(options, relay);
   }
 
-  /** Our SDP towards party `side`, for the relay's port facing it. */
+  /** Our SDP towards party `side`, for the relay's port facing it, with the keys we announce to it. */
   #sdpFor(side: 0 | 1, direction: NegotiatedStream['direction']): string {
+    const keys = this.#announced[side];
     return relayedSdp(
-      this.#options.stream,
+      {
+        ...this.#options.stream,
+        protocol: side === 0 ? this.#options.stream.protocol : keys.length > 0 ? 'RTP/SAVP' : 'RTP/AVP',
+      },
       this.#options.advertisedAddress,
       this.relay.localPort(side),
       direction,
+      keys,
     );
+  }
+
+  /** Party `side` answered (or re-offered): its keys go to the relay, and we announce only the chosen one. */
+  #keyed(side: 0 | 1, srtp: StreamSrtp | null): void {
+    this.relay.setKeys(side, keysOf(srtp));
+    this.#announced[side] = srtp ? [{ tag: srtp.tag, master: srtp.local }] : [];
   }
 
   /**
@@ -122,8 +152,10 @@ export class TrunkLeg {
           const early = readAnswer(
             { contentType: response.contentType, body: response.body.toString('utf8') },
             this.#options.stream,
+            this.#announced[1],
           );
           this.relay.setRemote(1, early.remote);
+          this.#keyed(1, early.srtp);
           progress(183, this.#sdpFor(0, early.direction));
         } catch {
           this.#logger.debug('183 without usable early-media SDP: not passed on');
@@ -154,8 +186,10 @@ export class TrunkLeg {
       const answer = readAnswer(
         { contentType: response.contentType, body: response.body.toString('utf8') },
         this.#options.stream,
+        this.#announced[1],
       );
       this.relay.setRemote(1, answer.remote);
+      this.#keyed(1, answer.srtp);
       return { sdp: this.#sdpFor(0, answer.direction) };
     } catch (err) {
       // The far end answered with media we cannot relay: end its leg, refuse the caller.
@@ -171,27 +205,34 @@ export class TrunkLeg {
 
   /** A re-INVITE from the caller (hold, resume, a new address): offered on to the far end. */
   async callerReoffered(invite: IncomingInvite): Promise<{ sdp: string }> {
-    const stream = this.#reoffered(invite);
+    const stream = this.#reoffered(invite, 0);
     this.relay.setRemote(
       0,
       stream.remoteAddress === null ? null : { address: stream.remoteAddress, port: stream.port },
     );
+    this.#keyed(0, stream.srtp);
     const farAnswer = await this.#options.sip.reinvite(
       this.#farSipCallId!,
       this.#sdpFor(1, stream.direction),
     );
-    const answer = readAnswer({ contentType: 'application/sdp', body: farAnswer.sdp }, this.#options.stream);
+    const answer = readAnswer(
+      { contentType: 'application/sdp', body: farAnswer.sdp },
+      this.#options.stream,
+      this.#announced[1],
+    );
     this.relay.setRemote(1, answer.remote);
+    this.#keyed(1, answer.srtp);
     return { sdp: this.#sdpFor(0, answer.direction) };
   }
 
   /** A re-INVITE from the far end: offered on to the caller. */
   async #farEndReoffered(invite: IncomingInvite): Promise<{ sdp: string }> {
-    const stream = this.#reoffered(invite);
+    const stream = this.#reoffered(invite, 1);
     this.relay.setRemote(
       1,
       stream.remoteAddress === null ? null : { address: stream.remoteAddress, port: stream.port },
     );
+    this.#keyed(1, stream.srtp);
     const callerAnswer = await this.#options.sip.reinvite(
       this.#options.invite.sipCallId,
       this.#sdpFor(0, stream.direction),
@@ -199,17 +240,25 @@ export class TrunkLeg {
     const answer = readAnswer(
       { contentType: 'application/sdp', body: callerAnswer.sdp },
       this.#options.stream,
+      this.#announced[0],
     );
     this.relay.setRemote(0, answer.remote);
+    this.#keyed(0, answer.srtp);
     this.#options.farEndUpdated(invite);
     return { sdp: this.#sdpFor(1, answer.direction) };
   }
 
-  /** A re-offer must keep the call's payload type: the relay forwards packets as they are. */
-  #reoffered(invite: IncomingInvite): NegotiatedStream {
-    const stream = negotiate(invite, 1).accepted[0]!;
+  /**
+   * A re-offer must keep the call's payload type: the relay forwards packets as they are. Our key
+   * towards the party stays the same while the suite does, so the re-offer does not rekey our side.
+   */
+  #reoffered(invite: IncomingInvite, side: 0 | 1): NegotiatedStream {
+    const stream = negotiate(invite, 1, this.#options.encryption).accepted[0]!;
     if (stream.payloadType !== this.#options.stream.payloadType)
       throw new SipRejection(488, 'Not Acceptable Here');
+    const ours = this.#announced[side][0]?.master;
+    if (stream.srtp && ours && ours.suite === stream.srtp.local.suite)
+      return { ...stream, srtp: { ...stream.srtp, local: ours } };
     return stream;
   }
 
@@ -229,4 +278,10 @@ export class TrunkLeg {
   close(): Promise<void> {
     return this.relay.close();
   }
+}
+
+function keysOf(
+  srtp: StreamSrtp | null,
+): { inbound: StreamSrtp['remote']; outbound: StreamSrtp['local'] } | null {
+  return srtp ? { inbound: srtp.remote, outbound: srtp.local } : null;
 }
