@@ -28,4 +28,14 @@ export interface RtpStreamStats {
   jitterMs: number;
 }
 
+/** RTCP counters of a stream, kept beside its RTP counters. */
+export interface RtcpCounters {
+  /** RTCP (or authentic SRTCP) packets accepted. */
+  rtcpPackets: number;
+  /** RTCP refused: from an unexpected address, malformed, unauthenticated or replayed SRTCP. */
+  rtcpRefused: number;
+}
+
+export type MediaStreamStats = RtpStreamStats & RtcpCounters;
+
 export type G711Encoding = 'PCMU' | 'PCMA';

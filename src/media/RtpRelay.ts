@@ -1,8 +1,9 @@
 import type { Socket } from 'node:dgram';
 import type { Logger } from '../platform/logger.js';
 import { TypedEmitter } from '../platform/TypedEmitter.js';
-import type { G711Encoding, RtpStreamStats } from './MediaTypes.js';
-import { bindUdp, enlargeReceiveBuffer } from './RtpReceiver.js';
+import type { G711Encoding, MediaStreamStats } from './MediaTypes.js';
+import { RtcpPort } from './RtcpPort.js';
+import { bindUdp, enlargeReceiveBuffer } from './UdpSockets.js';
 import type { RtpReceiverEvents } from './RtpReceiverTypes.js';
 import type { PortAllocator } from './rtp/PortAllocator.js';
 import { RtpStreamTap, type PacketSource } from './RtpStreamTap.js';
@@ -35,7 +36,7 @@ export interface RtpRelayOptions {
   readonly logger: Logger;
 }
 
-export interface RelayDirectionStats extends RtpStreamStats {
+export interface RelayDirectionStats extends MediaStreamStats {
   packetsForwarded: number;
 }
 
@@ -47,6 +48,8 @@ interface Side {
   declared: PacketSource | null;
   /** Encrypts what is forwarded to this party, with the key we announced to it; null: plain. */
   outbound: { key: SrtpMasterKey; session: SrtpSession } | null;
+  /** The party's RTCP, on our port + 1: its reports go to the other party, re-protected per leg. */
+  rtcp: RtcpPort | null;
   forwarded: number;
 }
 
@@ -113,6 +116,7 @@ export class RtpRelay extends TypedEmitter<RtpReceiverEvents> {
         port,
         declared: config.remote,
         outbound: outboundFor(null, config.srtp),
+        rtcp: null,
         forwarded: 0,
         tap: new RtpStreamTap({
           channel: config.channel,
@@ -125,6 +129,23 @@ export class RtpRelay extends TypedEmitter<RtpReceiverEvents> {
         }),
       };
     }) as [Side, Side];
+    for (const [index, side] of sides.entries()) {
+      const other = sides[1 - index]!;
+      side.rtcp = await RtcpPort.open(
+        options.host,
+        side.port,
+        (remote) => side.tap.isPartyAddress(remote.address),
+        (plain) => {
+          const target = other.rtcp?.lastSource ?? rtcpAddressOf(other);
+          if (target) other.rtcp?.send(plain, target);
+        },
+        options.logger,
+      );
+      side.rtcp?.setKeys(
+        options.sides[index]!.srtp?.inbound ?? null,
+        options.sides[index]!.srtp?.outbound ?? null,
+      );
+    }
     return new RtpRelay(sides, options.ports, options.logger);
   }
 
@@ -145,14 +166,17 @@ export class RtpRelay extends TypedEmitter<RtpReceiverEvents> {
     const target = this.#sides[side];
     target.tap.setSrtpKey(keys?.inbound ?? null);
     target.outbound = outboundFor(target.outbound, keys);
+    target.rtcp?.setKeys(keys?.inbound ?? null, keys?.outbound ?? null);
   }
 
   /** Per direction: index 0 is what party 0 sent (tapped as its channel), 1 what party 1 sent. */
   stats(): [RelayDirectionStats, RelayDirectionStats] {
-    return this.#sides.map((side) => ({ ...side.tap.stats(), packetsForwarded: side.forwarded })) as [
-      RelayDirectionStats,
-      RelayDirectionStats,
-    ];
+    return this.#sides.map((side) => ({
+      ...side.tap.stats(),
+      rtcpPackets: side.rtcp?.counters.rtcpPackets ?? 0,
+      rtcpRefused: side.rtcp?.counters.rtcpRefused ?? 0,
+      packetsForwarded: side.forwarded,
+    })) as [RelayDirectionStats, RelayDirectionStats];
   }
 
   /** Flushes both taps, closes the sockets and frees the ports. Idempotent. */
@@ -162,7 +186,10 @@ export class RtpRelay extends TypedEmitter<RtpReceiverEvents> {
         this.#sides.map(async (side) => {
           side.socket.removeAllListeners('message');
           side.tap.close();
-          await new Promise<void>((resolve) => side.socket.close(() => resolve()));
+          await Promise.all([
+            new Promise<void>((resolve) => side.socket.close(() => resolve())),
+            side.rtcp?.close(),
+          ]);
           this.#ports.release(side.port);
         }),
       );
@@ -176,4 +203,10 @@ function outboundFor(current: Side['outbound'], keys: RelaySideKeys | null): Sid
   if (keys === null) return null;
   if (current !== null && sameMasterKey(current.key, keys.outbound)) return current;
   return { key: keys.outbound, session: new SrtpSession(keys.outbound) };
+}
+
+/** A party that has sent us no RTCP yet gets it where RFC 3550 §11 puts it: its RTP port + 1. */
+function rtcpAddressOf(side: Side): PacketSource | null {
+  const rtp = side.tap.lockedSource ?? side.declared;
+  return rtp === null ? null : { address: rtp.address, port: rtp.port + 1 };
 }

@@ -166,6 +166,12 @@ export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
     return plain;
   }
 
+  /** Whether RTCP from `address` belongs to this stream: it comes from the party's RTP address. */
+  isPartyAddress(address: string): boolean {
+    const party = this.#lockedAddress ?? this.#expectedAddress;
+    return party === null || party === address;
+  }
+
   /** Where the locked source sends from (null until the first accepted packet). */
   get lockedSource(): PacketSource | null {
     return this.#lockedAddress === null ? null : { address: this.#lockedAddress, port: this.#lockedPort };

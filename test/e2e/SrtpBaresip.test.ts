@@ -31,7 +31,13 @@ const LISTENER = '+15551003';
 
 interface ActiveCallJson {
   callId: string;
-  rtp: { packetsReceived: number; packetsUnauthenticated: number; packetsReplayed: number }[];
+  rtp: {
+    packetsReceived: number;
+    packetsUnauthenticated: number;
+    packetsReplayed: number;
+    rtcpPackets: number;
+    rtcpRefused: number;
+  }[];
 }
 
 describe(
@@ -45,6 +51,21 @@ describe(
       const url = `http://127.0.0.1:${lab.callsight.httpPort}/api/calls`;
       const body = (await (await fetch(url)).json()) as { calls: ActiveCallJson[] };
       return body.calls.find((c) => c.callId === callId);
+    };
+
+    /**
+     * Waits until every stream has had 2 s of audio and an SRTCP report authenticated. (baresip also
+     * sends a plain RTCP APP "PING" at the start, which SRTP must refuse: rtcpRefused may be 1.)
+     */
+    const srtcpArrived = async (callId: string) => {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const call = await activeCall(callId);
+        assert.ok(call, 'the call is listed in /api/calls');
+        if (call.rtp.every((s) => s.rtcpPackets > 0 && s.packetsReceived > 100)) return call;
+        assert.ok(Date.now() < deadline, `no SRTCP on every stream: ${JSON.stringify(call.rtp)}`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
     };
 
     before(async () => {
@@ -81,9 +102,7 @@ describe(
       });
       await lab.dial(customer, AGENT_DESK);
       const callId = await lab.callOf(AGENT_DESK);
-      await new Promise((resolve) => setTimeout(resolve, 3000));
-      const during = await activeCall(callId);
-      assert.ok(during, 'the call is listed in /api/calls');
+      const during = await srtcpArrived(callId);
       for (const [channel, stats] of during.rtp.entries()) {
         assert.ok(stats.packetsReceived > 50, `ch_${channel} received ${stats.packetsReceived} packets`);
         assert.equal(stats.packetsUnauthenticated, 0, `ch_${channel}: every SRTP packet authenticated`);
@@ -134,6 +153,8 @@ describe(
       });
       await lab.dial(caller, LISTENER);
       const callId = await lab.callOf(LISTENER);
+      const during = await srtcpArrived(callId);
+      assert.equal(during.rtp[0]!.packetsUnauthenticated, 0);
       await caller.waitForEvent('CALL_CLOSED', 40_000);
       await lab.pipelineStopped(callId);
       const ch0 = transcriptText(lab.live.frames, callId, 'ch_0');

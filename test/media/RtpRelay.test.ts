@@ -223,6 +223,25 @@ describe('RtpRelay', () => {
     assert.equal(upStats.packetsReplayed, 1);
     assert.equal(upStats.packetsUnauthenticated, 1);
     assert.equal(upStats.packetsForwarded, up.length);
+
+    // SRTCP: a report from the callee to the relay's RTCP port (its port + 1) teaches the relay where the
+    // callee takes RTCP; the caller's report then reaches it, decrypted and encrypted again for it.
+    const isRtcp = (p: Buffer) => p[1]! >= 200 && p[1]! <= 206;
+    const report = (ssrc: number) =>
+      Buffer.from(`81c90007${ssrc.toString(16).padStart(8, '0')}` + '00'.repeat(24), 'hex');
+    await h.callee.send(calleeSends.protectRtcp(report(2)), h.relay.localPort(1) + 1);
+    await waitFor(
+      () => h.received.caller.some(isRtcp) || h.relay.stats()[1].rtcpPackets === 1,
+      'callee report taken',
+    );
+    await h.caller.send(callerSends.protectRtcp(report(1)), h.relay.localPort(0) + 1);
+    await waitFor(() => h.received.callee.some(isRtcp), "the caller's report at the callee");
+    assert.deepEqual(calleeHears.unprotectRtcp(h.received.callee.find(isRtcp)!), report(1));
+    const forgedReport = Buffer.from(callerSends.protectRtcp(report(1)));
+    forgedReport[9]! ^= 1;
+    await h.caller.send(forgedReport, h.relay.localPort(0) + 1);
+    await waitFor(() => h.relay.stats()[0].rtcpRefused === 1, 'the forged report refused');
+    assert.equal(h.received.callee.filter(isRtcp).length, 1);
   });
 
   test('close() frees both ports and is idempotent', async () => {
