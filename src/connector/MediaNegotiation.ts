@@ -37,6 +37,13 @@ export interface NegotiatedStream {
   readonly srtp: StreamSrtp | null;
 }
 
+/** Where a stream's SDP says the party's RTP is (null: on hold, or unspecified). */
+export function remoteOf(
+  stream: Pick<NegotiatedStream, 'remoteAddress' | 'port'>,
+): { address: string; port: number } | null {
+  return stream.remoteAddress === null ? null : { address: stream.remoteAddress, port: stream.port };
+}
+
 export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
 /** An SDP offer or answer as it arrived: the INVITE's (or a part's) Content-Type and body. */
@@ -327,7 +334,7 @@ export function readAnswer(
     srtp = { tag: ours.tag, remote: stream.srtp.remote, local: ours.master };
   }
   return {
-    remote: stream.remoteAddress === null ? null : { address: stream.remoteAddress, port: stream.port },
+    remote: remoteOf(stream),
     direction: stream.direction,
     srtp,
   };

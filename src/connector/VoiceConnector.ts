@@ -18,7 +18,7 @@ import { TypedEmitter } from '../platform/TypedEmitter.js';
 import type { CallInfo, CallKind, CallStream, ParticipantRole } from './CallTypes.js';
 import { allowedHeaders, type HeaderAllowList } from './InviteHeaders.js';
 import type { MediaEncryption } from './MediaEncryption.js';
-import { answerFor, negotiate, type NegotiatedStream } from './MediaNegotiation.js';
+import { answerFor, negotiate, remoteOf, type NegotiatedStream } from './MediaNegotiation.js';
 import { RecordingSessionState } from './siprec/RecordingSessionState.js';
 import {
   SiprecRejection,
@@ -39,6 +39,8 @@ export interface VoiceConnectorOptions {
   readonly jitterBufferMs: number;
   /** SRTP policy of every stream (see MediaEncryption.ts). Default 'optional'. */
   readonly encryption?: MediaEncryption;
+  /** RTP only from the address in the party's SDP, no NAT learning (see SourceLock). Default false. */
+  readonly strictRtpSource?: boolean;
   /** A confirmed call with no RTP on any stream for this long is reported as 'mediaTimeout' (0: never). */
   readonly mediaTimeoutMs: number;
   /** Where INVITEs go; default: answer every one here. SIPREC INVITEs are always recorded here. */
@@ -267,6 +269,7 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
       stream,
       route,
       encryption: this.#encryption,
+      learnRtpSource: !this.#options.strictRtpSource,
       sip,
       advertisedAddress: this.#options.advertisedAddress,
       rtpHost: this.#options.rtpHost,
@@ -422,7 +425,7 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
     } else {
       const negotiation = negotiate(invite, MAX_STREAMS, this.#encryption);
       for (const [channel, stream] of negotiation.accepted.entries()) {
-        call.receivers.get(channel)?.setExpectedRemote(stream.remoteAddress);
+        call.receivers.get(channel)?.setExpectedRemote(remoteOf(stream));
         call.receivers.get(channel)?.setSrtpKey(stream.srtp?.remote ?? null);
       }
       const ports = negotiation.accepted.map((_, channel) => call.receivers.get(channel)?.localPort ?? 0);
@@ -463,7 +466,7 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
     for (const m of mapped) {
       const existing = call.receivers.get(m.channel);
       if (existing) {
-        existing.setExpectedRemote(m.stream.remoteAddress);
+        existing.setExpectedRemote(remoteOf(m.stream));
         existing.setSrtpKey(m.stream.srtp?.remote ?? null);
         continue;
       }
@@ -612,7 +615,8 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
           host: rtpHost,
           ports,
           channel,
-          expectedRemote: stream.remoteAddress === null ? null : { address: stream.remoteAddress },
+          expectedRemote: remoteOf(stream),
+          learnSource: !this.#options.strictRtpSource,
           payloadTypes: {
             audio: stream.payloadType,
             encoding: stream.encoding,

@@ -36,6 +36,13 @@ export interface RtcpCounters {
   rtcpRefused: number;
 }
 
-export type MediaStreamStats = RtpStreamStats & RtcpCounters;
+export type MediaStreamStats = RtpStreamStats &
+  RtcpCounters & {
+    /**
+     * Where the stream's RTP comes from when that is not the address and port of the party's SDP
+     * (a party behind NAT, learned by symmetric RTP), as `address:port`; null when it is the SDP's.
+     */
+    learnedSource: string | null;
+  };
 
 export type G711Encoding = 'PCMU' | 'PCMA';

@@ -2,7 +2,7 @@ import type { Socket } from 'node:dgram';
 import type { Logger } from '../platform/logger.js';
 import type { RtcpCounters } from './MediaTypes.js';
 import { bindUdp } from './UdpSockets.js';
-import type { PacketSource } from './RtpStreamTap.js';
+import type { PacketSource } from './rtp/SourceLock.js';
 import { SrtpSession } from './srtp/SrtpSession.js';
 import { sameMasterKey, type SrtpMasterKey } from './srtp/SrtpSuite.js';
 

@@ -4,6 +4,7 @@ import type { MediaStreamStats } from './MediaTypes.js';
 import { RtcpPort } from './RtcpPort.js';
 import type { RtpReceiverEvents, RtpReceiverOptions } from './RtpReceiverTypes.js';
 import type { PortAllocator } from './rtp/PortAllocator.js';
+import type { PacketSource } from './rtp/SourceLock.js';
 import { RtpStreamTap } from './RtpStreamTap.js';
 import type { SrtpMasterKey } from './srtp/SrtpSuite.js';
 import { bindUdp, enlargeReceiveBuffer } from './UdpSockets.js';
@@ -55,9 +56,9 @@ export class RtpReceiver extends TypedEmitter<RtpReceiverEvents> {
     return this.#closing !== null;
   }
 
-  /** Re-targets the source lock, e.g. after a re-INVITE; the next accepted packet re-locks the port. */
-  setExpectedRemote(address: string | null): void {
-    this.#tap.setExpectedRemote(address);
+  /** Re-targets the source lock to the SDP's address and port, e.g. after a re-INVITE. */
+  setExpectedRemote(remote: PacketSource | null): void {
+    this.#tap.setExpectedRemote(remote);
   }
 
   /** The key the peer now encrypts with (a re-INVITE may change it); null for plain RTP. */
@@ -67,7 +68,11 @@ export class RtpReceiver extends TypedEmitter<RtpReceiverEvents> {
   }
 
   stats(): MediaStreamStats {
-    return { ...this.#tap.stats(), ...(this.#rtcp?.counters ?? NO_RTCP) };
+    return {
+      ...this.#tap.stats(),
+      ...(this.#rtcp?.counters ?? NO_RTCP),
+      learnedSource: this.#tap.learnedSource,
+    };
   }
 
   /** Releases what the jitter buffer still holds as frames, then frees the socket and port. Idempotent. */

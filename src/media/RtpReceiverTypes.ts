@@ -7,8 +7,12 @@ import type { SrtpMasterKey } from './srtp/SrtpSuite.js';
 export interface RtpStreamTapOptions {
   /** Channel index stamped on every frame (0 → ch_0, 1 → ch_1). */
   channel: number;
-  /** Address from the SDP c= line; null or '0.0.0.0' accepts the first source that sends. */
-  expectedRemote: { address: string } | null;
+  /** Address and port from the SDP (c= and m= lines); null or '0.0.0.0': none known (see SourceLock). */
+  expectedRemote: { address: string; port: number } | null;
+  /** Symmetric RTP with learning (default true); false keeps RTP to the SDP's address (`media.strictRtpSource`). */
+  learnSource?: boolean;
+  /** Every packet the stream takes, plain (decrypted), in arrival order: the relay forwards from here. */
+  onAccepted?: (plain: Buffer) => void;
   payloadTypes: { audio: number; encoding: G711Encoding; telephoneEvent: number | null };
   /** The key the peer encrypts with (SDES), when the stream is SRTP; null or absent for plain RTP. */
   srtp?: SrtpMasterKey | null;

@@ -6,7 +6,8 @@ import { RtcpPort } from './RtcpPort.js';
 import { bindUdp, enlargeReceiveBuffer } from './UdpSockets.js';
 import type { RtpReceiverEvents } from './RtpReceiverTypes.js';
 import type { PortAllocator } from './rtp/PortAllocator.js';
-import { RtpStreamTap, type PacketSource } from './RtpStreamTap.js';
+import type { PacketSource } from './rtp/SourceLock.js';
+import { RtpStreamTap } from './RtpStreamTap.js';
 import { SrtpSession } from './srtp/SrtpSession.js';
 import { sameMasterKey, type SrtpMasterKey } from './srtp/SrtpSuite.js';
 
@@ -33,6 +34,8 @@ export interface RtpRelayOptions {
   readonly sides: readonly [RelaySideOptions, RelaySideOptions];
   readonly callStartMs: number;
   readonly jitterDepthMs: number;
+  /** Symmetric RTP with learning (default true): see SourceLock. */
+  readonly learnSource?: boolean;
   readonly logger: Logger;
 }
 
@@ -71,23 +74,11 @@ export class RtpRelay extends TypedEmitter<RtpReceiverEvents> {
     super(logger);
     this.#sides = sides;
     this.#ports = ports;
-    for (const [index, side] of sides.entries()) {
-      const other = sides[1 - index]!;
+    for (const side of sides) {
       side.tap.on('frame', (frame) => this.safeEmit('frame', frame));
       side.tap.on('dtmf', (event) => this.safeEmit('dtmf', event));
       side.tap.on('firstPacket', (at) => this.safeEmit('firstPacket', at));
-      side.socket.on('message', (msg, remote) => {
-        const plain = side.tap.receive(msg, remote);
-        if (plain === null) return;
-        const target = other.tap.lockedSource ?? other.declared;
-        if (!target) return;
-        other.socket.send(
-          other.outbound ? other.outbound.session.protectRtp(plain) : plain,
-          target.port,
-          target.address,
-        );
-        side.forwarded++;
-      });
+      side.socket.on('message', (msg, remote) => side.tap.receive(msg, remote));
       side.socket.on('error', (err) => logger.warn({ err, port: side.port }, 'RTP relay socket error'));
     }
   }
@@ -120,7 +111,10 @@ export class RtpRelay extends TypedEmitter<RtpReceiverEvents> {
         forwarded: 0,
         tap: new RtpStreamTap({
           channel: config.channel,
-          expectedRemote: config.remote ? { address: config.remote.address } : null,
+          expectedRemote: config.remote,
+          learnSource: options.learnSource ?? true,
+          // `sides` is complete before the first packet can arrive.
+          onAccepted: (plain) => forward(sides[index]!, sides[1 - index]!, plain),
           payloadTypes: config.payloadTypes,
           srtp: config.srtp?.inbound ?? null,
           callStartMs: options.callStartMs,
@@ -158,7 +152,7 @@ export class RtpRelay extends TypedEmitter<RtpReceiverEvents> {
   setRemote(side: 0 | 1, remote: PacketSource | null): void {
     const target = this.#sides[side];
     target.declared = remote;
-    target.tap.setExpectedRemote(remote?.address ?? null);
+    target.tap.setExpectedRemote(remote);
   }
 
   /** Party `side`'s SRTP keys (from its answer, or a re-INVITE), or null when its leg is plain RTP. */
@@ -175,6 +169,7 @@ export class RtpRelay extends TypedEmitter<RtpReceiverEvents> {
       ...side.tap.stats(),
       rtcpPackets: side.rtcp?.counters.rtcpPackets ?? 0,
       rtcpRefused: side.rtcp?.counters.rtcpRefused ?? 0,
+      learnedSource: side.tap.learnedSource,
       packetsForwarded: side.forwarded,
     })) as [RelayDirectionStats, RelayDirectionStats];
   }
@@ -203,6 +198,14 @@ function outboundFor(current: Side['outbound'], keys: RelaySideKeys | null): Sid
   if (keys === null) return null;
   if (current !== null && sameMasterKey(current.key, keys.outbound)) return current;
   return { key: keys.outbound, session: new SrtpSession(keys.outbound) };
+}
+
+/** Sends a packet party `from` sent, plain, on to party `to`: encrypted with `to`'s key on an SRTP leg. */
+function forward(from: Side, to: Side, plain: Buffer): void {
+  const target = to.tap.lockedSource ?? to.declared;
+  if (!target) return;
+  to.socket.send(to.outbound ? to.outbound.session.protectRtp(plain) : plain, target.port, target.address);
+  from.forwarded++;
 }
 
 /** A party that has sent us no RTCP yet gets it where RFC 3550 §11 puts it: its RTP port + 1. */

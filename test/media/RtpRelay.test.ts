@@ -101,20 +101,26 @@ describe('RtpRelay', () => {
     assert.equal(upStats.packetsLost, 0);
   });
 
-  test('sends to where a party really sends from (symmetric RTP), not only to its SDP address', async () => {
-    const { caller, callee, relay, received } = await harness();
-    relay.setRemote(1, { address: '127.0.0.1', port: 9 }); // an SDP address nobody listens on (NAT)
-    const hello = packetize(tone(8000, 300, 8000, 160), {
+  test('NAT: a party sending from another address and port than its SDP is learned, and sent to where it sends from', async () => {
+    const { caller, relay, received } = await harness();
+    relay.setRemote(1, { address: '127.0.0.1', port: 9 }); // its SDP: an address nobody listens on
+    const natted = await RtpSender.open('127.0.0.2');
+    const heard: Buffer[] = [];
+    natted.socket.on('message', (msg) => heard.push(msg));
+    cleanups.push(() => natted.close());
+    const hello = packetize(tone(8000, 300, 8000, 800), {
       encoding: 'PCMU',
       payloadType: 0,
       firstSeq: 1,
       firstTs: 0,
       ssrc: 7,
-    })[0]!;
-    await callee.send(hello.serialize(), relay.localPort(1)); // the callee's first packet reveals its real port
-    await sleep(20);
-    await caller.send(hello.serialize(), relay.localPort(0));
-    await waitFor(() => received.callee.length === 1, 'the packet at the learned address');
+    });
+    // Its first packets reveal where it really is once they form a run of 4 in sequence.
+    for (const p of hello) await natted.send(p.serialize(), relay.localPort(1));
+    await waitFor(() => received.caller.length === hello.length, 'the whole run forwarded to the caller');
+    assert.equal(relay.stats()[1].learnedSource, `127.0.0.2:${natted.port}`);
+    await caller.send(hello[0]!.serialize(), relay.localPort(0));
+    await waitFor(() => heard.length === 1, 'the packet at the learned address');
   });
 
   test('does not forward spoofed, malformed or unnegotiated packets', async () => {

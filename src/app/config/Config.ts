@@ -39,6 +39,7 @@ export interface Config {
   };
   readonly media: {
     readonly encryption: 'off' | 'optional' | 'required';
+    readonly strictRtpSource: boolean;
   };
   readonly http: {
     readonly host: string;

@@ -42,6 +42,7 @@ export class SipRole {
       ports: new PortAllocator({ min: config.rtp.portMin, max: config.rtp.portMax }),
       jitterBufferMs: config.rtp.jitterBufferMs,
       encryption: config.media.encryption,
+      strictRtpSource: config.media.strictRtpSource,
       mediaTimeoutMs: config.rtp.mediaTimeoutSec * 1000,
       ...(config.routes ? { routes: config.routes } : {}),
       inviteHeaders: parseHeaderAllowList(config.voiceConnector.inviteHeaders),

@@ -16,6 +16,7 @@ import {
   negotiate,
   readAnswer,
   relayedSdp,
+  remoteOf,
   type AnnouncedKey,
   type NegotiatedStream,
 } from '../MediaNegotiation.js';
@@ -33,6 +34,8 @@ export interface TrunkLegOptions {
   readonly route: RouteDefinition;
   /** The SRTP policy re-offers are held to (the caller's offer already was). */
   readonly encryption: MediaEncryption;
+  /** Symmetric RTP with learning on both legs (false: `media.strictRtpSource`). */
+  readonly learnRtpSource: boolean;
   readonly sip: OutboundSip;
   readonly advertisedAddress: string;
   readonly rtpHost: string;
@@ -90,7 +93,7 @@ export class TrunkLeg {
       sides: [
         {
           channel: 0,
-          remote: stream.remoteAddress === null ? null : { address: stream.remoteAddress, port: stream.port },
+          remote: remoteOf(stream),
           payloadTypes,
           srtp: keysOf(stream.srtp),
         },
@@ -99,6 +102,7 @@ export class TrunkLeg {
       ],
       callStartMs: options.callStartMs,
       jitterDepthMs: options.jitterBufferMs,
+      learnSource: options.learnRtpSource,
       logger: options.logger,
     });
     return new TrunkLeg(options, relay);
@@ -206,10 +210,7 @@ export class TrunkLeg {
   /** A re-INVITE from the caller (hold, resume, a new address): offered on to the far end. */
   async callerReoffered(invite: IncomingInvite): Promise<{ sdp: string }> {
     const stream = this.#reoffered(invite, 0);
-    this.relay.setRemote(
-      0,
-      stream.remoteAddress === null ? null : { address: stream.remoteAddress, port: stream.port },
-    );
+    this.relay.setRemote(0, remoteOf(stream));
     this.#keyed(0, stream.srtp);
     const farAnswer = await this.#options.sip.reinvite(
       this.#farSipCallId!,
@@ -228,10 +229,7 @@ export class TrunkLeg {
   /** A re-INVITE from the far end: offered on to the caller. */
   async #farEndReoffered(invite: IncomingInvite): Promise<{ sdp: string }> {
     const stream = this.#reoffered(invite, 1);
-    this.relay.setRemote(
-      1,
-      stream.remoteAddress === null ? null : { address: stream.remoteAddress, port: stream.port },
-    );
+    this.relay.setRemote(1, remoteOf(stream));
     this.#keyed(1, stream.srtp);
     const callerAnswer = await this.#options.sip.reinvite(
       this.#options.invite.sipCallId,
