@@ -11,8 +11,6 @@ export interface RtpStreamTapOptions {
   expectedRemote: { address: string; port: number } | null;
   /** Symmetric RTP with learning (default true); false keeps RTP to the SDP's address (`media.strictRtpSource`). */
   learnSource?: boolean;
-  /** Every packet the stream takes, plain (decrypted), in arrival order: the relay forwards from here. */
-  onAccepted?: (plain: Buffer) => void;
   payloadTypes: { audio: number; encoding: G711Encoding; telephoneEvent: number | null };
   /** The key the peer encrypts with (SDES), when the stream is SRTP; null or absent for plain RTP. */
   srtp?: SrtpMasterKey | null;

@@ -1,15 +1,17 @@
-import type { Socket } from 'node:dgram';
 import type { Logger } from '../platform/logger.js';
 import { TypedEmitter } from '../platform/TypedEmitter.js';
 import type { G711Encoding, MediaStreamStats } from './MediaTypes.js';
 import { RtcpPort } from './RtcpPort.js';
-import { bindUdp, enlargeReceiveBuffer } from './UdpSockets.js';
+import type { KeyWire, SideState } from './relay/RelayProtocol.js';
+import { RelayWorkerHost } from './relay/RelayWorkerHost.js';
 import type { RtpReceiverEvents } from './RtpReceiverTypes.js';
 import type { PortAllocator } from './rtp/PortAllocator.js';
 import type { PacketSource } from './rtp/SourceLock.js';
 import { RtpStreamTap } from './RtpStreamTap.js';
-import { SrtpSession } from './srtp/SrtpSession.js';
-import { sameMasterKey, type SrtpMasterKey } from './srtp/SrtpSuite.js';
+import type { SrtpMasterKey } from './srtp/SrtpSuite.js';
+
+/** RFC 3389 comfort noise: forwarded like audio (it keeps the far party's sequence continuous). */
+const COMFORT_NOISE_PT = 13;
 
 /** One party's SDES keys: what it encrypts with (we decrypt), and what we encrypt with towards it. */
 export interface RelaySideKeys {
@@ -43,104 +45,119 @@ export interface RelayDirectionStats extends MediaStreamStats {
   packetsForwarded: number;
 }
 
+const NO_STATE: SideState = {
+  spoofed: 0,
+  invalid: 0,
+  unauthenticated: 0,
+  replayed: 0,
+  forwarded: 0,
+  locked: null,
+  learned: false,
+};
+
 interface Side {
-  readonly socket: Socket;
   readonly port: number;
+  readonly options: RelaySideOptions;
   readonly tap: RtpStreamTap;
-  /** Where the party sends from and listens (symmetric RTP): learned from its packets, else its SDP. */
   declared: PacketSource | null;
-  /** Encrypts what is forwarded to this party, with the key we announced to it; null: plain. */
-  outbound: { key: SrtpMasterKey; session: SrtpSession } | null;
+  keys: RelaySideKeys | null;
+  /** The worker's last word on this side: counts and where it locked. */
+  state: SideState;
   /** The party's RTCP, on our port + 1: its reports go to the other party, re-protected per leg. */
   rtcp: RtcpPort | null;
-  forwarded: number;
 }
+
+const wire = (key: SrtpMasterKey): KeyWire => ({
+  suite: key.suite.name,
+  key: key.key,
+  salt: key.salt,
+  mkiLength: key.mkiLength,
+});
 
 /**
  * Anchors a call's media (the Voice Connector's trunk role): each party sends to its own local port,
- * each packet is forwarded at once — no buffering, so no added delay — out of the other side's
- * socket to the other party, and a copy goes through an RtpStreamTap so both directions are
- * transcribed as two channels. Only packets the tap accepts (right source, authentic SRTP, valid
- * RTP, negotiated payload types) are forwarded, so the relay cannot be used to reflect traffic.
- * Each leg has its own SRTP keys: a packet is decrypted with the sender's and encrypted again with
- * the receiver's, so neither party learns the other's key and either leg may be plain.
+ * and each packet is forwarded at once to the other party — by the relay worker thread, which owns
+ * the sockets (RelayForwarder), so nothing on the main thread delays it. Only packets from the
+ * party's source (SourceLock: symmetric RTP), authentic SRTP, valid RTP and of negotiated payload
+ * types are forwarded, so the relay cannot be used to reflect traffic. Each leg has its own SRTP
+ * keys: a packet is decrypted with the sender's and encrypted again with the receiver's. A copy of
+ * each accepted packet comes back in batches to an RtpStreamTap here, so both directions are
+ * transcribed as two channels.
  */
 export class RtpRelay extends TypedEmitter<RtpReceiverEvents> {
   readonly #sides: [Side, Side];
   readonly #ports: PortAllocator;
+  readonly #host: RelayWorkerHost;
+  readonly #id: number;
+  readonly #learnSource: boolean;
+  readonly #logger: Logger;
   #closing: Promise<void> | null = null;
 
-  private constructor(sides: [Side, Side], ports: PortAllocator, logger: Logger) {
-    super(logger);
-    this.#sides = sides;
-    this.#ports = ports;
-    for (const side of sides) {
-      side.tap.on('frame', (frame) => this.safeEmit('frame', frame));
-      side.tap.on('dtmf', (event) => this.safeEmit('dtmf', event));
-      side.tap.on('firstPacket', (at) => this.safeEmit('firstPacket', at));
-      side.socket.on('message', (msg, remote) => side.tap.receive(msg, remote));
-      side.socket.on('error', (err) => logger.warn({ err, port: side.port }, 'RTP relay socket error'));
-    }
+  private constructor(
+    options: RtpRelayOptions,
+    ports: readonly [number, number],
+    host: RelayWorkerHost,
+    requests: readonly [number, number],
+  ) {
+    super(options.logger);
+    this.#logger = options.logger;
+    this.#ports = options.ports;
+    this.#host = host;
+    this.#learnSource = options.learnSource ?? true;
+    this.#sides = ports.map((port, index): Side => {
+      const config = options.sides[index]!;
+      const tap = new RtpStreamTap({
+        channel: config.channel,
+        expectedRemote: null,
+        payloadTypes: config.payloadTypes,
+        callStartMs: options.callStartMs,
+        jitterDepthMs: options.jitterDepthMs,
+        logger: options.logger.child({ channel: config.channel }),
+      });
+      tap.on('frame', (frame) => this.safeEmit('frame', frame));
+      tap.on('dtmf', (event) => this.safeEmit('dtmf', event));
+      tap.on('firstPacket', (at) => this.safeEmit('firstPacket', at));
+      return {
+        port,
+        options: config,
+        tap,
+        declared: config.remote,
+        keys: config.srtp,
+        state: NO_STATE,
+        rtcp: null,
+      };
+    }) as [Side, Side];
+    this.#id = host.open(requests, {
+      packet: (side, arrivalMs, plain) => this.#sides[side].tap.takePlain(plain, arrivalMs),
+      state: (side, state) => this.#onState(side, state),
+    });
+    this.#configure(0);
+    this.#configure(1);
   }
 
   static async open(options: RtpRelayOptions): Promise<RtpRelay> {
-    const opened: { socket: Socket; port: number }[] = [];
+    const host = RelayWorkerHost.shared(options.logger);
+    const opened: { port: number; request: number }[] = [];
     try {
       for (let i = 0; i < 2; i++) {
-        const { port, value: socket } = await options.ports.bindNext((candidate) =>
-          bindUdp(options.host, candidate),
+        const { port, value: request } = await options.ports.bindNext((candidate) =>
+          host.bind(options.host, candidate),
         );
-        enlargeReceiveBuffer(socket, options.logger);
-        opened.push({ socket, port });
+        opened.push({ port, request });
       }
     } catch (err) {
-      for (const { socket, port } of opened) {
-        socket.close();
+      for (const { port, request } of opened) {
+        host.unbind(request);
         options.ports.release(port);
       }
       throw err;
     }
-    const sides = opened.map(({ socket, port }, index): Side => {
-      const config = options.sides[index]!;
-      return {
-        socket,
-        port,
-        declared: config.remote,
-        outbound: outboundFor(null, config.srtp),
-        rtcp: null,
-        forwarded: 0,
-        tap: new RtpStreamTap({
-          channel: config.channel,
-          expectedRemote: config.remote,
-          learnSource: options.learnSource ?? true,
-          // `sides` is complete before the first packet can arrive.
-          onAccepted: (plain) => forward(sides[index]!, sides[1 - index]!, plain),
-          payloadTypes: config.payloadTypes,
-          srtp: config.srtp?.inbound ?? null,
-          callStartMs: options.callStartMs,
-          jitterDepthMs: options.jitterDepthMs,
-          logger: options.logger.child({ channel: config.channel }),
-        }),
-      };
-    }) as [Side, Side];
-    for (const [index, side] of sides.entries()) {
-      const other = sides[1 - index]!;
-      side.rtcp = await RtcpPort.open(
-        options.host,
-        side.port,
-        (remote) => side.tap.isPartyAddress(remote.address),
-        (plain) => {
-          const target = other.rtcp?.lastSource ?? rtcpAddressOf(other);
-          if (target) other.rtcp?.send(plain, target);
-        },
-        options.logger,
-      );
-      side.rtcp?.setKeys(
-        options.sides[index]!.srtp?.inbound ?? null,
-        options.sides[index]!.srtp?.outbound ?? null,
-      );
-    }
-    return new RtpRelay(sides, options.ports, options.logger);
+    const relay = new RtpRelay(options, [opened[0]!.port, opened[1]!.port], host, [
+      opened[0]!.request,
+      opened[1]!.request,
+    ]);
+    await relay.#openRtcp(options);
+    return relay;
   }
 
   /** The local port party `side` must send to (put it in the SDP sent to that party). */
@@ -150,66 +167,103 @@ export class RtpRelay extends TypedEmitter<RtpReceiverEvents> {
 
   /** New SDP from party `side` (the answer, or a re-INVITE moving its media). */
   setRemote(side: 0 | 1, remote: PacketSource | null): void {
-    const target = this.#sides[side];
-    target.declared = remote;
-    target.tap.setExpectedRemote(remote);
+    this.#sides[side].declared = remote;
+    this.#configure(side);
   }
 
   /** Party `side`'s SRTP keys (from its answer, or a re-INVITE), or null when its leg is plain RTP. */
   setKeys(side: 0 | 1, keys: RelaySideKeys | null): void {
     const target = this.#sides[side];
-    target.tap.setSrtpKey(keys?.inbound ?? null);
-    target.outbound = outboundFor(target.outbound, keys);
+    target.keys = keys;
     target.rtcp?.setKeys(keys?.inbound ?? null, keys?.outbound ?? null);
+    this.#configure(side);
   }
 
   /** Per direction: index 0 is what party 0 sent (tapped as its channel), 1 what party 1 sent. */
   stats(): [RelayDirectionStats, RelayDirectionStats] {
-    return this.#sides.map((side) => ({
-      ...side.tap.stats(),
-      rtcpPackets: side.rtcp?.counters.rtcpPackets ?? 0,
-      rtcpRefused: side.rtcp?.counters.rtcpRefused ?? 0,
-      learnedSource: side.tap.learnedSource,
-      packetsForwarded: side.forwarded,
-    })) as [RelayDirectionStats, RelayDirectionStats];
+    return this.#sides.map((side) => {
+      const tapped = side.tap.stats();
+      const { state } = side;
+      return {
+        ...tapped,
+        packetsSpoofed: state.spoofed,
+        packetsInvalid: tapped.packetsInvalid + state.invalid,
+        packetsUnauthenticated: state.unauthenticated,
+        packetsReplayed: state.replayed,
+        rtcpPackets: side.rtcp?.counters.rtcpPackets ?? 0,
+        rtcpRefused: side.rtcp?.counters.rtcpRefused ?? 0,
+        learnedSource: state.learned && state.locked ? `${state.locked.address}:${state.locked.port}` : null,
+        packetsForwarded: state.forwarded,
+      };
+    }) as [RelayDirectionStats, RelayDirectionStats];
   }
 
-  /** Flushes both taps, closes the sockets and frees the ports. Idempotent. */
+  /** Stops forwarding, flushes both taps, closes the sockets and frees the ports. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      await Promise.all(
-        this.#sides.map(async (side) => {
-          side.socket.removeAllListeners('message');
-          side.tap.close();
-          await Promise.all([
-            new Promise<void>((resolve) => side.socket.close(() => resolve())),
-            side.rtcp?.close(),
-          ]);
-          this.#ports.release(side.port);
-        }),
-      );
+      await this.#host.close(this.#id);
+      for (const side of this.#sides) side.tap.close();
+      for (const side of this.#sides) await side.rtcp?.close();
+      for (const side of this.#sides) this.#ports.release(side.port);
     })();
     return this.#closing;
   }
-}
 
-/** The session that encrypts towards a party; an unchanged key keeps its session (and its ROC). */
-function outboundFor(current: Side['outbound'], keys: RelaySideKeys | null): Side['outbound'] {
-  if (keys === null) return null;
-  if (current !== null && sameMasterKey(current.key, keys.outbound)) return current;
-  return { key: keys.outbound, session: new SrtpSession(keys.outbound) };
-}
+  #configure(index: 0 | 1): void {
+    const side = this.#sides[index];
+    const { payloadTypes } = side.options;
+    this.#host.configure(this.#id, index, {
+      remote: side.declared,
+      learnSource: this.#learnSource,
+      payloadTypes: [
+        payloadTypes.audio,
+        COMFORT_NOISE_PT,
+        ...(payloadTypes.telephoneEvent === null ? [] : [payloadTypes.telephoneEvent]),
+      ],
+      inbound: side.keys ? wire(side.keys.inbound) : null,
+      outbound: side.keys ? wire(side.keys.outbound) : null,
+    });
+  }
 
-/** Sends a packet party `from` sent, plain, on to party `to`: encrypted with `to`'s key on an SRTP leg. */
-function forward(from: Side, to: Side, plain: Buffer): void {
-  const target = to.tap.lockedSource ?? to.declared;
-  if (!target) return;
-  to.socket.send(to.outbound ? to.outbound.session.protectRtp(plain) : plain, target.port, target.address);
-  from.forwarded++;
+  #onState(index: 0 | 1, state: SideState): void {
+    const side = this.#sides[index];
+    const wasLearned = side.state.learned;
+    side.state = state;
+    if (state.learned && state.locked && !wasLearned)
+      this.#logger.info(
+        {
+          channel: side.options.channel,
+          source: `${state.locked.address}:${state.locked.port}`,
+          sdpAddress: side.declared?.address ?? null,
+        },
+        "RTP from a source other than the SDP's: learned it (symmetric RTP, NAT)",
+      );
+  }
+
+  /** RTCP stays on this thread: it is a few packets a second, and its timing does not matter. */
+  async #openRtcp(options: RtpRelayOptions): Promise<void> {
+    for (const [index, side] of this.#sides.entries()) {
+      const other = this.#sides[1 - index]!;
+      side.rtcp = await RtcpPort.open(
+        options.host,
+        side.port,
+        (remote) => {
+          const party = side.state.locked?.address ?? side.declared?.address ?? null;
+          return party === null || party === remote.address;
+        },
+        (plain) => {
+          const target = other.rtcp?.lastSource ?? rtcpAddressOf(other);
+          if (target) other.rtcp?.send(plain, target);
+        },
+        options.logger,
+      );
+      side.rtcp?.setKeys(side.keys?.inbound ?? null, side.keys?.outbound ?? null);
+    }
+  }
 }
 
 /** A party that has sent us no RTCP yet gets it where RFC 3550 §11 puts it: its RTP port + 1. */
 function rtcpAddressOf(side: Side): PacketSource | null {
-  const rtp = side.tap.lockedSource ?? side.declared;
+  const rtp = side.state.locked ?? side.declared;
   return rtp === null ? null : { address: rtp.address, port: rtp.port + 1 };
 }

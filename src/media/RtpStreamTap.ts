@@ -30,7 +30,6 @@ function defaultNow(): number {
 
 /** A packet held while its source's run is incomplete (see SourceLock). */
 interface HeldPacket {
-  readonly plain: Buffer;
   readonly packet: RtpPacket;
   readonly arrivalMs: number;
 }
@@ -38,8 +37,8 @@ interface HeldPacket {
 /**
  * The timer adapter around the pure media processors of one RTP stream, fed packets by whoever owns
  * the socket (a receiver, or a relay that also forwards them): source screen → SRTP → RtpPacket.parse
- * → SourceLock → JitterBuffer → G.711 decode → 2× upsampling → one PcmFrame per packet. Every packet
- * it takes is also handed, plain, to `onAccepted` (the relay forwards it from there).
+ * → SourceLock → JitterBuffer → G.711 decode → 2× upsampling → one PcmFrame per packet. A relay,
+ * whose worker thread has screened and decrypted the packets already, feeds `takePlain` instead.
  */
 export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
   readonly #channel: number;
@@ -55,7 +54,6 @@ export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
   readonly #drainTimer: NodeJS.Timeout;
 
   readonly #lock: SourceLock<HeldPacket>;
-  readonly #onAccepted: ((plain: Buffer) => void) | null;
   #srtpKey: SrtpMasterKey | null = null;
   #srtp: SrtpSession | null = null;
   #sawFirstPacket = false;
@@ -83,7 +81,6 @@ export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
     this.#now = options.now ?? defaultNow;
     this.#jitter = new JitterBuffer({ depthMs: options.jitterDepthMs ?? 60, clockRate: CLOCK_RATE });
     this.#lock = new SourceLock({ learn: options.learnSource ?? true });
-    this.#onAccepted = options.onAccepted ?? null;
     this.setExpectedRemote(options.expectedRemote);
     this.setSrtpKey(options.srtp ?? null);
     this.#drainTimer = setInterval(() => this.#handle(this.#jitter.drain(this.#now())), DRAIN_INTERVAL_MS);
@@ -124,7 +121,7 @@ export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
   /**
    * One datagram from the stream's socket. A packet from the wrong source, unauthenticated or
    * replayed SRTP, malformed, or of a payload type not negotiated is dropped and counted; the others
-   * are decoded and handed plain to `onAccepted` (once their source holds the stream).
+   * are decoded (once their source holds the stream).
    */
   receive(msg: Buffer, remote: PacketSource): void {
     if (this.#closed) return;
@@ -155,10 +152,10 @@ export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
       return;
     }
     if (screen === 'locked') {
-      this.#accept(plain, packet, arrivalMs);
+      this.#accept(packet, arrivalMs);
       return;
     }
-    const offer = this.#lock.offer(remote, packet.ssrc, packet.sequenceNumber, { plain, packet, arrivalMs });
+    const offer = this.#lock.offer(remote, packet.ssrc, packet.sequenceNumber, { packet, arrivalMs });
     if (offer.kind === 'held') return;
     const learned = this.#lock.learned;
     if (learned) this.#tellUnexpected(learned, 'learned');
@@ -166,7 +163,22 @@ export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
       this.#sawFirstPacket = true;
       this.safeEmit('firstPacket', { offsetMs: offer.released[0]!.arrivalMs - this.#callStartMs });
     }
-    for (const held of offer.released) this.#accept(held.plain, held.packet, held.arrivalMs);
+    for (const held of offer.released) this.#accept(held.packet, held.arrivalMs);
+  }
+
+  /** A packet the relay worker already took (source, SRTP, payload type), plain, with its arrival time. */
+  takePlain(plain: Buffer, arrivalMs: number): void {
+    if (this.#closed) return;
+    const packet = RtpPacket.parse(plain);
+    if (packet === null) {
+      this.#stats.invalid++;
+      return;
+    }
+    if (!this.#sawFirstPacket) {
+      this.#sawFirstPacket = true;
+      this.safeEmit('firstPacket', { offsetMs: arrivalMs - this.#callStartMs });
+    }
+    this.#accept(packet, arrivalMs);
   }
 
   /** Whether RTCP from `address` belongs to this stream: it comes from the party's RTP address. */
@@ -186,10 +198,9 @@ export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
     return learned === null ? null : `${learned.address}:${learned.port}`;
   }
 
-  #accept(plain: Buffer, packet: RtpPacket, arrivalMs: number): void {
+  #accept(packet: RtpPacket, arrivalMs: number): void {
     if (packet.payloadType === this.#audioPt) this.#stats.onPacket(packet.timestamp, arrivalMs);
     this.#handle(this.#jitter.push(packet, arrivalMs));
-    this.#onAccepted?.(plain);
   }
 
   /** Once per stream: where unexpected RTP came from, and whether the stream was learned from it or dropped it. */

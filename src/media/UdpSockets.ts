@@ -5,11 +5,11 @@ import type { Logger } from '../platform/logger.js';
 const RECV_BUFFER_BYTES = 1 << 20;
 
 /** Bursts of RTP from many calls must not overflow the kernel's default receive buffer. */
-export function enlargeReceiveBuffer(socket: Socket, logger: Logger): void {
+export function enlargeReceiveBuffer(socket: Socket, logger?: Logger): void {
   try {
     socket.setRecvBufferSize(RECV_BUFFER_BYTES);
   } catch (err) {
-    logger.debug({ err }, 'could not enlarge the RTP receive buffer');
+    logger?.debug({ err }, 'could not enlarge the RTP receive buffer');
   }
 }
 

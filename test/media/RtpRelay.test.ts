@@ -95,9 +95,13 @@ describe('RtpRelay', () => {
     );
     await waitFor(() => frames.filter((f) => f.channel === 1).length >= down.length - 1, 'tapped frames');
     assert.ok(frames.filter((f) => f.channel === 0).length >= up.length - 1);
-    const [upStats, downStats] = relay.stats();
-    assert.equal(upStats.packetsForwarded, up.length);
-    assert.equal(downStats.packetsForwarded, down.length);
+    // The relay worker reports its forwarded counts once a second.
+    await waitFor(
+      () =>
+        relay.stats()[0].packetsForwarded === up.length && relay.stats()[1].packetsForwarded === down.length,
+      'forwarded counts',
+    );
+    const [upStats] = relay.stats();
     assert.equal(upStats.packetsLost, 0);
   });
 
@@ -118,7 +122,7 @@ describe('RtpRelay', () => {
     // Its first packets reveal where it really is once they form a run of 4 in sequence.
     for (const p of hello) await natted.send(p.serialize(), relay.localPort(1));
     await waitFor(() => received.caller.length === hello.length, 'the whole run forwarded to the caller');
-    assert.equal(relay.stats()[1].learnedSource, `127.0.0.2:${natted.port}`);
+    await waitFor(() => relay.stats()[1].learnedSource === `127.0.0.2:${natted.port}`, 'the learned source');
     await caller.send(hello[0]!.serialize(), relay.localPort(0));
     await waitFor(() => heard.length === 1, 'the packet at the learned address');
   });
