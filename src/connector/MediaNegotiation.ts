@@ -309,13 +309,15 @@ export function relayedSdp(
 /**
  * A party's answer to an offer the relay made (one audio stream): where it receives, in which
  * direction, and — when we offered SDES keys — which of them it took and the key it sends with. An
- * answer that refuses the stream, changes the one payload type offered, or answers an SRTP offer
- * without one of our crypto tags and suites is 488.
+ * answer that refuses the stream, changes the one payload type offered, or answers keys with a tag
+ * or suite we did not offer is 488; so is a plain answer to our keys when `keysRequired` (an
+ * RTP/SAVP offer, or media.encryption required), else that leg is plain.
  */
 export function readAnswer(
   answer: SdpBody,
   offered: Pick<NegotiatedStream, 'payloadType'>,
   keys: readonly AnnouncedKey[],
+  keysRequired: boolean,
 ): {
   remote: { address: string; port: number } | null;
   direction: MediaDirection;
@@ -327,15 +329,11 @@ export function readAnswer(
     new SipRejection(488, 'Not Acceptable Here', { Warning: `305 callsight "${why}"` });
   if (stream.payloadType !== offered.payloadType) throw refuse('answer changed the payload type');
   let srtp: StreamSrtp | null = null;
-  if (keys.length > 0) {
+  if (keys.length > 0 && (stream.srtp || keysRequired)) {
     const ours = keys.find((k) => k.tag === stream.srtp?.tag);
     if (!stream.srtp || !ours || ours.master.suite !== stream.srtp.remote.suite)
       throw refuse('answer to an SRTP offer without one of its a=crypto tags');
     srtp = { tag: ours.tag, remote: stream.srtp.remote, local: ours.master };
   }
-  return {
-    remote: remoteOf(stream),
-    direction: stream.direction,
-    srtp,
-  };
+  return { remote: remoteOf(stream), direction: stream.direction, srtp };
 }

@@ -172,3 +172,66 @@ describe(
     });
   },
 );
+
+describe(
+  'best-effort SRTP caller to a plain phone, media.encryption optional: one leg SRTP, one plain',
+  { skip: !srtpAvailable && 'baresip (Debian) with its srtp module is not installed' },
+  () => {
+    const lab = new BaresipLab();
+    let plainDesk: Baresip;
+
+    before(async () => {
+      plainDesk = await lab.phone({
+        user: '+15551102',
+        answerMode: 'auto',
+        wavPath: padded(join(AUDIO, 'demo-agent.wav'), 3, lab.scratch),
+        dumpAudio: true,
+        sipTrace: true,
+      });
+      await lab.start(
+        { routes: [{ name: 'to-plain', target: `sip:+15551102@127.0.0.1:${plainDesk.sipPort}` }] },
+        { CALLSIGHT_ASR_ENABLED: 'false' },
+      );
+    });
+
+    after(() => lab.close());
+
+    test("the relay decrypts the caller's SRTP for the plain phone and encrypts the plain phone's RTP for the caller", async () => {
+      const caller = await lab.phone({
+        user: '+15551101',
+        answerMode: 'manual',
+        wavPath: join(AUDIO, 'demo-customer.wav'),
+        dumpAudio: true,
+        mediaenc: 'srtp',
+        sipTrace: true,
+      });
+      await lab.dial(caller, '+15551102');
+      await caller.waitForEvent('CALL_CLOSED', 40_000);
+      await plainDesk.waitForEvent('CALL_CLOSED', 5_000);
+      const ok = caller.output.slice(caller.output.indexOf('SIP/2.0 200 OK'));
+      assert.match(ok, /a=crypto:\d+ AES_CM_128_HMAC_SHA1_(80|32) inline:/, "the caller's leg is SRTP");
+      const farInvite = plainDesk.output.slice(plainDesk.output.indexOf('INVITE sip:'));
+      assert.match(farInvite, /m=audio \d+ RTP\/AVP /, 'the far leg was offered RTP/AVP…');
+      assert.match(farInvite, /a=crypto:1 AES_CM_128_HMAC_SHA1_/, '… with keys: best-effort SRTP');
+      const heardByPlain = matchAudio(
+        readWav(caller.dumps().sent).samples,
+        readWav(plainDesk.dumps().received).samples,
+      );
+      const heardByCaller = matchAudio(
+        readWav(plainDesk.dumps().sent).samples,
+        readWav(caller.dumps().received).samples,
+      );
+      process.stderr.write(
+        `mixed legs: SRTP→plain ${heardByPlain.correlation.toFixed(4)}, plain→SRTP ${heardByCaller.correlation.toFixed(4)}\n`,
+      );
+      assert.ok(
+        heardByPlain.correlation >= MIN_CORRELATION,
+        `the plain phone heard ${heardByPlain.correlation}`,
+      );
+      assert.ok(
+        heardByCaller.correlation >= MIN_CORRELATION,
+        `the SRTP phone heard ${heardByCaller.correlation}`,
+      );
+    });
+  },
+);

@@ -114,12 +114,26 @@ export class TrunkLeg {
     return relayedSdp(
       {
         ...this.#options.stream,
-        protocol: side === 0 ? this.#options.stream.protocol : keys.length > 0 ? 'RTP/SAVP' : 'RTP/AVP',
+        // The far leg mirrors the caller's: RTP/SAVP for RTP/SAVP, best-effort SRTP (RTP/AVP with keys) for best effort.
+        protocol: keys.length > 0 ? this.#options.stream.protocol : 'RTP/AVP',
       },
       this.#options.advertisedAddress,
       this.relay.localPort(side),
       direction,
       keys,
+    );
+  }
+
+  /**
+   * Party `side`'s answer to an offer of ours. A plain answer to best-effort SRTP (RTP/AVP with keys)
+   * makes that leg plain, unless media.encryption is `required`.
+   */
+  #answerOf(side: 0 | 1, contentType: string | null, body: string) {
+    return readAnswer(
+      { contentType, body },
+      this.#options.stream,
+      this.#announced[side],
+      this.#options.encryption === 'required' || this.#options.stream.protocol === 'RTP/SAVP',
     );
   }
 
@@ -153,11 +167,7 @@ export class TrunkLeg {
         if (response.status === 180) progress(180);
         if (response.status !== 183 || response.body.length === 0) return;
         try {
-          const early = readAnswer(
-            { contentType: response.contentType, body: response.body.toString('utf8') },
-            this.#options.stream,
-            this.#announced[1],
-          );
+          const early = this.#answerOf(1, response.contentType, response.body.toString('utf8'));
           this.relay.setRemote(1, early.remote);
           this.#keyed(1, early.srtp);
           progress(183, this.#sdpFor(0, early.direction));
@@ -187,11 +197,7 @@ export class TrunkLeg {
       throw new SipRejection(response.status, response.reason);
     }
     try {
-      const answer = readAnswer(
-        { contentType: response.contentType, body: response.body.toString('utf8') },
-        this.#options.stream,
-        this.#announced[1],
-      );
+      const answer = this.#answerOf(1, response.contentType, response.body.toString('utf8'));
       this.relay.setRemote(1, answer.remote);
       this.#keyed(1, answer.srtp);
       return { sdp: this.#sdpFor(0, answer.direction) };
@@ -216,11 +222,7 @@ export class TrunkLeg {
       this.#farSipCallId!,
       this.#sdpFor(1, stream.direction),
     );
-    const answer = readAnswer(
-      { contentType: 'application/sdp', body: farAnswer.sdp },
-      this.#options.stream,
-      this.#announced[1],
-    );
+    const answer = this.#answerOf(1, 'application/sdp', farAnswer.sdp);
     this.relay.setRemote(1, answer.remote);
     this.#keyed(1, answer.srtp);
     return { sdp: this.#sdpFor(0, answer.direction) };
@@ -235,11 +237,7 @@ export class TrunkLeg {
       this.#options.invite.sipCallId,
       this.#sdpFor(0, stream.direction),
     );
-    const answer = readAnswer(
-      { contentType: 'application/sdp', body: callerAnswer.sdp },
-      this.#options.stream,
-      this.#announced[0],
-    );
+    const answer = this.#answerOf(0, 'application/sdp', callerAnswer.sdp);
     this.relay.setRemote(0, answer.remote);
     this.#keyed(0, answer.srtp);
     this.#options.farEndUpdated(invite);
