@@ -194,11 +194,11 @@ function summaryLines(r: Results): string[] {
   }
   const l = r.relayLatency;
   if (l) {
-    const value = `p99 ${l.addedLatencyMs.p99} ms (p50 ${l.addedLatencyMs.p50}), ${l.calls} calls`;
+    const value = `p99 ${l.addedLatencyMs.p99} ms (p50 ${l.addedLatencyMs.p50}), jitter p99 ${l.addedJitterMs.p99} ms, ${l.calls} calls`;
     row(
       'relay added one-way latency',
       value,
-      `p99 < ${RELAY_LATENCY_TARGET.p99AddedMs} ms @ ${RELAY_LATENCY_TARGET.calls}`,
+      `p99 ≤ ${RELAY_LATENCY_TARGET.p99AddedMs} ms, jitter ≤ ${RELAY_LATENCY_TARGET.p99AddedJitterMs} ms @ ${RELAY_LATENCY_TARGET.calls}`,
       l.pass,
     );
   }

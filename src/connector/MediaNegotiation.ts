@@ -3,7 +3,16 @@ import { isIPv6 } from 'node:net';
 import * as sdpTransform from 'sdp-transform';
 import { z } from 'zod';
 import type { G711Encoding } from '../media/MediaTypes.js';
+import { cryptoLineFor, type CryptoLine } from '../media/srtp/SdesCrypto.js';
+import type { SrtpMasterKey } from '../media/srtp/SrtpSuite.js';
 import { SipRejection } from '../sip/CallHandlerTypes.js';
+import {
+  chooseProtection,
+  refusalWarning,
+  type MediaEncryption,
+  type ProtectionRefusal,
+  type StreamSrtp,
+} from './MediaEncryption.js';
 
 /** One offered audio stream Callsight will receive. */
 export interface NegotiatedStream {
@@ -22,6 +31,17 @@ export interface NegotiatedStream {
   readonly port: number;
   /** The offerer's direction (sendrecv when it says nothing). */
   readonly direction: MediaDirection;
+  /** The m-line's transport protocol, echoed in the answer: RTP/AVP or RTP/SAVP. */
+  readonly protocol: string;
+  /** SDES keys when the stream is SRTP, else null. */
+  readonly srtp: StreamSrtp | null;
+}
+
+/** Where a stream's SDP says the party's RTP is (null: on hold, or unspecified). */
+export function remoteOf(
+  stream: Pick<NegotiatedStream, 'remoteAddress' | 'port'>,
+): { address: string; port: number } | null {
+  return stream.remoteAddress === null ? null : { address: stream.remoteAddress, port: stream.port };
 }
 
 export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
@@ -52,6 +72,16 @@ const mediaSchema = z.object({
   fmtp: z.array(z.object({ payload: z.number().int(), config: z.string() })),
   connection: connectionSchema.optional(),
   direction: z.enum(['sendrecv', 'sendonly', 'recvonly', 'inactive']).optional(),
+  crypto: z
+    .array(
+      z.object({
+        id: z.number().int(),
+        suite: z.string(),
+        config: z.string(),
+        sessionConfig: z.string().optional(),
+      }),
+    )
+    .optional(),
   label: z.union([z.string(), z.number()]).transform(String).optional(),
   ptime: z.number().positive().optional(),
 });
@@ -77,13 +107,19 @@ function codecOf(
   return known ? { codec: known, rate: 8000 } : null;
 }
 
-/** The first G.711 format in the offerer's order of preference, and telephone-event if offered. */
+/**
+ * The first G.711 format in the offerer's order of preference, and telephone-event if offered; the
+ * SRTP keys if the policy and the offer agree on encryption. A refused m-line says why.
+ */
 function chooseAudio(
   media: OfferedMedia,
   mediaIndex: number,
   sessionIp: string | null,
-): NegotiatedStream | null {
-  if (media.type !== 'audio' || media.port === 0 || media.protocol.toUpperCase() !== 'RTP/AVP') return null;
+  encryption: MediaEncryption,
+): NegotiatedStream | ProtectionRefusal | null {
+  const protocol = media.protocol.toUpperCase();
+  if (media.type !== 'audio' || media.port === 0 || (protocol !== 'RTP/AVP' && protocol !== 'RTP/SAVP'))
+    return null;
   const formats = media.payloads.split(/\s+/).filter(Boolean).map(Number);
   let chosen: { payloadType: number; encoding: G711Encoding } | null = null;
   let telephoneEvent: number | null = null;
@@ -95,6 +131,8 @@ function chooseAudio(
     if (telephoneEvent === null && codec.codec === 'TELEPHONE-EVENT') telephoneEvent = pt;
   }
   if (!chosen) return null;
+  const protection = chooseProtection(protocol, media.crypto ?? [], encryption);
+  if (protection.kind === 'refused') return protection.why;
   const ip = media.connection?.ip ?? sessionIp;
   return {
     mediaIndex,
@@ -107,14 +145,21 @@ function chooseAudio(
     ptime: media.ptime ?? null,
     port: media.port,
     direction: media.direction ?? 'sendrecv',
+    protocol,
+    srtp: protection.kind === 'srtp' ? protection.srtp : null,
   };
 }
 
 /**
  * RFC 3264 offer/answer for a listener: accept up to `maxStreams` audio m-lines that offer PCMU or
- * PCMA over plain RTP, refuse the rest (port 0). No acceptable stream → 488; not SDP → 415.
+ * PCMA over RTP or SRTP as `encryption` allows, refuse the rest (port 0). No acceptable stream → 488
+ * (with the encryption policy's reason when that is what refused them); not SDP → 415.
  */
-export function negotiate(invite: SdpBody, maxStreams: number): Negotiation {
+export function negotiate(
+  invite: SdpBody,
+  maxStreams: number,
+  encryption: MediaEncryption = 'optional',
+): Negotiation {
   if (invite.body.trim() === '')
     throw new SipRejection('CS_ERR_SDP_NO_CODEC', 'Not Acceptable Here', {
       extraHeaders: { Warning: '399 callsight "an SDP offer is required in the INVITE"' },
@@ -133,14 +178,18 @@ export function negotiate(invite: SdpBody, maxStreams: number): Negotiation {
   const session = parsed.data;
   const sessionIp = session.connection?.ip ?? null;
   const accepted: NegotiatedStream[] = [];
+  let refusal: ProtectionRefusal | null = null;
   for (const [index, media] of session.media.entries()) {
     if (accepted.length >= maxStreams) break;
-    const stream = chooseAudio(media, index, sessionIp);
-    if (stream) accepted.push(stream);
+    const stream = chooseAudio(media, index, sessionIp, encryption);
+    if (typeof stream === 'string') refusal ??= stream;
+    else if (stream) accepted.push(stream);
   }
   if (accepted.length === 0)
     throw new SipRejection('CS_ERR_SDP_NO_CODEC', 'Not Acceptable Here', {
-      extraHeaders: { Warning: '305 callsight "no PCMU or PCMA audio stream offered"' },
+      extraHeaders: {
+        Warning: refusal ? refusalWarning(refusal) : '305 callsight "no PCMU or PCMA audio stream offered"',
+      },
     });
   return {
     accepted,
@@ -177,25 +226,14 @@ export function answerFor(negotiation: Negotiation, address: string, ports: read
         fmtp: [],
       };
     }
-    const payloads = [stream.payloadType, ...(stream.telephoneEvent === null ? [] : [stream.telephoneEvent])];
     return {
-      type: 'audio',
-      port: ports[slot]!,
-      protocol: 'RTP/AVP',
-      payloads: payloads.join(' '),
-      rtp: [
-        { payload: stream.payloadType, codec: stream.encoding, rate: 8000 },
-        ...(stream.telephoneEvent === null
-          ? []
-          : [{ payload: stream.telephoneEvent, codec: 'telephone-event', rate: 8000 }]),
-      ],
-      fmtp:
-        stream.telephoneEvent === null
-          ? []
-          : [{ payload: stream.telephoneEvent, config: stream.telephoneEventFmtp ?? '0-16' }],
-      ...(stream.ptime === null ? {} : { ptime: stream.ptime }),
+      ...audioMedia(
+        stream,
+        ports[slot]!,
+        stream.srtp === null ? [] : [{ tag: stream.srtp.tag, master: stream.srtp.local }],
+        answerDirection(stream.direction),
+      ),
       ...(stream.label === null ? {} : { label: stream.label }),
-      direction: answerDirection(stream.direction),
     };
   });
   return sdpTransform.write({
@@ -208,18 +246,53 @@ export function answerFor(negotiation: Negotiation, address: string, ports: read
   });
 }
 
-/** What the relay offers one party for an anchored stream: one audio m-line, our address and port. */
+/** An SDES key we announce: the tag of its a=crypto line and the key itself. */
+export interface AnnouncedKey {
+  readonly tag: number;
+  readonly master: SrtpMasterKey;
+}
+
+type AudioFormat = Pick<
+  NegotiatedStream,
+  'payloadType' | 'encoding' | 'telephoneEvent' | 'telephoneEventFmtp' | 'ptime' | 'protocol'
+>;
+
+/** One audio m-line of ours: the stream's format, our port, our keys if it is SRTP. */
+function audioMedia(
+  stream: AudioFormat,
+  port: number,
+  keys: readonly AnnouncedKey[],
+  direction: MediaDirection,
+) {
+  const telephone = stream.telephoneEvent;
+  return {
+    type: 'audio',
+    port,
+    protocol: stream.protocol,
+    payloads: [stream.payloadType, ...(telephone === null ? [] : [telephone])].join(' '),
+    rtp: [
+      { payload: stream.payloadType, codec: stream.encoding, rate: 8000 },
+      ...(telephone === null ? [] : [{ payload: telephone, codec: 'telephone-event', rate: 8000 }]),
+    ],
+    fmtp: telephone === null ? [] : [{ payload: telephone, config: stream.telephoneEventFmtp ?? '0-16' }],
+    ...(keys.length === 0 ? {} : { crypto: keys.map((k): CryptoLine => cryptoLineFor(k.tag, k.master)) }),
+    ...(stream.ptime === null ? {} : { ptime: stream.ptime }),
+    direction,
+  };
+}
+
+/**
+ * What the relay sends one party for an anchored stream: one audio m-line, our address and port,
+ * and the keys we encrypt with towards that party (several in an offer, the chosen one in an answer).
+ */
 export function relayedSdp(
-  stream: Pick<
-    NegotiatedStream,
-    'payloadType' | 'encoding' | 'telephoneEvent' | 'telephoneEventFmtp' | 'ptime'
-  >,
+  stream: AudioFormat,
   address: string,
   port: number,
   direction: MediaDirection,
+  keys: readonly AnnouncedKey[],
 ): string {
   const ipVer = isIPv6(address) ? 6 : 4;
-  const telephone = stream.telephoneEvent;
   return sdpTransform.write({
     version: 0,
     origin: {
@@ -233,40 +306,40 @@ export function relayedSdp(
     name: 'Callsight',
     connection: { version: ipVer, ip: address },
     timing: { start: 0, stop: 0 },
-    media: [
-      {
-        type: 'audio',
-        port,
-        protocol: 'RTP/AVP',
-        payloads: [stream.payloadType, ...(telephone === null ? [] : [telephone])].join(' '),
-        rtp: [
-          { payload: stream.payloadType, codec: stream.encoding, rate: 8000 },
-          ...(telephone === null ? [] : [{ payload: telephone, codec: 'telephone-event', rate: 8000 }]),
-        ],
-        fmtp: telephone === null ? [] : [{ payload: telephone, config: stream.telephoneEventFmtp ?? '0-16' }],
-        ...(stream.ptime === null ? {} : { ptime: stream.ptime }),
-        direction,
-      },
-    ],
+    media: [audioMedia(stream, port, keys, direction)],
   });
 }
 
 /**
- * A party's answer to an offer the relay made (one audio stream): where it receives and in which
- * direction. An answer that refuses the stream, or changes the one payload type offered, is 488.
+ * A party's answer to an offer the relay made (one audio stream): where it receives, in which
+ * direction, and — when we offered SDES keys — which of them it took and the key it sends with. An
+ * answer that refuses the stream, changes the one payload type offered, or answers keys with a tag
+ * or suite we did not offer is 488; so is a plain answer to our keys when `keysRequired` (an
+ * RTP/SAVP offer, or media.encryption required), else that leg is plain.
  */
 export function readAnswer(
   answer: SdpBody,
   offered: Pick<NegotiatedStream, 'payloadType'>,
-): { remote: { address: string; port: number } | null; direction: MediaDirection } {
+  keys: readonly AnnouncedKey[],
+  keysRequired: boolean,
+): {
+  remote: { address: string; port: number } | null;
+  direction: MediaDirection;
+  srtp: StreamSrtp | null;
+} {
   const negotiation = negotiate(answer, 1);
   const stream = negotiation.accepted[0]!;
-  if (stream.payloadType !== offered.payloadType)
-    throw new SipRejection('CS_ERR_SDP_NO_CODEC', 'Not Acceptable Here', {
-      extraHeaders: { Warning: '305 callsight "answer changed the payload type"' },
+  const refuse = (why: string) =>
+    new SipRejection('CS_ERR_SDP_NO_CODEC', 'Not Acceptable Here', {
+      extraHeaders: { Warning: `305 callsight "${why}"` },
     });
-  return {
-    remote: stream.remoteAddress === null ? null : { address: stream.remoteAddress, port: stream.port },
-    direction: stream.direction,
-  };
+  if (stream.payloadType !== offered.payloadType) throw refuse('answer changed the payload type');
+  let srtp: StreamSrtp | null = null;
+  if (keys.length > 0 && (stream.srtp || keysRequired)) {
+    const ours = keys.find((k) => k.tag === stream.srtp?.tag);
+    if (!stream.srtp || !ours || ours.master.suite !== stream.srtp.remote.suite)
+      throw refuse('answer to an SRTP offer without one of its a=crypto tags');
+    srtp = { tag: ours.tag, remote: stream.srtp.remote, local: ours.master };
+  }
+  return { remote: remoteOf(stream), direction: stream.direction, srtp };
 }

@@ -18,7 +18,8 @@ import {
 import { TypedEmitter } from '../platform/TypedEmitter.js';
 import type { CallInfo, CallKind, CallStream, ParticipantRole } from './CallTypes.js';
 import { allowedHeaders, type HeaderAllowList } from './InviteHeaders.js';
-import { answerFor, negotiate, type NegotiatedStream } from './MediaNegotiation.js';
+import type { MediaEncryption } from './MediaEncryption.js';
+import { answerFor, negotiate, remoteOf, type NegotiatedStream } from './MediaNegotiation.js';
 import { RecordingSessionState } from './siprec/RecordingSessionState.js';
 import { parseSiprecInvite, type SiprecOffer, type StreamMappingOptions } from './siprec/index.js';
 import { allStarted, streamEnded, streamFailed, streamStarted, streamUpdated } from './StreamingStatus.js';
@@ -34,6 +35,10 @@ export interface VoiceConnectorOptions {
   readonly rtpHost: string;
   readonly ports: PortAllocator;
   readonly jitterBufferMs: number;
+  /** SRTP policy of every stream (see MediaEncryption.ts). Default 'optional'. */
+  readonly encryption?: MediaEncryption;
+  /** RTP only from the address in the party's SDP, no NAT learning (see SourceLock). Default false. */
+  readonly strictRtpSource?: boolean;
   /** A confirmed call with no RTP on any stream for this long is reported as 'mediaTimeout' (0: never). */
   readonly mediaTimeoutMs: number;
   /** Where INVITEs go; default: answer every one here. SIPREC INVITEs are always recorded here. */
@@ -119,6 +124,10 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
   readonly targets: TargetMonitor;
   #sip: OutboundSip | null = null;
 
+  get #encryption(): MediaEncryption {
+    return this.#options.encryption ?? 'optional';
+  }
+
   constructor(options: VoiceConnectorOptions) {
     super(options.logger);
     this.#options = options;
@@ -189,7 +198,7 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
 
   /** A call answered here: one receiver per audio stream of the offer. */
   async #acceptHere(invite: IncomingInvite, route: RouteDefinition): Promise<{ sdp: string }> {
-    const negotiation = negotiate(invite, MAX_STREAMS);
+    const negotiation = negotiate(invite, MAX_STREAMS, this.#encryption);
     const roles: ParticipantRole[] = [
       route.callerRole,
       route.callerRole === 'CUSTOMER' ? 'AGENT' : 'CUSTOMER',
@@ -222,7 +231,11 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
 
   /** A SIPREC recording session: streams, labels, speakers and roles from the RFC 7865 metadata. */
   async #acceptRecording(invite: IncomingInvite, offer: SiprecOffer): Promise<{ sdp: string }> {
-    const negotiation = negotiate({ contentType: 'application/sdp', body: offer.sdp }, MAX_STREAMS);
+    const negotiation = negotiate(
+      { contentType: 'application/sdp', body: offer.sdp },
+      MAX_STREAMS,
+      this.#encryption,
+    );
     const recording = new RecordingSessionState(offer, this.#options.siprec ?? {});
     const mapped = recording.map(negotiation.accepted);
     const parties = recording.parties(mapped);
@@ -278,7 +291,7 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
       );
       throw new SipRejection('CS_ERR_TRUNK_UNAVAILABLE', 'Service Unavailable');
     }
-    const negotiation = negotiate(invite, 1);
+    const negotiation = negotiate(invite, 1, this.#encryption);
     const stream = negotiation.accepted[0]!;
     const otherRole: ParticipantRole = route.callerRole === 'CUSTOMER' ? 'AGENT' : 'CUSTOMER';
     const call = this.#newCall(invite, 'trunk', route.direction, [
@@ -297,6 +310,8 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
       stream,
       route,
       targets,
+      encryption: this.#encryption,
+      learnRtpSource: !this.#options.strictRtpSource,
       sip,
       advertisedAddress: this.#options.advertisedAddress,
       rtpHost: this.#options.rtpHost,
@@ -450,9 +465,10 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
     } else if (call.recording) {
       answer = await this.#updateRecording(call, invite);
     } else {
-      const negotiation = negotiate(invite, MAX_STREAMS);
+      const negotiation = negotiate(invite, MAX_STREAMS, this.#encryption);
       for (const [channel, stream] of negotiation.accepted.entries()) {
-        call.receivers.get(channel)?.setExpectedRemote(stream.remoteAddress);
+        call.receivers.get(channel)?.setExpectedRemote(remoteOf(stream));
+        call.receivers.get(channel)?.setSrtpKey(stream.srtp?.remote ?? null);
       }
       const ports = negotiation.accepted.map((_, channel) => call.receivers.get(channel)?.localPort ?? 0);
       answer = { sdp: answerFor(negotiation, this.#options.advertisedAddress, ports) };
@@ -475,14 +491,19 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
   async #updateRecording(call: ActiveCall, invite: IncomingInvite): Promise<{ sdp: string }> {
     const recording = call.recording!;
     const offer = parseSiprecInvite(invite);
-    const negotiation = negotiate({ contentType: 'application/sdp', body: offer.sdp }, MAX_STREAMS);
+    const negotiation = negotiate(
+      { contentType: 'application/sdp', body: offer.sdp },
+      MAX_STREAMS,
+      this.#encryption,
+    );
     if (offer.metadata) recording.update(offer.metadata, offer.metadataXml!);
     const mapped = recording.map(negotiation.accepted);
     const added: CallStream[] = [];
     for (const m of mapped) {
       const existing = call.receivers.get(m.channel);
       if (existing) {
-        existing.setExpectedRemote(m.stream.remoteAddress);
+        existing.setExpectedRemote(remoteOf(m.stream));
+        existing.setSrtpKey(m.stream.srtp?.remote ?? null);
         continue;
       }
       const stream = this.#callStream(
@@ -635,12 +656,14 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
           host: rtpHost,
           ports,
           channel,
-          expectedRemote: stream.remoteAddress === null ? null : { address: stream.remoteAddress },
+          expectedRemote: remoteOf(stream),
+          learnSource: !this.#options.strictRtpSource,
           payloadTypes: {
             audio: stream.payloadType,
             encoding: stream.encoding,
             telephoneEvent: stream.telephoneEvent,
           },
+          srtp: stream.srtp?.remote ?? null,
           callStartMs,
           jitterDepthMs: jitterBufferMs,
           logger: logger.child({ callId: info.callId, channel }),

@@ -21,7 +21,28 @@ export interface RtpStreamStats {
   packetsReordered: number;
   packetsSpoofed: number;
   packetsInvalid: number;
+  /** SRTP packets whose authentication tag did not verify (wrong key, forged, corrupted). */
+  packetsUnauthenticated: number;
+  /** SRTP packets refused by the replay list (RFC 3711 §3.3.2). */
+  packetsReplayed: number;
   jitterMs: number;
 }
+
+/** RTCP counters of a stream, kept beside its RTP counters. */
+export interface RtcpCounters {
+  /** RTCP (or authentic SRTCP) packets accepted. */
+  rtcpPackets: number;
+  /** RTCP refused: from an unexpected address, malformed, unauthenticated or replayed SRTCP. */
+  rtcpRefused: number;
+}
+
+export type MediaStreamStats = RtpStreamStats &
+  RtcpCounters & {
+    /**
+     * Where the stream's RTP comes from when that is not the address and port of the party's SDP
+     * (a party behind NAT, learned by symmetric RTP), as `address:port`; null when it is the SDP's.
+     */
+    learnedSource: string | null;
+  };
 
 export type G711Encoding = 'PCMU' | 'PCMA';

@@ -1,13 +1,15 @@
-import { createSocket, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
-import type { Logger } from '../platform/logger.js';
+import type { Socket } from 'node:dgram';
 import { TypedEmitter } from '../platform/TypedEmitter.js';
-import type { RtpStreamStats } from './MediaTypes.js';
+import type { MediaStreamStats } from './MediaTypes.js';
+import { RtcpPort } from './RtcpPort.js';
 import type { RtpReceiverEvents, RtpReceiverOptions } from './RtpReceiverTypes.js';
 import type { PortAllocator } from './rtp/PortAllocator.js';
+import type { PacketSource } from './rtp/SourceLock.js';
 import { RtpStreamTap } from './RtpStreamTap.js';
+import type { SrtpMasterKey } from './srtp/SrtpSuite.js';
+import { bindUdp, enlargeReceiveBuffer } from './UdpSockets.js';
 
-const RECV_BUFFER_BYTES = 1 << 20;
+const NO_RTCP = Object.freeze({ rtcpPackets: 0, rtcpRefused: 0 });
 
 /** One received RTP stream: a UDP socket on a port of the allocator, its datagrams into an RtpStreamTap. */
 export class RtpReceiver extends TypedEmitter<RtpReceiverEvents> {
@@ -15,6 +17,7 @@ export class RtpReceiver extends TypedEmitter<RtpReceiverEvents> {
   readonly #socket: Socket;
   readonly #ports: PortAllocator;
   readonly #tap: RtpStreamTap;
+  #rtcp: RtcpPort | null = null;
   #closing: Promise<void> | null = null;
 
   private constructor(options: RtpReceiverOptions, socket: Socket, port: number) {
@@ -30,26 +33,46 @@ export class RtpReceiver extends TypedEmitter<RtpReceiverEvents> {
     socket.on('error', (err) => options.logger.warn({ err, port }, 'RTP socket error'));
   }
 
-  /** Binds a UDP socket on the next free even port of `options.ports`. */
+  /** Binds a UDP socket on the next free even port of `options.ports`, and RTCP on the odd one after it. */
   static async open(options: RtpReceiverOptions): Promise<RtpReceiver> {
     const { port, value: socket } = await options.ports.bindNext((candidate) =>
       bindUdp(options.host, candidate),
     );
     enlargeReceiveBuffer(socket, options.logger);
-    return new RtpReceiver(options, socket, port);
+    const receiver = new RtpReceiver(options, socket, port);
+    // A listener only counts the reports: their figures are the sender's view, ours are in stats().
+    receiver.#rtcp = await RtcpPort.open(
+      options.host,
+      port,
+      (remote) => receiver.#tap.isPartyAddress(remote.address),
+      () => undefined,
+      options.logger,
+    );
+    receiver.#rtcp?.setKeys(options.srtp ?? null, null);
+    return receiver;
   }
 
   get closed(): boolean {
     return this.#closing !== null;
   }
 
-  /** Re-targets the source lock, e.g. after a re-INVITE; the next accepted packet re-locks the port. */
-  setExpectedRemote(address: string | null): void {
-    this.#tap.setExpectedRemote(address);
+  /** Re-targets the source lock to the SDP's address and port, e.g. after a re-INVITE. */
+  setExpectedRemote(remote: PacketSource | null): void {
+    this.#tap.setExpectedRemote(remote);
   }
 
-  stats(): RtpStreamStats {
-    return this.#tap.stats();
+  /** The key the peer now encrypts with (a re-INVITE may change it); null for plain RTP. */
+  setSrtpKey(key: SrtpMasterKey | null): void {
+    this.#tap.setSrtpKey(key);
+    this.#rtcp?.setKeys(key, null);
+  }
+
+  stats(): MediaStreamStats {
+    return {
+      ...this.#tap.stats(),
+      ...(this.#rtcp?.counters ?? NO_RTCP),
+      learnedSource: this.#tap.learnedSource,
+    };
   }
 
   /** Releases what the jitter buffer still holds as frames, then frees the socket and port. Idempotent. */
@@ -61,31 +84,10 @@ export class RtpReceiver extends TypedEmitter<RtpReceiverEvents> {
   async #close(): Promise<void> {
     this.#socket.removeAllListeners('message');
     this.#tap.close();
-    await new Promise<void>((resolve) => this.#socket.close(() => resolve()));
+    await Promise.all([
+      new Promise<void>((resolve) => this.#socket.close(() => resolve())),
+      this.#rtcp?.close(),
+    ]);
     this.#ports.release(this.localPort);
   }
-}
-
-/** Bursts of RTP from many calls must not overflow the kernel's default receive buffer. */
-export function enlargeReceiveBuffer(socket: Socket, logger: Logger): void {
-  try {
-    socket.setRecvBufferSize(RECV_BUFFER_BYTES);
-  } catch (err) {
-    logger.debug({ err }, 'could not enlarge the RTP receive buffer');
-  }
-}
-
-export function bindUdp(host: string, port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false });
-    const onError = (err: Error): void => {
-      socket.close();
-      reject(err);
-    };
-    socket.once('error', onError);
-    socket.bind(port, host, () => {
-      socket.off('error', onError);
-      resolve(socket);
-    });
-  });
 }

@@ -1,14 +1,19 @@
 import type { Logger } from '../platform/logger.js';
 import type { G711Encoding, PcmFrame } from './MediaTypes.js';
 import type { PortAllocator } from './rtp/PortAllocator.js';
+import type { SrtpMasterKey } from './srtp/SrtpSuite.js';
 
 /** What one stream's decoding needs, whoever owns its socket. */
 export interface RtpStreamTapOptions {
   /** Channel index stamped on every frame (0 → ch_0, 1 → ch_1). */
   channel: number;
-  /** Address from the SDP c= line; null or '0.0.0.0' accepts the first source that sends. */
-  expectedRemote: { address: string } | null;
+  /** Address and port from the SDP (c= and m= lines); null or '0.0.0.0': none known (see SourceLock). */
+  expectedRemote: { address: string; port: number } | null;
+  /** Symmetric RTP with learning (default true); false keeps RTP to the SDP's address (`media.strictRtpSource`). */
+  learnSource?: boolean;
   payloadTypes: { audio: number; encoding: G711Encoding; telephoneEvent: number | null };
+  /** The key the peer encrypts with (SDES), when the stream is SRTP; null or absent for plain RTP. */
+  srtp?: SrtpMasterKey | null;
   /** Wall-clock time the call started (same clock as `now`); frame offsets are relative to it. */
   callStartMs: number;
   /** Reordering depth of the jitter buffer. Default 60 ms. */

@@ -9,7 +9,10 @@ import { JitterBuffer } from './rtp/JitterBuffer.js';
 import type { JitterItem } from './rtp/JitterBufferTypes.js';
 import { RtpPacket } from './rtp/RtpPacket.js';
 import { RtpStats } from './rtp/RtpStats.js';
+import { SourceLock, type PacketSource } from './rtp/SourceLock.js';
 import { TelephoneEvent } from './rtp/TelephoneEvent.js';
+import { SrtpSession } from './srtp/SrtpSession.js';
+import { sameMasterKey, type SrtpMasterKey } from './srtp/SrtpSuite.js';
 
 /** G.711 and telephone-event both run an 8 kHz RTP clock. */
 const CLOCK_RATE = 8000;
@@ -25,16 +28,17 @@ function defaultNow(): number {
   return performance.timeOrigin + performance.now();
 }
 
-/** Where a packet came from (a dgram RemoteInfo is one). */
-export interface PacketSource {
-  readonly address: string;
-  readonly port: number;
+/** A packet held while its source's run is incomplete (see SourceLock). */
+interface HeldPacket {
+  readonly packet: RtpPacket;
+  readonly arrivalMs: number;
 }
 
 /**
  * The timer adapter around the pure media processors of one RTP stream, fed packets by whoever owns
- * the socket (a receiver, or a relay that also forwards them): source lock → RtpPacket.parse →
- * JitterBuffer → G.711 decode → 2× upsampling → one PcmFrame per packet.
+ * the socket (a receiver, or a relay that also forwards them): source screen → SRTP → RtpPacket.parse
+ * → SourceLock → JitterBuffer → G.711 decode → 2× upsampling → one PcmFrame per packet. A relay,
+ * whose worker thread has screened and decrypted the packets already, feeds `takePlain` instead.
  */
 export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
   readonly #channel: number;
@@ -49,10 +53,12 @@ export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
   readonly #upsampler = new Upsampler2x();
   readonly #drainTimer: NodeJS.Timeout;
 
-  #expectedAddress: string | null = null;
-  #lockedAddress: string | null = null;
-  #lockedPort = 0;
+  readonly #lock: SourceLock<HeldPacket>;
+  #srtpKey: SrtpMasterKey | null = null;
+  #srtp: SrtpSession | null = null;
   #sawFirstPacket = false;
+  /** The one log line per stream about RTP from a source the SDP did not name. */
+  #toldUnexpected = false;
   /** Media clock anchor: the offset (ms) of the RTP timestamp `#anchorTimestamp`; null until the first packet. */
   #anchorOffsetMs: number | null = null;
   #anchorTimestamp = 0;
@@ -74,7 +80,9 @@ export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
     this.#logger = options.logger;
     this.#now = options.now ?? defaultNow;
     this.#jitter = new JitterBuffer({ depthMs: options.jitterDepthMs ?? 60, clockRate: CLOCK_RATE });
-    this.setExpectedRemote(options.expectedRemote?.address ?? null);
+    this.#lock = new SourceLock({ learn: options.learnSource ?? true });
+    this.setExpectedRemote(options.expectedRemote);
+    this.setSrtpKey(options.srtp ?? null);
     this.#drainTimer = setInterval(() => this.#handle(this.#jitter.drain(this.#now())), DRAIN_INTERVAL_MS);
     this.#drainTimer.unref();
   }
@@ -83,10 +91,19 @@ export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
     return this.#closed;
   }
 
-  /** Re-targets the source lock, e.g. after a re-INVITE; the next accepted packet re-locks the port. */
-  setExpectedRemote(address: string | null): void {
-    this.#expectedAddress = address === null || address === '0.0.0.0' || address === '::' ? null : address;
-    this.#lockedAddress = null;
+  /** Re-targets the source lock to the SDP's address and port, e.g. after a re-INVITE; it locks anew. */
+  setExpectedRemote(remote: PacketSource | null): void {
+    this.#lock.setExpected(remote?.address ?? null, remote?.port ?? 0);
+  }
+
+  /**
+   * The key the peer now encrypts with (after a re-INVITE), or null for plain RTP. The same key
+   * keeps its session, so the rollover counter and replay list carry on across hold and resume.
+   */
+  setSrtpKey(key: SrtpMasterKey | null): void {
+    if (key !== null && this.#srtpKey !== null && sameMasterKey(key, this.#srtpKey)) return;
+    this.#srtpKey = key;
+    this.#srtp = key === null ? null : new SrtpSession(key);
   }
 
   stats(): RtpStreamStats {
@@ -102,24 +119,29 @@ export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
   }
 
   /**
-   * One datagram from the stream's socket. Returns false when the packet was refused (wrong source,
-   * malformed, unknown payload type), so that a relay does not forward it either.
+   * One datagram from the stream's socket. A packet from the wrong source, unauthenticated or
+   * replayed SRTP, malformed, or of a payload type not negotiated is dropped and counted; the others
+   * are decoded (once their source holds the stream).
    */
-  receive(msg: Buffer, remote: PacketSource): boolean {
-    if (this.#closed) return false;
+  receive(msg: Buffer, remote: PacketSource): void {
+    if (this.#closed) return;
     const arrivalMs = this.#now();
-    if (this.#lockedAddress !== null) {
-      if (remote.port !== this.#lockedPort || remote.address !== this.#lockedAddress) {
-        this.#stats.spoofed++;
-        this.#noteDropped(arrivalMs, remote, 'spoofed');
-        return false;
-      }
-    } else if (this.#expectedAddress !== null && remote.address !== this.#expectedAddress) {
+    const screen = this.#lock.screen(remote);
+    if (screen === 'refused') {
       this.#stats.spoofed++;
+      this.#tellUnexpected(remote, 'dropped');
       this.#noteDropped(arrivalMs, remote, 'spoofed');
-      return false;
+      return;
     }
-    const packet = RtpPacket.parse(msg);
+    const plain = this.#srtp === null ? msg : this.#srtp.unprotectRtp(msg);
+    if (typeof plain === 'string') {
+      if (plain === 'replayed') this.#stats.replayed++;
+      else if (plain === 'unauthenticated') this.#stats.unauthenticated++;
+      else this.#stats.invalid++;
+      this.#noteDropped(arrivalMs, remote, `SRTP ${plain}`);
+      return;
+    }
+    const packet = RtpPacket.parse(plain);
     const pt = packet?.payloadType;
     if (
       packet === null ||
@@ -127,24 +149,71 @@ export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
     ) {
       this.#stats.invalid++;
       this.#noteDropped(arrivalMs, remote, packet === null ? 'malformed' : 'unknown payload type');
-      return false;
+      return;
     }
-    if (this.#lockedAddress === null) {
-      this.#lockedAddress = remote.address;
-      this.#lockedPort = remote.port;
-      if (!this.#sawFirstPacket) {
-        this.#sawFirstPacket = true;
-        this.safeEmit('firstPacket', { offsetMs: arrivalMs - this.#callStartMs });
-      }
+    if (screen === 'locked') {
+      this.#accept(packet, arrivalMs);
+      return;
     }
-    if (packet.payloadType === this.#audioPt) this.#stats.onPacket(packet.timestamp, arrivalMs);
-    this.#handle(this.#jitter.push(packet, arrivalMs));
-    return true;
+    const offer = this.#lock.offer(remote, packet.ssrc, packet.sequenceNumber, { packet, arrivalMs });
+    if (offer.kind === 'held') return;
+    const learned = this.#lock.learned;
+    if (learned) this.#tellUnexpected(learned, 'learned');
+    if (!this.#sawFirstPacket) {
+      this.#sawFirstPacket = true;
+      this.safeEmit('firstPacket', { offsetMs: offer.released[0]!.arrivalMs - this.#callStartMs });
+    }
+    for (const held of offer.released) this.#accept(held.packet, held.arrivalMs);
   }
 
-  /** Where the locked source sends from (null until the first accepted packet). */
+  /** A packet the relay worker already took (source, SRTP, payload type), plain, with its arrival time. */
+  takePlain(plain: Buffer, arrivalMs: number): void {
+    if (this.#closed) return;
+    const packet = RtpPacket.parse(plain);
+    if (packet === null) {
+      this.#stats.invalid++;
+      return;
+    }
+    if (!this.#sawFirstPacket) {
+      this.#sawFirstPacket = true;
+      this.safeEmit('firstPacket', { offsetMs: arrivalMs - this.#callStartMs });
+    }
+    this.#accept(packet, arrivalMs);
+  }
+
+  /** Whether RTCP from `address` belongs to this stream: it comes from the party's RTP address. */
+  isPartyAddress(address: string): boolean {
+    const party = this.#lock.locked?.address ?? this.#lock.expectedAddress;
+    return party === null || party === address;
+  }
+
+  /** Where the locked source sends from (null until a source holds the stream). */
   get lockedSource(): PacketSource | null {
-    return this.#lockedAddress === null ? null : { address: this.#lockedAddress, port: this.#lockedPort };
+    return this.#lock.locked;
+  }
+
+  /** The locked source when it is not the SDP's (NAT), as `address:port`; else null. */
+  get learnedSource(): string | null {
+    const learned = this.#lock.learned;
+    return learned === null ? null : `${learned.address}:${learned.port}`;
+  }
+
+  #accept(packet: RtpPacket, arrivalMs: number): void {
+    if (packet.payloadType === this.#audioPt) this.#stats.onPacket(packet.timestamp, arrivalMs);
+    this.#handle(this.#jitter.push(packet, arrivalMs));
+  }
+
+  /** Once per stream: where unexpected RTP came from, and whether the stream was learned from it or dropped it. */
+  #tellUnexpected(source: PacketSource, what: 'learned' | 'dropped'): void {
+    if (this.#toldUnexpected) return;
+    this.#toldUnexpected = true;
+    const expected = this.#lock.expectedAddress;
+    this.#logger.info(
+      { channel: this.#channel, source: `${source.address}:${source.port}`, sdpAddress: expected },
+      what === 'learned'
+        ? "RTP from a source other than the SDP's: learned it (symmetric RTP, NAT)"
+        : 'RTP from an unexpected source: dropped',
+    );
   }
 
   #handle(items: JitterItem[]): void {
@@ -220,7 +289,13 @@ export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
   #noteDropped(
     nowMs: number,
     remote: PacketSource,
-    reason: 'spoofed' | 'malformed' | 'unknown payload type',
+    reason:
+      | 'spoofed'
+      | 'malformed'
+      | 'unknown payload type'
+      | 'SRTP malformed'
+      | 'SRTP replayed'
+      | 'SRTP unauthenticated',
   ): void {
     this.#droppedSinceLog++;
     if (nowMs - this.#lastDropLogMs < DROP_LOG_INTERVAL_MS) return;

@@ -26,6 +26,7 @@ import {
 } from './message/SipMessage.js';
 import { SipParseError, parseSipMessage } from './message/SipParser.js';
 import { formatHost, userOrUri } from './message/SipUri.js';
+import { stampReceived } from './message/ViaReceived.js';
 import {
   InviteClientTransaction,
   NonInviteClientTransaction,
@@ -369,6 +370,7 @@ export class SipUserAgent {
         ['server', SERVER],
       ],
     });
+    stampReceived(response.headers, flow);
     send(response.serialize());
   }
 
@@ -458,7 +460,9 @@ export class SipUserAgent {
     this.#stats.forbidden++;
     // A stateless UAS must give a retransmission the same To tag: derive it from the transaction.
     const toTag = createHash('sha256').update(serverTransactionKey(request)).digest('hex').slice(0, 12);
-    this.#send(this.#response(request, 403, { toTag }).serialize(), flow);
+    const forbidden = this.#response(request, 403, { toTag });
+    stampReceived(forbidden.headers, flow);
+    this.#send(forbidden.serialize(), flow);
     const fields = { code: 'CS_ERR_SIP_FORBIDDEN', method: request.method };
     this.#warnThrottled(flow, fields, 'SIP request from a host not in sip.allowedHosts: 403');
   }

@@ -1,7 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as sdpTransform from 'sdp-transform';
-import { answerFor, negotiate, type Negotiation } from '../../src/connector/MediaNegotiation.js';
+import { offerKeys } from '../../src/connector/MediaEncryption.js';
+import { answerFor, negotiate, readAnswer, type Negotiation } from '../../src/connector/MediaNegotiation.js';
+import { newMasterKey } from '../../src/media/srtp/SdesCrypto.js';
 import { SipRejection, type IncomingInvite } from '../../src/sip/CallHandlerTypes.js';
 
 function invite(body: string, contentType: string | null = 'application/sdp'): IncomingInvite {
@@ -128,7 +130,7 @@ describe('negotiate: codec choice', () => {
 });
 
 describe('negotiate: the answer', () => {
-  test('has as many m-lines as the offer: video and RTP/SAVP refused with port 0', () => {
+  test('has as many m-lines as the offer: video, RTP/AVPF and (with media.encryption off) RTP/SAVP refused with port 0', () => {
     const negotiation = negotiate(
       invite(
         sdp(
@@ -142,6 +144,7 @@ describe('negotiate: the answer', () => {
         ),
       ),
       2,
+      'off',
     );
     assert.deepEqual(
       negotiation.accepted.map((s) => s.mediaIndex),
@@ -302,5 +305,163 @@ describe('negotiate: refusals', () => {
       assert.equal(err.code, 'CS_ERR_SDP_INVALID');
       assert.match(err.extraHeaders.Warning ?? '', /^399 callsight "malformed SDP offer/);
     }
+  });
+});
+
+describe('negotiate: SRTP (SDES) under media.encryption', () => {
+  const KEY = 'WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz';
+  const GCM_KEY = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGw==';
+  const savp = [
+    'm=audio 4000 RTP/SAVP 0',
+    `a=crypto:1 F8_128_HMAC_SHA1_80 inline:${KEY}`,
+    `a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:${KEY}|2^31`,
+    `a=crypto:3 AEAD_AES_128_GCM inline:${GCM_KEY}`,
+  ];
+  const plain = ['m=audio 4000 RTP/AVP 0'];
+
+  test('optional: the first usable crypto line is answered with its tag and suite and a fresh key of ours', () => {
+    const negotiation = negotiate(invite(sdp(savp)), 2, 'optional');
+    const stream = negotiation.accepted[0]!;
+    assert.equal(stream.protocol, 'RTP/SAVP');
+    assert.equal(stream.srtp?.tag, 2);
+    assert.equal(stream.srtp.remote.suite.name, 'AES_CM_128_HMAC_SHA1_32');
+    assert.deepEqual(
+      Buffer.concat([stream.srtp.remote.key, stream.srtp.remote.salt]),
+      Buffer.from(KEY, 'base64'),
+    );
+    assert.notDeepEqual(stream.srtp.local.key, stream.srtp.remote.key);
+    const media = answer(negotiation).media[0]!;
+    assert.equal(media.protocol, 'RTP/SAVP');
+    assert.equal(media.crypto?.length, 1);
+    assert.equal(media.crypto[0]!.id, 2);
+    assert.equal(media.crypto[0]!.suite, 'AES_CM_128_HMAC_SHA1_32');
+    assert.equal(
+      media.crypto[0]!.config,
+      `inline:${Buffer.concat([stream.srtp.local.key, stream.srtp.local.salt]).toString('base64')}`,
+    );
+  });
+
+  test('optional: a plain offer is answered plainly; best-effort SRTP (RTP/AVP with a=crypto) with SRTP', () => {
+    const answered = answer(negotiate(invite(sdp(plain)), 2, 'optional')).media[0]!;
+    assert.equal(answered.protocol, 'RTP/AVP');
+    assert.equal(answered.crypto, undefined);
+    const bestEffort = negotiate(
+      invite(sdp(['m=audio 4000 RTP/AVP 0', `a=crypto:5 AES_CM_128_HMAC_SHA1_80 inline:${KEY}`])),
+      2,
+    );
+    assert.equal(bestEffort.accepted[0]!.srtp?.tag, 5);
+    assert.equal(answer(bestEffort).media[0]!.protocol, 'RTP/AVP');
+    const unusable = negotiate(
+      invite(sdp(['m=audio 4000 RTP/AVP 0', `a=crypto:5 F8_128_HMAC_SHA1_80 inline:${KEY}`])),
+      2,
+    );
+    assert.equal(unusable.accepted[0]!.srtp, null, 'no usable key: plain, as best effort allows');
+  });
+
+  test('required: a plain offer gets 488 saying SRTP is required; an SRTP one is accepted', () => {
+    const err = rejection(() => negotiate(invite(sdp(plain)), 2, 'required'));
+    assert.equal(err.status, 488);
+    assert.match(err.extraHeaders.Warning ?? '', /SRTP is required here \(media.encryption: required\)/);
+    assert.equal(negotiate(invite(sdp(savp)), 2, 'required').accepted[0]!.srtp?.tag, 2);
+    const unusable = rejection(() =>
+      negotiate(
+        invite(sdp(['m=audio 4000 RTP/SAVP 0', `a=crypto:1 F8_128_HMAC_SHA1_80 inline:${KEY}`])),
+        2,
+        'required',
+      ),
+    );
+    assert.match(unusable.extraHeaders.Warning ?? '', /no usable a=crypto line/);
+  });
+
+  test('SIPREC: two labelled SRTP streams each get their own key in the answer, under their own tag', () => {
+    const negotiation = negotiate(
+      invite(
+        sdp(
+          [
+            'm=audio 4000 RTP/SAVP 0',
+            'a=label:1',
+            `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${KEY}`,
+            'a=sendonly',
+          ],
+          [
+            'm=audio 4002 RTP/SAVP 0',
+            'a=label:2',
+            `a=crypto:4 AEAD_AES_128_GCM inline:${GCM_KEY}`,
+            'a=sendonly',
+          ],
+        ),
+      ),
+      2,
+      'required',
+    );
+    const [first, second] = negotiation.accepted;
+    assert.equal(first!.srtp?.remote.suite.name, 'AES_CM_128_HMAC_SHA1_80');
+    assert.equal(second!.srtp?.remote.suite.name, 'AEAD_AES_128_GCM');
+    const media = answer(negotiation).media;
+    assert.deepEqual(
+      media.map((m) => [String(m.label), m.protocol, m.crypto?.[0]?.id, m.crypto?.[0]?.suite, m.direction]),
+      [
+        ['1', 'RTP/SAVP', 1, 'AES_CM_128_HMAC_SHA1_80', 'recvonly'],
+        ['2', 'RTP/SAVP', 4, 'AEAD_AES_128_GCM', 'recvonly'],
+      ],
+    );
+    assert.notEqual(media[0]!.crypto?.[0]?.config, media[1]!.crypto?.[0]?.config);
+  });
+
+  test('off: RTP/SAVP is refused (488 when it is all), a=crypto on RTP/AVP ignored', () => {
+    const err = rejection(() => negotiate(invite(sdp(savp)), 2, 'off'));
+    assert.equal(err.status, 488);
+    assert.match(err.extraHeaders.Warning ?? '', /SRTP is turned off here/);
+    const ignored = negotiate(
+      invite(sdp(['m=audio 4000 RTP/AVP 0', `a=crypto:5 AES_CM_128_HMAC_SHA1_80 inline:${KEY}`])),
+      2,
+      'off',
+    );
+    assert.equal(ignored.accepted[0]!.srtp, null);
+    assert.equal(answer(ignored).media[0]!.crypto, undefined);
+  });
+});
+
+describe('readAnswer: the far leg answers the keys the relay offered', () => {
+  const keys = offerKeys('AES_CM_128_HMAC_SHA1_80');
+  const theirs = newMasterKey('AES_CM_128_HMAC_SHA1_80');
+  const inline = (k: typeof theirs) => Buffer.concat([k.key, k.salt]).toString('base64');
+  const body = (...lines: string[]) => ({ contentType: 'application/sdp', body: sdp(lines) });
+
+  test('an SRTP answer takes one of our tags: our key for that tag, theirs from the answer', () => {
+    const tag = keys[0]!.tag;
+    const answer = readAnswer(
+      body('m=audio 5000 RTP/SAVP 0', `a=crypto:${tag} AES_CM_128_HMAC_SHA1_80 inline:${inline(theirs)}`),
+      { payloadType: 0 },
+      keys,
+      true,
+    );
+    assert.equal(answer.srtp?.tag, tag);
+    assert.equal(answer.srtp.local, keys[0]!.master);
+    assert.deepEqual(answer.srtp.remote.key, theirs.key);
+    assert.deepEqual(answer.remote, { address: '192.0.2.10', port: 5000 });
+  });
+
+  test('a plain answer to best-effort SRTP makes a plain leg; to RTP/SAVP (or under required) it is 488', () => {
+    assert.equal(readAnswer(body('m=audio 5000 RTP/AVP 0'), { payloadType: 0 }, keys, false).srtp, null);
+    assert.equal(
+      rejection(() => readAnswer(body('m=audio 5000 RTP/AVP 0'), { payloadType: 0 }, keys, true)).status,
+      488,
+    );
+  });
+
+  test('a tag or suite we did not offer is 488', () => {
+    const wrongTag = body(
+      'm=audio 5000 RTP/SAVP 0',
+      `a=crypto:99 AES_CM_128_HMAC_SHA1_80 inline:${inline(theirs)}`,
+    );
+    assert.equal(rejection(() => readAnswer(wrongTag, { payloadType: 0 }, keys, false)).status, 488);
+    // Tag 1 is our AES_CM_128_HMAC_SHA1_80 key: answered as GCM, the suites disagree.
+    const gcm = newMasterKey('AEAD_AES_128_GCM');
+    const wrongSuite = body(
+      'm=audio 5000 RTP/SAVP 0',
+      `a=crypto:${keys[0]!.tag} AEAD_AES_128_GCM inline:${inline(gcm)}`,
+    );
+    assert.equal(rejection(() => readAnswer(wrongSuite, { payloadType: 0 }, keys, false)).status, 488);
   });
 });

@@ -1,6 +1,5 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -10,6 +9,7 @@ import { readWav } from '../../src/media/wav/WavFile.js';
 import { matchAudio } from '../helpers/audioMatch.js';
 import { Baresip, baresipAvailable } from '../helpers/baresip.js';
 import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
+import { padded } from '../helpers/paddedWav.js';
 import { freePort } from '../helpers/ports.js';
 import {
   RecordCollector,
@@ -53,29 +53,6 @@ const RINGING_DESK = '+15550004';
 const HOLD_DESK = '+15550005';
 
 const status = (f: StreamFrame) => detailOf(f).streamingStatus as string | undefined;
-
-/** 8 kHz mono 16-bit copy of `wav` with `seconds` of silence after it (baresip hangs up at the end of its file). */
-function padded(wav: string, seconds: number, scratch: string[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'callsight-audio-'));
-  scratch.push(dir);
-  const out = join(dir, 'padded.wav');
-  execFileSync('sox', [
-    wav,
-    '-r',
-    '8000',
-    '-c',
-    '1',
-    '-b',
-    '16',
-    '-e',
-    'signed-integer',
-    out,
-    'pad',
-    '0',
-    String(seconds),
-  ]);
-  return out;
-}
 
 describe(
   'trunk routes between two baresip phones through Callsight',

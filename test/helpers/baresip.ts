@@ -37,6 +37,8 @@ export interface BaresipOptions {
   readonly dumpAudio?: boolean;
   /** Print every SIP message on stdout (-s). */
   readonly sipTrace?: boolean;
+  /** SRTP with SDES (baresip's srtp module): offered best-effort, or mandatory (RTP/SAVP). */
+  readonly mediaenc?: 'srtp' | 'srtp-mand';
 }
 
 /** netstring framing of ctrl_tcp: `<length>:<bytes>,`. */
@@ -111,6 +113,7 @@ export class Baresip {
         'rtp_stats no',
         `module_path ${MODULES}`,
         'module g711.so',
+        ...(options.mediaenc ? ['module srtp.so'] : []),
         'module aufile.so',
         'module aubridge.so',
         ...(options.dumpAudio ? ['module sndfile.so', `snd_path ${dumpDir}`] : []),
@@ -123,7 +126,7 @@ export class Baresip {
     );
     writeFileSync(
       join(dir, 'accounts'),
-      `<sip:${options.user}@127.0.0.1:${sipPort}>;regint=0;answermode=${options.answerMode};audio_codecs=pcmu,pcma\n`,
+      `<sip:${options.user}@127.0.0.1:${sipPort}>;regint=0;answermode=${options.answerMode};audio_codecs=pcmu,pcma${options.mediaenc ? `;mediaenc=${options.mediaenc}` : ''}\n`,
     );
     const child = spawn(BARESIP, ['-f', dir, ...(options.sipTrace ? ['-s'] : [])], {
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -33,19 +33,20 @@ interface Harness {
   send: (packets: RtpPacket[], gapMs?: number) => Promise<void>;
 }
 
+/** A receiver and a sender whose address and port are the ones in the receiver's SDP, unless overridden. */
 async function harness(overrides: Partial<RtpReceiverOptions> = {}): Promise<Harness> {
   const callStartMs = now() - 1000;
+  const sender = await RtpSender.open();
   const receiver = await RtpReceiver.open({
     host: '127.0.0.1',
     ports,
     channel: 1,
-    expectedRemote: { address: '127.0.0.1' },
+    expectedRemote: { address: '127.0.0.1', port: sender.port },
     payloadTypes: { audio: 0, encoding: 'PCMU', telephoneEvent: 101 },
     callStartMs,
     logger: silentLogger,
     ...overrides,
   });
-  const sender = await RtpSender.open();
   cleanups.push(
     () => receiver.close(),
     () => sender.close(),
@@ -96,8 +97,8 @@ const speech = (seconds: number): Int16Array => {
   return a.map((v, i) => Math.round((v + b[i]!) * (0.55 + 0.45 * Math.sin((2 * Math.PI * 4 * i) / 8000))));
 };
 
-const stream = (seconds: number, firstSeq = 1000, firstTs = 50_000): RtpPacket[] =>
-  packetize(speech(seconds), { encoding: 'PCMU', payloadType: 0, firstSeq, firstTs, ssrc: 0x1234 });
+const stream = (seconds: number, firstSeq = 1000, firstTs = 50_000, ssrc = 0x1234): RtpPacket[] =>
+  packetize(speech(seconds), { encoding: 'PCMU', payloadType: 0, firstSeq, firstTs, ssrc });
 
 describe('RtpReceiver', () => {
   test('in-order audio arrives as 16 kHz frames with exact samples and offsets on the media clock', async () => {
@@ -234,14 +235,80 @@ describe('RtpReceiver', () => {
     assert.equal(h.receiver.stats().packetsDuplicate, 0);
   });
 
-  test('packets from an address other than the SDP c= address are spoofed', async () => {
-    const h = await harness({ expectedRemote: { address: '10.9.8.7' } });
+  test('strict source: packets from an address other than the SDP c= address are spoofed', async () => {
+    const h = await harness({ expectedRemote: { address: '10.9.8.7', port: 4000 }, learnSource: false });
     await h.send(stream(0.1));
     await waitFor(() => h.receiver.stats().packetsSpoofed === 5, '5 spoofed');
     assert.equal(h.frames.length, 0);
-    h.receiver.setExpectedRemote('0.0.0.0');
+    h.receiver.setExpectedRemote(null);
     await h.send(stream(0.1, 2000));
     await waitFor(() => h.frames.length === 5, 'frames after re-targeting');
+  });
+
+  test('NAT: a party sending from another address and port than its SDP is learned after a run of 4, nothing lost', async () => {
+    const sdp = { address: '127.0.0.1', port: 9 }; // what the party's SDP says: nobody sends from there
+    const h = await harness({ expectedRemote: sdp });
+    const natted = await RtpSender.open('127.0.0.2');
+    cleanups.push(() => natted.close());
+    const packets = stream(0.4);
+    for (const p of packets) {
+      await natted.send(p.serialize(), h.receiver.localPort);
+      await sleep(1);
+    }
+    await waitFor(() => h.frames.length === 20, '20 frames');
+    assert.deepEqual(
+      joined(h.frames),
+      expected16k(packets.map((p) => p.payload)),
+      'the held run is not lost',
+    );
+    assert.equal(h.firstPacket.length, 1);
+    const stats = h.receiver.stats();
+    assert.equal(stats.learnedSource, `127.0.0.2:${natted.port}`);
+    assert.equal(stats.packetsSpoofed, 0);
+  });
+
+  test('NAT: stray packets out of sequence never take the stream', async () => {
+    const h = await harness({ expectedRemote: { address: '127.0.0.1', port: 9 } });
+    const packets = stream(0.4);
+    // Every other packet: no run of consecutive sequence numbers ever forms.
+    await h.send(packets.filter((_, i) => i % 2 === 0));
+    await sleep(100);
+    assert.equal(h.frames.length, 0);
+    assert.equal(h.receiver.stats().learnedSource, null);
+  });
+
+  test("attack: a sender on the caller's address but another port who sends first loses the stream to the SDP port", async () => {
+    const h = await harness();
+    const attacker = await RtpSender.open();
+    cleanups.push(() => attacker.close());
+    const noise = stream(0.2, 30_000, 0, 0xbad).map(
+      (p) => new RtpPacket({ ...p, csrcs: [], payload: new Uint8Array(160).fill(0x00) }),
+    );
+    for (const p of noise) {
+      await attacker.send(p.serialize(), h.receiver.localPort);
+      await sleep(1);
+    }
+    await waitFor(
+      () => h.receiver.stats().learnedSource === `127.0.0.1:${attacker.port}`,
+      "the attacker's run locked",
+    );
+    // The caller starts from the port its SDP named: it takes the stream at once, the attacker is dropped.
+    const packets = stream(0.4, 500, 100_000);
+    for (let i = 0; i < packets.length; i++) {
+      await h.sender.send(packets[i]!.serialize(), h.receiver.localPort);
+      await attacker.send(noise[i % noise.length]!.serialize(), h.receiver.localPort);
+      await sleep(1);
+    }
+    await waitFor(() => h.frames.length >= noise.length + 20, "the caller's frames");
+    // The first of the caller's frames starts from the noise in the upsampler's memory; the rest are exact.
+    assert.equal(h.frames.length, noise.length + 20);
+    assert.deepEqual(
+      joined(h.frames.slice(-19)),
+      expected16k(packets.map((p) => p.payload)).subarray(320),
+      "all of the caller's audio",
+    );
+    assert.equal(h.receiver.stats().learnedSource, null, 'locked on the SDP port');
+    assert.equal(h.receiver.stats().packetsSpoofed, 20);
   });
 
   test('garbage and unknown payload types are counted invalid, logged CS_ERR_RTP_INVALID, and never break the stream', async () => {

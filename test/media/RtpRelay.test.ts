@@ -6,6 +6,9 @@ import type { PcmFrame } from '../../src/media/MediaTypes.js';
 import { RtpRelay } from '../../src/media/RtpRelay.js';
 import { PortAllocator } from '../../src/media/rtp/PortAllocator.js';
 import { RtpPacket } from '../../src/media/rtp/RtpPacket.js';
+import type { RelaySideKeys } from '../../src/media/RtpRelay.js';
+import { newMasterKey } from '../../src/media/srtp/SdesCrypto.js';
+import { SrtpSession } from '../../src/media/srtp/SrtpSession.js';
 import { tone } from './support/audio.js';
 import { RtpSender, packetize, sleep, waitFor } from './support/RtpSender.js';
 
@@ -19,16 +22,21 @@ afterEach(async () => {
 
 const PCMU = { audio: 0, encoding: 'PCMU' as const, telephoneEvent: 101 };
 
-/** Two real "phones" on loopback and a relay between them. */
-async function harness() {
+/** Two real "phones" on loopback and a relay between them; `keys` makes their legs SRTP. */
+async function harness(keys: [RelaySideKeys | null, RelaySideKeys | null] = [null, null]) {
   const caller = await RtpSender.open();
   const callee = await RtpSender.open();
   const relay = await RtpRelay.open({
     host: '127.0.0.1',
     ports,
     sides: [
-      { channel: 0, remote: { address: '127.0.0.1', port: caller.port }, payloadTypes: PCMU },
-      { channel: 1, remote: null, payloadTypes: PCMU },
+      {
+        channel: 0,
+        remote: { address: '127.0.0.1', port: caller.port },
+        payloadTypes: PCMU,
+        srtp: keys[0],
+      },
+      { channel: 1, remote: null, payloadTypes: PCMU, srtp: keys[1] },
     ],
     callStartMs: performance.timeOrigin + performance.now(),
     jitterDepthMs: 40,
@@ -87,26 +95,36 @@ describe('RtpRelay', () => {
     );
     await waitFor(() => frames.filter((f) => f.channel === 1).length >= down.length - 1, 'tapped frames');
     assert.ok(frames.filter((f) => f.channel === 0).length >= up.length - 1);
-    const [upStats, downStats] = relay.stats();
-    assert.equal(upStats.packetsForwarded, up.length);
-    assert.equal(downStats.packetsForwarded, down.length);
+    // The relay worker reports its forwarded counts once a second.
+    await waitFor(
+      () =>
+        relay.stats()[0].packetsForwarded === up.length && relay.stats()[1].packetsForwarded === down.length,
+      'forwarded counts',
+    );
+    const [upStats] = relay.stats();
     assert.equal(upStats.packetsLost, 0);
   });
 
-  test('sends to where a party really sends from (symmetric RTP), not only to its SDP address', async () => {
-    const { caller, callee, relay, received } = await harness();
-    relay.setRemote(1, { address: '127.0.0.1', port: 9 }); // an SDP address nobody listens on (NAT)
-    const hello = packetize(tone(8000, 300, 8000, 160), {
+  test('NAT: a party sending from another address and port than its SDP is learned, and sent to where it sends from', async () => {
+    const { caller, relay, received } = await harness();
+    relay.setRemote(1, { address: '127.0.0.1', port: 9 }); // its SDP: an address nobody listens on
+    const natted = await RtpSender.open('127.0.0.2');
+    const heard: Buffer[] = [];
+    natted.socket.on('message', (msg) => heard.push(msg));
+    cleanups.push(() => natted.close());
+    const hello = packetize(tone(8000, 300, 8000, 800), {
       encoding: 'PCMU',
       payloadType: 0,
       firstSeq: 1,
       firstTs: 0,
       ssrc: 7,
-    })[0]!;
-    await callee.send(hello.serialize(), relay.localPort(1)); // the callee's first packet reveals its real port
-    await sleep(20);
-    await caller.send(hello.serialize(), relay.localPort(0));
-    await waitFor(() => received.callee.length === 1, 'the packet at the learned address');
+    });
+    // Its first packets reveal where it really is once they form a run of 4 in sequence.
+    for (const p of hello) await natted.send(p.serialize(), relay.localPort(1));
+    await waitFor(() => received.caller.length === hello.length, 'the whole run forwarded to the caller');
+    await waitFor(() => relay.stats()[1].learnedSource === `127.0.0.2:${natted.port}`, 'the learned source');
+    await caller.send(hello[0]!.serialize(), relay.localPort(0));
+    await waitFor(() => heard.length === 1, 'the packet at the learned address');
   });
 
   test('does not forward spoofed, malformed or unnegotiated packets', async () => {
@@ -139,6 +157,101 @@ describe('RtpRelay', () => {
     const [upStats] = relay.stats();
     assert.equal(upStats.packetsSpoofed, 1);
     assert.equal(upStats.packetsInvalid, 2);
+  });
+
+  test("SRTP legs: each direction is decrypted with the sender's key, tapped, and encrypted again with the receiver's", async () => {
+    const caller = {
+      inbound: newMasterKey('AES_CM_128_HMAC_SHA1_80'),
+      outbound: newMasterKey('AES_CM_128_HMAC_SHA1_80'),
+    };
+    const callee = { inbound: newMasterKey('AEAD_AES_128_GCM'), outbound: newMasterKey('AEAD_AES_128_GCM') };
+    const h = await harness([caller, callee]);
+    h.relay.setRemote(1, { address: '127.0.0.1', port: h.callee.port });
+    // What each phone encrypts with, and decrypts what it receives with.
+    const callerSends = new SrtpSession(caller.inbound);
+    const callerHears = new SrtpSession(caller.outbound);
+    const calleeSends = new SrtpSession(callee.inbound);
+    const calleeHears = new SrtpSession(callee.outbound);
+    const up = packetize(tone(8000, 440, 8000, 1600), {
+      encoding: 'PCMU',
+      payloadType: 0,
+      firstSeq: 65530,
+      firstTs: 0,
+      ssrc: 1,
+    });
+    const down = packetize(tone(8000, 880, 8000, 1600), {
+      encoding: 'PCMU',
+      payloadType: 0,
+      firstSeq: 9,
+      firstTs: 0,
+      ssrc: 2,
+    });
+    for (let i = 0; i < up.length; i++) {
+      await h.caller.send(callerSends.protectRtp(up[i]!.serialize()), h.relay.localPort(0));
+      await h.callee.send(calleeSends.protectRtp(down[i]!.serialize()), h.relay.localPort(1));
+      await sleep(2);
+    }
+    await waitFor(
+      () => h.received.callee.length === up.length && h.received.caller.length === down.length,
+      'forwarded',
+    );
+    assert.deepEqual(
+      h.received.callee.map((p) => calleeHears.unprotectRtp(p)),
+      up.map((p) => p.serialize()),
+      "the callee decrypts the caller's audio (across the sequence wrap) with its own key",
+    );
+    assert.deepEqual(
+      h.received.caller.map((p) => callerHears.unprotectRtp(p)),
+      down.map((p) => p.serialize()),
+    );
+    assert.equal(
+      new SrtpSession(caller.inbound).unprotectRtp(h.received.callee[0]!),
+      'unauthenticated',
+      "not the caller's key",
+    );
+    await waitFor(
+      () => h.frames.filter((f) => f.channel === 0).length >= up.length - 1,
+      'tapped plain audio',
+    );
+
+    // A replayed packet and a forged one are neither forwarded nor tapped, and are counted.
+    const replay = callerSends.protectRtp(up[0]!.serialize());
+    await h.caller.send(replay, h.relay.localPort(0));
+    const next = new RtpPacket({
+      payloadType: 0,
+      sequenceNumber: 20,
+      timestamp: 99_999,
+      ssrc: 1,
+      payload: Buffer.alloc(160),
+    });
+    const forged = Buffer.from(callerSends.protectRtp(next.serialize()));
+    forged[20]! ^= 1;
+    await h.caller.send(forged, h.relay.localPort(0));
+    await sleep(50);
+    assert.equal(h.received.callee.length, up.length);
+    const [upStats] = h.relay.stats();
+    assert.equal(upStats.packetsReplayed, 1);
+    assert.equal(upStats.packetsUnauthenticated, 1);
+    assert.equal(upStats.packetsForwarded, up.length);
+
+    // SRTCP: a report from the callee to the relay's RTCP port (its port + 1) teaches the relay where the
+    // callee takes RTCP; the caller's report then reaches it, decrypted and encrypted again for it.
+    const isRtcp = (p: Buffer) => p[1]! >= 200 && p[1]! <= 206;
+    const report = (ssrc: number) =>
+      Buffer.from(`81c90007${ssrc.toString(16).padStart(8, '0')}` + '00'.repeat(24), 'hex');
+    await h.callee.send(calleeSends.protectRtcp(report(2)), h.relay.localPort(1) + 1);
+    await waitFor(
+      () => h.received.caller.some(isRtcp) || h.relay.stats()[1].rtcpPackets === 1,
+      'callee report taken',
+    );
+    await h.caller.send(callerSends.protectRtcp(report(1)), h.relay.localPort(0) + 1);
+    await waitFor(() => h.received.callee.some(isRtcp), "the caller's report at the callee");
+    assert.deepEqual(calleeHears.unprotectRtcp(h.received.callee.find(isRtcp)!), report(1));
+    const forgedReport = Buffer.from(callerSends.protectRtcp(report(1)));
+    forgedReport[9]! ^= 1;
+    await h.caller.send(forgedReport, h.relay.localPort(0) + 1);
+    await waitFor(() => h.relay.stats()[0].rtcpRefused === 1, 'the forged report refused');
+    assert.equal(h.received.callee.filter(isRtcp).length, 1);
   });
 
   test('close() frees both ports and is idempotent', async () => {

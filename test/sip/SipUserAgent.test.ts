@@ -387,6 +387,20 @@ describe('SipUserAgent over UDP', () => {
     assert.ok(ok.toTag, 'a final response carries a To tag');
   });
 
+  test('behind NAT (RFC 3581): the response goes to where the request came from, its Via saying where that is', async () => {
+    const peer = await udpPeer();
+    const call = new PeerCall(peer);
+    call.viaSentBy = '192.168.1.20:5060'; // the private address a phone behind NAT puts in its Via
+    peer.send(call.inDialog('OPTIONS'));
+    const ok = await peer.next(isResponse(200, 'OPTIONS'));
+    assert.match(
+      ok.headers.get('via') ?? '',
+      new RegExp(
+        `^SIP/2\\.0/UDP 192\\.168\\.1\\.20:5060;branch=z9hG4bK\\w+;received=127\\.0\\.0\\.1;rport=${peer.port}$`,
+      ),
+    );
+  });
+
   test('REGISTER → 405 with Allow; an unknown method → 501', async () => {
     const peer = await udpPeer();
     const call = new PeerCall(peer);

@@ -50,6 +50,10 @@ export interface Config {
     readonly jitterBufferMs: number;
     readonly mediaTimeoutSec: number;
   };
+  readonly media: {
+    readonly encryption: 'off' | 'optional' | 'required';
+    readonly strictRtpSource: boolean;
+  };
   readonly http: {
     readonly host: string;
     readonly port: number;

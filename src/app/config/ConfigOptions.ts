@@ -198,6 +198,21 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'A call whose streams all stay silent (no RTP) this long is hung up with BYE (0: never).',
   },
   {
+    path: 'media.encryption',
+    env: 'CALLSIGHT_MEDIA_ENCRYPTION',
+    kind: 'string',
+    default: 'optional',
+    values: ['off', 'optional', 'required'],
+    doc: 'SRTP (RFC 3711, keyed by SDES a=crypto: AES_CM_128_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_32, AEAD_AES_128_GCM) on every stream, both legs of a relayed call included: `optional` answers SRTP offers with SRTP and plain ones plainly, `required` refuses plain offers with 488 and a Warning saying why, `off` refuses RTP/SAVP and ignores a=crypto on RTP/AVP (see docs/voice-connector.md).',
+  },
+  {
+    path: 'media.strictRtpSource',
+    env: 'CALLSIGHT_MEDIA_STRICT_RTP_SOURCE',
+    kind: 'boolean',
+    default: false,
+    doc: "Take RTP only from the address in the party's SDP (the behaviour before NAT traversal). Default: symmetric RTP with learning — a source that sends 4 consecutive in-sequence packets of a negotiated payload type takes the stream even from another address (a phone or SBC behind NAT); the SDP's own address and port always win.",
+  },
+  {
     path: 'http.host',
     env: 'CALLSIGHT_HTTP_HOST',
     kind: 'string',

@@ -45,6 +45,8 @@ export class SipRole {
       rtpHost: config.rtp.host,
       ports: new PortAllocator({ min: config.rtp.portMin, max: config.rtp.portMax }),
       jitterBufferMs: config.rtp.jitterBufferMs,
+      encryption: config.media.encryption,
+      strictRtpSource: config.media.strictRtpSource,
       mediaTimeoutMs: config.rtp.mediaTimeoutSec * 1000,
       ...(config.routes ? { routes: config.routes } : {}),
       targetPingIntervalMs: config.voiceConnector.targetPingIntervalSec * 1000,

@@ -12,7 +12,15 @@ import { parseNameAddr } from '../../sip/message/HeaderValues.js';
 import { formatHost } from '../../sip/message/SipUri.js';
 import type { SipUserAgent } from '../../sip/SipUserAgent.js';
 import type { CallInfo } from '../CallTypes.js';
-import { negotiate, readAnswer, relayedSdp, type NegotiatedStream } from '../MediaNegotiation.js';
+import { offerKeys, type MediaEncryption, type StreamSrtp } from '../MediaEncryption.js';
+import {
+  negotiate,
+  readAnswer,
+  relayedSdp,
+  remoteOf,
+  type AnnouncedKey,
+  type NegotiatedStream,
+} from '../MediaNegotiation.js';
 import type { SipResponse } from '../../sip/message/SipMessage.js';
 import type { RouteDefinition, RouteTarget } from './Routes.js';
 
@@ -28,6 +36,10 @@ export interface TrunkLegOptions {
   readonly route: RouteDefinition;
   /** The route's targets in the order to try them (orderTargets), down ones left out. */
   readonly targets: readonly RouteTarget[];
+  /** The SRTP policy re-offers are held to (the caller's offer already was). */
+  readonly encryption: MediaEncryption;
+  /** Symmetric RTP with learning on both legs (false: `media.strictRtpSource`). */
+  readonly learnRtpSource: boolean;
   readonly sip: OutboundSip;
   readonly advertisedAddress: string;
   readonly rtpHost: string;
@@ -58,11 +70,18 @@ export class TrunkLeg {
   #farEnded = false;
   #cancel: (() => void) | null = null;
   #cancelled = false;
+  /** The keys we announce to each party: [caller's leg, far leg]; empty for a plain leg. */
+  readonly #announced: [AnnouncedKey[], AnnouncedKey[]];
+  /** The keys every target is offered (one of ours per suite), before one answers. */
+  readonly #farOffer: AnnouncedKey[];
 
   private constructor(options: TrunkLegOptions, relay: RtpRelay) {
     this.#options = options;
     this.#logger = options.logger;
     this.relay = relay;
+    const srtp = options.stream.srtp;
+    this.#farOffer = srtp ? offerKeys(srtp.local.suite.name) : [];
+    this.#announced = [srtp ? [{ tag: srtp.tag, master: srtp.local }] : [], this.#farOffer];
   }
 
   static async open(options: TrunkLegOptions): Promise<TrunkLeg> {
@@ -78,26 +97,54 @@ export class TrunkLeg {
       sides: [
         {
           channel: 0,
-          remote: stream.remoteAddress === null ? null : { address: stream.remoteAddress, port: stream.port },
+          remote: remoteOf(stream),
           payloadTypes,
+          srtp: keysOf(stream.srtp),
         },
-        { channel: 1, remote: null, payloadTypes },
+        // The far end's keys come with its answer.
+        { channel: 1, remote: null, payloadTypes, srtp: null },
       ],
       callStartMs: options.callStartMs,
       jitterDepthMs: options.jitterBufferMs,
+      learnSource: options.learnRtpSource,
       logger: options.logger,
     });
     return new TrunkLeg(options, relay);
   }
 
-  /** Our SDP towards party `side`, for the relay's port facing it. */
+  /** Our SDP towards party `side`, for the relay's port facing it, with the keys we announce to it. */
   #sdpFor(side: 0 | 1, direction: NegotiatedStream['direction']): string {
+    const keys = this.#announced[side];
     return relayedSdp(
-      this.#options.stream,
+      {
+        ...this.#options.stream,
+        // The far leg mirrors the caller's: RTP/SAVP for RTP/SAVP, best-effort SRTP (RTP/AVP with keys) for best effort.
+        protocol: keys.length > 0 ? this.#options.stream.protocol : 'RTP/AVP',
+      },
       this.#options.advertisedAddress,
       this.relay.localPort(side),
       direction,
+      keys,
     );
+  }
+
+  /**
+   * Party `side`'s answer to an offer of ours. A plain answer to best-effort SRTP (RTP/AVP with keys)
+   * makes that leg plain, unless media.encryption is `required`.
+   */
+  #answerOf(side: 0 | 1, contentType: string | null, body: string) {
+    return readAnswer(
+      { contentType, body },
+      this.#options.stream,
+      this.#announced[side],
+      this.#options.encryption === 'required' || this.#options.stream.protocol === 'RTP/SAVP',
+    );
+  }
+
+  /** Party `side` answered (or re-offered): its keys go to the relay, and we announce only the chosen one. */
+  #keyed(side: 0 | 1, srtp: StreamSrtp | null): void {
+    this.relay.setKeys(side, keysOf(srtp));
+    this.#announced[side] = srtp ? [{ tag: srtp.tag, master: srtp.local }] : [];
   }
 
   /**
@@ -120,8 +167,11 @@ export class TrunkLeg {
         throw new SipRejection('CS_ERR_SIP_PEER_REFUSED', attempt.reason, { status: attempt.status });
       }
       failures.push({ target: target.uri, failure: attempt.failure });
-      // Early media of a target given up on must not reach the caller from the next one's port.
+      // Early media of a target given up on must not reach the caller from the next one's port, and
+      // the next target is offered our keys afresh.
       this.relay.setRemote(1, null);
+      this.relay.setKeys(1, null);
+      this.#announced[1] = this.#farOffer;
     }
     if (this.#cancelled) throw new SipRejection('CS_ERR_SIP_CANCELLED', 'Request Terminated');
     this.#logger.warn(
@@ -162,11 +212,9 @@ export class TrunkLeg {
         if (response.status === 180) progress(180);
         if (response.status !== 183 || response.body.length === 0) return;
         try {
-          const early = readAnswer(
-            { contentType: response.contentType, body: response.body.toString('utf8') },
-            this.#options.stream,
-          );
+          const early = this.#answerOf(1, response.contentType, response.body.toString('utf8'));
           this.relay.setRemote(1, early.remote);
+          this.#keyed(1, early.srtp);
           progress(183, this.#sdpFor(0, early.direction));
         } catch {
           this.#logger.debug('183 without usable early-media SDP: not passed on');
@@ -212,11 +260,9 @@ export class TrunkLeg {
   /** The far end answered: the caller's answer, for the relay's port facing it. */
   async #answered(response: SipResponse): Promise<{ sdp: string }> {
     try {
-      const answer = readAnswer(
-        { contentType: response.contentType, body: response.body.toString('utf8') },
-        this.#options.stream,
-      );
+      const answer = this.#answerOf(1, response.contentType, response.body.toString('utf8'));
       this.relay.setRemote(1, answer.remote);
+      this.#keyed(1, answer.srtp);
       return { sdp: this.#sdpFor(0, answer.direction) };
     } catch (err) {
       // The far end answered with media we cannot relay: end its leg, refuse the caller with 488
@@ -238,47 +284,48 @@ export class TrunkLeg {
 
   /** A re-INVITE from the caller (hold, resume, a new address): offered on to the far end. */
   async callerReoffered(invite: IncomingInvite): Promise<{ sdp: string }> {
-    const stream = this.#reoffered(invite);
-    this.relay.setRemote(
-      0,
-      stream.remoteAddress === null ? null : { address: stream.remoteAddress, port: stream.port },
-    );
+    const stream = this.#reoffered(invite, 0);
+    this.relay.setRemote(0, remoteOf(stream));
+    this.#keyed(0, stream.srtp);
     const farAnswer = await this.#options.sip.reinvite(
       this.#farSipCallId!,
       this.#sdpFor(1, stream.direction),
     );
-    const answer = readAnswer({ contentType: 'application/sdp', body: farAnswer.sdp }, this.#options.stream);
+    const answer = this.#answerOf(1, 'application/sdp', farAnswer.sdp);
     this.relay.setRemote(1, answer.remote);
+    this.#keyed(1, answer.srtp);
     return { sdp: this.#sdpFor(0, answer.direction) };
   }
 
   /** A re-INVITE from the far end: offered on to the caller. */
   async #farEndReoffered(invite: IncomingInvite): Promise<{ sdp: string }> {
-    const stream = this.#reoffered(invite);
-    this.relay.setRemote(
-      1,
-      stream.remoteAddress === null ? null : { address: stream.remoteAddress, port: stream.port },
-    );
+    const stream = this.#reoffered(invite, 1);
+    this.relay.setRemote(1, remoteOf(stream));
+    this.#keyed(1, stream.srtp);
     const callerAnswer = await this.#options.sip.reinvite(
       this.#options.invite.sipCallId,
       this.#sdpFor(0, stream.direction),
     );
-    const answer = readAnswer(
-      { contentType: 'application/sdp', body: callerAnswer.sdp },
-      this.#options.stream,
-    );
+    const answer = this.#answerOf(0, 'application/sdp', callerAnswer.sdp);
     this.relay.setRemote(0, answer.remote);
+    this.#keyed(0, answer.srtp);
     this.#options.farEndUpdated(invite);
     return { sdp: this.#sdpFor(1, answer.direction) };
   }
 
-  /** A re-offer must keep the call's payload type: the relay forwards packets as they are. */
-  #reoffered(invite: IncomingInvite): NegotiatedStream {
-    const stream = negotiate(invite, 1).accepted[0]!;
+  /**
+   * A re-offer must keep the call's payload type: the relay forwards packets as they are. Our key
+   * towards the party stays the same while the suite does, so the re-offer does not rekey our side.
+   */
+  #reoffered(invite: IncomingInvite, side: 0 | 1): NegotiatedStream {
+    const stream = negotiate(invite, 1, this.#options.encryption).accepted[0]!;
     if (stream.payloadType !== this.#options.stream.payloadType)
       throw new SipRejection('CS_ERR_SDP_NO_CODEC', 'Not Acceptable Here', {
         extraHeaders: { Warning: '305 callsight "re-offer changed the payload type"' },
       });
+    const ours = this.#announced[side][0]?.master;
+    if (stream.srtp && ours && ours.suite === stream.srtp.local.suite)
+      return { ...stream, srtp: { ...stream.srtp, local: ours } };
     return stream;
   }
 
@@ -298,4 +345,10 @@ export class TrunkLeg {
   close(): Promise<void> {
     return this.relay.close();
   }
+}
+
+function keysOf(
+  srtp: StreamSrtp | null,
+): { inbound: StreamSrtp['remote']; outbound: StreamSrtp['local'] } | null {
+  return srtp ? { inbound: srtp.remote, outbound: srtp.local } : null;
 }

@@ -189,6 +189,21 @@ export class RtpPacket {
   }
 }
 
+/**
+ * Bytes of an RTP datagram's header (fixed part, CSRCs, extension): what SRTP leaves in the clear.
+ * -1 when it is not RTP v2 or the header runs past the end. RTCP (PT 72–76) is not RTP here either.
+ */
+export function rtpHeaderSize(buf: Uint8Array): number {
+  if (buf.length < FIXED_HEADER_SIZE || buf[0]! >> 6 !== VERSION) return -1;
+  const payloadType = buf[1]! & 0x7f;
+  if (payloadType >= 72 && payloadType <= 76) return -1;
+  const offset = FIXED_HEADER_SIZE + (buf[0]! & 0x0f) * CSRC_SIZE;
+  if ((buf[0]! & 0x10) === 0) return offset <= buf.length ? offset : -1;
+  if (offset + EXTENSION_HEADER_SIZE > buf.length) return -1;
+  const end = offset + EXTENSION_HEADER_SIZE + ((buf[offset + 2]! << 8) | buf[offset + 3]!) * 4;
+  return end <= buf.length ? end : -1;
+}
+
 function readUint32(buf: Uint8Array, offset: number): number {
   return ((buf[offset]! << 24) | (buf[offset + 1]! << 16) | (buf[offset + 2]! << 8) | buf[offset + 3]!) >>> 0;
 }

@@ -8,6 +8,8 @@ import type { JitterBufferCounters } from './JitterBufferTypes.js';
 export class RtpStats {
   spoofed = 0;
   invalid = 0;
+  unauthenticated = 0;
+  replayed = 0;
 
   readonly #unitsPerMs: number;
   /** Jitter in RTP timestamp units, as RFC 3550 A.8 keeps it. */
@@ -54,6 +56,8 @@ export class RtpStats {
       packetsReordered: buffer.reordered,
       packetsSpoofed: this.spoofed,
       packetsInvalid: this.invalid + buffer.discarded,
+      packetsUnauthenticated: this.unauthenticated,
+      packetsReplayed: this.replayed,
       jitterMs: this.jitterMs,
     };
   }

@@ -63,6 +63,14 @@ export class SipHeaders {
     return this;
   }
 
+  /** Replaces the value of the first header of this name, where it stands (no-op without one). */
+  replaceFirst(name: string, value: string): this {
+    const canonical = canonicalHeaderName(name);
+    const entry = this.#entries.find((e) => e.name === canonical);
+    if (entry) entry.value = value;
+    return this;
+  }
+
   delete(name: string): this {
     const canonical = canonicalHeaderName(name);
     for (let i = this.#entries.length - 1; i >= 0; i--) {

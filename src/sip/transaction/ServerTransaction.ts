@@ -1,4 +1,5 @@
 import type { SipRequest, SipResponse } from '../message/SipMessage.js';
+import { stampReceived } from '../message/ViaReceived.js';
 import type { SipFlow } from '../transport/TransportTypes.js';
 import { RetransmitSchedule, type SipTimers } from './Timers.js';
 
@@ -48,6 +49,7 @@ abstract class ServerTransactionBase {
   }
 
   protected transmit(response: SipResponse): void {
+    stampReceived(response.headers, this.flow);
     this.lastResponse = response.serialize();
     this.context.send(this.lastResponse, this.flow);
   }

@@ -4,7 +4,7 @@ import { encodeG711 } from '../../../src/media/codec/G711.js';
 import type { G711Encoding } from '../../../src/media/MediaTypes.js';
 import { RtpPacket } from '../../../src/media/rtp/RtpPacket.js';
 
-/** A real UDP socket on 127.0.0.1 that plays G.711 audio as RTP, the way a phone would. */
+/** A real UDP socket on a loopback address (127.0.0.1 unless told) that plays G.711 audio as RTP, the way a phone would. */
 export class RtpSender {
   readonly socket: Socket;
 
@@ -12,9 +12,9 @@ export class RtpSender {
     this.socket = socket;
   }
 
-  static async open(): Promise<RtpSender> {
+  static async open(host = '127.0.0.1'): Promise<RtpSender> {
     const socket = createSocket('udp4');
-    socket.bind(0, '127.0.0.1');
+    socket.bind(0, host);
     await once(socket, 'listening');
     return new RtpSender(socket);
   }

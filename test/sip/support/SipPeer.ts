@@ -215,6 +215,8 @@ export class PeerCall {
   readonly from: string;
   /** The To header of requests: with Callsight's tag once a response carried one. */
   to = '<sip:+15550100@127.0.0.1>';
+  /** The Via sent-by of requests; a peer behind NAT puts its private address here. */
+  viaSentBy: string | null = null;
   #seq = 1;
 
   /** `same` copies another call's Call-ID and From tag: a second INVITE of the same call (a fork). */
@@ -240,7 +242,7 @@ export class PeerCall {
     const body = parts.body ?? '';
     const lines = [
       `${parts.method} ${parts.uri ?? 'sip:+15550100@127.0.0.1'} SIP/2.0`,
-      `Via: SIP/2.0/${this.peer.transport} 127.0.0.1:${this.peer.port};branch=${parts.branch};rport`,
+      `Via: SIP/2.0/${this.peer.transport} ${this.viaSentBy ?? `127.0.0.1:${this.peer.port}`};branch=${parts.branch};rport`,
       'Max-Forwards: 70',
       `From: ${this.from}`,
       `To: ${parts.to}`,
