@@ -97,13 +97,23 @@ function textsOf(value: unknown, out: string[] = []): string[] {
   return out;
 }
 
+/**
+ * Whether `text` holds `secret`. A secret in digits counts only as a number of its own outside a
+ * JSON number value: logs and records are full of numbers (times, offsets, ports, sizes) and a
+ * four-digit PIN is bound to turn up inside one of them by chance ("BeginOffsetMillis":4429).
+ */
+function holds(text: string, secret: string): boolean {
+  if (!/^\d+$/.test(secret)) return text.includes(secret);
+  return new RegExp(`(?<![\\d:.\\-])${secret}(?!\\d)`).test(text);
+}
+
 /** What in `texts` gives PII away (empty: nothing). */
 function leaks(where: string, texts: readonly string[]): string[] {
   const found: string[] = [];
   for (const text of texts) {
     const run = NUMBER_RUN.exec(text);
     if (run !== null) found.push(`${where}: "${run[0]}" in "${text.slice(0, 200)}"`);
-    for (const secret of SECRETS) if (text.includes(secret)) found.push(`${where}: "${secret}"`);
+    for (const secret of SECRETS) if (holds(text, secret)) found.push(`${where}: "${secret}"`);
   }
   return found;
 }
