@@ -1,3 +1,4 @@
+import { CallErasure } from '../calls/CallErasure.js';
 import { EventBus } from '../events/EventBus.js';
 import { registerSpeechEngineMetrics } from './speechEngines.js';
 import { defaultRules, parseRules } from '../events/RuleConfig.js';
@@ -98,6 +99,7 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
     // Closed first: the calls end (BYE), then their pipelines flush.
     await sip.listen();
     stack.defer('sip', () => sip.close());
+    const calls = new LocalCallsView(connector);
     const theGateway = await GatewayRole.start({
       config,
       logger,
@@ -106,9 +108,19 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
       configurations,
       postCall,
       recordings: worker.recordings,
-      calls: new LocalCallsView(connector),
+      calls,
       routes: { routes: () => Promise.resolve(connector.routes()) },
       pipelines: new LocalPipelineService(pipelines, connector),
+      erasure: new CallErasure({
+        // The records go last: a request repeated after a failure still finds the call by them.
+        parts: { recordings: worker.recordings, postCall, pipelines, records: stream },
+        inProgress: async (callId) =>
+          (await calls.active()).some((call) => call.callId === callId) ||
+          pipelines.list().some((pipeline) => pipeline.call.callId === callId && pipeline.active),
+        audit: (event) => stream.append(event, { type: event['detail-type'], callId: null }),
+        origin,
+        logger: logger.child({ stage: 'calls' }),
+      }),
       metrics: (registry) => {
         registerRoleMetrics(registry, 'all', sip.metrics);
         registerTargetMetrics(registry, connector.targets);

@@ -90,6 +90,14 @@ export const ERROR_CODES = {
     status: 404,
     summary: 'The call, pipeline or configuration named in the request does not exist.',
   },
+  CS_ERR_CALL_IN_PROGRESS: {
+    status: 409,
+    summary: 'The call is still in progress: it can be erased once it has ended.',
+  },
+  CS_ERR_ERASURE_INCOMPLETE: {
+    status: 503,
+    summary: 'An erasure stopped part of the way (a store could not be reached); repeat the request.',
+  },
   CS_ERR_PIPELINE_STATE: {
     status: 409,
     summary: 'The pipeline cannot make that transition from its current status.',
