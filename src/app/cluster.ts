@@ -195,6 +195,10 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
         registry,
         details,
         logger,
+        deadlines: {
+          headersTimeoutMs: config.http.headersTimeoutMs,
+          requestTimeoutMs: config.http.requestTimeoutMs,
+        },
       });
     }
     const server = http;

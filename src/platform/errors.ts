@@ -81,6 +81,16 @@ export const ERROR_CODES = {
     status: 4008,
     summary: 'A WebSocket client fell too far behind and was disconnected.',
   },
+  CS_ERR_WS_CLIENT_LIMIT: {
+    status: 503,
+    summary:
+      'A WebSocket upgrade was refused: http.wsMaxClients clients are connected, or http.wsMaxClientsPerSource from its address.',
+  },
+  CS_ERR_HTTP_TIMEOUT: {
+    status: 408,
+    summary:
+      'An HTTP client was cut off: its headers did not arrive within http.headersTimeoutMs, or its whole request within http.requestTimeoutMs.',
+  },
   CS_ERR_CLOSED: { status: 0, summary: 'The object was used after close().' },
   CS_ERR_NOT_READY: {
     status: 503,

@@ -69,6 +69,12 @@ export class GatewayRole {
       registry,
       webRoot: config.webRoot || BUNDLED_WEB_ROOT,
       maxBufferedBytes: config.http.wsMaxBufferedBytes,
+      maxClients: config.http.wsMaxClients,
+      maxClientsPerSource: config.http.wsMaxClientsPerSource,
+      deadlines: {
+        headersTimeoutMs: config.http.headersTimeoutMs,
+        requestTimeoutMs: config.http.requestTimeoutMs,
+      },
       logger: logger.child({ stage: 'gateway' }),
       ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(options.healthDetails ? { healthDetails: options.healthDetails } : {}),
