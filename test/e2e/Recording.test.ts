@@ -124,7 +124,7 @@ describe(
       const url = record.s3MediaObjectConsoleUrl as string;
       assert.equal(
         url,
-        `http://127.0.0.1:${callsight.httpPort}/api/calls/${callId}/recording?pipelineId=${pipelineId}`,
+        `http://127.0.0.1:${callsight.httpPort}/api/calls/${callId}/recording.wav?pipelineId=${pipelineId}`,
       );
       assert.equal(record.location, `s3://${BUCKET}/${callId}/${pipelineId}.wav`, 'uploaded to the bucket');
       assert.deepEqual([record.sampleRate, record.channels], [16_000, 2]);
