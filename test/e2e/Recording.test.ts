@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CallsightApi } from '../../client/src/index.js';
 import { readWav } from '../../src/media/wav/WavFile.js';
 import { WavHeader } from '../../src/media/wav/WavHeader.js';
 import { SipCaller } from '../../scripts/lib/SipCaller.js';
@@ -184,9 +185,8 @@ describe(
       );
       assert.ok(ofCall(before).length > 5, 'the call has records before');
 
-      const erased = await fetch(`${api}/calls/${callId}`, { method: 'DELETE' });
-      assert.equal(erased.status, 200);
-      const report = (await erased.json()) as { callId: string; removed: Record<string, number> };
+      const client = new CallsightApi({ url: `http://127.0.0.1:${callsight.httpPort}` });
+      const report = await client.eraseCall(callId);
       assert.equal(report.callId, callId);
       assert.equal(report.removed.recordings, 1, 'the object in the bucket');
       assert.ok(report.removed.records! >= ofCall(before).length - 1, JSON.stringify(report));
@@ -217,7 +217,7 @@ describe(
       } finally {
         replay.close();
       }
-      assert.equal((await fetch(`${api}/calls/${callId}`, { method: 'DELETE' })).status, 404);
+      await assert.rejects(client.eraseCall(callId), { status: 404, code: 'CS_ERR_NOT_FOUND' });
     });
   },
 );
