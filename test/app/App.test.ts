@@ -5,6 +5,8 @@ import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
+import { startCallsights } from '../helpers/callsight.js';
 import { uniqueName, useNatsServer } from '../helpers/natsServer.js';
 import { useTestDatabase } from '../helpers/postgres.js';
 
@@ -86,5 +88,39 @@ describe('a start that fails half-way (the SIP port is taken)', () => {
       CALLSIGHT_DATABASE_URL: database.url(),
     });
     assertClosedAndExited(exited);
+  });
+});
+
+describe('roles started at the same moment against a PostgreSQL database that does not exist yet', () => {
+  test('two workers, a sip and a gateway all start (the database, tables, streams and consumers made once)', async (t) => {
+    const skip = nats.skip() || database.skip();
+    if (skip) return t.skip(skip);
+    const url = new URL(database.url());
+    const name = `${url.pathname.slice(1)}_fresh`;
+    url.pathname = `/${name}`;
+    const namespace = uniqueName('fresh').toLowerCase();
+    const env = {
+      CALLSIGHT_STREAM_BACKEND: 'jetstream',
+      CALLSIGHT_NATS_URL: nats.url(),
+      CALLSIGHT_NATS_NAMESPACE: namespace,
+      CALLSIGHT_NATS_STREAM: namespace.toUpperCase(),
+      CALLSIGHT_NATS_SUBJECT_PREFIX: `${namespace}-records`,
+      CALLSIGHT_DATABASE_BACKEND: 'postgres',
+      CALLSIGHT_DATABASE_URL: url.toString(),
+      CALLSIGHT_ASR_ENABLED: 'false',
+    };
+    try {
+      const started = await startCallsights(
+        ['worker', 'worker', 'sip', 'gateway'].map((role) => ({ role, env })),
+      );
+      const codes = [];
+      for (const process of started) codes.push(await process.stop());
+      assert.deepEqual(codes, [0, 0, 0, 0]);
+    } finally {
+      const admin = new pg.Client({ connectionString: database.url().replace(/\/[^/]*$/, '/postgres') });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
   });
 });
