@@ -18,6 +18,7 @@ import { startClusterSip, type ClusterSip } from './clusterSip.js';
 import { openClusterWorker } from './clusterWorker.js';
 import { eventCallId } from './eventRules.js';
 import { loadConfigurations } from './loadConfigurations.js';
+import { bindFailure } from './startChecks.js';
 import { recordingStoreOptions } from './recordings.js';
 import { GatewayRole } from './roles/GatewayRole.js';
 import { HealthServer } from './roles/HealthServer.js';
@@ -167,6 +168,8 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
         registry,
         details,
         logger,
+      }).catch((err: unknown) => {
+        throw bindFailure(err, 'the health port', 'http.port', 'http.host');
       });
     }
     const server = http;

@@ -82,6 +82,15 @@ export const ERROR_CODES = {
     summary: 'A WebSocket client fell too far behind and was disconnected.',
   },
   CS_ERR_CLOSED: { status: 0, summary: 'The object was used after close().' },
+  CS_ERR_PORT_UNAVAILABLE: {
+    status: 0,
+    summary:
+      'A listening port (SIP or HTTP) could not be bound at start: in use, privileged or not an address here.',
+  },
+  CS_ERR_DATA_DIR_UNWRITABLE: {
+    status: 0,
+    summary: 'The data folder could not be created or written at start.',
+  },
   CS_ERR_NOT_READY: {
     status: 503,
     summary: 'Callsight is starting or shutting down: /healthz and new WebSocket clients are answered 503.',
