@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { CallErasure } from '../calls/CallErasure.js';
 import { PostgresCallDirectory } from '../calls/PostgresCallDirectory.js';
 import { SqliteCallDirectory } from '../calls/SqliteCallDirectory.js';
 import { EventBus } from '../events/EventBus.js';
@@ -134,6 +135,7 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
     // Closed first: the calls end (BYE), then their pipelines flush.
     await sip.listen();
     stack.defer('sip', () => sip.close());
+    const calls = new LocalCallsView(connector);
     const theGateway = await GatewayRole.start({
       config,
       logger,
@@ -142,9 +144,19 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
       configurations,
       postCall,
       recordings: worker.recordings,
-      calls: new LocalCallsView(connector),
+      calls,
       routes: { routes: () => Promise.resolve(connector.routes()) },
       pipelines: new LocalPipelineService(pipelines, connector),
+      erasure: new CallErasure({
+        // The records go last: a request repeated after a failure still finds the call by them.
+        parts: { recordings: worker.recordings, postCall, pipelines, directory, records: stream },
+        inProgress: async (callId) =>
+          (await calls.active()).some((call) => call.callId === callId) ||
+          pipelines.list().some((pipeline) => pipeline.call.callId === callId && pipeline.active),
+        audit: (event) => stream.append(event, { type: event['detail-type'], callId: null }),
+        origin,
+        logger: logger.child({ stage: 'calls' }),
+      }),
       metrics: (registry) => {
         registerRoleMetrics(registry, 'all', sip.metrics);
         registerTargetMetrics(registry, connector.targets);

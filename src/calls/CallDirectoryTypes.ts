@@ -92,6 +92,8 @@ export interface CallDirectory {
   getPipeline(pipelineId: string): Promise<PipelineEntry | null>;
   /** Newest first (createdAt, then pipelineId). */
   listPipelines(options?: ListPipelinesOptions): Promise<PipelineEntry[]>;
+  /** Erasure: deletes the call and its pipelines; resolves with how many entries went (call and pipelines). */
+  eraseCall(callId: string): Promise<number>;
   /** Deletes calls that ended before `before` (epoch ms), with their pipelines; resolves with how many calls. */
   prune(before: number): Promise<number>;
   readonly closed: boolean;

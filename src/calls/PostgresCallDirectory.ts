@@ -138,6 +138,15 @@ export class PostgresCallDirectory implements CallDirectory {
     });
   }
 
+  async eraseCall(callId: string): Promise<number> {
+    this.#assertOpen();
+    return this.#db.transaction(async (tx) => {
+      const pipelines = await tx.query('DELETE FROM pipelines WHERE call_id = $1', [callId]);
+      const calls = await tx.query('DELETE FROM calls WHERE call_id = $1', [callId]);
+      return (pipelines.rowCount ?? 0) + (calls.rowCount ?? 0);
+    });
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
   }

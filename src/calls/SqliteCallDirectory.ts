@@ -179,6 +179,15 @@ export class SqliteCallDirectory implements CallDirectory {
     })();
   }
 
+  async eraseCall(callId: string): Promise<number> {
+    this.#assertOpen();
+    return this.#db.transaction(
+      () =>
+        this.#db.prepare('DELETE FROM pipelines WHERE call_id = ?').run(callId).changes +
+        this.#db.prepare('DELETE FROM calls WHERE call_id = ?').run(callId).changes,
+    )();
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

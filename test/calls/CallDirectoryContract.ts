@@ -198,6 +198,29 @@ export function callDirectoryContract(harness: CallDirectoryHarness): void {
       await directory.close();
     });
 
+    test('eraseCall deletes one call and its pipelines, ended or not, and nothing else', async (t) => {
+      if (harness.skip()) return t.skip(harness.skip() as string);
+      const directory = await harness.open(await harness.fresh());
+      await directory.callStarted(call('forget', 1000));
+      await directory.callStarted(call('keep', 2000));
+      await directory.callEnded('forget', 1500);
+      await directory.putPipeline(pipeline('p-forget', 'forget', 'Stopped', 1500));
+      await directory.putPipeline(pipeline('p-forget-2', 'forget', 'Stopped', 1600));
+      await directory.putPipeline(pipeline('p-keep', 'keep', 'InProgress', 2000));
+      assert.equal(await directory.eraseCall('forget'), 3);
+      assert.equal(await directory.eraseCall('forget'), 0);
+      assert.equal(await directory.getCall('forget'), null);
+      assert.deepEqual(
+        (await directory.listCalls()).map((c) => c.callId),
+        ['keep'],
+      );
+      assert.deepEqual(
+        (await directory.listPipelines()).map((p) => p.pipelineId),
+        ['p-keep'],
+      );
+      await directory.close();
+    });
+
     test('close() is idempotent and every method rejects afterwards', async (t) => {
       if (harness.skip()) return t.skip(harness.skip() as string);
       const directory = await harness.open(await harness.fresh());
