@@ -19,6 +19,7 @@ import { startClusterSip, type ClusterSip } from './clusterSip.js';
 import { openClusterWorker } from './clusterWorker.js';
 import { eventCallId } from './eventRules.js';
 import { loadConfigurations } from './loadConfigurations.js';
+import { bindFailure } from './startChecks.js';
 import { recordingStoreOptions } from './recordings.js';
 import { GatewayRole } from './roles/GatewayRole.js';
 import { HealthServer } from './roles/HealthServer.js';
@@ -199,6 +200,8 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
           headersTimeoutMs: config.http.headersTimeoutMs,
           requestTimeoutMs: config.http.requestTimeoutMs,
         },
+      }).catch((err: unknown) => {
+        throw bindFailure(err, 'the health port', 'http.port', 'http.host');
       });
     }
     const server = http;

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { Histogram, type Registry } from 'prom-client';
 import diagnostics_channel from 'node:diagnostics_channel';
 import type { Config } from './config/Config.js';
@@ -12,6 +13,12 @@ import { VoskEngine } from '../transcribe/engines/vosk/VoskEngine.js';
 import { PocketsphinxEngine } from '../transcribe/pocketsphinx/PocketsphinxEngine.js';
 import { EMBEDDED_ENGINE, type SpeechEngineDefinition } from '../transcribe/SpeechEngineConfig.js';
 import { SpeechEngines } from '../transcribe/SpeechEngines.js';
+import { INSTALL_HINT } from '../transcribe/pocketsphinx/PocketsphinxLibrary.js';
+import { CallsightError } from '../platform/errors.js';
+import { missingModelFiles, setting } from './startChecks.js';
+
+/** Where Debian's pocketsphinx-en-us puts the model (asr.modelDir's default). */
+const DEFAULT_MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
 import type { SpeechEngine } from '../transcribe/SpeechEngineTypes.js';
 
 /** The engines configurations may name: the embedded one and the config file's `speechEngines:`. */
@@ -69,8 +76,23 @@ export function createSpeechEngine(definition: SpeechEngineDefinition, logger: L
  */
 export async function startSpeechEngines(config: Config, logger: Logger): Promise<SpeechEngines | null> {
   if (!config.asr.enabled) return null;
+  const modelDir = config.asr.modelDir || DEFAULT_MODEL_DIR;
+  const missing = missingModelFiles(modelDir);
+  if (missing.length > 0)
+    throw new CallsightError(
+      'CS_ERR_ASR_UNAVAILABLE',
+      `the speech model is missing (${missing.join(', ')}): install it (${INSTALL_HINT}), set ${setting('asr.modelDir')} to the folder that has it, or turn speech recognition off with ${setting('asr.enabled')} false`,
+    );
   const embedded = new PocketsphinxEngine({
     name: EMBEDDED_ENGINE,
+    // Named only when set: the default model gets the telephone front end tuned for it.
+    ...(config.asr.modelDir
+      ? {
+          hmm: join(modelDir, 'en-us'),
+          lm: join(modelDir, 'en-us.lm.bin'),
+          dict: join(modelDir, 'cmudict-en-us.dict'),
+        }
+      : {}),
     workers: config.asr.workers > 0 ? config.asr.workers : availableParallelism(),
     logger,
   });

@@ -451,6 +451,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'Language of the calls (pocketsphinx ships en-US).',
   },
   {
+    path: 'asr.modelDir',
+    env: 'CALLSIGHT_ASR_MODEL_DIR',
+    kind: 'string',
+    default: '',
+    doc: "Folder of the pocketsphinx model: `en-us/` (acoustic model), `en-us.lm.bin` and `cmudict-en-us.dict` (empty: Debian's pocketsphinx-en-us, `/usr/share/pocketsphinx/model/en-us`). Checked at start: a worker without it does not start.",
+  },
+  {
     path: 'asr.enabled',
     env: 'CALLSIGHT_ASR_ENABLED',
     kind: 'boolean',

@@ -9,6 +9,7 @@ import { engineKinds } from '../speechEngines.js';
 import { registerPipelineRoutes } from '../../gateway/api/PipelineRoutes.js';
 import { registerRecordingRoutes } from '../../gateway/api/RecordingRoutes.js';
 import type { ConnectionRegistry } from '../../gateway/ConnectionRegistryTypes.js';
+import { bindFailure } from '../startChecks.js';
 import { HttpServer } from '../../gateway/HttpServer.js';
 import type { Logger } from '../../platform/logger.js';
 import type { ConfigurationStore } from '../../configurations/ConfigurationStoreTypes.js';
@@ -90,6 +91,8 @@ export class GatewayRole {
         );
         registerRecordingRoutes(server, recordings);
       },
+    }).catch((err: unknown) => {
+      throw bindFailure(err, 'the HTTP port', 'http.port', 'http.host');
     });
     return new GatewayRole(http);
   }
