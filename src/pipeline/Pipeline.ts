@@ -80,8 +80,14 @@ export class Pipeline {
   updatedAt = new Date();
   readonly #options: PipelineOptions;
   readonly #logger: Logger;
-  readonly #processors: ProcessorState[];
-  readonly #sinks: readonly PipelineRecordSink[];
+  #processors: ProcessorState[];
+  #sinks: readonly PipelineRecordSink[];
+  /**
+   * What a finished (stopped, failed for good, or released) pipeline keeps of its elements: their last
+   * statuses. The processors and sinks themselves, with their audio buffers, are let go, since up to a
+   * thousand finished pipelines stay listed.
+   */
+  #finishedElements: readonly ElementStatus[] | null = null;
   readonly #channelOf = new Map<number, number>();
   #status: PipelineStatus = 'Initializing';
   #transition: Promise<void> = Promise.resolve();
@@ -147,6 +153,7 @@ export class Pipeline {
   }
 
   elementStatuses(): ElementStatus[] {
+    if (this.#finishedElements) return [...this.#finishedElements];
     return this.#processors.map((p) => ({
       type: p.processor.type,
       status: p.status,
@@ -249,6 +256,7 @@ export class Pipeline {
         }),
       );
       await Promise.allSettled(this.#sinks.map((sink) => sink.close()));
+      this.#letGo();
       this.#logger.info({ flushed: options.flush === true }, 'pipeline released to another worker');
     });
     return this.#stopping;
@@ -278,7 +286,15 @@ export class Pipeline {
       failed ? 'chime:MediaInsightsPermanentFailure' : 'chime:MediaInsightsStopped',
       this.#failureReason(),
     );
+    this.#letGo();
     this.#logger.info({ status: this.#status }, 'pipeline stopped');
+  }
+
+  /** Keeps only the description of the elements; late callbacks from a processor find nothing to change. */
+  #letGo(): void {
+    this.#finishedElements = this.elementStatuses();
+    this.#processors = [];
+    this.#sinks = [];
   }
 
   #deliver(record: object, key: AppendKey): void {
@@ -417,7 +433,7 @@ export class Pipeline {
       runtimeMetadata: this.runtimeMetadata,
       createdAt: this.createdAt,
       updatedAt: this.updatedAt,
-      elements: this.#processors.map((p) => ({ type: p.processor.type, status: p.status })),
+      elements: this.elementStatuses().map(({ type, status }) => ({ type, status })),
     });
   }
 }
