@@ -1,12 +1,16 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import diagnostics_channel from 'node:diagnostics_channel';
 import type { Config } from './config/Config.js';
 import type { Logger } from '../platform/logger.js';
 import { readSecret } from '../platform/secrets.js';
 import type { EngineKinds } from '../configurations/EngineSupport.js';
-import { QUEUE_DELAY_CHANNEL, type QueueDelayMessage } from '../transcribe/EngineDiagnostics.js';
+import {
+  decoderCountsByEngine,
+  QUEUE_DELAY_CHANNEL,
+  type QueueDelayMessage,
+} from '../transcribe/EngineDiagnostics.js';
 import { AmazonTranscribeEngine } from '../transcribe/engines/aws/AmazonTranscribeEngine.js';
 import { OpenAiEngine } from '../transcribe/engines/openai/OpenAiEngine.js';
 import { VoskEngine } from '../transcribe/engines/vosk/VoskEngine.js';
@@ -94,6 +98,11 @@ export async function startSpeechEngines(config: Config, logger: Logger): Promis
         }
       : {}),
     workers: config.asr.workers > 0 ? config.asr.workers : availableParallelism(),
+    decoders: {
+      maxPerWorker: config.asr.maxDecodersPerWorker,
+      waitMs: config.asr.decoderWaitMs,
+      idleMs: config.asr.decoderIdleSeconds * 1000,
+    },
     logger,
   });
   const declared = config.speechEngines.map((definition) => createSpeechEngine(definition, logger));
@@ -105,8 +114,45 @@ export async function startSpeechEngines(config: Config, logger: Logger): Promis
   return engines;
 }
 
-/** `callsight_asr_queue_delay_seconds{engine}`: how long requests waited for a free slot of their engine. */
+/**
+ * `callsight_asr_queue_delay_seconds{engine}`: how long requests waited for a free slot of their
+ * engine; `callsight_asr_decoders{engine,state}`, `callsight_asr_decoder_queue{engine}` and
+ * `callsight_asr_decoder_refusals_total{engine}`: the embedded engine's decoders.
+ */
 export function registerSpeechEngineMetrics(registry: Registry): void {
+  new Gauge({
+    name: 'callsight_asr_decoders',
+    help: 'Pocketsphinx decoders loaded, by state: busy (decoding an utterance) or idle (freed after asr.decoderIdleSeconds).',
+    labelNames: ['engine', 'state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [engine, counts] of decoderCountsByEngine()) {
+        this.labels(engine, 'busy').set(counts.busy);
+        this.labels(engine, 'idle').set(counts.idle);
+      }
+    },
+  });
+  new Gauge({
+    name: 'callsight_asr_decoder_queue',
+    help: 'Recognition streams whose utterance waits for a pocketsphinx decoder (all asr.maxDecodersPerWorker busy).',
+    labelNames: ['engine'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [engine, counts] of decoderCountsByEngine()) this.labels(engine).set(counts.waiting);
+    },
+  });
+  new Counter({
+    name: 'callsight_asr_decoder_refusals_total',
+    help: 'Recognition streams failed with CS_ERR_ASR_OVERLOADED because no decoder came free within asr.decoderWaitMs.',
+    labelNames: ['engine'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [engine, counts] of decoderCountsByEngine()) this.labels(engine).inc(counts.refused);
+    },
+  });
   const histogram = new Histogram({
     name: 'callsight_asr_queue_delay_seconds',
     help: 'Time an utterance waited for a free request slot of its speech engine (openai engines: maxConcurrency).',

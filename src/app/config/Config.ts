@@ -102,6 +102,9 @@ export interface Config {
   };
   readonly asr: {
     readonly workers: number;
+    readonly maxDecodersPerWorker: number;
+    readonly decoderWaitMs: number;
+    readonly decoderIdleSeconds: number;
     readonly languageCode: string;
     /** Empty: the pocketsphinx-en-us package's folder. */
     readonly modelDir: string;
