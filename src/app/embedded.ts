@@ -110,7 +110,7 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
       routes: { routes: () => Promise.resolve(connector.routes()) },
       pipelines: new LocalPipelineService(pipelines, connector),
       metrics: (registry) => {
-        registerRoleMetrics(registry, 'all', sip.metrics);
+        registerRoleMetrics(registry, 'all', [...sip.metrics, ...connector.metrics(), ...worker.metrics()]);
         registerTargetMetrics(registry, connector.targets);
         registerSpeechEngineMetrics(registry);
       },
