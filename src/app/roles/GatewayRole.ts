@@ -15,6 +15,7 @@ import type { Logger } from '../../platform/logger.js';
 import type { ConfigurationStore } from '../../configurations/ConfigurationStoreTypes.js';
 import type { PostCallStore } from '../../pipeline/records/PostCall.js';
 import type { RecordingStorage } from '../../recording/RecordingStoreTypes.js';
+import type { CallErasure } from '../../calls/CallErasure.js';
 import type { DataStream } from '../../stream/StreamTypes.js';
 
 const BUNDLED_WEB_ROOT = fileURLToPath(new URL('../../../../web/dist', import.meta.url));
@@ -30,6 +31,8 @@ export interface GatewayRoleOptions {
   readonly calls: CallsView;
   readonly routes: RoutesView;
   readonly pipelines: PipelineService;
+  /** DELETE /api/calls/{callId}: the parts of this topology that keep calls. */
+  readonly erasure: CallErasure;
   readonly metrics?: (registry: Registry) => void;
   readonly healthDetails?: () => Record<string, unknown>;
 }
@@ -67,6 +70,12 @@ export class GatewayRole {
       registry,
       webRoot: config.webRoot || BUNDLED_WEB_ROOT,
       maxBufferedBytes: config.http.wsMaxBufferedBytes,
+      maxClients: config.http.wsMaxClients,
+      maxClientsPerSource: config.http.wsMaxClientsPerSource,
+      deadlines: {
+        headersTimeoutMs: config.http.headersTimeoutMs,
+        requestTimeoutMs: config.http.requestTimeoutMs,
+      },
       logger: logger.child({ stage: 'gateway' }),
       ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(options.healthDetails ? { healthDetails: options.healthDetails } : {}),
@@ -74,7 +83,7 @@ export class GatewayRole {
         registerApiRoutes(server, { calls, routes, stream });
         registerPipelineRoutes(server, pipelines);
         registerVoiceAnalyticsRoutes(server, { calls, pipelines });
-        registerCallRoutes(server, { postCall });
+        registerCallRoutes(server, { postCall, erasure: options.erasure });
         registerConfigurationRoutes(
           server,
           configurations,
