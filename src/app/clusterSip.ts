@@ -4,7 +4,7 @@ import type { ClusterSubjects } from '../cluster/ClusterSubjects.js';
 import { answerCallListRequests, answerRouteRequests } from '../cluster/RemoteApi.js';
 import type { VoiceConnector } from '../connector/VoiceConnector.js';
 import type { EventBus } from '../events/EventBus.js';
-import type { ScrapedMetric } from '../platform/metrics.js';
+import type { AnyMetric } from '../platform/metrics.js';
 import type { NatsConnection } from '../platform/nats/NatsConnection.js';
 import type { CallDirectory } from '../calls/CallDirectoryTypes.js';
 import type { AppContext } from './AppTypes.js';
@@ -17,7 +17,7 @@ export interface ClusterSip {
   readonly udpPort: number;
   readonly tcpPort: number;
   /** Its calls', audio's and SIP transports' numbers for /metrics. */
-  metrics(): ScrapedMetric[];
+  metrics(): AnyMetric[];
   /** Hangs up every call and waits until each one's end is in the directory and on NATS. */
   close(): Promise<void>;
 }

@@ -7,7 +7,7 @@ import { derivedUuid, type PipelineJob, type PipelineJobQueue } from '../cluster
 import { resumeLookbackMs, resumePoints } from '../cluster/ResumePoints.js';
 import { EventBus } from '../events/EventBus.js';
 import { defaultRules, parseRules } from '../events/RuleConfig.js';
-import type { ScrapedMetric } from '../platform/metrics.js';
+import type { AnyMetric } from '../platform/metrics.js';
 import type { NatsConnection } from '../platform/nats/NatsConnection.js';
 import type { ResourceStack } from '../platform/ResourceStack.js';
 import type { CallDirectory } from '../calls/CallDirectoryTypes.js';
@@ -31,7 +31,7 @@ export interface ClusterWorker {
    */
   takeWork(): void;
   /** Its pipelines', jobs' and events' numbers for /metrics. */
-  metrics(): ScrapedMetric[];
+  metrics(): AnyMetric[];
 }
 
 /**
@@ -163,10 +163,6 @@ export async function openClusterWorker(
         }),
       );
     },
-    metrics: () => [
-      ...worker.pipelines.metrics(),
-      ...(runner?.metrics() ?? []),
-      ...(engine?.metrics() ?? []),
-    ],
+    metrics: () => [...worker.metrics(), ...(runner?.metrics() ?? []), ...(engine?.metrics() ?? [])],
   };
 }

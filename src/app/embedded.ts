@@ -158,7 +158,7 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
         logger: logger.child({ stage: 'calls' }),
       }),
       metrics: (registry) => {
-        registerRoleMetrics(registry, 'all', sip.metrics);
+        registerRoleMetrics(registry, 'all', [...sip.metrics, ...connector.metrics(), ...worker.metrics()]);
         registerTargetMetrics(registry, connector.targets);
         registerSpeechEngineMetrics(registry);
       },

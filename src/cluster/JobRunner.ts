@@ -600,6 +600,16 @@ export class JobRunner {
           `pipeline ${held.job.pipelineId} is ${held.state}`,
         );
       const pipeline = this.#options.pipelines.get(held.job.pipelineId);
+      if (request.op === 'VoiceTone') {
+        const task = pipeline.voiceToneTask;
+        if (!task)
+          throw new CallsightError(
+            'CS_ERR_NOT_FOUND',
+            `pipeline ${held.job.pipelineId} has no voice tone analysis`,
+          );
+        if (request.action === 'stop') await task.stop();
+        return { ok: true, task: task.state() } as const;
+      }
       if (request.op === 'Pause') await pipeline.pause();
       else if (request.op === 'Resume') await pipeline.resume();
       else await this.#stopPipeline(held);

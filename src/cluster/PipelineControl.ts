@@ -1,25 +1,30 @@
 import { CallsightError, ERROR_CODES, errorMessage, type ErrorCode } from '../platform/errors.js';
+import type { VoiceToneTaskState } from '../pipeline/PipelineTypes.js';
 
 /**
  * Requests to the worker running a pipeline, on `<ns>.pipelines.<id>.control` (core NATS
- * request/reply): UpdateMediaInsightsPipelineStatus and DeleteMediaPipeline from a gateway, and the
+ * request/reply): UpdateMediaInsightsPipelineStatus, DeleteMediaPipeline and the Voice API's voice
+ * tone analysis task (Get, Stop) from a gateway, and the
  * notice a worker sends when it takes the pipeline's job over (`claim`, no reply), which tells a
  * previous holder that is still alive to let go. Only the holder of the job's lease answers.
  */
 export type ControlRequest =
   | { readonly op: 'Pause' | 'Resume' | 'Stop' }
+  | { readonly op: 'VoiceTone'; readonly action: 'get' | 'stop' }
   | { readonly op: 'claim'; readonly delivery: number; readonly owner: string };
 
 export type ControlReply =
-  { readonly ok: true } | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
+  | { readonly ok: true; readonly task?: VoiceToneTaskState }
+  | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
 
-const OPS = new Set(['Pause', 'Resume', 'Stop', 'claim']);
+const OPS = new Set(['Pause', 'Resume', 'Stop', 'VoiceTone', 'claim']);
 
 export function parseControlRequest(data: Uint8Array): ControlRequest | null {
   try {
     const request = JSON.parse(Buffer.from(data).toString('utf8')) as ControlRequest;
     if (!OPS.has(request?.op)) return null;
     if (request.op === 'claim' && typeof request.delivery !== 'number') return null;
+    if (request.op === 'VoiceTone' && request.action !== 'get' && request.action !== 'stop') return null;
     return request;
   } catch {
     return null;

@@ -20,7 +20,9 @@ import {
 } from '../calls/CallDirectoryTypes.js';
 import { callInfoFromJson } from './ClusterEvents.js';
 import type { ClusterSubjects } from './ClusterSubjects.js';
-import { encodeControl, errorOf, type ControlReply } from './PipelineControl.js';
+import { encodeControl, errorOf, type ControlReply, type ControlRequest } from './PipelineControl.js';
+import type { VoiceToneTaskState } from '../pipeline/PipelineTypes.js';
+import { voiceToneTaskId } from '../pipeline/records/VoiceAnalyticsEvents.js';
 import type { PipelineJobQueue } from './PipelineJobs.js';
 
 /** How long a gateway waits for the worker running a pipeline, and for a sip process's call list. */
@@ -88,12 +90,32 @@ export class RemotePipelineService implements PipelineService {
     return (await this.#entry(identifier)).document;
   }
 
-  setStatus(identifier: string, status: 'Pause' | 'Resume'): Promise<void> {
-    return this.#control(identifier, status);
+  async setStatus(identifier: string, status: 'Pause' | 'Resume'): Promise<void> {
+    await this.#control(identifier, { op: status });
   }
 
-  stop(identifier: string): Promise<void> {
-    return this.#control(identifier, 'Stop');
+  async stop(identifier: string): Promise<void> {
+    await this.#control(identifier, { op: 'Stop' });
+  }
+
+  /** Asked of the worker running the pipeline; a finished one answers from its stored element status. */
+  async voiceTone(identifier: string, action: 'get' | 'stop'): Promise<VoiceToneTaskState> {
+    const reply = await this.#control(identifier, { op: 'VoiceTone', action });
+    if (reply?.ok && reply.task) return reply.task;
+    const entry = await this.#entry(identifier);
+    const elements = (entry.document.ElementStatuses ?? []) as readonly { Type: string; Status: string }[];
+    const element = elements.find((e) => e.Type === 'VoiceAnalyticsProcessor');
+    if (!element)
+      throw new CallsightError('CS_ERR_NOT_FOUND', `pipeline ${identifier} has no voice tone analysis`);
+    const leg =
+      element.Status === 'Failed' ? { status: 'FAILED' as const } : { status: 'SUCCEEDED' as const };
+    return {
+      taskId: voiceToneTaskId(entry.pipelineId),
+      startedAt: String(entry.document.CreatedTimestamp),
+      updatedAt: String(entry.document.UpdatedTimestamp),
+      caller: leg,
+      callee: leg,
+    };
   }
 
   async #entry(identifier: string): Promise<PipelineEntry> {
@@ -102,11 +124,16 @@ export class RemotePipelineService implements PipelineService {
     return entry;
   }
 
-  async #control(identifier: string, op: 'Pause' | 'Resume' | 'Stop'): Promise<void> {
+  /** The worker's reply, or undefined when the pipeline has finished (Stop and VoiceTone: nothing to ask). */
+  async #control(
+    identifier: string,
+    request: Exclude<ControlRequest, { op: 'claim' }>,
+  ): Promise<ControlReply | undefined> {
     const { nc, subjects } = this.#options;
+    const { op } = request;
     const settled = (entry: PipelineEntry) => {
       // Stopping a stopped pipeline is a no-op, as in one process; pausing or resuming it a conflict.
-      if (op === 'Stop') return;
+      if (op === 'Stop' || op === 'VoiceTone') return undefined;
       throw new CallsightError(
         'CS_ERR_PIPELINE_STATE',
         `cannot ${op.toLowerCase()} pipeline ${entry.pipelineId}: it is ${entry.status}`,
@@ -116,7 +143,7 @@ export class RemotePipelineService implements PipelineService {
     if (!active(entry)) return settled(entry);
     let reply: ControlReply;
     try {
-      const msg = await nc.request(subjects.pipelineControl(entry.pipelineId), encodeControl({ op }), {
+      const msg = await nc.request(subjects.pipelineControl(entry.pipelineId), encodeControl(request), {
         timeout: CONTROL_TIMEOUT_MS,
       });
       reply = msg.json<ControlReply>();
@@ -131,6 +158,7 @@ export class RemotePipelineService implements PipelineService {
     }
     const error = errorOf(reply);
     if (error) throw error;
+    return reply;
   }
 }
 

@@ -4,7 +4,7 @@ import { CallsightError } from '../platform/errors.js';
 import type { EventBus } from '../events/EventBus.js';
 import type { EventOrigin } from '../events/EventEnvelope.js';
 import type { Logger } from '../platform/logger.js';
-import { gauge, type ScrapedMetric } from '../platform/metrics.js';
+import { counter, eventCounter, gauge, record, type AnyMetric } from '../platform/metrics.js';
 import type { PcmFrame, RtpStreamStats } from '../media/MediaTypes.js';
 import type { PortAllocator } from '../media/rtp/PortAllocator.js';
 import { RtpReceiver } from '../media/RtpReceiver.js';
@@ -27,6 +27,13 @@ import { ANSWER_EVERYTHING, chooseRoute, type RouteDefinition } from './trunk/Ro
 import { orderTargets } from './trunk/TargetOrder.js';
 import { TargetMonitor, type TargetState } from './trunk/TargetMonitor.js';
 import { TrunkLeg, type OutboundSip } from './trunk/TrunkLeg.js';
+
+/** Calls by kind and how they ended: the SIP end reason of an answered call, else not-answered or rejected. */
+const CALLS_TOTAL = eventCounter(
+  'callsight_calls_total',
+  'Calls ended, by kind (listener, siprec, trunk) and outcome (bye-received, bye-sent, cancelled, …; not-answered; rejected: refused at INVITE).',
+  ['kind', 'outcome'],
+);
 
 export interface VoiceConnectorOptions {
   readonly voiceConnectorId: string;
@@ -163,6 +170,20 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
   }
 
   async offer(invite: IncomingInvite, progress: ProgressSender): Promise<{ sdp: string }> {
+    const attempt = { kind: 'listener' as CallKind };
+    try {
+      return await this.#offer(invite, progress, attempt);
+    } catch (err) {
+      record(CALLS_TOTAL, { kind: attempt.kind, outcome: 'rejected' });
+      throw err;
+    }
+  }
+
+  async #offer(
+    invite: IncomingInvite,
+    progress: ProgressSender,
+    attempt: { kind: CallKind },
+  ): Promise<{ sdp: string }> {
     let siprec: SiprecOffer | null = null;
     try {
       const parsed = parseSiprecInvite(invite);
@@ -177,7 +198,10 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
         );
       throw err;
     }
-    if (siprec) return this.#acceptRecording(invite, siprec);
+    if (siprec) {
+      attempt.kind = 'siprec';
+      return this.#acceptRecording(invite, siprec);
+    }
     const route = chooseRoute(this.#options.routes ?? ANSWER_EVERYTHING, {
       requestUri: invite.requestUri,
       fromNumber: invite.fromNumber,
@@ -193,7 +217,9 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
       );
       throw new SipRejection('CS_ERR_SIP_NO_ROUTE', 'Not Found');
     }
-    return route.targets === null ? this.#acceptHere(invite, route) : this.#relay(invite, route, progress);
+    if (route.targets === null) return this.#acceptHere(invite, route);
+    attempt.kind = 'trunk';
+    return this.#relay(invite, route, progress);
   }
 
   /** A call answered here: one receiver per audio stream of the offer. */
@@ -556,7 +582,13 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
       }
     }
     this.safeEmit('mediaEnded', call.info);
-    logger.info({ callId: call.info.callId, reason, rtp: call.media.stats() }, 'call ended');
+    const rtp = call.media.stats();
+    for (const stream of rtp) {
+      this.#endedRtp.received += stream.packetsReceived;
+      this.#endedRtp.lost += Math.max(0, stream.packetsLost);
+    }
+    record(CALLS_TOTAL, { kind: call.info.kind, outcome: call.confirmed ? reason : 'not-answered' });
+    logger.info({ callId: call.info.callId, reason, rtp }, 'call ended');
   }
 
   /** Reports calls whose peer stopped sending RTP without hanging up (a crashed phone, a lost BYE). */
@@ -613,13 +645,44 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
     }));
   }
 
+  /** RTP counters of the streams of ended calls, so the totals only grow. */
+  readonly #endedRtp = { received: 0, lost: 0 };
+
   get activeCount(): number {
     return this.#byCallId.size;
   }
 
-  /** What it reports on /metrics. */
-  metrics(): ScrapedMetric[] {
-    return [gauge('callsight_calls_active', 'Calls this process holds.', () => this.activeCount)];
+  /** What it reports on /metrics: calls, and the RTP of their streams (those in progress and ended). */
+  metrics(): AnyMetric[] {
+    const active = () => [...this.#byCallId.values()].flatMap((call) => call.media.stats());
+    const total = (read: (s: RtpStreamStats) => number, ended: () => number) => () =>
+      ended() + active().reduce((sum, s) => sum + Math.max(0, read(s)), 0);
+    return [
+      gauge('callsight_calls_active', 'Calls this process holds.', () => this.activeCount),
+      CALLS_TOTAL,
+      counter(
+        'callsight_rtp_packets_received_total',
+        "RTP packets accepted on the calls' streams.",
+        total(
+          (s) => s.packetsReceived,
+          () => this.#endedRtp.received,
+        ),
+      ),
+      counter(
+        'callsight_rtp_packets_lost_total',
+        "RTP packets lost on the calls' streams (sequence gaps never filled).",
+        total(
+          (s) => s.packetsLost,
+          () => this.#endedRtp.lost,
+        ),
+      ),
+      gauge(
+        'callsight_rtp_jitter_seconds',
+        'Largest interarrival jitter (RFC 3550) of the streams in progress.',
+        () => active().reduce((max, s) => Math.max(max, s.jitterMs / 1000), 0),
+      ),
+      gauge('callsight_rtp_streams', 'RTP streams in progress.', () => active().length),
+    ];
   }
 
   #callStream(

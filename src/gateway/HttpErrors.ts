@@ -18,6 +18,7 @@ const EXCEPTION: Readonly<Record<number, string>> = {
   413: 'BadRequestException',
   415: 'BadRequestException',
   416: 'BadRequestException',
+  422: 'UnprocessableEntityException',
   500: 'ServiceFailureException',
   503: 'ServiceUnavailableException',
 };

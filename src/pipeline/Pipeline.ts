@@ -14,6 +14,7 @@ import type {
   PipelineRecordSink,
   PipelineStatus,
   SharedUtterance,
+  VoiceToneTaskControl,
 } from './PipelineTypes.js';
 import { pipelineArn, pipelineDocument, type PipelineDocument } from './PipelineDocument.js';
 import { pipelineAlertEvent } from './records/PipelineAlert.js';
@@ -421,6 +422,11 @@ export class Pipeline {
   }
 
   /** GetMediaPipeline's MediaInsightsPipeline, in Chime's names. */
+  /** The voice tone analysis task of the pipeline's VoiceAnalyticsProcessor, or null without one. */
+  get voiceToneTask(): VoiceToneTaskControl | null {
+    return this.#processors.find((s) => s.processor.voiceToneTask)?.processor.voiceToneTask ?? null;
+  }
+
   toJSON(): PipelineDocument {
     return pipelineDocument({
       id: this.id,

@@ -2,7 +2,7 @@ import type { CallInfo, CallStream } from '../connector/CallTypes.js';
 import { CallsightError } from '../platform/errors.js';
 import type { EventEnvelope, EventOrigin } from '../events/EventEnvelope.js';
 import type { Logger } from '../platform/logger.js';
-import { gauge, type ScrapedMetric } from '../platform/metrics.js';
+import { counter, gauge, labelledGauge, type AnyMetric } from '../platform/metrics.js';
 import type { PcmFrame } from '../media/MediaTypes.js';
 import { Pipeline, type PipelineOptions } from './Pipeline.js';
 import { pipelineIdOf } from './PipelineDocument.js';
@@ -64,6 +64,7 @@ export class PipelineManager {
   readonly #byId = new Map<string, Pipeline>();
   readonly #endedCalls = new Set<string>();
   #closed = false;
+  #started = 0;
 
   constructor(options: PipelineManagerOptions) {
     this.#options = options;
@@ -103,6 +104,7 @@ export class PipelineManager {
     });
     this.#byCall.set(call.callId, [...(this.#byCall.get(call.callId) ?? []), pipeline]);
     this.#byId.set(pipeline.id, pipeline);
+    this.#started++;
     pipeline.start();
     return pipeline;
   }
@@ -185,8 +187,21 @@ export class PipelineManager {
   }
 
   /** What it reports on /metrics. */
-  metrics(): ScrapedMetric[] {
-    return [gauge('callsight_pipelines_active', 'Pipelines running on this worker.', () => this.active)];
+  metrics(): AnyMetric[] {
+    return [
+      gauge('callsight_pipelines_active', 'Pipelines running on this worker.', () => this.active),
+      counter('callsight_pipelines_started_total', 'Pipelines started on this worker.', () => this.#started),
+      labelledGauge(
+        'callsight_pipelines',
+        'Pipelines this worker holds, by state: the running ones and the last 1000 stopped or failed.',
+        ['state'],
+        () => {
+          const byState = new Map<string, number>();
+          for (const p of this.#byId.values()) byState.set(p.status, (byState.get(p.status) ?? 0) + 1);
+          return [...byState].map(([state, value]) => ({ labels: { state }, value }));
+        },
+      ),
+    ];
   }
 
   #trimHistory(): void {

@@ -50,6 +50,33 @@ export interface PipelineContext {
   onUtterance(listener: (utterance: SharedUtterance) => void): void;
 }
 
+/** Chime SDK Voice API's VoiceToneAnalysisTaskStatus. */
+export type VoiceToneTaskStatus =
+  'IN_QUEUE' | 'IN_PROGRESS' | 'PARTIAL_SUCCESS' | 'SUCCEEDED' | 'FAILED' | 'STOPPED';
+
+/** One leg (the caller's stream or the other) of a voice tone analysis task. */
+export interface VoiceToneLeg {
+  readonly status: VoiceToneTaskStatus;
+  readonly statusMessage?: string;
+}
+
+/** A pipeline's voice tone analysis as the Voice API's task sees it: one task per call, both legs. */
+export interface VoiceToneTaskState {
+  readonly taskId: string;
+  /** ISO 8601: when the analysis started (with the pipeline) and last changed state. */
+  readonly startedAt: string;
+  readonly updatedAt: string;
+  readonly caller: VoiceToneLeg;
+  readonly callee: VoiceToneLeg;
+}
+
+/** What the VoiceAnalyticsProcessor offers StartVoiceToneAnalysisTask and its Get and Stop. */
+export interface VoiceToneTaskControl {
+  state(): VoiceToneTaskState;
+  /** StopVoiceToneAnalysisTask: no more analysis and no more events for the call; idempotent. */
+  stop(): Promise<void>;
+}
+
 /**
  * A processor of a pipeline (a Chime configuration element with a status: Transcribe, call
  * analytics, voice analytics, recording). Audio arrives with its pipeline channel already mapped.
@@ -71,6 +98,8 @@ export interface PipelineProcessor {
    * the pipeline calls stop() with its output muted.
    */
   abort?(): Promise<void>;
+  /** The VoiceAnalyticsProcessor's voice tone task, when voice tone analysis is enabled. */
+  readonly voiceToneTask?: VoiceToneTaskControl;
 }
 
 /** Where a pipeline's records go (Chime: KinesisDataStreamSink, LambdaFunctionSink, …). */

@@ -135,6 +135,11 @@ export const ERROR_CODES = {
     summary:
       'The voice tone analysis of a channel failed (its worker crashed or threw); the VoiceAnalyticsProcessor element fails, the pipeline goes on.',
   },
+  CS_ERR_SPEAKER_SEARCH_UNSUPPORTED: {
+    status: 422,
+    summary:
+      'The Voice API speaker search operations are not supported: speaker search needs voice embeddings Callsight does not ship.',
+  },
   CS_ERR_INTERNAL: { status: 500, summary: 'An unexpected failure; it is logged with its stack trace.' },
   CS_ERR_BAD_REQUEST: {
     status: 400,

@@ -1,3 +1,4 @@
+import { countRequest, countResponse } from './SipTraffic.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../platform/logger.js';
@@ -382,6 +383,7 @@ export class SipUserAgent {
 
   #onRequest(request: SipRequest, flow: SipFlow): void {
     this.#stats.requestsReceived++;
+    countRequest(request.method);
     this.#learnAlias(request, flow);
     // A request in an existing dialog (Call-ID and both tags match) passes from any host: the target of
     // a call Callsight placed (a route's PBX) must be able to re-INVITE and hang up without being listed.
@@ -463,6 +465,7 @@ export class SipUserAgent {
     const forbidden = this.#response(request, 403, { toTag });
     stampReceived(forbidden.headers, flow);
     this.#send(forbidden.serialize(), flow);
+    countResponse(request.method, 403);
     const fields = { code: 'CS_ERR_SIP_FORBIDDEN', method: request.method };
     this.#warnThrottled(flow, fields, 'SIP request from a host not in sip.allowedHosts: 403');
   }

@@ -1,3 +1,4 @@
+import { eventCounter, record } from '../platform/metrics.js';
 import type { AppendKey } from './StreamTypes.js';
 
 /**
@@ -18,4 +19,16 @@ export function serializeRecord(record: object, key: AppendKey): string {
     throw new TypeError('append key needs a non-empty type and a string or null callId');
   }
   return json;
+}
+
+/** Records stored by the data stream, by `detail-type`. */
+export const RECORDS_APPENDED = eventCounter(
+  'callsight_stream_records_appended_total',
+  'Records this process appended to the data stream, by detail-type.',
+  ['type'],
+);
+
+/** Counts a record the stream has stored. */
+export function countAppended(key: AppendKey): void {
+  record(RECORDS_APPENDED, { type: key.type });
 }

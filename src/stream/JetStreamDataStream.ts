@@ -20,7 +20,7 @@ import { silentLogger, type Logger } from '../platform/logger.js';
 import { connectNats, type NatsConnection } from '../platform/nats/NatsConnection.js';
 import { publishWithRetry, unavailable } from '../platform/nats/JetStreamPublish.js';
 import { ensureStream } from '../platform/nats/JetStreamSetup.js';
-import { serializeRecord } from './AppendCheck.js';
+import { countAppended, serializeRecord } from './AppendCheck.js';
 import { JetStreamSubscription, type JetStreamSubscriptionSource } from './JetStreamSubscription.js';
 import { parseSequence } from './Sequence.js';
 import { checkRead } from './StreamReads.js';
@@ -181,6 +181,7 @@ export class JetStreamDataStream implements DataStream {
     );
     const seq = await done;
     if (seq > this.#lastSequence) this.#lastSequence = seq;
+    countAppended(key);
     return String(seq);
   }
 

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { openSqliteDatabase, type SqliteSchema } from '../platform/database/SqliteDatabase.js';
 import { InvalidStateError } from '../platform/errors.js';
 import { silentLogger, type Logger } from '../platform/logger.js';
-import { serializeRecord } from './AppendCheck.js';
+import { countAppended, serializeRecord } from './AppendCheck.js';
 import { parseSequence } from './Sequence.js';
 import { checkRead } from './StreamReads.js';
 import { SqliteSubscription, type SubscriptionSource } from './SqliteSubscription.js';
@@ -133,13 +133,15 @@ export class SqliteDataStream implements DataStream {
     if (this.closed) throw new InvalidStateError('data stream');
     // Checked here so one bad record or key cannot fail the whole group-commit batch it would have joined.
     const json = serializeRecord(record, key);
-    return new Promise<string>((resolve, reject) => {
+    const sequence = await new Promise<string>((resolve, reject) => {
       this.#pending.push({ json, key, appendedAt: Date.now(), resolve, reject });
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
         setImmediate(() => this.#flush());
       }
     });
+    countAppended(key);
+    return sequence;
   }
 
   async read(after: string, limit: number): Promise<StoredRecord[]> {

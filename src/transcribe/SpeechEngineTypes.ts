@@ -1,3 +1,4 @@
+import type { LabelledMetric } from '../platform/metrics.js';
 import type { PcmFrame } from '../media/MediaTypes.js';
 
 /**
@@ -155,4 +156,6 @@ export interface SpeechEngine {
   ready(): Promise<void>;
   openStream(options: OpenStreamOptions): RecognitionStream;
   close(): Promise<void>;
+  /** Its numbers for /metrics, labelled with `engine` (its name). */
+  metrics?(): LabelledMetric[];
 }

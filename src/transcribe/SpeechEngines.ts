@@ -1,4 +1,5 @@
 import { CallsightError } from '../platform/errors.js';
+import type { LabelledMetric } from '../platform/metrics.js';
 import type { Logger } from '../platform/logger.js';
 import { FallbackStream, type EngineSwitch } from './FallbackStream.js';
 import { EMBEDDED_ENGINE } from './SpeechEngineConfig.js';
@@ -54,6 +55,18 @@ export class SpeechEngines {
     logger: Logger,
   ): FallbackStream {
     return new FallbackStream(this.chain(name), options, onSwitch, logger);
+  }
+
+  /** The engines' metrics, those of the same name (two engines of a kind) as one. */
+  metrics(): LabelledMetric[] {
+    const byName = new Map<string, LabelledMetric[]>();
+    for (const engine of this.#engines.values())
+      for (const metric of engine.metrics?.() ?? [])
+        byName.set(metric.name, [...(byName.get(metric.name) ?? []), metric]);
+    return [...byName.values()].map(([first, ...rest]) => ({
+      ...first!,
+      values: () => [first!, ...rest].flatMap((m) => m.values()),
+    }));
   }
 
   /** Resolves when every engine can open streams. */

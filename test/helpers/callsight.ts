@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, rtpRangeForThisProcess } from './ports.js';
+import { SipCaller } from '../../scripts/lib/SipCaller.js';
 
 const MAIN = new URL('../../dist/src/main.js', import.meta.url).pathname;
 
@@ -118,4 +119,25 @@ export async function startCallsights(list: readonly StartOptions[]): Promise<Ru
     throw failed.reason;
   }
   return started.map((s) => (s as PromiseFulfilledResult<RunningCallsight>).value);
+}
+
+/** One SIP call from a SipCaller on loopback to `sipPort`, playing `samples`, until the caller hangs up. */
+export async function placeCall(
+  sipPort: number,
+  samples: Int16Array,
+  numbers: { readonly from?: string; readonly to?: string } = {},
+): Promise<void> {
+  const caller = await SipCaller.open('127.0.0.1');
+  try {
+    await caller.call({
+      host: '127.0.0.1',
+      port: sipPort,
+      fromNumber: numbers.from ?? '+15555550100',
+      toNumber: numbers.to ?? '+18005550100',
+      samples,
+      tailMs: 500,
+    });
+  } finally {
+    caller.close();
+  }
 }

@@ -6,6 +6,8 @@ import type {
   PipelineSummary,
 } from '../../gateway/api/ApiSourceTypes.js';
 import type { PipelineManager } from '../../pipeline/PipelineManager.js';
+import type { VoiceToneTaskState } from '../../pipeline/PipelineTypes.js';
+import { CallsightError } from '../../platform/errors.js';
 
 /** The REST API's pipelines in one process: the PipelineManager, with calls from the Voice Connector. */
 export class LocalPipelineService implements PipelineService {
@@ -47,6 +49,14 @@ export class LocalPipelineService implements PipelineService {
 
   async stop(identifier: string): Promise<void> {
     await this.#pipelines.stop(identifier);
+  }
+
+  async voiceTone(identifier: string, action: 'get' | 'stop'): Promise<VoiceToneTaskState> {
+    const task = this.#pipelines.get(identifier).voiceToneTask;
+    if (!task)
+      throw new CallsightError('CS_ERR_NOT_FOUND', `pipeline ${identifier} has no voice tone analysis`);
+    if (action === 'stop') await task.stop();
+    return task.state();
   }
 }
 

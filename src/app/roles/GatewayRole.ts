@@ -8,6 +8,7 @@ import { registerConfigurationRoutes } from '../../gateway/api/ConfigurationRout
 import { engineKinds } from '../speechEngines.js';
 import { registerPipelineRoutes } from '../../gateway/api/PipelineRoutes.js';
 import { registerRecordingRoutes } from '../../gateway/api/RecordingRoutes.js';
+import { registerVoiceAnalyticsRoutes } from '../../gateway/api/VoiceAnalyticsRoutes.js';
 import type { ConnectionRegistry } from '../../gateway/ConnectionRegistryTypes.js';
 import { bindFailure } from '../startChecks.js';
 import { HttpServer } from '../../gateway/HttpServer.js';
@@ -82,6 +83,7 @@ export class GatewayRole {
       routes: (server) => {
         registerApiRoutes(server, { calls, routes, stream });
         registerPipelineRoutes(server, pipelines);
+        registerVoiceAnalyticsRoutes(server, { calls, pipelines });
         registerCallRoutes(server, { postCall, erasure: options.erasure });
         registerConfigurationRoutes(
           server,

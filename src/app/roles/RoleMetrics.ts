@@ -1,12 +1,9 @@
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { registerScrapedMetrics, type ScrapedMetric } from '../../platform/metrics.js';
+import { registerScrapedMetrics, type AnyMetric } from '../../platform/metrics.js';
+import { RECORDS_APPENDED } from '../../stream/AppendCheck.js';
 
 /** `callsight_role_info{role="…"} 1` and the metrics of the role's parts, added to a registry. */
-export function registerRoleMetrics(
-  registry: Registry,
-  role: string,
-  metrics: readonly ScrapedMetric[],
-): void {
+export function registerRoleMetrics(registry: Registry, role: string, metrics: readonly AnyMetric[]): void {
   new Gauge({
     name: 'callsight_role_info',
     help: 'The roles this process runs.',
@@ -15,7 +12,8 @@ export function registerRoleMetrics(
   })
     .labels(role)
     .set(1);
-  registerScrapedMetrics(registry, metrics);
+  // Every role may append to the data stream (events, pipeline records).
+  registerScrapedMetrics(registry, [...metrics, RECORDS_APPENDED]);
 }
 
 /** A registry with the default process metrics, for a process without the gateway's. */

@@ -1,11 +1,11 @@
 import type { SipUserAgentStats } from '../../sip/SipUserAgent.js';
-import type { ScrapedMetric } from '../../platform/metrics.js';
+import type { AnyMetric } from '../../platform/metrics.js';
 
 /**
  * The SIP user agent's limits and transports on /metrics, TCP and TLS added together (each log line
  * names its transport). `stats` reads the running agent: zeros before it listens.
  */
-export function sipMetrics(stats: () => SipUserAgentStats | null): ScrapedMetric[] {
+export function sipMetrics(stats: () => SipUserAgentStats | null): AnyMetric[] {
   const streams = (read: (s: SipUserAgentStats['tcp']) => number) => () => {
     const now = stats();
     return now ? read(now.tcp) + (now.tls ? read(now.tls) : 0) : 0;

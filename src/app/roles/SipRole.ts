@@ -1,3 +1,4 @@
+import { SIP_ANSWER_SECONDS, SIP_REQUESTS, SIP_RESPONSES } from '../../sip/SipTraffic.js';
 import type { Config } from '../config/Config.js';
 import { parseHeaderAllowList } from '../../connector/InviteHeaders.js';
 import { VoiceConnector } from '../../connector/VoiceConnector.js';
@@ -9,7 +10,7 @@ import { SipUserAgent } from '../../sip/SipUserAgent.js';
 import { TlsCredentials } from '../../sip/transport/TlsCredentials.js';
 import { describeSipAccess, sipAccess } from '../sipAccess.js';
 import { bindFailure } from '../startChecks.js';
-import type { ScrapedMetric } from '../../platform/metrics.js';
+import type { AnyMetric } from '../../platform/metrics.js';
 import { sipMetrics } from './SipMetrics.js';
 
 export interface SipRoleOptions {
@@ -120,8 +121,8 @@ export class SipRole {
   }
 
   /** The SIP transports' limits and counters, for /metrics. */
-  get metrics(): ScrapedMetric[] {
-    return sipMetrics(() => this.#uas?.stats() ?? null);
+  get metrics(): AnyMetric[] {
+    return [...sipMetrics(() => this.#uas?.stats() ?? null), SIP_REQUESTS, SIP_RESPONSES, SIP_ANSWER_SECONDS];
   }
 
   get udpPort(): number {

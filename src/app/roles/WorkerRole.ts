@@ -1,3 +1,5 @@
+import type { AnyMetric } from '../../platform/metrics.js';
+import { FINAL_LATENCY, PARTIAL_LATENCY, UTTERANCES } from '../../pipeline/processors/RecognitionChannels.js';
 import type { Config } from '../config/Config.js';
 import { deadLetterEvent } from '../../events/DeadLetter.js';
 import type { EventEnvelope, EventOrigin } from '../../events/EventEnvelope.js';
@@ -112,6 +114,17 @@ export class WorkerRole {
   }
 
   /** Stops every pipeline (each flushes its last records) and finishes the recordings. */
+  /** Its pipelines', speech engines' and recognition results' numbers for /metrics. */
+  metrics(): AnyMetric[] {
+    return [
+      ...this.pipelines.metrics(),
+      ...(this.engines?.metrics() ?? []),
+      UTTERANCES,
+      PARTIAL_LATENCY,
+      FINAL_LATENCY,
+    ];
+  }
+
   async closePipelines(): Promise<void> {
     await this.pipelines.close();
     await this.recordings.close();

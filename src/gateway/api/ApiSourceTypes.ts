@@ -1,7 +1,7 @@
 import type { CallInfo, CallStream } from '../../connector/CallTypes.js';
 import type { RouteView } from '../../connector/VoiceConnector.js';
 import type { RtpStreamStats } from '../../media/MediaTypes.js';
-import type { ChannelDefinition } from '../../pipeline/PipelineTypes.js';
+import type { ChannelDefinition, VoiceToneTaskState } from '../../pipeline/PipelineTypes.js';
 
 /**
  * What the REST API reads calls and pipelines from. In one process these are the Voice Connector and
@@ -55,4 +55,9 @@ export interface PipelineService {
   setStatus(identifier: string, status: 'Pause' | 'Resume'): Promise<void>;
   /** DeleteMediaPipeline: the pipeline stops, the call goes on. */
   stop(identifier: string): Promise<void>;
+  /**
+   * The pipeline's voice tone analysis task (the Voice API's Get, or Stop and then its state);
+   * CS_ERR_NOT_FOUND when the pipeline has no voice tone analysis.
+   */
+  voiceTone(identifier: string, action: 'get' | 'stop'): Promise<VoiceToneTaskState>;
 }

@@ -43,7 +43,8 @@ type CreateRequest = z.infer<typeof createRequestSchema>;
 
 const statusRequestSchema = z.strictObject({ UpdateStatus: z.enum(['Pause', 'Resume']) });
 
-function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+/** A request part validated by `schema`, or a CS_ERR_BAD_REQUEST listing every problem of `what`. */
+export function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const result = schema.safeParse(body ?? {});
   if (!result.success)
     throw new ValidationError(

@@ -1,4 +1,5 @@
-import type { PcmFrame } from '../../media/MediaTypes.js';
+import { eventCounter, eventHistogram, record } from '../../platform/metrics.js';
+import { PIPELINE_SAMPLE_RATE, type PcmFrame } from '../../media/MediaTypes.js';
 import type { PipelineContext } from '../PipelineTypes.js';
 import type { EngineSwitch } from '../../transcribe/FallbackStream.js';
 import type { SpeechEngines } from '../../transcribe/SpeechEngines.js';
@@ -8,6 +9,29 @@ import type {
   RecognitionSettings,
   RecognitionStream,
 } from '../../transcribe/SpeechEngineTypes.js';
+
+const LATENCY_BUCKETS = [0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 8, 13, 20];
+
+export const UTTERANCES = eventCounter(
+  'callsight_asr_utterances_total',
+  'Final recognition results (utterances) delivered to pipelines.',
+);
+export const PARTIAL_LATENCY = eventHistogram(
+  'callsight_asr_partial_latency_seconds',
+  'From the arrival of the audio a partial result ends with to the result, seconds.',
+  LATENCY_BUCKETS,
+);
+export const FINAL_LATENCY = eventHistogram(
+  'callsight_asr_final_latency_seconds',
+  'From the arrival of the audio a final result ends with to the result, seconds.',
+  LATENCY_BUCKETS,
+);
+
+/** The newest audio of a channel: where it ends on the call's clock, and when it arrived. */
+interface AudioClock {
+  endMs: number;
+  arrivedAt: number;
+}
 
 /** Which engine a processor recognises with, and what it asks of it. */
 export interface RecognitionChoice {
@@ -42,6 +66,7 @@ export class RecognitionChannels {
   readonly #streams = new Map<number, RecognitionStream>();
   /** Channels whose engine fell behind, so the warning is logged once per channel. */
   readonly #slow = new Set<number>();
+  readonly #clocks = new Map<number, AudioClock>();
   #failed = false;
   #paused = false;
 
@@ -68,7 +93,10 @@ export class RecognitionChannels {
       (event) => this.#onSwitch(event),
       context.logger,
     );
-    stream.on('result', (result) => this.#options.onResult(result));
+    stream.on('result', (result) => {
+      this.#measure(result);
+      this.#options.onResult(result);
+    });
     stream.on('category', (match) => this.#options.onCategory?.(match));
     stream.on('error', (error) => this.#onError(error));
     stream.on('drain', () => this.#slow.delete(channelId));
@@ -78,6 +106,8 @@ export class RecognitionChannels {
 
   write(frame: PcmFrame): void {
     if (this.#failed || this.#paused) return;
+    const endMs = frame.offsetMs + (frame.samples.length * 1000) / PIPELINE_SAMPLE_RATE;
+    this.#clocks.set(frame.channel, { endMs, arrivedAt: performance.now() });
     const stream = this.#streams.get(frame.channel) ?? this.#open(frame.channel);
     if (!stream.write(frame) && !this.#slow.has(frame.channel)) {
       this.#slow.add(frame.channel);
@@ -86,6 +116,19 @@ export class RecognitionChannels {
         'speech engine is behind the audio',
       );
     }
+  }
+
+  /**
+   * The result's latency: when the audio at its end arrived (the channel's newest audio, less what
+   * came after the result's end: audio arrives in real time) until now.
+   */
+  #measure(result: RecognitionResult): void {
+    if (!result.isPartial) record(UTTERANCES);
+    const clock = this.#clocks.get(result.channel);
+    if (!clock) return;
+    const arrivedAt = clock.arrivedAt - Math.max(0, clock.endMs - result.endMs);
+    const seconds = Math.max(0, performance.now() - arrivedAt) / 1000;
+    record(result.isPartial ? PARTIAL_LATENCY : FINAL_LATENCY, {}, seconds);
   }
 
   async pause(): Promise<void> {

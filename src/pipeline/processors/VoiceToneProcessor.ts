@@ -1,10 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { EventOrigin } from '../../events/EventEnvelope.js';
 import type { PcmFrame } from '../../media/MediaTypes.js';
-import type { PipelineContext, PipelineProcessor, SharedUtterance } from '../PipelineTypes.js';
+import type {
+  PipelineContext,
+  PipelineProcessor,
+  SharedUtterance,
+  VoiceToneLeg,
+  VoiceToneTaskControl,
+  VoiceToneTaskState,
+} from '../PipelineTypes.js';
 import {
+  analyticsReadyEvent,
   speakerSearchUnavailableEvent,
   voiceToneEvent,
+  voiceToneTaskId,
   type VoiceTaskInput,
 } from '../records/VoiceAnalyticsEvents.js';
 import { VoiceToneTracker, type ToneUpdate } from '../../analytics/voice/VoiceToneTracker.js';
@@ -52,6 +61,8 @@ interface ChannelTask {
   stream: VoiceFeatureStream | null;
   held: Held[];
   timer: NodeJS.Timeout | null;
+  /** How the channel's analysis ended, once the pipeline stopped. */
+  outcome: VoiceToneLeg | null;
 }
 
 /**
@@ -62,6 +73,12 @@ interface ChannelTask {
  * VoiceToneAnalysisFailure for a channel without speech. Speaker search: one "SpeakerSearchStatus"
  * IdentificationFailure per call saying it is not available. Pausing ends each channel's window
  * (no window spans paused time); a failed worker fails the processor, not the pipeline.
+ *
+ * The Voice API's view: the call gets a "VoiceAnalyticsStatus" AnalyticsReady when the processor
+ * starts, and its voice tone analysis is one task (`voiceToneTask`, both channels under one task
+ * id, told apart by `isCaller`) that StartVoiceToneAnalysisTask finds already running — it starts
+ * with the pipeline so that no speech before the Start call is lost — and StopVoiceToneAnalysisTask
+ * ends early.
  */
 export class VoiceToneProcessor implements PipelineProcessor {
   readonly type = 'VoiceAnalyticsProcessor';
@@ -70,30 +87,41 @@ export class VoiceToneProcessor implements PipelineProcessor {
   readonly #fail: (error: Error) => void;
   readonly #holdMs: number;
   readonly #channels = new Map<number, ChannelTask>();
+  readonly #startedAt = new Date();
+  #updatedAt = new Date();
   #paused = false;
   #stopped = false;
   #failed = false;
+  /** StopVoiceToneAnalysisTask was called: no more analysis or events. */
+  #taskStopped = false;
+  readonly voiceToneTask: VoiceToneTaskControl | undefined;
 
   constructor(options: VoiceToneProcessorOptions, context: PipelineContext, fail: (error: Error) => void) {
     this.#options = options;
     this.#context = context;
     this.#fail = fail;
     this.#holdMs = options.holdMs ?? DEFAULT_HOLD_MS;
-    if (options.voiceTone) context.onUtterance((utterance) => this.#onUtterance(utterance));
+    if (options.voiceTone) {
+      context.onUtterance((utterance) => this.#onUtterance(utterance));
+      this.voiceToneTask = { state: () => this.#taskState(), stop: () => this.#stopTask() };
+    }
   }
 
   start(): void {
+    this.#context.publish(analyticsReadyEvent(this.#context.call, this.#options.origin, new Date()));
     if (this.#options.speakerSearch) {
       const caller = this.#context.call.streams.find((s) => s.isCaller) ?? this.#context.call.streams[0];
       const channel = this.#context.channels.find((c) => c.streamChannel === caller?.channel);
-      const input = this.#taskInput(channel?.channelId ?? this.#context.channels[0]?.channelId ?? 0);
+      const channelId = channel?.channelId ?? this.#context.channels[0]?.channelId ?? 0;
+      const input = this.#taskInput(channelId, randomUUID());
       this.#context.publish(speakerSearchUnavailableEvent(input, this.#options.origin, new Date()));
     }
     if (this.#options.voiceTone) for (const { channelId } of this.#context.channels) this.#task(channelId);
   }
 
   write(frame: PcmFrame): void {
-    if (!this.#options.voiceTone || this.#paused || this.#stopped || this.#failed) return;
+    if (!this.#options.voiceTone || this.#paused || this.#stopped || this.#failed || this.#taskStopped)
+      return;
     const task = this.#task(frame.channel);
     task.stream ??= this.#open(task);
     task.stream?.write(frame);
@@ -112,19 +140,24 @@ export class VoiceToneProcessor implements PipelineProcessor {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#updatedAt = new Date();
     const tasks = [...this.#channels.values()];
     const ends = await Promise.allSettled(
       tasks.map((task) => task.stream?.end() ?? Promise.resolve(undefined)),
     );
-    if (this.#failed) return;
+    if (this.#failed || this.#taskStopped) return;
     tasks.forEach((task, i) => {
       const end = ends[i];
       if (end?.status === 'fulfilled' && end.value) this.#logStats(task, end.value);
       this.#release(task, Infinity);
       const final = task.tracker.finish();
-      if (!final) return;
+      if (!final) {
+        task.outcome = { status: 'SUCCEEDED' };
+        return;
+      }
       const at = new Date();
       if (final.kind === 'completed') {
+        task.outcome = { status: 'SUCCEEDED' };
         this.#context.publish(
           voiceToneEvent(
             {
@@ -141,6 +174,7 @@ export class VoiceToneProcessor implements PipelineProcessor {
         const statusMessage = task.stream
           ? `no speech on channel ${task.input.channelId} during the call`
           : `no audio on channel ${task.input.channelId} during the call`;
+        task.outcome = { status: 'FAILED', statusMessage };
         this.#context.publish(
           voiceToneEvent(
             { ...task.input, detailStatus: 'VoiceToneAnalysisFailure', statusMessage },
@@ -156,19 +190,20 @@ export class VoiceToneProcessor implements PipelineProcessor {
     let task = this.#channels.get(channelId);
     if (!task) {
       task = {
-        input: this.#taskInput(channelId),
+        input: this.#taskInput(channelId, voiceToneTaskId(this.#context.pipelineId)),
         tracker: new VoiceToneTracker(),
         words: new WordSentimentTrack(),
         stream: null,
         held: [],
         timer: null,
+        outcome: null,
       };
       this.#channels.set(channelId, task);
     }
     return task;
   }
 
-  #taskInput(channelId: number): VoiceTaskInput {
+  #taskInput(channelId: number, taskId: string): VoiceTaskInput {
     const { call, channels, pipelineId, pipelineArn } = this.#context;
     const channel = channels.find((c) => c.channelId === channelId);
     const stream = call.streams.find((s) => s.channel === (channel?.streamChannel ?? channelId));
@@ -176,7 +211,7 @@ export class VoiceToneProcessor implements PipelineProcessor {
       call,
       pipelineId,
       pipelineArn,
-      taskId: randomUUID(),
+      taskId,
       channelId,
       participantRole: channel?.participantRole ?? stream?.participantRole ?? null,
       isCaller: stream?.isCaller ?? channelId === 0,
@@ -200,7 +235,7 @@ export class VoiceToneProcessor implements PipelineProcessor {
   }
 
   #onWindow(task: ChannelTask, window: AcousticWindow): void {
-    if (this.#failed) return;
+    if (this.#failed || this.#taskStopped) return;
     const wordsKnown = !this.#options.expectUtterances || task.words.latestEndMs >= window.endMs;
     if (wordsKnown && task.held.length === 0) {
       this.#score(task, window);
@@ -279,6 +314,7 @@ export class VoiceToneProcessor implements PipelineProcessor {
   #onError(error: Error): void {
     if (this.#failed) return;
     this.#failed = true;
+    this.#updatedAt = new Date();
     for (const task of this.#channels.values()) {
       if (task.timer) clearTimeout(task.timer);
       task.timer = null;
@@ -287,6 +323,43 @@ export class VoiceToneProcessor implements PipelineProcessor {
       task.stream?.end().catch(() => undefined);
     }
     this.#fail(error);
+  }
+
+  #taskState(): VoiceToneTaskState {
+    return {
+      taskId: voiceToneTaskId(this.#context.pipelineId),
+      startedAt: this.#startedAt.toISOString(),
+      updatedAt: this.#updatedAt.toISOString(),
+      caller: this.#leg(true),
+      callee: this.#leg(false),
+    };
+  }
+
+  #leg(isCaller: boolean): VoiceToneLeg {
+    if (this.#failed) return { status: 'FAILED', statusMessage: 'the voice tone analysis failed' };
+    if (this.#taskStopped) return { status: 'STOPPED' };
+    const task = [...this.#channels.values()].find((t) => t.input.isCaller === isCaller);
+    if (!task) {
+      const which = isCaller ? "the caller's" : "the other party's";
+      return this.#stopped
+        ? { status: 'FAILED', statusMessage: `the pipeline had no channel for ${which} stream` }
+        : { status: 'IN_QUEUE', statusMessage: `waiting for ${which} stream` };
+    }
+    return task.outcome ?? { status: 'IN_PROGRESS' };
+  }
+
+  async #stopTask(): Promise<void> {
+    if (this.#taskStopped || this.#stopped || this.#failed) return;
+    this.#taskStopped = true;
+    this.#updatedAt = new Date();
+    const tasks = [...this.#channels.values()];
+    for (const task of tasks) {
+      if (task.timer) clearTimeout(task.timer);
+      task.timer = null;
+      task.held = [];
+    }
+    await Promise.allSettled(tasks.map((task) => task.stream?.end() ?? Promise.resolve(undefined)));
+    for (const task of tasks) task.stream = null;
   }
 
   #logStats(task: ChannelTask, stats: VoiceStreamStats): void {

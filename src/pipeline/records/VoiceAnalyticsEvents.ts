@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CallInfo } from '../../connector/CallTypes.js';
 import { DetailType } from '../../events/DetailTypes.js';
 import { makeEvent, type EventEnvelope, type EventOrigin } from '../../events/EventEnvelope.js';
@@ -123,6 +124,36 @@ export function voiceToneEvent(
             },
           }
         : {}),
+    },
+    origin,
+    at,
+  );
+}
+
+/**
+ * The voice tone analysis task id of a pipeline: derived from the pipeline id (a UUID-shaped hash),
+ * so that whoever knows the pipelines can find the task of an id without keeping a table of tasks.
+ */
+export function voiceToneTaskId(pipelineId: string): string {
+  const hex = createHash('sha256').update(`voice-tone-analysis-task:${pipelineId}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * Chime's "voice analytics ready" event (`VoiceAnalyticsStatus` / `AnalyticsReady`; developer guide,
+ * "Using voice APIs to run voice analytics"): the call identified by `voiceConnectorId` and
+ * `transactionId` can have voice tone analysis started through the Voice API, as the seed's Lambda
+ * sink does on it.
+ */
+export function analyticsReadyEvent(call: CallInfo, origin: EventOrigin, at: Date): VoiceAnalyticsEvent {
+  return envelope(
+    DetailType.VoiceAnalyticsStatus,
+    {
+      detailStatus: 'AnalyticsReady',
+      callId: call.callId,
+      transactionId: call.transactionId,
+      voiceConnectorId: call.voiceConnectorId,
+      isCaller: true,
     },
     origin,
     at,

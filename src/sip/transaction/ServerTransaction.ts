@@ -1,3 +1,4 @@
+import { countResponse, observeAnswer } from '../SipTraffic.js';
 import type { SipRequest, SipResponse } from '../message/SipMessage.js';
 import { stampReceived } from '../message/ViaReceived.js';
 import type { SipFlow } from '../transport/TransportTypes.js';
@@ -30,6 +31,8 @@ export function serverTransactionKey(
 
 abstract class ServerTransactionBase {
   readonly key: string;
+  /** When the request arrived (performance.now()), for the answer time of an INVITE. */
+  readonly #receivedAt = performance.now();
   readonly request: SipRequest;
   readonly flow: SipFlow;
   protected readonly context: TransactionContext;
@@ -52,6 +55,10 @@ abstract class ServerTransactionBase {
     stampReceived(response.headers, this.flow);
     this.lastResponse = response.serialize();
     this.context.send(this.lastResponse, this.flow);
+    const { method } = this.request;
+    countResponse(method, response.status);
+    if (method === 'INVITE' && response.status === 200 && this.request.toTag === null)
+      observeAnswer((performance.now() - this.#receivedAt) / 1000);
   }
 
   protected resend(): void {

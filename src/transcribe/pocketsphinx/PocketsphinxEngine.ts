@@ -1,3 +1,4 @@
+import { labelledCounter, labelledGauge, type LabelledMetric } from '../../platform/metrics.js';
 import type { Worker } from 'node:worker_threads';
 import { closeWorkers, createModuleWorker, leastLoaded, onWorkerExit } from '../../platform/workers.js';
 import { CallsightError, InvalidStateError, type ErrorCode } from '../../platform/errors.js';
@@ -30,6 +31,12 @@ interface WorkerSlot {
 
 const NO_DECODERS: WorkerDecoderCounts = { busy: 0, idle: 0, waiting: 0, refused: 0 };
 
+/** Audio a worker slot decoded, and the time that kept it busy, over the process's life (ms). */
+interface SlotWork {
+  audioMs: number;
+  busyMs: number;
+}
+
 /**
  * Speech engine on pocketsphinx: a pool of worker threads, each decoding the streams assigned to
  * it (least-loaded first). Audio is posted as transferred buffers, so writers never wait on
@@ -41,6 +48,8 @@ export class PocketsphinxEngine implements SpeechEngine {
   readonly #options: ResolvedPocketsphinxOptions;
   readonly #logger: Logger;
   readonly #slots: WorkerSlot[] = [];
+  /** Kept by slot index across replacements of a dead worker, so the totals only grow. */
+  readonly #work: SlotWork[] = [];
   #nextStreamId = 1;
   #ready: Promise<void> | null = null;
   #closing: Promise<void> | null = null;
@@ -112,6 +121,44 @@ export class PocketsphinxEngine implements SpeechEngine {
     return sum;
   }
 
+  /**
+   * Per worker: streams assigned (its queue), how far its furthest-behind stream lags the audio,
+   * and the audio decoded and the time spent on it (their rates' ratio is the real-time factor).
+   */
+  metrics(): LabelledMetric[] {
+    const perWorker = (read: (slot: WorkerSlot, work: SlotWork) => number) => () =>
+      this.#slots.map((slot) => ({
+        labels: { engine: this.name, worker: String(slot.index) },
+        value: read(slot, this.#work[slot.index] ?? { audioMs: 0, busyMs: 0 }),
+      }));
+    return [
+      labelledGauge(
+        'callsight_asr_queue_depth',
+        'Recognition streams assigned to each pocketsphinx worker.',
+        ['engine', 'worker'],
+        perWorker((slot) => slot.streams.size),
+      ),
+      labelledGauge(
+        'callsight_asr_queue_lag_seconds',
+        "Audio written to each pocketsphinx worker that it has not decoded yet (its furthest-behind stream's), seconds.",
+        ['engine', 'worker'],
+        perWorker((slot) => Math.max(0, ...[...slot.streams.values()].map((s) => s.bufferedMs)) / 1000),
+      ),
+      labelledCounter(
+        'callsight_asr_audio_seconds_total',
+        'Audio each pocketsphinx worker decoded, seconds.',
+        ['engine', 'worker'],
+        perWorker((_, work) => work.audioMs / 1000),
+      ),
+      labelledCounter(
+        'callsight_asr_busy_seconds_total',
+        'Time each pocketsphinx worker spent decoding, seconds (rate over the audio rate: the real-time factor).',
+        ['engine', 'worker'],
+        perWorker((_, work) => work.busyMs / 1000),
+      ),
+    ];
+  }
+
   /** Test hook: makes worker `index` throw an uncaught exception, as a native fault would. */
   crashWorkerForTesting(index: number): void {
     const slot = this.#slots[index];
@@ -142,6 +189,7 @@ export class PocketsphinxEngine implements SpeechEngine {
     // Replacement workers are not awaited by anyone; their load errors are logged instead.
     ready.catch(() => {});
     const slot: WorkerSlot = { index, worker, streams, ready, exited: false, decoders: NO_DECODERS };
+    this.#work[index] ??= { audioMs: 0, busyMs: 0 };
 
     worker.on('message', (message: FromWorker) => {
       switch (message.type) {
@@ -154,9 +202,13 @@ export class PocketsphinxEngine implements SpeechEngine {
         case 'result':
           streams.get(message.streamId)?.deliver(message.result);
           return;
-        case 'progress':
+        case 'progress': {
+          const work = this.#work[index]!;
+          work.audioMs += message.ms;
+          work.busyMs += message.busyMs;
           streams.get(message.streamId)?.progress(message.ms);
           return;
+        }
         case 'ended':
           streams.get(message.streamId)?.finished();
           streams.delete(message.streamId);

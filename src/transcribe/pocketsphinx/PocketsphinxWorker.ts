@@ -45,7 +45,7 @@ const pool = new DecoderPool({
 });
 const streams = new Map<number, StreamRecognizer>();
 /** Per stream, decoded audio (ms) not yet reported to the engine. */
-const unreported = new Map<number, number>();
+const unreported = new Map<number, { ms: number; busyMs: number }>();
 /** Streams whose utterance waits for a decoder, first come first served, and since when. */
 const waiters = new Map<number, number>();
 /** Streams ended while waiting: 'ended' goes out once their held audio is decoded. */
@@ -145,14 +145,15 @@ function postResults(streamId: number, results: RecognitionResult[]): void {
 }
 
 /** Tells the engine how far the stream got, every PROGRESS_INTERVAL_MS of audio (back-pressure). */
-function reportProgress(streamId: number, ms: number): void {
-  const pending = (unreported.get(streamId) ?? 0) + ms;
-  if (pending < PROGRESS_INTERVAL_MS) {
+function reportProgress(streamId: number, ms: number, busyMs: number): void {
+  const before = unreported.get(streamId) ?? { ms: 0, busyMs: 0 };
+  const pending = { ms: before.ms + ms, busyMs: before.busyMs + busyMs };
+  if (pending.ms < PROGRESS_INTERVAL_MS) {
     unreported.set(streamId, pending);
     return;
   }
-  unreported.set(streamId, 0);
-  post({ type: 'progress', streamId, ms: pending });
+  unreported.set(streamId, { ms: 0, busyMs: 0 });
+  post({ type: 'progress', streamId, ...pending });
 }
 
 function failStream(streamId: number, err: unknown): void {
@@ -193,8 +194,10 @@ function handle(message: ToWorker): void {
       if (!recognizer) return;
       try {
         const samples = new Int16Array(message.samples);
+        const started = performance.now();
         postResults(message.streamId, recognizer.processInput(samples, message.offsetMs));
-        reportProgress(message.streamId, (samples.length * 1000) / VAD_SAMPLE_RATE);
+        const busyMs = performance.now() - started;
+        reportProgress(message.streamId, (samples.length * 1000) / VAD_SAMPLE_RATE, busyMs);
         settle(message.streamId, recognizer);
       } catch (err) {
         failStream(message.streamId, err);

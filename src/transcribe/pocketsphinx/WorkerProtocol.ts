@@ -27,7 +27,8 @@ export type FromWorker =
   | { readonly type: 'load-error'; readonly code: string; readonly message: string }
   | { readonly type: 'result'; readonly streamId: number; readonly result: RecognitionResult }
   /** The worker decoded `ms` more of the stream's audio (sent every PROGRESS_INTERVAL_MS of audio). */
-  | { readonly type: 'progress'; readonly streamId: number; readonly ms: number }
+  /** `ms` more of the stream's audio decoded, which kept the worker busy `busyMs`. */
+  | { readonly type: 'progress'; readonly streamId: number; readonly ms: number; readonly busyMs: number }
   | { readonly type: 'ended'; readonly streamId: number }
   | {
       readonly type: 'stream-error';

@@ -8,7 +8,10 @@ import {
   VoiceToneProcessor,
   type VoiceFeatureSource,
 } from '../../../src/pipeline/processors/VoiceToneProcessor.js';
-import { SPEAKER_SEARCH_UNAVAILABLE } from '../../../src/pipeline/records/VoiceAnalyticsEvents.js';
+import {
+  SPEAKER_SEARCH_UNAVAILABLE,
+  voiceToneTaskId,
+} from '../../../src/pipeline/records/VoiceAnalyticsEvents.js';
 import { VoiceToneEngine } from '../../../src/analytics/voice/VoiceToneEngine.js';
 import type { AcousticWindow, VoiceFeatureStream } from '../../../src/analytics/voice/VoiceToneTypes.js';
 import { origin, testCall, testPipeline } from '../support/testCall.js';
@@ -132,9 +135,36 @@ describe('VoiceToneProcessor through a real pipeline and worker pool', () => {
     });
     const audio = neutralThenAgitated('slt');
     pipeline.start();
+    // The Voice API's view: AnalyticsReady first, then one task for the call, already running.
+    const ready = events[0] as EventEnvelope & { 'service-type'?: string };
+    assert.equal(ready['detail-type'], 'VoiceAnalyticsStatus');
+    assert.equal(ready['service-type'], 'VoiceAnalytics');
+    assert.deepEqual(ready.detail, {
+      detailStatus: 'AnalyticsReady',
+      callId: 'call-tone',
+      transactionId: 'call-tone-tx',
+      voiceConnectorId: 'vc-test',
+      isCaller: true,
+    });
+    const task = pipeline.voiceToneTask!;
+    assert.equal(task.state().taskId, voiceToneTaskId(pipeline.id));
+    // The test call has the caller's stream only.
+    assert.deepEqual(
+      [task.state().caller, task.state().callee],
+      [
+        { status: 'IN_PROGRESS' },
+        { status: 'IN_QUEUE', statusMessage: "waiting for the other party's stream" },
+      ],
+    );
     for (const frame of frames(audio)) pipeline.write(frame);
     await pipeline.stop();
     assert.equal(pipeline.status, 'Stopped');
+    // The caller's leg spoke: SUCCEEDED; the other leg never came: FAILED, saying so.
+    assert.equal(task.state().caller.status, 'SUCCEEDED');
+    assert.deepEqual(task.state().callee, {
+      status: 'FAILED',
+      statusMessage: "the pipeline had no channel for the other party's stream",
+    });
 
     const all = tones();
     const successful = all.filter((d) => d.detailStatus === 'VoiceToneAnalysisSuccessful');
@@ -147,7 +177,11 @@ describe('VoiceToneProcessor through a real pipeline and worker pool', () => {
     assert.ok(successful.length <= Math.ceil(seconds / 5));
     assert.equal(all.at(-1)?.detailStatus, 'VoiceToneAnalysisCompleted');
     assert.equal(all.filter((d) => d.detailStatus === 'VoiceToneAnalysisCompleted').length, 1);
-    assert.equal(new Set(all.map((d) => d.taskId)).size, 1, 'one task per channel');
+    assert.deepEqual(
+      [...new Set(all.map((d) => d.taskId))],
+      [voiceToneTaskId(pipeline.id)],
+      'the call’s task',
+    );
     for (const event of events.filter((e) => e['detail-type'] === 'VoiceToneAnalysisStatus'))
       assertShape(event, 'call-tone');
 
@@ -201,6 +235,29 @@ describe('VoiceToneProcessor through a real pipeline and worker pool', () => {
     );
   });
 
+  test('StopVoiceToneAnalysisTask ends the analysis: no event after it, none at the end, the task STOPPED', async () => {
+    const { pipeline, tones } = voicePipeline(engine, 'call-stop', { VoiceToneAnalysisStatus: 'Enabled' });
+    const all = [...frames(neutralThenAgitated('rms'))];
+    const half = Math.floor(all.length / 2);
+    pipeline.start();
+    for (const frame of all.slice(0, half)) pipeline.write(frame);
+    // The workers score windows as they come: wait for the first update before stopping.
+    for (let waited = 0; tones().length === 0 && waited < 10_000; waited += 20)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    const task = pipeline.voiceToneTask!;
+    await task.stop();
+    const atStop = tones().length;
+    assert.ok(atStop > 0, 'updates before the stop');
+    for (const frame of all.slice(half)) pipeline.write(frame);
+    await pipeline.stop();
+    assert.equal(tones().length, atStop, 'nothing after the stop, no Completed');
+    assert.deepEqual(
+      [task.state().caller, task.state().callee],
+      [{ status: 'STOPPED' }, { status: 'STOPPED' }],
+    );
+    await task.stop(); // idempotent
+  });
+
   test('speaker search: one SpeakerSearchStatus IdentificationFailure per call saying it is not available', async () => {
     const { pipeline, events } = voicePipeline(engine, 'call-search', {
       SpeakerSearchStatus: 'Enabled',
@@ -212,6 +269,7 @@ describe('VoiceToneProcessor through a real pipeline and worker pool', () => {
     const search = events.filter((e) => e['detail-type'] === 'SpeakerSearchStatus');
     assert.equal(search.length, 1);
     assertShape(search[0]!, 'call-search');
+    assert.equal(pipeline.voiceToneTask, null, 'no voice tone task without voice tone');
     const detail = search[0]!.detail as unknown as ToneDetail;
     assert.equal(detail.detailStatus, 'IdentificationFailure');
     assert.equal(detail.statusMessage, SPEAKER_SEARCH_UNAVAILABLE);
@@ -354,7 +412,10 @@ describe('VoiceToneProcessor and the words', () => {
       (error) => assert.fail(error),
     );
     const share = (u: SharedUtterance) => listeners.forEach((l) => l(u));
-    const tones = () => events.map((e) => e.detail as unknown as ToneDetail);
+    const tones = () =>
+      events
+        .filter((e) => e['detail-type'] === 'VoiceToneAnalysisStatus')
+        .map((e) => e.detail as unknown as ToneDetail);
     return { p, features, share, tones };
   }
 
