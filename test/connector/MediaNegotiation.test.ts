@@ -236,6 +236,39 @@ describe('negotiate: the answer', () => {
     );
   });
 
+  test('SIPREC streams each take their own best codec: G.722 for one that offers it, Opus or PCMA for the others', () => {
+    const negotiation = negotiate(
+      invite(
+        sdp(
+          ['m=audio 4000 RTP/AVP 8 9', 'a=label:1', 'a=sendonly'],
+          ['m=audio 4002 RTP/AVP 8 96', 'a=rtpmap:96 opus/48000/2', 'a=label:2', 'a=sendonly'],
+        ),
+      ),
+      2,
+    );
+    assert.deepEqual(
+      negotiation.accepted.map((s) => [s.label, s.encoding, s.payloadType]),
+      [
+        ['1', 'G722', 9],
+        ['2', 'OPUS', 96],
+      ],
+    );
+    assert.deepEqual(
+      answer(negotiation).media.map((m) => m.rtp.map((r) => `${r.codec}/${r.rate}`)),
+      [['G722/8000'], ['opus/48000']],
+    );
+    const narrow = negotiate(
+      invite(sdp(['m=audio 4000 RTP/AVP 8 9', 'a=label:1'], ['m=audio 4002 RTP/AVP 8 96', 'a=label:2'])),
+      2,
+      'optional',
+      ['PCMA'],
+    );
+    assert.deepEqual(
+      narrow.accepted.map((s) => s.encoding),
+      ['PCMA', 'PCMA'],
+    );
+  });
+
   test('two audio streams (SIPREC) are both accepted, in order, with their a=label kept', () => {
     const negotiation = negotiate(
       invite(

@@ -1,15 +1,16 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Downsampler2x } from '../../src/media/codec/Resampler.js';
-import { parseWav, readWav } from '../../src/media/wav/WavFile.js';
+import { parseWav } from '../../src/media/wav/WavFile.js';
 import { WavHeader } from '../../src/media/wav/WavHeader.js';
 import { highBandLevelDb, WIDEBAND_THRESHOLD_DB } from '../../src/transcribe/Bandwidth.js';
 import { wordErrorRate } from '../../src/transcribe/wer.js';
 import { SipCaller } from '../../scripts/lib/SipCaller.js';
 import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
+import { librivoxSpeech } from '../helpers/librivoxSpeech.js';
 import {
   EVERYTHING_TO_THE_STREAM,
   recordingElement,
@@ -27,7 +28,6 @@ import { RecordCollector, callIdOf, detailOf, transcriptText } from '../helpers/
  * 4 kHz intact — what G.711 cannot carry: the same speech over PCMU is the control.
  */
 
-const LIBRIVOX = '/usr/share/pocketsphinx/test/data/librivox';
 const BUCKET = 'e2e-wideband';
 const dir = mkdtempSync(join(tmpdir(), 'callsight-e2e-wideband-'));
 /**
@@ -37,27 +37,6 @@ const dir = mkdtempSync(join(tmpdir(), 'callsight-e2e-wideband-'));
  * decoder (which scores 90 %+).
  */
 const MAX_WER = 0.5;
-
-/** The five LibriVox recordings of pocketsphinx-testdata (16 kHz), 0.8 s apart, and their words. */
-function speech(): { samples: Int16Array; reference: string } {
-  const lines = readFileSync(join(LIBRIVOX, 'transcription'), 'utf8').trim().split('\n');
-  const parts: Int16Array[] = [];
-  const words: string[] = [];
-  for (const line of lines) {
-    const [, text, id] = /^<s>(.*)<\/s>\s*\(([^)]+)\)$/.exec(line.trim())!;
-    const { samples, sampleRate } = readWav(join(LIBRIVOX, `${id}.wav`));
-    assert.equal(sampleRate, 16000);
-    parts.push(samples, new Int16Array(12800));
-    words.push(text!.trim());
-  }
-  const samples = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    samples.set(p, at);
-    at += p.length;
-  }
-  return { samples, reference: words.join(' ') };
-}
 
 const unavailable = s3ServerUnavailable();
 if (unavailable) process.stderr.write(`\n*** SKIPPING the wideband end-to-end test: ${unavailable} ***\n\n`);
@@ -117,7 +96,7 @@ describe(
         ? `answered in ${codec} although PCMU is offered too, transcribed, recorded at 16 kHz with its high band`
         : 'the same speech over G.711: recorded at 16 kHz too, without a high band';
       test(`${codec}: ${what}`, async (t) => {
-        const { samples: wide, reference } = speech();
+        const { samples: wide, reference } = librivoxSpeech();
         const samples = wideband ? wide : new Downsampler2x().process(wide);
         const caller = await SipCaller.open('127.0.0.1');
         try {
