@@ -6,6 +6,8 @@ import { SipRequest, SipResponse, newBranch, newTag, responseTo } from '../../sr
 import { parseSipMessage } from '../../src/sip/message/SipParser.js';
 import { formatHost } from '../../src/sip/message/SipUri.js';
 import { DEFAULT_TIMERS } from '../../src/sip/transaction/Timers.js';
+import { codecNamed, codecOfStaticPayloadType } from '../../src/media/codec/AudioCodecs.js';
+import type { AudioEncoding } from '../../src/media/MediaTypes.js';
 import { sendRtp } from './RtpSender.js';
 
 export interface DialOptions {
@@ -19,13 +21,25 @@ export interface DialOptions {
   readonly extraHeaders?: Readonly<Record<string, string>>;
   /** The offer's direction: `sendonly` (default: Callsight only listens) or `sendrecv` (a routed call). */
   readonly direction?: 'sendonly' | 'sendrecv';
+  /** The codec offered first (G.711 µ-law is always offered too, after it). Default PCMU. */
+  readonly codec?: 'PCMU' | 'G722' | 'OPUS';
 }
+
+/** The payload type and rtpmap of each codec the caller can offer. */
+const OFFERED: Readonly<Record<NonNullable<DialOptions['codec']>, { payloadType: number; rtpmap: string }>> =
+  {
+    PCMU: { payloadType: 0, rtpmap: 'PCMU/8000' },
+    G722: { payloadType: 9, rtpmap: 'G722/8000' },
+    OPUS: { payloadType: 111, rtpmap: 'opus/48000/2' },
+  };
 
 /** An answered, acknowledged call whose media the caller drives itself. */
 export interface DialedCall {
   readonly sipCallId: string;
   /** Where to send RTP (from the 200 OK's SDP answer). */
   readonly rtpTarget: { address: string; port: number };
+  /** The codec and payload type the answer chose. */
+  readonly codec: { encoding: AudioEncoding; payloadType: number };
   /** Wall-clock ms (Date.now()) when the INVITE was first sent: Callsight's media clock starts about then. */
   readonly inviteSentAt: number;
   /** Aborted when Callsight hangs up (its BYE has been answered); stop sending then. */
@@ -35,7 +49,7 @@ export interface DialedCall {
 }
 
 export interface PlaceCallOptions extends Omit<DialOptions, 'rtpPort'> {
-  /** 8 kHz mono PCM to play once the call is answered. */
+  /** Mono PCM to play once the call is answered: 8 kHz for PCMU, 16 kHz for G722 and OPUS. */
   readonly samples: Int16Array;
   /** Silence after the audio before hanging up. */
   readonly tailMs?: number;
@@ -85,7 +99,7 @@ export class CallRejectedError extends Error {
 
 /**
  * A minimal SIP user agent client over UDP for the demo call and the benchmarks: INVITE with a PCMU
- * offer, ACK, G.711 RTP in real time, BYE. It speaks real SIP on real sockets (RFC 3261 Timer A/E
+ * offer (G.722 or Opus before it when asked), ACK, RTP in real time, BYE. It speaks real SIP on real sockets (RFC 3261 Timer A/E
  * retransmissions included), so Callsight cannot tell it from a phone.
  */
 export class SipCaller {
@@ -174,10 +188,14 @@ export class SipCaller {
         const { sipCallId, rtpTarget, inviteSentAt, signal } = call;
         options.onAnswered?.({ sipCallId, rtpTarget, inviteSentAt });
         if (options.mediaDelayMs) await new Promise((resolve) => setTimeout(resolve, options.mediaDelayMs));
+        if (call.codec.encoding !== (options.codec ?? 'PCMU'))
+          throw new Error(
+            `the answer chose ${call.codec.encoding}, not the ${options.codec ?? 'PCMU'} asked for`,
+          );
         const { packets } = await sendRtp({
           remote: rtpTarget,
-          encoding: 'PCMU',
-          payloadType: 0,
+          encoding: call.codec.encoding,
+          payloadType: call.codec.payloadType,
           samples: options.samples,
           socket: rtp,
           signal,
@@ -197,7 +215,7 @@ export class SipCaller {
   }
 
   /**
-   * INVITE with a PCMU offer, then ACK: resolves once the call is answered, leaving the media to the
+   * INVITE with a PCMU offer (or `codec`, then PCMU), then ACK: resolves once the call is answered, leaving the media to the
    * caller (a load generator can drive the RTP of many calls from one place). Throws CallRejectedError
    * for a non-2xx final response.
    */
@@ -222,14 +240,15 @@ export class SipCaller {
       return new SipRequest(method, requestUri, headers, body);
     };
 
+    const codecs = [...new Set([options.codec ?? 'PCMU', 'PCMU' as const])].map((c) => OFFERED[c]);
     const offer = [
       'v=0',
       `o=caller ${Date.now()} 1 IN IP4 ${this.#local}`,
       's=callsight demo call',
       `c=IN IP4 ${this.#local}`,
       't=0 0',
-      `m=audio ${options.rtpPort} RTP/AVP 0 101`,
-      'a=rtpmap:0 PCMU/8000',
+      `m=audio ${options.rtpPort} RTP/AVP ${codecs.map((c) => c.payloadType).join(' ')} 101`,
+      ...codecs.map((c) => `a=rtpmap:${c.payloadType} ${c.rtpmap}`),
       'a=rtpmap:101 telephone-event/8000',
       'a=fmtp:101 0-16',
       'a=ptime:20',
@@ -285,9 +304,16 @@ export class SipCaller {
         this.#handlers.delete(onBye);
       }
     };
+    const payloadType = Number(String(audio.payloads).split(' ')[0]);
+    const rtpmap = audio.rtp.find((r) => r.payload === payloadType);
+    const encoding =
+      codecNamed(rtpmap?.codec ?? '', rtpmap?.rate ?? 0) ?? codecOfStaticPayloadType(payloadType);
+    if (encoding === null)
+      throw new Error(`the answer chose payload type ${payloadType}, not a codec we offered`);
     return {
       sipCallId,
       rtpTarget: { address: rtpHost, port: audio.port },
+      codec: { encoding, payloadType },
       inviteSentAt,
       signal: hungUp.signal,
       hangup: () => (hangingUp ??= hangup()),

@@ -10,14 +10,14 @@
  *     kind 1: a frame. flags bit 0: concealed; bit 1: narrowband (8 kHz, see below).
  *     kind 2: a stream added to the call: the rest is the CallStream as UTF-8 JSON.
  *
- * Narrowband. Every frame today comes from G.711 (8 kHz) through Upsampler2x, a half-band filter
+ * Narrowband. A G.711 stream's frames come from 8 kHz audio through Upsampler2x, a half-band filter
  * whose even output samples are its input samples (delayed 12 samples) and whose odd ones depend on
  * those alone. So the even samples carry the whole 16 kHz frame: the sip process sends them (half
  * the bytes) and the worker runs the same upsampler over them, which gives back the original 16 kHz
  * signal sample for sample, 24 samples (1.5 ms) later; the decoder moves offsetMs back by those
  * 1.5 ms, so every sample keeps its media time. The encoder checks this on every frame (it runs the
- * worker's upsampler itself and compares): a channel whose audio does not come out identical (a
- * wideband codec, one day) is sent at 16 kHz from then on. Measured in docs/scale-out.md.
+ * worker's upsampler itself and compares): a channel whose audio does not come out identical (G.722,
+ * Opus) is sent at 16 kHz from then on. Measured in docs/scale-out.md.
  */
 import type { CallStream } from '../connector/CallTypes.js';
 import type { PcmFrame } from '../media/MediaTypes.js';

@@ -2,7 +2,8 @@ import { randomInt } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import * as sdpTransform from 'sdp-transform';
 import { z } from 'zod';
-import type { G711Encoding } from '../media/MediaTypes.js';
+import { CODECS, DEFAULT_CODECS, codecNamed, codecOfStaticPayloadType } from '../media/codec/AudioCodecs.js';
+import type { AudioEncoding } from '../media/MediaTypes.js';
 import { cryptoLineFor, type CryptoLine } from '../media/srtp/SdesCrypto.js';
 import type { SrtpMasterKey } from '../media/srtp/SrtpSuite.js';
 import { SipRejection } from '../sip/CallHandlerTypes.js';
@@ -23,7 +24,9 @@ export interface NegotiatedStream {
   /** Where the peer says it sends from (c= line); null for 0.0.0.0 (hold) or unspecified. */
   readonly remoteAddress: string | null;
   readonly payloadType: number;
-  readonly encoding: G711Encoding;
+  readonly encoding: AudioEncoding;
+  /** The offer's fmtp for the audio format (Opus parameters), echoed in our SDP; null when none. */
+  readonly audioFmtp: string | null;
   /** RFC 4733 telephone-event payload type, if offered. */
   readonly telephoneEvent: number | null;
   readonly telephoneEventFmtp: string | null;
@@ -58,8 +61,6 @@ export interface Negotiation {
   /** Every offered m-line, so that the answer has as many (RFC 3264 §6). */
   readonly offered: readonly { type: string; protocol: string; firstFormat: string }[];
 }
-
-const STATIC_PT: Readonly<Record<number, G711Encoding>> = { 0: 'PCMU', 8: 'PCMA' };
 
 /** The part of sdp-transform's output we rely on, checked before use. */
 const connectionSchema = z.object({ version: z.number(), ip: z.string().min(1) });
@@ -97,40 +98,43 @@ function isSdp(contentType: string | null): boolean {
   return contentType !== null && contentType.split(';', 1)[0]!.trim().toLowerCase() === 'application/sdp';
 }
 
-function codecOf(
-  media: OfferedMedia,
-  payloadType: number,
-): { codec: string; rate: number | undefined } | null {
+/** The codec of an offered format: by its rtpmap (name and clock rate), else by its static payload type. */
+function codecOf(media: OfferedMedia, payloadType: number): AudioEncoding | null {
   const rtpmap = media.rtp.find((r) => r.payload === payloadType);
-  if (rtpmap) return { codec: rtpmap.codec.toUpperCase(), rate: rtpmap.rate };
-  const known = STATIC_PT[payloadType];
-  return known ? { codec: known, rate: 8000 } : null;
+  if (rtpmap) return codecNamed(rtpmap.codec, rtpmap.rate ?? 8000);
+  return codecOfStaticPayloadType(payloadType);
 }
 
 /**
- * The first G.711 format in the offerer's order of preference, and telephone-event if offered; the
- * SRTP keys if the policy and the offer agree on encryption. A refused m-line says why.
+ * The offered format whose codec comes first in `codecs` (our order of preference, not the
+ * offerer's: wideband beats G.711 for recognition), and telephone-event at that codec's clock rate
+ * if offered; the SRTP keys if the policy and the offer agree on encryption. A refused m-line says why.
  */
 function chooseAudio(
   media: OfferedMedia,
   mediaIndex: number,
   sessionIp: string | null,
   encryption: MediaEncryption,
+  codecs: readonly AudioEncoding[],
 ): NegotiatedStream | ProtectionRefusal | null {
   const protocol = media.protocol.toUpperCase();
   if (media.type !== 'audio' || media.port === 0 || (protocol !== 'RTP/AVP' && protocol !== 'RTP/SAVP'))
     return null;
   const formats = media.payloads.split(/\s+/).filter(Boolean).map(Number);
-  let chosen: { payloadType: number; encoding: G711Encoding } | null = null;
-  let telephoneEvent: number | null = null;
+  let chosen: { payloadType: number; encoding: AudioEncoding; rank: number } | null = null;
   for (const pt of formats) {
-    const codec = codecOf(media, pt);
-    if (!codec || (codec.rate !== undefined && codec.rate !== 8000)) continue;
-    if (!chosen && (codec.codec === 'PCMU' || codec.codec === 'PCMA'))
-      chosen = { payloadType: pt, encoding: codec.codec };
-    if (telephoneEvent === null && codec.codec === 'TELEPHONE-EVENT') telephoneEvent = pt;
+    const encoding = codecOf(media, pt);
+    const rank = encoding === null ? -1 : codecs.indexOf(encoding);
+    if (encoding !== null && rank >= 0 && (chosen === null || rank < chosen.rank))
+      chosen = { payloadType: pt, encoding, rank };
   }
   if (!chosen) return null;
+  const clockRate = CODECS[chosen.encoding].clockRate;
+  const telephoneEvent =
+    formats.find((pt) => {
+      const rtpmap = media.rtp.find((r) => r.payload === pt);
+      return rtpmap?.codec.toUpperCase() === 'TELEPHONE-EVENT' && (rtpmap.rate ?? 8000) === clockRate;
+    }) ?? null;
   const protection = chooseProtection(protocol, media.crypto ?? [], encryption);
   if (protection.kind === 'refused') return protection.why;
   const ip = media.connection?.ip ?? sessionIp;
@@ -138,7 +142,9 @@ function chooseAudio(
     mediaIndex,
     label: media.label ?? null,
     remoteAddress: ip === null || ip === '0.0.0.0' || ip === '::' ? null : ip,
-    ...chosen,
+    payloadType: chosen.payloadType,
+    encoding: chosen.encoding,
+    audioFmtp: media.fmtp.find((f) => f.payload === chosen.payloadType)?.config ?? null,
     telephoneEvent,
     telephoneEventFmtp:
       telephoneEvent === null ? null : (media.fmtp.find((f) => f.payload === telephoneEvent)?.config ?? null),
@@ -151,14 +157,16 @@ function chooseAudio(
 }
 
 /**
- * RFC 3264 offer/answer for a listener: accept up to `maxStreams` audio m-lines that offer PCMU or
- * PCMA over RTP or SRTP as `encryption` allows, refuse the rest (port 0). No acceptable stream → 488
- * (with the encryption policy's reason when that is what refused them); not SDP → 415.
+ * RFC 3264 offer/answer for a listener: accept up to `maxStreams` audio m-lines that offer one of
+ * `codecs` (`media.codecs`, most preferred first) over RTP or SRTP as `encryption` allows, refuse
+ * the rest (port 0). No acceptable stream → 488 (with the encryption policy's reason when that is
+ * what refused them); not SDP → 415.
  */
 export function negotiate(
   invite: SdpBody,
   maxStreams: number,
   encryption: MediaEncryption = 'optional',
+  codecs: readonly AudioEncoding[] = DEFAULT_CODECS,
 ): Negotiation {
   if (invite.body.trim() === '')
     throw new SipRejection('CS_ERR_SDP_NO_CODEC', 'Not Acceptable Here', {
@@ -181,14 +189,16 @@ export function negotiate(
   let refusal: ProtectionRefusal | null = null;
   for (const [index, media] of session.media.entries()) {
     if (accepted.length >= maxStreams) break;
-    const stream = chooseAudio(media, index, sessionIp, encryption);
+    const stream = chooseAudio(media, index, sessionIp, encryption, codecs);
     if (typeof stream === 'string') refusal ??= stream;
     else if (stream) accepted.push(stream);
   }
   if (accepted.length === 0)
     throw new SipRejection('CS_ERR_SDP_NO_CODEC', 'Not Acceptable Here', {
       extraHeaders: {
-        Warning: refusal ? refusalWarning(refusal) : '305 callsight "no PCMU or PCMA audio stream offered"',
+        Warning: refusal
+          ? refusalWarning(refusal)
+          : `305 callsight "no audio stream offered in a codec taken here (${codecs.map((c) => CODECS[c].rtpmapName).join(', ')})"`,
       },
     });
   return {
@@ -254,7 +264,7 @@ export interface AnnouncedKey {
 
 type AudioFormat = Pick<
   NegotiatedStream,
-  'payloadType' | 'encoding' | 'telephoneEvent' | 'telephoneEventFmtp' | 'ptime' | 'protocol'
+  'payloadType' | 'encoding' | 'audioFmtp' | 'telephoneEvent' | 'telephoneEventFmtp' | 'ptime' | 'protocol'
 >;
 
 /** One audio m-line of ours: the stream's format, our port, our keys if it is SRTP. */
@@ -265,16 +275,27 @@ function audioMedia(
   direction: MediaDirection,
 ) {
   const telephone = stream.telephoneEvent;
+  const codec = CODECS[stream.encoding];
   return {
     type: 'audio',
     port,
     protocol: stream.protocol,
     payloads: [stream.payloadType, ...(telephone === null ? [] : [telephone])].join(' '),
     rtp: [
-      { payload: stream.payloadType, codec: stream.encoding, rate: 8000 },
-      ...(telephone === null ? [] : [{ payload: telephone, codec: 'telephone-event', rate: 8000 }]),
+      {
+        payload: stream.payloadType,
+        codec: codec.rtpmapName,
+        rate: codec.clockRate,
+        ...(codec.channels === null ? {} : { encoding: codec.channels }),
+      },
+      ...(telephone === null
+        ? []
+        : [{ payload: telephone, codec: 'telephone-event', rate: codec.clockRate }]),
     ],
-    fmtp: telephone === null ? [] : [{ payload: telephone, config: stream.telephoneEventFmtp ?? '0-16' }],
+    fmtp: [
+      ...(stream.audioFmtp === null ? [] : [{ payload: stream.payloadType, config: stream.audioFmtp }]),
+      ...(telephone === null ? [] : [{ payload: telephone, config: stream.telephoneEventFmtp ?? '0-16' }]),
+    ],
     ...(keys.length === 0 ? {} : { crypto: keys.map((k): CryptoLine => cryptoLineFor(k.tag, k.master)) }),
     ...(stream.ptime === null ? {} : { ptime: stream.ptime }),
     direction,
@@ -319,7 +340,7 @@ export function relayedSdp(
  */
 export function readAnswer(
   answer: SdpBody,
-  offered: Pick<NegotiatedStream, 'payloadType'>,
+  offered: Pick<NegotiatedStream, 'payloadType' | 'encoding'>,
   keys: readonly AnnouncedKey[],
   keysRequired: boolean,
 ): {
@@ -327,7 +348,7 @@ export function readAnswer(
   direction: MediaDirection;
   srtp: StreamSrtp | null;
 } {
-  const negotiation = negotiate(answer, 1);
+  const negotiation = negotiate(answer, 1, 'optional', [offered.encoding]);
   const stream = negotiation.accepted[0]!;
   const refuse = (why: string) =>
     new SipRejection('CS_ERR_SDP_NO_CODEC', 'Not Acceptable Here', {

@@ -5,7 +5,8 @@ import type { EventBus } from '../events/EventBus.js';
 import type { EventOrigin } from '../events/EventEnvelope.js';
 import type { Logger } from '../platform/logger.js';
 import { counter, eventCounter, gauge, record, type AnyMetric } from '../platform/metrics.js';
-import type { PcmFrame, RtpStreamStats } from '../media/MediaTypes.js';
+import { DEFAULT_CODECS } from '../media/codec/AudioCodecs.js';
+import type { AudioEncoding, PcmFrame, RtpStreamStats } from '../media/MediaTypes.js';
 import type { PortAllocator } from '../media/rtp/PortAllocator.js';
 import { RtpReceiver } from '../media/RtpReceiver.js';
 import {
@@ -19,7 +20,14 @@ import { TypedEmitter } from '../platform/TypedEmitter.js';
 import type { CallInfo, CallKind, CallStream, ParticipantRole } from './CallTypes.js';
 import { allowedHeaders, type HeaderAllowList } from './InviteHeaders.js';
 import type { MediaEncryption } from './MediaEncryption.js';
-import { answerFor, negotiate, remoteOf, type NegotiatedStream } from './MediaNegotiation.js';
+import {
+  answerFor,
+  negotiate,
+  remoteOf,
+  type Negotiation,
+  type NegotiatedStream,
+  type SdpBody,
+} from './MediaNegotiation.js';
 import { RecordingSessionState } from './siprec/RecordingSessionState.js';
 import { parseSiprecInvite, type SiprecOffer, type StreamMappingOptions } from './siprec/index.js';
 import { allStarted, streamEnded, streamFailed, streamStarted, streamUpdated } from './StreamingStatus.js';
@@ -44,6 +52,8 @@ export interface VoiceConnectorOptions {
   readonly jitterBufferMs: number;
   /** SRTP policy of every stream (see MediaEncryption.ts). Default 'optional'. */
   readonly encryption?: MediaEncryption;
+  /** Codecs taken, most preferred first (`media.codecs`). Default: DEFAULT_CODECS (wideband first). */
+  readonly codecs?: readonly AudioEncoding[];
   /** RTP only from the address in the party's SDP, no NAT learning (see SourceLock). Default false. */
   readonly strictRtpSource?: boolean;
   /** A confirmed call with no RTP on any stream for this long is reported as 'mediaTimeout' (0: never). */
@@ -135,6 +145,34 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
     return this.#options.encryption ?? 'optional';
   }
 
+  get #codecs(): readonly AudioEncoding[] {
+    return this.#options.codecs ?? DEFAULT_CODECS;
+  }
+
+  /**
+   * A re-offer's negotiation: the codecs the call's receivers decode come first, so that a stream
+   * keeps its codec whenever the re-offer still has it.
+   */
+  #renegotiate(call: ActiveCall, offer: SdpBody): Negotiation {
+    const inUse = [...call.receivers.values()].map((r) => r.encoding);
+    return negotiate(offer, MAX_STREAMS, this.#encryption, [...new Set([...inUse, ...this.#codecs])]);
+  }
+
+  /** A receiver's decoder is fixed for the call: a re-offer that changes a stream's codec is refused. */
+  #refuseCodecChange(
+    call: ActiveCall,
+    streams: readonly { channel: number; stream: NegotiatedStream }[],
+  ): void {
+    const changed = streams.some(({ channel, stream }) => {
+      const receiver = call.receivers.get(channel);
+      return receiver !== undefined && receiver.encoding !== stream.encoding;
+    });
+    if (changed)
+      throw new SipRejection('CS_ERR_SDP_NO_CODEC', 'Not Acceptable Here', {
+        extraHeaders: { Warning: `305 callsight "re-offer changed a stream's codec"` },
+      });
+  }
+
   constructor(options: VoiceConnectorOptions) {
     super(options.logger);
     this.#options = options;
@@ -224,7 +262,7 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
 
   /** A call answered here: one receiver per audio stream of the offer. */
   async #acceptHere(invite: IncomingInvite, route: RouteDefinition): Promise<{ sdp: string }> {
-    const negotiation = negotiate(invite, MAX_STREAMS, this.#encryption);
+    const negotiation = negotiate(invite, MAX_STREAMS, this.#encryption, this.#codecs);
     const roles: ParticipantRole[] = [
       route.callerRole,
       route.callerRole === 'CUSTOMER' ? 'AGENT' : 'CUSTOMER',
@@ -261,6 +299,7 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
       { contentType: 'application/sdp', body: offer.sdp },
       MAX_STREAMS,
       this.#encryption,
+      this.#codecs,
     );
     const recording = new RecordingSessionState(offer, this.#options.siprec ?? {});
     const mapped = recording.map(negotiation.accepted);
@@ -317,7 +356,7 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
       );
       throw new SipRejection('CS_ERR_TRUNK_UNAVAILABLE', 'Service Unavailable');
     }
-    const negotiation = negotiate(invite, 1, this.#encryption);
+    const negotiation = negotiate(invite, 1, this.#encryption, this.#codecs);
     const stream = negotiation.accepted[0]!;
     const otherRole: ParticipantRole = route.callerRole === 'CUSTOMER' ? 'AGENT' : 'CUSTOMER';
     const call = this.#newCall(invite, 'trunk', route.direction, [
@@ -491,7 +530,11 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
     } else if (call.recording) {
       answer = await this.#updateRecording(call, invite);
     } else {
-      const negotiation = negotiate(invite, MAX_STREAMS, this.#encryption);
+      const negotiation = this.#renegotiate(call, invite);
+      this.#refuseCodecChange(
+        call,
+        negotiation.accepted.map((stream, channel) => ({ channel, stream })),
+      );
       for (const [channel, stream] of negotiation.accepted.entries()) {
         call.receivers.get(channel)?.setExpectedRemote(remoteOf(stream));
         call.receivers.get(channel)?.setSrtpKey(stream.srtp?.remote ?? null);
@@ -517,13 +560,10 @@ export class VoiceConnector extends TypedEmitter<VoiceConnectorEvents> implement
   async #updateRecording(call: ActiveCall, invite: IncomingInvite): Promise<{ sdp: string }> {
     const recording = call.recording!;
     const offer = parseSiprecInvite(invite);
-    const negotiation = negotiate(
-      { contentType: 'application/sdp', body: offer.sdp },
-      MAX_STREAMS,
-      this.#encryption,
-    );
+    const negotiation = this.#renegotiate(call, { contentType: 'application/sdp', body: offer.sdp });
     if (offer.metadata) recording.update(offer.metadata, offer.metadataXml!);
     const mapped = recording.map(negotiation.accepted);
+    this.#refuseCodecChange(call, mapped);
     const added: CallStream[] = [];
     for (const m of mapped) {
       const existing = call.receivers.get(m.channel);

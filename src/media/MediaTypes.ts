@@ -46,3 +46,6 @@ export type MediaStreamStats = RtpStreamStats &
   };
 
 export type G711Encoding = 'PCMU' | 'PCMA';
+
+/** The codecs an RTP stream may carry (see codec/AudioCodecs.ts). */
+export type AudioEncoding = G711Encoding | 'G722' | 'OPUS';

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:dgram';
 import { TypedEmitter } from '../platform/TypedEmitter.js';
-import type { MediaStreamStats } from './MediaTypes.js';
+import type { AudioEncoding, MediaStreamStats } from './MediaTypes.js';
 import { RtcpPort } from './RtcpPort.js';
 import type { RtpReceiverEvents, RtpReceiverOptions } from './RtpReceiverTypes.js';
 import type { PortAllocator } from './rtp/PortAllocator.js';
@@ -14,6 +14,8 @@ const NO_RTCP = Object.freeze({ rtcpPackets: 0, rtcpRefused: 0 });
 /** One received RTP stream: a UDP socket on a port of the allocator, its datagrams into an RtpStreamTap. */
 export class RtpReceiver extends TypedEmitter<RtpReceiverEvents> {
   readonly localPort: number;
+  /** The codec the stream was opened with: its decoder is that codec's for the call's life. */
+  readonly encoding: AudioEncoding;
   readonly #socket: Socket;
   readonly #ports: PortAllocator;
   readonly #tap: RtpStreamTap;
@@ -23,6 +25,7 @@ export class RtpReceiver extends TypedEmitter<RtpReceiverEvents> {
   private constructor(options: RtpReceiverOptions, socket: Socket, port: number) {
     super(options.logger);
     this.localPort = port;
+    this.encoding = options.payloadTypes.encoding;
     this.#socket = socket;
     this.#ports = options.ports;
     this.#tap = new RtpStreamTap(options);

@@ -1,5 +1,5 @@
 import type { Logger } from '../platform/logger.js';
-import type { G711Encoding, PcmFrame } from './MediaTypes.js';
+import type { AudioEncoding, PcmFrame } from './MediaTypes.js';
 import type { PortAllocator } from './rtp/PortAllocator.js';
 import type { SrtpMasterKey } from './srtp/SrtpSuite.js';
 
@@ -11,7 +11,7 @@ export interface RtpStreamTapOptions {
   expectedRemote: { address: string; port: number } | null;
   /** Symmetric RTP with learning (default true); false keeps RTP to the SDP's address (`media.strictRtpSource`). */
   learnSource?: boolean;
-  payloadTypes: { audio: number; encoding: G711Encoding; telephoneEvent: number | null };
+  payloadTypes: { audio: number; encoding: AudioEncoding; telephoneEvent: number | null };
   /** The key the peer encrypts with (SDES), when the stream is SRTP; null or absent for plain RTP. */
   srtp?: SrtpMasterKey | null;
   /** Wall-clock time the call started (same clock as `now`); frame offsets are relative to it. */

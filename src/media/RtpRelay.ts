@@ -1,6 +1,6 @@
 import type { Logger } from '../platform/logger.js';
 import { TypedEmitter } from '../platform/TypedEmitter.js';
-import type { G711Encoding, MediaStreamStats } from './MediaTypes.js';
+import type { AudioEncoding, MediaStreamStats } from './MediaTypes.js';
 import { RtcpPort } from './RtcpPort.js';
 import type { KeyWire, SideState } from './relay/RelayProtocol.js';
 import { RelayWorkerHost } from './relay/RelayWorkerHost.js';
@@ -25,7 +25,7 @@ export interface RelaySideOptions {
   readonly channel: number;
   /** The RTP address and port this side's SDP announced; null until known (e.g. before the answer). */
   readonly remote: PacketSource | null;
-  readonly payloadTypes: { audio: number; encoding: G711Encoding; telephoneEvent: number | null };
+  readonly payloadTypes: { audio: number; encoding: AudioEncoding; telephoneEvent: number | null };
   /** SRTP keys of this party's leg; null for plain RTP (or not yet known, before the answer). */
   readonly srtp: RelaySideKeys | null;
 }

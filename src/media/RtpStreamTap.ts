@@ -1,8 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../platform/logger.js';
 import { TypedEmitter } from '../platform/TypedEmitter.js';
-import { decodeTableFor } from './codec/G711.js';
-import { Upsampler2x } from './codec/Resampler.js';
+import { CODECS, createStreamDecoder, type StreamDecoder } from './codec/AudioCodecs.js';
 import type { RtpStreamStats } from './MediaTypes.js';
 import type { RtpReceiverEvents, RtpStreamTapOptions } from './RtpReceiverTypes.js';
 import { JitterBuffer } from './rtp/JitterBuffer.js';
@@ -14,10 +13,9 @@ import { TelephoneEvent } from './rtp/TelephoneEvent.js';
 import { SrtpSession } from './srtp/SrtpSession.js';
 import { sameMasterKey, type SrtpMasterKey } from './srtp/SrtpSuite.js';
 
-/** G.711 and telephone-event both run an 8 kHz RTP clock. */
-const CLOCK_RATE = 8000;
-const UNITS_PER_MS = CLOCK_RATE / 1000;
-const DEFAULT_SAMPLES_PER_PACKET = 160;
+/** 20 ms at the pipeline's 16 kHz: what a lost packet stands for until a packet shows the real ptime. */
+const DEFAULT_SAMPLES_PER_PACKET = 320;
+const OUTPUT_SAMPLES_PER_MS = 16;
 /** RFC 3389 comfort noise, static payload type 13 at 8 kHz: the sender's way of saying "silence now". */
 const COMFORT_NOISE_PT = 13;
 const DRAIN_INTERVAL_MS = 20;
@@ -37,20 +35,22 @@ interface HeldPacket {
 /**
  * The timer adapter around the pure media processors of one RTP stream, fed packets by whoever owns
  * the socket (a receiver, or a relay that also forwards them): source screen → SRTP → RtpPacket.parse
- * → SourceLock → JitterBuffer → G.711 decode → 2× upsampling → one PcmFrame per packet. A relay,
+ * → SourceLock → JitterBuffer → decode to 16 kHz (G.711 upsampled, G.722, Opus) → one PcmFrame per packet.
+ * The codec's RTP clock (8 kHz for G.711 and G.722, 48 kHz for Opus) is also telephone-event's. A relay,
  * whose worker thread has screened and decrypted the packets already, feeds `takePlain` instead.
  */
 export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
   readonly #channel: number;
   readonly #audioPt: number;
   readonly #telephoneEventPt: number;
-  readonly #decodeTable: Readonly<Int16Array>;
+  readonly #decoder: StreamDecoder;
+  /** RTP timestamp units per millisecond of the negotiated codec. */
+  readonly #unitsPerMs: number;
   readonly #callStartMs: number;
   readonly #logger: Logger;
   readonly #now: () => number;
   readonly #jitter: JitterBuffer;
-  readonly #stats = new RtpStats(CLOCK_RATE);
-  readonly #upsampler = new Upsampler2x();
+  readonly #stats: RtpStats;
   readonly #drainTimer: NodeJS.Timeout;
 
   readonly #lock: SourceLock<HeldPacket>;
@@ -63,8 +63,8 @@ export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
   #anchorOffsetMs: number | null = null;
   #anchorTimestamp = 0;
   #endOffsetMs = 0;
+  /** 16 kHz samples of the last audio packet: the length of a lost one's concealment. */
   #samplesPerPacket = DEFAULT_SAMPLES_PER_PACKET;
-  #decoded = new Int16Array(DEFAULT_SAMPLES_PER_PACKET * 4);
   #lastDtmfTimestamp = -1;
   #droppedSinceLog = 0;
   #lastDropLogMs = -Infinity;
@@ -75,11 +75,14 @@ export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
     this.#channel = options.channel;
     this.#audioPt = options.payloadTypes.audio;
     this.#telephoneEventPt = options.payloadTypes.telephoneEvent ?? -1;
-    this.#decodeTable = decodeTableFor(options.payloadTypes.encoding);
+    const clockRate = CODECS[options.payloadTypes.encoding].clockRate;
+    this.#unitsPerMs = clockRate / 1000;
+    this.#stats = new RtpStats(clockRate);
+    this.#decoder = createStreamDecoder(options.payloadTypes.encoding);
     this.#callStartMs = options.callStartMs;
     this.#logger = options.logger;
     this.#now = options.now ?? defaultNow;
-    this.#jitter = new JitterBuffer({ depthMs: options.jitterDepthMs ?? 60, clockRate: CLOCK_RATE });
+    this.#jitter = new JitterBuffer({ depthMs: options.jitterDepthMs ?? 60, clockRate });
     this.#lock = new SourceLock({ learn: options.learnSource ?? true });
     this.setExpectedRemote(options.expectedRemote);
     this.setSrtpKey(options.srtp ?? null);
@@ -116,6 +119,7 @@ export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
     this.#closed = true;
     clearInterval(this.#drainTimer);
     this.#handle(this.#jitter.flush());
+    this.#decoder.close();
   }
 
   /**
@@ -224,14 +228,13 @@ export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
         if (packet.payloadType === this.#audioPt) {
           // An empty payload carries no audio (some gateways send them as keepalives).
           if (packet.payload.length === 0) continue;
-          this.#samplesPerPacket = packet.payload.length;
-          this.#emitFrame(packet.payload, offsetMs, false);
+          this.#emitFrame(packet.payload, offsetMs);
         } else if (packet.payloadType === this.#telephoneEventPt) {
           this.#onTelephoneEvent(packet, offsetMs);
         }
         // Comfort noise only keeps the sequence numbers continuous; the next audio timestamp shows the pause.
       } else if (item.kind === 'lost') {
-        this.#emitFrame(null, this.#offsetOf(item.timestamp, null), true);
+        this.#emitFrame(null, this.#offsetOf(item.timestamp, null));
       } else {
         this.#anchorOffsetMs = null;
         this.#stats.resetReference();
@@ -249,26 +252,20 @@ export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
       this.#anchorTimestamp = timestamp;
       return this.#anchorOffsetMs;
     }
-    const offsetMs = this.#anchorOffsetMs + ((timestamp - this.#anchorTimestamp) | 0) / UNITS_PER_MS;
+    const offsetMs = this.#anchorOffsetMs + ((timestamp - this.#anchorTimestamp) | 0) / this.#unitsPerMs;
     this.#anchorOffsetMs = offsetMs;
     this.#anchorTimestamp = timestamp;
     return offsetMs;
   }
 
-  /** A null payload is a lost packet: silence of the last packet's duration, run through the resampler. */
-  #emitFrame(payload: Uint8Array | null, offsetMs: number, concealed: boolean): void {
-    const count = payload === null ? this.#samplesPerPacket : payload.length;
-    if (this.#decoded.length < count) this.#decoded = new Int16Array(count);
-    const decoded = this.#decoded;
-    if (payload === null) {
-      decoded.fill(0, 0, count);
-    } else {
-      const table = this.#decodeTable;
-      for (let i = 0; i < count; i++) decoded[i] = table[payload[i]!]!;
-    }
-    const samples = new Int16Array(2 * count);
-    this.#upsampler.process(decoded, count, samples);
-    this.#endOffsetMs = offsetMs + count / UNITS_PER_MS;
+  /** A null payload is a lost packet: silence of the last packet's duration, through the decoder's filters. */
+  #emitFrame(payload: Uint8Array | null, offsetMs: number): void {
+    const decoded = payload === null ? null : this.#decoder.decode(payload);
+    // An Opus packet that would not decode is concealed like a lost one.
+    const concealed = decoded === null || decoded.length === 0;
+    const samples = concealed ? this.#decoder.conceal(this.#samplesPerPacket) : decoded;
+    if (!concealed) this.#samplesPerPacket = samples.length;
+    this.#endOffsetMs = offsetMs + samples.length / OUTPUT_SAMPLES_PER_MS;
     this.safeEmit('frame', { channel: this.#channel, samples, offsetMs, concealed });
   }
 
@@ -283,7 +280,7 @@ export class RtpStreamTap extends TypedEmitter<RtpReceiverEvents> {
     this.#lastDtmfTimestamp = packet.timestamp;
     const digit = event.digit;
     if (digit === null) return;
-    this.safeEmit('dtmf', { digit, durationMs: event.duration / UNITS_PER_MS, offsetMs });
+    this.safeEmit('dtmf', { digit, durationMs: event.duration / this.#unitsPerMs, offsetMs });
   }
 
   #noteDropped(

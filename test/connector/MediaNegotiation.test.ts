@@ -56,10 +56,12 @@ describe('negotiate: codec choice', () => {
     assert.equal(accepted[0]!.encoding, 'PCMU');
   });
 
-  test('… and PCMA before PCMU when the offerer prefers it; other codecs are skipped', () => {
+  test('among G.711 formats, the configured order wins: PCMA first when media.codecs says so; other codecs are skipped', () => {
     const { accepted } = negotiate(
-      invite(sdp(['m=audio 4000 RTP/AVP 18 9 8 0', 'a=rtpmap:18 G729/8000', 'a=rtpmap:9 G722/8000'])),
+      invite(sdp(['m=audio 4000 RTP/AVP 18 9 0 8', 'a=rtpmap:18 G729/8000', 'a=rtpmap:9 G722/8000'])),
       2,
+      'optional',
+      ['PCMA', 'PCMU'],
     );
     assert.equal(accepted[0]!.payloadType, 8);
     assert.equal(accepted[0]!.encoding, 'PCMA');
@@ -69,6 +71,8 @@ describe('negotiate: codec choice', () => {
     const { accepted } = negotiate(
       invite(sdp(['m=audio 4000 RTP/AVP 96 97', 'a=rtpmap:96 opus/48000/2', 'a=rtpmap:97 pcma/8000'])),
       2,
+      'optional',
+      ['PCMU', 'PCMA'],
     );
     assert.equal(accepted[0]!.payloadType, 97);
     assert.equal(accepted[0]!.encoding, 'PCMA');
@@ -76,6 +80,52 @@ describe('negotiate: codec choice', () => {
       .media[0]!;
     assert.equal(String(media.payloads), '97');
     assert.deepEqual(media.rtp, [{ payload: 97, codec: 'PCMA', rate: 8000 }]);
+  });
+
+  test('wideband is preferred by default whatever the offer order: G.722 (static 9, SDP clock 8000) over Opus over G.711', () => {
+    const g722 = negotiate(invite(sdp(['m=audio 4000 RTP/AVP 0 8 96 9', 'a=rtpmap:96 opus/48000/2'])), 2);
+    assert.equal(g722.accepted[0]!.encoding, 'G722');
+    assert.equal(g722.accepted[0]!.payloadType, 9);
+    assert.deepEqual(answer(g722).media[0]!.rtp, [{ payload: 9, codec: 'G722', rate: 8000 }]);
+    const opus = negotiate(invite(sdp(['m=audio 4000 RTP/AVP 0 111', 'a=rtpmap:111 OPUS/48000/2'])), 2);
+    assert.equal(opus.accepted[0]!.encoding, 'OPUS');
+    assert.equal(opus.accepted[0]!.payloadType, 111);
+  });
+
+  test("Opus is answered as opus/48000/2 with the offer's fmtp, and telephone-event at its 48 kHz clock", () => {
+    const negotiation = negotiate(
+      invite(
+        sdp([
+          'm=audio 4000 RTP/AVP 111 101 100',
+          'a=rtpmap:111 opus/48000/2',
+          'a=fmtp:111 useinbandfec=1;stereo=0',
+          'a=rtpmap:101 telephone-event/8000',
+          'a=rtpmap:100 telephone-event/48000',
+        ]),
+      ),
+      2,
+    );
+    const stream = negotiation.accepted[0]!;
+    assert.equal(stream.telephoneEvent, 100);
+    assert.equal(stream.audioFmtp, 'useinbandfec=1;stereo=0');
+    const media = answer(negotiation).media[0]!;
+    assert.equal(media.payloads, '111 100');
+    assert.deepEqual(media.rtp, [
+      { payload: 111, codec: 'opus', rate: 48000, encoding: 2 },
+      { payload: 100, codec: 'telephone-event', rate: 48000 },
+    ]);
+    assert.deepEqual(media.fmtp, [
+      { payload: 111, config: 'useinbandfec=1;stereo=0' },
+      { payload: 100, config: '0-16' },
+    ]);
+  });
+
+  test('a codec left out of media.codecs is refused: G.722 only offered, G.711 only taken → 488 naming what is taken', () => {
+    const err = rejection(() =>
+      negotiate(invite(sdp(['m=audio 4000 RTP/AVP 9'])), 2, 'optional', ['PCMU', 'PCMA']),
+    );
+    assert.equal(err.status, 488);
+    assert.match(err.extraHeaders.Warning ?? '', /PCMU, PCMA/);
   });
 
   test('a static payload type renamed by rtpmap, or G.711 at another clock rate, is not G.711', () => {
@@ -183,6 +233,39 @@ describe('negotiate: the answer', () => {
     assert.deepEqual(
       answer(negotiation, [30010]).media.map((m) => m.port),
       [0, 30010],
+    );
+  });
+
+  test('SIPREC streams each take their own best codec: G.722 for one that offers it, Opus or PCMA for the others', () => {
+    const negotiation = negotiate(
+      invite(
+        sdp(
+          ['m=audio 4000 RTP/AVP 8 9', 'a=label:1', 'a=sendonly'],
+          ['m=audio 4002 RTP/AVP 8 96', 'a=rtpmap:96 opus/48000/2', 'a=label:2', 'a=sendonly'],
+        ),
+      ),
+      2,
+    );
+    assert.deepEqual(
+      negotiation.accepted.map((s) => [s.label, s.encoding, s.payloadType]),
+      [
+        ['1', 'G722', 9],
+        ['2', 'OPUS', 96],
+      ],
+    );
+    assert.deepEqual(
+      answer(negotiation).media.map((m) => m.rtp.map((r) => `${r.codec}/${r.rate}`)),
+      [['G722/8000'], ['opus/48000']],
+    );
+    const narrow = negotiate(
+      invite(sdp(['m=audio 4000 RTP/AVP 8 9', 'a=label:1'], ['m=audio 4002 RTP/AVP 8 96', 'a=label:2'])),
+      2,
+      'optional',
+      ['PCMA'],
+    );
+    assert.deepEqual(
+      narrow.accepted.map((s) => s.encoding),
+      ['PCMA', 'PCMA'],
     );
   });
 
@@ -432,7 +515,7 @@ describe('readAnswer: the far leg answers the keys the relay offered', () => {
     const tag = keys[0]!.tag;
     const answer = readAnswer(
       body('m=audio 5000 RTP/SAVP 0', `a=crypto:${tag} AES_CM_128_HMAC_SHA1_80 inline:${inline(theirs)}`),
-      { payloadType: 0 },
+      { payloadType: 0, encoding: 'PCMU' },
       keys,
       true,
     );
@@ -443,9 +526,14 @@ describe('readAnswer: the far leg answers the keys the relay offered', () => {
   });
 
   test('a plain answer to best-effort SRTP makes a plain leg; to RTP/SAVP (or under required) it is 488', () => {
-    assert.equal(readAnswer(body('m=audio 5000 RTP/AVP 0'), { payloadType: 0 }, keys, false).srtp, null);
     assert.equal(
-      rejection(() => readAnswer(body('m=audio 5000 RTP/AVP 0'), { payloadType: 0 }, keys, true)).status,
+      readAnswer(body('m=audio 5000 RTP/AVP 0'), { payloadType: 0, encoding: 'PCMU' }, keys, false).srtp,
+      null,
+    );
+    assert.equal(
+      rejection(() =>
+        readAnswer(body('m=audio 5000 RTP/AVP 0'), { payloadType: 0, encoding: 'PCMU' }, keys, true),
+      ).status,
       488,
     );
   });
@@ -455,13 +543,19 @@ describe('readAnswer: the far leg answers the keys the relay offered', () => {
       'm=audio 5000 RTP/SAVP 0',
       `a=crypto:99 AES_CM_128_HMAC_SHA1_80 inline:${inline(theirs)}`,
     );
-    assert.equal(rejection(() => readAnswer(wrongTag, { payloadType: 0 }, keys, false)).status, 488);
+    assert.equal(
+      rejection(() => readAnswer(wrongTag, { payloadType: 0, encoding: 'PCMU' }, keys, false)).status,
+      488,
+    );
     // Tag 1 is our AES_CM_128_HMAC_SHA1_80 key: answered as GCM, the suites disagree.
     const gcm = newMasterKey('AEAD_AES_128_GCM');
     const wrongSuite = body(
       'm=audio 5000 RTP/SAVP 0',
       `a=crypto:${keys[0]!.tag} AEAD_AES_128_GCM inline:${inline(gcm)}`,
     );
-    assert.equal(rejection(() => readAnswer(wrongSuite, { payloadType: 0 }, keys, false)).status, 488);
+    assert.equal(
+      rejection(() => readAnswer(wrongSuite, { payloadType: 0, encoding: 'PCMU' }, keys, false)).status,
+      488,
+    );
   });
 });

@@ -39,6 +39,8 @@ export interface BaresipOptions {
   readonly sipTrace?: boolean;
   /** SRTP with SDES (baresip's srtp module): offered best-effort, or mandatory (RTP/SAVP). */
   readonly mediaenc?: 'srtp' | 'srtp-mand';
+  /** The account's audio codecs in order of preference, as baresip names them (`g722/16000/1`, `opus/48000/2`, `pcmu`). Default `pcmu,pcma`. */
+  readonly audioCodecs?: string;
 }
 
 /** netstring framing of ctrl_tcp: `<length>:<bytes>,`. */
@@ -113,6 +115,8 @@ export class Baresip {
         'rtp_stats no',
         `module_path ${MODULES}`,
         'module g711.so',
+        ...(options.audioCodecs?.includes('g722') ? ['module g722.so'] : []),
+        ...(options.audioCodecs?.includes('opus') ? ['module opus.so'] : []),
         ...(options.mediaenc ? ['module srtp.so'] : []),
         'module aufile.so',
         'module aubridge.so',
@@ -126,7 +130,7 @@ export class Baresip {
     );
     writeFileSync(
       join(dir, 'accounts'),
-      `<sip:${options.user}@127.0.0.1:${sipPort}>;regint=0;answermode=${options.answerMode};audio_codecs=pcmu,pcma${options.mediaenc ? `;mediaenc=${options.mediaenc}` : ''}\n`,
+      `<sip:${options.user}@127.0.0.1:${sipPort}>;regint=0;answermode=${options.answerMode};audio_codecs=${options.audioCodecs ?? 'pcmu,pcma'}${options.mediaenc ? `;mediaenc=${options.mediaenc}` : ''}\n`,
     );
     const child = spawn(BARESIP, ['-f', dir, ...(options.sipTrace ? ['-s'] : [])], {
       stdio: ['ignore', 'pipe', 'pipe'],

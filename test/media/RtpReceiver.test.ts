@@ -2,7 +2,10 @@ import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { silentLogger } from '../../src/platform/logger.js';
+import { createRequire } from 'node:module';
+import type OpusScript from 'opusscript';
 import { decodeG711 } from '../../src/media/codec/G711.js';
+import { G722Decoder, G722Encoder } from '../../src/media/codec/G722.js';
 import { Upsampler2x } from '../../src/media/codec/Resampler.js';
 import type { PcmFrame } from '../../src/media/MediaTypes.js';
 import { RtpReceiver } from '../../src/media/RtpReceiver.js';
@@ -99,6 +102,80 @@ const speech = (seconds: number): Int16Array => {
 
 const stream = (seconds: number, firstSeq = 1000, firstTs = 50_000, ssrc = 0x1234): RtpPacket[] =>
   packetize(speech(seconds), { encoding: 'PCMU', payloadType: 0, firstSeq, firstTs, ssrc });
+
+/** Consecutive 20 ms packets of already-encoded payloads, the timestamp advancing `units` each. */
+function packetsOf(payloads: readonly Uint8Array[], payloadType: number, units: number): RtpPacket[] {
+  return payloads.map(
+    (payload, i) =>
+      new RtpPacket({
+        payloadType,
+        sequenceNumber: 500 + i,
+        timestamp: 90_000 + i * units,
+        ssrc: 0xabc,
+        marker: i === 0,
+        payload,
+      }),
+  );
+}
+
+/** 16 kHz: a 440 Hz tone and a 6 kHz one, which G.711 could not carry. */
+const wideband = (seconds: number): Int16Array => {
+  const low = tone(16000, 440, 8000, 16000 * seconds);
+  const high = tone(16000, 6000, 4000, 16000 * seconds);
+  return low.map((v, i) => v + high[i]!);
+};
+
+describe('RtpReceiver: wideband codecs', () => {
+  test('G.722 (clock 8000, 160 bytes per 20 ms) arrives at 16 kHz as decoded, no upsampling: 6 kHz kept; a loss is 320 samples of silence', async () => {
+    const h = await harness({ payloadTypes: { audio: 9, encoding: 'G722', telephoneEvent: null } });
+    const encoded = new G722Encoder().encode(wideband(0.4));
+    const payloads = Array.from({ length: 20 }, (_, i) => encoded.subarray(160 * i, 160 * (i + 1)));
+    const packets = packetsOf(payloads, 9, 160);
+    await h.send(packets.filter((_, i) => i !== 7));
+    await waitFor(() => h.frames.length === 20, '20 frames');
+    assert.deepEqual(
+      h.frames.map((f) => [f.samples.length, f.concealed]),
+      payloads.map((_, i) => [320, i === 7]),
+    );
+    for (let i = 1; i < 20; i++)
+      assert.ok(Math.abs(h.frames[i]!.offsetMs - h.frames[i - 1]!.offsetMs - 20) < 1e-6, `frame ${i}`);
+    const expected = new G722Decoder().decode(Uint8Array.from(payloads.flatMap((p) => [...p])));
+    expected.fill(0, 7 * 320, 8 * 320);
+    const got = joined(h.frames);
+    // Frames after the loss were decoded with the lost packet's state missing: identical up to it.
+    assert.deepEqual(got.subarray(0, 7 * 320), expected.subarray(0, 7 * 320));
+    assert.ok(amplitudeAt(got.subarray(9 * 320, 9 * 320 + 3200), 16000, 6000) > 3000, '6 kHz survives');
+  });
+
+  test('Opus (clock 48000, 960 units per 20 ms) is decoded to 16 kHz: 320 samples a packet, 6 kHz kept, closed with the stream', async () => {
+    const require = createRequire(import.meta.url);
+    const Opus = require('opusscript') as typeof OpusScript;
+    const encoder = new Opus(16000, 1, Opus.Application.AUDIO);
+    encoder.setBitrate(32000);
+    const input = wideband(0.4);
+    const payloads = Array.from({ length: 20 }, (_, i) => {
+      const frame = input.subarray(320 * i, 320 * (i + 1));
+      return new Uint8Array(
+        encoder.encode(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength), 320),
+      );
+    });
+    encoder.delete();
+    const h = await harness({ payloadTypes: { audio: 111, encoding: 'OPUS', telephoneEvent: null } });
+    await h.send(packetsOf(payloads, 111, 960));
+    await waitFor(() => h.frames.length === 20, '20 frames');
+    assert.ok(h.frames.every((f) => f.samples.length === 320 && !f.concealed));
+    for (let i = 1; i < 20; i++)
+      assert.ok(Math.abs(h.frames[i]!.offsetMs - h.frames[i - 1]!.offsetMs - 20) < 1e-6, `frame ${i}`);
+    const got = joined(h.frames).subarray(1600);
+    assert.ok(amplitudeAt(got, 16000, 440) > 6000, `440 Hz: ${amplitudeAt(got, 16000, 440).toFixed(0)}`);
+    assert.ok(amplitudeAt(got, 16000, 6000) > 2500, `6 kHz: ${amplitudeAt(got, 16000, 6000).toFixed(0)}`);
+    // A packet that is not Opus is concealed, not thrown.
+    const bad = { payloadType: 111, sequenceNumber: 520, timestamp: 90_000 + 20 * 960, ssrc: 0xabc };
+    await h.send([new RtpPacket({ ...bad, payload: Uint8Array.of(0xff, 0xff, 0xff) })]);
+    await waitFor(() => h.frames.length === 21, 'the bad packet');
+    assert.equal(h.frames[20]!.concealed, true);
+  });
+});
 
 describe('RtpReceiver', () => {
   test('in-order audio arrives as 16 kHz frames with exact samples and offsets on the media clock', async () => {

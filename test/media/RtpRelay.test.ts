@@ -2,14 +2,15 @@ import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { silentLogger } from '../../src/platform/logger.js';
-import type { PcmFrame } from '../../src/media/MediaTypes.js';
+import { G722Decoder, G722Encoder } from '../../src/media/codec/G722.js';
+import type { AudioEncoding, PcmFrame } from '../../src/media/MediaTypes.js';
 import { RtpRelay } from '../../src/media/RtpRelay.js';
 import { PortAllocator } from '../../src/media/rtp/PortAllocator.js';
 import { RtpPacket } from '../../src/media/rtp/RtpPacket.js';
 import type { RelaySideKeys } from '../../src/media/RtpRelay.js';
 import { newMasterKey } from '../../src/media/srtp/SdesCrypto.js';
 import { SrtpSession } from '../../src/media/srtp/SrtpSession.js';
-import { tone } from './support/audio.js';
+import { amplitudeAt, tone } from './support/audio.js';
 import { RtpSender, packetize, sleep, waitFor } from './support/RtpSender.js';
 
 const base = 44000 + 2 * Math.floor(Math.random() * 4000);
@@ -23,7 +24,10 @@ afterEach(async () => {
 const PCMU = { audio: 0, encoding: 'PCMU' as const, telephoneEvent: 101 };
 
 /** Two real "phones" on loopback and a relay between them; `keys` makes their legs SRTP. */
-async function harness(keys: [RelaySideKeys | null, RelaySideKeys | null] = [null, null]) {
+async function harness(
+  keys: [RelaySideKeys | null, RelaySideKeys | null] = [null, null],
+  payloadTypes: { audio: number; encoding: AudioEncoding; telephoneEvent: number | null } = PCMU,
+) {
   const caller = await RtpSender.open();
   const callee = await RtpSender.open();
   const relay = await RtpRelay.open({
@@ -33,10 +37,10 @@ async function harness(keys: [RelaySideKeys | null, RelaySideKeys | null] = [nul
       {
         channel: 0,
         remote: { address: '127.0.0.1', port: caller.port },
-        payloadTypes: PCMU,
+        payloadTypes,
         srtp: keys[0],
       },
-      { channel: 1, remote: null, payloadTypes: PCMU, srtp: keys[1] },
+      { channel: 1, remote: null, payloadTypes, srtp: keys[1] },
     ],
     callStartMs: performance.timeOrigin + performance.now(),
     jitterDepthMs: 40,
@@ -103,6 +107,41 @@ describe('RtpRelay', () => {
     );
     const [upStats] = relay.stats();
     assert.equal(upStats.packetsLost, 0);
+  });
+
+  test('G.722 on both legs: forwarded byte for byte (no transcoding) and tapped at 16 kHz with its 6 kHz tone', async () => {
+    const { caller, callee, relay, frames, received } = await harness([null, null], {
+      audio: 9,
+      encoding: 'G722',
+      telephoneEvent: null,
+    });
+    relay.setRemote(1, { address: '127.0.0.1', port: callee.port });
+    const encoded = new G722Encoder().encode(tone(16000, 6000, 8000, 6400));
+    const up = Array.from(
+      { length: 20 },
+      (_, i) =>
+        new RtpPacket({
+          payloadType: 9,
+          sequenceNumber: 30 + i,
+          timestamp: 160 * i,
+          ssrc: 3,
+          payload: encoded.subarray(160 * i, 160 * (i + 1)),
+        }),
+    );
+    for (const packet of up) {
+      await caller.send(packet.serialize(), relay.localPort(0));
+      await sleep(2);
+    }
+    await waitFor(() => received.callee.length === up.length, 'forwarded packets');
+    assert.deepEqual(
+      received.callee,
+      up.map((p) => Buffer.from(p.serialize())),
+    );
+    await waitFor(() => frames.length === up.length, 'tapped frames');
+    assert.ok(frames.every((f) => f.samples.length === 320));
+    const tapped = Int16Array.from(frames.flatMap((f) => [...f.samples]));
+    assert.deepEqual(tapped, new G722Decoder().decode(encoded));
+    assert.ok(amplitudeAt(tapped.subarray(1600), 16000, 6000) > 7000);
   });
 
   test('NAT: a party sending from another address and port than its SDP is learned, and sent to where it sends from', async () => {

@@ -13,6 +13,7 @@ import { parseDigestAlgorithms } from '../../sip/access/DigestAlgorithm.js';
 import { parseDigestUsers } from '../../sip/access/DigestAuth.js';
 import { parseRoles, ROLE_SYNTAX } from '../roles/Roles.js';
 import { OPTIONS, type OptionSpec } from './ConfigOptions.js';
+import { parseCodecList } from '../../media/codec/AudioCodecs.js';
 
 /** The validated, frozen configuration. Defaults and documentation: ConfigOptions.ts. */
 export interface Config {
@@ -52,6 +53,8 @@ export interface Config {
   };
   readonly media: {
     readonly encryption: 'off' | 'optional' | 'required';
+    /** Comma-separated codec names, most preferred first (parsed by parseCodecList). */
+    readonly codecs: string;
     readonly strictRtpSource: boolean;
   };
   readonly http: {
@@ -198,6 +201,11 @@ const configSchema = treeSchema(optionTree())
       });
     }
     checkSipAccess(value.sip as Config['sip'], ctx);
+    try {
+      parseCodecList((value.media as Config['media']).codecs);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', path: ['media', 'codecs'], message: errorMessage(err) });
+    }
     if (parseRoles(value.role as string) === null)
       ctx.addIssue({ code: 'custom', path: ['role'], message: `must be ${ROLE_SYNTAX}` });
     if (!/^[A-Za-z0-9_-]{1,32}$/.test((value.nats as { namespace: string }).namespace))

@@ -206,6 +206,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'SRTP (RFC 3711, keyed by SDES a=crypto: AES_CM_128_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_32, AEAD_AES_128_GCM) on every stream, both legs of a relayed call included: `optional` answers SRTP offers with SRTP and plain ones plainly, `required` refuses plain offers with 488 and a Warning saying why, `off` refuses RTP/SAVP and ignores a=crypto on RTP/AVP (see docs/voice-connector.md).',
   },
   {
+    path: 'media.codecs',
+    env: 'CALLSIGHT_MEDIA_CODECS',
+    kind: 'string',
+    default: 'G722,opus,PCMU,PCMA',
+    doc: "Audio codecs taken on the listener, SIPREC and relayed calls, most preferred first: the offered codec earliest in this list is answered, whatever the offer's order, and codecs left out are refused. Of G722 (RFC 3551, 16 kHz audio), opus (RFC 7587, decoded at 16 kHz), PCMU and PCMA (G.711, 8 kHz, upsampled). Wideband codecs give the recogniser audio up to 7 kHz (see docs/voice-connector.md for the measured WER).",
+  },
+  {
     path: 'media.strictRtpSource',
     env: 'CALLSIGHT_MEDIA_STRICT_RTP_SOURCE',
     kind: 'boolean',

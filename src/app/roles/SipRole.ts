@@ -5,6 +5,7 @@ import { VoiceConnector } from '../../connector/VoiceConnector.js';
 import type { EventBus } from '../../events/EventBus.js';
 import type { EventOrigin } from '../../events/EventEnvelope.js';
 import type { Logger } from '../../platform/logger.js';
+import { parseCodecList } from '../../media/codec/AudioCodecs.js';
 import { PortAllocator } from '../../media/rtp/PortAllocator.js';
 import { SipUserAgent } from '../../sip/SipUserAgent.js';
 import { TlsCredentials } from '../../sip/transport/TlsCredentials.js';
@@ -48,6 +49,7 @@ export class SipRole {
       ports: new PortAllocator({ min: config.rtp.portMin, max: config.rtp.portMax }),
       jitterBufferMs: config.rtp.jitterBufferMs,
       encryption: config.media.encryption,
+      codecs: parseCodecList(config.media.codecs),
       strictRtpSource: config.media.strictRtpSource,
       mediaTimeoutMs: config.rtp.mediaTimeoutSec * 1000,
       ...(config.routes ? { routes: config.routes } : {}),

@@ -59,7 +59,7 @@ const quoted = (text: string) => `"${text.replace(/["\\]/g, (c) => `\\${c}`)}"`;
  * The far leg of a call the Voice Connector routes on (a B2BUA): an INVITE of its own to the route's
  * targets in turn until one answers, whose provisional and final answers, CANCEL, BYE and re-INVITEs are passed between the
  * legs, with the media of both legs anchored in one RtpRelay (party 0 the caller, party 1 the far
- * end). Only the caller's chosen G.711 payload type (plus telephone-event) is offered on, so the
+ * end). Only the caller's chosen payload type (G.711, G.722 or Opus) (plus telephone-event) is offered on, so the
  * relay forwards packets unchanged and can tap both directions.
  */
 export class TrunkLeg {
@@ -318,7 +318,8 @@ export class TrunkLeg {
    * towards the party stays the same while the suite does, so the re-offer does not rekey our side.
    */
   #reoffered(invite: IncomingInvite, side: 0 | 1): NegotiatedStream {
-    const stream = negotiate(invite, 1, this.#options.encryption).accepted[0]!;
+    const stream = negotiate(invite, 1, this.#options.encryption, [this.#options.stream.encoding])
+      .accepted[0]!;
     if (stream.payloadType !== this.#options.stream.payloadType)
       throw new SipRejection('CS_ERR_SDP_NO_CODEC', 'Not Acceptable Here', {
         extraHeaders: { Warning: '305 callsight "re-offer changed the payload type"' },

@@ -78,6 +78,21 @@ describe('configuration', () => {
     assert.equal(sip.authAlgorithms, 'SHA-256,MD5');
   });
 
+  test('media.codecs: wideband first by default; an unknown or repeated codec is refused naming it', () => {
+    assert.equal(loadConfig({ env: {} }).media.codecs, 'G722,opus,PCMU,PCMA');
+    assert.equal(loadConfig({ env: { CALLSIGHT_MEDIA_CODECS: 'pcma, g722' } }).media.codecs, 'pcma, g722');
+    for (const [value, why] of [
+      ['G722,G729', /media\.codecs .*"G729", not one of PCMU, PCMA, G722, opus/],
+      ['opus,OPUS', /media\.codecs .*names OPUS twice/],
+      [' , ', /media\.codecs .*names no codec/],
+    ] as const)
+      assert.throws(
+        () => loadConfig({ env: { CALLSIGHT_MEDIA_CODECS: value } }),
+        (err: unknown) => err instanceof CallsightError && why.test(err.message),
+        value,
+      );
+  });
+
   test('a bad allowed host, user entry or algorithm is refused naming it, and never echoes a password', () => {
     assert.throws(
       () =>

@@ -1,50 +1,17 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRoutes } from '../../../src/connector/trunk/Routes.js';
-import { VoiceConnector } from '../../../src/connector/VoiceConnector.js';
-import { EventBus } from '../../../src/events/EventBus.js';
-import { PortAllocator } from '../../../src/media/rtp/PortAllocator.js';
-import { silentLogger } from '../../../src/platform/logger.js';
 import { responseTo } from '../../../src/sip/message/SipMessage.js';
-import { SipUserAgent } from '../../../src/sip/SipUserAgent.js';
 import { OFFER, PeerCall, UdpPeer, isRequest, isResponse, sleep } from '../../sip/support/SipPeer.js';
-import { freePort, rtpRangeForThisProcess } from '../../helpers/ports.js';
+import { freePort } from '../../helpers/ports.js';
+import { startLoopbackConnector } from '../support/loopbackConnector.js';
+import type { VoiceConnector } from '../../../src/connector/VoiceConnector.js';
+import type { SipUserAgent } from '../../../src/sip/SipUserAgent.js';
 
 /*
  * The far leg's failover inside one process, with raw UDP peers as the caller and the two targets,
  * for an exchange no off-the-shelf peer produces on demand: the first target rings, is cancelled at
  * the route's timeout, and answers 200 anyway (its 2xx crossing our CANCEL).
  */
-
-const TIMERS = { t1: 50, t2: 400, t4: 500 };
-
-/** A Voice Connector with `routes` behind a SIP user agent on loopback. */
-async function startConnector(routes: unknown[]): Promise<{ uas: SipUserAgent; connector: VoiceConnector }> {
-  const rtp = rtpRangeForThisProcess();
-  const connector = new VoiceConnector({
-    voiceConnectorId: 'vc',
-    origin: { region: 'local', account: '000000000000' },
-    advertisedAddress: '127.0.0.1',
-    rtpHost: '127.0.0.1',
-    ports: new PortAllocator({ min: rtp.min, max: rtp.min + 20 }),
-    jitterBufferMs: 60,
-    mediaTimeoutMs: 0,
-    routes: parseRoutes(routes),
-    bus: new EventBus(silentLogger),
-    logger: silentLogger,
-  });
-  const uas = await SipUserAgent.start({
-    host: '127.0.0.1',
-    udpPort: 0,
-    tcpPort: 0,
-    advertisedAddress: '127.0.0.1',
-    handler: connector,
-    logger: silentLogger,
-    timers: TIMERS,
-  });
-  connector.attach(uas);
-  return { uas, connector };
-}
 
 /** The target answers its INVITE 200 with an SDP answer and takes the ACK. */
 async function answer(target: UdpPeer, tag: string): Promise<void> {
@@ -70,7 +37,7 @@ describe('trunk failover: a 2xx crossing the CANCEL of a target given up on', ()
     // Targets' sockets first: their ports go into the route; they learn Callsight's port after.
     first = await UdpPeer.open(0);
     second = await UdpPeer.open(0);
-    ({ uas, connector } = await startConnector([
+    ({ uas, connector } = await startLoopbackConnector([
       {
         name: 'two-targets',
         targets: [
@@ -130,7 +97,7 @@ describe('trunk failover: a target that cannot be reached', () => {
   test('TCP connection refused gives way to the next target at once, not after the timeout', async () => {
     const target = await UdpPeer.open(0);
     const closedPort = await freePort();
-    const { uas, connector } = await startConnector([
+    const { uas, connector } = await startLoopbackConnector([
       {
         name: 'tcp-down',
         targets: [
