@@ -1,14 +1,10 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RESTART_REASON } from '../../src/app/openCalls.js';
 import { SqliteCallDirectory } from '../../src/calls/SqliteCallDirectory.js';
-import { readWav } from '../../src/media/wav/WavFile.js';
-import { sendRtp } from '../../scripts/lib/RtpSender.js';
-import { SipCaller } from '../../scripts/lib/SipCaller.js';
 import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
 import {
   EVERYTHING_TO_THE_STREAM,
@@ -18,9 +14,9 @@ import {
   TRANSCRIBE_ELEMENT,
   writeConfigFile,
 } from '../helpers/configFile.js';
+import { callInProgress, startUnendingCall } from '../helpers/unendingCall.js';
 import { RecordCollector, callIdOf, detailOf, type StreamFrame } from '../helpers/wsRecords.js';
 
-const WAV = new URL('../fixtures/audio/demo-customer.wav', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'callsight-crash-'));
 const dataDir = join(dir, 'data');
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -69,48 +65,23 @@ describe('a call in progress when Callsight is killed (kill -9) is closed by the
   test('FAILED and a pipeline failure with the last media time, once; the directory has it ended; the recording repaired', async () => {
     const first = await startCallsight({ dataDir, env });
     const live = new RecordCollector(`ws://127.0.0.1:${first.httpPort}/ws?from=0`);
-    const caller = await SipCaller.open('127.0.0.1');
-    const rtp = createSocket('udp4');
-    await new Promise<void>((resolve) => rtp.bind(0, '127.0.0.1', resolve));
-    const sending = new AbortController();
     let killedAt: number;
-    let callId = '';
+    let callId: string;
     let startedAt: number;
     try {
       await live.opened;
-      const dialed = await caller.dial({
-        host: '127.0.0.1',
-        port: first.sipPort,
-        fromNumber: '+15555550100',
-        toNumber: '+18005550100',
-        rtpPort: rtp.address().port,
-      });
-      const audio = sendRtp({
-        remote: dialed.rtpTarget,
-        encoding: 'PCMU',
-        payloadType: 0,
-        samples: readWav(WAV).samples,
-        socket: rtp,
-        signal: sending.signal,
-      }).catch(() => undefined);
-      const started = await live.waitFor((f) => detailOf(f).streamingStatus === 'ALL_STARTED', 15_000);
-      callId = callIdOf(started)!;
-      startedAt = Date.parse(detailOf(started).startTime as string);
-      await live.waitFor(
-        (f) => callIdOf(f) === callId && detailOf(f).eventType === 'chime:MediaInsightsInProgress',
-        30_000,
-        'the pipeline in progress',
-      );
-      // Long enough for the last media to be marked at least once (every 5 s).
-      await new Promise((resolve) => setTimeout(resolve, 7000));
-      killedAt = Date.now();
-      await first.kill();
-      sending.abort();
-      await audio;
+      const call = await startUnendingCall(first.sipPort);
+      try {
+        ({ callId, startedAt } = await callInProgress(live));
+        // Long enough for the last media to be marked at least once (every 5 s).
+        await new Promise((resolve) => setTimeout(resolve, 7000));
+        killedAt = Date.now();
+        await first.kill();
+      } finally {
+        await call.stop();
+      }
     } finally {
       live.close();
-      rtp.close();
-      caller.close();
       await first.kill();
     }
     assert.ok(
