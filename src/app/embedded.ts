@@ -15,6 +15,7 @@ import { GatewayRole } from './roles/GatewayRole.js';
 import { registerRoleMetrics } from './roles/RoleMetrics.js';
 import { SipRole } from './roles/SipRole.js';
 import { WorkerRole } from './roles/WorkerRole.js';
+import { VocabularyCache } from './vocabularies.js';
 
 /** How long shutdown lets webhooks retry before their payloads go to the dead letter. */
 export const WEBHOOK_DRAIN_MS = 5000;
@@ -48,6 +49,12 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
     const configurations = opened(backends.configurations, 'configurations');
     const postCall = opened(backends.postCall, 'postCall');
     await loadConfigurations(config, configurations, origin, logger.child({ stage: 'configurations' }));
+    const vocabularies = opened(backends.vocabularies, 'vocabularies');
+    const vocabularyCache = await VocabularyCache.start(
+      vocabularies,
+      logger.child({ stage: 'configurations' }),
+    );
+    stack.defer('vocabulary cache', () => vocabularyCache.close());
 
     // HTTP opens once the rest is up, but closes after it: /healthz answers 503 while the calls and
     // pipelines finish, and the WebSocket clients get the last records. So its place is taken here.
@@ -66,6 +73,7 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
         ...ctx,
         configurations,
         postCall,
+        vocabulary: (name) => vocabularyCache.get(name),
         append,
         publish: (event) => bus.publish(event),
         recordingBaseUrl: () => config.http.publicUrl || httpBase,
@@ -104,6 +112,8 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
       stream,
       registry: opened(backends.registry, 'registry'),
       configurations,
+      vocabularies,
+      vocabulariesChanged: () => vocabularyCache.refresh(),
       postCall,
       recordings: worker.recordings,
       calls: new LocalCallsView(connector),

@@ -98,6 +98,24 @@ export class PocketsphinxDecoder implements UtteranceDecoder {
     this.#cmn = cmnAccess(this.#ps, decoder, effectiveCmnInit(args));
   }
 
+  /**
+   * Adds words (pronunciations in the model's phones) to the dictionary and, as unigrams with the
+   * uniform probability, to the language model; returns the tokens that could not be added.
+   * (Not with a higher probability: `ngram_model_add_word` on a word `ps_add_word` then adds again
+   * runs the trie model's add_ug twice, which overwrites the weight and overruns its unigram array
+   * in this release — a crash, seen in scripts/eval-vocabulary.ts.)
+   */
+  addWords(words: readonly { readonly token: string; readonly phones: readonly string[] }[]): string[] {
+    const failed: string[] = [];
+    words.forEach((w, i) => {
+      if (
+        this.#ps.ps_add_word(this.#decoder, w.token, w.phones.join(' '), i === words.length - 1 ? 1 : 0) < 0
+      )
+        failed.push(w.token);
+    });
+    return failed;
+  }
+
   /** False when this library build's CMN state could not be located (CMN is then left alone). */
   get cmnAccessible(): boolean {
     return this.#cmn !== null;

@@ -11,6 +11,7 @@ import {
 } from './PocketsphinxOptions.js';
 import { PocketsphinxStream } from './PocketsphinxStream.js';
 import type { FromWorker, ToWorker } from './WorkerProtocol.js';
+import { vocabularyTerms } from '../Vocabularies.js';
 
 function createWorker(options: { workerData: unknown; name: string }): Worker {
   return createModuleWorker(import.meta.url, 'PocketsphinxWorker', options);
@@ -83,7 +84,13 @@ export class PocketsphinxEngine implements SpeechEngine {
       this.#logger,
     );
     slot.streams.set(id, stream);
-    slot.worker.postMessage({ type: 'open', streamId: id, channel: options.channel } satisfies ToWorker);
+    const vocabulary = vocabularyTerms(options.settings.vocabularies);
+    slot.worker.postMessage({
+      type: 'open',
+      streamId: id,
+      channel: options.channel,
+      ...(vocabulary.length > 0 ? { vocabulary } : {}),
+    } satisfies ToWorker);
     return stream;
   }
 
