@@ -15,7 +15,7 @@ import {
 
 const TABLE = 'custom_vocabularies';
 
-/** The SQLite table in callsight.db (PostgreSQL: migration 2 in platform/database/migrations.ts). */
+/** The SQLite table in callsight.db (PostgreSQL: migration 3 in platform/database/migrations.ts). */
 const SCHEMA: SqliteSchema = {
   store: 'vocabularies',
   migrations: [

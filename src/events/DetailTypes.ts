@@ -37,6 +37,8 @@ export const DetailType = {
   PipelineAlert: 'Callsight Pipeline Alert',
   /** Callsight's own: a webhook gave up on a payload. */
   WebhookDeadLetter: 'Callsight Webhook Dead Letter',
+  /** Callsight's own: a call was erased (who and what was removed, never the content). */
+  CallErased: 'Callsight Call Erased',
 } as const;
 
 export type DetailType = (typeof DetailType)[keyof typeof DetailType];
