@@ -189,7 +189,7 @@ async function run(
   demo: readonly { samples: Int16Array; reference: string }[],
   vocabulary: boolean,
 ): Promise<RunScore> {
-  const engine = new PocketsphinxEngine({ workers: 1 });
+  const engine = new PocketsphinxEngine({ workers: 1, vocabularies: vocabulary });
   await engine.ready();
   const started = Date.now();
   try {

@@ -106,12 +106,12 @@ export const TRANSCRIBE_OPTION_SUPPORT: Readonly<
   },
   PreferredLanguage: { support: 'ignored', reason: 'Every call is transcribed as en-US.' },
   VocabularyName: {
-    support: 'supported',
-    reason: 'The vocabulary (/api/vocabularies) is added to the dictionary and language model.',
+    support: 'ignored',
+    reason: 'Custom vocabularies are not available on the embedded engine (experimental, off: docs/asr.md).',
   },
   VocabularyNames: {
-    support: 'supported',
-    reason: 'The vocabularies (/api/vocabularies) are added to the dictionary and language model.',
+    support: 'ignored',
+    reason: 'Custom vocabularies are not available on the embedded engine (experimental, off: docs/asr.md).',
   },
   VocabularyFilterName: {
     support: 'ignored',

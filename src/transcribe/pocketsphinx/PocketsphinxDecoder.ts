@@ -100,18 +100,15 @@ export class PocketsphinxDecoder implements UtteranceDecoder {
 
   /**
    * Adds words (pronunciations in the model's phones) to the dictionary and, as unigrams with the
-   * uniform probability, to the language model; returns the tokens that could not be added.
-   * (Not with a higher probability: `ngram_model_add_word` on a word `ps_add_word` then adds again
-   * runs the trie model's add_ug twice, which overwrites the weight and overruns its unigram array
-   * in this release — a crash, seen in scripts/eval-vocabulary.ts.)
+   * uniform probability, to the language model; returns the tokens that could not be added. Each
+   * word re-initialises the search (update 1): adding several with update only on the last crashed
+   * the decoder on the next utterance that hypothesised one. (Not with a higher probability either:
+   * `ngram_model_add_word` before `ps_add_word` runs the trie model's add_ug twice per word.)
    */
   addWords(words: readonly { readonly token: string; readonly phones: readonly string[] }[]): string[] {
     const failed: string[] = [];
-    words.forEach((w, i) => {
-      if (
-        this.#ps.ps_add_word(this.#decoder, w.token, w.phones.join(' '), i === words.length - 1 ? 1 : 0) < 0
-      )
-        failed.push(w.token);
+    words.forEach((w) => {
+      if (this.#ps.ps_add_word(this.#decoder, w.token, w.phones.join(' '), 1) < 0) failed.push(w.token);
     });
     return failed;
   }

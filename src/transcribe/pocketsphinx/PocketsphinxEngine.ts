@@ -36,6 +36,8 @@ export class PocketsphinxEngine implements SpeechEngine {
   readonly kind = 'pocketsphinx';
   readonly #options: ResolvedPocketsphinxOptions;
   readonly #logger: Logger;
+  /** PocketsphinxEngineOptions.vocabularies (experimental). */
+  readonly #vocabularies: boolean;
   readonly #slots: WorkerSlot[] = [];
   #nextStreamId = 1;
   #ready: Promise<void> | null = null;
@@ -45,6 +47,7 @@ export class PocketsphinxEngine implements SpeechEngine {
     this.name = options.name ?? 'pocketsphinx';
     this.#options = resolvePocketsphinxOptions(options);
     this.#logger = options.logger ?? silentLogger;
+    this.#vocabularies = options.vocabularies === true;
   }
 
   get closed(): boolean {
@@ -84,7 +87,7 @@ export class PocketsphinxEngine implements SpeechEngine {
       this.#logger,
     );
     slot.streams.set(id, stream);
-    const vocabulary = vocabularyTerms(options.settings.vocabularies);
+    const vocabulary = this.#vocabularies ? vocabularyTerms(options.settings.vocabularies) : [];
     slot.worker.postMessage({
       type: 'open',
       streamId: id,

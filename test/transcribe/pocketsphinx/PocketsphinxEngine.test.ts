@@ -94,7 +94,9 @@ describe('PocketsphinxEngine', () => {
     assert.throws(() => stream.write(first!), InvalidStateError);
   });
 
-  test('a custom vocabulary: a product name the model does not know is heard, as its DisplayAs', async () => {
+  test('a custom vocabulary (experimental option): a product name the model does not know is heard, as its DisplayAs', async () => {
+    const engine = new PocketsphinxEngine({ workers: 1, vocabularies: true });
+    await engine.ready();
     const wav = join(mkdtempSync(join(tmpdir(), 'callsight-vocabulary-')), 'nuvexa.wav');
     execFileSync('flite', ['-voice', 'kal', '-t', 'i am calling about my nuvexa subscription', '-o', wav]);
     const samples = telephoneAudio(wav);
@@ -121,6 +123,7 @@ describe('PocketsphinxEngine', () => {
       ['nuvexa'],
     );
     assert.match(withIt.map((r) => r.transcript).join(' '), /about my nuvexa subscription/);
+    await engine.close();
   });
 
   test('a crashed worker fails its streams and is replaced; new streams still transcribe', async () => {
