@@ -10,6 +10,8 @@ import { connectNats, type NatsConnection } from '../platform/nats/NatsConnectio
 import { SqliteConfigurationStore } from '../configurations/SqliteConfigurationStore.js';
 import type { ConfigurationStore } from '../configurations/ConfigurationStoreTypes.js';
 import { PostgresConfigurationStore } from '../configurations/PostgresConfigurationStore.js';
+import type { VocabularyStore } from '../configurations/Vocabulary.js';
+import { PostgresVocabularyStore, SqliteVocabularyStore } from '../configurations/VocabularyStores.js';
 import type { PostCallStore } from '../pipeline/records/PostCall.js';
 import { PostgresPostCallStore } from '../calls/PostgresPostCallStore.js';
 import { SqlitePostCallStore } from '../calls/SqlitePostCallStore.js';
@@ -25,6 +27,8 @@ export interface Backends {
   readonly stream: DataStream | null;
   readonly registry: ConnectionRegistry | null;
   readonly configurations: ConfigurationStore | null;
+  /** Custom vocabularies, opened with the configurations (their part). */
+  readonly vocabularies: VocabularyStore | null;
   readonly postCall: PostCallStore | null;
   /** The process's one NATS connection (stream.backend jetstream), for whatever else speaks NATS. */
   readonly nats: NatsConnection | null;
@@ -124,6 +128,14 @@ export async function openBackends(
               }),
         )
       : null;
+    const vocabularies = needs.has('configurations')
+      ? stack.use(
+          'vocabularies',
+          database
+            ? new PostgresVocabularyStore({ database, logger: logger.child({ stage: 'configurations' }) })
+            : new SqliteVocabularyStore({ path: file, logger: logger.child({ stage: 'configurations' }) }),
+        )
+      : null;
     const registry = needs.has('registry')
       ? stack.use(
           'connection registry',
@@ -156,6 +168,15 @@ export async function openBackends(
               }),
         )
       : null;
-    return { stream, registry, configurations, postCall, nats, database, close: () => stack.closeAll() };
+    return {
+      stream,
+      registry,
+      configurations,
+      vocabularies,
+      postCall,
+      nats,
+      database,
+      close: () => stack.closeAll(),
+    };
   });
 }

@@ -153,6 +153,8 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
         stream,
         registry: opened(backends.registry, 'registry'),
         configurations: opened(backends.configurations, 'configurations'),
+        vocabularies: opened(backends.vocabularies, 'vocabularies'),
+        ...(worker ? { vocabulariesChanged: () => worker.vocabularies.refresh() } : {}),
         postCall: opened(backends.postCall, 'postCall'),
         recordings: worker?.worker.recordings ?? gatewayRecordings!,
         calls: new RemoteCallsView({ nc: nats, subjects, directory, logger }),

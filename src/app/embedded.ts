@@ -20,6 +20,7 @@ import { GatewayRole } from './roles/GatewayRole.js';
 import { registerRoleMetrics } from './roles/RoleMetrics.js';
 import { SipRole } from './roles/SipRole.js';
 import { WorkerRole } from './roles/WorkerRole.js';
+import { VocabularyCache } from './vocabularies.js';
 
 /** How long shutdown lets webhooks retry before their payloads go to the dead letter. */
 export const WEBHOOK_DRAIN_MS = 5000;
@@ -63,6 +64,12 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
     const owner = `all@${advertisedAddress}:${config.sip.udpPort}`;
     let recorder: CallRecorder | null = null;
     await loadConfigurations(config, configurations, origin, logger.child({ stage: 'configurations' }));
+    const vocabularies = opened(backends.vocabularies, 'vocabularies');
+    const vocabularyCache = await VocabularyCache.start(
+      vocabularies,
+      logger.child({ stage: 'configurations' }),
+    );
+    stack.defer('vocabulary cache', () => vocabularyCache.close());
 
     // HTTP opens once the rest is up, but closes after it: /healthz answers 503 while the calls and
     // pipelines finish, and the WebSocket clients get the last records. So its place is taken here.
@@ -81,6 +88,7 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
         ...ctx,
         configurations,
         postCall,
+        vocabulary: (name) => vocabularyCache.get(name),
         append,
         publish: (event) => bus.publish(event),
         recordingBaseUrl: () => config.http.publicUrl || httpBase,
@@ -142,6 +150,8 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
       stream,
       registry: opened(backends.registry, 'registry'),
       configurations,
+      vocabularies,
+      vocabulariesChanged: () => vocabularyCache.refresh(),
       postCall,
       recordings: worker.recordings,
       calls,

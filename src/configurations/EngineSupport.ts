@@ -74,10 +74,17 @@ const notSent = (server: string): Readonly<Record<string, OptionSupportEntry>> =
   LanguageModelName: { support: 'ignored', reason: `${server} uses the model it was started with.` },
 });
 
+const PROMPTED: OptionSupportEntry = {
+  support: 'supported',
+  reason: "The vocabularies' phrases (DisplayAs where given) are sent as the request's prompt.",
+};
+
 const OPENAI: EngineKindSupport = {
   languages: 'any',
   options: {
     ...notSent('an OpenAI-compatible server'),
+    VocabularyName: PROMPTED,
+    VocabularyNames: PROMPTED,
     LanguageCode: { support: 'supported', reason: 'Sent as the request\'s language (ISO 639-1, e.g. "en").' },
     IdentifyLanguage: {
       support: 'supported',

@@ -105,8 +105,14 @@ export const TRANSCRIBE_OPTION_SUPPORT: Readonly<
     reason: 'Every call is transcribed as en-US (refused when the options do not include en-US).',
   },
   PreferredLanguage: { support: 'ignored', reason: 'Every call is transcribed as en-US.' },
-  VocabularyName: { support: 'ignored', reason: 'Custom vocabularies are not available.' },
-  VocabularyNames: { support: 'ignored', reason: 'Custom vocabularies are not available.' },
+  VocabularyName: {
+    support: 'ignored',
+    reason: 'Custom vocabularies are not available on the embedded engine (experimental, off: docs/asr.md).',
+  },
+  VocabularyNames: {
+    support: 'ignored',
+    reason: 'Custom vocabularies are not available on the embedded engine (experimental, off: docs/asr.md).',
+  },
   VocabularyFilterName: {
     support: 'ignored',
     reason: 'Vocabulary filtering is not available; filtered words appear unchanged in transcripts.',

@@ -20,6 +20,7 @@ import type { RecordingStorage } from '../recording/RecordingStoreTypes.js';
 import { StreamSink } from './sinks/StreamSink.js';
 import { WebhookSink } from './sinks/WebhookSink.js';
 import type { SpeechEngines } from '../transcribe/SpeechEngines.js';
+import type { CustomVocabulary } from '../transcribe/SpeechEngineTypes.js';
 import { recognitionChoice } from './processors/RecognitionSettings.js';
 import type { VoiceToneEngine } from '../analytics/voice/VoiceToneEngine.js';
 
@@ -57,6 +58,8 @@ export interface ElementFactoryDeps {
    * (with its "not available" event).
    */
   readonly voiceTone?: VoiceToneEngine;
+  /** A custom vocabulary by name (/api/vocabularies); absent or undefined: none of that name. */
+  readonly vocabulary?: (name: string) => CustomVocabulary | undefined;
 }
 
 export interface AnalyticsDeps {
@@ -104,7 +107,7 @@ const transcribe: ElementBuilder = ({ config, configuration, context, deps, add 
     (fail, recovered) =>
       new TranscribeProcessor(
         {
-          recognition: recognitionChoice(engines, config),
+          recognition: recognitionChoice(engines, config, deps.vocabulary),
           filterPartialResults: config.FilterPartialResults === true,
           ...(configuration.RealTimeAlertConfiguration
             ? { alerts: configuration.RealTimeAlertConfiguration }
@@ -127,7 +130,7 @@ const callAnalytics: ElementBuilder = ({ config, configuration, context, deps, a
     (fail, recovered) =>
       new CallAnalyticsProcessor(
         {
-          recognition: recognitionChoice(engines, config),
+          recognition: recognitionChoice(engines, config, deps.vocabulary),
           analytics: analytics.pool,
           filterPartialResults: tca.FilterPartialResults === true,
           analyzer: {

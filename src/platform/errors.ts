@@ -149,6 +149,10 @@ export const ERROR_CODES = {
     status: 409,
     summary: 'A call analytics configuration with that name already exists, or the configuration is in use.',
   },
+  CS_ERR_VOCABULARY_CONFLICT: {
+    status: 409,
+    summary: 'A custom vocabulary with that name already exists.',
+  },
   CS_ERR_RECORDING_FAILED: {
     status: 500,
     summary:

@@ -172,7 +172,8 @@ export function isQuestion(words: readonly string[]): boolean {
  * `final`: close it with "." or "?".
  */
 export function readableWords(words: readonly RecognizedWord[], final: boolean): RecognizedWord[] {
-  const plain = words.map((w) => w.word.toLowerCase());
+  // An item that already stands for spoken words (a custom vocabulary's DisplayAs) is kept as written.
+  const plain = words.map((w) => (w.spoken !== undefined ? '' : w.word.toLowerCase()));
   const out: RecognizedWord[] = [];
   for (let i = 0; i < words.length;) {
     const number = numberAt(plain, i);
@@ -192,9 +193,9 @@ export function readableWords(words: readonly RecognizedWord[], final: boolean):
       continue;
     }
     const word = words[i]!;
-    let text = pronounI(plain[i]!);
+    let text = word.spoken !== undefined ? word.word : pronounI(plain[i]!);
     if (out.length === 0) text = capitalise(text);
-    out.push(text === word.word ? word : { ...word, word: text, spoken: [word] });
+    out.push(text === word.word ? word : { ...word, word: text, spoken: word.spoken ?? [word] });
     i += 1;
   }
   const last = out.at(-1);

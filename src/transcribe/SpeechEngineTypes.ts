@@ -109,6 +109,21 @@ export interface RecognitionStream {
 }
 
 /**
+ * A custom vocabulary in Amazon Transcribe's shape (CreateVocabulary: `Phrases`, or a `Table` of
+ * rows), as stored under /api/vocabularies; docs/asr.md says how each engine honours it.
+ */
+export interface CustomVocabulary {
+  readonly VocabularyName: string;
+  readonly Phrases?: readonly string[];
+  readonly Table?: readonly {
+    readonly Phrase: string;
+    readonly SoundsLike?: string;
+    readonly IPA?: string;
+    readonly DisplayAs?: string;
+  }[];
+}
+
+/**
  * What the call analytics configuration asks of recognition (the Transcribe processors' settings
  * that an engine may honour; docs/asr.md says which engine honours which).
  */
@@ -121,6 +136,8 @@ export interface RecognitionSettings {
   readonly preferredLanguage?: string;
   /** Comma-separated; VocabularyName and VocabularyNames both end up here. */
   readonly vocabularyNames?: string;
+  /** The named vocabularies that exist (engines that take words, not names, read these). */
+  readonly vocabularies?: readonly CustomVocabulary[];
   readonly vocabularyFilterNames?: string;
   readonly vocabularyFilterMethod?: 'remove' | 'mask' | 'tag';
   readonly languageModelName?: string;

@@ -128,6 +128,7 @@ describe('openBackends on a data folder written by Callsight 0.1.0', () => {
       { store: 'configurations', version: 1 },
       { store: 'connection registry', version: 1 },
       { store: 'post-call analytics', version: 1 },
+      { store: 'vocabularies', version: 1 },
     ]);
 
     // Opening the upgraded folder again migrates nothing and still finds everything; the stream goes on.
@@ -145,7 +146,7 @@ describe('openBackends on a data folder written by Callsight 0.1.0', () => {
     } finally {
       await again.close();
     }
-    assert.equal(migrationsIn(path.join(dataDir, 'callsight.db')).length, 5);
+    assert.equal(migrationsIn(path.join(dataDir, 'callsight.db')).length, 6);
   });
 
   test('a data folder a newer Callsight migrated is refused, naming the folder', async () => {

@@ -135,7 +135,7 @@ describe('planConfiguration: what each element becomes', () => {
     const result = plan(
       transcribe({
         LanguageCode: 'en-US',
-        VocabularyName: 'medical-terms',
+        VocabularyFilterName: 'medical-terms',
         LanguageModelName: 'claims-model',
         ShowSpeakerLabel: true,
         EnablePartialResultsStabilization: false,
@@ -147,8 +147,9 @@ describe('planConfiguration: what each element becomes', () => {
     assert.deepEqual(result.errors, []);
     assert.deepEqual(result.warnings, [
       {
-        path: 'Elements[0].AmazonTranscribeProcessorConfiguration.VocabularyName',
-        message: 'AmazonTranscribeProcessor: ignored. Custom vocabularies are not available.',
+        path: 'Elements[0].AmazonTranscribeProcessorConfiguration.VocabularyFilterName',
+        message:
+          'AmazonTranscribeProcessor: ignored. Vocabulary filtering is not available; filtered words appear unchanged in transcripts.',
       },
       {
         path: 'Elements[0].AmazonTranscribeProcessorConfiguration.ShowSpeakerLabel',

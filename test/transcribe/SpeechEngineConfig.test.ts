@@ -104,13 +104,19 @@ describe('CallsightSpeechEngine in a configuration', () => {
       'aws',
     );
     const whisperPlan = checkCreateRequest(
-      request({ LanguageCode: 'de-DE', VocabularyName: 'products', CallsightSpeechEngine: 'whisper' }),
+      request({
+        LanguageCode: 'de-DE',
+        VocabularyName: 'products',
+        LanguageModelName: 'claims',
+        CallsightSpeechEngine: 'whisper',
+      }),
       engines,
     );
     assert.ok(whisperPlan.ok);
     assert.deepEqual(
       whisperPlan.warnings.map((w) => w.path),
-      ['Elements[0].AmazonTranscribeProcessorConfiguration.VocabularyName'],
+      ['Elements[0].AmazonTranscribeProcessorConfiguration.LanguageModelName'],
+      'a vocabulary is sent as the prompt; a language model cannot be',
     );
     const embedded = checkCreateRequest(request({ LanguageCode: 'de-DE' }), engines);
     assert.equal(embedded.ok, false, 'pocketsphinx ships en-US only');

@@ -9,6 +9,8 @@ import { engineKinds } from '../speechEngines.js';
 import { registerPipelineRoutes } from '../../gateway/api/PipelineRoutes.js';
 import { registerRecordingRoutes } from '../../gateway/api/RecordingRoutes.js';
 import { registerVoiceAnalyticsRoutes } from '../../gateway/api/VoiceAnalyticsRoutes.js';
+import { registerVocabularyRoutes } from '../../gateway/api/VocabularyRoutes.js';
+import type { VocabularyStore } from '../../configurations/Vocabulary.js';
 import type { ConnectionRegistry } from '../../gateway/ConnectionRegistryTypes.js';
 import { bindFailure } from '../startChecks.js';
 import { HttpServer } from '../../gateway/HttpServer.js';
@@ -27,6 +29,9 @@ export interface GatewayRoleOptions {
   readonly stream: DataStream;
   readonly registry: ConnectionRegistry;
   readonly configurations: ConfigurationStore;
+  readonly vocabularies: VocabularyStore;
+  /** After a vocabulary was written here (this process's VocabularyCache reloads). */
+  readonly vocabulariesChanged?: () => void;
   readonly postCall: PostCallStore;
   readonly recordings: RecordingStorage;
   readonly calls: CallsView;
@@ -90,6 +95,12 @@ export class GatewayRole {
           configurations,
           logger.child({ stage: 'gateway' }),
           engineKinds(config),
+        );
+        registerVocabularyRoutes(
+          server,
+          options.vocabularies,
+          logger.child({ stage: 'gateway' }),
+          options.vocabulariesChanged,
         );
         registerRecordingRoutes(server, recordings);
       },

@@ -20,6 +20,7 @@ import { startSpeechEngines } from '../speechEngines.js';
 import { VoiceToneEngine } from '../../analytics/voice/VoiceToneEngine.js';
 import type { AppendKey } from '../../stream/StreamTypes.js';
 import { recordingStoreOptions, recordingUrl } from '../recordings.js';
+import type { CustomVocabulary } from '../../transcribe/SpeechEngineTypes.js';
 
 export interface WorkerRoleOptions {
   readonly config: Config;
@@ -36,6 +37,8 @@ export interface WorkerRoleOptions {
   readonly recordingBaseUrl: () => string;
   /** Called after each pipeline's every state change. */
   readonly stateChanged?: (pipeline: Pipeline) => void;
+  /** Custom vocabularies by name (VocabularyCache). */
+  readonly vocabulary?: (name: string) => CustomVocabulary | undefined;
 }
 
 /**
@@ -97,6 +100,7 @@ export class WorkerRole {
       },
       analytics: { pool: analyticsPool, postCall: options.postCall, categories: config.categories },
       voiceTone,
+      ...(options.vocabulary ? { vocabulary: options.vocabulary } : {}),
     };
     const pipelines = new PipelineManager({
       resolve: async (identifier) => blueprintFor(await options.configurations.get(identifier), elementDeps),

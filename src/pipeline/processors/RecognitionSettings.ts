@@ -1,5 +1,5 @@
 import type { SpeechEngines } from '../../transcribe/SpeechEngines.js';
-import type { RecognitionSettings } from '../../transcribe/SpeechEngineTypes.js';
+import type { CustomVocabulary, RecognitionSettings } from '../../transcribe/SpeechEngineTypes.js';
 import type { RecognitionChoice } from './RecognitionChannels.js';
 
 type ElementConfig = Readonly<Record<string, unknown>>;
@@ -18,14 +18,24 @@ function names(config: ElementConfig, one: string, many: string): string | undef
  * twin, validated when stored) asks of recognition, and the engine it names in its Callsight
  * extension field `CallsightSpeechEngine` (absent: the default engine).
  */
-export function recognitionChoice(engines: SpeechEngines, config: ElementConfig): RecognitionChoice {
+export function recognitionChoice(
+  engines: SpeechEngines,
+  config: ElementConfig,
+  vocabulary: (name: string) => CustomVocabulary | undefined = () => undefined,
+): RecognitionChoice {
+  const vocabularyNames = names(config, 'VocabularyName', 'VocabularyNames');
+  const vocabularies = (vocabularyNames ?? '')
+    .split(',')
+    .map((name) => vocabulary(name.trim()))
+    .filter((v): v is CustomVocabulary => v !== undefined);
   const settings: Record<string, unknown> = {
     languageCode: text(config, 'LanguageCode') ?? text(config, 'PreferredLanguage') ?? 'en-US',
     identifyLanguage: config.IdentifyLanguage === true ? true : undefined,
     identifyMultipleLanguages: config.IdentifyMultipleLanguages === true ? true : undefined,
     languageOptions: text(config, 'LanguageOptions'),
     preferredLanguage: text(config, 'PreferredLanguage'),
-    vocabularyNames: names(config, 'VocabularyName', 'VocabularyNames'),
+    vocabularyNames,
+    vocabularies: vocabularies.length > 0 ? vocabularies : undefined,
     vocabularyFilterNames: names(config, 'VocabularyFilterName', 'VocabularyFilterNames'),
     vocabularyFilterMethod: text(config, 'VocabularyFilterMethod'),
     languageModelName: text(config, 'LanguageModelName'),

@@ -8,6 +8,7 @@ import type { Migration } from './Migration.js';
  * - media_insights_pipeline_configurations: call analytics configurations
  * - post_call_analytics: post-call analytics documents
  * - calls, pipelines: the call directory (calls and pipelines across machines)
+ * - custom_vocabularies: custom vocabularies (/api/vocabularies)
  *
  * Names are compared byte-wise (COLLATE "C") so listing order and NextToken paging match SQLite's.
  * Times the application sets are epoch milliseconds (bigint), except the configurations', which are
@@ -84,5 +85,17 @@ CREATE INDEX pipelines_newest ON pipelines (created_at DESC, pipeline_id);
     version: 2,
     name: 'last media of a call',
     sql: 'ALTER TABLE calls ADD COLUMN last_media_at bigint;',
+  },
+  {
+    version: 3,
+    name: 'custom vocabularies',
+    sql: `
+CREATE TABLE custom_vocabularies (
+  name text COLLATE "C" PRIMARY KEY,
+  language_code text NOT NULL,
+  entries json NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+`,
   },
 ];

@@ -159,6 +159,21 @@ export class PocketsphinxDecoder implements UtteranceDecoder {
     this.#cmn = cmnAccess(this.#ps, decoder, effectiveCmnInit(args));
   }
 
+  /**
+   * Adds words (pronunciations in the model's phones) to the dictionary and, as unigrams with the
+   * uniform probability, to the language model; returns the tokens that could not be added. Each
+   * word re-initialises the search (update 1): adding several with update only on the last crashed
+   * the decoder on the next utterance that hypothesised one. (Not with a higher probability either:
+   * `ngram_model_add_word` before `ps_add_word` runs the trie model's add_ug twice per word.)
+   */
+  addWords(words: readonly { readonly token: string; readonly phones: readonly string[] }[]): string[] {
+    const failed: string[] = [];
+    words.forEach((w) => {
+      if (this.#ps.ps_add_word(this.#decoder, w.token, w.phones.join(' '), 1) < 0) failed.push(w.token);
+    });
+    return failed;
+  }
+
   /** False when this library build's CMN state could not be located (CMN is then left alone). */
   get cmnAccessible(): boolean {
     return this.#cmn !== null;

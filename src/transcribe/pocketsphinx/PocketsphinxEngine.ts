@@ -13,6 +13,7 @@ import {
 } from './PocketsphinxOptions.js';
 import { PocketsphinxStream } from './PocketsphinxStream.js';
 import type { FromWorker, ToWorker, WorkerDecoderCounts } from './WorkerProtocol.js';
+import { vocabularyTerms } from '../Vocabularies.js';
 
 function createWorker(options: { workerData: unknown; name: string }): Worker {
   return createModuleWorker(import.meta.url, 'PocketsphinxWorker', options);
@@ -47,6 +48,8 @@ export class PocketsphinxEngine implements SpeechEngine {
   readonly kind = 'pocketsphinx';
   readonly #options: ResolvedPocketsphinxOptions;
   readonly #logger: Logger;
+  /** PocketsphinxEngineOptions.vocabularies (experimental). */
+  readonly #vocabularies: boolean;
   readonly #slots: WorkerSlot[] = [];
   /** Kept by slot index across replacements of a dead worker, so the totals only grow. */
   readonly #work: SlotWork[] = [];
@@ -61,6 +64,7 @@ export class PocketsphinxEngine implements SpeechEngine {
     this.name = options.name ?? 'pocketsphinx';
     this.#options = resolvePocketsphinxOptions(options);
     this.#logger = options.logger ?? silentLogger;
+    this.#vocabularies = options.vocabularies === true;
   }
 
   get closed(): boolean {
@@ -100,7 +104,13 @@ export class PocketsphinxEngine implements SpeechEngine {
       this.#logger,
     );
     slot.streams.set(id, stream);
-    slot.worker.postMessage({ type: 'open', streamId: id, channel: options.channel } satisfies ToWorker);
+    const vocabulary = this.#vocabularies ? vocabularyTerms(options.settings.vocabularies) : [];
+    slot.worker.postMessage({
+      type: 'open',
+      streamId: id,
+      channel: options.channel,
+      ...(vocabulary.length > 0 ? { vocabulary } : {}),
+    } satisfies ToWorker);
     return stream;
   }
 

@@ -47,6 +47,8 @@ export interface PocketsphinxFunctions {
   ps_seg_free(seg: NativeHandle): void;
   ps_get_logmath(decoder: NativeHandle): NativeHandle;
   logmath_exp(logmath: NativeHandle, logValue: number): number;
+  /** Adds a word with its pronunciation (phones separated by spaces); -1 if it could not (e.g. it exists). */
+  ps_add_word(decoder: NativeHandle, word: string, phones: string, update: number): number;
   /** The decoder's `feat_t` (feature computation, including its CMN state). */
   ps_get_feat(decoder: NativeHandle): bigint | null;
   ps_get_config(decoder: NativeHandle): NativeHandle;
@@ -137,6 +139,9 @@ export function loadPocketsphinx(): PocketsphinxFunctions {
     ps_get_logmath: ps.func('cs_logmath_t *ps_get_logmath(cs_ps_decoder_t *ps)'),
     logmath_exp: sb.func('double logmath_exp(cs_logmath_t *lmath, int logb_p)'),
     // A plain address: the CMN state is reached through the struct layouts below.
+    ps_add_word: ps.func(
+      'int ps_add_word(cs_ps_decoder_t *ps, const char *word, const char *phones, int update)',
+    ),
     ps_get_feat: ps.func('uintptr_t ps_get_feat(cs_ps_decoder_t *ps)'),
     ps_get_config: ps.func('cs_cmd_ln_t *ps_get_config(cs_ps_decoder_t *ps)'),
     ngram_model_read: sb.func(

@@ -92,6 +92,12 @@ export interface PocketsphinxEngineOptions {
    * final result. Default `'live'` (the final is the live decode's).
    */
   readonly finalPass?: 'live' | 'batch-cmn';
+  /**
+   * Experimental, default false: add configurations' custom vocabularies to the decoders. Off because
+   * pocketsphinx 5prealpha crashes the process (SIGSEGV) on some audio once many words were added
+   * with ps_add_word (docs/asr.md, scripts/eval-vocabulary.ts).
+   */
+  readonly vocabularies?: boolean;
   readonly vad?: VadOptions;
   /** Least new audio between two partial results of an utterance, in ms (default 250). */
   readonly partialIntervalMs?: number;

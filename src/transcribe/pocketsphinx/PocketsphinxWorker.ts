@@ -1,7 +1,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { CallsightError, errorMessage } from '../../platform/errors.js';
 import type { RecognitionResult } from '../SpeechEngineTypes.js';
-import { StreamRecognizer, type StreamCmnOptions } from '../StreamRecognizer.js';
+import {
+  StreamRecognizer,
+  type StreamCmnOptions,
+  type StreamRecognizerOptions,
+} from '../StreamRecognizer.js';
+import type { VocabularyTerm } from '../Vocabularies.js';
+import { pronounce } from './Pronunciations.js';
+import type { UtteranceDecoder } from '../UtteranceDecoder.js';
 import { DecoderPool } from './DecoderPool.js';
 import {
   effectiveCmnInit,
@@ -43,7 +50,16 @@ const pool = new DecoderPool({
   keep: 1,
   afterFree: releaseFreedMemory,
 });
+/**
+ * Idle decoders with a custom vocabulary in them, by the key of their terms (the experimental
+ * pocketsphinx vocabularies); streams without one share the bounded pool above.
+ */
+const idle = new Map<string, UtteranceDecoder[]>();
 const streams = new Map<number, StreamRecognizer>();
+/** Per stream with a custom vocabulary: its terms by the token they were added as, and its pool key. */
+const streamTerms = new Map<number, { byToken: ReadonlyMap<string, VocabularyTerm>; key: string }>();
+/** Pronunciations already made (letter-to-sound runs a process). */
+const pronunciations = new Map<string, string[]>();
 /** Per stream, decoded audio (ms) not yet reported to the engine. */
 const unreported = new Map<number, { ms: number; busyMs: number }>();
 /** Streams whose utterance waits for a decoder, first come first served, and since when. */
@@ -99,6 +115,7 @@ function settle(streamId: number, recognizer: StreamRecognizer): void {
   streams.delete(streamId);
   unreported.delete(streamId);
   post({ type: 'ended', streamId });
+  forget(streamId);
 }
 
 /** Hands free decoders to the streams waiting longest. */
@@ -140,8 +157,87 @@ function sweep(): void {
   publishCounts();
 }
 
+/**
+ * The token a term is added to the dictionary as: its own word joined with underscores and marked,
+ * so it never collides with a dictionary word (the plain word, if the model has it, competes with
+ * it at its own probability).
+ */
+function tokenOf(term: VocabularyTerm): string {
+  return `${term.words.join('_')}_v`;
+}
+
+function pronunciation(term: VocabularyTerm): string[] {
+  const key = JSON.stringify([term.words, term.soundsLike, term.ipa]);
+  let phones = pronunciations.get(key);
+  if (phones === undefined) pronunciations.set(key, (phones = pronounce(term)));
+  return phones;
+}
+
+function newDecoder(terms: readonly VocabularyTerm[]): UtteranceDecoder {
+  // Its own language model: adding words changes it, and the shared one serves every other decoder.
+  const decoder = new PocketsphinxDecoder(init.args);
+  if (terms.length > 0)
+    decoder.addWords(
+      terms.map((t) => ({ token: tokenOf(t), phones: pronunciation(t) })).filter((w) => w.phones.length > 0),
+    );
+  return decoder;
+}
+
+/** Lends decoders with the stream's vocabulary in them. */
+function lender(
+  key: string,
+  terms: readonly VocabularyTerm[],
+): Pick<StreamRecognizerOptions, 'acquire' | 'release'> {
+  if (terms.length === 0)
+    return { acquire: () => pool.acquire(), release: (decoder) => pool.release(decoder) };
+  let decoders = idle.get(key);
+  if (!decoders) idle.set(key, (decoders = []));
+  const own = decoders;
+  return { acquire: () => own.pop() ?? newDecoder(terms), release: (decoder) => own.push(decoder) };
+}
+
+/** A term's token in a result as the term: one item with its display form and its words (spoken). */
+function withTerms(result: RecognitionResult, terms: ReadonlyMap<string, VocabularyTerm>): RecognitionResult {
+  const words = result.words.map((w) => {
+    const term = terms.get(w.word);
+    if (!term) return w;
+    const span = (w.endMs - w.startMs) / term.words.length;
+    const spoken = term.words.map((word, i) => ({
+      word,
+      startMs: w.startMs + i * span,
+      endMs: w.startMs + (i + 1) * span,
+      confidence: w.confidence,
+    }));
+    return { ...w, word: term.display, spoken };
+  });
+  const transcript = result.transcript
+    .split(' ')
+    .map((t) => terms.get(t)?.words.join(' ') ?? t)
+    .join(' ');
+  return { ...result, transcript, words };
+}
+
 function postResults(streamId: number, results: RecognitionResult[]): void {
-  for (const result of results) post({ type: 'result', streamId, result });
+  const terms = streamTerms.get(streamId);
+  for (const result of results)
+    post({ type: 'result', streamId, result: terms ? withTerms(result, terms.byToken) : result });
+}
+
+/** Vocabularies no stream uses whose decoders are kept for the next call with them, oldest first. */
+const unused: string[] = [];
+const KEEP_UNUSED_VOCABULARIES = 4;
+
+/** A stream is done: the decoders of vocabularies no stream has used for a while are freed. */
+function forget(streamId: number): void {
+  const terms = streamTerms.get(streamId);
+  streamTerms.delete(streamId);
+  if (!terms || [...streamTerms.values()].some((t) => t.key === terms.key)) return;
+  if (!unused.includes(terms.key)) unused.push(terms.key);
+  while (unused.length > KEEP_UNUSED_VOCABULARIES) {
+    const key = unused.shift()!;
+    for (const decoder of idle.get(key) ?? []) decoder.free();
+    idle.delete(key);
+  }
 }
 
 /** Tells the engine how far the stream got, every PROGRESS_INTERVAL_MS of audio (back-pressure). */
@@ -169,18 +265,23 @@ function failStream(streamId: number, err: unknown): void {
   }
   const code =
     err instanceof CallsightError && err.code === 'CS_ERR_ASR_OVERLOADED' ? err.code : 'CS_ERR_ASR_FAILED';
+  forget(streamId);
   post({ type: 'stream-error', streamId, code, message: errorMessage(err) });
 }
 
 function handle(message: ToWorker): void {
   switch (message.type) {
-    case 'open':
+    case 'open': {
+      const terms = message.vocabulary ?? [];
+      const key = terms.length === 0 ? '' : JSON.stringify(terms);
+      if (unused.includes(key)) unused.splice(unused.indexOf(key), 1);
+      if (terms.length > 0)
+        streamTerms.set(message.streamId, { byToken: new Map(terms.map((t) => [tokenOf(t), t])), key });
       streams.set(
         message.streamId,
         new StreamRecognizer({
           channel: message.channel,
-          acquire: () => pool.acquire(),
-          release: (decoder) => pool.release(decoder),
+          ...lender(key, terms),
           decoderSampleRate: init.sampleRate,
           partialIntervalMs: init.partialIntervalMs,
           vad: init.vad,
@@ -189,6 +290,7 @@ function handle(message: ToWorker): void {
         }),
       );
       return;
+    }
     case 'audio': {
       const recognizer = streams.get(message.streamId);
       if (!recognizer) return;
@@ -232,6 +334,7 @@ function handle(message: ToWorker): void {
       waiters.clear();
       pool.close();
       sharedLm?.free();
+      for (const decoders of idle.values()) for (const decoder of decoders.splice(0)) decoder.free();
       port!.close();
       return;
   }

@@ -1,4 +1,5 @@
 import type { RecognitionResult } from '../SpeechEngineTypes.js';
+import type { VocabularyTerm } from '../Vocabularies.js';
 import type { ResolvedPocketsphinxOptions } from './PocketsphinxOptions.js';
 
 /** How often (ms of decoded audio) a worker reports a stream's progress, for back-pressure. */
@@ -9,7 +10,13 @@ export type WorkerInit = ResolvedPocketsphinxOptions;
 
 /** Engine → worker. `samples` is a transferred buffer of 16 kHz Int16 samples. */
 export type ToWorker =
-  | { readonly type: 'open'; readonly streamId: number; readonly channel: number }
+  | {
+      readonly type: 'open';
+      readonly streamId: number;
+      readonly channel: number;
+      /** The stream's custom vocabulary terms (added to the decoders it borrows). */
+      readonly vocabulary?: readonly VocabularyTerm[];
+    }
   | {
       readonly type: 'audio';
       readonly streamId: number;

@@ -145,7 +145,7 @@ Elements:
   - Type: AmazonTranscribeProcessor
     AmazonTranscribeProcessorConfiguration:
       LanguageCode: en-US
-      VocabularyName: product-names
+      VocabularyFilterName: product-names
   - Type: KinesisDataStreamSink
   - Type: SnsTopicSink
     SnsTopicSinkConfiguration:
@@ -159,7 +159,7 @@ Elements:
     });
     assert.deepEqual(
       (created.body.Warnings as { path: string }[]).map((w) => w.path),
-      ['ResourceAccessRoleArn', 'Elements[0].AmazonTranscribeProcessorConfiguration.VocabularyName'],
+      ['ResourceAccessRoleArn', 'Elements[0].AmazonTranscribeProcessorConfiguration.VocabularyFilterName'],
     );
     const viaText = await call(
       'POST',

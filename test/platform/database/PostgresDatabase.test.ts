@@ -32,6 +32,7 @@ describe('PostgresDatabase', () => {
       'calls',
       'callsight_schema_migrations',
       'connections',
+      'custom_vocabularies',
       'gateway_heartbeats',
       'media_insights_pipeline_configurations',
       'pipelines',

@@ -114,6 +114,32 @@ describe('OpenAiEngine', () => {
     await engine.close();
   });
 
+  test("custom vocabularies go as the request's prompt", async () => {
+    const engine = engineOn(endpoint);
+    const stream = engine.openStream({
+      channel: 0,
+      role: null,
+      settings: {
+        languageCode: 'en-US',
+        vocabularyNames: 'products,people',
+        vocabularies: [
+          { VocabularyName: 'products', Phrases: ['Zentrix', 'Acme Cloud'] },
+          {
+            VocabularyName: 'people',
+            Table: [
+              { Phrase: 'Kowalczyk', SoundsLike: 'ko-val-chik' },
+              { Phrase: 'Los-Angeles', DisplayAs: 'L.A.' },
+            ],
+          },
+        ],
+      },
+    });
+    for (const frame of frames(GOFORWARD)) stream.write(frame);
+    await stream.end();
+    assert.deepEqual(server.requests.at(-1)!.fields.prompt, ['Zentrix, Acme Cloud, Kowalczyk, L.A.']);
+    await engine.close();
+  });
+
   test('bounds its requests in flight and publishes how long each waited', async () => {
     const delays: QueueDelayMessage[] = [];
     const listen = (m: unknown) => delays.push(m as QueueDelayMessage);

@@ -1,13 +1,21 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CallsightError, InvalidStateError } from '../../../src/platform/errors.js';
 import { PocketsphinxEngine } from '../../../src/transcribe/pocketsphinx/PocketsphinxEngine.js';
-import type { RecognitionResult, RecognitionStream } from '../../../src/transcribe/SpeechEngineTypes.js';
+import type {
+  RecognitionResult,
+  RecognitionSettings,
+  RecognitionStream,
+} from '../../../src/transcribe/SpeechEngineTypes.js';
 import { wordErrorRate } from '../../../src/transcribe/wer.js';
 import { SpeechEngines } from '../../../src/transcribe/SpeechEngines.js';
 import { speechEngineContract } from '../SpeechEngineContract.js';
 import { frames, readAudio16k } from '../audio.js';
+import { telephoneAudio } from '../../../scripts/lib/TelephoneAsr.js';
 
 const FIXTURES = new URL('../../fixtures/audio/', import.meta.url);
 const GOFORWARD = '/usr/share/pocketsphinx/test/data/goforward.raw';
@@ -84,6 +92,38 @@ describe('PocketsphinxEngine', () => {
     assert.match(done[0]!.transcript, /go forward/);
     const [first] = frames(samples);
     assert.throws(() => stream.write(first!), InvalidStateError);
+  });
+
+  test('a custom vocabulary (experimental option): a product name the model does not know is heard, as its DisplayAs', async () => {
+    const engine = new PocketsphinxEngine({ workers: 1, vocabularies: true });
+    await engine.ready();
+    const wav = join(mkdtempSync(join(tmpdir(), 'callsight-vocabulary-')), 'nuvexa.wav');
+    execFileSync('flite', ['-voice', 'kal', '-t', 'i am calling about my nuvexa subscription', '-o', wav]);
+    const samples = telephoneAudio(wav);
+    rmSync(dirname(wav), { recursive: true });
+    const hear = async (settings: RecognitionSettings) => {
+      const stream = engine.openStream({ channel: 0, role: null, settings });
+      const results = collect(stream);
+      for (const frame of frames(samples)) stream.write(frame);
+      await stream.end();
+      return finals(results);
+    };
+    const plain = await hear({ languageCode: 'en-US' });
+    assert.ok(!plain.some((r) => /nuvexa/i.test(r.transcript)), plain.map((r) => r.transcript).join(' | '));
+    const vocabulary = { VocabularyName: 'products', Table: [{ Phrase: 'Nuvexa', DisplayAs: 'NuVexa' }] };
+    const withIt = await hear({
+      languageCode: 'en-US',
+      vocabularyNames: 'products',
+      vocabularies: [vocabulary],
+    });
+    const item = withIt.flatMap((r) => r.words).find((w) => w.word === 'NuVexa');
+    assert.ok(item, withIt.map((r) => r.transcript).join(' | '));
+    assert.deepEqual(
+      item.spoken?.map((w) => w.word),
+      ['nuvexa'],
+    );
+    assert.match(withIt.map((r) => r.transcript).join(' '), /about my nuvexa subscription/);
+    await engine.close();
   });
 
   test('a crashed worker fails its streams and is replaced; new streams still transcribe', async () => {

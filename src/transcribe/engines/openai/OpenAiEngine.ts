@@ -6,6 +6,7 @@ import { silentLogger, type Logger } from '../../../platform/logger.js';
 import { publishQueueDelay } from '../../EngineDiagnostics.js';
 import type { OpenStreamOptions, SpeechEngine } from '../../SpeechEngineTypes.js';
 import { OpenAiStream } from './OpenAiStream.js';
+import { vocabularyPrompt } from '../../Vocabularies.js';
 import {
   isoLanguage,
   transcriptionResponseSchema,
@@ -61,11 +62,13 @@ export class OpenAiEngine implements SpeechEngine {
     if (this.#closing.signal.aborted) throw new InvalidStateError('speech engine');
     const settings = options.settings;
     const identify = settings.identifyLanguage === true || settings.identifyMultipleLanguages === true;
+    const prompt = vocabularyPrompt(settings.vocabularies);
     return new OpenAiStream({
       channel: options.channel,
       partialIntervalMs: this.#options.partialIntervalMs,
       maxBufferedMs: this.#options.maxBufferedMs,
       ...(identify ? {} : { language: isoLanguage(settings.languageCode) }),
+      ...(prompt ? { prompt } : {}),
       transcribe: (request) => this.transcribe(request),
       logger: this.#logger.child({ engine: this.name, channel: options.channel }),
     });
@@ -96,6 +99,7 @@ export class OpenAiEngine implements SpeechEngine {
     form.append('timestamp_granularities[]', 'segment');
     form.append('temperature', '0');
     if (request.language) form.append('language', request.language);
+    if (request.prompt) form.append('prompt', request.prompt);
     const signal = AbortSignal.any([this.#closing.signal, AbortSignal.timeout(requestTimeoutMs)]);
     let response: Response;
     try {

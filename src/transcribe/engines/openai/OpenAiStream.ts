@@ -15,6 +15,8 @@ export interface OpenAiStreamOptions {
   readonly partialIntervalMs: number;
   readonly maxBufferedMs: number;
   readonly language?: string;
+  /** Sent with every request: the custom vocabularies' terms. */
+  readonly prompt?: string;
   readonly transcribe: (request: TranscriptionRequest) => Promise<TranscriptionResponse>;
   readonly logger: Logger;
 }
@@ -105,8 +107,12 @@ export class OpenAiStream extends EngineStream {
   }
 
   #request(u: Utterance): Promise<TranscriptionResponse> {
-    const language = this.#options.language;
-    return this.#options.transcribe({ samples: concatSamples(u.chunks), ...(language ? { language } : {}) });
+    const { language, prompt } = this.#options;
+    return this.#options.transcribe({
+      samples: concatSamples(u.chunks),
+      ...(language ? { language } : {}),
+      ...(prompt ? { prompt } : {}),
+    });
   }
 
   #requestPartial(u: Utterance): void {

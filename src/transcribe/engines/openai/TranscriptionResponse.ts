@@ -6,6 +6,8 @@ export interface TranscriptionRequest {
   readonly samples: Int16Array;
   /** ISO 639-1; absent: the server detects the language. */
   readonly language?: string;
+  /** The custom vocabularies' terms (`prompt`; Vocabularies.ts). */
+  readonly prompt?: string;
 }
 
 /**

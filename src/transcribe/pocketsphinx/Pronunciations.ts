@@ -1,0 +1,100 @@
+import { execFileSync } from 'node:child_process';
+import type { VocabularyTerm } from '../Vocabularies.js';
+
+/**
+ * Pronunciations of custom vocabulary terms in the en-us model's phone set (CMU, 39 phones), for
+ * `ps_add_word`. From the term's IPA when the table gives it, else flite's letter-to-sound rules
+ * (`t2p`, Debian's flite) on its SoundsLike syllables or its words. t2p writes CMU phones with
+ * stress digits, plus "ax" (schwa, AH in the model) and "pau" (pauses, dropped).
+ */
+
+/** IPA symbols → CMU phones (longest first when read). */
+const IPA: ReadonlyMap<string, string> = new Map([
+  ['tʃ', 'CH'],
+  ['dʒ', 'JH'],
+  ['aɪ', 'AY'],
+  ['aʊ', 'AW'],
+  ['ɔɪ', 'OY'],
+  ['eɪ', 'EY'],
+  ['oʊ', 'OW'],
+  ['ɝ', 'ER'],
+  ['ɚ', 'ER'],
+  ['ɑ', 'AA'],
+  ['æ', 'AE'],
+  ['ʌ', 'AH'],
+  ['ə', 'AH'],
+  ['ɔ', 'AO'],
+  ['ɛ', 'EH'],
+  ['ɪ', 'IH'],
+  ['i', 'IY'],
+  ['ʊ', 'UH'],
+  ['u', 'UW'],
+  ['b', 'B'],
+  ['d', 'D'],
+  ['ð', 'DH'],
+  ['f', 'F'],
+  ['g', 'G'],
+  ['ɡ', 'G'],
+  ['h', 'HH'],
+  ['k', 'K'],
+  ['l', 'L'],
+  ['m', 'M'],
+  ['n', 'N'],
+  ['ŋ', 'NG'],
+  ['p', 'P'],
+  ['ɹ', 'R'],
+  ['r', 'R'],
+  ['s', 'S'],
+  ['ʃ', 'SH'],
+  ['t', 'T'],
+  ['θ', 'TH'],
+  ['v', 'V'],
+  ['w', 'W'],
+  ['j', 'Y'],
+  ['z', 'Z'],
+  ['ʒ', 'ZH'],
+  ['e', 'EY'],
+  ['o', 'OW'],
+  ['a', 'AA'],
+]);
+
+/** Space-separated IPA symbols as CMU phones; undefined when one is not known. */
+export function ipaToPhones(ipa: string): string[] | undefined {
+  const phones: string[] = [];
+  for (const symbol of ipa
+    .replace(/[ˈˌːˑ.]/g, '')
+    .split(/\s+/)
+    .filter(Boolean)) {
+    const phone = IPA.get(symbol);
+    if (phone === undefined) return undefined;
+    phones.push(phone);
+  }
+  return phones.length > 0 ? phones : undefined;
+}
+
+/** flite's letter-to-sound phones of some text, in the model's phone set. */
+export function letterToSound(text: string): string[] {
+  const out = execFileSync('t2p', [text], { encoding: 'utf8', timeout: 5_000 });
+  return out
+    .trim()
+    .split(/\s+/)
+    .filter((p) => p !== '' && p !== 'pau')
+    .map((p) => {
+      const phone = p.replace(/\d$/, '').toUpperCase();
+      return phone === 'AX' ? 'AH' : phone;
+    });
+}
+
+/**
+ * A term's pronunciation: IPA, else SoundsLike, else its words, through letter-to-sound; empty (the
+ * term is left out) when there is no IPA and t2p is not installed (`apt-get install flite`).
+ */
+export function pronounce(term: VocabularyTerm): string[] {
+  const fromIpa = term.ipa === undefined ? undefined : ipaToPhones(term.ipa);
+  if (fromIpa) return fromIpa;
+  try {
+    return letterToSound((term.soundsLike ?? term.words.join(' ')).replaceAll('-', ' '));
+  } catch {
+    return [];
+  }
+}
