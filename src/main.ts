@@ -4,6 +4,7 @@ import { App } from './app/App.js';
 import { helpText, loadConfig, readConfigFile } from './app/config/Config.js';
 import { CallsightError, errorMessage } from './platform/errors.js';
 import { createLogger } from './platform/logger.js';
+import { packageVersion } from './app/version.js';
 
 /** How long a failed start may take to close what it opened before it exits regardless. */
 const START_FAILURE_EXIT_MS = 3000;
@@ -16,6 +17,7 @@ async function main(): Promise<number> {
         config: { type: 'string' },
         role: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
       },
       strict: true,
     });
@@ -25,6 +27,10 @@ async function main(): Promise<number> {
   }
   if (args.values.help) {
     process.stdout.write(`${helpText()}\n`);
+    return 0;
+  }
+  if (args.values.version) {
+    process.stdout.write(`callsight ${packageVersion()}\n`);
     return 0;
   }
   const configPath = args.values.config ?? process.env.CALLSIGHT_CONFIG;

@@ -182,6 +182,48 @@ function treeSchema(tree: Tree): z.ZodObject {
   return z.strictObject(shape);
 }
 
+/** A config file's view of the tree: every setting optional, with its default and description. */
+function fileTreeSchema(tree: Tree): z.ZodObject {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, node] of Object.entries(tree))
+    shape[key] = isOption(node)
+      ? fieldSchema(node)
+          .optional()
+          .meta({ description: `${node.doc} (env ${node.env})`, default: node.default })
+      : fileTreeSchema(node).optional();
+  return z.strictObject(shape);
+}
+
+const LIST_SECTIONS = {
+  rules:
+    "Event rules (EventBridge patterns and targets); absent: the seed's default rules (docs/event-rules.md).",
+  routes: 'SIP trunk routes (docs/voice-connector.md).',
+  categories: 'Call analytics categories (docs/configuration-analytics.md).',
+  speechEngines: 'Speech engines besides the embedded pocketsphinx (docs/asr.md).',
+  configurations:
+    'Call analytics configurations: Chime MediaInsightsPipelineConfiguration documents, or paths of JSON/YAML files holding one.',
+} as const;
+
+/**
+ * The JSON Schema (draft 2020-12) of the config file, for editors (docs/config.schema.json, written
+ * by `npm run config-schema`): made from the same option table as the loader's zod schema. The list
+ * sections are checked by their own loaders; here they are only arrays.
+ */
+export function configFileJsonSchema(): Record<string, unknown> {
+  const lists = Object.fromEntries(
+    Object.entries(LIST_SECTIONS).map(([key, description]) => [
+      key,
+      z.array(z.unknown()).optional().meta({ description }),
+    ]),
+  );
+  const schema = fileTreeSchema(optionTree()).extend(lists);
+  return {
+    ...z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input' }),
+    $id: 'https://callsight.dev/config.schema.json',
+    title: 'Callsight configuration file (callsight.yaml)',
+  };
+}
+
 /** Sections that are lists, not settings: checked by their own schemas (rules, configurations). */
 const configSchema = treeSchema(optionTree())
   .extend({
@@ -395,14 +437,15 @@ export function helpText(): string {
     (o) => `  ${o.env.padEnd(34)} ${o.path.padEnd(24)} default ${JSON.stringify(o.default)}\n      ${o.doc}`,
   );
   return [
-    'Usage: npm run launch [-- --config FILE]   (or: node dist/src/main.js [--config FILE] [--role ROLES])',
+    'Usage: npm run launch [-- --config FILE]   (or: callsight [--config FILE] [--role ROLES], i.e. node dist/src/main.js)',
     '',
     'Callsight: real-time call analytics. SIP/SIPREC in; transcripts and events out over WebSocket.',
     '',
     'Options:',
     '  --config FILE   JSON or YAML file with any of the settings below (also CALLSIGHT_CONFIG).',
     '  --role ROLES    all (default), or a comma list of sip, worker, gateway (also CALLSIGHT_ROLE; docs/scale-out.md).',
-    '  --help          Print this text.',
+    '  --help, -h      Print this text.',
+    '  --version, -v   Print the version.',
     '',
     'Settings (environment variable, config-file path, default). Environment variables win over the file:',
     ...rows,
