@@ -90,6 +90,14 @@ export class App {
       );
     if (this.roles.worker && !this.roles.all)
       lines.push('  Taking pipeline jobs and events  from NATS (speech recognition, analytics, recordings)');
+    if (this.#running.adminPassword)
+      lines.push(
+        '',
+        `  First start: sign in as  admin  with the password  ${this.#running.adminPassword}`,
+        '  (shown only this once; change it with  callsight users reset-password admin)',
+      );
+    if (this.roles.gateway && this.config.auth.mode === 'none')
+      lines.push('', '  WARNING: auth.mode is none — anyone who reaches the HTTP port is an admin.');
     lines.push(`  Health / metrics                  http://${host}:${this.httpPort}/healthz  /metrics`);
     if (this.roles.all) lines.push(`  Place a demo call                 npm run demo-call`);
     lines.push('');

@@ -1,5 +1,8 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import type { AccessControl } from '../access/AccessControl.js';
+import { RecordScope } from '../access/RecordScope.js';
+import type { AuditOrigin } from '../access/Audit.js';
 import { ValidationError } from '../platform/errors.js';
 import { silentLogger, type Logger } from '../platform/logger.js';
 import { parseSequence } from '../stream/Sequence.js';
@@ -9,6 +12,9 @@ import { createGatewayMetrics } from './GatewayMetrics.js';
 import { registerHealthRoutes } from './HealthRoutes.js';
 import { installErrorHandler, installNotFoundHandler } from './HttpErrors.js';
 import { recordFrame } from './RecordFrame.js';
+import { installAccessHooks } from './auth/AccessHooks.js';
+import { registerAuthRoutes } from './auth/AuthRoutes.js';
+import { HostPolicy, type HostPolicyOptions } from './auth/RequestGuards.js';
 import { answerNotBuilt, registerStaticFiles } from './StaticFiles.js';
 import { WebSocketGateway } from './WebSocketGateway.js';
 
@@ -18,6 +24,17 @@ export interface HttpServerOptions {
   /** Default 0 (any free port; read it back from `port`). */
   readonly port?: number;
   readonly stream: DataStream;
+  /**
+   * Who may do what (src/access/): `AccessControl.none()` opens every door (auth.mode none, tests that
+   * are not about access).
+   */
+  readonly access: AccessControl;
+  /** Allowed Host and Origin headers besides the defaults (RequestGuards.ts). */
+  readonly hostPolicy?: Omit<HostPolicyOptions, 'bindHost'>;
+  /** Account and region of audit records. Default: the Voice Connector defaults. */
+  readonly origin?: AuditOrigin;
+  /** How often open WebSockets' credentials are re-checked. Default 10 000 ms. */
+  readonly recheckMs?: number;
   readonly registry?: ConnectionRegistry;
   /** Directory served at `/`; no static files when absent. */
   readonly webRoot?: string;
@@ -49,6 +66,7 @@ export class HttpServer {
   readonly #metrics: Registry;
   readonly #logger: Logger;
   readonly #healthDetails: () => Record<string, unknown>;
+  readonly #routeList: string[] = [];
   #ready = false;
   #closePromise: Promise<void> | undefined;
 
@@ -73,9 +91,16 @@ export class HttpServer {
       loggerInstance: this.#logger,
       logController: new LogController({ disableRequestLogging: true }),
     }) as unknown as FastifyInstance;
+    this.#app.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) this.#routeList.push(`${method} ${route.url}`);
+    });
+    const hosts = new HostPolicy({ ...options.hostPolicy, bindHost: options.host ?? '127.0.0.1' });
     this.#gateway = new WebSocketGateway({
       server: this.#app.server,
       stream: options.stream,
+      access: options.access,
+      hosts,
+      ...(options.recheckMs !== undefined ? { recheckMs: options.recheckMs } : {}),
       registry: options.registry,
       maxBufferedBytes: options.maxBufferedBytes,
       slowConsumerGraceMs: options.slowConsumerGraceMs,
@@ -88,6 +113,14 @@ export class HttpServer {
     options.metrics?.(this.#metrics);
     this.#healthDetails = options.healthDetails ?? (() => ({}));
     installErrorHandler(this.#app, this.#logger);
+    installAccessHooks(this.#app, {
+      access: options.access,
+      hosts,
+      stream: options.stream,
+      origin: options.origin ?? { account: '000000000000', region: 'us-east-1' },
+      logger: this.#logger,
+    });
+    registerAuthRoutes(this.#app, options.access, { secureCookies: false });
     const webRoot = options.webRoot;
     installNotFoundHandler(
       this.#app,
@@ -100,6 +133,11 @@ export class HttpServer {
   get port(): number {
     const address = this.#app.server.address();
     return typeof address === 'object' && address !== null ? address.port : 0;
+  }
+
+  /** Every route served, as `METHOD /url/:param` (what the route table must cover). */
+  get routeList(): readonly string[] {
+    return this.#routeList;
   }
 
   get gateway(): WebSocketGateway {
@@ -148,7 +186,8 @@ export class HttpServer {
           ]);
         }
       }
-      const records = await stream.read(String(from), limit);
+      const scope = new RecordScope(request.principal!);
+      const records = (await stream.read(String(from), limit)).filter((record) => scope.allows(record));
       return reply.type('application/json; charset=utf-8').send(`[${records.map(recordFrame).join(',')}]`);
     });
   }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { readWav } from '../../src/media/wav/WavFile.js';
 import { WavHeader } from '../../src/media/wav/WavHeader.js';
 import { SipCaller } from '../../scripts/lib/SipCaller.js';
-import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
+import { startCallsight, type RunningCallsight, authFetch } from '../helpers/callsight.js';
 import {
   EVERYTHING_TO_THE_STREAM,
   recordingElement,
@@ -131,7 +131,7 @@ describe(
       assert.ok(Date.parse(metadata.endTime!) > Date.parse(metadata.startTime!));
 
       // The URL serves a valid stereo WAV as long as the call (within 10 %).
-      const res = await fetch(url);
+      const res = await authFetch(url);
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('content-type'), 'audio/wav');
       const body = Buffer.from(await res.arrayBuffer());
@@ -155,7 +155,7 @@ describe(
       );
 
       // A range request: the header alone.
-      const head = await fetch(url, { headers: { range: 'bytes=0-43' } });
+      const head = await authFetch(url, { headers: { range: 'bytes=0-43' } });
       assert.equal(head.status, 206);
       assert.equal(head.headers.get('content-range'), `bytes 0-43/${body.length}`);
       const header = WavHeader.parse(Buffer.from(await head.arrayBuffer()));

@@ -6,6 +6,21 @@ import { freePort, rtpRangeForThisProcess } from './ports.js';
 
 const MAIN = new URL('../../dist/src/main.js', import.meta.url).pathname;
 
+/**
+ * The admin API token every Callsight a test starts has (CALLSIGHT_AUTH_BOOTSTRAP_TOKEN), unless the
+ * test passes its own environment for it.
+ */
+export const TEST_TOKEN = 'cs_test-bootstrap-token-0123456789';
+export const TEST_AUTH: Readonly<Record<string, string>> = { authorization: `Bearer ${TEST_TOKEN}` };
+
+/** fetch with the test admin token (and whatever headers `init` has). */
+export function authFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, {
+    ...init,
+    headers: { ...TEST_AUTH, ...(init.headers as Record<string, string> | undefined) },
+  });
+}
+
 export interface RunningCallsight {
   readonly httpPort: number;
   readonly sipPort: number;
@@ -58,6 +73,7 @@ export async function startCallsight(options: StartOptions = {}): Promise<Runnin
       CALLSIGHT_DATA_DIR: dataDir,
       CALLSIGHT_ASR_WORKERS: '2',
       LOG_LEVEL: process.env.CALLSIGHT_TEST_LOG_LEVEL ?? 'warn',
+      CALLSIGHT_AUTH_BOOTSTRAP_TOKEN: TEST_TOKEN,
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

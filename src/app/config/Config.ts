@@ -60,6 +60,15 @@ export interface Config {
     readonly wsMaxBufferedBytes: number;
     /** Empty: this process's own address. */
     readonly publicUrl: string;
+    readonly allowedHosts: string;
+    readonly allowedOrigins: string;
+  };
+  readonly auth: {
+    readonly mode: 'local' | 'none';
+    /** Never log it. */
+    readonly bootstrapToken: string;
+    readonly sessionHours: number;
+    readonly recheckSeconds: number;
   };
   readonly dataDir: string;
   readonly webRoot: string;

@@ -1,5 +1,8 @@
 import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import type { AccessControl } from '../../access/AccessControl.js';
+import { commaList } from '../../gateway/auth/RequestGuards.js';
 import type { Config } from '../config/Config.js';
 import type { CallsView, PipelineService, RoutesView } from '../../gateway/api/ApiSourceTypes.js';
 import { registerApiRoutes } from '../../gateway/api/ApiRoutes.js';
@@ -22,6 +25,7 @@ export interface GatewayRoleOptions {
   readonly config: Config;
   readonly logger: Logger;
   readonly stream: DataStream;
+  readonly access: AccessControl;
   readonly registry: ConnectionRegistry;
   readonly configurations: ConfigurationStore;
   readonly postCall: PostCallStore;
@@ -31,6 +35,35 @@ export interface GatewayRoleOptions {
   readonly pipelines: PipelineService;
   readonly metrics?: (registry: Registry) => void;
   readonly healthDetails?: () => Record<string, unknown>;
+}
+
+/** The REST API's routes (besides HttpServer's own): every one needs a rule in the route table. */
+export function registerGatewayRoutes(
+  server: FastifyInstance,
+  options: Pick<
+    GatewayRoleOptions,
+    | 'config'
+    | 'logger'
+    | 'stream'
+    | 'calls'
+    | 'routes'
+    | 'pipelines'
+    | 'postCall'
+    | 'configurations'
+    | 'recordings'
+  >,
+): void {
+  const { config, logger, stream, calls, routes, pipelines, postCall, configurations, recordings } = options;
+  registerApiRoutes(server, { calls, routes, stream });
+  registerPipelineRoutes(server, pipelines);
+  registerCallRoutes(server, { postCall });
+  registerConfigurationRoutes(
+    server,
+    configurations,
+    logger.child({ stage: 'gateway' }),
+    engineKinds(config),
+  );
+  registerRecordingRoutes(server, recordings);
 }
 
 /**
@@ -47,40 +80,26 @@ export class GatewayRole {
   }
 
   static async start(options: GatewayRoleOptions): Promise<GatewayRole> {
-    const {
-      config,
-      logger,
-      stream,
-      registry,
-      configurations,
-      postCall,
-      recordings,
-      calls,
-      routes,
-      pipelines,
-    } = options;
+    const { config, logger, stream, registry } = options;
     const http = await HttpServer.start({
       host: config.http.host,
       port: config.http.port,
       stream,
+      access: options.access,
+      hostPolicy: {
+        allowedHosts: commaList(config.http.allowedHosts),
+        allowedOrigins: commaList(config.http.allowedOrigins),
+        publicUrl: config.http.publicUrl,
+      },
+      origin: { account: config.voiceConnector.account, region: config.voiceConnector.region },
+      recheckMs: config.auth.recheckSeconds * 1000,
       registry,
       webRoot: config.webRoot || BUNDLED_WEB_ROOT,
       maxBufferedBytes: config.http.wsMaxBufferedBytes,
       logger: logger.child({ stage: 'gateway' }),
       ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(options.healthDetails ? { healthDetails: options.healthDetails } : {}),
-      routes: (server) => {
-        registerApiRoutes(server, { calls, routes, stream });
-        registerPipelineRoutes(server, pipelines);
-        registerCallRoutes(server, { postCall });
-        registerConfigurationRoutes(
-          server,
-          configurations,
-          logger.child({ stage: 'gateway' }),
-          engineKinds(config),
-        );
-        registerRecordingRoutes(server, recordings);
-      },
+      routes: (server) => registerGatewayRoutes(server, options),
     });
     return new GatewayRole(http);
   }

@@ -1,4 +1,5 @@
 import type { Migration } from './Migration.js';
+import { IDENTITY_TABLES_SQL } from './identityTables.js';
 
 /**
  * The PostgreSQL schema, as numbered migrations (Migration.ts) that PostgresDatabase.open applies.
@@ -8,6 +9,7 @@ import type { Migration } from './Migration.js';
  * - media_insights_pipeline_configurations: call analytics configurations
  * - post_call_analytics: post-call analytics documents
  * - calls, pipelines: the call directory (calls and pipelines across machines)
+ * - auth_users, auth_tokens, auth_sessions: users, API tokens and sessions (src/access/)
  *
  * Names are compared byte-wise (COLLATE "C") so listing order and NextToken paging match SQLite's.
  * Times the application sets are epoch milliseconds (bigint), except the configurations', which are
@@ -79,5 +81,10 @@ CREATE TABLE pipelines (
 CREATE INDEX pipelines_call ON pipelines (call_id);
 CREATE INDEX pipelines_newest ON pipelines (created_at DESC, pipeline_id);
 `,
+  },
+  {
+    version: 2,
+    name: 'users, API tokens and sessions',
+    sql: IDENTITY_TABLES_SQL,
   },
 ];
