@@ -125,6 +125,13 @@ export async function startCallsight(options: StartOptions = {}): Promise<Runnin
   };
 }
 
+/** The first admin's password, from the banner of a first start (stdout). */
+export function printedAdminPassword(callsight: RunningCallsight): string {
+  const match = /sign in as\s+admin\s+with the password\s+(\S+)/.exec(callsight.stdout());
+  if (!match) throw new Error(`no admin password in the banner:\n${callsight.stdout().slice(0, 2000)}`);
+  return match[1]!;
+}
+
 /** Starts several Callsight processes at once (e.g. the roles of one installation); stops them all if one fails. */
 export async function startCallsights(list: readonly StartOptions[]): Promise<RunningCallsight[]> {
   const started = await Promise.allSettled(list.map((options) => startCallsight(options)));
