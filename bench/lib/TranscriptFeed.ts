@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { TEST_AUTH } from '../../test/helpers/callsight.js';
 
 /** The fields of a "Transcribe" record the benchmarks read (docs/messages.md has the whole shape). */
 export interface TranscribeEvent {
@@ -60,7 +61,9 @@ export class TranscriptFeed {
   }
 
   static async connect(httpPort: number): Promise<TranscriptFeed> {
-    const ws = new WebSocket(`ws://127.0.0.1:${httpPort}/ws?types=${encodeURIComponent(TYPES.join(','))}`);
+    const ws = new WebSocket(`ws://127.0.0.1:${httpPort}/ws?types=${encodeURIComponent(TYPES.join(','))}`, {
+      headers: TEST_AUTH,
+    });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);

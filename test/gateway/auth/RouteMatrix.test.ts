@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { ROLES, roleAllows, type Role } from '../../../src/access/Roles.js';
 import { ROUTE_TABLE } from '../../../src/gateway/auth/RouteTable.js';
@@ -53,6 +54,16 @@ test('every /api route the gateway serves has a rule in the route table, and eve
   const ruled = new Set(Object.keys(ROUTE_TABLE).filter((route) => route !== 'GET /ws'));
   assert.deepEqual([...served].filter((r) => !ruled.has(r)).sort(), [], 'routes without a rule');
   assert.deepEqual([...ruled].filter((r) => !served.has(r)).sort(), [], 'rules without a route');
+});
+
+test('docs/security.md prints every rule of the route table', () => {
+  const doc = readFileSync('docs/security.md', 'utf8');
+  for (const [route, rule] of Object.entries(ROUTE_TABLE))
+    assert.match(
+      doc,
+      new RegExp(`^\\| \`${route.replace(/[/.*+?^${}()|[\]\\]/g, '\\$&')}\` \\| ${rule.role}\\b`, 'm'),
+      route,
+    );
 });
 
 for (const [route, rule] of Object.entries(ROUTE_TABLE)) {
