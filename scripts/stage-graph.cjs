@@ -25,7 +25,7 @@ const STAGES = {
     'configurations',
     'platform',
   ],
-  calls: ['pipeline', 'connector', 'analytics', 'platform'],
+  calls: ['pipeline', 'connector', 'events', 'analytics', 'platform'],
   gateway: [
     'access',
     'stream',

@@ -8,7 +8,7 @@ import { isRole, type Role } from './Roles.js';
 /**
  * Users, API tokens and sessions, in the configured database: callsight.db (embedded) or PostgreSQL
  * (shared by every gateway, so a session or token works whichever gateway serves it). The SQL is the
- * same on both (platform/database/identityTables.ts): migration 2 of PostgreSQL's migrations.ts, and
+ * same on both (platform/database/identityTables.ts): migration 3 of PostgreSQL's migrations.ts, and
  * SQLITE_SCHEMA below. Secrets are stored only as hashes (Secrets.ts).
  */
 

@@ -11,6 +11,7 @@ import { ResourceStack } from '../platform/ResourceStack.js';
 import type { HttpServer } from '../gateway/HttpServer.js';
 import { EventBus } from '../events/EventBus.js';
 import { RecordingStore } from '../recording/RecordingStore.js';
+import { CallErasure } from '../calls/CallErasure.js';
 import { PostgresCallDirectory } from '../calls/PostgresCallDirectory.js';
 import type { AppContext, RunningApp } from './AppTypes.js';
 import { openBackends, opened, type BackendPart } from './backends.js';
@@ -147,11 +148,13 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
       if (sip) registerTargetMetrics(registry, sip.connector.targets);
     };
     if (roles.gateway && gatewayAccess) {
+      const stream = opened(backends.stream, 'stream');
+      const eventsManager = await jetstreamManager(nats);
       const gateway = await GatewayRole.start({
         config,
         logger,
         access: gatewayAccess.access,
-        stream: opened(backends.stream, 'stream'),
+        stream,
         registry: opened(backends.registry, 'registry'),
         configurations: opened(backends.configurations, 'configurations'),
         postCall: opened(backends.postCall, 'postCall'),
@@ -159,6 +162,31 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
         calls: new RemoteCallsView({ nc: nats, subjects, directory, logger }),
         routes: new RemoteRoutesView({ nc: nats, subjects, logger }),
         pipelines: new RemotePipelineService({ nc: nats, subjects, directory, jobs: jobs!, logger }),
+        erasure: new CallErasure({
+          // The records and the directory go last: a repeated request still finds the call by them.
+          parts: {
+            recordings: worker?.worker.recordings ?? gatewayRecordings!,
+            postCall: opened(backends.postCall, 'postCall'),
+            events: {
+              eraseCall: async (callId) =>
+                (
+                  await eventsManager.streams.purge(subjects.eventsStream, {
+                    filter: subjects.eventsOfCall(callId),
+                  })
+                ).purged,
+            },
+            records: stream,
+            directory,
+          },
+          inProgress: async (callId) => {
+            const entry = await directory.getCall(callId);
+            const running = await directory.listPipelines({ callId, active: true, limit: 1 });
+            return (entry !== null && entry.endedAt === null) || running.length > 0;
+          },
+          audit: (event) => stream.append(event, { type: event['detail-type'], callId: null }),
+          origin,
+          logger: logger.child({ stage: 'calls' }),
+        }),
         metrics: (registry) => registerMetrics(registry),
         healthDetails: details,
       });
@@ -172,6 +200,10 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
         registry,
         details,
         logger,
+        deadlines: {
+          headersTimeoutMs: config.http.headersTimeoutMs,
+          requestTimeoutMs: config.http.requestTimeoutMs,
+        },
       });
     }
     const server = http;

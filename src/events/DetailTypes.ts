@@ -39,6 +39,8 @@ export const DetailType = {
   WebhookDeadLetter: 'Callsight Webhook Dead Letter',
   /** Callsight's own: who signed in, changed a configuration, route, user or token, controlled a pipeline or fetched a recording. */
   Audit: 'Callsight Audit',
+  /** Callsight's own: a call was erased (who and what was removed, never the content). */
+  CallErased: 'Callsight Call Erased',
 } as const;
 
 export type DetailType = (typeof DetailType)[keyof typeof DetailType];

@@ -1,10 +1,12 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { counter, gauge, registerScrapedMetrics } from '../platform/metrics.js';
 import type { DataStream } from '../stream/StreamTypes.js';
+import { httpDeadlineMetrics, type HttpDeadlines } from './HttpDeadlines.js';
 import type { GatewayCounts } from './WebSocketGateway.js';
 
 export interface GatewayMetricsSource {
   counts(): GatewayCounts;
+  readonly deadlines: HttpDeadlines;
   readonly stream: DataStream;
 }
 
@@ -28,6 +30,12 @@ export function createGatewayMetrics(source: GatewayMetricsSource): Registry {
       'WebSocket clients closed with 4008 for falling behind.',
       () => source.counts().slowDisconnects,
     ),
+    counter(
+      'callsight_ws_refused_clients_total',
+      'WebSocket upgrades refused with 503: http.wsMaxClients or http.wsMaxClientsPerSource reached.',
+      () => source.counts().refusedClients,
+    ),
+    ...httpDeadlineMetrics(source.deadlines),
     gauge(
       'callsight_stream_last_sequence',
       'Sequence number of the newest record on the data stream.',

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Logger } from '../platform/logger.js';
@@ -72,6 +74,21 @@ export function errorReply(error: unknown): { status: number; body: ErrorBody } 
 function isFastifyClientError(error: unknown): error is Error & { statusCode: number } {
   if (!(error instanceof Error) || !('statusCode' in error)) return false;
   return typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500;
+}
+
+/**
+ * Answers on a raw socket, outside Fastify (a refused `/ws` upgrade, a client cut off by a deadline),
+ * with errorReply's status and body, then closes the connection once the answer is out.
+ */
+export function writeErrorReply(socket: Duplex, error: unknown): void {
+  const { status, body } = errorReply(error);
+  const json = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
+    // Not left half-open for a client that never closes its side.
+    () => socket.destroy(),
+  );
 }
 
 /** Answers every error thrown by a route of `app` (and of the scopes it holds) with errorReply. */

@@ -9,6 +9,7 @@ import { parseSequence } from '../stream/Sequence.js';
 import type { DataStream } from '../stream/StreamTypes.js';
 import type { ConnectionRegistry } from './ConnectionRegistryTypes.js';
 import { createGatewayMetrics } from './GatewayMetrics.js';
+import { HttpDeadlines, type HttpDeadlineLimits } from './HttpDeadlines.js';
 import { registerHealthRoutes } from './HealthRoutes.js';
 import { installErrorHandler, installNotFoundHandler } from './HttpErrors.js';
 import { recordFrame } from './RecordFrame.js';
@@ -45,6 +46,12 @@ export interface HttpServerOptions {
   readonly slowConsumerGraceMs?: number;
   /** See WebSocketGatewayOptions.heartbeatIntervalMs. Default 30 000 ms. */
   readonly heartbeatIntervalMs?: number;
+  /** See WebSocketGatewayOptions.maxClients. Default 256. */
+  readonly maxClients?: number;
+  /** See WebSocketGatewayOptions.maxClientsPerSource. Default 32. */
+  readonly maxClientsPerSource?: number;
+  /** Header and whole-request deadlines (see HttpDeadlineLimits). Default 10 s and 30 s. */
+  readonly deadlines?: Partial<HttpDeadlineLimits>;
   /** Registers the host's own routes before the server listens. */
   readonly routes?: (app: FastifyInstance) => void | Promise<void>;
   /** Adds the host's own metrics to /metrics (e.g. a role's pipelines and jobs). */
@@ -87,14 +94,17 @@ export class HttpServer {
     this.#logger = (options.logger ?? silentLogger).child({ component: 'http' });
     // Fastify logs through the host's logger, but not a line per request. The cast drops the pino
     // logger type parameter so hosts' route callbacks take a plain FastifyInstance.
+    const deadlines = new HttpDeadlines(options.deadlines ?? {}, this.#logger);
     this.#app = Fastify({
       loggerInstance: this.#logger,
       logController: new LogController({ disableRequestLogging: true }),
+      ...deadlines.fastifyOptions(),
     }) as unknown as FastifyInstance;
     this.#app.addHook('onRoute', (route) => {
       for (const method of [route.method].flat()) this.#routeList.push(`${method} ${route.url}`);
     });
     const hosts = new HostPolicy({ ...options.hostPolicy, bindHost: options.host ?? '127.0.0.1' });
+    deadlines.watch(this.#app.server);
     this.#gateway = new WebSocketGateway({
       server: this.#app.server,
       stream: options.stream,
@@ -105,11 +115,17 @@ export class HttpServer {
       maxBufferedBytes: options.maxBufferedBytes,
       slowConsumerGraceMs: options.slowConsumerGraceMs,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
+      maxClients: options.maxClients,
+      maxClientsPerSource: options.maxClientsPerSource,
       logger: options.logger,
     });
     const stream = options.stream;
     const gateway = this.#gateway;
-    this.#metrics = createGatewayMetrics({ stream, counts: () => gateway.counts() });
+    this.#metrics = createGatewayMetrics({
+      stream,
+      counts: () => gateway.counts(),
+      deadlines,
+    });
     options.metrics?.(this.#metrics);
     this.#healthDetails = options.healthDetails ?? (() => ({}));
     installErrorHandler(this.#app, this.#logger);

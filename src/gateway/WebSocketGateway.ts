@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
@@ -14,7 +14,7 @@ import { ruleFor } from './auth/RouteTable.js';
 import { roleAllows } from '../access/Roles.js';
 import { ClientFilter } from './ClientFilter.js';
 import type { ConnectionRegistry } from './ConnectionRegistryTypes.js';
-import { errorReply } from './HttpErrors.js';
+import { writeErrorReply } from './HttpErrors.js';
 import { recordFrame } from './RecordFrame.js';
 
 export interface WebSocketGatewayOptions {
@@ -39,6 +39,13 @@ export interface WebSocketGatewayOptions {
   readonly slowConsumerGraceMs?: number;
   /** Ping period; a client that has not answered the previous ping is terminated. Default 30 000 ms. */
   readonly heartbeatIntervalMs?: number;
+  /**
+   * Clients connected at once; an upgrade beyond this is refused with 503 CS_ERR_WS_CLIENT_LIMIT.
+   * Default 256 (with the default budget, at most about 1 GiB of unsent frames in all).
+   */
+  readonly maxClients?: number;
+  /** Clients connected at once from one source address (a proxy in front counts as one). Default 32. */
+  readonly maxClientsPerSource?: number;
   /** Largest client → server message; larger ones close the socket (1009). Default 64 KiB. */
   readonly maxPayload?: number;
   readonly logger?: Logger;
@@ -48,6 +55,8 @@ export interface GatewayCounts {
   readonly connectedClients: number;
   readonly framesSent: number;
   readonly slowDisconnects: number;
+  /** Upgrades refused because http.wsMaxClients or http.wsMaxClientsPerSource was reached. */
+  readonly refusedClients: number;
 }
 
 export const SLOW_CONSUMER_CLOSE_CODE = ERROR_CODES.CS_ERR_WS_SLOW_CLIENT.status;
@@ -87,6 +96,12 @@ export class WebSocketGateway {
   readonly #logger: Logger;
   readonly #wss: WebSocketServer;
   readonly #clients = new Set<Client>();
+  readonly #maxClients: number;
+  readonly #maxClientsPerSource: number;
+  /** Clients per source address, and whether reaching the limit has been logged since it was last under. */
+  readonly #perSource = new Map<string, { clients: number; limitLogged: boolean }>();
+  #totalLimitLogged = false;
+  #refusedClients = 0;
   readonly #heartbeat: NodeJS.Timeout;
   #framesSent = 0;
   #slowDisconnects = 0;
@@ -101,6 +116,8 @@ export class WebSocketGateway {
     this.#path = options.path ?? '/ws';
     this.#maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
     this.#graceMs = options.slowConsumerGraceMs ?? 2000;
+    this.#maxClients = options.maxClients ?? 256;
+    this.#maxClientsPerSource = options.maxClientsPerSource ?? 32;
     this.#logger = (options.logger ?? silentLogger).child({ component: 'ws-gateway' });
     this.#wss = new WebSocketServer({
       noServer: true,
@@ -127,6 +144,7 @@ export class WebSocketGateway {
       connectedClients: this.#clients.size,
       framesSent: this.#framesSent,
       slowDisconnects: this.#slowDisconnects,
+      refusedClients: this.#refusedClients,
     };
   }
 
@@ -161,15 +179,15 @@ export class WebSocketGateway {
     if (url.pathname !== this.#path) {
       // Leave the request to another upgrade handler if the host installed one.
       if (this.#server.listenerCount('upgrade') === 1)
-        rejectUpgrade(socket, new CallsightError('CS_ERR_NOT_FOUND', `no WebSocket at ${url.pathname}`));
+        writeErrorReply(socket, new CallsightError('CS_ERR_NOT_FOUND', `no WebSocket at ${url.pathname}`));
       return;
     }
     if (this.closed) {
-      rejectUpgrade(socket, new NotReadyError('the gateway is shutting down'));
+      writeErrorReply(socket, new NotReadyError('the gateway is shutting down'));
       return;
     }
     if (!this.#hosts.allowsHost(req.headers.host)) {
-      rejectUpgrade(
+      writeErrorReply(
         socket,
         new CallsightError(
           'CS_ERR_HOST_NOT_ALLOWED',
@@ -180,7 +198,7 @@ export class WebSocketGateway {
     }
     // A browser always sends Origin on a WebSocket: another site's page opening /ws with this site's cookie is refused.
     if (!this.#hosts.allowsOrigin(req.headers.origin, req.headers.host)) {
-      rejectUpgrade(
+      writeErrorReply(
         socket,
         new CallsightError('CS_ERR_ORIGIN_NOT_ALLOWED', `WebSocket from ${req.headers.origin}`),
       );
@@ -190,7 +208,7 @@ export class WebSocketGateway {
     try {
       filter = ClientFilter.parse(url.searchParams);
     } catch (err) {
-      rejectUpgrade(socket, err);
+      writeErrorReply(socket, err);
       return;
     }
     const credentials = presentedCredentials(req.headers, url.searchParams);
@@ -198,22 +216,27 @@ export class WebSocketGateway {
       (principal) => {
         const needed = ruleFor('GET', this.#path)?.role ?? 'admin';
         if (!principal)
-          rejectUpgrade(
+          writeErrorReply(
             socket,
             new CallsightError('CS_ERR_UNAUTHENTICATED', 'sign in, or send a bearer token'),
           );
         else if (needed !== 'public' && !roleAllows(principal.role, needed))
-          rejectUpgrade(
+          writeErrorReply(
             socket,
             new CallsightError('CS_ERR_FORBIDDEN', `${this.#path} needs the ${needed} role`),
           );
-        else if (this.closed) rejectUpgrade(socket, new NotReadyError('the gateway is shutting down'));
-        else
-          this.#wss.handleUpgrade(req, socket, head, (ws) =>
-            this.#accept(ws, req, filter, { principal, credentials }),
-          );
+        else if (this.closed) writeErrorReply(socket, new NotReadyError('the gateway is shutting down'));
+        else {
+          const refusal = this.#overLimit(req.socket.remoteAddress ?? '?');
+          if (refusal) writeErrorReply(socket, refusal);
+          // ws calls back synchronously (no verifyClient), so the count cannot be overtaken in between.
+          else
+            this.#wss.handleUpgrade(req, socket, head, (ws) =>
+              this.#accept(ws, req, filter, { principal, credentials }),
+            );
+        }
       },
-      (err: unknown) => rejectUpgrade(socket, err),
+      (err: unknown) => writeErrorReply(socket, err),
     );
   };
 
@@ -236,6 +259,53 @@ export class WebSocketGateway {
     );
   }
 
+  /** The refusal for a new client from `source` over http.wsMaxClients(PerSource), logged once each time reached. */
+  #overLimit(source: string): CallsightError | undefined {
+    const fromSource = this.#perSource.get(source);
+    if (this.#clients.size >= this.#maxClients) {
+      this.#refusedClients++;
+      if (!this.#totalLimitLogged) {
+        this.#totalLimitLogged = true;
+        this.#logger.warn(
+          { code: 'CS_ERR_WS_CLIENT_LIMIT', limit: this.#maxClients },
+          'websocket clients refused: http.wsMaxClients reached',
+        );
+      }
+      return new CallsightError(
+        'CS_ERR_WS_CLIENT_LIMIT',
+        `${this.#maxClients} WebSocket clients connected already`,
+      );
+    }
+    if (fromSource && fromSource.clients >= this.#maxClientsPerSource) {
+      this.#refusedClients++;
+      if (!fromSource.limitLogged) {
+        fromSource.limitLogged = true;
+        this.#logger.warn(
+          { code: 'CS_ERR_WS_CLIENT_LIMIT', remote: source, limit: this.#maxClientsPerSource },
+          'websocket clients refused: http.wsMaxClientsPerSource reached for this source',
+        );
+      }
+      return new CallsightError(
+        'CS_ERR_WS_CLIENT_LIMIT',
+        `${this.#maxClientsPerSource} WebSocket clients connected from this address already`,
+      );
+    }
+    return undefined;
+  }
+
+  #countIn(source: string): void {
+    const entry = this.#perSource.get(source);
+    if (entry) entry.clients++;
+    else this.#perSource.set(source, { clients: 1, limitLogged: false });
+  }
+
+  #countOut(source: string): void {
+    const entry = this.#perSource.get(source);
+    if (!entry || --entry.clients === 0) this.#perSource.delete(source);
+    else entry.limitLogged = false;
+    if (this.#clients.size < this.#maxClients) this.#totalLimitLogged = false;
+  }
+
   #accept(
     ws: WebSocket,
     req: IncomingMessage,
@@ -243,7 +313,8 @@ export class WebSocketGateway {
     who: { principal: Principal; credentials: Credentials },
   ): void {
     const id = randomUUID();
-    const remoteAddress = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0}`;
+    const source = req.socket.remoteAddress ?? '?';
+    const remoteAddress = `${source}:${req.socket.remotePort ?? 0}`;
     const logger = this.#logger.child({ connectionId: id });
     let subscription: StreamSubscription;
     try {
@@ -265,6 +336,7 @@ export class WebSocketGateway {
       alive: true,
     };
     this.#clients.add(client);
+    this.#countIn(source);
     logger.info(
       { remoteAddress, filters: filter.toJSON(), user: who.principal.name, role: who.principal.role },
       'websocket client connected',
@@ -283,6 +355,7 @@ export class WebSocketGateway {
     ws.once('close', (code, reason) => {
       subscription.close();
       this.#clients.delete(client);
+      this.#countOut(source);
       logger.info({ code, reason: reason.toString() }, 'websocket client disconnected');
       this.#registry
         ?.markDisconnected(id)
@@ -354,14 +427,4 @@ export class WebSocketGateway {
 function rawLength(data: RawData): number {
   if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
   return data instanceof ArrayBuffer ? data.byteLength : data.length;
-}
-
-/** Refuses an upgrade with the HTTP answer (status and error body) the REST API would give. */
-function rejectUpgrade(socket: Duplex, error: unknown): void {
-  const { status, body } = errorReply(error);
-  const json = JSON.stringify(body);
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
-  );
 }

@@ -81,6 +81,16 @@ export const ERROR_CODES = {
     status: 4008,
     summary: 'A WebSocket client fell too far behind and was disconnected.',
   },
+  CS_ERR_WS_CLIENT_LIMIT: {
+    status: 503,
+    summary:
+      'A WebSocket upgrade was refused: http.wsMaxClients clients are connected, or http.wsMaxClientsPerSource from its address.',
+  },
+  CS_ERR_HTTP_TIMEOUT: {
+    status: 408,
+    summary:
+      'An HTTP client was cut off: its headers did not arrive within http.headersTimeoutMs, or its whole request within http.requestTimeoutMs.',
+  },
   CS_ERR_CLOSED: { status: 0, summary: 'The object was used after close().' },
   CS_ERR_NOT_READY: {
     status: 503,
@@ -89,6 +99,14 @@ export const ERROR_CODES = {
   CS_ERR_NOT_FOUND: {
     status: 404,
     summary: 'The call, pipeline or configuration named in the request does not exist.',
+  },
+  CS_ERR_CALL_IN_PROGRESS: {
+    status: 409,
+    summary: 'The call is still in progress: it can be erased once it has ended.',
+  },
+  CS_ERR_ERASURE_INCOMPLETE: {
+    status: 503,
+    summary: 'An erasure stopped part of the way (a store could not be reached); repeat the request.',
   },
   CS_ERR_PIPELINE_STATE: {
     status: 409,

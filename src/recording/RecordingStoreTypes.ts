@@ -72,4 +72,9 @@ export interface RecordingStorage {
   find(callId: string, pipelineId?: string): Promise<StoredRecording | null>;
   /** The recording's bytes, all or one range. */
   read(recording: StoredRecording, range?: ByteRange): Promise<Readable>;
+  /**
+   * Erasure: deletes every recording of the call, locally and in S3, once any upload of it in
+   * flight has finished; resolves with how many files and objects went.
+   */
+  eraseCall(callId: string): Promise<number>;
 }

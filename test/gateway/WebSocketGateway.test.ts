@@ -7,7 +7,7 @@ import { HttpServer } from '../../src/gateway/HttpServer.js';
 import { SqliteConnectionRegistry } from '../../src/gateway/SqliteConnectionRegistry.js';
 import { SqliteDataStream } from '../../src/stream/SqliteDataStream.js';
 import { capturedLogger } from '../helpers/capturedLogger.js';
-import { connect, tempDir, until, type TestClient } from './wsHarness.js';
+import { connect, refusedUpgradeAt, tempDir, until, type TestClient } from './wsHarness.js';
 
 const tmp = tempDir('callsight-ws-');
 let stream: SqliteDataStream;
@@ -39,21 +39,7 @@ function transcribe(callId: string, text: string): object {
 const append = (record: object, type = 'Transcribe', callId: string | null = 'call-1'): Promise<string> =>
   stream.append(record, { type, callId });
 
-/** The HTTP answer to an upgrade the gateway refuses: its status and JSON body. */
-function refusedUpgrade(pathAndQuery: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}${pathAndQuery}`);
-  return new Promise((resolve, reject) => {
-    ws.on('unexpected-response', (_req, res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }),
-      );
-    });
-    ws.on('open', () => reject(new Error('upgrade accepted')));
-  });
-}
+const refusedUpgrade = (pathAndQuery: string) => refusedUpgradeAt(server.port, pathAndQuery);
 
 before(async () => {
   stream = SqliteDataStream.open({ path: path.join(tmp.dir, 'stream.db') });

@@ -100,6 +100,26 @@ export async function connect(port: number, query = '', options: ClientOptions =
   return client;
 }
 
+/** The HTTP answer to an upgrade the gateway refuses: its status and JSON body. */
+export function refusedUpgradeAt(
+  port: number,
+  pathAndQuery: string,
+  options: ClientOptions = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}${pathAndQuery}`, options);
+  return new Promise((resolve, reject) => {
+    ws.on('unexpected-response', (_req, res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }),
+      );
+    });
+    ws.on('open', () => reject(new Error('upgrade accepted')));
+  });
+}
+
 export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {

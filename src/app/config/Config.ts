@@ -58,6 +58,10 @@ export interface Config {
     readonly host: string;
     readonly port: number;
     readonly wsMaxBufferedBytes: number;
+    readonly wsMaxClients: number;
+    readonly wsMaxClientsPerSource: number;
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
     /** Empty: this process's own address. */
     readonly publicUrl: string;
     readonly allowedHosts: string;

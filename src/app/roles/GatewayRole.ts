@@ -17,6 +17,7 @@ import type { Logger } from '../../platform/logger.js';
 import type { ConfigurationStore } from '../../configurations/ConfigurationStoreTypes.js';
 import type { PostCallStore } from '../../pipeline/records/PostCall.js';
 import type { RecordingStorage } from '../../recording/RecordingStoreTypes.js';
+import type { CallErasure } from '../../calls/CallErasure.js';
 import type { DataStream } from '../../stream/StreamTypes.js';
 
 const BUNDLED_WEB_ROOT = fileURLToPath(new URL('../../../../web/dist', import.meta.url));
@@ -33,6 +34,8 @@ export interface GatewayRoleOptions {
   readonly calls: CallsView;
   readonly routes: RoutesView;
   readonly pipelines: PipelineService;
+  /** DELETE /api/calls/{callId}: the parts of this topology that keep calls. */
+  readonly erasure: CallErasure;
   readonly metrics?: (registry: Registry) => void;
   readonly healthDetails?: () => Record<string, unknown>;
 }
@@ -51,12 +54,14 @@ export function registerGatewayRoutes(
     | 'postCall'
     | 'configurations'
     | 'recordings'
+    | 'erasure'
   >,
 ): void {
-  const { config, logger, stream, calls, routes, pipelines, postCall, configurations, recordings } = options;
+  const { config, logger, stream, calls, routes, pipelines, postCall, configurations, recordings, erasure } =
+    options;
   registerApiRoutes(server, { calls, routes, stream });
   registerPipelineRoutes(server, pipelines);
-  registerCallRoutes(server, { postCall });
+  registerCallRoutes(server, { postCall, erasure });
   registerConfigurationRoutes(
     server,
     configurations,
@@ -96,6 +101,12 @@ export class GatewayRole {
       registry,
       webRoot: config.webRoot || BUNDLED_WEB_ROOT,
       maxBufferedBytes: config.http.wsMaxBufferedBytes,
+      maxClients: config.http.wsMaxClients,
+      maxClientsPerSource: config.http.wsMaxClientsPerSource,
+      deadlines: {
+        headersTimeoutMs: config.http.headersTimeoutMs,
+        requestTimeoutMs: config.http.requestTimeoutMs,
+      },
       logger: logger.child({ stage: 'gateway' }),
       ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(options.healthDetails ? { healthDetails: options.healthDetails } : {}),

@@ -1,8 +1,10 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { registerHealthRoutes } from '../../gateway/HealthRoutes.js';
+import { HttpDeadlines, httpDeadlineMetrics, type HttpDeadlineLimits } from '../../gateway/HttpDeadlines.js';
 import { installErrorHandler, installNotFoundHandler } from '../../gateway/HttpErrors.js';
 import type { Logger } from '../../platform/logger.js';
+import { registerScrapedMetrics } from '../../platform/metrics.js';
 
 export interface HealthServerOptions {
   readonly host: string;
@@ -11,6 +13,8 @@ export interface HealthServerOptions {
   /** What /healthz reports besides its status (the role, its calls or pipelines). */
   readonly details: () => Record<string, unknown>;
   readonly logger: Logger;
+  /** Default 10 s and 30 s (see HttpDeadlineLimits). */
+  readonly deadlines?: Partial<HttpDeadlineLimits>;
 }
 
 /**
@@ -28,10 +32,14 @@ export class HealthServer {
 
   static async start(options: HealthServerOptions): Promise<HealthServer> {
     const logger = options.logger.child({ component: 'http' });
+    const deadlines = new HttpDeadlines(options.deadlines ?? {}, logger);
     const app = Fastify({
       loggerInstance: logger,
       logController: new LogController({ disableRequestLogging: true }),
+      ...deadlines.fastifyOptions(),
     }) as unknown as FastifyInstance;
+    deadlines.watch(app.server);
+    registerScrapedMetrics(options.registry, httpDeadlineMetrics(deadlines));
     const server = new HealthServer(app);
     installErrorHandler(app, logger);
     installNotFoundHandler(app);

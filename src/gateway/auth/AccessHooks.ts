@@ -110,7 +110,8 @@ export function installAccessHooks(app: FastifyInstance, options: AccessHooksOpt
       if (!rule || !(rule.audit || !SAFE_METHODS.has(request.method))) return;
       const entry = auditEntry(request, reply, url);
       stream
-        .append(auditEvent(entry, options.origin), { type: 'Callsight Audit', callId: entry.callId ?? null })
+        // Not keyed to the call: erasing a call must not erase who fetched or erased it.
+        .append(auditEvent(entry, options.origin), { type: 'Callsight Audit', callId: null })
         .catch((err: unknown) => options.logger.error({ err }, 'audit record append failed'));
     });
 }

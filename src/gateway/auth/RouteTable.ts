@@ -33,6 +33,8 @@ export const ROUTE_TABLE: Readonly<Record<string, RouteRule>> = {
   'GET /api/calls/:callId': { role: 'viewer' },
   'GET /api/calls/:callId/analytics': { role: 'viewer' },
   'GET /api/calls/:callId/recording': { role: 'supervisor', audit: true },
+  'GET /api/calls/:callId/recording.wav': { role: 'supervisor', audit: true },
+  'DELETE /api/calls/:callId': { role: 'admin' },
   'GET /api/routes': { role: 'viewer' },
 
   'GET /api/pipelines': { role: 'viewer' },

@@ -1,6 +1,6 @@
 /**
  * The identity tables of src/access/ (users, API tokens, sessions), one statement list for both
- * databases: PostgreSQL's migration 2 (migrations.ts) and the SQLite identity store's migration 1.
+ * databases: PostgreSQL's migration 3 (migrations.ts) and the SQLite identity store's migration 1.
  */
 export const IDENTITY_TABLES_SQL = `
 CREATE TABLE auth_users (

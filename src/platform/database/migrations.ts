@@ -84,6 +84,11 @@ CREATE INDEX pipelines_newest ON pipelines (created_at DESC, pipeline_id);
   },
   {
     version: 2,
+    name: 'last media of a call',
+    sql: 'ALTER TABLE calls ADD COLUMN last_media_at bigint;',
+  },
+  {
+    version: 3,
     name: 'users, API tokens and sessions',
     sql: IDENTITY_TABLES_SQL,
   },

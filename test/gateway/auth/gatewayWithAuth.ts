@@ -6,6 +6,7 @@ import { IdentityStore } from '../../../src/access/IdentityStore.js';
 import type { Role } from '../../../src/access/Roles.js';
 import { loadConfig } from '../../../src/app/config/Config.js';
 import { registerGatewayRoutes } from '../../../src/app/roles/GatewayRole.js';
+import { CallErasure } from '../../../src/calls/CallErasure.js';
 import { SqlitePostCallStore } from '../../../src/calls/SqlitePostCallStore.js';
 import { SqliteConfigurationStore } from '../../../src/configurations/SqliteConfigurationStore.js';
 import { HttpServer, type HttpServerOptions } from '../../../src/gateway/HttpServer.js';
@@ -77,6 +78,13 @@ export async function startAuthGateway(
         postCall,
         configurations,
         recordings,
+        erasure: new CallErasure({
+          parts: {},
+          inProgress: () => Promise.resolve(false),
+          audit: () => Promise.resolve(),
+          origin: { account: '000000000000', region: 'us-east-1' },
+          logger: silentLogger,
+        }),
       }),
   });
   server.setReady(true);
