@@ -173,7 +173,12 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
       },
     });
     gateway = theGateway;
-    httpBase = httpBaseUrl(config.http.host, advertisedAddress, theGateway.port);
+    httpBase = httpBaseUrl(
+      config.http.host,
+      advertisedAddress,
+      theGateway.port,
+      config.http.tlsCertFile ? 'https' : 'http',
+    );
     theGateway.http.setReady(true);
     stack.defer('readiness', () => theGateway.http.setReady(false));
     return {

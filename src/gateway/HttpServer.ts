@@ -1,3 +1,4 @@
+import type { Server as HttpsServer } from 'node:https';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { AccessControl } from '../access/AccessControl.js';
@@ -17,6 +18,7 @@ import { installAccessHooks } from './auth/AccessHooks.js';
 import { registerAuthRoutes } from './auth/AuthRoutes.js';
 import { HostPolicy, type HostPolicyOptions } from './auth/RequestGuards.js';
 import { answerNotBuilt, registerStaticFiles } from './StaticFiles.js';
+import { readTlsFiles, watchTlsFiles, type TlsFileOptions } from './TlsFiles.js';
 import { WebSocketGateway } from './WebSocketGateway.js';
 
 export interface HttpServerOptions {
@@ -50,6 +52,8 @@ export interface HttpServerOptions {
   readonly maxClients?: number;
   /** See WebSocketGatewayOptions.maxClientsPerSource. Default 32. */
   readonly maxClientsPerSource?: number;
+  /** HTTPS and WSS with these files (reloaded when they change), and HSTS; absent: plain HTTP. */
+  readonly tls?: TlsFileOptions;
   /** Header and whole-request deadlines (see HttpDeadlineLimits). Default 10 s and 30 s. */
   readonly deadlines?: Partial<HttpDeadlineLimits>;
   /** Registers the host's own routes before the server listens. */
@@ -74,6 +78,7 @@ export class HttpServer {
   readonly #logger: Logger;
   readonly #healthDetails: () => Record<string, unknown>;
   readonly #routeList: string[] = [];
+  #stopTlsWatch: () => void = () => undefined;
   #ready = false;
   #closePromise: Promise<void> | undefined;
 
@@ -95,11 +100,16 @@ export class HttpServer {
     // Fastify logs through the host's logger, but not a line per request. The cast drops the pino
     // logger type parameter so hosts' route callbacks take a plain FastifyInstance.
     const deadlines = new HttpDeadlines(options.deadlines ?? {}, this.#logger);
+    const { http: serverOptions, ...fastifyOptions } = deadlines.fastifyOptions();
+    const tls = options.tls;
     this.#app = Fastify({
       loggerInstance: this.#logger,
       logController: new LogController({ disableRequestLogging: true }),
-      ...deadlines.fastifyOptions(),
+      ...fastifyOptions,
+      ...(tls ? { https: { ...serverOptions, ...readTlsFiles(tls) } } : { http: serverOptions }),
     }) as unknown as FastifyInstance;
+    if (tls)
+      this.#stopTlsWatch = watchTlsFiles(this.#app.server as unknown as HttpsServer, tls, this.#logger);
     this.#app.addHook('onRoute', (route) => {
       for (const method of [route.method].flat()) this.#routeList.push(`${method} ${route.url}`);
     });
@@ -133,10 +143,11 @@ export class HttpServer {
       access: options.access,
       hosts,
       stream: options.stream,
+      hsts: tls !== undefined,
       origin: options.origin ?? { account: '000000000000', region: 'us-east-1' },
       logger: this.#logger,
     });
-    registerAuthRoutes(this.#app, options.access, { secureCookies: false });
+    registerAuthRoutes(this.#app, options.access, { secureCookies: tls !== undefined });
     const webRoot = options.webRoot;
     installNotFoundHandler(
       this.#app,
@@ -172,6 +183,7 @@ export class HttpServer {
   /** Stops accepting, closes WebSocket clients with 1001, then the HTTP server. Idempotent. */
   close(): Promise<void> {
     this.#closePromise ??= (async () => {
+      this.#stopTlsWatch();
       this.#ready = false;
       await this.#gateway.close();
       await this.#app.close();

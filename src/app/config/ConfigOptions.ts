@@ -229,6 +229,20 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'A WebSocket client that falls this many bytes behind is disconnected (close code 4008).',
   },
   {
+    path: 'http.tlsCertFile',
+    env: 'CALLSIGHT_HTTP_TLS_CERT_FILE',
+    kind: 'string',
+    default: '',
+    doc: 'PEM certificate (chain) for HTTPS and WSS on http.port, with http.tlsKeyFile; both files are reloaded within 5 s of a change, without a restart. Turns on HSTS and Secure cookies. Empty: plain HTTP (a warning at start when http.host is not a loopback address).',
+  },
+  {
+    path: 'http.tlsKeyFile',
+    env: 'CALLSIGHT_HTTP_TLS_KEY_FILE',
+    kind: 'string',
+    default: '',
+    doc: 'The private key of http.tlsCertFile (PEM).',
+  },
+  {
     path: 'http.allowedHosts',
     env: 'CALLSIGHT_HTTP_ALLOWED_HOSTS',
     kind: 'string',

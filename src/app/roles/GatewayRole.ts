@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { AccessControl } from '../../access/AccessControl.js';
-import { commaList } from '../../gateway/auth/RequestGuards.js';
+import { commaList, isLoopbackAddress } from '../../gateway/auth/RequestGuards.js';
 import type { Config } from '../config/Config.js';
 import type { CallsView, PipelineService, RoutesView } from '../../gateway/api/ApiSourceTypes.js';
 import { registerApiRoutes } from '../../gateway/api/ApiRoutes.js';
@@ -86,7 +86,16 @@ export class GatewayRole {
 
   static async start(options: GatewayRoleOptions): Promise<GatewayRole> {
     const { config, logger, stream, registry } = options;
+    const tls = config.http.tlsCertFile
+      ? { certFile: config.http.tlsCertFile, keyFile: config.http.tlsKeyFile }
+      : undefined;
+    if (!tls && !isLoopbackAddress(config.http.host))
+      logger.warn(
+        { host: config.http.host, port: config.http.port },
+        'HTTP WITHOUT TLS on a network address: passwords, session cookies, tokens and call content cross the network in the clear. Set http.tlsCertFile and http.tlsKeyFile, or bind http.host to 127.0.0.1 behind a TLS reverse proxy (docs/security.md)',
+      );
     const http = await HttpServer.start({
+      ...(tls ? { tls } : {}),
       host: config.http.host,
       port: config.http.port,
       stream,

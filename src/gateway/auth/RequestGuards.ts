@@ -45,7 +45,8 @@ export function presentedCredentials(
   return session ? { session, via: 'cookie' } : { via: 'none' };
 }
 
-function isLoopback(host: string): boolean {
+/** localhost, *.localhost, 127.0.0.0/8 or ::1. */
+export function isLoopbackAddress(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
   return (
     bare === 'localhost' ||
@@ -88,7 +89,7 @@ export class HostPolicy {
   constructor(options: HostPolicyOptions) {
     const hosts = new Set((options.allowedHosts ?? []).map((h) => h.trim().toLowerCase()).filter(Boolean));
     if (options.publicUrl) hosts.add(new URL(options.publicUrl).host.toLowerCase());
-    this.#loopbackOnly = (options.allowedHosts ?? []).length === 0 && isLoopback(options.bindHost);
+    this.#loopbackOnly = (options.allowedHosts ?? []).length === 0 && isLoopbackAddress(options.bindHost);
     this.#hosts = (options.allowedHosts ?? []).length > 0 || this.#loopbackOnly ? hosts : null;
     this.#origins = new Set(
       (options.allowedOrigins ?? []).map((o) => o.trim().toLowerCase().replace(/\/$/, '')),
@@ -101,7 +102,7 @@ export class HostPolicy {
     const full = host.trim().toLowerCase();
     const name = hostName(full);
     if (this.#hosts.has(full) || this.#hosts.has(name)) return true;
-    return this.#loopbackOnly && isLoopback(name);
+    return this.#loopbackOnly && isLoopbackAddress(name);
   }
 
   allowsOrigin(origin: string | undefined, host: string | undefined): boolean {
