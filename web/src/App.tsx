@@ -20,6 +20,8 @@ export function App({ store, client, me }: { store: Store; client: StreamClient;
     { view: 'messages', label: 'Messages', href: hrefFor.messages() },
     { view: 'configurations', label: 'Configurations', href: hrefFor.configurations() },
   ] as const;
+  // An agent may read only their own calls' records: the configuration API would refuse them.
+  const shown = me.user?.role === 'agent' ? tabs.filter((tab) => tab.view !== 'configurations') : tabs;
   useEffect(() => {
     const name = route.view === 'call' ? 'Call' : tabs.find((t) => t.view === current)?.label;
     document.title = `${name ?? 'Callsight'} · Callsight`;
@@ -38,7 +40,7 @@ export function App({ store, client, me }: { store: Store; client: StreamClient;
           Callsight
         </a>
         <nav className="tabs" aria-label="Views">
-          {tabs.map((tab) => (
+          {shown.map((tab) => (
             <a key={tab.view} href={tab.href} aria-current={current === tab.view ? 'page' : undefined}>
               {tab.label}
             </a>
