@@ -118,7 +118,10 @@ describe('openBackends on a data folder written by Callsight 0.1.0', () => {
     } finally {
       await backends.close();
     }
-    assert.deepEqual(migrationsIn(path.join(dataDir, 'stream.db')), [{ store: 'data stream', version: 1 }]);
+    assert.deepEqual(migrationsIn(path.join(dataDir, 'stream.db')), [
+      { store: 'data stream', version: 1 },
+      { store: 'data stream', version: 2 },
+    ]);
     assert.deepEqual(migrationsIn(path.join(dataDir, 'callsight.db')), [
       { store: 'call directory', version: 1 },
       { store: 'call directory', version: 2 },

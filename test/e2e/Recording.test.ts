@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CallsightApi } from '../../client/src/index.js';
 import { readWav } from '../../src/media/wav/WavFile.js';
 import { WavHeader } from '../../src/media/wav/WavHeader.js';
 import { SipCaller } from '../../scripts/lib/SipCaller.js';
-import { startCallsight, type RunningCallsight, authFetch } from '../helpers/callsight.js';
+import { startCallsight, type RunningCallsight, authFetch, TEST_TOKEN } from '../helpers/callsight.js';
 import {
   EVERYTHING_TO_THE_STREAM,
   recordingElement,
@@ -190,9 +191,8 @@ describe(
       );
       assert.ok(ofCall(before).length > 5, 'the call has records before');
 
-      const erased = await authFetch(`${api}/calls/${callId}`, { method: 'DELETE' });
-      assert.equal(erased.status, 200);
-      const report = (await erased.json()) as { callId: string; removed: Record<string, number> };
+      const client = new CallsightApi({ url: `http://127.0.0.1:${callsight.httpPort}`, token: TEST_TOKEN });
+      const report = await client.eraseCall(callId);
       assert.equal(report.callId, callId);
       assert.equal(report.removed.recordings, 1, 'the object in the bucket');
       assert.ok(report.removed.records! >= ofCall(before).length - 1, JSON.stringify(report));
@@ -223,7 +223,7 @@ describe(
       } finally {
         replay.close();
       }
-      assert.equal((await authFetch(`${api}/calls/${callId}`, { method: 'DELETE' })).status, 404);
+      await assert.rejects(client.eraseCall(callId), { status: 404, code: 'CS_ERR_NOT_FOUND' });
     });
   },
 );

@@ -2,7 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
 import { whoAmI, type Me } from './auth.js';
-import { StreamClient } from './state/StreamClient.js';
+import { StreamClient } from '../../client/src/StreamClient.js';
 import { Store } from './state/Store.js';
 import { preloadCallView } from './views/CallView.js';
 import { SignIn } from './views/SignIn.js';
