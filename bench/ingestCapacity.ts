@@ -13,6 +13,7 @@
  * hidden by the 1 MiB socket buffers). The largest step with exactly 0 loss is reported too.
  */
 import type { DialedCall, SipCaller } from '../scripts/lib/SipCaller.js';
+import { authFetch } from '../test/helpers/callsight.js';
 import { demoAudio } from './lib/audio.js';
 import { HealthProbe } from './lib/HealthProbe.js';
 import { counterDelta, CpuMeter, scrapeRuntime, udpCounters } from './lib/probes.js';
@@ -90,7 +91,7 @@ export interface IngestContext {
 }
 
 async function snapshot(httpPort: number): Promise<Snapshot> {
-  const res = await fetch(`http://127.0.0.1:${httpPort}/api/calls`);
+  const res = await authFetch(`http://127.0.0.1:${httpPort}/api/calls`);
   const { calls } = (await res.json()) as { calls: { sipCallId: string; rtp: StreamCounters[] }[] };
   return new Map(calls.flatMap((c) => (c.rtp[0] ? [[c.sipCallId, c.rtp[0]]] : [])));
 }

@@ -21,6 +21,7 @@
  *                    [--soak-concurrency 8,4,…] [--soak-max-speech S]
  */
 import { writeFileSync } from 'node:fs';
+import { TEST_TOKEN } from '../test/helpers/callsight.js';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -128,7 +129,7 @@ interface Results {
 async function withAsrServer(results: Results): Promise<void> {
   const server = await startBenchServer({ asrEnabled: true, ...rtpRange });
   const caller = await SipCaller.open('127.0.0.1');
-  const feed = await TranscriptFeed.connect(server.httpPort);
+  const feed = await TranscriptFeed.connect(server.httpPort, TEST_TOKEN);
   try {
     if (only.has('latency')) {
       say('\n[2/5] Audio → WebSocket latency of Transcribe records');

@@ -23,7 +23,7 @@ import { parseRules } from '../src/events/RuleConfig.js';
 import { silentLogger } from '../src/platform/logger.js';
 import { JetStreamDataStream } from '../src/stream/JetStreamDataStream.js';
 import { SipCaller } from '../scripts/lib/SipCaller.js';
-import { startCallsights, type RunningCallsight } from '../test/helpers/callsight.js';
+import { startCallsights, type RunningCallsight, TEST_TOKEN } from '../test/helpers/callsight.js';
 import { startNatsServer, uniqueName } from '../test/helpers/natsServer.js';
 import { freePort } from '../test/helpers/ports.js';
 import { createTestDatabase } from '../test/helpers/postgres.js';
@@ -210,7 +210,7 @@ async function measureConfiguration(
   ]);
   const [sip, gateway] = processes as [RunningCallsight, RunningCallsight];
   const caller = await SipCaller.open('127.0.0.1');
-  const feed = await TranscriptFeed.connect(gateway.httpPort);
+  const feed = await TranscriptFeed.connect(gateway.httpPort, TEST_TOKEN);
   try {
     const bytes0 = await audioBytes(sip.httpPort);
     const capacity = await measureAsrCapacity(

@@ -8,6 +8,8 @@ const STAGES = {
   events: ['platform'],
   stream: ['platform'],
   configurations: ['platform'],
+  // Identity: users, roles, API tokens, sessions, and what each principal may read.
+  access: ['events', 'platform'],
   connector: ['sip', 'media', 'events', 'platform'],
   transcribe: ['media', 'platform'],
   recording: ['media', 'platform'],
@@ -24,9 +26,20 @@ const STAGES = {
     'platform',
   ],
   calls: ['pipeline', 'connector', 'events', 'analytics', 'platform'],
-  gateway: ['stream', 'calls', 'pipeline', 'configurations', 'recording', 'connector', 'media', 'platform'],
+  gateway: [
+    'access',
+    'stream',
+    'calls',
+    'pipeline',
+    'configurations',
+    'recording',
+    'connector',
+    'media',
+    'platform',
+  ],
   // Scale-out adapters: the stages' ports over NATS. Only app composes them.
   cluster: [
+    'access',
     'sip',
     'stream',
     'calls',
@@ -43,6 +56,7 @@ const STAGES = {
   ],
   // Composition roots: the only place that wires stages together.
   app: [
+    'access',
     'cluster',
     'stream',
     'calls',

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { App } from './app/App.js';
+import { ACCESS_CLI_HELP, runAccessCommand } from './app/cli/accessCli.js';
 import { helpText, loadConfig, readConfigFile } from './app/config/Config.js';
 import { CallsightError, errorMessage } from './platform/errors.js';
 import { createLogger } from './platform/logger.js';
@@ -10,6 +11,8 @@ import { packageVersion } from './app/version.js';
 const START_FAILURE_EXIT_MS = 3000;
 
 async function main(): Promise<number> {
+  const command = process.argv[2];
+  if (command === 'users' || command === 'tokens') return accessCommand(process.argv.slice(2));
   let args;
   try {
     args = parseArgs({
@@ -26,7 +29,7 @@ async function main(): Promise<number> {
     return 2;
   }
   if (args.values.help) {
-    process.stdout.write(`${helpText()}\n`);
+    process.stdout.write(`${helpText()}\n\n${ACCESS_CLI_HELP}\n`);
     return 0;
   }
   if (args.values.version) {
@@ -71,6 +74,20 @@ async function main(): Promise<number> {
   });
   logger.info('callsight stopped');
   return 0;
+}
+
+/** `callsight users …` / `callsight tokens …` (src/app/cli/accessCli.ts): exit code 2 for a usage error. */
+async function accessCommand(argv: string[]): Promise<number> {
+  const configAt = argv.indexOf('--config');
+  const configPath = (configAt >= 0 ? argv[configAt + 1] : undefined) ?? process.env.CALLSIGHT_CONFIG;
+  try {
+    const config = loadConfig({ file: configPath ? readConfigFile(configPath) : {}, env: process.env });
+    await runAccessCommand(config, argv, (line) => process.stdout.write(`${line}\n`));
+    return 0;
+  } catch (err) {
+    process.stderr.write(`callsight: ${errorMessage(err)}\n`);
+    return err instanceof CallsightError ? 2 : 1;
+  }
 }
 
 main().then(

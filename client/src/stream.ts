@@ -65,7 +65,10 @@ async function defaultWebSocket(): Promise<WebSocketConstructor> {
  */
 export async function* stream(options: StreamOptions): AsyncGenerator<StreamRecord, void, undefined> {
   const Socket = options.WebSocket ?? (await defaultWebSocket());
-  const protocols = options.credentials ? [`callsight.bearer.${options.credentials.token}`] : undefined;
+  // `callsight` is the one the server answers with: it never echoes the token (docs/security.md).
+  const protocols = options.credentials
+    ? ['callsight', `callsight.bearer.${options.credentials.token}`]
+    : undefined;
   const queue: StreamRecord[] = [];
   let wake: (() => void) | null = null;
   let failure = null as StreamClosedError | null;

@@ -1,3 +1,4 @@
+import { isLoopbackAddress } from '../gateway/auth/RequestGuards.js';
 import { resolve } from 'node:path';
 import type { Config } from './config/Config.js';
 import { CallsightError } from '../platform/errors.js';
@@ -77,6 +78,7 @@ export class App {
   banner(): string {
     const host = this.advertisedAddress;
     const web = host === '0.0.0.0' ? '127.0.0.1' : host;
+    const scheme = this.roles.gateway && this.config.http.tlsCertFile ? 'https' : 'http';
     const lines = [
       '',
       this.roles.all ? 'Callsight is running.' : `Callsight is running as ${this.roles.name}.`,
@@ -87,12 +89,26 @@ export class App {
       );
     if (this.roles.gateway)
       lines.push(
-        `  Watch calls live at               http://${web}:${this.httpPort}/`,
-        `  WebSocket stream                  ws://${host}:${this.httpPort}/ws?from=0`,
+        `  Watch calls live at               ${scheme}://${web}:${this.httpPort}/`,
+        `  WebSocket stream                  ${scheme === 'https' ? 'wss' : 'ws'}://${host}:${this.httpPort}/ws?from=0`,
       );
     if (this.roles.worker && !this.roles.all)
       lines.push('  Taking pipeline jobs and events  from NATS (speech recognition, analytics, recordings)');
-    lines.push(`  Health / metrics                  http://${host}:${this.httpPort}/healthz  /metrics`);
+    if (this.#running.adminPassword)
+      lines.push(
+        '',
+        `  First start: sign in as  admin  with the password  ${this.#running.adminPassword}`,
+        '  (shown only this once; change it with  callsight users reset-password admin)',
+      );
+    if (this.roles.gateway && scheme === 'http' && !isLoopbackAddress(this.config.http.host))
+      lines.push(
+        '',
+        `  WARNING: plain HTTP on ${this.config.http.host}: passwords and calls cross the network in the clear.`,
+        '  Set http.tlsCertFile/http.tlsKeyFile, or bind 127.0.0.1 behind a TLS reverse proxy (docs/security.md).',
+      );
+    if (this.roles.gateway && this.config.auth.mode === 'none')
+      lines.push('', '  WARNING: auth.mode is none — anyone who reaches the HTTP port is an admin.');
+    lines.push(`  Health / metrics                  ${scheme}://${host}:${this.httpPort}/healthz  /metrics`);
     if (this.roles.all) lines.push(`  Place a demo call                 npm run demo-call`);
     lines.push('');
     return lines.join('\n');

@@ -22,6 +22,8 @@ export interface RunningApp {
   readonly sipTcpPort: number;
   /** The gateway's port, or the health port of a process without the gateway role. */
   readonly httpPort: number;
+  /** The first admin's password, when this start created it: printed once in the banner. */
+  readonly adminPassword?: string;
   /** Stages torn down in reverse order of the packet's path; nothing accepted is lost. */
   close(): Promise<void>;
 }

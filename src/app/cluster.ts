@@ -22,6 +22,7 @@ import { loadConfigurations } from './loadConfigurations.js';
 import { bindFailure } from './startChecks.js';
 import { recordingStoreOptions } from './recordings.js';
 import { GatewayRole } from './roles/GatewayRole.js';
+import { openAccess } from './access.js';
 import { HealthServer } from './roles/HealthServer.js';
 import { processRegistry, registerRoleMetrics } from './roles/RoleMetrics.js';
 import { registerSpeechEngineMetrics } from './speechEngines.js';
@@ -102,6 +103,9 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
         : null;
     // HTTP opens once the roles are up, but closes after them: /healthz answers 503 while they finish
     // and a gateway's clients get their last records. So its place on the stack is taken here.
+    // The gateway's users, tokens and sessions: closed after HTTP, whose last requests still ask who is calling.
+    const gatewayAccess = roles.gateway ? await openAccess(config, dataDir, backends.database, logger) : null;
+    if (gatewayAccess) stack.defer('identity store', gatewayAccess.close);
     let http: HttpServer | HealthServer | null = null;
     stack.defer('http', () => http?.close());
 
@@ -144,12 +148,13 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
       registerSpeechEngineMetrics(registry);
       if (sip) registerTargetMetrics(registry, sip.connector.targets);
     };
-    if (roles.gateway) {
+    if (roles.gateway && gatewayAccess) {
       const stream = opened(backends.stream, 'stream');
       const eventsManager = await jetstreamManager(nats);
       const gateway = await GatewayRole.start({
         config,
         logger,
+        access: gatewayAccess.access,
         stream,
         registry: opened(backends.registry, 'registry'),
         configurations: opened(backends.configurations, 'configurations'),
@@ -213,6 +218,7 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
       sipUdpPort: sip?.udpPort ?? 0,
       sipTcpPort: sip?.tcpPort ?? 0,
       httpPort: server.port,
+      ...(gatewayAccess?.adminPassword ? { adminPassword: gatewayAccess.adminPassword } : {}),
       close: () => stack.closeAll(),
     };
   });

@@ -90,7 +90,13 @@ export async function openClusterWorker(
       },
       publish: (event) => bus.publish(event),
       recordingBaseUrl: () =>
-        config.http.publicUrl || httpBaseUrl(config.http.host, advertisedAddress, input.httpPort()),
+        config.http.publicUrl ||
+        httpBaseUrl(
+          config.http.host,
+          advertisedAddress,
+          input.httpPort(),
+          config.http.tlsCertFile ? 'https' : 'http',
+        ),
       stateChanged: (pipeline) => runner?.stateChanged(pipeline),
     }),
     (w) => w.closeEngines(),

@@ -17,6 +17,7 @@ import { closeCallsLeftOpen, recordCalls, type CallRecorder } from './openCalls.
 import { httpBaseUrl } from './recordings.js';
 import { registerTargetMetrics } from '../connector/trunk/TargetMetrics.js';
 import { GatewayRole } from './roles/GatewayRole.js';
+import { openAccess } from './access.js';
 import { registerRoleMetrics } from './roles/RoleMetrics.js';
 import { SipRole } from './roles/SipRole.js';
 import { WorkerRole } from './roles/WorkerRole.js';
@@ -73,6 +74,13 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
 
     // HTTP opens once the rest is up, but closes after it: /healthz answers 503 while the calls and
     // pipelines finish, and the WebSocket clients get the last records. So its place is taken here.
+    // Closed after HTTP, whose last requests still ask who is calling.
+    const {
+      access,
+      adminPassword,
+      close: closeAccess,
+    } = await openAccess(config, dataDir, backends.database, logger);
+    stack.defer('identity store', closeAccess);
     let gateway: GatewayRole | null = null;
     stack.defer('http', () => gateway?.close());
     const append = (record: object, key: AppendKey) =>
@@ -148,6 +156,7 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
       config,
       logger,
       stream,
+      access,
       registry: opened(backends.registry, 'registry'),
       configurations,
       vocabularies,
@@ -174,13 +183,19 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
       },
     });
     gateway = theGateway;
-    httpBase = httpBaseUrl(config.http.host, advertisedAddress, theGateway.port);
+    httpBase = httpBaseUrl(
+      config.http.host,
+      advertisedAddress,
+      theGateway.port,
+      config.http.tlsCertFile ? 'https' : 'http',
+    );
     theGateway.http.setReady(true);
     stack.defer('readiness', () => theGateway.http.setReady(false));
     return {
       sipUdpPort: sip.udpPort,
       sipTcpPort: sip.tcpPort,
       httpPort: theGateway.port,
+      ...(adminPassword ? { adminPassword } : {}),
       close: () => stack.closeAll(),
     };
   });

@@ -1,4 +1,5 @@
 import type { CallInfo } from '../connector/CallTypes.js';
+import { readSecret } from '../platform/secrets.js';
 import { deadLetterEvent } from '../events/DeadLetter.js';
 import type { EventBus } from '../events/EventBus.js';
 import type { EventEnvelope, EventOrigin } from '../events/EventEnvelope.js';
@@ -105,12 +106,13 @@ function targetHandler(
       await startPipeline(call, configuration, event);
     };
   }
-  const { url, maxAttempts, initialBackoffMs, timeoutMs } = target.webhook;
+  const { url, maxAttempts, initialBackoffMs, timeoutMs, secret } = target.webhook;
   const delivery = new WebhookDelivery({
     url,
     maxAttempts,
     initialBackoffMs,
     timeoutMs,
+    ...(secret ? { signingSecret: readSecret(secret, `rule ${ruleName} webhook secret`) } : {}),
     logger: logger.child({ rule: ruleName }),
     deadLetter: (payload, error, attempts) => {
       const callId = eventCallId(payload as EventEnvelope);

@@ -28,13 +28,18 @@ export function recordingStoreOptions(
 }
 
 /**
- * `http://host:port` that browsers reach the gateway at: the HTTP bind address when it is a specific
+ * `http(s)://host:port` that browsers reach the gateway at: the HTTP bind address when it is a specific
  * one, else the advertised address (the one SIP peers are given). Behind a reverse proxy this is not
  * the public URL; docs/recordings.md says to use the URL's path then.
  */
-export function httpBaseUrl(httpHost: string, advertisedAddress: string, port: number): string {
+export function httpBaseUrl(
+  httpHost: string,
+  advertisedAddress: string,
+  port: number,
+  scheme: 'http' | 'https' = 'http',
+): string {
   const host = httpHost && httpHost !== '0.0.0.0' && httpHost !== '::' ? httpHost : advertisedAddress;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /** The recording's URL: `GET /api/calls/{callId}/recording.wav?pipelineId=…` on the gateway. */

@@ -581,7 +581,12 @@ export function parseConfigurationDocument(
       })),
     );
   }
-  return doc.toJS({ maxAliasCount: 100 }) as unknown;
+  try {
+    return doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (err) {
+    // The yaml library refuses an alias bomb (aliases expanding to an exponential number of nodes).
+    throw new ValidationError(what, [{ path: '', message: `Not valid YAML: ${errorMessage(err)}` }]);
+  }
 }
 
 /** Problems one per line, for logs and start-up errors. */

@@ -38,6 +38,8 @@ export const DetailType = {
   PipelineAlert: 'Callsight Pipeline Alert',
   /** Callsight's own: a webhook gave up on a payload. */
   WebhookDeadLetter: 'Callsight Webhook Dead Letter',
+  /** Callsight's own: who signed in, changed a configuration, route, user or token, controlled a pipeline or fetched a recording. */
+  Audit: 'Callsight Audit',
   /** Callsight's own: a call was erased (who and what was removed, never the content). */
   CallErased: 'Callsight Call Erased',
 } as const;

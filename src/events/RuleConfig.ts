@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secretRefSchema } from '../platform/secrets.js';
 import { CallsightError, errorMessage } from '../platform/errors.js';
 import { compileEventPattern, type CompiledPattern } from './EventPattern.js';
 import { WEBHOOK_DEFAULTS } from './Webhook.js';
@@ -25,6 +26,8 @@ const targetSchema = z.union([
       maxAttempts: z.number().int().min(1).max(20).default(WEBHOOK_DEFAULTS.maxAttempts),
       initialBackoffMs: z.number().int().min(10).max(60_000).default(WEBHOOK_DEFAULTS.initialBackoffMs),
       timeoutMs: z.number().int().min(100).max(60_000).default(WEBHOOK_DEFAULTS.timeoutMs),
+      /** Standard Webhooks signing secret (`whsec_…`), from an environment variable or a file. */
+      secret: secretRefSchema.optional(),
     }),
   }),
 ]);

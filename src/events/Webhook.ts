@@ -1,3 +1,4 @@
+import { createHmac, randomUUID } from 'node:crypto';
 import type { Logger } from '../platform/logger.js';
 import { errorMessage } from '../platform/errors.js';
 
@@ -8,9 +9,37 @@ export interface WebhookOptions {
   /** Delay before the first retry; each further retry doubles it (with ±20 % jitter). */
   readonly initialBackoffMs: number;
   readonly timeoutMs: number;
+  /**
+   * Signs each delivery the Standard Webhooks way (webhook-id, webhook-timestamp, webhook-signature
+   * `v1,<base64 HMAC-SHA256>`): `whsec_<base64 key>`, or any other text used as the key's bytes.
+   * Never logged.
+   */
+  readonly signingSecret?: string;
   readonly logger: Logger;
   /** Called with the payload and the last error once every attempt has failed. */
   readonly deadLetter: (payload: unknown, error: string, attempts: number) => void;
+}
+
+/**
+ * The Standard Webhooks headers (standardwebhooks.com) for one attempt: the same id on every retry of
+ * a payload (receivers drop duplicates by it), the attempt's time (receivers refuse old ones: replay),
+ * and the HMAC-SHA256 of `id.timestamp.body` under the target's secret.
+ */
+export function webhookSignatureHeaders(
+  secret: string,
+  id: string,
+  timestampSec: number,
+  body: string,
+): Record<string, string> {
+  const key = secret.startsWith('whsec_')
+    ? Buffer.from(secret.slice(6), 'base64')
+    : Buffer.from(secret, 'utf8');
+  const signature = createHmac('sha256', key).update(`${id}.${timestampSec}.${body}`).digest('base64');
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(timestampSec),
+    'webhook-signature': `v1,${signature}`,
+  };
 }
 
 export const WEBHOOK_DEFAULTS = { maxAttempts: 5, initialBackoffMs: 500, timeoutMs: 5000 } as const;
@@ -73,6 +102,7 @@ export class WebhookDelivery {
   async #deliver(payload: unknown): Promise<void> {
     const { url, maxAttempts, initialBackoffMs, timeoutMs, logger } = this.#options;
     const body = JSON.stringify(payload);
+    const id = `msg_${randomUUID()}`;
     let lastError = '';
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (this.#abort.signal.aborted) break;
@@ -80,7 +110,13 @@ export class WebhookDelivery {
       try {
         const response = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'user-agent': 'callsight-webhook' },
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'callsight-webhook',
+            ...(this.#options.signingSecret
+              ? webhookSignatureHeaders(this.#options.signingSecret, id, Math.floor(Date.now() / 1000), body)
+              : {}),
+          },
           body,
           signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), this.#abort.signal]),
         });

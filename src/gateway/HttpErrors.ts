@@ -1,9 +1,11 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
 import type { Logger } from '../platform/logger.js';
 import {
   CallsightError,
+  formatPath,
   NotReadyError,
   ValidationError,
   type ErrorCode,
@@ -13,12 +15,16 @@ import {
 /** Chime's exception names for the statuses the REST API answers with, so Chime clients recognise them. */
 const EXCEPTION: Readonly<Record<number, string>> = {
   400: 'BadRequestException',
+  401: 'UnauthorizedClientException',
+  403: 'ForbiddenException',
   404: 'NotFoundException',
   409: 'ConflictException',
   413: 'BadRequestException',
   415: 'BadRequestException',
   416: 'BadRequestException',
+  421: 'BadRequestException',
   422: 'UnprocessableEntityException',
+  429: 'ThrottledClientException',
   500: 'ServiceFailureException',
   503: 'ServiceUnavailableException',
 };
@@ -112,4 +118,15 @@ export function installNotFoundHandler(
       `no route for ${request.method} ${request.url.split('?')[0]}`,
     );
   });
+}
+
+/** A request body checked against its schema: CS_ERR_BAD_REQUEST listing every problem, or the parsed value. */
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+  const result = schema.safeParse(body ?? {});
+  if (!result.success)
+    throw new ValidationError(
+      what,
+      result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
+    );
+  return result.data;
 }

@@ -1,5 +1,9 @@
+import type { Server as HttpsServer } from 'node:https';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import type { AccessControl } from '../access/AccessControl.js';
+import { RecordScope } from '../access/RecordScope.js';
+import type { AuditOrigin } from '../access/Audit.js';
 import { ValidationError } from '../platform/errors.js';
 import { silentLogger, type Logger } from '../platform/logger.js';
 import { parseSequence } from '../stream/Sequence.js';
@@ -10,7 +14,11 @@ import { HttpDeadlines, type HttpDeadlineLimits } from './HttpDeadlines.js';
 import { registerHealthRoutes } from './HealthRoutes.js';
 import { installErrorHandler, installNotFoundHandler } from './HttpErrors.js';
 import { recordFrame } from './RecordFrame.js';
+import { installAccessHooks } from './auth/AccessHooks.js';
+import { registerAuthRoutes } from './auth/AuthRoutes.js';
+import { HostPolicy, type HostPolicyOptions } from './auth/RequestGuards.js';
 import { answerNotBuilt, registerStaticFiles } from './StaticFiles.js';
+import { readTlsFiles, watchTlsFiles, type TlsFileOptions } from './TlsFiles.js';
 import { WebSocketGateway } from './WebSocketGateway.js';
 
 export interface HttpServerOptions {
@@ -19,6 +27,17 @@ export interface HttpServerOptions {
   /** Default 0 (any free port; read it back from `port`). */
   readonly port?: number;
   readonly stream: DataStream;
+  /**
+   * Who may do what (src/access/): `AccessControl.none()` opens every door (auth.mode none, tests that
+   * are not about access).
+   */
+  readonly access: AccessControl;
+  /** Allowed Host and Origin headers besides the defaults (RequestGuards.ts). */
+  readonly hostPolicy?: Omit<HostPolicyOptions, 'bindHost'>;
+  /** Account and region of audit records. Default: the Voice Connector defaults. */
+  readonly origin?: AuditOrigin;
+  /** How often open WebSockets' credentials are re-checked. Default 10 000 ms. */
+  readonly recheckMs?: number;
   readonly registry?: ConnectionRegistry;
   /** Directory served at `/`; no static files when absent. */
   readonly webRoot?: string;
@@ -33,6 +52,8 @@ export interface HttpServerOptions {
   readonly maxClients?: number;
   /** See WebSocketGatewayOptions.maxClientsPerSource. Default 32. */
   readonly maxClientsPerSource?: number;
+  /** HTTPS and WSS with these files (reloaded when they change), and HSTS; absent: plain HTTP. */
+  readonly tls?: TlsFileOptions;
   /** Header and whole-request deadlines (see HttpDeadlineLimits). Default 10 s and 30 s. */
   readonly deadlines?: Partial<HttpDeadlineLimits>;
   /** Registers the host's own routes before the server listens. */
@@ -56,6 +77,8 @@ export class HttpServer {
   readonly #metrics: Registry;
   readonly #logger: Logger;
   readonly #healthDetails: () => Record<string, unknown>;
+  readonly #routeList: string[] = [];
+  #stopTlsWatch: () => void = () => undefined;
   #ready = false;
   #closePromise: Promise<void> | undefined;
 
@@ -77,15 +100,27 @@ export class HttpServer {
     // Fastify logs through the host's logger, but not a line per request. The cast drops the pino
     // logger type parameter so hosts' route callbacks take a plain FastifyInstance.
     const deadlines = new HttpDeadlines(options.deadlines ?? {}, this.#logger);
+    const { http: serverOptions, ...fastifyOptions } = deadlines.fastifyOptions();
+    const tls = options.tls;
     this.#app = Fastify({
       loggerInstance: this.#logger,
       logController: new LogController({ disableRequestLogging: true }),
-      ...deadlines.fastifyOptions(),
+      ...fastifyOptions,
+      ...(tls ? { https: { ...serverOptions, ...readTlsFiles(tls) } } : { http: serverOptions }),
     }) as unknown as FastifyInstance;
+    if (tls)
+      this.#stopTlsWatch = watchTlsFiles(this.#app.server as unknown as HttpsServer, tls, this.#logger);
+    this.#app.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) this.#routeList.push(`${method} ${route.url}`);
+    });
+    const hosts = new HostPolicy({ ...options.hostPolicy, bindHost: options.host ?? '127.0.0.1' });
     deadlines.watch(this.#app.server);
     this.#gateway = new WebSocketGateway({
       server: this.#app.server,
       stream: options.stream,
+      access: options.access,
+      hosts,
+      ...(options.recheckMs !== undefined ? { recheckMs: options.recheckMs } : {}),
       registry: options.registry,
       maxBufferedBytes: options.maxBufferedBytes,
       slowConsumerGraceMs: options.slowConsumerGraceMs,
@@ -104,6 +139,15 @@ export class HttpServer {
     options.metrics?.(this.#metrics);
     this.#healthDetails = options.healthDetails ?? (() => ({}));
     installErrorHandler(this.#app, this.#logger);
+    installAccessHooks(this.#app, {
+      access: options.access,
+      hosts,
+      stream: options.stream,
+      hsts: tls !== undefined,
+      origin: options.origin ?? { account: '000000000000', region: 'us-east-1' },
+      logger: this.#logger,
+    });
+    registerAuthRoutes(this.#app, options.access, { secureCookies: tls !== undefined });
     const webRoot = options.webRoot;
     installNotFoundHandler(
       this.#app,
@@ -116,6 +160,11 @@ export class HttpServer {
   get port(): number {
     const address = this.#app.server.address();
     return typeof address === 'object' && address !== null ? address.port : 0;
+  }
+
+  /** Every route served, as `METHOD /url/:param` (what the route table must cover). */
+  get routeList(): readonly string[] {
+    return this.#routeList;
   }
 
   get gateway(): WebSocketGateway {
@@ -134,6 +183,7 @@ export class HttpServer {
   /** Stops accepting, closes WebSocket clients with 1001, then the HTTP server. Idempotent. */
   close(): Promise<void> {
     this.#closePromise ??= (async () => {
+      this.#stopTlsWatch();
       this.#ready = false;
       await this.#gateway.close();
       await this.#app.close();
@@ -164,7 +214,8 @@ export class HttpServer {
           ]);
         }
       }
-      const records = await stream.read(String(from), limit);
+      const scope = new RecordScope(request.principal!);
+      const records = (await stream.read(String(from), limit)).filter((record) => scope.allows(record));
       return reply.type('application/json; charset=utf-8').send(`[${records.map(recordFrame).join(',')}]`);
     });
   }

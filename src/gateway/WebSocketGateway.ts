@@ -3,9 +3,15 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { AccessControl, Credentials } from '../access/AccessControl.js';
+import { RecordScope } from '../access/RecordScope.js';
+import type { Principal } from '../access/Roles.js';
 import { CallsightError, ERROR_CODES, InvalidStateError, NotReadyError } from '../platform/errors.js';
 import { silentLogger, type Logger } from '../platform/logger.js';
 import type { DataStream, StreamSubscription } from '../stream/StreamTypes.js';
+import { HostPolicy, presentedCredentials, WS_PROTOCOL } from './auth/RequestGuards.js';
+import { ruleFor } from './auth/RouteTable.js';
+import { roleAllows } from '../access/Roles.js';
 import { ClientFilter } from './ClientFilter.js';
 import type { ConnectionRegistry } from './ConnectionRegistryTypes.js';
 import { writeErrorReply } from './HttpErrors.js';
@@ -15,6 +21,12 @@ export interface WebSocketGatewayOptions {
   /** The HTTP server whose upgrade requests on `path` become WebSocket sessions. */
   readonly server: Server;
   readonly stream: DataStream;
+  /** Who may connect, and what each client may read. */
+  readonly access: AccessControl;
+  /** Allowed Host and Origin headers. Default: loopback names only. */
+  readonly hosts?: HostPolicy;
+  /** How often each client's credentials are checked again (and at once on a change made here). Default 10 000 ms. */
+  readonly recheckMs?: number;
   readonly registry?: ConnectionRegistry;
   /** Default `/ws`. */
   readonly path?: string;
@@ -48,6 +60,7 @@ export interface GatewayCounts {
 }
 
 export const SLOW_CONSUMER_CLOSE_CODE = ERROR_CODES.CS_ERR_WS_SLOW_CLIENT.status;
+export const REVOKED_CLOSE_CODE = ERROR_CODES.CS_ERR_AUTH_REVOKED.status;
 const GOING_AWAY = 1001;
 const INTERNAL_ERROR = 1011;
 const CLOSE_WAIT_MS = 1000;
@@ -56,6 +69,9 @@ interface Client {
   readonly id: string;
   readonly ws: WebSocket;
   readonly filter: ClientFilter;
+  readonly scope: RecordScope;
+  /** Kept in memory only, to check them again. */
+  readonly credentials: Credentials;
   readonly subscription: StreamSubscription;
   readonly logger: Logger;
   alive: boolean;
@@ -70,6 +86,10 @@ export class WebSocketGateway {
   readonly #server: Server;
   readonly #stream: DataStream;
   readonly #registry: ConnectionRegistry | undefined;
+  readonly #access: AccessControl;
+  readonly #hosts: HostPolicy;
+  readonly #recheck: NodeJS.Timeout;
+  readonly #stopListening: () => void;
   readonly #path: string;
   readonly #maxBufferedBytes: number;
   readonly #graceMs: number;
@@ -91,6 +111,8 @@ export class WebSocketGateway {
     this.#server = options.server;
     this.#stream = options.stream;
     this.#registry = options.registry;
+    this.#access = options.access;
+    this.#hosts = options.hosts ?? new HostPolicy({ bindHost: '127.0.0.1' });
     this.#path = options.path ?? '/ws';
     this.#maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
     this.#graceMs = options.slowConsumerGraceMs ?? 2000;
@@ -102,10 +124,15 @@ export class WebSocketGateway {
       clientTracking: false,
       perMessageDeflate: false,
       maxPayload: options.maxPayload ?? 64 * 1024,
+      // A browser that offered subprotocols (the bearer one among them) gets `callsight` back, never the token.
+      handleProtocols: (offered) => (offered.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
     });
     this.#server.on('upgrade', this.#onUpgrade);
     this.#heartbeat = setInterval(() => this.#beat(), options.heartbeatIntervalMs ?? 30_000);
     this.#heartbeat.unref();
+    this.#recheck = setInterval(() => void this.#recheckClients(), options.recheckMs ?? 10_000);
+    this.#recheck.unref();
+    this.#stopListening = this.#access.onRevoke(() => void this.#recheckClients());
   }
 
   get closed(): boolean {
@@ -129,6 +156,8 @@ export class WebSocketGateway {
 
   async #shutdown(): Promise<void> {
     clearInterval(this.#heartbeat);
+    clearInterval(this.#recheck);
+    this.#stopListening();
     this.#server.off('upgrade', this.#onUpgrade);
     await Promise.all(
       [...this.#clients].map(async ({ ws, subscription }) => {
@@ -157,6 +186,24 @@ export class WebSocketGateway {
       writeErrorReply(socket, new NotReadyError('the gateway is shutting down'));
       return;
     }
+    if (!this.#hosts.allowsHost(req.headers.host)) {
+      writeErrorReply(
+        socket,
+        new CallsightError(
+          'CS_ERR_HOST_NOT_ALLOWED',
+          `this server does not answer to ${req.headers.host ?? '(no Host)'}`,
+        ),
+      );
+      return;
+    }
+    // A browser always sends Origin on a WebSocket: another site's page opening /ws with this site's cookie is refused.
+    if (!this.#hosts.allowsOrigin(req.headers.origin, req.headers.host)) {
+      writeErrorReply(
+        socket,
+        new CallsightError('CS_ERR_ORIGIN_NOT_ALLOWED', `WebSocket from ${req.headers.origin}`),
+      );
+      return;
+    }
     let filter: ClientFilter;
     try {
       filter = ClientFilter.parse(url.searchParams);
@@ -164,14 +211,53 @@ export class WebSocketGateway {
       writeErrorReply(socket, err);
       return;
     }
-    const refusal = this.#overLimit(req.socket.remoteAddress ?? '?');
-    if (refusal) {
-      writeErrorReply(socket, refusal);
-      return;
-    }
-    // ws calls back synchronously (no verifyClient), so the count cannot be overtaken in between.
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req, filter));
+    const credentials = presentedCredentials(req.headers, url.searchParams);
+    this.#access.authenticate(credentials).then(
+      (principal) => {
+        const needed = ruleFor('GET', this.#path)?.role ?? 'admin';
+        if (!principal)
+          writeErrorReply(
+            socket,
+            new CallsightError('CS_ERR_UNAUTHENTICATED', 'sign in, or send a bearer token'),
+          );
+        else if (needed !== 'public' && !roleAllows(principal.role, needed))
+          writeErrorReply(
+            socket,
+            new CallsightError('CS_ERR_FORBIDDEN', `${this.#path} needs the ${needed} role`),
+          );
+        else if (this.closed) writeErrorReply(socket, new NotReadyError('the gateway is shutting down'));
+        else {
+          const refusal = this.#overLimit(req.socket.remoteAddress ?? '?');
+          if (refusal) writeErrorReply(socket, refusal);
+          // ws calls back synchronously (no verifyClient), so the count cannot be overtaken in between.
+          else
+            this.#wss.handleUpgrade(req, socket, head, (ws) =>
+              this.#accept(ws, req, filter, { principal, credentials }),
+            );
+        }
+      },
+      (err: unknown) => writeErrorReply(socket, err),
+    );
   };
+
+  /** Closes (4401) every client whose credentials are no longer valid. */
+  async #recheckClients(): Promise<void> {
+    await Promise.all(
+      [...this.#clients].map(async (client) => {
+        let principal: Principal | null;
+        try {
+          principal = await this.#access.authenticate(client.credentials);
+        } catch (err) {
+          client.logger.warn({ err }, 'could not re-check websocket credentials');
+          return;
+        }
+        if (principal) return;
+        client.logger.info({ code: 'CS_ERR_AUTH_REVOKED' }, 'closing websocket whose credentials ended');
+        client.subscription.close();
+        client.ws.close(REVOKED_CLOSE_CODE, 'credentials revoked or expired');
+      }),
+    );
+  }
 
   /** The refusal for a new client from `source` over http.wsMaxClients(PerSource), logged once each time reached. */
   #overLimit(source: string): CallsightError | undefined {
@@ -220,7 +306,12 @@ export class WebSocketGateway {
     if (this.#clients.size < this.#maxClients) this.#totalLimitLogged = false;
   }
 
-  #accept(ws: WebSocket, req: IncomingMessage, filter: ClientFilter): void {
+  #accept(
+    ws: WebSocket,
+    req: IncomingMessage,
+    filter: ClientFilter,
+    who: { principal: Principal; credentials: Credentials },
+  ): void {
     const id = randomUUID();
     const source = req.socket.remoteAddress ?? '?';
     const remoteAddress = `${source}:${req.socket.remotePort ?? 0}`;
@@ -234,10 +325,22 @@ export class WebSocketGateway {
       ws.close(INTERNAL_ERROR, 'stream unavailable');
       return;
     }
-    const client: Client = { id, ws, filter, subscription, logger, alive: true };
+    const client: Client = {
+      id,
+      ws,
+      filter,
+      scope: new RecordScope(who.principal),
+      credentials: { bearer: who.credentials.bearer ?? null, session: who.credentials.session ?? null },
+      subscription,
+      logger,
+      alive: true,
+    };
     this.#clients.add(client);
     this.#countIn(source);
-    logger.info({ remoteAddress, filters: filter.toJSON() }, 'websocket client connected');
+    logger.info(
+      { remoteAddress, filters: filter.toJSON(), user: who.principal.name, role: who.principal.role },
+      'websocket client connected',
+    );
     this.#registry
       ?.add({ connectionId: id, connectedAt: Date.now(), remoteAddress, filters: filter.toJSON() })
       .catch((err: unknown) => logger.error({ err }, 'registry add failed'));
@@ -262,10 +365,11 @@ export class WebSocketGateway {
   }
 
   async #pump(client: Client): Promise<void> {
-    const { ws, filter, subscription } = client;
+    const { ws, filter, scope, subscription } = client;
     try {
       for await (const record of subscription) {
-        if (!filter.matches(record)) continue;
+        // The scope first: it learns an agent's calls from records the filter may leave out.
+        if (!scope.allows(record) || !filter.matches(record)) continue;
         const frame = recordFrame(record);
         if (!(await this.#awaitBudget(client, Buffer.byteLength(frame)))) return;
         ws.send(frame);

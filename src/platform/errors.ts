@@ -140,6 +140,41 @@ export const ERROR_CODES = {
     summary:
       'The Voice API speaker search operations are not supported: speaker search needs voice embeddings Callsight does not ship.',
   },
+  CS_ERR_UNAUTHENTICATED: {
+    status: 401,
+    summary:
+      'An /api request or /ws upgrade came without valid credentials (no, unknown, expired or revoked token or session), or a sign-in was refused.',
+  },
+  CS_ERR_FORBIDDEN: {
+    status: 403,
+    summary:
+      "The credentials are valid but the user's or token's role may not do this (docs/security.md has the route table).",
+  },
+  CS_ERR_AUTH_REVOKED: {
+    status: 4401,
+    summary:
+      'A live WebSocket was closed: its token was revoked or expired, or its session ended (sign-out, password change, user disabled, an admin ended it).',
+  },
+  CS_ERR_ORIGIN_NOT_ALLOWED: {
+    status: 403,
+    summary:
+      'A WebSocket upgrade, or a state-changing request signed in with the session cookie, came from a web origin that is not this server nor in http.allowedOrigins (cross-site WebSocket hijacking, CSRF).',
+  },
+  CS_ERR_HOST_NOT_ALLOWED: {
+    status: 421,
+    summary:
+      'The Host header names none of the names this server answers to (http.allowedHosts): DNS rebinding.',
+  },
+  CS_ERR_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    summary:
+      'A state-changing request carried a body that is not application/json (or YAML, where documented): a cross-site "simple" form or text/plain POST.',
+  },
+  CS_ERR_RATE_LIMITED: {
+    status: 429,
+    summary: 'Too many failed sign-ins for that user name or from that address: wait `Retry-After` seconds.',
+  },
+  CS_ERR_USER_EXISTS: { status: 409, summary: 'A user with that name already exists.' },
   CS_ERR_INTERNAL: { status: 500, summary: 'An unexpected failure; it is logged with its stack trace.' },
   CS_ERR_BAD_REQUEST: {
     status: 400,

@@ -18,7 +18,12 @@ export function createLogger(
   level = process.env.LOG_LEVEL ?? 'info',
   destination: LogDestination = process.stdout,
 ): Logger {
-  const options = { level, base: { service: 'callsight' }, timestamp: pino.stdTimeFunctions.isoTime };
+  const options = {
+    level,
+    base: { service: 'callsight' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACTED, censor: '[redacted]' },
+  };
   // stdout keeps pino's own fast writer to fd 1.
   if (!destination.isTTY) return destination === process.stdout ? pino(options) : pino(options, destination);
   return pino(
@@ -32,6 +37,33 @@ export function createLogger(
     }),
   );
 }
+
+/**
+ * Credentials never reach the log, whatever object carries them: at the top of a log line's fields
+ * or one level down (`{ user: { password } }`), and in request headers.
+ */
+const SECRET_KEYS = [
+  'password',
+  'passwordHash',
+  'token',
+  'bearer',
+  'session',
+  'secret',
+  'signingSecret',
+  'bootstrapToken',
+  'authorization',
+  'cookie',
+  'apiKey',
+  'secretAccessKey',
+];
+const REDACTED = [
+  ...SECRET_KEYS,
+  ...SECRET_KEYS.map((key) => `*.${key}`),
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers["set-cookie"]',
+  'headers["sec-websocket-protocol"]',
+];
 
 /** A logger for tests and libraries used without a host logger. */
 export const silentLogger: Logger = pino({ level: 'silent' });

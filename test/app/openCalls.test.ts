@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RESTART_REASON } from '../../src/app/openCalls.js';
 import { SqliteCallDirectory } from '../../src/calls/SqliteCallDirectory.js';
-import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
+import { startCallsight, type RunningCallsight, authFetch } from '../helpers/callsight.js';
 import {
   EVERYTHING_TO_THE_STREAM,
   recordingElement,
@@ -103,7 +103,7 @@ describe('a call in progress when Callsight is killed (kill -9) is closed by the
         await replay(second, (f) => callIdOf(f) === callId && detailOf(f).streamingStatus === 'FAILED'),
         callId,
       );
-      const calls = (await (await fetch(`http://127.0.0.1:${second.httpPort}/api/calls`)).json()) as {
+      const calls = (await (await authFetch(`http://127.0.0.1:${second.httpPort}/api/calls`)).json()) as {
         calls: { callId: string }[];
       };
       assert.ok(!calls.calls.some((c) => c.callId === callId), 'not listed as in progress');

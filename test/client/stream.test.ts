@@ -1,4 +1,5 @@
 import { after, before, describe, test } from 'node:test';
+import { AccessControl } from '../../src/access/AccessControl.js';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -39,7 +40,7 @@ async function appendMany(callId: string, from: number, count: number): Promise<
 
 before(async () => {
   data = SqliteDataStream.open({ path: path.join(tmp.dir, 'stream.db') });
-  server = await HttpServer.start({ stream: data });
+  server = await HttpServer.start({ access: AccessControl.none(), stream: data });
 });
 
 after(async () => {
@@ -70,7 +71,7 @@ describe('the client package against a real gateway', () => {
     // The gateway goes away (1001 to every client) and comes back on the same port.
     await server.close();
     await appendMany('call-a', 30, 15);
-    server = await HttpServer.start({ stream: data, port });
+    server = await HttpServer.start({ access: AccessControl.none(), stream: data, port });
     await appendMany('call-a', 45, 15);
     await iteration;
     assert.deepEqual(
@@ -137,7 +138,11 @@ describe('the client package against a real gateway', () => {
         (err: unknown) =>
           err instanceof StreamClosedError && err.code === 4401 && err.reason === 'token revoked',
       );
-      assert.deepEqual(offered, ['callsight.bearer.cs_test_token'], 'one attempt, no reconnect loop');
+      assert.deepEqual(
+        offered,
+        ['callsight,callsight.bearer.cs_test_token'],
+        'one attempt, no reconnect loop',
+      );
     } finally {
       refusing.close();
     }

@@ -4,7 +4,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readWav } from '../../src/media/wav/WavFile.js';
 import { SipCaller } from '../../scripts/lib/SipCaller.js';
-import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
+import { startCallsight, type RunningCallsight, authFetch } from '../helpers/callsight.js';
 import { recordingElement, STREAM_SINK_ELEMENT, writeConfigFile } from '../helpers/configFile.js';
 import { RecordCollector, callIdOf, detailOf, type StreamFrame } from '../helpers/wsRecords.js';
 
@@ -176,7 +176,7 @@ describe('call analytics on a real call: redaction, sentiment, issues, categorie
   test('the post-call analytics are announced and served; talk time matches the audio within 10 %', async () => {
     const announced = frames.find((f) => f['detail-type'] === 'Call Analytics Post Call Job State Change');
     assert.ok(announced, 'post-call event');
-    const response = await fetch(`http://127.0.0.1:${callsight.httpPort}/api/calls/${callId}/analytics`);
+    const response = await authFetch(`http://127.0.0.1:${callsight.httpPort}/api/calls/${callId}/analytics`);
     assert.equal(response.status, 200);
     const analytics = (await response.json()) as {
       ConversationCharacteristics: {

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readWav } from '../../src/media/wav/WavFile.js';
 import { SipCaller } from '../../scripts/lib/SipCaller.js';
-import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
+import { startCallsight, type RunningCallsight, authFetch } from '../helpers/callsight.js';
 import {
   EVERYTHING_TO_THE_STREAM,
   recordingElement,
@@ -110,7 +110,7 @@ describe('event rules and pipeline lifecycle with real calls', () => {
       };
       let listed: Listed[] = [];
       for (const deadline = Date.now() + 10_000; listed.length < 3 && Date.now() < deadline;) {
-        listed = ((await (await fetch(`${api}/pipelines`)).json()) as { MediaPipelines: Listed[] })
+        listed = ((await (await authFetch(`${api}/pipelines`)).json()) as { MediaPipelines: Listed[] })
           .MediaPipelines;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -132,7 +132,7 @@ describe('event rules and pipeline lifecycle with real calls', () => {
       // UpdateMediaInsightsPipelineStatus: Pause, a second Pause conflicts, Resume.
       await live.waitFor((f) => isTranscribe(f) && callIdOf(f) === salesCallId, 20_000, 'a sales transcript');
       const put = (status: string) =>
-        fetch(`${api}/pipelines/${pipelineId}/status`, {
+        authFetch(`${api}/pipelines/${pipelineId}/status`, {
           method: 'PUT',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ UpdateStatus: status }),
@@ -145,7 +145,7 @@ describe('event rules and pipeline lifecycle with real calls', () => {
 
       // CreateMediaInsightsPipeline for the support call, by its stream ARN, with runtime metadata.
       const streams = detailOf(supportStarted).streams as { streamArn: string }[];
-      const created = await fetch(`${api}/pipelines`, {
+      const created = await authFetch(`${api}/pipelines`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
@@ -183,7 +183,7 @@ describe('event rules and pipeline lifecycle with real calls', () => {
       assert.equal((JSON.parse(supportTranscript.metadata as string) as { ticket: string }).ticket, 'T-42');
 
       // DeleteMediaPipeline stops the sales pipeline while its call goes on.
-      assert.equal((await fetch(`${api}/pipelines/${pipelineId}`, { method: 'DELETE' })).status, 204);
+      assert.equal((await authFetch(`${api}/pipelines/${pipelineId}`, { method: 'DELETE' })).status, 204);
       await Promise.all([sales, support]);
       await live.waitFor(
         (f) => detailOf(f).streamingStatus === 'ENDED' && callIdOf(f) === supportCallId,
@@ -251,7 +251,7 @@ describe('event rules and pipeline lifecycle with real calls', () => {
   });
 
   test('the configuration API lists the file-defined and default configurations', async () => {
-    const list = (await (await fetch(`${api}/configurations`)).json()) as {
+    const list = (await (await authFetch(`${api}/configurations`)).json()) as {
       MediaInsightsPipelineConfigurations: { MediaInsightsPipelineConfigurationName: string }[];
     };
     const names = list.MediaInsightsPipelineConfigurations.map(

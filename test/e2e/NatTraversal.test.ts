@@ -6,7 +6,7 @@ import { readWav } from '../../src/media/wav/WavFile.js';
 import { wordErrorRate } from '../../src/transcribe/wer.js';
 import { SipCaller } from '../../scripts/lib/SipCaller.js';
 import { sendRtp } from '../../scripts/lib/RtpSender.js';
-import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
+import { startCallsight, type RunningCallsight, authFetch } from '../helpers/callsight.js';
 import { RecordCollector, callIdOf, detailOf, transcriptText } from '../helpers/wsRecords.js';
 
 /*
@@ -35,7 +35,7 @@ async function bind(address: string): Promise<Socket> {
 }
 
 async function streamStats(callsight: RunningCallsight, sipCallId: string): Promise<StreamStats[]> {
-  const res = await fetch(`http://127.0.0.1:${callsight.httpPort}/api/calls`);
+  const res = await authFetch(`http://127.0.0.1:${callsight.httpPort}/api/calls`);
   const body = (await res.json()) as { calls: { sipCallId: string; rtp: StreamStats[] }[] };
   return body.calls.find((c) => c.sipCallId === sipCallId)?.rtp ?? [];
 }

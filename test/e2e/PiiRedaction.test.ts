@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { PII_TYPES } from '../../src/analytics/PiiTypes.js';
 import { SipCaller } from '../../scripts/lib/SipCaller.js';
 import { fliteVoice, spokenScript } from '../../scripts/lib/Speech.js';
-import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
+import { startCallsight, type RunningCallsight, authFetch } from '../helpers/callsight.js';
 import {
   EVERYTHING_TO_THE_STREAM,
   startPipelineOnEveryCall,
@@ -197,7 +197,7 @@ describe('nothing that redaction removes is written anywhere, on a real call rea
     );
     await live.waitFor((f) => detailOf(f).eventType === 'chime:MediaInsightsStopped', 180_000, 'the stop');
     frames = live.frames.filter((f) => callIdOf(f) === callId || detailOf(f).callId === callId);
-    const response = await fetch(`http://127.0.0.1:${callsight.httpPort}/api/calls/${callId}/analytics`);
+    const response = await authFetch(`http://127.0.0.1:${callsight.httpPort}/api/calls/${callId}/analytics`);
     assert.equal(response.status, 200);
     postCall = await response.json();
   });

@@ -7,7 +7,7 @@ import { CallsightApi } from '../../client/src/index.js';
 import { readWav } from '../../src/media/wav/WavFile.js';
 import { WavHeader } from '../../src/media/wav/WavHeader.js';
 import { SipCaller } from '../../scripts/lib/SipCaller.js';
-import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
+import { startCallsight, type RunningCallsight, authFetch, TEST_TOKEN } from '../helpers/callsight.js';
 import {
   EVERYTHING_TO_THE_STREAM,
   recordingElement,
@@ -135,7 +135,7 @@ describe(
       assert.ok(Date.parse(metadata.endTime!) > Date.parse(metadata.startTime!));
 
       // The URL serves a valid stereo WAV as long as the call (within 10 %).
-      const res = await fetch(url);
+      const res = await authFetch(url);
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('content-type'), 'audio/wav');
       const body = Buffer.from(await res.arrayBuffer());
@@ -159,7 +159,7 @@ describe(
       );
 
       // A range request: the header alone.
-      const head = await fetch(url, { headers: { range: 'bytes=0-43' } });
+      const head = await authFetch(url, { headers: { range: 'bytes=0-43' } });
       assert.equal(head.status, 206);
       assert.equal(head.headers.get('content-range'), `bytes 0-43/${body.length}`);
       const header = WavHeader.parse(Buffer.from(await head.arrayBuffer()));
@@ -173,29 +173,35 @@ describe(
       const callId = erasedCallId;
       assert.ok(callId, 'the recording test ran');
       const api = `http://127.0.0.1:${callsight.httpPort}/api`;
+      // Audit records (who fetched the recording, who erased the call) name the call but hold nothing of
+      // it, and outlive its erasure: they are not the call's.
       const ofCall = (frames: readonly StreamFrame[]) =>
-        frames.filter((f) => callIdOf(f) === callId || detailOf(f).callId === callId);
+        frames.filter(
+          (f) =>
+            f['detail-type'] !== 'Callsight Audit' &&
+            (callIdOf(f) === callId || detailOf(f).callId === callId),
+        );
       await live.waitFor(
         (f) => detailOf(f).eventType === 'chime:MediaInsightsStopped' && callIdOf(f) === callId,
         60_000,
         'the pipeline stop',
       );
-      const before = await fetch(`${api}/records?from=0&limit=1000`).then(
+      const before = await authFetch(`${api}/records?from=0&limit=1000`).then(
         (r) => r.json() as Promise<StreamFrame[]>,
       );
       assert.ok(ofCall(before).length > 5, 'the call has records before');
 
-      const client = new CallsightApi({ url: `http://127.0.0.1:${callsight.httpPort}` });
+      const client = new CallsightApi({ url: `http://127.0.0.1:${callsight.httpPort}`, token: TEST_TOKEN });
       const report = await client.eraseCall(callId);
       assert.equal(report.callId, callId);
       assert.equal(report.removed.recordings, 1, 'the object in the bucket');
       assert.ok(report.removed.records! >= ofCall(before).length - 1, JSON.stringify(report));
       assert.ok(report.removed.pipelines! >= 1);
 
-      assert.equal((await fetch(`${api}/calls/${callId}/recording`)).status, 404);
-      const listing = await fetch(`${s3.endpoint}/${BUCKET}?list-type=2`).then((r) => r.text());
+      assert.equal((await authFetch(`${api}/calls/${callId}/recording`)).status, 404);
+      const listing = await authFetch(`${s3.endpoint}/${BUCKET}?list-type=2`).then((r) => r.text());
       assert.ok(!listing.includes(callId), 'nothing of the call is left in the bucket');
-      const after = await fetch(`${api}/records?from=0&limit=1000`).then(
+      const after = await authFetch(`${api}/records?from=0&limit=1000`).then(
         (r) => r.json() as Promise<StreamFrame[]>,
       );
       assert.deepEqual(

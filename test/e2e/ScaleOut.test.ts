@@ -4,7 +4,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/
 import { connect } from '@nats-io/transport-node';
 import { readWav } from '../../src/media/wav/WavFile.js';
 import { SipCaller } from '../../scripts/lib/SipCaller.js';
-import { startCallsights, type RunningCallsight } from '../helpers/callsight.js';
+import { startCallsights, type RunningCallsight, authFetch } from '../helpers/callsight.js';
 import { uniqueName, type NatsServer } from '../helpers/natsServer.js';
 import { freePort, rtpRangeForThisProcess } from '../helpers/ports.js';
 import type { TestDatabase } from '../helpers/postgres.js';
@@ -145,7 +145,7 @@ describe('scale-out: sip, two workers and two gateways over NATS and PostgreSQL,
       paused = arnId(String(detailOf(inProgress[0]!).mediaInsightsPipelineArn));
       const gatewayB = `http://127.0.0.1:${gateways[1]!.httpPort}`;
       for (const UpdateStatus of ['Pause', 'Resume']) {
-        const res = await fetch(`${gatewayB}/api/pipelines/${paused}/status`, {
+        const res = await authFetch(`${gatewayB}/api/pipelines/${paused}/status`, {
           method: 'PUT',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ UpdateStatus }),
@@ -154,14 +154,14 @@ describe('scale-out: sip, two workers and two gateways over NATS and PostgreSQL,
       }
       // CreateMediaInsightsPipeline through a gateway: a pipeline job for a configuration made there too.
       const gatewayA = `http://127.0.0.1:${gateways[0]!.httpPort}`;
-      const created = await fetch(`${gatewayA}/api/configurations`, {
+      const created = await authFetch(`${gatewayA}/api/configurations`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(RECORD_ONLY),
       });
       assert.equal(created.status, 201, await created.text());
       const started = live.frames.find((f) => detailOf(f).streamingStatus === 'STARTED')!;
-      const apiPipeline = await fetch(`${gatewayB}/api/pipelines`, {
+      const apiPipeline = await authFetch(`${gatewayB}/api/pipelines`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
@@ -337,7 +337,7 @@ describe('scale-out: sip, two workers and two gateways over NATS and PostgreSQL,
     if (skip) return t.skip(skip);
     const lists = await Promise.all(
       gateways.map(async (g) => {
-        const res = await fetch(`http://127.0.0.1:${g.httpPort}/api/pipelines`);
+        const res = await authFetch(`http://127.0.0.1:${g.httpPort}/api/pipelines`);
         assert.equal(res.status, 200);
         return ((await res.json()) as { MediaPipelines: { MediaPipelineId: string; Status: string }[] })
           .MediaPipelines;
@@ -351,21 +351,21 @@ describe('scale-out: sip, two workers and two gateways over NATS and PostgreSQL,
     assert.ok(recording, 'the pipeline created through the API recorded the call');
     for (const p of lists[0]!) assert.equal(p.Status, 'Stopped');
     const id = killedPipelines[0]!;
-    const res = await fetch(`http://127.0.0.1:${gateways[1]!.httpPort}/api/pipelines/${id}`);
+    const res = await authFetch(`http://127.0.0.1:${gateways[1]!.httpPort}/api/pipelines/${id}`);
     const body = (await res.json()) as {
       MediaPipeline: { MediaInsightsPipeline: { Status: string; MediaPipelineId: string } };
     };
     assert.equal(body.MediaPipeline.MediaInsightsPipeline.MediaPipelineId, id);
     assert.equal(body.MediaPipeline.MediaInsightsPipeline.Status, 'Stopped');
     const put = (pipeline: string) =>
-      fetch(`http://127.0.0.1:${gateways[0]!.httpPort}/api/pipelines/${pipeline}/status`, {
+      authFetch(`http://127.0.0.1:${gateways[0]!.httpPort}/api/pipelines/${pipeline}/status`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
         body: '{"UpdateStatus":"Pause"}',
       });
     assert.equal((await put(id)).status, 409);
     assert.equal((await put('00000000-0000-4000-8000-000000000000')).status, 404);
-    const active = await fetch(`http://127.0.0.1:${gateways[0]!.httpPort}/api/calls`);
+    const active = await authFetch(`http://127.0.0.1:${gateways[0]!.httpPort}/api/calls`);
     assert.deepEqual(((await active.json()) as { calls: unknown[] }).calls, [], 'no call left in progress');
     const paused_ = clients[0]!.frames.filter(
       (f) =>

@@ -7,7 +7,7 @@ import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { readWav } from '../../src/media/wav/WavFile.js';
 import { SipCaller } from '../../scripts/lib/SipCaller.js';
-import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
+import { startCallsight, type RunningCallsight, authFetch } from '../helpers/callsight.js';
 import { uniqueName, type NatsServer } from '../helpers/natsServer.js';
 import type { TestDatabase } from '../helpers/postgres.js';
 import { scaleOutEnv, startScaleOutBackends } from '../helpers/scaleOut.js';
@@ -141,14 +141,16 @@ describe('a call on the scale-out backends: JetStream stream, PostgreSQL stores'
     } finally {
       await client.end();
     }
-    const res = await fetch(`http://127.0.0.1:${callsight.httpPort}/api/configurations/callsight-default`);
+    const res = await authFetch(
+      `http://127.0.0.1:${callsight.httpPort}/api/configurations/callsight-default`,
+    );
     assert.equal(res.status, 200);
     assert.equal(existsSync(join(callsight.dataDir, 'callsight.db')), false, 'no embedded database');
   });
 
   test('an erased call leaves the JetStream stream and PostgreSQL', async (t) => {
     if (skip) return t.skip(skip);
-    const res = await fetch(`http://127.0.0.1:${callsight.httpPort}/api/calls/${callId}`, {
+    const res = await authFetch(`http://127.0.0.1:${callsight.httpPort}/api/calls/${callId}`, {
       method: 'DELETE',
     });
     assert.equal(res.status, 200);

@@ -1,4 +1,5 @@
 import { after, before, describe, test } from 'node:test';
+import { authFetch } from '../helpers/callsight.js';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,7 +50,7 @@ describe(
     let agent: Baresip;
     const activeCall = async (callId: string) => {
       const url = `http://127.0.0.1:${lab.callsight.httpPort}/api/calls`;
-      const body = (await (await fetch(url)).json()) as { calls: ActiveCallJson[] };
+      const body = (await (await authFetch(url)).json()) as { calls: ActiveCallJson[] };
       return body.calls.find((c) => c.callId === callId);
     };
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { Baresip, baresipAvailable } from '../helpers/baresip.js';
-import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
+import { startCallsight, type RunningCallsight, authFetch } from '../helpers/callsight.js';
 import { freePort } from '../helpers/ports.js';
 import {
   SIPP,
@@ -172,7 +172,7 @@ describe(
     });
 
     test('GET /api/routes names the username, and no log line holds the password', async () => {
-      const res = await fetch(`http://127.0.0.1:${app.httpPort}/api/routes`);
+      const res = await authFetch(`http://127.0.0.1:${app.httpPort}/api/routes`);
       const text = await res.text();
       const { routes } = JSON.parse(text) as { routes: RouteStateView[] };
       assert.deepEqual(
@@ -205,7 +205,7 @@ describe(
     let revived: ScenarioServer | null = null;
     const routes = async () =>
       (
-        (await (await fetch(`http://127.0.0.1:${app.httpPort}/api/routes`)).json()) as {
+        (await (await authFetch(`http://127.0.0.1:${app.httpPort}/api/routes`)).json()) as {
           routes: RouteStateView[];
         }
       ).routes[0]!;
@@ -257,7 +257,7 @@ describe(
       assert.equal(up!.lastStatus, 404);
       assert.ok(up!.rttMs !== null && up!.rttMs > 0 && up!.rttMs < 1000, `rtt ${up!.rttMs} ms`);
       assert.ok(up!.lastChange !== null && !Number.isNaN(Date.parse(up!.lastChange)));
-      const metrics = await (await fetch(`http://127.0.0.1:${app.httpPort}/metrics`)).text();
+      const metrics = await (await authFetch(`http://127.0.0.1:${app.httpPort}/metrics`)).text();
       assert.match(
         metrics,
         new RegExp(`callsight_trunk_target_up\\{target="sip:127\\.0\\.0\\.1:${downPort}"\\} 0`),

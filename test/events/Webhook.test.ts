@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { silentLogger } from '../../src/platform/logger.js';
 import { WebhookDelivery } from '../../src/events/Webhook.js';
@@ -7,6 +8,8 @@ import { freePort } from '../helpers/ports.js';
 
 interface Received {
   readonly body: unknown;
+  readonly raw: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly at: number;
 }
 
@@ -22,7 +25,7 @@ class Endpoint {
       let body = '';
       request.on('data', (chunk: Buffer) => (body += chunk.toString()));
       request.on('end', () => {
-        this.received.push({ body: JSON.parse(body), at: Date.now() });
+        this.received.push({ body: JSON.parse(body), raw: body, headers: request.headers, at: Date.now() });
         response.writeHead(this.statuses.shift() ?? 200).end();
       });
     });
@@ -67,6 +70,44 @@ describe('WebhookDelivery', () => {
     const [first, second, third] = endpoint.received.map((r) => r.at);
     assert.ok(second! - first! >= 40 * 0.8 - 1, 'first retry waits its backoff');
     assert.ok(third! - second! >= 80 * 0.8 - 1, 'backoff grows');
+  });
+
+  test('signed the Standard Webhooks way: one webhook-id across retries, a fresh timestamp, v1 HMAC-SHA256 a receiver can check', async () => {
+    endpoint.received.length = 0;
+    endpoint.statuses = [503, 200];
+    const key = randomBytes(32);
+    const webhook = new WebhookDelivery({
+      url: endpoint.url,
+      maxAttempts: 3,
+      initialBackoffMs: 20,
+      timeoutMs: 1000,
+      signingSecret: `whsec_${key.toString('base64')}`,
+      logger: silentLogger,
+      deadLetter: () => assert.fail('not dead-lettered'),
+    });
+    webhook.send({ n: 'signed' });
+    await webhook.close();
+    assert.equal(endpoint.received.length, 2);
+    const [first, retry] = endpoint.received as [Received, Received];
+    assert.match(String(first.headers['webhook-id']), /^msg_[\w-]+$/);
+    assert.equal(retry.headers['webhook-id'], first.headers['webhook-id'], 'receivers drop replays by id');
+    for (const { headers, raw } of endpoint.received) {
+      const timestamp = Number(headers['webhook-timestamp']);
+      assert.ok(Math.abs(Date.now() / 1000 - timestamp) < 30, 'a current timestamp');
+      const expected = createHmac('sha256', key)
+        .update(`${String(headers['webhook-id'])}.${timestamp}.${raw}`)
+        .digest('base64');
+      assert.equal(headers['webhook-signature'], `v1,${expected}`);
+    }
+    endpoint.statuses = [];
+    const unsigned = delivery(endpoint.url, []);
+    unsigned.send({ n: 'plain' });
+    await unsigned.close();
+    assert.equal(
+      endpoint.received.at(-1)!.headers['webhook-signature'],
+      undefined,
+      'no secret, no signature',
+    );
   });
 
   test('keeps payloads in order, one at a time', async () => {

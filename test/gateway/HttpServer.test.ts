@@ -1,4 +1,5 @@
 import { test, describe, before, after } from 'node:test';
+import { AccessControl } from '../../src/access/AccessControl.js';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,6 +23,7 @@ before(async () => {
   fs.writeFileSync(path.join(tmp.dir, 'secret.txt'), 'do not serve');
   stream = SqliteDataStream.open({ path: path.join(tmp.dir, 'stream.db') });
   server = await HttpServer.start({
+    access: AccessControl.none(),
     stream,
     webRoot,
     routes: (app) => {
@@ -120,7 +122,7 @@ describe('HttpServer', () => {
     assert.equal(unsupported.status, 415);
     assert.deepEqual(
       { ...(await body(unsupported)), message: '…' },
-      { code: 'CS_ERR_BAD_REQUEST', exception: 'BadRequestException', message: '…' },
+      { code: 'CS_ERR_UNSUPPORTED_MEDIA_TYPE', exception: 'BadRequestException', message: '…' },
     );
     const malformed = await post('application/json', '{"unclosed"');
     assert.equal(malformed.status, 400);
@@ -173,7 +175,7 @@ describe('HttpServer', () => {
   });
 
   test('close() turns health red, closes WebSocket clients with 1001, and is idempotent', async () => {
-    const other = await HttpServer.start({ stream });
+    const other = await HttpServer.start({ access: AccessControl.none(), stream });
     other.setReady(true);
     const healthy = await connect(other.port);
     const stuck = await connect(other.port);

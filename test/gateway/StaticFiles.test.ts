@@ -1,4 +1,5 @@
 import { after, before, describe, test } from 'node:test';
+import { AccessControl } from '../../src/access/AccessControl.js';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,7 +21,7 @@ async function serve(webRoot: string): Promise<string> {
 }
 
 async function start(webRoot: string): Promise<HttpServer> {
-  const server = await HttpServer.start({ stream, webRoot });
+  const server = await HttpServer.start({ access: AccessControl.none(), stream, webRoot });
   servers.push(server);
   return server;
 }

@@ -1,4 +1,5 @@
 import { test, describe, before, after } from 'node:test';
+import { AccessControl } from '../../src/access/AccessControl.js';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { WebSocket } from 'ws';
@@ -44,6 +45,7 @@ before(async () => {
   stream = SqliteDataStream.open({ path: path.join(tmp.dir, 'stream.db') });
   registry = SqliteConnectionRegistry.open({ path: path.join(tmp.dir, 'callsight.db'), flushIntervalMs: 50 });
   server = await HttpServer.start({
+    access: AccessControl.none(),
     stream,
     registry,
     maxBufferedBytes: 256 * 1024,
@@ -203,7 +205,11 @@ describe('WebSocketGateway', () => {
   });
 
   test('a client that does not answer pings is terminated; one that does stays', async () => {
-    const beating = await HttpServer.start({ stream, heartbeatIntervalMs: 100 });
+    const beating = await HttpServer.start({
+      access: AccessControl.none(),
+      stream,
+      heartbeatIntervalMs: 100,
+    });
     try {
       const mute = await connect(beating.port, '', { autoPong: false });
       const chatty = await connect(beating.port);

@@ -7,6 +7,21 @@ import { SipCaller } from '../../scripts/lib/SipCaller.js';
 
 const MAIN = new URL('../../dist/src/main.js', import.meta.url).pathname;
 
+/**
+ * The admin API token every Callsight a test starts has (CALLSIGHT_AUTH_BOOTSTRAP_TOKEN), unless the
+ * test passes its own environment for it.
+ */
+export const TEST_TOKEN = 'cs_test-bootstrap-token-0123456789';
+export const TEST_AUTH: Readonly<Record<string, string>> = { authorization: `Bearer ${TEST_TOKEN}` };
+
+/** fetch with the test admin token (and whatever headers `init` has). */
+export function authFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, {
+    ...init,
+    headers: { ...TEST_AUTH, ...(init.headers as Record<string, string> | undefined) },
+  });
+}
+
 export interface RunningCallsight {
   readonly httpPort: number;
   readonly sipPort: number;
@@ -59,6 +74,7 @@ export async function startCallsight(options: StartOptions = {}): Promise<Runnin
       CALLSIGHT_DATA_DIR: dataDir,
       CALLSIGHT_ASR_WORKERS: '2',
       LOG_LEVEL: process.env.CALLSIGHT_TEST_LOG_LEVEL ?? 'warn',
+      CALLSIGHT_AUTH_BOOTSTRAP_TOKEN: TEST_TOKEN,
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -108,6 +124,13 @@ export async function startCallsight(options: StartOptions = {}): Promise<Runnin
       await exited;
     },
   };
+}
+
+/** The first admin's password, from the banner of a first start (stdout). */
+export function printedAdminPassword(callsight: RunningCallsight): string {
+  const match = /sign in as\s+admin\s+with the password\s+(\S+)/.exec(callsight.stdout());
+  if (!match) throw new Error(`no admin password in the banner:\n${callsight.stdout().slice(0, 2000)}`);
+  return match[1]!;
 }
 
 /** Starts several Callsight processes at once (e.g. the roles of one installation); stops them all if one fails. */

@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { TEST_AUTH } from './callsight.js';
 
 export type StreamFrame = Record<string, unknown> & { sequenceNumber: string; 'detail-type'?: string };
 
@@ -10,8 +11,9 @@ export class RecordCollector {
   readonly opened: Promise<void>;
   readonly closed: Promise<{ code: number; reason: string }>;
 
-  constructor(url: string) {
-    this.#ws = new WebSocket(url);
+  /** Connects with the test admin token unless `headers` says otherwise. */
+  constructor(url: string, headers: Readonly<Record<string, string>> = TEST_AUTH) {
+    this.#ws = new WebSocket(url, { headers });
     this.opened = new Promise((resolve, reject) => {
       this.#ws.once('open', () => resolve());
       this.#ws.once('error', reject);

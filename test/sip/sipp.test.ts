@@ -12,7 +12,7 @@ import { silentLogger } from '../../src/platform/logger.js';
 import { PortAllocator } from '../../src/media/rtp/PortAllocator.js';
 import type { CallEndReason, CallHandler } from '../../src/sip/CallHandlerTypes.js';
 import { SipUserAgent } from '../../src/sip/SipUserAgent.js';
-import { startCallsight } from '../helpers/callsight.js';
+import { startCallsight, authFetch } from '../helpers/callsight.js';
 import { capturedLogger, type CapturedLogger } from '../helpers/capturedLogger.js';
 import { freePort, rtpRangeForThisProcess } from '../helpers/ports.js';
 import { SIPP, sippAvailable } from '../helpers/sipp.js';
@@ -243,7 +243,7 @@ describe('sipp against the built app', { skip: !sippAvailable && `${SIPP} is mis
         const sipp = runSipp('uac-uas-bye.xml', app.sipPort);
         const deadline = Date.now() + 10_000;
         for (;;) {
-          const res = await fetch(`http://127.0.0.1:${app.httpPort}/api/calls`);
+          const res = await authFetch(`http://127.0.0.1:${app.httpPort}/api/calls`);
           const { calls } = (await res.json()) as { calls: { confirmed: boolean }[] };
           if (calls.some((c) => c.confirmed)) break;
           assert.ok(Date.now() < deadline, 'the sipp call was never confirmed');

@@ -6,7 +6,12 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { readWav } from '../../src/media/wav/WavFile.js';
 import { SipCaller } from '../../scripts/lib/SipCaller.js';
-import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
+import {
+  authFetch,
+  printedAdminPassword,
+  startCallsight,
+  type RunningCallsight,
+} from '../helpers/callsight.js';
 import { CHROMIUM, collectPageErrors, launchBrowser, type Browser } from './browser.js';
 
 const WAV = new URL('../fixtures/audio/demo-customer.wav', import.meta.url).pathname;
@@ -43,7 +48,7 @@ async function allRecords(httpPort: number): Promise<Frame[]> {
   const records: Frame[] = [];
   for (let from = '0'; ;) {
     const page = (await (
-      await fetch(`http://127.0.0.1:${httpPort}/api/records?from=${from}&limit=1000`)
+      await authFetch(`http://127.0.0.1:${httpPort}/api/records?from=${from}&limit=1000`)
     ).json()) as Frame[];
     records.push(...page);
     if (page.length < 1000) return records;
@@ -89,6 +94,19 @@ describe(
       caller?.close();
       await browser?.close();
       if (callsight) assert.equal(await callsight.stop(), 0, callsight.stderr());
+    });
+
+    test('signing in with the password printed at first start opens the app', async () => {
+      await page.goto(`${base}/`);
+      const form = page.getByRole('form', { name: 'Sign in' });
+      await form.getByLabel('User name').fill('admin');
+      await form.getByLabel('Password').fill('not the password');
+      await form.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('alert').waitFor();
+      await form.getByLabel('Password').fill(printedAdminPassword(callsight));
+      await form.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('user').waitFor();
+      assert.match((await page.getByTestId('user').textContent()) ?? '', /admin/);
     });
 
     test('a call appears in the list and its transcript fills in, partial results turning final', async () => {

@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { AccessControl } from '../../src/access/AccessControl.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpServer } from '../../src/gateway/HttpServer.js';
@@ -36,6 +37,7 @@ export async function startGateway(): Promise<Gateway> {
   const stream = SqliteDataStream.open({ path: join(dir, 'stream.db') });
   const postCall = new Map<string, object>();
   const http = await HttpServer.start({
+    access: AccessControl.none(),
     stream,
     webRoot: WEB_DIST,
     maxBufferedBytes: 64 * 1024 * 1024,

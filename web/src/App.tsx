@@ -1,4 +1,5 @@
 import { Suspense, lazy, useEffect, useState } from 'react';
+import { signOut, type Me } from './auth.js';
 import { applyTheme, hrefFor, storedTheme, useRoute, useStoreVersion, type Theme } from './hooks.js';
 import type { StreamClient } from '../../client/src/StreamClient.js';
 import type { Store } from './state/Store.js';
@@ -10,7 +11,7 @@ import { Messages } from './views/Messages.js';
 // The editor (CodeMirror) is only needed by whoever edits configurations.
 const Configurations = lazy(() => import('./views/Configurations.js'));
 
-export function App({ store, client }: { store: Store; client: StreamClient }) {
+export function App({ store, client, me }: { store: Store; client: StreamClient; me: Me }) {
   useStoreVersion(store);
   const route = useRoute();
   const current = route.view === 'call' ? 'calls' : route.view;
@@ -19,6 +20,8 @@ export function App({ store, client }: { store: Store; client: StreamClient }) {
     { view: 'messages', label: 'Messages', href: hrefFor.messages() },
     { view: 'configurations', label: 'Configurations', href: hrefFor.configurations() },
   ] as const;
+  // An agent may read only their own calls' records: the configuration API would refuse them.
+  const shown = me.user?.role === 'agent' ? tabs.filter((tab) => tab.view !== 'configurations') : tabs;
   useEffect(() => {
     const name = route.view === 'call' ? 'Call' : tabs.find((t) => t.view === current)?.label;
     document.title = `${name ?? 'Callsight'} · Callsight`;
@@ -37,7 +40,7 @@ export function App({ store, client }: { store: Store; client: StreamClient }) {
           Callsight
         </a>
         <nav className="tabs" aria-label="Views">
-          {tabs.map((tab) => (
+          {shown.map((tab) => (
             <a key={tab.view} href={tab.href} aria-current={current === tab.view ? 'page' : undefined}>
               {tab.label}
             </a>
@@ -51,7 +54,21 @@ export function App({ store, client }: { store: Store; client: StreamClient }) {
           onReconnect={() => client.reconnectNow()}
         />
         <ThemeToggle />
+        {me.user && me.mode === 'local' && (
+          <span className="user" data-testid="user">
+            {me.user.name} <span className="muted">({me.user.role})</span>{' '}
+            <button type="button" onClick={() => void signOut().then(() => window.location.reload())}>
+              Sign out
+            </button>
+          </span>
+        )}
       </header>
+      {me.mode === 'none' && (
+        <p className="auth-off" role="alert">
+          Authentication is off (auth.mode none): anyone who can reach this server sees every call and can
+          change everything.
+        </p>
+      )}
       <main id="main" tabIndex={-1}>
         {route.view === 'calls' && <LiveCalls store={store} />}
         {route.view === 'call' && <CallView store={store} callId={route.callId} />}

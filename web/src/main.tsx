@@ -1,9 +1,11 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
+import { whoAmI, type Me } from './auth.js';
 import { StreamClient } from '../../client/src/StreamClient.js';
 import { Store } from './state/Store.js';
 import { preloadCallView } from './views/CallView.js';
+import { SignIn } from './views/SignIn.js';
 import './styles.css';
 
 /** Applies incoming frames before the next paint; the timeout covers hidden tabs, where rAF sleeps. */
@@ -40,26 +42,38 @@ async function startingPoint(params: URLSearchParams): Promise<string> {
   }
 }
 
-const params = new URLSearchParams(window.location.search);
-const cap = Number(params.get('messageCap'));
-const store = new Store({ schedule: beforeNextPaint, ...(cap > 0 ? { messageCap: cap } : {}) });
-const wsBase = `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}/ws`;
-const client = new StreamClient({
-  url: (from) => `${wsBase}?from=${encodeURIComponent(from)}`,
-  open: (url) => new WebSocket(url),
-  onFrames: store.receive,
-  onStatus: store.setStatus,
-  // Replays from the starting point, then stays live; reconnects resume after the last record received.
-  from: await startingPoint(params),
-});
-client.start();
+/** Signed in (or no authentication): the app, over the WebSocket, which the session cookie authenticates. */
+async function startApp(me: Me): Promise<void> {
+  const params = new URLSearchParams(window.location.search);
+  const cap = Number(params.get('messageCap'));
+  const store = new Store({ schedule: beforeNextPaint, ...(cap > 0 ? { messageCap: cap } : {}) });
+  const wsBase = `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}/ws`;
+  const client = new StreamClient({
+    url: (from) => `${wsBase}?from=${encodeURIComponent(from)}`,
+    open: (url) => new WebSocket(url),
+    onFrames: store.receive,
+    onStatus: store.setStatus,
+    // Replays from the starting point, then stays live; reconnects resume after the last record received.
+    from: await startingPoint(params),
+  });
+  client.start();
 
-// For tests and debugging from the console: what the page holds, without reaching into React.
-Object.assign(window, { callsight: { store, client } });
+  // For tests and debugging from the console: what the page holds, without reaching into React.
+  Object.assign(window, { callsight: { store, client } });
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App store={store} client={client} />
-  </StrictMode>,
-);
-preloadCallView();
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <App store={store} client={client} me={me} />
+    </StrictMode>,
+  );
+  preloadCallView();
+}
+
+const me = await whoAmI().catch((): Me => ({ mode: 'local', user: null }));
+if (me.mode === 'local' && me.user === null)
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <SignIn />
+    </StrictMode>,
+  );
+else await startApp(me);

@@ -67,6 +67,18 @@ export interface Config {
     readonly requestTimeoutMs: number;
     /** Empty: this process's own address. */
     readonly publicUrl: string;
+    readonly allowedHosts: string;
+    readonly allowedOrigins: string;
+    /** Empty: plain HTTP. */
+    readonly tlsCertFile: string;
+    readonly tlsKeyFile: string;
+  };
+  readonly auth: {
+    readonly mode: 'local' | 'none';
+    /** Never log it. */
+    readonly bootstrapToken: string;
+    readonly sessionHours: number;
+    readonly recheckSeconds: number;
   };
   readonly dataDir: string;
   readonly webRoot: string;
@@ -255,6 +267,13 @@ const configSchema = treeSchema(optionTree())
         code: 'custom',
         path: ['nats', 'namespace'],
         message: 'must be 1–32 letters, digits, - and _ (one subject token)',
+      });
+    const http = value.http as { tlsCertFile: string; tlsKeyFile: string };
+    if ((http.tlsCertFile === '') !== (http.tlsKeyFile === ''))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['http', http.tlsCertFile === '' ? 'tlsCertFile' : 'tlsKeyFile'],
+        message: 'http.tlsCertFile and http.tlsKeyFile go together',
       });
     const publicUrl = (value.http as { publicUrl: string }).publicUrl;
     if (publicUrl !== '' && !/^https?:\/\/[^\s/]+(?:\/\S*)?$/.test(publicUrl))

@@ -1,5 +1,8 @@
 import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import type { AccessControl } from '../../access/AccessControl.js';
+import { commaList, isLoopbackAddress } from '../../gateway/auth/RequestGuards.js';
 import type { Config } from '../config/Config.js';
 import type { CallsView, PipelineService, RoutesView } from '../../gateway/api/ApiSourceTypes.js';
 import { registerApiRoutes } from '../../gateway/api/ApiRoutes.js';
@@ -27,6 +30,7 @@ export interface GatewayRoleOptions {
   readonly config: Config;
   readonly logger: Logger;
   readonly stream: DataStream;
+  readonly access: AccessControl;
   readonly registry: ConnectionRegistry;
   readonly configurations: ConfigurationStore;
   readonly vocabularies: VocabularyStore;
@@ -43,6 +47,46 @@ export interface GatewayRoleOptions {
   readonly healthDetails?: () => Record<string, unknown>;
 }
 
+/** The REST API's routes (besides HttpServer's own): every one needs a rule in the route table. */
+export function registerGatewayRoutes(
+  server: FastifyInstance,
+  options: Pick<
+    GatewayRoleOptions,
+    | 'config'
+    | 'logger'
+    | 'stream'
+    | 'calls'
+    | 'routes'
+    | 'pipelines'
+    | 'postCall'
+    | 'configurations'
+    | 'recordings'
+    | 'erasure'
+    | 'vocabularies'
+    | 'vocabulariesChanged'
+  >,
+): void {
+  const { config, logger, stream, calls, routes, pipelines, postCall, configurations, recordings, erasure } =
+    options;
+  registerApiRoutes(server, { calls, routes, stream });
+  registerPipelineRoutes(server, pipelines);
+  registerVoiceAnalyticsRoutes(server, { calls, pipelines });
+  registerCallRoutes(server, { postCall, erasure });
+  registerConfigurationRoutes(
+    server,
+    configurations,
+    logger.child({ stage: 'gateway' }),
+    engineKinds(config),
+  );
+  registerVocabularyRoutes(
+    server,
+    options.vocabularies,
+    logger.child({ stage: 'gateway' }),
+    options.vocabulariesChanged,
+  );
+  registerRecordingRoutes(server, recordings);
+}
+
 /**
  * The `gateway` role: one HTTP port with the WebSocket gateway (each client reads the data stream
  * from its own ?from=), the REST API, the web app, /healthz and /metrics. Calls and pipelines come
@@ -57,22 +101,28 @@ export class GatewayRole {
   }
 
   static async start(options: GatewayRoleOptions): Promise<GatewayRole> {
-    const {
-      config,
-      logger,
-      stream,
-      registry,
-      configurations,
-      postCall,
-      recordings,
-      calls,
-      routes,
-      pipelines,
-    } = options;
+    const { config, logger, stream, registry } = options;
+    const tls = config.http.tlsCertFile
+      ? { certFile: config.http.tlsCertFile, keyFile: config.http.tlsKeyFile }
+      : undefined;
+    if (!tls && !isLoopbackAddress(config.http.host))
+      logger.warn(
+        { host: config.http.host, port: config.http.port },
+        'HTTP WITHOUT TLS on a network address: passwords, session cookies, tokens and call content cross the network in the clear. Set http.tlsCertFile and http.tlsKeyFile, or bind http.host to 127.0.0.1 behind a TLS reverse proxy (docs/security.md)',
+      );
     const http = await HttpServer.start({
+      ...(tls ? { tls } : {}),
       host: config.http.host,
       port: config.http.port,
       stream,
+      access: options.access,
+      hostPolicy: {
+        allowedHosts: commaList(config.http.allowedHosts),
+        allowedOrigins: commaList(config.http.allowedOrigins),
+        publicUrl: config.http.publicUrl,
+      },
+      origin: { account: config.voiceConnector.account, region: config.voiceConnector.region },
+      recheckMs: config.auth.recheckSeconds * 1000,
       registry,
       webRoot: config.webRoot || BUNDLED_WEB_ROOT,
       maxBufferedBytes: config.http.wsMaxBufferedBytes,
@@ -85,25 +135,7 @@ export class GatewayRole {
       logger: logger.child({ stage: 'gateway' }),
       ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(options.healthDetails ? { healthDetails: options.healthDetails } : {}),
-      routes: (server) => {
-        registerApiRoutes(server, { calls, routes, stream });
-        registerPipelineRoutes(server, pipelines);
-        registerVoiceAnalyticsRoutes(server, { calls, pipelines });
-        registerCallRoutes(server, { postCall, erasure: options.erasure });
-        registerConfigurationRoutes(
-          server,
-          configurations,
-          logger.child({ stage: 'gateway' }),
-          engineKinds(config),
-        );
-        registerVocabularyRoutes(
-          server,
-          options.vocabularies,
-          logger.child({ stage: 'gateway' }),
-          options.vocabulariesChanged,
-        );
-        registerRecordingRoutes(server, recordings);
-      },
+      routes: (server) => registerGatewayRoutes(server, options),
     }).catch((err: unknown) => {
       throw bindFailure(err, 'the HTTP port', 'http.port', 'http.host');
     });

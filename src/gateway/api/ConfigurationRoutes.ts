@@ -52,9 +52,10 @@ function withWarnings<T extends object>(
 
 /**
  * Chime-compatible REST for call analytics configurations (Chime's MediaInsightsPipelineConfiguration
- * operations under /api/configurations). Bodies are JSON, or YAML with a YAML content type (any other
- * content type is read as YAML, which includes JSON). Create and update answer with the configuration
- * and, when something is accepted without being honoured, `Warnings: [{path, message}]` beside it.
+ * operations under /api/configurations). Bodies are JSON, or YAML with a YAML content type (the access
+ * hook refuses any other type with 415 before it gets here; without the hook it is read as YAML).
+ * Create and update answer with the configuration and, when something is accepted without being
+ * honoured, `Warnings: [{path, message}]` beside it.
  * Errors: `{code, exception, message, errors?}` (see HttpErrors.ts) with Chime's exception name also in
  * the `x-amzn-ErrorType` header, which AWS SDK clients read.
  */

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { CallsightError, ValidationError, formatPath } from '../../platform/errors.js';
+import { parseBody } from '../HttpErrors.js';
+import { CallsightError, ValidationError } from '../../platform/errors.js';
 import type { CallInfo } from '../../connector/CallTypes.js';
 import type { ChannelDefinition } from '../../pipeline/PipelineTypes.js';
 import type { PipelineService } from './ApiSourceTypes.js';
@@ -42,17 +43,6 @@ const createRequestSchema = z.strictObject({
 type CreateRequest = z.infer<typeof createRequestSchema>;
 
 const statusRequestSchema = z.strictObject({ UpdateStatus: z.enum(['Pause', 'Resume']) });
-
-/** A request part validated by `schema`, or a CS_ERR_BAD_REQUEST listing every problem of `what`. */
-export function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
-  const result = schema.safeParse(body ?? {});
-  if (!result.success)
-    throw new ValidationError(
-      what,
-      result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
-    );
-  return result.data;
-}
 
 /** The call and channel mapping the request's stream ARNs name; every stream must be of one active call. */
 async function channelsOf(
@@ -97,7 +87,7 @@ async function channelsOf(
  */
 export function registerPipelineRoutes(app: FastifyInstance, pipelines: PipelineService): void {
   app.post('/api/pipelines', async (request, reply) => {
-    const body = parse(createRequestSchema, request.body, 'CreateMediaInsightsPipeline');
+    const body = parseBody(createRequestSchema, request.body, 'CreateMediaInsightsPipeline');
     const { call, channels } = await channelsOf(body, pipelines);
     const pipeline = await pipelines.create(call, body.MediaInsightsPipelineConfigurationArn, {
       channels,
@@ -110,7 +100,11 @@ export function registerPipelineRoutes(app: FastifyInstance, pipelines: Pipeline
     MediaPipeline: { MediaInsightsPipeline: await pipelines.get(request.params.id) },
   }));
   app.put<{ Params: { id: string } }>('/api/pipelines/:id/status', async (request, reply) => {
-    const { UpdateStatus } = parse(statusRequestSchema, request.body, 'UpdateMediaInsightsPipelineStatus');
+    const { UpdateStatus } = parseBody(
+      statusRequestSchema,
+      request.body,
+      'UpdateMediaInsightsPipelineStatus',
+    );
     await pipelines.setStatus(request.params.id, UpdateStatus);
     return reply.code(200).send({});
   });

@@ -4,7 +4,7 @@ import { CallsightError } from '../../platform/errors.js';
 import type { VoiceToneLeg, VoiceToneTaskState } from '../../pipeline/PipelineTypes.js';
 import { voiceToneTaskId } from '../../pipeline/records/VoiceAnalyticsEvents.js';
 import type { CallsView, PipelineService } from './ApiSourceTypes.js';
-import { parse } from './PipelineRoutes.js';
+import { parseBody } from '../HttpErrors.js';
 
 /** StartVoiceToneAnalysisTask's body (Chime SDK Voice API, 2022-08-03). */
 const startSchema = z.strictObject({
@@ -108,7 +108,7 @@ export function registerVoiceAnalyticsRoutes(
   app.post<{ Params: { voiceConnectorId: string } }>(
     '/api/voice-connectors/:voiceConnectorId/voice-tone-analysis-tasks',
     async (request, reply) => {
-      const body = parse(startSchema, request.body, 'StartVoiceToneAnalysisTask');
+      const body = parseBody(startSchema, request.body, 'StartVoiceToneAnalysisTask');
       const { call, state } = await taskOfTransaction(request.params.voiceConnectorId, body.TransactionId);
       if (state.caller.status === 'STOPPED')
         throw new CallsightError(
@@ -122,7 +122,7 @@ export function registerVoiceAnalyticsRoutes(
   app.get<TaskParams & { Querystring: Record<string, string> }>(
     '/api/voice-connectors/:voiceConnectorId/voice-tone-analysis-tasks/:taskId',
     async (request) => {
-      const { isCaller } = parse(isCallerSchema, request.query, 'GetVoiceToneAnalysisTask');
+      const { isCaller } = parseBody(isCallerSchema, request.query, 'GetVoiceToneAnalysisTask');
       const { id, call } = await pipelineOfTask(request.params.voiceConnectorId, request.params.taskId);
       return taskDocument(await pipelines.voiceTone(id, 'get'), call, isCaller === 'true');
     },
@@ -131,7 +131,7 @@ export function registerVoiceAnalyticsRoutes(
   app.post<TaskParams & { Querystring: Record<string, string> }>(
     '/api/voice-connectors/:voiceConnectorId/voice-tone-analysis-tasks/:taskId',
     async (request, reply) => {
-      parse(stopSchema, request.query, 'StopVoiceToneAnalysisTask');
+      parseBody(stopSchema, request.query, 'StopVoiceToneAnalysisTask');
       const { id } = await pipelineOfTask(request.params.voiceConnectorId, request.params.taskId);
       await pipelines.voiceTone(id, 'stop');
       return reply.code(204).send();

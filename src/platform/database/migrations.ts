@@ -1,4 +1,5 @@
 import type { Migration } from './Migration.js';
+import { IDENTITY_TABLES_SQL } from './identityTables.js';
 
 /**
  * The PostgreSQL schema, as numbered migrations (Migration.ts) that PostgresDatabase.open applies.
@@ -9,6 +10,7 @@ import type { Migration } from './Migration.js';
  * - post_call_analytics: post-call analytics documents
  * - calls, pipelines: the call directory (calls and pipelines across machines)
  * - custom_vocabularies: custom vocabularies (/api/vocabularies)
+ * - auth_users, auth_tokens, auth_sessions: users, API tokens and sessions (src/access/)
  *
  * Names are compared byte-wise (COLLATE "C") so listing order and NextToken paging match SQLite's.
  * Times the application sets are epoch milliseconds (bigint), except the configurations', which are
@@ -97,5 +99,10 @@ CREATE TABLE custom_vocabularies (
   updated_at timestamptz NOT NULL
 );
 `,
+  },
+  {
+    version: 4,
+    name: 'users, API tokens and sessions',
+    sql: IDENTITY_TABLES_SQL,
   },
 ];

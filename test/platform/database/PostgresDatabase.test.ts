@@ -29,6 +29,9 @@ describe('PostgresDatabase', () => {
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'migrate_race' ORDER BY table_name",
     );
     assert.deepEqual(tables.rows.map((r) => r.table_name).sort(), [
+      'auth_sessions',
+      'auth_tokens',
+      'auth_users',
       'calls',
       'callsight_schema_migrations',
       'connections',
