@@ -110,10 +110,11 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
       routes: { routes: () => Promise.resolve(connector.routes()) },
       pipelines: new LocalPipelineService(pipelines, connector),
       metrics: (registry) => {
-        registerRoleMetrics(registry, 'all', sip.metrics);
+        registerRoleMetrics(registry, 'all', [...sip.metrics, ...worker.recordings.space.metrics()]);
         registerTargetMetrics(registry, connector.targets);
         registerSpeechEngineMetrics(registry);
       },
+      healthDetails: () => ({ recordings: worker.recordings.space.health() }),
     });
     gateway = theGateway;
     httpBase = httpBaseUrl(config.http.host, advertisedAddress, theGateway.port);
