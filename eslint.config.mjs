@@ -5,7 +5,16 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'web/dist/**', 'node_modules/**', 'data/**', '**/*.mjs', '**/*.cjs', '**/*.js'],
+    ignores: [
+      'dist/**',
+      'client/dist/**',
+      'web/dist/**',
+      'node_modules/**',
+      'data/**',
+      '**/*.mjs',
+      '**/*.cjs',
+      '**/*.js',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -11,11 +11,14 @@
  *   webResponsiveness  the web page in headless Chromium with 1,000 messages/s arriving: long tasks
  *   scaleOut           calls transcribed in real time by one worker process and by two (roles over NATS)
  *   fuzz               every wire parser under the seeded fuzzer, a minute each: zero crashes and hangs
+ *   soak               1,000 calls through one process: memory, decoders, fds and threads after every 100
+ *                      (only when asked for: --only soak; written to bench/soak.json)
  *
- *   npm run bench -- [--only rtf,latency,asr,ingest,relay,stream,analytics,web,scale,fuzz] [--out FILE]
+ *   npm run bench -- [--only rtf,latency,asr,ingest,relay,stream,analytics,web,scale,fuzz,soak] [--out FILE]
  *                    [--latency-calls N] [--asr-steps 2,4,…] [--asr-seconds S] [--ingest-steps 100,250,…]
  *                    [--ingest-seconds S] [--relay-calls N] [--relay-seconds S] [--scale-steps 2,4,…]
- *                    [--scale-seconds S] [--fuzz-seconds S] [--fuzz-seed N]
+ *                    [--scale-seconds S] [--fuzz-seconds S] [--fuzz-seed N] [--soak-calls N]
+ *                    [--soak-concurrency 8,4,…] [--soak-max-speech S]
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -46,6 +49,7 @@ import {
 } from './streamThroughput.js';
 import { benchScaleOut, describeScaleOut, SCALE_OUT_TARGET, type ScaleOutResult } from './scaleOut.js';
 import { startBenchServer } from './lib/server.js';
+import { benchSoak, describeSoak, SOAK_TARGET, type SoakResult } from './soak.js';
 import { TranscriptFeed } from './lib/TranscriptFeed.js';
 import {
   describeLatency,
@@ -65,13 +69,16 @@ const MEASUREMENTS = [
   'web',
   'scale',
   'fuzz',
+  'soak',
 ] as const;
 type Measurement = (typeof MEASUREMENTS)[number];
+/** Run only when named: it takes about 20 minutes and has a results file of its own. */
+const ON_REQUEST: readonly Measurement[] = ['soak'];
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string', default: MEASUREMENTS.join(',') },
-    out: { type: 'string', default: fileURLToPath(new URL('./results.json', import.meta.url)) },
+    only: { type: 'string', default: MEASUREMENTS.filter((m) => !ON_REQUEST.includes(m)).join(',') },
+    out: { type: 'string' },
     'latency-calls': { type: 'string', default: '3' },
     'asr-steps': { type: 'string', default: '1,2,3,4,6,8,12,16,24' },
     'asr-seconds': { type: 'string', default: '20' },
@@ -83,6 +90,9 @@ const { values } = parseArgs({
     'scale-seconds': { type: 'string', default: '20' },
     'fuzz-seconds': { type: 'string', default: '60' },
     'fuzz-seed': { type: 'string', default: String(Date.now() % 2 ** 31) },
+    'soak-calls': { type: 'string', default: '1000' },
+    'soak-concurrency': { type: 'string', default: '8,4,6,8,5' },
+    'soak-max-speech': { type: 'string', default: '6' },
     'rtp-port-min': { type: 'string', default: '20000' },
     'rtp-port-max': { type: 'string', default: '29999' },
   },
@@ -90,6 +100,11 @@ const { values } = parseArgs({
 });
 const numbers = (text: string) => text.split(',').map(Number);
 const only = new Set(values.only.split(',') as Measurement[]);
+const out =
+  values.out ??
+  fileURLToPath(
+    new URL(only.size === 1 && only.has('soak') ? './soak.json' : './results.json', import.meta.url),
+  );
 const rtpRange = { rtpPortMin: Number(values['rtp-port-min']), rtpPortMax: Number(values['rtp-port-max']) };
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -107,6 +122,7 @@ interface Results {
   webResponsiveness?: Record<string, unknown>;
   scaleOut?: ScaleOutResult;
   fuzz?: FuzzResult;
+  soak?: SoakResult;
 }
 
 async function withAsrServer(results: Results): Promise<void> {
@@ -243,7 +259,12 @@ function summaryLines(r: Results): string[] {
     const value = `${z.totalRuns} inputs, ${failed.length ? `failed: ${failed.join(', ')}` : 'no crash or hang'}`;
     row(`wire parsers fuzzed (seed ${z.seed})`, value, '0 crashes, 0 hangs', z.pass);
   }
-  lines.push('', `(${r.durationSeconds} s; details in ${values.out})`);
+  const k = r.soak;
+  if (k) {
+    const value = `RSS ${(k.rssGrowth * 100).toFixed(1)} %, fds ${k.fdsGrowth}, threads ${k.threadsGrowth}, ${k.failedCalls} failed`;
+    row(`soak, last vs first ${k.calls / 2} calls`, value, `±${SOAK_TARGET.rssGrowth * 100} %, flat`, k.pass);
+  }
+  lines.push('', `(${r.durationSeconds} s; details in ${out})`);
   return lines;
 }
 
@@ -310,11 +331,23 @@ async function main(): Promise<void> {
       progress: say,
     });
   }
+  if (only.has('soak')) {
+    say(`\n[soak] ${values['soak-calls']} calls through one process, full analytics, sampled every 100`);
+    results.soak = await benchSoak({
+      calls: Number(values['soak-calls']),
+      concurrency: numbers(values['soak-concurrency']),
+      every: 100,
+      maxSpeechSeconds: Number(values['soak-max-speech']),
+      ...rtpRange,
+      progress: say,
+    });
+    describeSoak(results.soak).forEach(say);
+  }
   results.machine.loadAverage1mAtEnd = Math.round(loadavg()[0]! * 100) / 100;
   results.durationSeconds = Math.round((performance.now() - started) / 1000);
-  writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   summaryLines(results).forEach(say);
-  say(`wrote ${values.out}`);
+  say(`wrote ${out}`);
 }
 
 await main();

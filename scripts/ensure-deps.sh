@@ -31,6 +31,8 @@ if [ "${1:-}" = "--test" ]; then
     [flite]=/usr/bin/flite
     [espeak-ng]=/usr/bin/espeak-ng
     [sox]=/usr/bin/sox
+    # An independent G.722 implementation the codec tests compare ours with (test/media/support/spandsp.ts).
+    [libspandsp2]=/usr/lib/x86_64-linux-gnu/libspandsp.so.2
     # Throwaway certificate authorities for the SIP over TLS tests (test/helpers/testCa.ts).
     [openssl]=/usr/bin/openssl
     # The web app's browser tests and benchmark drive Debian's Chromium (playwright-core, no download).

@@ -23,7 +23,7 @@ const STAGES = {
     'configurations',
     'platform',
   ],
-  calls: ['pipeline', 'connector', 'analytics', 'platform'],
+  calls: ['pipeline', 'connector', 'events', 'analytics', 'platform'],
   gateway: ['stream', 'calls', 'pipeline', 'configurations', 'recording', 'connector', 'media', 'platform'],
   // Scale-out adapters: the stages' ports over NATS. Only app composes them.
   cluster: [

@@ -5,6 +5,9 @@ import { helpText, loadConfig, readConfigFile } from './app/config/Config.js';
 import { CallsightError, errorMessage } from './platform/errors.js';
 import { createLogger } from './platform/logger.js';
 
+/** How long a failed start may take to close what it opened before it exits regardless. */
+const START_FAILURE_EXIT_MS = 3000;
+
 async function main(): Promise<number> {
   let args;
   try {
@@ -67,6 +70,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => {
     process.exitCode = code;
+    // A start that failed exits even if something it opened still holds the event loop: a supervisor
+    // must see the exit, not a process left running without its listeners.
+    if (code !== 0) setTimeout(() => process.exit(code), START_FAILURE_EXIT_MS).unref();
   },
   (err: unknown) => {
     process.stderr.write(`callsight: ${(err instanceof Error && err.stack) || errorMessage(err)}\n`);

@@ -1,4 +1,4 @@
-import WebSocket from 'ws';
+import { DetailType, stream, type StreamRecord } from '../../client/src/index.js';
 
 /** The fields of a "Transcribe" record the benchmarks read (docs/messages.md has the whole shape). */
 export interface TranscribeEvent {
@@ -42,30 +42,38 @@ export class CallRecords {
   }
 }
 
-const TYPES = ['Transcribe', 'Media Insights State Change'];
+const TYPES = [DetailType.Transcribe, DetailType.StateChange];
 const END_EVENTS = new Set(['chime:MediaInsightsStopped', 'chime:MediaInsightsPermanentFailure']);
 
 /**
- * One WebSocket client on Callsight's /ws, live from now on, taking Transcribe records and pipeline
- * state changes and stamping each with its arrival time. Calls are told apart by their To number,
- * which every such record carries; a benchmark gives each call its own.
+ * One client of Callsight's stream (the client package's stream(), live from now on), taking
+ * Transcribe records and pipeline state changes and stamping each with its arrival time. Calls are
+ * told apart by their To number, which every such record carries; a benchmark gives each call its own.
  */
 export class TranscriptFeed {
-  readonly #ws: WebSocket;
+  readonly #stop = new AbortController();
   readonly #calls = new Map<string, CallRecords>();
 
-  private constructor(ws: WebSocket) {
-    this.#ws = ws;
-    ws.on('message', (data) => this.#onFrame(Date.now(), (data as Buffer).toString('utf8')));
-  }
+  private constructor() {}
 
-  static async connect(httpPort: number): Promise<TranscriptFeed> {
-    const ws = new WebSocket(`ws://127.0.0.1:${httpPort}/ws?types=${encodeURIComponent(TYPES.join(','))}`);
+  /** Resolves once the feed's WebSocket is open. `token`: an API token when authentication is on. */
+  static async connect(httpPort: number, token?: string): Promise<TranscriptFeed> {
+    const feed = new TranscriptFeed();
     await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
+      const records = stream({
+        url: `http://127.0.0.1:${httpPort}`,
+        types: TYPES,
+        signal: feed.#stop.signal,
+        ...(token ? { credentials: { token } } : {}),
+        onStatus: (status) => {
+          if (status.state === 'open') resolve();
+        },
+      });
+      void (async () => {
+        for await (const record of records) feed.#onRecord(Date.now(), record);
+      })().catch(reject);
     });
-    return new TranscriptFeed(ws);
+    return feed;
   }
 
   /** Starts keeping the records of the call to `toNumber` (call before placing it). */
@@ -76,11 +84,11 @@ export class TranscriptFeed {
   }
 
   close(): void {
-    this.#ws.close();
+    this.#stop.abort();
   }
 
-  #onFrame(arrivedAt: number, text: string): void {
-    const frame = JSON.parse(text) as {
+  #onRecord(arrivedAt: number, record: StreamRecord): void {
+    const frame = record as {
       'detail-type'?: string;
       metadata?: string;
       TranscriptEvent?: TranscribeEvent;

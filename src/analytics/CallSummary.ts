@@ -1,6 +1,6 @@
 /**
  * Extractive call summary for the `Summarization` record: three to five of the call's own utterances
- * (ASR text has no punctuation, so each final utterance is a sentence), chosen for the parts a
+ * (each final utterance is taken as a sentence), chosen for the parts a
  * reader wants — the customer's issue, what the agent did, the outcome — and printed in call order
  * with the speaker and a capital letter.
  *
@@ -39,12 +39,12 @@ export interface CallSummaryOptions {
 }
 
 const ACTION =
-  /\b(?:i've|i have|i'll|i will|i went ahead|i've gone ahead|we've|we have|we'll|we will|i just|i can)\b.*\b(?:refund|credit|reset|send|sent|schedul|cancel|updat|process|escalat|issu|waiv|replac|transfer|book|fix|appl|remov|add|chang|ship|reactivat|unlock|restor|reconnect|reissu|rebook|submit|file|order|upgrad|downgrad|arrang|set up|open)\w*/;
+  /\b(?:i've|i have|i'll|i will|i went ahead|i've gone ahead|we've|we have|we'll|we will|i just|i can)\b.*\b(?:refund|credit|reset|send|sent|schedul|cancel|updat|process|escalat|issu|waiv|replac|transfer|book|fix|appl|remov|add|chang|ship|reactivat|unlock|restor|reconnect|reissu|rebook|submit|file|order|upgrad|downgrad|arrang|set up|open)\w*/i;
 const RESULT =
-  /\b(?:all set|is fixed|resolved|has been|have been|should (?:see|receive|get|arrive|show)|will (?:arrive|receive|show|see|be))\b/;
+  /\b(?:all set|is fixed|resolved|has been|have been|should (?:see|receive|get|arrive|show)|will (?:arrive|receive|show|see|be))\b/i;
 /** Goodbyes say nothing about the outcome when something else does. */
-const CLOSING = /\b(?:bye|goodbye|have a (?:nice|good|great) day|that's all|that's everything|that's it)\b/;
-const FILLERS = /^(?:(?:um|uh|er|so|well|okay|ok|yeah|yes|oh|hi|hello|hey|alright|right) )+/;
+const CLOSING = /\b(?:bye|goodbye|have a (?:nice|good|great) day|that's all|that's everything|that's it)\b/i;
+const FILLERS = /^(?:(?:um|uh|er|so|well|okay|ok|yeah|yes|oh|hi|hello|hey|alright|right) )+/i;
 
 function readable(text: string): string {
   let s = text.replace(FILLERS, '').trim();

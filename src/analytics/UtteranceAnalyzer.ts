@@ -5,14 +5,15 @@
  * Pure and synchronous; see docs/analytics.md for its latency.
  */
 import type { AmazonTranscribeCallAnalyticsProcessorConfiguration } from '../configurations/ConfigurationTypes.js';
-import type { AnalyticsUtterance, IssueDetected } from './AnalyticsTypes.js';
+import type { AnalyticsUtterance, AnalyticsWord, CharacterOffsets, IssueDetected } from './AnalyticsTypes.js';
 import { detectIssues, type IssueDetectorOptions } from './IssueDetector.js';
 import { detectPii } from './PiiDetector.js';
 import { partialMasks } from './PiiPartialMask.js';
-import { redactTranscript, type RedactionLabel } from './PiiRedactor.js';
+import { redactionTag, redactTranscript, type RedactionLabel } from './PiiRedactor.js';
 import { parsePiiEntityTypes, type PiiEntity, type PiiEntityType } from './PiiTypes.js';
 import { analyzeSentiment, type SentimentOptions, type SentimentResult } from './SentimentAnalyzer.js';
-import { transcriptText } from './TranscriptText.js';
+import { transcriptText, type TranscriptText } from './TranscriptText.js';
+import { spokenWords } from '../transcribe/ReadableText.js';
 import type { UtteranceEntity, UtteranceEvent, UtteranceItem } from './UtteranceTypes.js';
 
 export interface UtteranceAnalyzerOptions {
@@ -48,6 +49,87 @@ export interface UtteranceAnalysis {
 }
 
 const round = (ms: number): number => Math.round(ms);
+
+function utteranceItem(w: AnalyticsWord, content: string, isPartial: boolean): UtteranceItem {
+  return {
+    Content: content,
+    Confidence: Math.round(w.confidence * 1e4) / 1e4,
+    VocabularyFilterMatch: false,
+    Stable: !isPartial,
+    ItemType: w.type ?? 'pronunciation',
+    BeginOffsetMillis: round(w.startMs),
+    EndOffsetMillis: round(w.endMs),
+  };
+}
+
+/**
+ * The readable items of an utterance with the models' findings on its spoken words `t` placed on
+ * them: an item any of whose words is redacted shows the tag (one tag in the transcript per
+ * entity), and character offsets into the spoken text map onto the readable one.
+ */
+function renderReadable(
+  shown: readonly AnalyticsWord[],
+  t: TranscriptText,
+  entities: readonly PiiEntity[],
+  redactedWords: readonly string[] | undefined,
+): {
+  text: string;
+  items: { item: AnalyticsWord; content: string }[];
+  entity: (e: PiiEntity, tag: string | undefined) => PiiEntity;
+  mapOffsets: (o: CharacterOffsets) => CharacterOffsets;
+} {
+  /** Which cut (entity index, or -1 for a partial's mask) redacts spoken word k. */
+  const cutOf = (k: number): number | undefined => {
+    if (redactedWords === undefined || redactedWords[k] === t.words[k]) return undefined;
+    return entities.findIndex((x) => k >= x.Words.First && k <= x.Words.Last);
+  };
+  const begins: number[] = [];
+  const ends: number[] = [];
+  const items: { item: AnalyticsWord; content: string }[] = [];
+  let text = '';
+  let k = 0;
+  let lastCut: number | undefined;
+  for (const item of shown) {
+    const count =
+      item.type === 'punctuation' ? 0 : (item.spoken ?? [item]).filter((w) => w.word.trim() !== '').length;
+    const words = Array.from({ length: count }, (_, i) => k + i);
+    const redactedAt = words.find((i) => cutOf(i) !== undefined);
+    const cut = redactedAt === undefined ? undefined : cutOf(redactedAt);
+    const content = redactedAt === undefined ? item.word : (redactedWords?.[redactedAt] ?? '[PII]');
+    items.push({ item, content });
+    let begin: number;
+    if (cut !== undefined && cut === lastCut) begin = text.length - content.length;
+    else {
+      if (item.type !== 'punctuation' && text !== '') text += ' ';
+      begin = text.length;
+      text += content;
+    }
+    lastCut = cut;
+    for (const i of words) {
+      begins[i] = begin;
+      ends[i] = text.length;
+    }
+    k += count;
+  }
+  const wordAt = (offset: number): number => {
+    let w = 0;
+    while (w + 1 < t.starts.length && (t.starts[w + 1] ?? 0) <= offset) w += 1;
+    return w;
+  };
+  return {
+    text,
+    items,
+    entity: (e, tag) => {
+      const Begin = begins[e.Words.First] ?? 0;
+      const End = ends[e.Words.Last] ?? Begin;
+      return { ...e, Content: tag ?? text.slice(Begin, End), CharacterOffsets: { Begin, End } };
+    },
+    mapOffsets: (o) => ({
+      Begin: begins[wordAt(o.Begin)] ?? 0,
+      End: ends[wordAt(Math.max(o.Begin, o.End - 1))] ?? text.length,
+    }),
+  };
+}
 
 export class UtteranceAnalyzer {
   readonly #mode: 'off' | 'identify' | 'redact';
@@ -92,48 +174,56 @@ export class UtteranceAnalyzer {
 
   analyze(u: UtteranceInput): UtteranceAnalysis {
     const isPartial = u.isPartial ?? false;
-    const t = transcriptText(u.words.map((w) => w.word.toLowerCase()));
-    // transcriptText drops empty words; keep the timings of the ones it kept.
-    const kept = u.words.filter((w) => w.word.trim() !== '');
+    // The models read the recogniser's own words; readable items (ReadableText.ts: digits, capitals,
+    // punctuation) are what the event shows.
+    const shown = u.words.filter((w) => w.word.trim() !== '');
+    const readable = shown.some((w) => w.spoken !== undefined || w.type === 'punctuation');
+    const kept = spokenWords(shown).filter((w) => w.word.trim() !== '');
+    const t = transcriptText(kept.map((w) => w.word.toLowerCase()));
 
     const found: PiiEntity[] = detectPii(t.words, {
       types: this.#types,
       wordConfidences: kept.map((w) => w.confidence),
       ...(u.piiContext !== undefined && { context: u.piiContext }),
     });
-    const entities = this.#mode === 'off' ? [] : found;
+    const identified = this.#mode === 'off' ? [] : found;
     const redaction =
       this.#mode === 'redact'
         ? redactTranscript(
             t,
-            entities,
+            identified,
             this.#options.redactionLabel,
             isPartial ? partialMasks(t.words, u.piiContext, this.#types) : [],
           )
         : undefined;
-    const transcript = redaction?.text ?? t.text;
-    const contents = redaction?.words ?? t.words;
 
     let sentiment: SentimentResult | undefined;
     let issues: IssueDetected[] = [];
     if (!isPartial) {
       sentiment = analyzeSentiment(t.words, this.#options.sentiment);
       issues = detectIssues(t.text, u.role, this.#options.issues);
+    }
+
+    let transcript: string;
+    let items: UtteranceItem[];
+    let entities: readonly PiiEntity[];
+    if (readable) {
+      const view = renderReadable(shown, t, identified, redaction?.words);
+      transcript = view.text;
+      items = view.items.map((x) => utteranceItem(x.item, x.content, isPartial));
+      entities = identified.map((e) =>
+        view.entity(e, redaction ? redactionTag(e, this.#options.redactionLabel) : undefined),
+      );
+      issues = issues.map((i) => ({ CharacterOffsets: view.mapOffsets(i.CharacterOffsets) }));
+    } else {
+      transcript = redaction?.text ?? t.text;
+      const contents = redaction?.words ?? t.words;
+      items = kept.map((w, i) => utteranceItem(w, contents[i] ?? w.word, isPartial));
+      entities = redaction?.entities ?? identified;
       if (redaction !== undefined)
         issues = issues.map((i) => ({ CharacterOffsets: redaction.mapOffsets(i.CharacterOffsets) }));
     }
-
-    const items: UtteranceItem[] = kept.map((w, i) => ({
-      Content: contents[i] ?? w.word,
-      Confidence: Math.round(w.confidence * 1e4) / 1e4,
-      VocabularyFilterMatch: false,
-      Stable: !isPartial,
-      ItemType: 'pronunciation',
-      BeginOffsetMillis: round(w.startMs),
-      EndOffsetMillis: round(w.endMs),
-    }));
-    const reported = redaction?.entities ?? entities;
-    const entityRecords: UtteranceEntity[] = reported.map((e) => ({
+    const entityRecords: UtteranceEntity[] = entities.map((e) => ({
       Content: e.Content,
       Confidence: e.Confidence,
       Category: 'PII',

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Config } from './config/Config.js';
 import { CallsightError } from '../platform/errors.js';
@@ -7,6 +6,7 @@ import { resolveAdvertisedAddress } from './advertisedAddress.js';
 import type { AppContext, RunningApp } from './AppTypes.js';
 import { startCluster } from './cluster.js';
 import { startEmbedded } from './embedded.js';
+import { checkWritableFolder } from './startChecks.js';
 import { checkRoleBackends, parseRoles, type Roles } from './roles/Roles.js';
 
 /**
@@ -37,7 +37,9 @@ export class App {
       throw new CallsightError('CS_ERR_CONFIG_INVALID', `invalid role ${JSON.stringify(config.role)}`);
     checkRoleBackends(config, roles);
     const dataDir = resolve(config.dataDir);
-    mkdirSync(dataDir, { recursive: true });
+    checkWritableFolder(dataDir, 'dataDir');
+    if ((roles.worker || roles.gateway) && config.recording.dir)
+      checkWritableFolder(resolve(config.recording.dir), 'recording.dir');
     const context: AppContext = {
       config,
       roles,

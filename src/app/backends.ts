@@ -14,6 +14,7 @@ import type { PostCallStore } from '../pipeline/records/PostCall.js';
 import { PostgresPostCallStore } from '../calls/PostgresPostCallStore.js';
 import { SqlitePostCallStore } from '../calls/SqlitePostCallStore.js';
 import { PostgresDatabase } from '../platform/database/PostgresDatabase.js';
+import { unreachable } from './startChecks.js';
 import { JetStreamDataStream } from '../stream/JetStreamDataStream.js';
 import { SqliteDataStream } from '../stream/SqliteDataStream.js';
 import type { DataStream, StreamRetention } from '../stream/StreamTypes.js';
@@ -82,6 +83,8 @@ export async function openBackends(
               url: config.nats.url,
               name: `callsight ${config.role} ${hostname()}`,
               logger,
+            }).catch((err: unknown) => {
+              throw unreachable(err, 'CS_ERR_STREAM_UNAVAILABLE', 'nats.url');
             }),
             (c) => c.drain().catch(() => c.close()),
           )
@@ -94,6 +97,8 @@ export async function openBackends(
               url: config.database.url,
               poolSize: config.database.poolSize,
               logger: logger.child({ stage: 'database' }),
+            }).catch((err: unknown) => {
+              throw unreachable(err, 'CS_ERR_DATABASE_UNAVAILABLE', 'database.url');
             }),
           )
         : null;

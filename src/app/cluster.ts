@@ -11,6 +11,7 @@ import { ResourceStack } from '../platform/ResourceStack.js';
 import type { HttpServer } from '../gateway/HttpServer.js';
 import { EventBus } from '../events/EventBus.js';
 import { RecordingStore } from '../recording/RecordingStore.js';
+import { CallErasure } from '../calls/CallErasure.js';
 import { PostgresCallDirectory } from '../calls/PostgresCallDirectory.js';
 import type { AppContext, RunningApp } from './AppTypes.js';
 import { openBackends, opened, type BackendPart } from './backends.js';
@@ -18,6 +19,7 @@ import { startClusterSip, type ClusterSip } from './clusterSip.js';
 import { openClusterWorker } from './clusterWorker.js';
 import { eventCallId } from './eventRules.js';
 import { loadConfigurations } from './loadConfigurations.js';
+import { bindFailure } from './startChecks.js';
 import { recordingStoreOptions } from './recordings.js';
 import { GatewayRole } from './roles/GatewayRole.js';
 import { HealthServer } from './roles/HealthServer.js';
@@ -149,10 +151,12 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
       if (sip) registerTargetMetrics(registry, sip.connector.targets);
     };
     if (roles.gateway) {
+      const stream = opened(backends.stream, 'stream');
+      const eventsManager = await jetstreamManager(nats);
       const gateway = await GatewayRole.start({
         config,
         logger,
-        stream: opened(backends.stream, 'stream'),
+        stream,
         registry: opened(backends.registry, 'registry'),
         configurations: opened(backends.configurations, 'configurations'),
         postCall: opened(backends.postCall, 'postCall'),
@@ -160,6 +164,31 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
         calls: new RemoteCallsView({ nc: nats, subjects, directory, logger }),
         routes: new RemoteRoutesView({ nc: nats, subjects, logger }),
         pipelines: new RemotePipelineService({ nc: nats, subjects, directory, jobs: jobs!, logger }),
+        erasure: new CallErasure({
+          // The records and the directory go last: a repeated request still finds the call by them.
+          parts: {
+            recordings: worker?.worker.recordings ?? gatewayRecordings!,
+            postCall: opened(backends.postCall, 'postCall'),
+            events: {
+              eraseCall: async (callId) =>
+                (
+                  await eventsManager.streams.purge(subjects.eventsStream, {
+                    filter: subjects.eventsOfCall(callId),
+                  })
+                ).purged,
+            },
+            records: stream,
+            directory,
+          },
+          inProgress: async (callId) => {
+            const entry = await directory.getCall(callId);
+            const running = await directory.listPipelines({ callId, active: true, limit: 1 });
+            return (entry !== null && entry.endedAt === null) || running.length > 0;
+          },
+          audit: (event) => stream.append(event, { type: event['detail-type'], callId: null }),
+          origin,
+          logger: logger.child({ stage: 'calls' }),
+        }),
         metrics: (registry) => registerMetrics(registry),
         healthDetails: details,
       });
@@ -177,6 +206,8 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
           headersTimeoutMs: config.http.headersTimeoutMs,
           requestTimeoutMs: config.http.requestTimeoutMs,
         },
+      }).catch((err: unknown) => {
+        throw bindFailure(err, 'the health port', 'http.port', 'http.host');
       });
     }
     const server = http;

@@ -1,3 +1,7 @@
+import { join } from 'node:path';
+import { CallErasure } from '../calls/CallErasure.js';
+import { PostgresCallDirectory } from '../calls/PostgresCallDirectory.js';
+import { SqliteCallDirectory } from '../calls/SqliteCallDirectory.js';
 import { EventBus } from '../events/EventBus.js';
 import { registerSpeechEngineMetrics } from './speechEngines.js';
 import { defaultRules, parseRules } from '../events/RuleConfig.js';
@@ -9,6 +13,7 @@ import { openBackends, opened } from './backends.js';
 import { checkRuleConfigurations, eventCallId, installRules } from './eventRules.js';
 import { LocalCallsView, LocalPipelineService } from './local/LocalPipelineService.js';
 import { loadConfigurations } from './loadConfigurations.js';
+import { closeCallsLeftOpen, recordCalls, type CallRecorder } from './openCalls.js';
 import { httpBaseUrl } from './recordings.js';
 import { registerTargetMetrics } from '../connector/trunk/TargetMetrics.js';
 import { GatewayRole } from './roles/GatewayRole.js';
@@ -47,6 +52,16 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
     const stream = opened(backends.stream, 'stream');
     const configurations = opened(backends.configurations, 'configurations');
     const postCall = opened(backends.postCall, 'postCall');
+    // Which calls and pipelines are in progress, on disk: what a restart after a crash closes.
+    const directory = stack.use(
+      'call directory',
+      backends.database
+        ? new PostgresCallDirectory(backends.database)
+        : SqliteCallDirectory.open({ path: join(dataDir, 'callsight.db') }),
+    );
+    // Stable across restarts when the SIP port is configured; a database of its own needs no name.
+    const owner = `all@${advertisedAddress}:${config.sip.udpPort}`;
+    let recorder: CallRecorder | null = null;
     await loadConfigurations(config, configurations, origin, logger.child({ stage: 'configurations' }));
 
     // HTTP opens once the rest is up, but closes after it: /healthz answers 503 while the calls and
@@ -69,12 +84,24 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
         append,
         publish: (event) => bus.publish(event),
         recordingBaseUrl: () => config.http.publicUrl || httpBase,
+        stateChanged: (pipeline) => recorder?.pipelineChanged(pipeline, owner),
       }),
       (w) => w.closeEngines(),
     );
     const sip = SipRole.create({ config, advertisedAddress, origin, bus, logger });
     const { connector } = sip;
     const { pipelines } = worker;
+    const theRecorder = recordCalls({
+      connector,
+      bus,
+      directory,
+      owner: () => owner,
+      log: logger.child({ stage: 'calls' }),
+      prune: !backends.database,
+    });
+    recorder = theRecorder;
+    // Closed after the calls and pipelines, whose ends it writes.
+    stack.defer('call directory writes', () => theRecorder.close());
     const rules = config.rules ?? parseRules(defaultRules(config.pipeline.defaultConfiguration));
     await checkRuleConfigurations(rules, configurations);
     const webhooks = installRules(rules, {
@@ -88,6 +115,16 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
     stack.defer('webhooks', () => drainWebhooks(webhooks));
     stack.defer('event bus', () => bus.settled());
     stack.defer('pipelines', () => worker.closePipelines());
+    // Once the rules are on the bus (the FAILED events go to the stream) and before any new call.
+    if (!backends.database || config.sip.udpPort !== 0)
+      await closeCallsLeftOpen({
+        directory,
+        owner: backends.database ? owner : null,
+        bus,
+        origin,
+        log: logger.child({ stage: 'calls' }),
+        pipelines: true,
+      });
     connector.on('frame', (call, frame) => pipelines.write(call.callId, frame));
     connector.on('streamAdded', (call, added) => pipelines.streamAdded(call.callId, added));
     connector.on('mediaEnded', (call) => {
@@ -98,6 +135,7 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
     // Closed first: the calls end (BYE), then their pipelines flush.
     await sip.listen();
     stack.defer('sip', () => sip.close());
+    const calls = new LocalCallsView(connector);
     const theGateway = await GatewayRole.start({
       config,
       logger,
@@ -106,9 +144,19 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
       configurations,
       postCall,
       recordings: worker.recordings,
-      calls: new LocalCallsView(connector),
+      calls,
       routes: { routes: () => Promise.resolve(connector.routes()) },
       pipelines: new LocalPipelineService(pipelines, connector),
+      erasure: new CallErasure({
+        // The records go last: a request repeated after a failure still finds the call by them.
+        parts: { recordings: worker.recordings, postCall, pipelines, directory, records: stream },
+        inProgress: async (callId) =>
+          (await calls.active()).some((call) => call.callId === callId) ||
+          pipelines.list().some((pipeline) => pipeline.call.callId === callId && pipeline.active),
+        audit: (event) => stream.append(event, { type: event['detail-type'], callId: null }),
+        origin,
+        logger: logger.child({ stage: 'calls' }),
+      }),
       metrics: (registry) => {
         registerRoleMetrics(registry, 'all', [...sip.metrics, ...worker.recordings.space.metrics()]);
         registerTargetMetrics(registry, connector.targets);

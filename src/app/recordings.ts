@@ -37,7 +37,7 @@ export function httpBaseUrl(httpHost: string, advertisedAddress: string, port: n
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-/** The recording's URL: `GET /api/calls/{callId}/recording?pipelineId=…` on the gateway. */
+/** The recording's URL: `GET /api/calls/{callId}/recording.wav?pipelineId=…` on the gateway. */
 export function recordingUrl(base: string, callId: string, pipelineId: string): string {
-  return `${base}/api/calls/${encodeURIComponent(callId)}/recording?pipelineId=${encodeURIComponent(pipelineId)}`;
+  return `${base}/api/calls/${encodeURIComponent(callId)}/recording.wav?pipelineId=${encodeURIComponent(pipelineId)}`;
 }

@@ -1,17 +1,28 @@
 import { availableParallelism } from 'node:os';
-import { Histogram, type Registry } from 'prom-client';
+import { join } from 'node:path';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import diagnostics_channel from 'node:diagnostics_channel';
 import type { Config } from './config/Config.js';
 import type { Logger } from '../platform/logger.js';
 import { readSecret } from '../platform/secrets.js';
 import type { EngineKinds } from '../configurations/EngineSupport.js';
-import { QUEUE_DELAY_CHANNEL, type QueueDelayMessage } from '../transcribe/EngineDiagnostics.js';
+import {
+  decoderCountsByEngine,
+  QUEUE_DELAY_CHANNEL,
+  type QueueDelayMessage,
+} from '../transcribe/EngineDiagnostics.js';
 import { AmazonTranscribeEngine } from '../transcribe/engines/aws/AmazonTranscribeEngine.js';
 import { OpenAiEngine } from '../transcribe/engines/openai/OpenAiEngine.js';
 import { VoskEngine } from '../transcribe/engines/vosk/VoskEngine.js';
 import { PocketsphinxEngine } from '../transcribe/pocketsphinx/PocketsphinxEngine.js';
 import { EMBEDDED_ENGINE, type SpeechEngineDefinition } from '../transcribe/SpeechEngineConfig.js';
 import { SpeechEngines } from '../transcribe/SpeechEngines.js';
+import { INSTALL_HINT } from '../transcribe/pocketsphinx/PocketsphinxLibrary.js';
+import { CallsightError } from '../platform/errors.js';
+import { missingModelFiles, setting } from './startChecks.js';
+
+/** Where Debian's pocketsphinx-en-us puts the model (asr.modelDir's default). */
+const DEFAULT_MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
 import type { SpeechEngine } from '../transcribe/SpeechEngineTypes.js';
 
 /** The engines configurations may name: the embedded one and the config file's `speechEngines:`. */
@@ -69,9 +80,29 @@ export function createSpeechEngine(definition: SpeechEngineDefinition, logger: L
  */
 export async function startSpeechEngines(config: Config, logger: Logger): Promise<SpeechEngines | null> {
   if (!config.asr.enabled) return null;
+  const modelDir = config.asr.modelDir || DEFAULT_MODEL_DIR;
+  const missing = missingModelFiles(modelDir);
+  if (missing.length > 0)
+    throw new CallsightError(
+      'CS_ERR_ASR_UNAVAILABLE',
+      `the speech model is missing (${missing.join(', ')}): install it (${INSTALL_HINT}), set ${setting('asr.modelDir')} to the folder that has it, or turn speech recognition off with ${setting('asr.enabled')} false`,
+    );
   const embedded = new PocketsphinxEngine({
     name: EMBEDDED_ENGINE,
+    // Named only when set: the default model gets the telephone front end tuned for it.
+    ...(config.asr.modelDir
+      ? {
+          hmm: join(modelDir, 'en-us'),
+          lm: join(modelDir, 'en-us.lm.bin'),
+          dict: join(modelDir, 'cmudict-en-us.dict'),
+        }
+      : {}),
     workers: config.asr.workers > 0 ? config.asr.workers : availableParallelism(),
+    decoders: {
+      maxPerWorker: config.asr.maxDecodersPerWorker,
+      waitMs: config.asr.decoderWaitMs,
+      idleMs: config.asr.decoderIdleSeconds * 1000,
+    },
     logger,
   });
   const declared = config.speechEngines.map((definition) => createSpeechEngine(definition, logger));
@@ -83,8 +114,45 @@ export async function startSpeechEngines(config: Config, logger: Logger): Promis
   return engines;
 }
 
-/** `callsight_asr_queue_delay_seconds{engine}`: how long requests waited for a free slot of their engine. */
+/**
+ * `callsight_asr_queue_delay_seconds{engine}`: how long requests waited for a free slot of their
+ * engine; `callsight_asr_decoders{engine,state}`, `callsight_asr_decoder_queue{engine}` and
+ * `callsight_asr_decoder_refusals_total{engine}`: the embedded engine's decoders.
+ */
 export function registerSpeechEngineMetrics(registry: Registry): void {
+  new Gauge({
+    name: 'callsight_asr_decoders',
+    help: 'Pocketsphinx decoders loaded, by state: busy (decoding an utterance) or idle (freed after asr.decoderIdleSeconds).',
+    labelNames: ['engine', 'state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [engine, counts] of decoderCountsByEngine()) {
+        this.labels(engine, 'busy').set(counts.busy);
+        this.labels(engine, 'idle').set(counts.idle);
+      }
+    },
+  });
+  new Gauge({
+    name: 'callsight_asr_decoder_queue',
+    help: 'Recognition streams whose utterance waits for a pocketsphinx decoder (all asr.maxDecodersPerWorker busy).',
+    labelNames: ['engine'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [engine, counts] of decoderCountsByEngine()) this.labels(engine).set(counts.waiting);
+    },
+  });
+  new Counter({
+    name: 'callsight_asr_decoder_refusals_total',
+    help: 'Recognition streams failed with CS_ERR_ASR_OVERLOADED because no decoder came free within asr.decoderWaitMs.',
+    labelNames: ['engine'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [engine, counts] of decoderCountsByEngine()) this.labels(engine).inc(counts.refused);
+    },
+  });
   const histogram = new Histogram({
     name: 'callsight_asr_queue_delay_seconds',
     help: 'Time an utterance waited for a free request slot of its speech engine (openai engines: maxConcurrency).',

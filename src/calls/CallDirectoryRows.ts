@@ -1,6 +1,7 @@
 import type { CallInfo } from '../connector/CallTypes.js';
 import { ValidationError } from '../platform/errors.js';
 import { nullableInt, type ColumnDecoder } from '../platform/database/columns.js';
+import type { Pipeline } from '../pipeline/Pipeline.js';
 import type { PipelineStatus } from '../pipeline/PipelineTypes.js';
 import type { CallEntry, CallInfoJson, PipelineEntry } from './CallDirectoryTypes.js';
 
@@ -28,6 +29,7 @@ export interface CallRow<Json, Int> {
   owner: string | null;
   started_at: Int;
   ended_at: Int | null;
+  last_media_at: Int | null;
   updated_at: Int;
 }
 
@@ -50,6 +52,7 @@ export function callEntry<Json, Int>(row: CallRow<Json, Int>, decode: ColumnDeco
     owner: row.owner,
     startedAt: decode.int(row.started_at),
     endedAt: nullableInt(decode, row.ended_at),
+    lastMediaAt: nullableInt(decode, row.last_media_at),
     updatedAt: decode.int(row.updated_at),
   };
 }
@@ -87,4 +90,19 @@ export function pipelineValues(entry: PipelineEntry): unknown[] {
     entry.updatedAt,
     JSON.stringify(entry.document),
   ];
+}
+
+/** A running pipeline's entry as of its latest state, held by `owner`. */
+export function pipelineEntryOf(pipeline: Pipeline, owner: string | null): PipelineEntry {
+  return {
+    pipelineId: pipeline.id,
+    callId: pipeline.call.callId,
+    status: pipeline.status,
+    configurationName: pipeline.configurationName,
+    configurationArn: pipeline.configurationArn,
+    owner,
+    createdAt: pipeline.createdAt.getTime(),
+    updatedAt: pipeline.updatedAt.getTime(),
+    document: pipeline.toJSON(),
+  };
 }

@@ -22,6 +22,11 @@ export interface CallEntry {
   /** Epoch milliseconds, from info.startedAt. */
   readonly startedAt: number;
   readonly endedAt: number | null;
+  /**
+   * Epoch milliseconds when media last arrived, as its owner marks it every few seconds while the
+   * call lasts (null before the first mark): what a restart closes a call it left open at.
+   */
+  readonly lastMediaAt: number | null;
   readonly updatedAt: number;
 }
 
@@ -71,8 +76,14 @@ export interface CallDirectory {
    * metadata updated): the latest info wins, the start and end times stay.
    */
   callStarted(info: CallInfo, owner?: string | null): Promise<void>;
-  /** Marks the call ended; the first end time is kept. Unknown calls are ignored. */
-  callEnded(callId: string, endedAt?: number): Promise<void>;
+  /**
+   * Marks the call ended; the first end time is kept. Unknown calls are ignored. Resolves true when
+   * this write is the one that ended it, so that of several processes closing a call only one
+   * publishes its closing records.
+   */
+  callEnded(callId: string, endedAt?: number): Promise<boolean>;
+  /** Marks when media last arrived for calls in progress (epoch ms); ended calls are left alone. */
+  mediaSeen(marks: ReadonlyMap<string, number>): Promise<void>;
   getCall(callId: string): Promise<CallEntry | null>;
   /** Newest first (startedAt, then callId). */
   listCalls(options?: ListCallsOptions): Promise<CallEntry[]>;
@@ -81,6 +92,8 @@ export interface CallDirectory {
   getPipeline(pipelineId: string): Promise<PipelineEntry | null>;
   /** Newest first (createdAt, then pipelineId). */
   listPipelines(options?: ListPipelinesOptions): Promise<PipelineEntry[]>;
+  /** Erasure: deletes the call and its pipelines; resolves with how many entries went (call and pipelines). */
+  eraseCall(callId: string): Promise<number>;
   /** Deletes calls that ended before `before` (epoch ms), with their pipelines; resolves with how many calls. */
   prune(before: number): Promise<number>;
   readonly closed: boolean;

@@ -51,11 +51,24 @@ export class PostgresCallDirectory implements CallDirectory {
     );
   }
 
-  async callEnded(callId: string, endedAt = Date.now()): Promise<void> {
+  async callEnded(callId: string, endedAt = Date.now()): Promise<boolean> {
     this.#assertOpen();
-    await this.#db.query(
-      'UPDATE calls SET ended_at = COALESCE(ended_at, $2), updated_at = $3 WHERE call_id = $1',
+    // Row-locked: of two processes ending the call at once, the second finds ended_at set.
+    const { rowCount } = await this.#db.query(
+      'UPDATE calls SET ended_at = $2, updated_at = $3 WHERE call_id = $1 AND ended_at IS NULL',
       [callId, endedAt, Date.now()],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  async mediaSeen(marks: ReadonlyMap<string, number>): Promise<void> {
+    this.#assertOpen();
+    if (marks.size === 0) return;
+    await this.#db.query(
+      `UPDATE calls SET last_media_at = GREATEST(calls.last_media_at, m.at)
+       FROM unnest($1::text[], $2::bigint[]) AS m(call_id, at)
+       WHERE calls.call_id = m.call_id AND calls.ended_at IS NULL`,
+      [[...marks.keys()], [...marks.values()]],
     );
   }
 
@@ -122,6 +135,15 @@ export class PostgresCallDirectory implements CallDirectory {
       );
       const { rowCount } = await tx.query('DELETE FROM calls WHERE ended_at < $1', [before]);
       return rowCount ?? 0;
+    });
+  }
+
+  async eraseCall(callId: string): Promise<number> {
+    this.#assertOpen();
+    return this.#db.transaction(async (tx) => {
+      const pipelines = await tx.query('DELETE FROM pipelines WHERE call_id = $1', [callId]);
+      const calls = await tx.query('DELETE FROM calls WHERE call_id = $1', [callId]);
+      return (pipelines.rowCount ?? 0) + (calls.rowCount ?? 0);
     });
   }
 

@@ -41,6 +41,12 @@ export class PostgresPostCallStore implements PostCallStore {
     return rows[0]?.document ?? null;
   }
 
+  async eraseCall(callId: string): Promise<number> {
+    if (this.#closed) throw new InvalidStateError('post-call store');
+    const { rowCount } = await this.#db.query('DELETE FROM post_call_analytics WHERE call_id = $1', [callId]);
+    return rowCount ?? 0;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
   }

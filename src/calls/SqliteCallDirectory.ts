@@ -53,6 +53,7 @@ CREATE INDEX IF NOT EXISTS pipelines_call ON pipelines (call_id);
 CREATE INDEX IF NOT EXISTS pipelines_newest ON pipelines (created_at DESC, pipeline_id);
 `,
     },
+    { version: 2, name: 'last media of a call', sql: 'ALTER TABLE calls ADD COLUMN last_media_at INTEGER;' },
   ],
 };
 
@@ -90,11 +91,22 @@ export class SqliteCallDirectory implements CallDirectory {
       .run(info.callId, JSON.stringify(callInfoJson(info)), owner, info.startedAt.getTime(), Date.now());
   }
 
-  async callEnded(callId: string, endedAt = Date.now()): Promise<void> {
+  async callEnded(callId: string, endedAt = Date.now()): Promise<boolean> {
     this.#assertOpen();
-    this.#db
-      .prepare('UPDATE calls SET ended_at = COALESCE(ended_at, ?), updated_at = ? WHERE call_id = ?')
+    const { changes } = this.#db
+      .prepare('UPDATE calls SET ended_at = ?, updated_at = ? WHERE call_id = ? AND ended_at IS NULL')
       .run(endedAt, Date.now(), callId);
+    return changes > 0;
+  }
+
+  async mediaSeen(marks: ReadonlyMap<string, number>): Promise<void> {
+    this.#assertOpen();
+    const mark = this.#db.prepare(
+      'UPDATE calls SET last_media_at = MAX(COALESCE(last_media_at, 0), ?) WHERE call_id = ? AND ended_at IS NULL',
+    );
+    this.#db.transaction(() => {
+      for (const [callId, at] of marks) mark.run(at, callId);
+    })();
   }
 
   async getCall(callId: string): Promise<CallEntry | null> {
@@ -165,6 +177,15 @@ export class SqliteCallDirectory implements CallDirectory {
         .run(before);
       return this.#db.prepare('DELETE FROM calls WHERE ended_at < ?').run(before).changes;
     })();
+  }
+
+  async eraseCall(callId: string): Promise<number> {
+    this.#assertOpen();
+    return this.#db.transaction(
+      () =>
+        this.#db.prepare('DELETE FROM pipelines WHERE call_id = ?').run(callId).changes +
+        this.#db.prepare('DELETE FROM calls WHERE call_id = ?').run(callId).changes,
+    )();
   }
 
   async close(): Promise<void> {

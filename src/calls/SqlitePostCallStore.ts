@@ -60,6 +60,13 @@ export class SqlitePostCallStore implements PostCallStore {
     return row ? (JSON.parse(row.document) as PostCallAnalytics) : null;
   }
 
+  async eraseCall(callId: string): Promise<number> {
+    if (this.#closed) throw new InvalidStateError('post-call store');
+    const { changes } = this.#db.prepare('DELETE FROM post_call_analytics WHERE call_id = ?').run(callId);
+    this.#db.pragma('wal_checkpoint(TRUNCATE)');
+    return changes;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

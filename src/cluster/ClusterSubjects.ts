@@ -45,6 +45,11 @@ export class ClusterSubjects {
     return `${this.eventsPrefix}.${encodeToken(type)}.${callToken(callId)}`;
   }
 
+  /** Every event of one call (a subject filter: erasure purges it). */
+  eventsOfCall(callId: string): string {
+    return `${this.eventsPrefix}.*.${callToken(callId)}`;
+  }
+
   job(pipelineId: string): string {
     return `${this.jobsPrefix}.${encodeToken(pipelineId)}`;
   }

@@ -10,6 +10,7 @@ import type { PcmFrame } from '../media/MediaTypes.js';
 import type { NatsConnection } from '../platform/nats/NatsConnection.js';
 import type { MediaInsightsPipelineConfiguration } from '../configurations/ConfigurationTypes.js';
 import type { Pipeline } from '../pipeline/Pipeline.js';
+import { pipelineEntryOf } from '../calls/CallDirectoryRows.js';
 import type { PipelineBlueprint, PipelineManager } from '../pipeline/PipelineManager.js';
 import { stateChangeEvent } from '../pipeline/records/StateChange.js';
 import {
@@ -192,18 +193,7 @@ export class JobRunner {
 
   /** The PipelineManager's stateChanged: each state goes to the call directory, in order per pipeline. */
   stateChanged(pipeline: Pipeline): void {
-    const entry: PipelineEntry = {
-      pipelineId: pipeline.id,
-      callId: pipeline.call.callId,
-      status: pipeline.status,
-      configurationName: pipeline.configurationName,
-      configurationArn: pipeline.configurationArn,
-      owner: this.#options.owner,
-      createdAt: pipeline.createdAt.getTime(),
-      updatedAt: pipeline.updatedAt.getTime(),
-      document: pipeline.toJSON(),
-    };
-    this.#write(entry);
+    this.#write(pipelineEntryOf(pipeline, this.#options.owner));
   }
 
   async #run(): Promise<void> {

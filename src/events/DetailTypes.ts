@@ -3,8 +3,9 @@
  * spells them so that consumers written for Chime keep working, and Callsight's own. Producers,
  * rules and readers name them through this table only; docs/messages.md lists them.
  *
- * The web app is built on its own, so it keeps a copy: src/events/DetailTypes.ts and
- * web/src/state/DetailTypes.ts are the same file, byte for byte (test/events/DetailTypes.test.ts).
+ * The client package (client/, which the web app uses too) is published on its own, so it keeps a
+ * copy: src/events/DetailTypes.ts and client/src/DetailTypes.ts are the same file, byte for byte
+ * (test/events/DetailTypes.test.ts).
  */
 export const DetailType = {
   /** Voice Connector streaming events: STARTED, ALL_STARTED, UPDATED, ENDED, FAILED. */
@@ -37,6 +38,8 @@ export const DetailType = {
   PipelineAlert: 'Callsight Pipeline Alert',
   /** Callsight's own: a webhook gave up on a payload. */
   WebhookDeadLetter: 'Callsight Webhook Dead Letter',
+  /** Callsight's own: a call was erased (who and what was removed, never the content). */
+  CallErased: 'Callsight Call Erased',
 } as const;
 
 export type DetailType = (typeof DetailType)[keyof typeof DetailType];

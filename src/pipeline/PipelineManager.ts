@@ -153,6 +153,20 @@ export class PipelineManager {
     if (siblings) this.#byCall.set(pipeline.call.callId, siblings);
   }
 
+  /**
+   * Erasure: forgets the call's stopped pipelines (the listing's history); resolves with how many.
+   * A call with a pipeline still running is the caller's to refuse.
+   */
+  async eraseCall(callId: string): Promise<number> {
+    let erased = 0;
+    for (const pipeline of [...this.#byId.values()]) {
+      if (pipeline.call.callId !== callId || pipeline.active) continue;
+      this.#byId.delete(pipeline.id);
+      erased++;
+    }
+    return erased;
+  }
+
   /** Lets another worker carry the pipeline on (Pipeline.release) and forgets it here. */
   async release(identifier: string, options: { readonly flush?: boolean } = {}): Promise<void> {
     const pipeline = this.get(identifier);

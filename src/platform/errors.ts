@@ -92,6 +92,15 @@ export const ERROR_CODES = {
       'An HTTP client was cut off: its headers did not arrive within http.headersTimeoutMs, or its whole request within http.requestTimeoutMs.',
   },
   CS_ERR_CLOSED: { status: 0, summary: 'The object was used after close().' },
+  CS_ERR_PORT_UNAVAILABLE: {
+    status: 0,
+    summary:
+      'A listening port (SIP or HTTP) could not be bound at start: in use, privileged or not an address here.',
+  },
+  CS_ERR_DATA_DIR_UNWRITABLE: {
+    status: 0,
+    summary: 'The data folder could not be created or written at start.',
+  },
   CS_ERR_NOT_READY: {
     status: 503,
     summary: 'Callsight is starting or shutting down: /healthz and new WebSocket clients are answered 503.',
@@ -99,6 +108,14 @@ export const ERROR_CODES = {
   CS_ERR_NOT_FOUND: {
     status: 404,
     summary: 'The call, pipeline or configuration named in the request does not exist.',
+  },
+  CS_ERR_CALL_IN_PROGRESS: {
+    status: 409,
+    summary: 'The call is still in progress: it can be erased once it has ended.',
+  },
+  CS_ERR_ERASURE_INCOMPLETE: {
+    status: 503,
+    summary: 'An erasure stopped part of the way (a store could not be reached); repeat the request.',
   },
   CS_ERR_PIPELINE_STATE: {
     status: 409,

@@ -1,6 +1,6 @@
 import { RecordingSpace } from './RecordingSpace.js';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rmdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { CallsightError, errorMessage } from '../platform/errors.js';
@@ -153,6 +153,27 @@ export class RecordingStore implements RecordingStorage {
     }
     if (!this.#s3) throw new Error('recording is in S3 but no S3 store is configured');
     return this.#s3.read(recordingKey(recording.callId, recording.pipelineId), range);
+  }
+
+  async eraseCall(callId: string): Promise<number> {
+    if (!isRecordingId(callId)) return 0;
+    const uploads = [...this.#uploading].filter(([key]) => key.startsWith(`${callId}/`));
+    await Promise.allSettled(uploads.map(([, upload]) => upload));
+    const folder = join(this.dir, callId);
+    const names = await readdir(folder).catch(() => [] as string[]);
+    let erased = names.filter(
+      (name) => name.endsWith('.wav') || name.endsWith(`.wav${IN_PROGRESS_SUFFIX}`),
+    ).length;
+    await rm(folder, { recursive: true, force: true });
+    if (this.#s3) {
+      for await (const object of this.#s3.list(`${callId}/`)) {
+        if (KEY.exec(object.key)?.[1] !== callId) continue;
+        await this.#s3.delete(object.key);
+        erased++;
+      }
+    }
+    this.#logger.info({ callId, erased }, 'recordings of a call erased');
+    return erased;
   }
 
   /**

@@ -75,4 +75,9 @@ export interface RecordingStorage {
   read(recording: StoredRecording, range?: ByteRange): Promise<Readable>;
   /** Whether the recordings disk has room, as the recordings written find it (for /healthz and /metrics). */
   readonly space: RecordingSpace;
+  /**
+   * Erasure: deletes every recording of the call, locally and in S3, once any upload of it in
+   * flight has finished; resolves with how many files and objects went.
+   */
+  eraseCall(callId: string): Promise<number>;
 }

@@ -278,6 +278,16 @@ export class JetStreamDataStream implements DataStream {
     return String(this.#lastSequence);
   }
 
+  async eraseCall(callId: string): Promise<number> {
+    if (this.closed) throw new InvalidStateError('data stream');
+    await this.settled();
+    const { purged } = await this.#jsm.streams.purge(this.#streamName, {
+      filter: `${this.#prefix}.*.${callToken(callId)}`,
+    });
+    this.#logger.info({ callId, erased: purged }, 'call erased from the data stream');
+    return purged;
+  }
+
   /** The stream's state from the server (messages, bytes, first and last sequence). */
   async info(): Promise<{ messages: number; bytes: number; firstSequence: number; lastSequence: number }> {
     if (this.closed) throw new InvalidStateError('data stream');

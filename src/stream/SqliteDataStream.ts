@@ -61,6 +61,7 @@ CREATE TABLE IF NOT EXISTS records (
 CREATE INDEX IF NOT EXISTS records_appended_at ON records (appended_at);
 `,
     },
+    { version: 2, name: 'records by call', sql: 'CREATE INDEX records_call_id ON records (call_id);' },
   ],
 };
 
@@ -157,6 +158,16 @@ export class SqliteDataStream implements DataStream {
   lastSequence(): string {
     if (this.closed) throw new InvalidStateError('data stream');
     return String(this.#lastSequence);
+  }
+
+  async eraseCall(callId: string): Promise<number> {
+    if (this.closed) throw new InvalidStateError('data stream');
+    this.#flush();
+    const { changes } = this.#db.prepare('DELETE FROM records WHERE call_id = ?').run(callId);
+    // The write-ahead log still holds the pages as they were before; fold it in and empty it.
+    this.#db.pragma('wal_checkpoint(TRUNCATE)');
+    this.#logger.info({ callId, erased: changes }, 'call erased from the data stream');
+    return changes;
   }
 
   /** Applies the retention options now; returns how many records were deleted. Also runs periodically. */

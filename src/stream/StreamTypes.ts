@@ -57,5 +57,11 @@ export interface DataStream {
   subscribe(after: string): StreamSubscription;
   /** Sequence number of the newest record ("0" when empty). */
   lastSequence(): string;
+  /**
+   * Erasure (right to be forgotten): removes every record keyed with this call id, wherever it
+   * stands in the stream, and resolves with how many went. Reads and replays never return them
+   * again; sequence numbers are not reused (the stream has a hole where they were).
+   */
+  eraseCall(callId: string): Promise<number>;
   close(): Promise<void>;
 }

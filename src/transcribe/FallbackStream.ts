@@ -2,6 +2,7 @@ import type { PcmFrame } from '../media/MediaTypes.js';
 import { CallsightError, InvalidStateError } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
 import { TypedEmitter } from '../platform/TypedEmitter.js';
+import { readableResult, writesBareWords } from './ReadableText.js';
 import { ReplayBuffer } from './ReplayBuffer.js';
 import type {
   OpenStreamOptions,
@@ -27,6 +28,7 @@ export interface EngineSwitch {
  * the next engine, which carries the channel for the rest of the call. The utterance that was open
  * keeps its resultId: the next engine's first result takes it over, so the partials already sent
  * are followed by a final as for any utterance. Only the last engine's failure is an 'error'.
+ * Results of engines that write bare lower-case words leave here readable (ReadableText.ts).
  */
 export class FallbackStream implements RecognitionStream {
   readonly #chain: readonly SpeechEngine[];
@@ -160,6 +162,6 @@ export class FallbackStream implements RecognitionStream {
       this.#openResultId = null;
       this.#replay.forget(result.endMs);
     }
-    this.#emitter.safeEmit('result', out);
+    this.#emitter.safeEmit('result', writesBareWords(this.engine.kind) ? readableResult(out) : out);
   }
 }

@@ -20,6 +20,11 @@ export interface RecognizedWord {
   readonly stable?: boolean;
   /** The item matched a vocabulary filter (Transcribe's VocabularyFilterMatch). */
   readonly vocabularyFilterMatch?: boolean;
+  /**
+   * The recogniser's own words this item was written from, when readable formatting changed them
+   * ("4111" from "four one one one", "I" from "i"; ReadableText.ts).
+   */
+  readonly spoken?: readonly RecognizedWord[];
 }
 
 /** Content an engine identified or redacted (Amazon Transcribe's PII entities). */
@@ -55,6 +60,8 @@ export interface RecognitionResult {
   readonly startMs: number;
   readonly endMs: number;
   readonly transcript: string;
+  /** The recogniser's own transcript (lower case, numbers in words), when `transcript` was made readable. */
+  readonly spokenTranscript?: string;
   /** Finals: every word, inside [startMs, endMs]. Partials: may be empty (pocketsphinx times finals only). */
   readonly words: readonly RecognizedWord[];
   /** PII the engine identified (ContentIdentificationType) or redacted (ContentRedactionType). */

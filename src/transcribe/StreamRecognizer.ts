@@ -4,15 +4,18 @@ import { isWideband } from './Bandwidth.js';
 import { concatSamples } from './EngineStream.js';
 import type { RecognitionResult, RecognizedWord } from './SpeechEngineTypes.js';
 import type { CmnState, UtteranceDecoder } from './UtteranceDecoder.js';
-import { Vad, VAD_SAMPLE_RATE, type VadOptions } from './Vad.js';
+import { Vad, VAD_SAMPLE_RATE, type VadOptions, type VadOutput } from './Vad.js';
 
 /** Decoder frame length: pocketsphinx runs at 100 frames per second whatever the sample rate. */
 const FRAME_MS = 10;
 
 export interface StreamRecognizerOptions {
   readonly channel: number;
-  /** Lends a decoder for one utterance; it is given back through `release`. */
-  readonly acquire: () => UtteranceDecoder;
+  /**
+   * Lends a decoder for one utterance; it is given back through `release`. null: none is free (the
+   * pool is at its bound), and the utterance's audio waits in `waiting` until `grant` hands one over.
+   */
+  readonly acquire: () => UtteranceDecoder | null;
   readonly release: (decoder: UtteranceDecoder) => void;
   /** Rate the decoder expects; 8000 halves the 16 kHz input. */
   readonly decoderSampleRate: 8000 | 16000;
@@ -64,6 +67,10 @@ export class StreamRecognizer {
   #utterance: OpenUtterance | null = null;
   /** This stream's CMN state between utterances (null before its first utterance). */
   #cmn: CmnState | null = null;
+  /** VAD output from an utterance start on, held while no decoder is free. */
+  #pending: VadOutput[] | null = null;
+  /** A decoder handed over by `grant`, for the pending utterance's start. */
+  #granted: UtteranceDecoder | null = null;
 
   constructor(options: StreamRecognizerOptions) {
     this.#options = options;
@@ -72,19 +79,49 @@ export class StreamRecognizer {
 
   processInput(samples: Int16Array, offsetMs: number): RecognitionResult[] {
     const results: RecognitionResult[] = [];
-    for (const event of this.#vad.processInput(samples, offsetMs)) this.#handle(event, results);
+    for (const event of this.#vad.processInput(samples, offsetMs)) this.#dispatch(event, results);
     return results;
   }
 
-  /** End of stream: finalises an open utterance. */
+  /** End of stream: finalises an open utterance (later, through `grant`, if it is `waiting`). */
   flush(): RecognitionResult[] {
     const results: RecognitionResult[] = [];
-    for (const event of this.#vad.flush()) this.#handle(event, results);
+    for (const event of this.#vad.flush()) this.#dispatch(event, results);
+    return results;
+  }
+
+  /** An utterance started while no decoder was free: its audio is held until `grant`. */
+  get waiting(): boolean {
+    return this.#pending !== null;
+  }
+
+  /** Audio (ms) held while waiting for a decoder. */
+  get pendingMs(): number {
+    let ms = 0;
+    for (const e of this.#pending ?? [])
+      if (e.kind === 'audio') ms += (e.samples.length * 1000) / VAD_SAMPLE_RATE;
+    return ms;
+  }
+
+  /** A decoder for the waiting utterance: the held audio is decoded now. */
+  grant(decoder: UtteranceDecoder): RecognitionResult[] {
+    const results: RecognitionResult[] = [];
+    const events = this.#pending ?? [];
+    this.#pending = null;
+    this.#granted = decoder;
+    try {
+      for (const event of events) this.#dispatch(event, results);
+    } finally {
+      // Not waiting after all (cannot happen: the held output starts with the utterance's start).
+      if (this.#granted) this.#options.release(this.#granted);
+      this.#granted = null;
+    }
     return results;
   }
 
   /** Gives back a borrowed decoder without a result (the stream is being torn down). */
   abandon(): void {
+    this.#pending = null;
     const u = this.#utterance;
     this.#utterance = null;
     if (u) {
@@ -93,10 +130,20 @@ export class StreamRecognizer {
     }
   }
 
-  #handle(event: ReturnType<Vad['processInput']>[number], results: RecognitionResult[]): void {
+  #dispatch(event: VadOutput, results: RecognitionResult[]): void {
+    if (this.#pending) this.#pending.push(event);
+    else this.#handle(event, results);
+  }
+
+  #handle(event: VadOutput, results: RecognitionResult[]): void {
     switch (event.kind) {
       case 'start': {
-        const decoder = this.#options.acquire();
+        const decoder = this.#granted ?? this.#options.acquire();
+        this.#granted = null;
+        if (!decoder) {
+          this.#pending = [event];
+          return;
+        }
         decoder.startUtterance();
         // The stream's own CMN state; its first utterance gets one with its first audio (below).
         if (this.#options.cmn && this.#cmn) decoder.setCmn?.(this.#cmn);

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { UtteranceAnalyzer } from '../../src/analytics/index.js';
+import { readableWords } from '../../src/transcribe/ReadableText.js';
 import { utteranceFromText } from './callFixture.js';
+import { piiAsrItems } from './evaluatePiiAsr.js';
 
 const CARD = 'four one one one one one one one one one one one one one one one';
 const angry = utteranceFromText(
@@ -141,5 +143,67 @@ describe('UtteranceAnalyzer', () => {
       BeginOffsetMillis: 500,
       EndOffsetMillis: 700,
     });
+  });
+
+  test('readable items (digits, capitals, punctuation): the models read the spoken words, the event shows the items', () => {
+    const readable = { ...angry, words: readableWords(angry.words, true) };
+    const redacted = new UtteranceAnalyzer({ contentRedactionType: 'PII' }).analyze(readable).event;
+    assert.equal(redacted.Transcript, "I was charged twice on my card [PII] and I'm furious.");
+    assert.equal(redacted.Sentiment, 'NEGATIVE');
+    assert.deepEqual(redacted.Items.map((i) => [i.Content, i.ItemType]).slice(6), [
+      ['card', 'pronunciation'],
+      ['[PII]', 'pronunciation'],
+      ['and', 'pronunciation'],
+      ["I'm", 'pronunciation'],
+      ['furious', 'pronunciation'],
+      ['.', 'punctuation'],
+    ]);
+    const card = redacted.Items[7]!;
+    assert.deepEqual([card.BeginOffsetMillis, card.EndOffsetMillis], [3100, 7840]);
+    assert.deepEqual(
+      redacted.Entities.map((e) => [e.Type, e.Content, e.BeginOffset, e.EndOffset]),
+      [['CREDIT_DEBIT_NUMBER', '[PII]', 3100, 7840]],
+    );
+    const [issue] = redacted.IssuesDetected;
+    assert.ok(issue !== undefined);
+    assert.equal(
+      redacted.Transcript.slice(issue.CharacterOffsets.Begin, issue.CharacterOffsets.End),
+      'I was charged twice on my card [PII]',
+    );
+
+    const identified = new UtteranceAnalyzer({ contentIdentificationType: 'PII' }).analyze(readable).event;
+    assert.equal(identified.Transcript, "I was charged twice on my card 4111111111111111 and I'm furious.");
+    assert.equal(identified.Entities[0]?.Content, '4111111111111111');
+  });
+
+  test('over the PII evaluation set, readable items hide exactly what the spoken words hide', () => {
+    const analyzer = new UtteranceAnalyzer({ contentRedactionType: 'PII' });
+    let hidden = 0;
+    for (const item of piiAsrItems())
+      for (const f of item.finals) {
+        const spoken = utteranceFromText('u', 'CUSTOMER', f.words.join(' '), f.startMs);
+        const plain = analyzer.analyze(spoken).event;
+        const readable = analyzer.analyze({ ...spoken, words: readableWords(spoken.words, true) }).event;
+        assert.deepEqual(
+          readable.Entities.map((e) => [e.Type, e.BeginOffset, e.EndOffset]),
+          plain.Entities.map((e) => [e.Type, e.BeginOffset, e.EndOffset]),
+        );
+        // An item is hidden when any word it was written from is.
+        const hiddenAt = new Set(
+          plain.Items.filter((i) => i.Content === '[PII]').map((i) => i.BeginOffsetMillis),
+        );
+        for (const i of readable.Items) {
+          if (i.ItemType === 'punctuation') continue;
+          const covers = plain.Items.filter(
+            (p) => p.BeginOffsetMillis >= i.BeginOffsetMillis && p.EndOffsetMillis <= i.EndOffsetMillis,
+          );
+          assert.equal(
+            i.Content === '[PII]',
+            covers.some((p) => hiddenAt.has(p.BeginOffsetMillis)),
+          );
+        }
+        hidden += readable.Entities.length;
+      }
+    assert.ok(hidden > 100, `${hidden} entities`);
   });
 });

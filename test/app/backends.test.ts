@@ -109,7 +109,7 @@ async function assertFindsEverything(backends: Backends, dataDir: string): Promi
 }
 
 describe('openBackends on a data folder written by Callsight 0.1.0', () => {
-  test('finds every record, configuration, connection, call and post-call document, and records version 1 of each store', async () => {
+  test('finds every record, configuration, connection, call and post-call document, and brings each store to its latest version', async () => {
     const dataDir = copyOfFixture();
     assert.throws(() => migrationsIn(path.join(dataDir, 'callsight.db')), /no such table/);
     const backends = await open(dataDir);
@@ -118,9 +118,13 @@ describe('openBackends on a data folder written by Callsight 0.1.0', () => {
     } finally {
       await backends.close();
     }
-    assert.deepEqual(migrationsIn(path.join(dataDir, 'stream.db')), [{ store: 'data stream', version: 1 }]);
+    assert.deepEqual(migrationsIn(path.join(dataDir, 'stream.db')), [
+      { store: 'data stream', version: 1 },
+      { store: 'data stream', version: 2 },
+    ]);
     assert.deepEqual(migrationsIn(path.join(dataDir, 'callsight.db')), [
       { store: 'call directory', version: 1 },
+      { store: 'call directory', version: 2 },
       { store: 'configurations', version: 1 },
       { store: 'connection registry', version: 1 },
       { store: 'post-call analytics', version: 1 },
@@ -141,7 +145,7 @@ describe('openBackends on a data folder written by Callsight 0.1.0', () => {
     } finally {
       await again.close();
     }
-    assert.equal(migrationsIn(path.join(dataDir, 'callsight.db')).length, 4);
+    assert.equal(migrationsIn(path.join(dataDir, 'callsight.db')).length, 5);
   });
 
   test('a data folder a newer Callsight migrated is refused, naming the folder', async () => {

@@ -49,7 +49,7 @@ describe('recording settings', () => {
     assert.equal(httpBaseUrl('::', '2001:db8::1', 8080), 'http://[2001:db8::1]:8080');
     assert.equal(
       recordingUrl('http://192.0.2.10:8080', 'c3a8e5d2', '9b2d6e41'),
-      'http://192.0.2.10:8080/api/calls/c3a8e5d2/recording?pipelineId=9b2d6e41',
+      'http://192.0.2.10:8080/api/calls/c3a8e5d2/recording.wav?pipelineId=9b2d6e41',
     );
   });
 });

@@ -83,9 +83,9 @@ export function callDirectoryContract(harness: CallDirectoryHarness): void {
       assert.equal((await directory.getCall('a'))?.info.fromNumber, '+1999');
       assert.equal((await directory.getCall('a'))?.owner, 'sip-1');
 
-      await directory.callEnded('b', 5000);
-      await directory.callEnded('b', 6000);
-      await directory.callEnded('unknown', 6000);
+      assert.equal(await directory.callEnded('b', 5000), true, 'this write ended it');
+      assert.equal(await directory.callEnded('b', 6000), false, 'it had ended already');
+      assert.equal(await directory.callEnded('unknown', 6000), false);
       assert.equal((await directory.getCall('b'))?.endedAt, 5000, 'the first end time is kept');
       assert.deepEqual(
         (await directory.listCalls()).map((c) => c.callId),
@@ -101,6 +101,44 @@ export function callDirectoryContract(harness: CallDirectoryHarness): void {
       );
       await assert.rejects(directory.listCalls({ limit: 0 }), ValidationError);
       await directory.close();
+    });
+
+    test('the last media mark only moves forward, and only while the call lasts', async (t) => {
+      if (harness.skip()) return t.skip(harness.skip() as string);
+      const directory = await harness.open(await harness.fresh());
+      await directory.callStarted(call('a', 1000), 'sip-1');
+      await directory.callStarted(call('b', 1000), 'sip-1');
+      assert.equal((await directory.getCall('a'))?.lastMediaAt, null, 'no mark before the first');
+      await directory.mediaSeen(
+        new Map([
+          ['a', 4000],
+          ['b', 4000],
+          ['unknown', 4000],
+        ]),
+      );
+      await directory.mediaSeen(new Map([['a', 3000]]));
+      assert.equal((await directory.getCall('a'))?.lastMediaAt, 4000, 'an older mark is ignored');
+      await directory.mediaSeen(new Map([['a', 5000]]));
+      assert.equal((await directory.getCall('a'))?.lastMediaAt, 5000);
+      await directory.callEnded('b', 4500);
+      await directory.mediaSeen(new Map([['b', 9000]]));
+      assert.equal((await directory.getCall('b'))?.lastMediaAt, 4000, 'an ended call keeps its mark');
+      await directory.mediaSeen(new Map());
+      await directory.close();
+    });
+
+    test('of two processes ending a call at once, exactly one ends it', async (t) => {
+      if (harness.skip()) return t.skip(harness.skip() as string);
+      const spec = await harness.fresh();
+      const one = await harness.open(spec);
+      const two = await harness.open(spec);
+      for (let i = 0; i < 20; i++) await one.callStarted(call(`c${i}`, 1000 + i), 'sip-1');
+      const ended = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => [one, two].map((d) => d.callEnded(`c${i}`, 2000))).flat(),
+      );
+      assert.equal(ended.filter(Boolean).length, 20);
+      await one.close();
+      await two.close();
     });
 
     test('pipelines: an update only moves forward in time; list filters by call, owner and activity', async (t) => {
@@ -160,6 +198,29 @@ export function callDirectoryContract(harness: CallDirectoryHarness): void {
       await directory.close();
     });
 
+    test('eraseCall deletes one call and its pipelines, ended or not, and nothing else', async (t) => {
+      if (harness.skip()) return t.skip(harness.skip() as string);
+      const directory = await harness.open(await harness.fresh());
+      await directory.callStarted(call('forget', 1000));
+      await directory.callStarted(call('keep', 2000));
+      await directory.callEnded('forget', 1500);
+      await directory.putPipeline(pipeline('p-forget', 'forget', 'Stopped', 1500));
+      await directory.putPipeline(pipeline('p-forget-2', 'forget', 'Stopped', 1600));
+      await directory.putPipeline(pipeline('p-keep', 'keep', 'InProgress', 2000));
+      assert.equal(await directory.eraseCall('forget'), 3);
+      assert.equal(await directory.eraseCall('forget'), 0);
+      assert.equal(await directory.getCall('forget'), null);
+      assert.deepEqual(
+        (await directory.listCalls()).map((c) => c.callId),
+        ['keep'],
+      );
+      assert.deepEqual(
+        (await directory.listPipelines()).map((p) => p.pipelineId),
+        ['p-keep'],
+      );
+      await directory.close();
+    });
+
     test('close() is idempotent and every method rejects afterwards', async (t) => {
       if (harness.skip()) return t.skip(harness.skip() as string);
       const directory = await harness.open(await harness.fresh());
@@ -168,6 +229,7 @@ export function callDirectoryContract(harness: CallDirectoryHarness): void {
       assert.equal(directory.closed, true);
       await assert.rejects(directory.callStarted(call('a', 1)), InvalidStateError);
       await assert.rejects(directory.callEnded('a'), InvalidStateError);
+      await assert.rejects(directory.mediaSeen(new Map([['a', 1]])), InvalidStateError);
       await assert.rejects(directory.getCall('a'), InvalidStateError);
       await assert.rejects(directory.listCalls(), InvalidStateError);
       await assert.rejects(directory.putPipeline(pipeline('p', 'a', 'InProgress', 1)), InvalidStateError);

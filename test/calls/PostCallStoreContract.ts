@@ -40,6 +40,10 @@ export function postCallStoreContract(harness: PostCallStoreHarness): void {
       // Saving a pipeline's document again replaces it (and makes it the newest).
       await store.save({ callId: 'call/1', pipelineId: 'p1', analytics: analytics(4) });
       assert.deepEqual(await store.get('call/1'), analytics(4));
+      assert.equal(await store.eraseCall('call/1'), 2, 'both pipelines of the call');
+      assert.equal(await store.get('call/1'), null);
+      assert.deepEqual(await store.get('other'), analytics(3), 'other calls stay');
+      assert.equal(await store.eraseCall('call/1'), 0);
       await store.close();
       await store.close();
       await assert.rejects(store.get('call/1'), InvalidStateError);

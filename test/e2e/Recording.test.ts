@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CallsightApi } from '../../client/src/index.js';
 import { readWav } from '../../src/media/wav/WavFile.js';
 import { WavHeader } from '../../src/media/wav/WavHeader.js';
 import { SipCaller } from '../../scripts/lib/SipCaller.js';
@@ -16,7 +17,7 @@ import {
   writeConfigFile,
 } from '../helpers/configFile.js';
 import { s3ServerUnavailable, startS3Server, type S3TestServer } from '../helpers/s3Server.js';
-import { RecordCollector, callIdOf, detailOf } from '../helpers/wsRecords.js';
+import { RecordCollector, callIdOf, detailOf, type StreamFrame } from '../helpers/wsRecords.js';
 import { soxInfo } from '../recording/wavTools.js';
 
 const WAV = new URL('../fixtures/audio/demo-customer.wav', import.meta.url).pathname;
@@ -78,6 +79,8 @@ describe(
       assert.equal(code, 0, callsight?.stderr());
     });
 
+    let erasedCallId = '';
+
     test('a real call is recorded; its Recording record links a stereo WAV as long as the call, served with ranges', async (t) => {
       const audio = readWav(WAV);
       const caller = await SipCaller.open('127.0.0.1');
@@ -105,6 +108,7 @@ describe(
         'ALL_STARTED',
       );
       const callId = callIdOf(started)!;
+      erasedCallId = callId;
       const record = await live.waitFor(
         (f) => f['detail-type'] === 'Recording' && callIdOf(f) === callId,
         60_000,
@@ -121,7 +125,7 @@ describe(
       const url = record.s3MediaObjectConsoleUrl as string;
       assert.equal(
         url,
-        `http://127.0.0.1:${callsight.httpPort}/api/calls/${callId}/recording?pipelineId=${pipelineId}`,
+        `http://127.0.0.1:${callsight.httpPort}/api/calls/${callId}/recording.wav?pipelineId=${pipelineId}`,
       );
       assert.equal(record.location, `s3://${BUCKET}/${callId}/${pipelineId}.wav`, 'uploaded to the bucket');
       assert.deepEqual([record.sampleRate, record.channels], [16_000, 2]);
@@ -163,6 +167,57 @@ describe(
         [header?.channels, header?.sampleRate, header?.dataBytes],
         [2, 16_000, body.length - 44],
       );
+    });
+
+    test('an erased call is gone everywhere: its records, its recording in the bucket, its post-call document; replays skip it', async () => {
+      const callId = erasedCallId;
+      assert.ok(callId, 'the recording test ran');
+      const api = `http://127.0.0.1:${callsight.httpPort}/api`;
+      const ofCall = (frames: readonly StreamFrame[]) =>
+        frames.filter((f) => callIdOf(f) === callId || detailOf(f).callId === callId);
+      await live.waitFor(
+        (f) => detailOf(f).eventType === 'chime:MediaInsightsStopped' && callIdOf(f) === callId,
+        60_000,
+        'the pipeline stop',
+      );
+      const before = await fetch(`${api}/records?from=0&limit=1000`).then(
+        (r) => r.json() as Promise<StreamFrame[]>,
+      );
+      assert.ok(ofCall(before).length > 5, 'the call has records before');
+
+      const client = new CallsightApi({ url: `http://127.0.0.1:${callsight.httpPort}` });
+      const report = await client.eraseCall(callId);
+      assert.equal(report.callId, callId);
+      assert.equal(report.removed.recordings, 1, 'the object in the bucket');
+      assert.ok(report.removed.records! >= ofCall(before).length - 1, JSON.stringify(report));
+      assert.ok(report.removed.pipelines! >= 1);
+
+      assert.equal((await fetch(`${api}/calls/${callId}/recording`)).status, 404);
+      const listing = await fetch(`${s3.endpoint}/${BUCKET}?list-type=2`).then((r) => r.text());
+      assert.ok(!listing.includes(callId), 'nothing of the call is left in the bucket');
+      const after = await fetch(`${api}/records?from=0&limit=1000`).then(
+        (r) => r.json() as Promise<StreamFrame[]>,
+      );
+      assert.deepEqual(
+        ofCall(after).filter((f) => f['detail-type'] !== 'Callsight Call Erased'),
+        [],
+      );
+      const audit = after.find((f) => f['detail-type'] === 'Callsight Call Erased');
+      assert.deepEqual((audit?.detail as { callId?: string } | undefined)?.callId, callId);
+      assert.ok(!JSON.stringify(audit).includes('Transcript'), 'the audit record holds no content');
+
+      const replay = new RecordCollector(`ws://127.0.0.1:${callsight.httpPort}/ws?from=0`);
+      try {
+        await replay.opened;
+        await replay.waitFor((f) => f['detail-type'] === 'Callsight Call Erased', 10_000, 'the replay');
+        assert.deepEqual(
+          ofCall(replay.frames).filter((f) => f['detail-type'] !== 'Callsight Call Erased'),
+          [],
+        );
+      } finally {
+        replay.close();
+      }
+      await assert.rejects(client.eraseCall(callId), { status: 404, code: 'CS_ERR_NOT_FOUND' });
     });
   },
 );

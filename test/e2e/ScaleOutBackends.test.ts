@@ -145,4 +145,41 @@ describe('a call on the scale-out backends: JetStream stream, PostgreSQL stores'
     assert.equal(res.status, 200);
     assert.equal(existsSync(join(callsight.dataDir, 'callsight.db')), false, 'no embedded database');
   });
+
+  test('an erased call leaves the JetStream stream and PostgreSQL', async (t) => {
+    if (skip) return t.skip(skip);
+    const res = await fetch(`http://127.0.0.1:${callsight.httpPort}/api/calls/${callId}`, {
+      method: 'DELETE',
+    });
+    assert.equal(res.status, 200);
+    const { removed } = (await res.json()) as { removed: Record<string, number> };
+    assert.ok(removed.records! >= live.frames.filter((f) => callIdOf(f) === callId).length - 1);
+    const nc = await connect({ servers: nats!.url });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const info = await jsm.streams.info(streamName, { subjects_filter: `${subjectPrefix}.*.${callId}` });
+      assert.deepEqual(info.state.subjects ?? {}, {}, 'no message of the call is left');
+    } finally {
+      await nc.close();
+    }
+    const client = new pg.Client({ connectionString: database!.url });
+    await client.connect();
+    try {
+      const documents = await client.query('SELECT 1 FROM post_call_analytics WHERE call_id = $1', [callId]);
+      assert.equal(documents.rowCount, 0);
+    } finally {
+      await client.end();
+    }
+    const replay = new RecordCollector(`ws://127.0.0.1:${callsight.httpPort}/ws?from=0`);
+    try {
+      await replay.opened;
+      await replay.waitFor((f) => f['detail-type'] === 'Callsight Call Erased', 10_000, 'the audit record');
+      assert.deepEqual(
+        replay.frames.filter((f) => callIdOf(f) === callId && f['detail-type'] !== 'Callsight Call Erased'),
+        [],
+      );
+    } finally {
+      replay.close();
+    }
+  });
 });

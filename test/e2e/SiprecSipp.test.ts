@@ -144,8 +144,12 @@ describe(
       const allDetail = detailOf(all);
       assert.match(allDetail.siprecMetadata as string, /participant_id="srfBElmCRp2QB23b7Mpk0w=="/);
       assert.equal(allDetail.direction, 'Inbound');
-      assert.equal(allDetail.fromNumber, 'alice', "the first stream's sender is the caller");
-      assert.equal(allDetail.toNumber, '+15555550100');
+      assert.equal(
+        allDetail.fromNumber,
+        '+15555550100',
+        'the customer (the AOR pattern names the agent) is the caller',
+      );
+      assert.equal(allDetail.toNumber, 'alice');
       assert.equal((allDetail.inviteHeaders as Record<string, string>)['x-test-case'], 'siprec-two-streams');
       const streams = allDetail.streams as {
         isCaller: boolean;
@@ -155,8 +159,8 @@ describe(
       assert.deepEqual(
         streams.map((s) => [s.isCaller, s.channelId, s.sdp.mediaIndex, s.sdp.mediaLabel]),
         [
-          [true, 1, 0, '1'], // the agent (AOR matches the pattern): AGENT → ch_1
-          [false, 0, 1, '2'], // the customer: CUSTOMER → ch_0
+          [true, 0, 1, '2'], // the customer: CUSTOMER → ch_0, the caller, listed first
+          [false, 1, 0, '1'], // the agent (AOR matches the pattern): AGENT → ch_1
         ],
       );
 

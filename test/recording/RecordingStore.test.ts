@@ -223,6 +223,31 @@ describe('RecordingStore: S3-compatible store (s3rver)', { skip: unavailable ?? 
     }
   });
 
+  test('eraseCall deletes the recordings of the call in the bucket and locally, and no other call', async () => {
+    const dir = freshDir();
+    const store = await open({ dir, s3: s3.settings, logger });
+    try {
+      for (const [callId, pipelineId] of [
+        ['call-erase', 'p1'],
+        ['call-erase', 'p2'],
+        ['call-erase-kept', 'p1'],
+      ] as const) {
+        const path = store.pathFor(callId, pipelineId);
+        recordingAt(path);
+        await store.publish(path, callId, pipelineId);
+      }
+      recordingAt(`${store.pathFor('call-erase', 'p3')}.part`); // a leftover of a crash, never uploaded
+      assert.equal(await store.eraseCall('call-erase'), 3);
+      assert.equal(await store.find('call-erase'), null);
+      assert.ok(!existsSync(join(dir, 'call-erase')), 'the local folder is gone');
+      assert.equal((await store.find('call-erase-kept'))?.where, 's3', 'another call keeps its recording');
+      assert.equal(await store.eraseCall('call-erase'), 0);
+      assert.equal(await store.eraseCall('../call-erase-kept'), 0, 'not a call id: nothing');
+    } finally {
+      await store.close();
+    }
+  });
+
   test('the secret access key is never logged', () => {
     assert.ok(logs.length > 5, `${logs.length} log lines`);
     assert.ok(logs.some((l) => l.includes('recordings ready') && l.includes('callsight-recordings')));

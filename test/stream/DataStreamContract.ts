@@ -171,6 +171,43 @@ export function dataStreamContract(harness: StreamHarness): void {
       await stream.close();
     });
 
+    test('eraseCall removes every record of that call, wherever it stands, and nothing else; replays skip the hole', async (t) => {
+      if (harness.skip()) return t.skip(harness.skip() as string);
+      const spec = harness.fresh();
+      let stream = await open(spec);
+      const gone = 'call to forget.é';
+      const keys = [key, { type: 'Transcribe', callId: gone }, { type: 'Recording', callId: null }];
+      for (let i = 0; i < 12; i++) {
+        const k = keys[i % 3]!;
+        await stream.append({ i, secret: k.callId === gone ? 'card 4111' : 'kept' }, k);
+      }
+      await stream.append({ last: true }, { type: 'Media Insights State Change', callId: gone });
+      const live = stream.subscribe('0');
+      assert.equal(await stream.eraseCall(gone), 5);
+      assert.equal(await stream.eraseCall(gone), 0, 'a second erasure finds nothing');
+      const kept = await stream.read('0', 100);
+      assert.equal(kept.length, 8);
+      assert.ok(kept.every((r) => r.callId !== gone && !r.json.includes('4111')));
+      assert.deepEqual(
+        (await stream.read('1', 3)).map((r) => r.sequenceNumber),
+        ['3', '4', '6'],
+        'reads step over the hole',
+      );
+      const after = await stream.append({ next: true }, key);
+      assert.equal(after, '14', 'sequence numbers are not reused');
+      const replayed = await take(stream.subscribe('0'), 9);
+      assert.ok(replayed.every((r) => r.callId !== gone));
+      assert.equal(replayed.at(-1)?.sequenceNumber, '14');
+      live.close();
+      await stream.close();
+      stream = await open(spec);
+      assert.ok(
+        (await stream.read('0', 100)).every((r) => r.callId !== gone),
+        'gone after reopen',
+      );
+      await stream.close();
+    });
+
     test('bad sequence numbers are refused with CS_ERR_STREAM_BAD_SEQUENCE, bad records with TypeError', async (t) => {
       if (harness.skip()) return t.skip(harness.skip() as string);
       const stream = await fresh();

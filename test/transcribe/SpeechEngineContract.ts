@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import type { EventEnvelope } from '../../src/events/EventEnvelope.js';
 import type { AppendKey } from '../../src/stream/StreamTypes.js';
 import type { SpeechEngines } from '../../src/transcribe/SpeechEngines.js';
+import { writesBareWords } from '../../src/transcribe/ReadableText.js';
 import type { RecognitionResult } from '../../src/transcribe/SpeechEngineTypes.js';
 import { wordErrorRate } from '../../src/transcribe/wer.js';
 import { testCall, testPipeline, testStream } from '../pipeline/support/testCall.js';
@@ -128,6 +129,15 @@ export function speechEngineContract(label: string, setup: () => Promise<EngineU
             assert.ok(item.StartTime >= e.StartTime - 0.001 && item.EndTime <= e.EndTime + 0.001);
           }
         }
+      }
+      // Engines of bare lower-case words are made readable ("go forward ten meters": Go forward 10 meters.).
+      if (writesBareWords(under.engines.get(under.name).kind)) {
+        const finals = events.filter((e) => !e.IsPartial);
+        for (const e of finals) assert.match(e.Alternatives[0].Transcript, /^[A-Z0-9$].*[.?]$/);
+        assert.ok(
+          finals.some((e) => / 10 /.test(e.Alternatives[0].Transcript)),
+          'ten as digits',
+        );
       }
       const ch1 = events.filter((e) => e.ChannelId === 'ch_1' && !e.IsPartial);
       assert.ok(ch1[0]!.StartTime >= 4, 'ch_1 times follow its own audio');

@@ -6,7 +6,7 @@ import { locatePath, splitPath } from '../../web/src/state/jsonPath.js';
 import { FilteredMessages, MessageLog, subKey, type MessageFilter } from '../../web/src/state/MessageLog.js';
 import { safeUrl, type StreamRecord } from '../../web/src/state/records.js';
 import { Store } from '../../web/src/state/Store.js';
-import { StreamClient, type ReceivedFrame } from '../../web/src/state/StreamClient.js';
+import { StreamClient, type ReceivedFrame } from '../../client/src/StreamClient.js';
 import { annotateTranscript } from '../../web/src/state/TranscriptText.js';
 import { SyntheticCall } from './syntheticCalls.js';
 

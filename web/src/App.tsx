@@ -1,6 +1,6 @@
 import { Suspense, lazy, useEffect, useState } from 'react';
 import { applyTheme, hrefFor, storedTheme, useRoute, useStoreVersion, type Theme } from './hooks.js';
-import type { StreamClient } from './state/StreamClient.js';
+import type { StreamClient } from '../../client/src/StreamClient.js';
 import type { Store } from './state/Store.js';
 import { CallView } from './views/CallView.js';
 import { ConnectionIndicator } from './views/ConnectionIndicator.js';

@@ -1,7 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
-import { StreamClient } from './state/StreamClient.js';
+import { StreamClient } from '../../client/src/StreamClient.js';
 import { Store } from './state/Store.js';
 import { preloadCallView } from './views/CallView.js';
 import './styles.css';

@@ -100,7 +100,16 @@ export interface Config {
     readonly s3SecretAccessKey: string;
     readonly s3ForcePathStyle: boolean;
   };
-  readonly asr: { readonly workers: number; readonly languageCode: string; readonly enabled: boolean };
+  readonly asr: {
+    readonly workers: number;
+    readonly maxDecodersPerWorker: number;
+    readonly decoderWaitMs: number;
+    readonly decoderIdleSeconds: number;
+    readonly languageCode: string;
+    /** Empty: the pocketsphinx-en-us package's folder. */
+    readonly modelDir: string;
+    readonly enabled: boolean;
+  };
   readonly voiceConnector: {
     readonly id: string;
     readonly region: string;

@@ -9,11 +9,13 @@ import { engineKinds } from '../speechEngines.js';
 import { registerPipelineRoutes } from '../../gateway/api/PipelineRoutes.js';
 import { registerRecordingRoutes } from '../../gateway/api/RecordingRoutes.js';
 import type { ConnectionRegistry } from '../../gateway/ConnectionRegistryTypes.js';
+import { bindFailure } from '../startChecks.js';
 import { HttpServer } from '../../gateway/HttpServer.js';
 import type { Logger } from '../../platform/logger.js';
 import type { ConfigurationStore } from '../../configurations/ConfigurationStoreTypes.js';
 import type { PostCallStore } from '../../pipeline/records/PostCall.js';
 import type { RecordingStorage } from '../../recording/RecordingStoreTypes.js';
+import type { CallErasure } from '../../calls/CallErasure.js';
 import type { DataStream } from '../../stream/StreamTypes.js';
 
 const BUNDLED_WEB_ROOT = fileURLToPath(new URL('../../../../web/dist', import.meta.url));
@@ -29,6 +31,8 @@ export interface GatewayRoleOptions {
   readonly calls: CallsView;
   readonly routes: RoutesView;
   readonly pipelines: PipelineService;
+  /** DELETE /api/calls/{callId}: the parts of this topology that keep calls. */
+  readonly erasure: CallErasure;
   readonly metrics?: (registry: Registry) => void;
   readonly healthDetails?: () => Record<string, unknown>;
 }
@@ -78,7 +82,7 @@ export class GatewayRole {
       routes: (server) => {
         registerApiRoutes(server, { calls, routes, stream });
         registerPipelineRoutes(server, pipelines);
-        registerCallRoutes(server, { postCall });
+        registerCallRoutes(server, { postCall, erasure: options.erasure });
         registerConfigurationRoutes(
           server,
           configurations,
@@ -87,6 +91,8 @@ export class GatewayRole {
         );
         registerRecordingRoutes(server, recordings);
       },
+    }).catch((err: unknown) => {
+      throw bindFailure(err, 'the HTTP port', 'http.port', 'http.host');
     });
     return new GatewayRole(http);
   }

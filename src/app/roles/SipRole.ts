@@ -8,6 +8,7 @@ import { PortAllocator } from '../../media/rtp/PortAllocator.js';
 import { SipUserAgent } from '../../sip/SipUserAgent.js';
 import { TlsCredentials } from '../../sip/transport/TlsCredentials.js';
 import { describeSipAccess, sipAccess } from '../sipAccess.js';
+import { bindFailure } from '../startChecks.js';
 import type { ScrapedMetric } from '../../platform/metrics.js';
 import { sipMetrics } from './SipMetrics.js';
 
@@ -104,7 +105,7 @@ export class SipRole {
       supportedOptionTags: ['siprec'],
     }).catch((err: unknown) => {
       credentials?.close();
-      throw err;
+      throw sipBindFailure(err, sip);
     });
     this.#uas = uas;
     this.connector.attach(uas);
@@ -141,4 +142,13 @@ export class SipRole {
     this.#credentials?.close();
     await this.connector.drain();
   }
+}
+
+/** Which SIP listener failed to bind, told by its system call (UDP binds, TCP and TLS listen) and port. */
+function sipBindFailure(err: unknown, sip: Config['sip']): unknown {
+  const { syscall, port } = (err ?? {}) as { syscall?: unknown; port?: unknown };
+  if (syscall === 'bind') return bindFailure(err, 'the SIP UDP port', 'sip.udpPort', 'sip.host');
+  if (sip.tlsCertFile && port === sip.tlsPort)
+    return bindFailure(err, 'the SIP TLS port', 'sip.tlsPort', 'sip.host');
+  return bindFailure(err, 'the SIP TCP port', 'sip.tcpPort', 'sip.host');
 }

@@ -15,8 +15,11 @@ import { StreamMappingError } from './SiprecErrors.js';
  *    default (the seed's): first stream in m-line order CUSTOMER, second AGENT. (Chime's own SIPREC
  *    rule, "lowest label is AGENT", is deliberately not followed; see PipelineManager.defaultChannels.)
  *    channel follows the role: CUSTOMER → 0 (ch_0), AGENT → 1 (ch_1).
- * 4. isCaller: the stream sent by the participant whose AOR matches `callerAor` (the CS's From);
- *    failing that, the first stream. Exactly one stream is the caller's.
+ * 4. isCaller: when the pattern decided the roles, the CUSTOMER's stream, so that `isCaller`, the
+ *    role and the channel always agree (caller = CUSTOMER = ch_0, the seed's convention, which its
+ *    app and ours chart voice tone by). Otherwise the stream sent by the participant whose AOR
+ *    matches `callerAor` (the CS's From); failing that, the first stream. Exactly one stream is the
+ *    caller's, except a lone stream sent by an agent (none is).
  *
  * At most two audio streams, as on Chime's Voice Connector; more → StreamMappingError (488).
  */
@@ -171,9 +174,11 @@ export function mapStreams(
     return index === 0 ? 'CUSTOMER' : 'AGENT';
   };
 
-  // Caller: the stream the caller sends, else the first.
+  // Caller: the customer when the AOR named the agent; else the stream the caller sends, else the first.
   let callerAt = 0;
-  if (options.callerAor !== undefined) {
+  if (agentAt >= 0) {
+    callerAt = base.findIndex((_, index) => roleAt(index) === 'CUSTOMER');
+  } else if (options.callerAor !== undefined) {
     const callers = callerParticipants(metadata.participants, options.callerAor);
     const at = base.findIndex(({ sender }) => sender !== null && callers.has(sender.participantId));
     if (at >= 0) callerAt = at;

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import parseRange from 'range-parser';
 import { CallsightError, ValidationError } from '../../platform/errors.js';
 import { isRecordingId, RECORDING_CONTENT_TYPE } from '../../recording/RecordingStore.js';
@@ -10,7 +10,7 @@ interface RecordingRequest {
 }
 
 /**
- * `GET /api/calls/{callId}/recording[?pipelineId=…]`: a call's recording as `audio/wav`, from the
+ * `GET /api/calls/{callId}/recording.wav[?pipelineId=…]` (also without `.wav`): a call's recording as `audio/wav`, from the
  * local folder or streamed from S3, with HTTP range requests (RFC 9110 §14) so that browsers can
  * seek. Without `pipelineId`, the call's latest finished recording. A recording still being made is
  * not served (404 until the call, or its pipeline, ends).
@@ -21,7 +21,10 @@ interface RecordingRequest {
  * and players never ask for it); none inside the file → 416; a malformed header is ignored (200).
  */
 export function registerRecordingRoutes(app: FastifyInstance, store: RecordingStorage): void {
-  app.get<RecordingRequest>('/api/calls/:callId/recording', async (request, reply) => {
+  // The `.wav` path is the one records link to: players and the seed's app name the file after its last segment.
+  for (const path of ['/api/calls/:callId/recording.wav', '/api/calls/:callId/recording'])
+    app.get<RecordingRequest>(path, serve);
+  async function serve(request: FastifyRequest<RecordingRequest>, reply: FastifyReply) {
     const { callId } = request.params;
     const { pipelineId } = request.query;
     const problems = [
@@ -59,7 +62,7 @@ export function registerRecordingRoutes(app: FastifyInstance, store: RecordingSt
     }
     if (request.method === 'HEAD') return reply.send();
     return reply.send(await store.read(recording, range));
-  });
+  }
 }
 
 function headers(reply: FastifyReply, recording: StoredRecording): void {

@@ -13,6 +13,7 @@ import type { ParticipantRole, PipelineContext, PipelineProcessor } from '../Pip
 import { recordBase } from '../records/PipelineRecord.js';
 import { postCallEvent, type PostCallStore } from '../records/PostCall.js';
 import type { EngineCategoryMatch, RecognitionResult } from '../../transcribe/SpeechEngineTypes.js';
+import { readableWords, spokenWords } from '../../transcribe/ReadableText.js';
 import { ChannelLoudness } from './ChannelLoudness.js';
 import { engineUtteranceEvent } from './EngineAnalysis.js';
 import { RecognitionChannels, type RecognitionChoice } from './RecognitionChannels.js';
@@ -171,7 +172,7 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
     });
     if (!result.isPartial)
       piiContext.addFinal(
-        words.map((w) => w.word),
+        spokenWords(words).map((w) => w.word),
         result.startMs,
         result.endMs,
       );
@@ -271,14 +272,18 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
   }
 }
 
-/** A partial's words without timings (the recogniser times only finals), spread evenly. */
+/**
+ * A partial's words without timings (the recogniser times only finals), spread evenly; from the
+ * recogniser's own words, made readable again, when its transcript was made readable.
+ */
 function wordsOf(result: RecognitionResult): RecognitionResult['words'] {
-  const words = result.transcript.split(/\s+/).filter(Boolean);
+  const words = (result.spokenTranscript ?? result.transcript).split(/\s+/).filter(Boolean);
   const span = Math.max(1, result.endMs - result.startMs) / Math.max(1, words.length);
-  return words.map((word, i) => ({
+  const timed = words.map((word, i) => ({
     word,
     startMs: result.startMs + i * span,
     endMs: result.startMs + (i + 1) * span,
     confidence: 0,
   }));
+  return result.spokenTranscript === undefined ? timed : readableWords(timed, false);
 }

@@ -89,7 +89,9 @@ export class RecordingProcessor implements PipelineProcessor {
     }
     const { call, pipelineId } = this.#context;
     const stored = await this.#options.storage.publish(summary.path, call.callId, pipelineId);
-    this.#context.emit(this.#record(summary, stored.location, stored.sizeBytes), {
+    // A local file's path stays in the log: records go to browsers, which have no business with it.
+    const published = stored.where === 's3' ? stored.location : null;
+    this.#context.emit(this.#record(summary, published, stored.sizeBytes), {
       type: DetailType.Recording,
       callId: call.callId,
     });
@@ -117,7 +119,7 @@ export class RecordingProcessor implements PipelineProcessor {
     );
   }
 
-  #record(summary: RecordingSummary, location: string, sizeBytes: number) {
+  #record(summary: RecordingSummary, location: string | null, sizeBytes: number) {
     const { call, pipelineId, metadata } = this.#context;
     const startedAt = call.startedAt.getTime();
     return recordingRecord(

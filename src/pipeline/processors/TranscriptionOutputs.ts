@@ -3,6 +3,7 @@ import { makeEvent, type EventOrigin } from '../../events/EventEnvelope.js';
 import type { ParticipantRole, PipelineContext, SharedUtterance } from '../PipelineTypes.js';
 import { callAnalyticsMetadataRecord } from '../records/PipelineRecord.js';
 import type { RecognitionResult } from '../../transcribe/SpeechEngineTypes.js';
+import { spokenWords } from '../../transcribe/ReadableText.js';
 
 /**
  * What the Transcribe and the call analytics processors emit alike besides their results: the
@@ -41,6 +42,6 @@ export function sharedUtterance(
     participantRole,
     beginMs: result.startMs,
     endMs: result.endMs,
-    wordCount: result.words.length,
+    wordCount: spokenWords(result.words).length,
   };
 }

@@ -17,6 +17,8 @@ export interface PostCallStore {
   save(input: { callId: string; pipelineId: string; analytics: PostCallAnalytics }): Promise<string>;
   /** The newest document of the call (or of one pipeline of it), or null. */
   get(callId: string, pipelineId?: string): Promise<PostCallAnalytics | null>;
+  /** Erasure: deletes every document of the call; resolves with how many. */
+  eraseCall(callId: string): Promise<number>;
   /** Idempotent; the methods reject with InvalidStateError afterwards. */
   close(): Promise<void>;
 }

@@ -6,16 +6,16 @@ import { recordBase, type PipelineRecordBase } from './PipelineRecord.js';
  * "Recording": sent once a call's recording is finished (and uploaded), as Chime's S3RecordingSink
  * sends it (developer guide, "Call analytics processor and output destinations"; chime-spec.md §2.8).
  * Chime's `s3MediaObjectConsoleUrl` is an S3 console link; Callsight puts a link the browser can
- * play there: its own `GET /api/calls/{callId}/recording?pipelineId=…`. The last four fields are
- * Callsight's additions.
+ * play there: its own `GET /api/calls/{callId}/recording.wav?pipelineId=…` (a path ending in a file
+ * name, which the seed's app shows as the link's text). The last four fields are Callsight's additions.
  */
 export interface RecordingRecord extends PipelineRecordBase {
   readonly 'detail-type': typeof DetailType.Recording;
   readonly s3MediaObjectConsoleUrl: string;
   /** Seconds of audio in the file, as a string (Chime's type), e.g. `"42.36"`. */
   readonly recordingDurationSeconds: string;
-  /** Where the file is: its local path, or `s3://bucket/key`. */
-  readonly location: string;
+  /** `s3://bucket/key` when the file went to an S3-compatible store; absent for a local file (no server path is published). */
+  readonly location?: string;
   readonly sizeBytes: number;
   readonly sampleRate: number;
   readonly channels: number;
@@ -31,7 +31,8 @@ export interface RecordingRecordInput {
   readonly endTime: Date;
   readonly url: string;
   readonly durationSeconds: number;
-  readonly location: string;
+  /** The object's `s3://` URL, or null for a file in the local folder. */
+  readonly location: string | null;
   readonly sizeBytes: number;
   readonly sampleRate: number;
   readonly channels: number;
@@ -60,7 +61,7 @@ export function recordingRecord(input: RecordingRecordInput, at: Date): Recordin
     'detail-type': DetailType.Recording,
     s3MediaObjectConsoleUrl: input.url,
     recordingDurationSeconds: String(Math.round(input.durationSeconds * 100) / 100),
-    location: input.location,
+    ...(input.location === null ? {} : { location: input.location }),
     sizeBytes: input.sizeBytes,
     sampleRate: input.sampleRate,
     channels: input.channels,

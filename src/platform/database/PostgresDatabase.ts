@@ -222,8 +222,11 @@ async function createDatabase(options: PostgresDatabaseOptions, logger: Logger):
     await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
     logger.info({ database: name }, 'created the database');
   } catch (err) {
-    // 42P04: another process created it meanwhile.
-    if ((err as { code?: unknown }).code !== '42P04') throw err;
+    // Another process created it meanwhile: 42P04 duplicate_database when its creation had committed,
+    // 23505 unique_violation (on pg_database's name index) when both were creating it at once.
+    const code = (err as { code?: unknown }).code;
+    if (code !== '42P04' && code !== '23505') throw err;
+    logger.debug({ database: name, code }, 'the database was created by another process');
   } finally {
     await client.end();
   }

@@ -44,6 +44,8 @@ export function openSqliteDatabase(
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
+    // Deleted rows (erasure, retention) are overwritten with zeros, not left readable in free pages.
+    db.pragma('secure_delete = ON');
     for (const migration of migrate(db, schema))
       logger.info(
         { store: schema.store, version: migration.version, name: migration.name },

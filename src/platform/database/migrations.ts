@@ -80,4 +80,9 @@ CREATE INDEX pipelines_call ON pipelines (call_id);
 CREATE INDEX pipelines_newest ON pipelines (created_at DESC, pipeline_id);
 `,
   },
+  {
+    version: 2,
+    name: 'last media of a call',
+    sql: 'ALTER TABLE calls ADD COLUMN last_media_at bigint;',
+  },
 ];

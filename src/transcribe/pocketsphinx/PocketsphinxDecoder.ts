@@ -54,6 +54,53 @@ export function baseWord(word: string): string {
   return paren > 0 && word.endsWith(')') ? word.slice(0, paren) : word;
 }
 
+/** The `-lm` of a pocketsphinx command line, if any. */
+export function languageModelFile(args: readonly string[]): string | undefined {
+  const at = args.lastIndexOf('-lm');
+  return at >= 0 ? args[at + 1] : undefined;
+}
+
+/**
+ * One n-gram language model read once and searched by several decoders (pocketsphinx retains it per
+ * search, so each decoder holds a reference and the model outlives whichever of them is freed).
+ * Measured with the en-us model: a decoder with its own copy costs ~95 MiB, one sharing this
+ * ~63 MiB (docs/benchmarks.md). Its scores are weighted by the decoders' `-lw`/`-wip`, which
+ * must therefore be the same for all of them, and it is not safe to search from two threads.
+ */
+export class SharedLanguageModel {
+  readonly file: string;
+  #model: NativeHandle | null = null;
+
+  constructor(file: string) {
+    this.file = file;
+  }
+
+  /** Gives `decoder` an n-gram search on this model, reading the model with its first decoder's settings. */
+  attach(ps: PocketsphinxFunctions, decoder: NativeHandle): void {
+    this.#model ??= ps.ngram_model_read(ps.ps_get_config(decoder), this.file, 0, ps.ps_get_logmath(decoder));
+    if (!this.#model) {
+      throw new CallsightError(
+        'CS_ERR_ASR_UNAVAILABLE',
+        `pocketsphinx could not read its language model ${this.file}`,
+      );
+    }
+    if (
+      ps.ps_set_lm(decoder, SHARED_SEARCH, this.#model) < 0 ||
+      ps.ps_set_search(decoder, SHARED_SEARCH) < 0
+    ) {
+      throw new CallsightError('CS_ERR_ASR_UNAVAILABLE', `pocketsphinx could not search ${this.file}`);
+    }
+  }
+
+  /** Drops this reference; decoders still searching the model keep it alive. */
+  free(): void {
+    if (this.#model) loadPocketsphinx().ngram_model_free(this.#model);
+    this.#model = null;
+  }
+}
+
+const SHARED_SEARCH = 'ngram';
+
 /** A decoder for one utterance at a time, reusable across utterances and streams. */
 export class PocketsphinxDecoder implements UtteranceDecoder {
   readonly #ps: PocketsphinxFunctions;
@@ -64,8 +111,11 @@ export class PocketsphinxDecoder implements UtteranceDecoder {
   #freed = false;
   #inUtterance = false;
 
-  /** `args` is a pocketsphinx command line: `['-hmm', dir, '-lm', file, …]`. */
-  constructor(args: readonly string[]) {
+  /**
+   * `args` is a pocketsphinx command line: `['-hmm', dir, '-lm', file, …]`. With `sharedLm`, the
+   * decoder searches that model instead of reading its `-lm` itself.
+   */
+  constructor(args: readonly string[], sharedLm?: SharedLanguageModel) {
     this.#ps = loadPocketsphinx();
     for (const flag of ['-hmm', '-lm', '-dict']) {
       const at = args.indexOf(flag);
@@ -77,7 +127,9 @@ export class PocketsphinxDecoder implements UtteranceDecoder {
         );
       }
     }
-    const config = this.#ps.cmd_ln_parse_r(null, this.#ps.ps_args(), args.length, args, 1);
+    const lmAt = args.lastIndexOf('-lm');
+    const own = sharedLm && lmAt >= 0 ? [...args.slice(0, lmAt), ...args.slice(lmAt + 2)] : args;
+    const config = this.#ps.cmd_ln_parse_r(null, this.#ps.ps_args(), own.length, own, 1);
     if (!config) {
       throw new CallsightError(
         'CS_ERR_ASR_UNAVAILABLE',
@@ -91,6 +143,15 @@ export class PocketsphinxDecoder implements UtteranceDecoder {
         'CS_ERR_ASR_UNAVAILABLE',
         `pocketsphinx could not load its model (${args.join(' ')})`,
       );
+    }
+    if (sharedLm && lmAt >= 0) {
+      try {
+        sharedLm.attach(this.#ps, decoder);
+      } catch (err) {
+        this.#ps.ps_free(decoder);
+        this.#ps.cmd_ln_free_r(config);
+        throw err;
+      }
     }
     this.#config = config;
     this.#decoder = decoder;

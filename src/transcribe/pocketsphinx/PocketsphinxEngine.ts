@@ -2,6 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import { closeWorkers, createModuleWorker, leastLoaded, onWorkerExit } from '../../platform/workers.js';
 import { CallsightError, InvalidStateError, type ErrorCode } from '../../platform/errors.js';
 import { silentLogger, type Logger } from '../../platform/logger.js';
+import { trackDecoders, type DecoderCounts } from '../EngineDiagnostics.js';
 import type { OpenStreamOptions, SpeechEngine } from '../SpeechEngineTypes.js';
 import { loadPocketsphinx } from './PocketsphinxLibrary.js';
 import {
@@ -10,7 +11,7 @@ import {
   type ResolvedPocketsphinxOptions,
 } from './PocketsphinxOptions.js';
 import { PocketsphinxStream } from './PocketsphinxStream.js';
-import type { FromWorker, ToWorker } from './WorkerProtocol.js';
+import type { FromWorker, ToWorker, WorkerDecoderCounts } from './WorkerProtocol.js';
 
 function createWorker(options: { workerData: unknown; name: string }): Worker {
   return createModuleWorker(import.meta.url, 'PocketsphinxWorker', options);
@@ -23,7 +24,11 @@ interface WorkerSlot {
   readonly streams: Map<number, PocketsphinxStream>;
   readonly ready: Promise<void>;
   exited: boolean;
+  /** As the worker last reported them (zero once it exited). */
+  decoders: WorkerDecoderCounts;
 }
+
+const NO_DECODERS: WorkerDecoderCounts = { busy: 0, idle: 0, waiting: 0, refused: 0 };
 
 /**
  * Speech engine on pocketsphinx: a pool of worker threads, each decoding the streams assigned to
@@ -39,6 +44,9 @@ export class PocketsphinxEngine implements SpeechEngine {
   #nextStreamId = 1;
   #ready: Promise<void> | null = null;
   #closing: Promise<void> | null = null;
+  /** Streams refused by workers that have since been replaced. */
+  #refusedByGone = 0;
+  #untrack: (() => void) | null = null;
 
   constructor(options: PocketsphinxEngineOptions = {}) {
     this.name = options.name ?? 'pocketsphinx';
@@ -92,6 +100,18 @@ export class PocketsphinxEngine implements SpeechEngine {
     return this.#slots.map((s) => s.streams.size);
   }
 
+  /** Decoders loaded in all workers, streams waiting for one and streams refused (callsight_asr_decoders). */
+  decoderCounts(): DecoderCounts {
+    const sum = { busy: 0, idle: 0, waiting: 0, refused: this.#refusedByGone };
+    for (const { decoders } of this.#slots) {
+      sum.busy += decoders.busy;
+      sum.idle += decoders.idle;
+      sum.waiting += decoders.waiting;
+      sum.refused += decoders.refused;
+    }
+    return sum;
+  }
+
   /** Test hook: makes worker `index` throw an uncaught exception, as a native fault would. */
   crashWorkerForTesting(index: number): void {
     const slot = this.#slots[index];
@@ -107,6 +127,7 @@ export class PocketsphinxEngine implements SpeechEngine {
   async #start(): Promise<void> {
     // Fails fast, with the install hint, when the library itself is missing.
     loadPocketsphinx();
+    this.#untrack = trackDecoders({ engine: this.name, decoderCounts: () => this.decoderCounts() });
     for (let i = 0; i < this.#options.workers; i++) this.#slots.push(this.#spawn(i));
     await Promise.all(this.#slots.map((s) => s.ready));
   }
@@ -120,7 +141,7 @@ export class PocketsphinxEngine implements SpeechEngine {
     });
     // Replacement workers are not awaited by anyone; their load errors are logged instead.
     ready.catch(() => {});
-    const slot: WorkerSlot = { index, worker, streams, ready, exited: false };
+    const slot: WorkerSlot = { index, worker, streams, ready, exited: false, decoders: NO_DECODERS };
 
     worker.on('message', (message: FromWorker) => {
       switch (message.type) {
@@ -141,13 +162,20 @@ export class PocketsphinxEngine implements SpeechEngine {
           streams.delete(message.streamId);
           return;
         case 'stream-error':
-          streams.get(message.streamId)?.fail(`speech recognition failed: ${message.message}`);
+          streams
+            .get(message.streamId)
+            ?.fail(`speech recognition failed: ${message.message}`, undefined, message.code);
           streams.delete(message.streamId);
+          return;
+        case 'decoders':
+          slot.decoders = message.counts;
           return;
       }
     });
     onWorkerExit(worker, (reason) => {
       slot.exited = true;
+      this.#refusedByGone += slot.decoders.refused;
+      slot.decoders = NO_DECODERS;
       settleReady?.reject(new CallsightError('CS_ERR_ASR_UNAVAILABLE', reason.message, { cause: reason }));
       for (const stream of streams.values()) {
         stream.fail(`speech recognition worker ${index} died: ${reason.message}`, reason);
@@ -165,6 +193,7 @@ export class PocketsphinxEngine implements SpeechEngine {
   }
 
   #close(): Promise<void> {
+    this.#untrack?.();
     return closeWorkers(this.#slots, { type: 'close' } satisfies ToWorker, CLOSE_TIMEOUT_MS);
   }
 }

@@ -49,6 +49,18 @@ export interface PocketsphinxFunctions {
   logmath_exp(logmath: NativeHandle, logValue: number): number;
   /** The decoder's `feat_t` (feature computation, including its CMN state). */
   ps_get_feat(decoder: NativeHandle): bigint | null;
+  ps_get_config(decoder: NativeHandle): NativeHandle;
+  /** `file_type` 0 is NGRAM_AUTO. The model keeps its own reference to `logmath`. */
+  ngram_model_read(
+    config: NativeHandle,
+    file: string,
+    fileType: number,
+    logmath: NativeHandle,
+  ): NativeHandle | null;
+  ngram_model_free(model: NativeHandle): number;
+  /** Adds an n-gram search named `name` on `model`, which the decoder retains (shared, not copied). */
+  ps_set_lm(decoder: NativeHandle, name: string, model: NativeHandle): number;
+  ps_set_search(decoder: NativeHandle, name: string): number;
 }
 
 /** Reads and writes a decoder's CMN state; null when the library's layout is not the expected one. */
@@ -97,6 +109,7 @@ export function loadPocketsphinx(): PocketsphinxFunctions {
   koffi.opaque('cs_ps_decoder_t');
   koffi.opaque('cs_ps_seg_t');
   koffi.opaque('cs_logmath_t');
+  koffi.opaque('cs_ngram_model_t');
   const fns = {
     err_set_logfp: sb.func('void err_set_logfp(void *stream)'),
     ps_args: ps.func('const cs_arg_t *ps_args(void)'),
@@ -125,11 +138,40 @@ export function loadPocketsphinx(): PocketsphinxFunctions {
     logmath_exp: sb.func('double logmath_exp(cs_logmath_t *lmath, int logb_p)'),
     // A plain address: the CMN state is reached through the struct layouts below.
     ps_get_feat: ps.func('uintptr_t ps_get_feat(cs_ps_decoder_t *ps)'),
+    ps_get_config: ps.func('cs_cmd_ln_t *ps_get_config(cs_ps_decoder_t *ps)'),
+    ngram_model_read: sb.func(
+      'cs_ngram_model_t *ngram_model_read(cs_cmd_ln_t *config, const char *file_name, int file_type, cs_logmath_t *lmath)',
+    ),
+    ngram_model_free: sb.func('int ngram_model_free(cs_ngram_model_t *model)'),
+    ps_set_lm: ps.func('int ps_set_lm(cs_ps_decoder_t *ps, const char *name, cs_ngram_model_t *lm)'),
+    ps_set_search: ps.func('int ps_set_search(cs_ps_decoder_t *ps, const char *name)'),
   };
   const functions = fns as unknown as PocketsphinxFunctions;
   functions.err_set_logfp(null);
   loaded = functions;
   return functions;
+}
+
+let trim: (() => void) | null | undefined;
+
+/**
+ * Hands freed heap pages back to the system (glibc `malloc_trim`). A freed decoder's ~60 MiB are
+ * otherwise kept by the allocator for reuse, and the process's resident memory never goes down.
+ * A no-op where the C library has no such call (musl).
+ */
+export function releaseFreedMemory(): void {
+  if (trim === undefined) {
+    try {
+      const koffi = require('koffi') as Koffi;
+      const mallocTrim = koffi.load('libc.so.6').func('int malloc_trim(size_t pad)') as (
+        pad: number,
+      ) => number;
+      trim = () => void mallocTrim(0);
+    } catch {
+      trim = null;
+    }
+  }
+  trim?.();
 }
 
 /*

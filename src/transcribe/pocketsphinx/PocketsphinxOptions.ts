@@ -49,6 +49,25 @@ export interface CmnOptions {
   readonly priorFrames?: number;
 }
 
+/** How many decoders a worker thread may load, and for how long (docs/benchmarks.md: memory). */
+export interface DecoderLimits {
+  /**
+   * Decoders loaded at once per worker thread, i.e. simultaneous talkers it decodes (default 8).
+   * Beyond it an utterance's audio waits for a decoder to come free.
+   */
+  readonly maxPerWorker?: number;
+  /** An utterance waits at most this long for a decoder, then its stream fails (default 2000 ms). */
+  readonly waitMs?: number;
+  /** A decoder unused this long is freed, keeping one per worker (default 60 s). */
+  readonly idleMs?: number;
+}
+
+export const DEFAULT_DECODER_LIMITS: Required<DecoderLimits> = {
+  maxPerWorker: 8,
+  waitMs: 2_000,
+  idleMs: 60_000,
+};
+
 export interface PocketsphinxEngineOptions {
   /** Acoustic model directory (default the pocketsphinx-en-us model). */
   readonly hmm?: string;
@@ -58,6 +77,7 @@ export interface PocketsphinxEngineOptions {
   readonly dict?: string;
   /** Worker threads (default one per available core; at least 1). */
   readonly workers?: number;
+  readonly decoders?: DecoderLimits;
   /**
    * Rate the decoder runs at. Frames always arrive at 16 kHz; 8000 halves them first and decodes
    * with `-samprate 8000 -nfft 256`. That needs an 8 kHz acoustic model as `hmm` (e.g. CMU's
@@ -84,6 +104,7 @@ export interface PocketsphinxEngineOptions {
 /** Options after defaults; what each worker receives. */
 export interface ResolvedPocketsphinxOptions {
   readonly workers: number;
+  readonly decoders: Required<DecoderLimits>;
   readonly sampleRate: 8000 | 16000;
   readonly partialIntervalMs: number;
   readonly vad: VadOptions;
@@ -163,6 +184,14 @@ export function resolvePocketsphinxOptions(
   if (options.tuning?.extraArgs) args.push(...options.tuning.extraArgs);
   return {
     workers: Math.max(1, Math.floor(options.workers ?? availableParallelism())),
+    decoders: {
+      maxPerWorker: Math.max(
+        1,
+        Math.floor(options.decoders?.maxPerWorker ?? DEFAULT_DECODER_LIMITS.maxPerWorker),
+      ),
+      waitMs: Math.max(0, options.decoders?.waitMs ?? DEFAULT_DECODER_LIMITS.waitMs),
+      idleMs: Math.max(0, options.decoders?.idleMs ?? DEFAULT_DECODER_LIMITS.idleMs),
+    },
     sampleRate,
     partialIntervalMs: options.partialIntervalMs ?? 250,
     vad: options.vad ?? {},

@@ -29,4 +29,18 @@ export type FromWorker =
   /** The worker decoded `ms` more of the stream's audio (sent every PROGRESS_INTERVAL_MS of audio). */
   | { readonly type: 'progress'; readonly streamId: number; readonly ms: number }
   | { readonly type: 'ended'; readonly streamId: number }
-  | { readonly type: 'stream-error'; readonly streamId: number; readonly message: string };
+  | {
+      readonly type: 'stream-error';
+      readonly streamId: number;
+      readonly code: 'CS_ERR_ASR_FAILED' | 'CS_ERR_ASR_OVERLOADED';
+      readonly message: string;
+    }
+  /** The thread's decoders changed: loaded (busy, idle), streams waiting for one, streams refused so far. */
+  | { readonly type: 'decoders'; readonly counts: WorkerDecoderCounts };
+
+export interface WorkerDecoderCounts {
+  readonly busy: number;
+  readonly idle: number;
+  readonly waiting: number;
+  readonly refused: number;
+}

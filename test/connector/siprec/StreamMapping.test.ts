@@ -81,18 +81,38 @@ describe('mapStreams: speaker from participantstreamassoc send', () => {
 });
 
 describe('mapStreams: roles', () => {
-  test('agentAorPattern makes the matching sender AGENT (ch_1) and the other CUSTOMER (ch_0)', () => {
-    // The agent's name is a blank, so it has none; without callerAor the first stream is the caller's.
+  test('agentAorPattern makes the matching sender AGENT (ch_1) and the other CUSTOMER (ch_0), the caller', () => {
+    // The agent's name is a blank, so it has none. The agent sends the first stream, yet the caller
+    // is the customer: isCaller agrees with the role and the channel.
     assert.deepEqual(
       summary(mapStreams(['1', '2'], sonus(), { agentAorPattern: '@agents\\.example\\.com$' })),
-      ['0:1 - AGENT ch_1 caller', '1:2 2025550143 CUSTOMER ch_0'],
+      ['0:1 - AGENT ch_1', '1:2 2025550143 CUSTOMER ch_0 caller'],
     );
+  });
+
+  test('with roles by AOR, isCaller is the CUSTOMER whatever the m-line order or callerAor', () => {
+    for (const options of [
+      { agentAorPattern: '^SIP:BOB@' },
+      { agentAorPattern: '^SIP:BOB@', callerAor: 'sip:bob@biloxi.com' },
+      { agentAorPattern: /^sip:Paul@/ },
+    ]) {
+      for (const mapped of [
+        mapStreams(AUDIO, rfc(), options),
+        mapStreams([...AUDIO].reverse(), rfc(), options),
+      ]) {
+        assert.equal(mapped.filter((s) => s.isCaller).length, 1);
+        for (const s of mapped) {
+          assert.equal(s.isCaller, s.participantRole === 'CUSTOMER', summary(mapped).join(', '));
+          assert.equal(s.channel, s.isCaller ? 0 : 1);
+        }
+      }
+    }
   });
 
   test('a string pattern is case-insensitive; a RegExp is used as given', () => {
     assert.deepEqual(summary(mapStreams(AUDIO, rfc(), { agentAorPattern: '^SIP:BOB@' })), [
-      '0:96 Bob AGENT ch_1 caller',
-      '2:98 Paul CUSTOMER ch_0',
+      '0:96 Bob AGENT ch_1',
+      '2:98 Paul CUSTOMER ch_0 caller',
     ]);
     assert.deepEqual(summary(mapStreams(AUDIO, rfc(), { agentAorPattern: /^sip:Paul@/g })), [
       '0:96 Bob CUSTOMER ch_0 caller',
@@ -114,10 +134,10 @@ describe('mapStreams: roles', () => {
     }
   });
 
-  test('a lone stream is CUSTOMER ch_0 unless its sender is an agent', () => {
+  test('a lone stream is CUSTOMER ch_0 (the caller) unless its sender is an agent', () => {
     assert.deepEqual(summary(mapStreams(['96'], rfc())), ['0:96 Bob CUSTOMER ch_0 caller']);
     assert.deepEqual(summary(mapStreams(['96'], rfc(), { agentAorPattern: 'bob@' })), [
-      '0:96 Bob AGENT ch_1 caller',
+      '0:96 Bob AGENT ch_1',
     ]);
   });
 });

@@ -87,10 +87,16 @@ describe('GET /api/calls/{callId}/recording (local folder)', () => {
     const picked = await fetch(`${base}/api/calls/call-1/recording?pipelineId=pipeline-a`);
     assert.equal(picked.status, 200);
     assert.deepEqual(await bytesOf(picked), older);
+    // The path records link to ends in a file name; it serves the same.
+    const named = await fetch(`${base}/api/calls/call-1/recording.wav?pipelineId=pipeline-a`);
+    assert.equal(named.status, 200);
+    assert.equal(named.headers.get('content-type'), 'audio/wav');
+    assert.deepEqual(await bytesOf(named), older);
     for (const url of [
       '/api/calls/call-1/recording?pipelineId=pipeline-c',
       '/api/calls/call-1/recording?pipelineId=nope',
       '/api/calls/call-2/recording',
+      '/api/calls/call-2/recording.wav',
     ]) {
       const res = await fetch(`${base}${url}`);
       assert.equal(res.status, 404, url);

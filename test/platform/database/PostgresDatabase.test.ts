@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { CallsightError } from '../../../src/platform/errors.js';
+import { CallsightError, errorMessage } from '../../../src/platform/errors.js';
 import { MIGRATIONS } from '../../../src/platform/database/migrations.js';
 import { PostgresDatabase, redactDatabaseUrl } from '../../../src/platform/database/PostgresDatabase.js';
 import { freePort } from '../../helpers/ports.js';
@@ -121,6 +121,40 @@ describe('PostgresDatabase', () => {
     await admin.connect();
     await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
     await admin.end();
+  });
+
+  test('processes starting together against a missing database all open it, created once and migrated once', async (t) => {
+    const skip = testDb.skip();
+    if (skip) return t.skip(skip);
+    const url = new URL(testDb.url());
+    const name = `${url.pathname.slice(1)}_together`;
+    url.pathname = `/${name}`;
+    const admin = new pg.Client({
+      connectionString: new URL(testDb.url()).toString().replace(/\/[^/]*$/, '/postgres'),
+    });
+    await admin.connect();
+    try {
+      // Several rounds: the race to CREATE DATABASE is lost in more than one way.
+      for (let round = 0; round < 3; round++) {
+        const opened = await Promise.allSettled(
+          Array.from({ length: 8 }, () => PostgresDatabase.open({ url: url.toString(), poolSize: 1 })),
+        );
+        const failed = opened.flatMap((o) => (o.status === 'rejected' ? [errorMessage(o.reason)] : []));
+        const one = opened.find((o) => o.status === 'fulfilled');
+        if (one) {
+          const { rows } = await one.value.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM callsight_schema_migrations',
+          );
+          assert.equal(rows[0]?.n, MIGRATIONS.length);
+        }
+        for (const o of opened) if (o.status === 'fulfilled') await o.value.close();
+        assert.deepEqual(failed, [], 'every process opened it');
+        await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
+      }
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
   });
 
   test('an unreachable server is CS_ERR_DATABASE_UNAVAILABLE, and the password never appears', async () => {

@@ -15,7 +15,7 @@ import {
   type Role,
   type StreamRecord,
 } from './records.js';
-import { DetailType } from './DetailTypes.js';
+import { DetailType } from '../../../client/src/DetailTypes.js';
 import type { CharRange, PiiEntity } from './TranscriptText.js';
 
 export const ROLES: readonly Role[] = ['CUSTOMER', 'AGENT'];

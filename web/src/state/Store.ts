@@ -1,6 +1,6 @@
 import { CallsModel } from './CallsModel.js';
 import { MessageLog } from './MessageLog.js';
-import type { ConnectionStatus, ReceivedFrame } from './StreamClient.js';
+import type { ConnectionStatus, ReceivedFrame } from '../../../client/src/StreamClient.js';
 
 export interface StoreOptions {
   readonly messageCap?: number;

@@ -1,4 +1,7 @@
-import { DetailType } from './DetailTypes.js';
+import { DetailType } from '../../../client/src/DetailTypes.js';
+import { isObject, type StreamRecord } from '../../../client/src/records.js';
+
+export { isObject, type StreamRecord };
 
 /**
  * Reading stream records (docs/messages.md) defensively. Every field may be missing or of the wrong
@@ -6,16 +9,9 @@ import { DetailType } from './DetailTypes.js';
  * write to the stream, so nothing here trusts a shape, and nothing is ever rendered as HTML.
  */
 
-/** One WebSocket frame: the stored record plus Callsight's `sequenceNumber`. */
-export type StreamRecord = Readonly<Record<string, unknown>> & { readonly sequenceNumber: string };
-
 export type Role = 'AGENT' | 'CUSTOMER';
 
 export type JsonObject = Readonly<Record<string, unknown>>;
-
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export function str(value: unknown): string | null {
   return typeof value === 'string' ? value : null;

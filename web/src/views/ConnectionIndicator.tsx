@@ -1,6 +1,6 @@
 import { formatCount } from '../format.js';
 import { useNow } from '../hooks.js';
-import type { ConnectionStatus } from '../state/StreamClient.js';
+import type { ConnectionStatus } from '../../../client/src/StreamClient.js';
 
 const LABEL = {
   connecting: 'Connecting…',

@@ -4,7 +4,7 @@ import { copyText } from '../clipboard.js';
 import { formatClock, formatCount, plural } from '../format.js';
 import { hrefFor, useThrottledSnapshot } from '../hooks.js';
 import { FilteredMessages, subKey, type MessageEntry, type MessageFilter } from '../state/MessageLog.js';
-import { DetailType } from '../state/DetailTypes.js';
+import { DetailType } from '../../../client/src/DetailTypes.js';
 import { arr, obj, str, type StreamRecord } from '../state/records.js';
 import type { Store } from '../state/Store.js';
 import { JsonView } from './JsonView.js';

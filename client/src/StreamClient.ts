@@ -42,9 +42,17 @@ export interface StreamClientOptions {
   readonly from?: string;
   /** Reconnect delays in ms, the last one repeating. */
   readonly backoffMs?: readonly number[];
+  /**
+   * Close codes after which reconnecting cannot help, so the client stops (default 4401: the
+   * credentials were revoked or the session ended; 4403: not allowed).
+   */
+  readonly stopOnCodes?: readonly number[];
+  /** Called once when the client stopped on one of `stopOnCodes`. */
+  readonly onStopped?: (code: number, reason: string) => void;
 }
 
 const DEFAULT_BACKOFF_MS = [250, 500, 1000, 2000, 4000];
+const DEFAULT_STOP_ON_CODES = [4401, 4403];
 
 /**
  * The stream over WebSocket, transparently resumed: every reconnect asks for `?from=` the last
@@ -137,6 +145,11 @@ export class StreamClient {
       this.#socket = null;
       this.#lastClose = event.reason ? `${event.code} ${event.reason}` : String(event.code);
       if (this.#stopped) return;
+      if ((this.#options.stopOnCodes ?? DEFAULT_STOP_ON_CODES).includes(event.code)) {
+        this.stop();
+        this.#options.onStopped?.(event.code, event.reason ?? '');
+        return;
+      }
       this.#scheduleRetry();
     };
   }
