@@ -141,8 +141,14 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
       role: roles.name,
       ...(worker?.runner ? { pipelines: worker.runner.held } : {}),
       ...(sip ? { calls: sip.connector.activeCount } : {}),
+      ...(worker ? { recordings: worker.worker.recordings.space.health() } : {}),
     });
-    const metrics = [...publisher.metrics(), ...(worker?.metrics() ?? []), ...(sip?.metrics() ?? [])];
+    const metrics = [
+      ...publisher.metrics(),
+      ...(worker?.metrics() ?? []),
+      ...(worker?.worker.recordings.space.metrics() ?? []),
+      ...(sip?.metrics() ?? []),
+    ];
     const registerMetrics = (registry: Registry) => {
       registerRoleMetrics(registry, roles.name, metrics);
       registerSpeechEngineMetrics(registry);

@@ -177,10 +177,16 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
         logger: logger.child({ stage: 'calls' }),
       }),
       metrics: (registry) => {
-        registerRoleMetrics(registry, 'all', [...sip.metrics, ...connector.metrics(), ...worker.metrics()]);
+        registerRoleMetrics(registry, 'all', [
+          ...sip.metrics,
+          ...connector.metrics(),
+          ...worker.metrics(),
+          ...worker.recordings.space.metrics(),
+        ]);
         registerTargetMetrics(registry, connector.targets);
         registerSpeechEngineMetrics(registry);
       },
+      healthDetails: () => ({ recordings: worker.recordings.space.health() }),
     });
     gateway = theGateway;
     httpBase = httpBaseUrl(

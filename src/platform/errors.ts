@@ -191,7 +191,12 @@ export const ERROR_CODES = {
   CS_ERR_RECORDING_FAILED: {
     status: 500,
     summary:
-      'A call recording could not be written (disk full or failing, the 4 GiB WAV limit); the recording element fails, the pipeline goes on.',
+      'A call recording could not be written (folder not writable, disk failing, the 4 GiB WAV limit); the recording element fails, the pipeline goes on.',
+  },
+  CS_ERR_RECORDING_DISK_FULL: {
+    status: 0,
+    summary:
+      'The recordings disk has no room (full, quota, file-size limit): the call goes on, its recording gets silence until there is room again.',
   },
   CS_ERR_RECORDING_STORE_UNAVAILABLE: {
     status: 503,

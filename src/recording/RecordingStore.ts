@@ -1,3 +1,4 @@
+import { RecordingSpace } from './RecordingSpace.js';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -52,6 +53,7 @@ export function recordingKey(callId: string, pipelineId: string): string {
  * file's or object's last modification) runs at open and hourly.
  */
 export class RecordingStore implements RecordingStorage {
+  readonly space = new RecordingSpace();
   readonly dir: string;
   readonly #options: RecordingStoreOptions;
   readonly #logger: Logger;

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Logger } from '../platform/logger.js';
+import type { RecordingSpace } from './RecordingSpace.js';
 
 /** An S3-compatible store for finished recordings (config `recording.s3*`). */
 export interface S3Settings {
@@ -72,6 +73,8 @@ export interface RecordingStorage {
   find(callId: string, pipelineId?: string): Promise<StoredRecording | null>;
   /** The recording's bytes, all or one range. */
   read(recording: StoredRecording, range?: ByteRange): Promise<Readable>;
+  /** Whether the recordings disk has room, as the recordings written find it (for /healthz and /metrics). */
+  readonly space: RecordingSpace;
   /**
    * Erasure: deletes every recording of the call, locally and in S3, once any upload of it in
    * flight has finished; resolves with how many files and objects went.

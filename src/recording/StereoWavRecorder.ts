@@ -2,7 +2,7 @@ import type { PcmFrame } from '../media/MediaTypes.js';
 import type { CallsightError } from '../platform/errors.js';
 import { RecordingClock } from './RecordingClock.js';
 import { StereoInterleaver } from './StereoInterleaver.js';
-import { WavFileWriter } from './WavFileWriter.js';
+import { WavFileWriter, type WavFileWriterOptions } from './WavFileWriter.js';
 
 export interface StereoWavRecorderOptions {
   /** The finished file's path; `<path>.part` while recording. */
@@ -16,6 +16,8 @@ export interface StereoWavRecorderOptions {
   /** The header's sizes are rewritten after each such stretch of audio (default 1000 ms). */
   readonly headerIntervalMs?: number;
   readonly onError?: (error: CallsightError) => void;
+  /** See WavFileWriterOptions.onSpace: audio that finds no room on the disk is silence in the file. */
+  readonly onSpace?: WavFileWriterOptions['onSpace'];
 }
 
 /** A finished recording. */
@@ -33,6 +35,8 @@ export interface RecordingSummary {
   readonly skippedMs: number;
   /** Audio dropped because it arrived after its place in the file was written (ms, both channels). */
   readonly lateMs: number;
+  /** Audio that found no room on the disk, silence in the file (ms). */
+  readonly lostMs: number;
 }
 
 /**
@@ -61,6 +65,7 @@ export class StereoWavRecorder {
       format: { channels: 2, sampleRate: options.sampleRate },
       headerIntervalBytes: frames(options.headerIntervalMs ?? 1000) * 4,
       ...(options.onError ? { onError: options.onError } : {}),
+      ...(options.onSpace ? { onSpace: options.onSpace } : {}),
     });
   }
 
@@ -129,6 +134,7 @@ export class StereoWavRecorder {
       endOffsetMs: this.#clock.mediaMsOf(frames),
       skippedMs: this.#clock.skippedMs,
       lateMs: (this.#interleaver.lateFrames / this.sampleRate) * 1000,
+      lostMs: (this.#writer.lostBytes / 4 / this.sampleRate) * 1000,
     };
   }
 

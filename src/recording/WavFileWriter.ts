@@ -13,8 +13,16 @@ export interface WavFileWriterOptions {
   readonly headerIntervalBytes?: number;
   /** Fail when appended audio waits for the disk beyond this (default 16 MiB, minutes of audio). */
   readonly maxPendingBytes?: number;
-  /** Called once with the first failure (disk full, file removed, size limit); the writer then stops. */
+  /** Called once with the first failure (file removed, disk failing, the WAV size limit); the writer then stops. */
   readonly onError?: (error: CallsightError) => void;
+  /**
+   * Called when a write finds no room (disk full, quota, file-size limit: `code` says which) and when
+   * one succeeds again. That is not a failure: the audio that found no room is left as a hole that
+   * reads as silence, and writing goes on with the next audio.
+   */
+  readonly onSpace?: (
+    space: { readonly full: true; readonly code: string } | { readonly full: false },
+  ) => void;
 }
 
 export interface WavFileSummary {
@@ -47,6 +55,7 @@ export class WavFileWriter {
   readonly #interval: number;
   readonly #maxPending: number;
   readonly #onError: (error: CallsightError) => void;
+  readonly #onSpace: NonNullable<WavFileWriterOptions['onSpace']>;
   #handle: FileHandle | null = null;
   #queue: Promise<void>;
   /** Data bytes handed to append (on disk once the queue has run). */
@@ -56,6 +65,12 @@ export class WavFileWriter {
   #pendingBytes = 0;
   #error: CallsightError | null = null;
   #closed = false;
+  /** The latest write found no room. */
+  #outOfSpace = false;
+  /** Data bytes that found no room (silence in the file). */
+  #lostBytes = 0;
+  /** Whether the header is on disk yet (creating the file may find the disk full). */
+  #headerOnDisk = false;
 
   /** Creates `<path>.part` (and its folder) with a provisional header; it exists once `written()` resolves. */
   constructor(path: string, options: WavFileWriterOptions) {
@@ -66,11 +81,23 @@ export class WavFileWriter {
     this.#interval = Math.max(blockAlign, options.headerIntervalBytes ?? second);
     this.#maxPending = options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES;
     this.#onError = options.onError ?? (() => undefined);
+    this.#onSpace = options.onSpace ?? (() => undefined);
     this.#queue = (async () => {
+      let handle: FileHandle;
       try {
         await mkdir(dirname(this.partPath), { recursive: true });
-        this.#handle = await open(this.partPath, 'w');
-        await writeFully(this.#handle, this.#header(0).serialize(), 0);
+        handle = await open(this.partPath, 'w');
+        this.#handle = handle;
+      } catch (err) {
+        this.#fail(err, 'cannot create the recording file');
+        return;
+      }
+      try {
+        // Without room for the header it is written with the next sizes that find room.
+        await this.#spaceAware(async () => {
+          await writeFully(handle, this.#header(0).serialize(), 0);
+          this.#headerOnDisk = true;
+        }, true);
       } catch (err) {
         this.#fail(err, 'cannot create the recording file');
       }
@@ -94,6 +121,11 @@ export class WavFileWriter {
 
   get failed(): CallsightError | null {
     return this.#error;
+  }
+
+  /** Data bytes that found no room on the disk and are silence in the file. */
+  get lostBytes(): number {
+    return this.#lostBytes;
   }
 
   /**
@@ -121,8 +153,13 @@ export class WavFileWriter {
     this.#queuedBytes += bytes.length;
     this.#pendingBytes += bytes.length;
     this.#enqueue(async (handle) => {
-      await writeFully(handle, bytes, position);
-      this.#pendingBytes -= bytes.length;
+      try {
+        const progress = { done: 0 };
+        if (!(await this.#spaceAware(() => writeFully(handle, bytes, position, progress), true)))
+          this.#lostBytes += bytes.length - progress.done;
+      } finally {
+        this.#pendingBytes -= bytes.length;
+      }
     });
     if (Math.floor(this.#queuedBytes / this.#interval) > Math.floor(before / this.#interval)) {
       const declared = this.#queuedBytes;
@@ -146,6 +183,8 @@ export class WavFileWriter {
       await this.flush();
       this.#closed = true;
       this.#enqueue(async (handle) => {
+        // Audio lost at the end left the file short of what the header declares: a hole of silence.
+        if (this.#lostBytes > 0) await handle.truncate(WAV_HEADER_SIZE + this.#queuedBytes);
         await handle.datasync();
         await handle.close();
         this.#handle = null;
@@ -182,10 +221,45 @@ export class WavFileWriter {
   }
 
   async #writeSizes(handle: FileHandle, dataBytes: number): Promise<void> {
-    if (dataBytes === this.#headerBytes) return;
-    for (const patch of this.#header(dataBytes).sizePatches())
-      await writeFully(handle, patch.bytes, patch.position);
-    this.#headerBytes = dataBytes;
+    if (dataBytes === this.#headerBytes && this.#headerOnDisk) return;
+    const rewrite = this.#headerOnDisk;
+    await this.#spaceAware(
+      async () => {
+        if (this.#headerOnDisk) {
+          for (const patch of this.#header(dataBytes).sizePatches())
+            await writeFully(handle, patch.bytes, patch.position);
+        } else {
+          await writeFully(handle, this.#header(dataBytes).serialize(), 0);
+          this.#headerOnDisk = true;
+        }
+        this.#headerBytes = dataBytes;
+      },
+      // Rewriting the sizes in place takes no room: it says nothing about the disk having some again.
+      !rewrite,
+    );
+  }
+
+  /**
+   * Runs a write; false when it found no room, which is reported (once until a write that `takesRoom`
+   * succeeds again) rather than failing the recording. Other errors are thrown on.
+   */
+  async #spaceAware(write: () => Promise<void>, takesRoom: boolean): Promise<boolean> {
+    try {
+      await write();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      if (!NO_ROOM.has(code)) throw err;
+      if (!this.#outOfSpace) {
+        this.#outOfSpace = true;
+        this.#onSpace({ full: true, code });
+      }
+      return false;
+    }
+    if (this.#outOfSpace && takesRoom) {
+      this.#outOfSpace = false;
+      this.#onSpace({ full: false });
+    }
+    return true;
   }
 
   #header(dataBytes: number): WavHeader {
@@ -202,10 +276,20 @@ export class WavFileWriter {
   }
 }
 
-async function writeFully(handle: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
-  for (let done = 0; done < bytes.length;) {
+/** No room: disk full, quota exceeded, or the process's file-size limit (RLIMIT_FSIZE, SIGXFSZ ignored). */
+const NO_ROOM = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+
+/** Writes all of `bytes`; `progress.done` says how many made it when a write fails part way. */
+async function writeFully(
+  handle: FileHandle,
+  bytes: Uint8Array,
+  position: number,
+  progress = { done: 0 },
+): Promise<void> {
+  while (progress.done < bytes.length) {
+    const { done } = progress;
     const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
-    done += bytesWritten;
+    progress.done += bytesWritten;
   }
 }
 

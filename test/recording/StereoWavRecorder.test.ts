@@ -3,31 +3,16 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PcmFrame } from '../../src/media/MediaTypes.js';
 import { readWav } from '../../src/media/wav/WavFile.js';
 import { StereoWavRecorder } from '../../src/recording/StereoWavRecorder.js';
 import { WAV_HEADER_SIZE, WavHeader } from '../../src/media/wav/WavHeader.js';
 import { CallsightError } from '../../src/platform/errors.js';
-import { ramp, readStereo, soxInfo } from './wavTools.js';
+import { framesOf, ramp, readStereo, soxInfo } from './wavTools.js';
 
 const RATE = 16_000;
 const FRAME = 320; // 20 ms
 const dir = mkdtempSync(join(tmpdir(), 'callsight-recorder-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** 20 ms frames of `samples` on `channel`, the first at `startMs` of the call. */
-function framesOf(samples: Int16Array, channel: number, startMs: number): PcmFrame[] {
-  const out: PcmFrame[] = [];
-  for (let i = 0; i < samples.length; i += FRAME) {
-    out.push({
-      channel,
-      samples: samples.subarray(i, i + FRAME),
-      offsetMs: startMs + (i / RATE) * 1000,
-      concealed: false,
-    });
-  }
-  return out;
-}
 
 describe('StereoWavRecorder', () => {
   test('two channels with different start offsets stay aligned; lost packets and the late start are silence', async () => {

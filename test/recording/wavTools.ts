@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { PcmFrame } from '../../src/media/MediaTypes.js';
 import { WavHeader } from '../../src/media/wav/WavHeader.js';
 
 /** A 16-bit stereo WAV file, both channels, read back for assertions. */
@@ -44,4 +45,18 @@ export function soxInfo(path: string): {
 /** Samples numbered from `first`, wrapping within Int16 and never 0 (so silence is told apart). */
 export function ramp(first: number, length: number): Int16Array {
   return Int16Array.from({ length }, (_, i) => ((first + i) % 30000) + 1);
+}
+
+/** 20 ms frames of 16 kHz `samples` on `channel`, the first at `startMs` of the call. */
+export function framesOf(samples: Int16Array, channel: number, startMs: number): PcmFrame[] {
+  const out: PcmFrame[] = [];
+  for (let i = 0; i < samples.length; i += 320) {
+    out.push({
+      channel,
+      samples: samples.subarray(i, i + 320),
+      offsetMs: startMs + (i / 16_000) * 1000,
+      concealed: false,
+    });
+  }
+  return out;
 }

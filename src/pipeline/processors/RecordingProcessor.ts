@@ -40,6 +40,8 @@ export class RecordingProcessor implements PipelineProcessor {
   #failed = false;
   /** During stop() a failure is reported by stop() rejecting, not through fail(). */
   #stopping = false;
+  /** The disk had no room at some point of this call (logged once per call). */
+  #lostSpace = false;
 
   constructor(options: RecordingProcessorOptions, context: PipelineContext, fail: (error: Error) => void) {
     this.#options = options;
@@ -57,6 +59,7 @@ export class RecordingProcessor implements PipelineProcessor {
         ? { headerIntervalMs: this.#options.headerIntervalMs }
         : {}),
       onError: (error) => this.#onError(error),
+      onSpace: (space) => this.#onSpace(space),
     });
   }
 
@@ -98,6 +101,7 @@ export class RecordingProcessor implements PipelineProcessor {
         durationSeconds: summary.durationMs / 1000,
         skippedSeconds: summary.skippedMs / 1000,
         lateMs: summary.lateMs,
+        ...(summary.lostMs > 0 ? { lostToFullDiskSeconds: summary.lostMs / 1000 } : {}),
       },
       'recording finished',
     );
@@ -133,6 +137,25 @@ export class RecordingProcessor implements PipelineProcessor {
         channels: summary.channels,
       },
       new Date(),
+    );
+  }
+
+  /**
+   * The recordings disk ran out of room, or has it again: the call goes on (its transcript too), the
+   * recording gets silence for what found no room. Logged once per call, not per write.
+   */
+  #onSpace(space: { readonly full: true; readonly code: string } | { readonly full: false }): void {
+    const { storage } = this.#options;
+    if (!space.full) {
+      storage.space.returned();
+      return;
+    }
+    storage.space.lost(space.code, !this.#lostSpace);
+    if (this.#lostSpace) return;
+    this.#lostSpace = true;
+    this.#context.logger.warn(
+      { code: 'CS_ERR_RECORDING_DISK_FULL', reason: space.code, path: this.#recorder?.partPath },
+      'recordings disk has no room: this call is recorded as silence until it has again',
     );
   }
 
