@@ -7,7 +7,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import WebSocket from 'ws';
+import { DetailType, isTranscribeCallAnalytics, stream } from '../client/src/index.js';
+import { TEST_TOKEN } from '../test/helpers/callsight.js';
 import { fliteVoice, spokenScript } from '../scripts/lib/Speech.js';
 import { SipCaller } from '../scripts/lib/SipCaller.js';
 import { startBenchServer } from './lib/server.js';
@@ -112,23 +113,29 @@ async function sample(
 
 /** Calls (by To number) that got a call-analytics final with words (the feed reads Transcribe records only). */
 async function analyticsFinals(httpPort: number): Promise<{ calls: Set<string>; close(): void }> {
-  const ws = new WebSocket(`ws://127.0.0.1:${httpPort}/ws?types=TranscribeCallAnalytics`);
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
   const calls = new Set<string>();
-  ws.on('message', (data) => {
-    const frame = JSON.parse((data as Buffer).toString('utf8')) as {
-      metadata?: string;
-      UtteranceEvent?: { IsPartial?: boolean; Transcript?: string };
-    };
-    const u = frame.UtteranceEvent;
-    if (!u || u.IsPartial || !u.Transcript || !frame.metadata) return;
-    const { toNumber } = JSON.parse(frame.metadata) as { toNumber?: string };
-    if (toNumber) calls.add(toNumber);
+  const stop = new AbortController();
+  await new Promise<void>((resolve, reject) => {
+    const records = stream({
+      url: `http://127.0.0.1:${httpPort}`,
+      types: [DetailType.TranscribeCallAnalytics],
+      credentials: { token: TEST_TOKEN },
+      signal: stop.signal,
+      onStatus: (status) => {
+        if (status.state === 'open') resolve();
+      },
+    });
+    void (async () => {
+      for await (const record of records) {
+        if (!isTranscribeCallAnalytics(record)) continue;
+        const u = record.UtteranceEvent;
+        if (u.IsPartial || !u.Transcript) continue;
+        const { toNumber } = JSON.parse(record.metadata) as { toNumber?: string };
+        if (toNumber) calls.add(toNumber);
+      }
+    })().catch(reject);
   });
-  return { calls, close: () => ws.close() };
+  return { calls, close: () => stop.abort() };
 }
 
 /** Waits until the idle decoders are down to one per worker (asr.decoderIdleSeconds), so samples compare. */
@@ -162,7 +169,7 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
     },
   });
   const caller = await SipCaller.open('127.0.0.1');
-  const feed = await TranscriptFeed.connect(server.httpPort);
+  const feed = await TranscriptFeed.connect(server.httpPort, TEST_TOKEN);
   const finals = await analyticsFinals(server.httpPort);
   const pid = server.process.pid!;
   const started = performance.now();

@@ -1,7 +1,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RESTART_REASON } from '../../src/app/openCalls.js';
-import { startCallsight, startCallsights, type RunningCallsight } from '../helpers/callsight.js';
+import { authFetch, startCallsight, startCallsights, type RunningCallsight } from '../helpers/callsight.js';
 import { uniqueName } from '../helpers/natsServer.js';
 import { freePort } from '../helpers/ports.js';
 import { scaleOutEnv, sleep, startScaleOutBackends, type ScaleOutBackends } from '../helpers/scaleOut.js';
@@ -74,7 +74,7 @@ describe('scale-out: a sip process killed mid-call (kill -9) closes its call whe
         30_000,
         'the pipeline stopped',
       );
-      const calls = (await (await fetch(`http://127.0.0.1:${gateway!.httpPort}/api/calls`)).json()) as {
+      const calls = (await (await authFetch(`http://127.0.0.1:${gateway!.httpPort}/api/calls`)).json()) as {
         calls: { callId: string }[];
       };
       assert.ok(!calls.calls.some((c) => c.callId === callId), 'no longer listed as in progress');

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-chime-sdk-voice';
 import { readWav } from '../../src/media/wav/WavFile.js';
 import { SipCaller } from '../../scripts/lib/SipCaller.js';
-import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
+import { authFetch, startCallsight, TEST_AUTH, type RunningCallsight } from '../helpers/callsight.js';
 import { STREAM_SINK_ELEMENT, writeConfigFile } from '../helpers/configFile.js';
 import { RecordCollector, detailOf, type StreamFrame } from '../helpers/wsRecords.js';
 
@@ -62,6 +62,15 @@ describe('Chime SDK Voice API voice tone analysis tasks on a real call (AWS SDK 
       credentials: { accessKeyId: 'callsight', secretAccessKey: 'not-checked' },
       maxAttempts: 1,
     });
+    // Callsight takes an API token, not a SigV4 signature: it replaces the signature once signed.
+    voice.middlewareStack.add(
+      (next) => (args) => {
+        (args.request as { headers: Record<string, string> }).headers.authorization =
+          TEST_AUTH.authorization!;
+        return next(args);
+      },
+      { step: 'deserialize', name: 'callsightBearerToken' },
+    );
   });
 
   after(async () => {
@@ -188,7 +197,7 @@ describe('Chime SDK Voice API voice tone analysis tasks on a real call (AWS SDK 
         ),
         (err: { $metadata: { httpStatusCode: number } }) => err.$metadata.httpStatusCode === 422,
       );
-      const raw = await fetch(
+      const raw = await authFetch(
         `http://127.0.0.1:${callsight.httpPort}/api/voice-connectors/${voiceConnectorId}/speaker-search-tasks/x`,
       );
       assert.equal(raw.status, 422);
@@ -197,7 +206,7 @@ describe('Chime SDK Voice API voice tone analysis tasks on a real call (AWS SDK 
         ['CS_ERR_SPEAKER_SEARCH_UNSUPPORTED', 'application/json; charset=utf-8'],
       );
       // Get without isCaller: 400.
-      const noLeg = await fetch(
+      const noLeg = await authFetch(
         `http://127.0.0.1:${callsight.httpPort}/api/voice-connectors/${voiceConnectorId}/voice-tone-analysis-tasks/${taskId}`,
       );
       assert.equal(noLeg.status, 400);

@@ -9,7 +9,7 @@ import { WavHeader } from '../../src/media/wav/WavHeader.js';
 import { highBandLevelDb, WIDEBAND_THRESHOLD_DB } from '../../src/transcribe/Bandwidth.js';
 import { wordErrorRate } from '../../src/transcribe/wer.js';
 import { SipCaller } from '../../scripts/lib/SipCaller.js';
-import { startCallsight, type RunningCallsight } from '../helpers/callsight.js';
+import { authFetch, startCallsight, type RunningCallsight } from '../helpers/callsight.js';
 import { librivoxSpeech } from '../helpers/librivoxSpeech.js';
 import {
   EVERYTHING_TO_THE_STREAM,
@@ -137,7 +137,7 @@ describe(
         assert.ok(wer <= MAX_WER, `WER ${(wer * 100).toFixed(1)} % > ${MAX_WER * 100} %: ${hypothesis}`);
 
         assert.deepEqual([record.sampleRate, record.channels], [16_000, 2]);
-        const res = await fetch(record.s3MediaObjectConsoleUrl as string);
+        const res = await authFetch(record.s3MediaObjectConsoleUrl as string);
         assert.equal(res.status, 200);
         const body = Buffer.from(await res.arrayBuffer());
         const header = WavHeader.parse(body);
