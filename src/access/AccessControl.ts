@@ -152,21 +152,32 @@ export class AccessControl {
       const hash = secretHash(bootstrapToken);
       if (await db.tokenByHash(hash)) await db.reviveToken(hash, 'admin');
       else
-        await db.addToken(
-          {
-            tokenId: randomUUID(),
-            name: 'bootstrap',
-            role: 'admin',
-            createdBy: 'CALLSIGHT_AUTH_BOOTSTRAP_TOKEN',
-            createdAt: this.#now(),
-            expiresAt: null,
-          },
-          hash,
-        );
+        await db
+          .addToken(
+            {
+              tokenId: randomUUID(),
+              name: 'bootstrap',
+              role: 'admin',
+              createdBy: 'CALLSIGHT_AUTH_BOOTSTRAP_TOKEN',
+              createdAt: this.#now(),
+              expiresAt: null,
+            },
+            hash,
+          )
+          .catch(async (err: unknown) => {
+            // Processes starting together race to add it: the one that lost finds it there.
+            if (!(await db.tokenByHash(hash))) throw err;
+          });
     }
     if ((await db.countUsers()) > 0) return {};
     const adminPassword = newPassword();
-    await this.addUser({ username: 'admin', role: 'admin', password: adminPassword });
+    try {
+      await this.addUser({ username: 'admin', role: 'admin', password: adminPassword });
+    } catch (err) {
+      // Another process starting at the same moment created it first, and printed its password.
+      if (err instanceof CallsightError && err.code === 'CS_ERR_USER_EXISTS') return {};
+      throw err;
+    }
     this.#logger.warn('created the first user, admin, with a random password (printed once in the banner)');
     return { adminPassword };
   }

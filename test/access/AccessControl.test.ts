@@ -145,6 +145,27 @@ for (const backend of BACKENDS) {
   });
 }
 
+test('processes starting together on one PostgreSQL: one creates admin and has its password, all start', async (t) => {
+  if (testDb.skip()) return t.skip(String(testDb.skip()));
+  const database = await testDb.open(`access_${++counter}`, 8);
+  const starts = await Promise.all(
+    Array.from({ length: 6 }, () =>
+      new AccessControl({
+        mode: 'local',
+        store: IdentityStore.onPostgres(database),
+        sessionTtlMs: 60_000,
+      }).bootstrap('cs_bootstrap-token-for-tests'),
+    ),
+  );
+  assert.equal(starts.filter((s) => s.adminPassword !== undefined).length, 1);
+  const access = new AccessControl({
+    mode: 'local',
+    store: IdentityStore.onPostgres(database),
+    sessionTtlMs: 60_000,
+  });
+  assert.equal((await access.listTokens()).length, 1, 'one bootstrap token');
+});
+
 test('sign-in backoff: after 5 failures for a name, attempts must wait, doubling', async () => {
   const store = IdentityStore.openSqlite(join(dir, 'throttle', 'callsight.db'));
   let now = 0;
