@@ -7,12 +7,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DetailType, isTranscribeCallAnalytics, stream } from '../client/src/index.js';
+import { DetailType, isTranscribeCallAnalytics } from '../client/src/index.js';
 import { TEST_TOKEN } from '../test/helpers/callsight.js';
 import { fliteVoice, spokenScript } from '../scripts/lib/Speech.js';
 import { SipCaller } from '../scripts/lib/SipCaller.js';
 import { startBenchServer } from './lib/server.js';
-import { TranscriptFeed } from './lib/TranscriptFeed.js';
+import { followStream, TranscriptFeed } from './lib/TranscriptFeed.js';
 import { runTranscribedCall } from './lib/transcribedCall.js';
 import { mapLimit, sleep } from './lib/util.js';
 
@@ -114,28 +114,14 @@ async function sample(
 /** Calls (by To number) that got a call-analytics final with words (the feed reads Transcribe records only). */
 async function analyticsFinals(httpPort: number): Promise<{ calls: Set<string>; close(): void }> {
   const calls = new Set<string>();
-  const stop = new AbortController();
-  await new Promise<void>((resolve, reject) => {
-    const records = stream({
-      url: `http://127.0.0.1:${httpPort}`,
-      types: [DetailType.TranscribeCallAnalytics],
-      credentials: { token: TEST_TOKEN },
-      signal: stop.signal,
-      onStatus: (status) => {
-        if (status.state === 'open') resolve();
-      },
-    });
-    void (async () => {
-      for await (const record of records) {
-        if (!isTranscribeCallAnalytics(record)) continue;
-        const u = record.UtteranceEvent;
-        if (u.IsPartial || !u.Transcript) continue;
-        const { toNumber } = JSON.parse(record.metadata) as { toNumber?: string };
-        if (toNumber) calls.add(toNumber);
-      }
-    })().catch(reject);
+  const close = await followStream(httpPort, [DetailType.TranscribeCallAnalytics], TEST_TOKEN, (record) => {
+    if (!isTranscribeCallAnalytics(record)) return;
+    const u = record.UtteranceEvent;
+    if (u.IsPartial || !u.Transcript) return;
+    const { toNumber } = JSON.parse(record.metadata) as { toNumber?: string };
+    if (toNumber) calls.add(toNumber);
   });
-  return { calls, close: () => stop.abort() };
+  return { calls, close };
 }
 
 /** Waits until the idle decoders are down to one per worker (asr.decoderIdleSeconds), so samples compare. */

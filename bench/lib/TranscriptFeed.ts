@@ -46,12 +46,40 @@ const TYPES = [DetailType.Transcribe, DetailType.StateChange];
 const END_EVENTS = new Set(['chime:MediaInsightsStopped', 'chime:MediaInsightsPermanentFailure']);
 
 /**
+ * Callsight's live records of `types` (the client package's stream(), resuming after a break), each
+ * handed to `onRecord`; resolves with a function that stops, once the WebSocket is open.
+ */
+export async function followStream(
+  httpPort: number,
+  types: readonly string[],
+  token: string | undefined,
+  onRecord: (record: StreamRecord) => void,
+): Promise<() => void> {
+  const stop = new AbortController();
+  await new Promise<void>((resolve, reject) => {
+    const records = stream({
+      url: `http://127.0.0.1:${httpPort}`,
+      types,
+      signal: stop.signal,
+      ...(token ? { credentials: { token } } : {}),
+      onStatus: (status) => {
+        if (status.state === 'open') resolve();
+      },
+    });
+    void (async () => {
+      for await (const record of records) onRecord(record);
+    })().catch(reject);
+  });
+  return () => stop.abort();
+}
+
+/**
  * One client of Callsight's stream (the client package's stream(), live from now on), taking
  * Transcribe records and pipeline state changes and stamping each with its arrival time. Calls are
  * told apart by their To number, which every such record carries; a benchmark gives each call its own.
  */
 export class TranscriptFeed {
-  readonly #stop = new AbortController();
+  #close: () => void = () => undefined;
   readonly #calls = new Map<string, CallRecords>();
 
   private constructor() {}
@@ -59,20 +87,7 @@ export class TranscriptFeed {
   /** Resolves once the feed's WebSocket is open. `token`: an API token when authentication is on. */
   static async connect(httpPort: number, token?: string): Promise<TranscriptFeed> {
     const feed = new TranscriptFeed();
-    await new Promise<void>((resolve, reject) => {
-      const records = stream({
-        url: `http://127.0.0.1:${httpPort}`,
-        types: TYPES,
-        signal: feed.#stop.signal,
-        ...(token ? { credentials: { token } } : {}),
-        onStatus: (status) => {
-          if (status.state === 'open') resolve();
-        },
-      });
-      void (async () => {
-        for await (const record of records) feed.#onRecord(Date.now(), record);
-      })().catch(reject);
-    });
+    feed.#close = await followStream(httpPort, TYPES, token, (record) => feed.#onRecord(Date.now(), record));
     return feed;
   }
 
@@ -84,7 +99,7 @@ export class TranscriptFeed {
   }
 
   close(): void {
-    this.#stop.abort();
+    this.#close();
   }
 
   #onRecord(arrivedAt: number, record: StreamRecord): void {
