@@ -8,8 +8,28 @@ cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh --test
 npm run --silent build
 shopt -s globstar nullglob
-run() { node --import tsx --test --test-timeout=300000 "$@"; }
-if [ "$#" -gt 0 ]; then run --test-concurrency=2 "$@"; exit; fi
+failures=$(mktemp -d)
+trap 'rm -rf "$failures"' EXIT
+runs=0
+run() {
+  runs=$((runs + 1))
+  node --import tsx --test --test-timeout=300000 --test-reporter=tap --test-reporter-destination=stdout \
+    --test-reporter=./scripts/failed-tests-reporter.mjs --test-reporter-destination="$failures/$runs" "$@"
+}
+summary() {
+  if cat "$failures"/* 2>/dev/null | grep -q .; then
+    echo "# failed tests:"
+    cat "$failures"/*
+  else
+    echo "# no test failed"
+  fi
+}
+if [ "$#" -gt 0 ]; then
+  status=0
+  run --test-concurrency=2 "$@" || status=$?
+  summary
+  exit "$status"
+fi
 npm run --silent lint
 solo=(test/e2e/ScaleOut*.test.ts)
 rest=()
@@ -17,4 +37,5 @@ for file in test/**/*.test.ts; do [[ " ${solo[*]} " == *" $file "* ]] || rest+=(
 status=0
 run --test-concurrency=2 "${rest[@]}" || status=$?
 run --test-concurrency=1 "${solo[@]}" || status=$?
+summary
 exit "$status"

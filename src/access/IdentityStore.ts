@@ -140,10 +140,10 @@ export class IdentityStore {
 
   /** False when the name is taken. */
   async addUser(user: Omit<UserRow, 'disabledAt'>): Promise<boolean> {
-    if (await this.userByName(user.username)) return false;
-    await this.#sql.run(
+    // One statement, so that processes adding the same name at once cannot both pass a check first.
+    const added = await this.#sql.run(
       `INSERT INTO auth_users (user_id, username, password_hash, role, agent_patterns, disabled_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, NULL, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (username) DO NOTHING`,
       [
         user.userId,
         user.username,
@@ -154,7 +154,7 @@ export class IdentityStore {
         user.createdAt,
       ],
     );
-    return true;
+    return added > 0;
   }
 
   /** Changes what `change` names; false when there is no such user. */
