@@ -43,7 +43,7 @@ const tableRow = z
   });
 
 /** What create and update take (the name comes from the path on update). */
-const vocabularyRequestSchema = z
+export const vocabularyRequestSchema = z
   .object({
     VocabularyName: z.string().regex(NAME, 'Letters, digits, ".", "_" and "-", at most 200').optional(),
     LanguageCode: z.string().regex(/^[a-z]{2,3}-[A-Z]{2}$/, 'A language code such as en-US'),

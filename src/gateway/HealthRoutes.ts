@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import { z } from 'zod';
+import { documented, errorResponses } from './OpenApi.js';
 import { NotReadyError } from '../platform/errors.js';
 
 type Readiness = 'ok' | 'starting' | 'shutting down';
@@ -20,14 +22,41 @@ export interface HealthRoutesOptions {
  * `'shutting down'`), so that a probe sees how far the process got.
  */
 export function registerHealthRoutes(app: FastifyInstance, options: HealthRoutesOptions): void {
-  app.get('/healthz', () => {
-    const status = options.readiness();
-    const health = { status, ...options.details() };
-    if (status !== 'ok') throw new NotReadyError(`Callsight is ${status}`, health);
-    return health;
-  });
-  app.get('/metrics', async (_request, reply) => {
-    reply.type(options.metrics.contentType);
-    return options.metrics.metrics();
-  });
+  app.get(
+    '/healthz',
+    documented({
+      summary: 'Readiness: 200 once every stage is up, 503 while starting or shutting down',
+      tags: ['Operations'],
+      response: {
+        200: z
+          .looseObject({ status: z.literal('ok') })
+          .meta({ examples: [{ status: 'ok', roles: ['sip', 'worker', 'gateway'], lastSequence: '1234' }] }),
+        ...errorResponses('CS_ERR_NOT_READY'),
+      },
+    }),
+    () => {
+      const status = options.readiness();
+      const health = { status, ...options.details() };
+      if (status !== 'ok') throw new NotReadyError(`Callsight is ${status}`, health);
+      return health;
+    },
+  );
+  app.get(
+    '/metrics',
+    documented({
+      summary: 'Prometheus metrics (docs/metrics.md)',
+      tags: ['Operations'],
+      produces: ['text/plain'],
+      response: {
+        200: {
+          description: 'Prometheus text exposition format',
+          content: { 'text/plain': { schema: z.string() } },
+        },
+      },
+    }),
+    async (_request, reply) => {
+      reply.type(options.metrics.contentType);
+      return options.metrics.metrics();
+    },
+  );
 }

@@ -13,7 +13,7 @@ import {
 } from '../platform/errors.js';
 
 /** Chime's exception names for the statuses the REST API answers with, so Chime clients recognise them. */
-const EXCEPTION: Readonly<Record<number, string>> = {
+export const EXCEPTION: Readonly<Record<number, string>> = {
   400: 'BadRequestException',
   401: 'UnauthorizedClientException',
   403: 'ForbiddenException',

@@ -17,6 +17,8 @@ import { recordFrame } from './RecordFrame.js';
 import { installAccessHooks } from './auth/AccessHooks.js';
 import { registerAuthRoutes } from './auth/AuthRoutes.js';
 import { HostPolicy, type HostPolicyOptions } from './auth/RequestGuards.js';
+import { z } from 'zod';
+import { documented, errorResponses, registerOpenApi } from './OpenApi.js';
 import { answerNotBuilt, registerStaticFiles } from './StaticFiles.js';
 import { readTlsFiles, watchTlsFiles, type TlsFileOptions } from './TlsFiles.js';
 import { WebSocketGateway } from './WebSocketGateway.js';
@@ -62,6 +64,8 @@ export interface HttpServerOptions {
   readonly metrics?: (registry: Registry) => void;
   /** More fields for /healthz (e.g. the roles). */
   readonly healthDetails?: () => Record<string, unknown>;
+  /** Callsight's version, for the OpenAPI document. Default `0.0.0`. */
+  readonly version?: string;
 }
 
 const DEFAULT_RECORDS_LIMIT = 100;
@@ -84,6 +88,9 @@ export class HttpServer {
 
   static async start(options: HttpServerOptions): Promise<HttpServer> {
     const server = new HttpServer(options);
+    // @fastify/swagger must be loaded before any route is added: it collects them as they come.
+    await registerOpenApi(server.#app, options.version ?? '0.0.0');
+    server.#addRoutes(options);
     await options.routes?.(server.#app);
     try {
       await server.#app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
@@ -147,13 +154,16 @@ export class HttpServer {
       origin: options.origin ?? { account: '000000000000', region: 'us-east-1' },
       logger: this.#logger,
     });
-    registerAuthRoutes(this.#app, options.access, { secureCookies: tls !== undefined });
+  }
+
+  #addRoutes(options: HttpServerOptions): void {
+    registerAuthRoutes(this.#app, options.access, { secureCookies: options.tls !== undefined });
     const webRoot = options.webRoot;
     installNotFoundHandler(
       this.#app,
       webRoot === undefined ? undefined : (request, reply) => answerNotBuilt(webRoot, request, reply),
     );
-    this.#routes(stream);
+    this.#routes(options.stream);
     if (webRoot !== undefined) registerStaticFiles(this.#app, webRoot);
   }
 
@@ -203,21 +213,66 @@ export class HttpServer {
       }),
       metrics: this.#metrics,
     });
-    app.get<{ Querystring: { from?: string; limit?: string } }>('/api/records', async (request, reply) => {
-      const from = parseSequence(request.query.from ?? '0');
-      let limit = DEFAULT_RECORDS_LIMIT;
-      if (request.query.limit !== undefined) {
-        limit = Number(request.query.limit);
-        if (!/^\d{1,4}$/.test(request.query.limit) || limit < 1 || limit > MAX_RECORDS_LIMIT) {
-          throw new ValidationError('GET /api/records', [
-            { path: 'limit', message: `must be an integer 1..${MAX_RECORDS_LIMIT}` },
-          ]);
+    app.get<{ Querystring: { from?: string; limit?: string } }>(
+      '/api/records',
+      documented({
+        summary: 'Records of the data stream from a sequence number (polling instead of the WebSocket)',
+        description: 'The records of docs/messages.md, an agent sees only their calls.',
+        tags: ['Records'],
+        querystring: z.object({
+          from: z.string().regex(/^\d+$/).optional().describe('First sequence number (default 0)'),
+          limit: z
+            .string()
+            .regex(/^\d+$/)
+            .optional()
+            .describe(`1..${MAX_RECORDS_LIMIT}, default ${DEFAULT_RECORDS_LIMIT}`),
+        }),
+        response: {
+          200: z
+            .array(
+              z.looseObject({
+                sequenceNumber: z.string(),
+                'detail-type': z.string().optional(),
+                detail: z.unknown().optional(),
+              }),
+            )
+            .meta({
+              examples: [
+                [
+                  {
+                    sequenceNumber: '42',
+                    version: '0',
+                    id: 'a7d1b8a2-7c1e-4c57-9b5a-2f7e33c3f6a1',
+                    'detail-type': 'Media Insights State Change',
+                    source: 'aws.chime',
+                    time: '2026-12-07T12:00:00Z',
+                    detail: {
+                      callId: '6f1c1c4e-3a59-4a55-9d4c-1b0f0c3d2a10',
+                      eventType: 'media_insights_started',
+                    },
+                  },
+                ],
+              ],
+            }),
+          ...errorResponses('CS_ERR_BAD_REQUEST'),
+        },
+      }),
+      async (request, reply) => {
+        const from = parseSequence(request.query.from ?? '0');
+        let limit = DEFAULT_RECORDS_LIMIT;
+        if (request.query.limit !== undefined) {
+          limit = Number(request.query.limit);
+          if (!/^\d{1,4}$/.test(request.query.limit) || limit < 1 || limit > MAX_RECORDS_LIMIT) {
+            throw new ValidationError('GET /api/records', [
+              { path: 'limit', message: `must be an integer 1..${MAX_RECORDS_LIMIT}` },
+            ]);
+          }
         }
-      }
-      const scope = new RecordScope(request.principal!);
-      const records = (await stream.read(String(from), limit)).filter((record) => scope.allows(record));
-      return reply.type('application/json; charset=utf-8').send(`[${records.map(recordFrame).join(',')}]`);
-    });
+        const scope = new RecordScope(request.principal!);
+        const records = (await stream.read(String(from), limit)).filter((record) => scope.allows(record));
+        return reply.type('application/json; charset=utf-8').send(`[${records.map(recordFrame).join(',')}]`);
+      },
+    );
   }
 }
 

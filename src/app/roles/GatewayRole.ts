@@ -16,6 +16,7 @@ import { registerVocabularyRoutes } from '../../gateway/api/VocabularyRoutes.js'
 import type { VocabularyStore } from '../../configurations/Vocabulary.js';
 import type { ConnectionRegistry } from '../../gateway/ConnectionRegistryTypes.js';
 import { bindFailure } from '../startChecks.js';
+import { packageVersion } from '../version.js';
 import { HttpServer } from '../../gateway/HttpServer.js';
 import type { Logger } from '../../platform/logger.js';
 import type { ConfigurationStore } from '../../configurations/ConfigurationStoreTypes.js';
@@ -135,6 +136,7 @@ export class GatewayRole {
       logger: logger.child({ stage: 'gateway' }),
       ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(options.healthDetails ? { healthDetails: options.healthDetails } : {}),
+      version: packageVersion(),
       routes: (server) => registerGatewayRoutes(server, options),
     }).catch((err: unknown) => {
       throw bindFailure(err, 'the HTTP port', 'http.port', 'http.host');

@@ -1,7 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { ValidationError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
-import { parseConfigurationDocument } from '../../configurations/ConfigurationSchema.js';
+import { z } from 'zod';
+import {
+  createRequestSchema,
+  parseConfigurationDocument,
+  updateRequestSchema,
+} from '../../configurations/ConfigurationSchema.js';
 import type {
   ConfigurationStore,
   ListConfigurationsOptions,
@@ -10,6 +15,7 @@ import type { ConfigurationIssue } from '../../configurations/ConfigurationTypes
 import { checkCreateRequest, checkUpdateRequest } from '../../configurations/ConfigurationPlan.js';
 import { EMBEDDED_ONLY, type EngineKinds } from '../../configurations/EngineSupport.js';
 import { installErrorHandler } from '../HttpErrors.js';
+import { documented, errorResponses } from '../OpenApi.js';
 
 const JSON_TYPES = ['application/json'];
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
@@ -35,6 +41,55 @@ function listOptions(query: ListQuery): ListConfigurationsOptions {
     ...(token !== undefined ? { nextToken: token } : {}),
   };
 }
+
+const ELEMENTS = [
+  {
+    Type: 'AmazonTranscribeCallAnalyticsProcessor',
+    AmazonTranscribeCallAnalyticsProcessorConfiguration: { LanguageCode: 'en-US' },
+  },
+  {
+    Type: 'KinesisDataStreamSink',
+    KinesisDataStreamSinkConfiguration: {
+      InsightsTarget: 'arn:aws:kinesis:us-east-1:000000000000:stream/callsight',
+    },
+  },
+];
+const ARN = 'arn:aws:chime:us-east-1:000000000000:media-insights-pipeline-configuration/analytics';
+const CONFIGURATION = {
+  MediaInsightsPipelineConfigurationName: 'analytics',
+  MediaInsightsPipelineConfigurationArn: ARN,
+  MediaInsightsPipelineConfigurationId: '0d3c1f0e-2b7a-4c55-9e1d-7a6b5c4d3e2f',
+  ResourceAccessRoleArn: 'arn:aws:iam::000000000000:role/callsight',
+  Elements: ELEMENTS,
+  CreatedTimestamp: '2026-12-07T12:00:00.000Z',
+  UpdatedTimestamp: '2026-12-07T12:00:00.000Z',
+};
+/** A stored configuration (Chime's MediaInsightsPipelineConfiguration; more members than listed). */
+const configurationSchema = z.looseObject({
+  MediaInsightsPipelineConfigurationName: z.string(),
+  MediaInsightsPipelineConfigurationArn: z.string(),
+  Elements: z.array(z.looseObject({ Type: z.string() })),
+});
+const answerSchema = z.object({
+  MediaInsightsPipelineConfiguration: configurationSchema,
+  Warnings: z
+    .array(z.object({ path: z.string(), message: z.string() }))
+    .optional()
+    .describe('What was accepted without being honoured'),
+});
+const identifierParams = z.object({ identifier: z.string().describe('Name or ARN') });
+const TAGS = ['Call analytics configurations'];
+const BOTH = ['application/json', 'application/yaml'];
+const createBody = createRequestSchema.meta({
+  examples: [
+    {
+      MediaInsightsPipelineConfigurationName: 'analytics',
+      ResourceAccessRoleArn: 'arn:aws:iam::000000000000:role/callsight',
+      Elements: ELEMENTS,
+    },
+  ],
+});
+const updateBody = updateRequestSchema.meta({ examples: [{ Elements: ELEMENTS }] });
 
 /** The parsed body; a request without one (no Content-Type, no bytes) is refused like an empty document. */
 function bodyOf(body: unknown): unknown {
@@ -90,42 +145,125 @@ export function registerConfigurationRoutes(
       async (_request: unknown, body: string) => parseConfigurationDocument(body, 'yaml', 'request body'),
     );
 
-    scope.post('/api/configurations', async (request, reply) => {
-      const result = checkCreateRequest(bodyOf(request.body), engines);
-      if (!result.ok) throw new ValidationError('CreateMediaInsightsPipelineConfiguration', result.errors);
-      const configuration = await store.create(result.value);
-      if (result.warnings.length > 0)
-        log.info(
-          { name: configuration.MediaInsightsPipelineConfigurationName, warnings: result.warnings },
-          'configuration accepted with warnings',
-        );
-      return reply
-        .code(201)
-        .send(withWarnings({ MediaInsightsPipelineConfiguration: configuration }, result.warnings));
-    });
-
-    scope.get<{ Querystring: ListQuery }>('/api/configurations', async (request) =>
-      store.list(listOptions(request.query)),
+    scope.post(
+      '/api/configurations',
+      documented({
+        summary: 'CreateMediaInsightsPipelineConfiguration (JSON or YAML)',
+        tags: TAGS,
+        consumes: BOTH,
+        body: createBody,
+        response: {
+          201: answerSchema.meta({ examples: [{ MediaInsightsPipelineConfiguration: CONFIGURATION }] }),
+          ...errorResponses('CS_ERR_BAD_REQUEST', 'CS_ERR_CONFIGURATION_CONFLICT'),
+        },
+      }),
+      async (request, reply) => {
+        const result = checkCreateRequest(bodyOf(request.body), engines);
+        if (!result.ok) throw new ValidationError('CreateMediaInsightsPipelineConfiguration', result.errors);
+        const configuration = await store.create(result.value);
+        if (result.warnings.length > 0)
+          log.info(
+            { name: configuration.MediaInsightsPipelineConfigurationName, warnings: result.warnings },
+            'configuration accepted with warnings',
+          );
+        return reply
+          .code(201)
+          .send(withWarnings({ MediaInsightsPipelineConfiguration: configuration }, result.warnings));
+      },
     );
 
-    scope.get<{ Params: { identifier: string } }>('/api/configurations/:identifier', async (request) => ({
-      MediaInsightsPipelineConfiguration: await store.get(request.params.identifier),
-    }));
+    scope.get<{ Querystring: ListQuery }>(
+      '/api/configurations',
+      documented({
+        summary: 'ListMediaInsightsPipelineConfigurations',
+        tags: TAGS,
+        querystring: z.object({
+          'max-results': z.string().optional().describe('1..100 (also MaxResults)'),
+          'next-token': z.string().optional().describe('From the last page (also NextToken)'),
+          MaxResults: z.string().optional(),
+          NextToken: z.string().optional(),
+        }),
+        response: {
+          200: z
+            .object({
+              MediaInsightsPipelineConfigurations: z.array(
+                z.looseObject({
+                  MediaInsightsPipelineConfigurationName: z.string(),
+                  MediaInsightsPipelineConfigurationArn: z.string(),
+                }),
+              ),
+              NextToken: z.string().optional(),
+            })
+            .meta({
+              examples: [
+                {
+                  MediaInsightsPipelineConfigurations: [
+                    {
+                      MediaInsightsPipelineConfigurationName: 'analytics',
+                      MediaInsightsPipelineConfigurationArn: ARN,
+                      MediaInsightsPipelineConfigurationId:
+                        CONFIGURATION.MediaInsightsPipelineConfigurationId,
+                    },
+                  ],
+                },
+              ],
+            }),
+          ...errorResponses('CS_ERR_BAD_REQUEST'),
+        },
+      }),
+      async (request) => store.list(listOptions(request.query)),
+    );
 
-    scope.put<{ Params: { identifier: string } }>('/api/configurations/:identifier', async (request) => {
-      const result = checkUpdateRequest(bodyOf(request.body), engines);
-      if (!result.ok) throw new ValidationError('UpdateMediaInsightsPipelineConfiguration', result.errors);
-      const configuration = await store.update(request.params.identifier, result.value);
-      if (result.warnings.length > 0)
-        log.info(
-          { name: configuration.MediaInsightsPipelineConfigurationName, warnings: result.warnings },
-          'configuration accepted with warnings',
-        );
-      return withWarnings({ MediaInsightsPipelineConfiguration: configuration }, result.warnings);
-    });
+    scope.get<{ Params: { identifier: string } }>(
+      '/api/configurations/:identifier',
+      documented({
+        summary: 'GetMediaInsightsPipelineConfiguration',
+        tags: TAGS,
+        params: identifierParams,
+        response: {
+          200: answerSchema.meta({ examples: [{ MediaInsightsPipelineConfiguration: CONFIGURATION }] }),
+          ...errorResponses('CS_ERR_NOT_FOUND'),
+        },
+      }),
+      async (request) => ({
+        MediaInsightsPipelineConfiguration: await store.get(request.params.identifier),
+      }),
+    );
+
+    scope.put<{ Params: { identifier: string } }>(
+      '/api/configurations/:identifier',
+      documented({
+        summary: 'UpdateMediaInsightsPipelineConfiguration (JSON or YAML)',
+        tags: TAGS,
+        consumes: BOTH,
+        params: identifierParams,
+        body: updateBody,
+        response: {
+          200: answerSchema.meta({ examples: [{ MediaInsightsPipelineConfiguration: CONFIGURATION }] }),
+          ...errorResponses('CS_ERR_BAD_REQUEST', 'CS_ERR_NOT_FOUND'),
+        },
+      }),
+      async (request) => {
+        const result = checkUpdateRequest(bodyOf(request.body), engines);
+        if (!result.ok) throw new ValidationError('UpdateMediaInsightsPipelineConfiguration', result.errors);
+        const configuration = await store.update(request.params.identifier, result.value);
+        if (result.warnings.length > 0)
+          log.info(
+            { name: configuration.MediaInsightsPipelineConfigurationName, warnings: result.warnings },
+            'configuration accepted with warnings',
+          );
+        return withWarnings({ MediaInsightsPipelineConfiguration: configuration }, result.warnings);
+      },
+    );
 
     scope.delete<{ Params: { identifier: string } }>(
       '/api/configurations/:identifier',
+      documented({
+        summary: 'DeleteMediaInsightsPipelineConfiguration',
+        tags: TAGS,
+        params: identifierParams,
+        response: { 204: z.null().describe('Deleted'), ...errorResponses('CS_ERR_NOT_FOUND') },
+      }),
       async (request, reply) => {
         await store.delete(request.params.identifier);
         return reply.code(204).send();

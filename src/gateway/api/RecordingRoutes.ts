@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import parseRange from 'range-parser';
+import { z } from 'zod';
+import { documented, errorResponses } from '../OpenApi.js';
 import { CallsightError, ValidationError } from '../../platform/errors.js';
 import { isRecordingId, RECORDING_CONTENT_TYPE } from '../../recording/RecordingStore.js';
 import type { ByteRange, RecordingStorage, StoredRecording } from '../../recording/RecordingStoreTypes.js';
@@ -22,8 +24,24 @@ interface RecordingRequest {
  */
 export function registerRecordingRoutes(app: FastifyInstance, store: RecordingStorage): void {
   // The `.wav` path is the one records link to: players and the seed's app name the file after its last segment.
+  const wav = z.string().meta({ contentEncoding: 'binary', description: 'Stereo WAV' });
   for (const path of ['/api/calls/:callId/recording.wav', '/api/calls/:callId/recording'])
-    app.get<RecordingRequest>(path, serve);
+    app.get<RecordingRequest>(
+      path,
+      documented({
+        summary: "A finished call's recording (audio/wav, with ranges)",
+        description: 'Without `pipelineId`, the latest finished recording. One `Range` answers 206.',
+        tags: ['Calls'],
+        params: z.object({ callId: z.string() }),
+        querystring: z.object({ pipelineId: z.string().optional() }),
+        response: {
+          200: { description: 'The whole recording', content: { [RECORDING_CONTENT_TYPE]: { schema: wav } } },
+          206: { description: 'One range of it', content: { [RECORDING_CONTENT_TYPE]: { schema: wav } } },
+          ...errorResponses('CS_ERR_BAD_REQUEST', 'CS_ERR_NOT_FOUND', 'CS_ERR_RANGE_NOT_SATISFIABLE'),
+        },
+      }),
+      serve,
+    );
   async function serve(request: FastifyRequest<RecordingRequest>, reply: FastifyReply) {
     const { callId } = request.params;
     const { pipelineId } = request.query;

@@ -5,19 +5,61 @@ import type { VoiceToneLeg, VoiceToneTaskState } from '../../pipeline/PipelineTy
 import { voiceToneTaskId } from '../../pipeline/records/VoiceAnalyticsEvents.js';
 import type { CallsView, PipelineService } from './ApiSourceTypes.js';
 import { parseBody } from '../HttpErrors.js';
+import { documented, errorResponses } from '../OpenApi.js';
 
 /** StartVoiceToneAnalysisTask's body (Chime SDK Voice API, 2022-08-03). */
-const startSchema = z.strictObject({
-  TransactionId: z.string().min(1).max(256),
-  LanguageCode: z.literal('en-US'),
-  ClientRequestToken: z
-    .string()
-    .regex(/^[-_a-zA-Z0-9]{2,64}$/)
-    .optional(),
-});
+const startSchema = z
+  .strictObject({
+    TransactionId: z.string().min(1).max(256),
+    LanguageCode: z.literal('en-US'),
+    ClientRequestToken: z
+      .string()
+      .regex(/^[-_a-zA-Z0-9]{2,64}$/)
+      .optional(),
+  })
+  .meta({ examples: [{ TransactionId: 'b2c6c5d8-6b1e-4d59-8f41-8f2f6a8a9c01', LanguageCode: 'en-US' }] });
 
 const isCallerSchema = z.strictObject({ isCaller: z.enum(['true', 'false']) });
 const stopSchema = z.strictObject({ operation: z.literal('stop') });
+
+const taskSchema = z
+  .object({
+    VoiceToneAnalysisTask: z.object({
+      VoiceToneAnalysisTaskId: z.string(),
+      VoiceToneAnalysisTaskStatus: z.string(),
+      CallDetails: z.object({
+        VoiceConnectorId: z.string(),
+        TransactionId: z.string(),
+        IsCaller: z.boolean(),
+      }),
+      CreatedTimestamp: z.string(),
+      UpdatedTimestamp: z.string(),
+      StartedTimestamp: z.string(),
+      StatusMessage: z.string().optional(),
+    }),
+  })
+  .meta({
+    examples: [
+      {
+        VoiceToneAnalysisTask: {
+          VoiceToneAnalysisTaskId: 'vt-1f7c7b0e-7f3a-4e55-8c7e-0d5b7a4b2c10',
+          VoiceToneAnalysisTaskStatus: 'IN_PROGRESS',
+          CallDetails: {
+            VoiceConnectorId: 'callsight-vc',
+            TransactionId: 'b2c6c5d8-6b1e-4d59-8f41-8f2f6a8a9c01',
+            IsCaller: true,
+          },
+          CreatedTimestamp: '2026-12-07T12:00:01.000Z',
+          UpdatedTimestamp: '2026-12-07T12:00:01.000Z',
+          StartedTimestamp: '2026-12-07T12:00:01.000Z',
+        },
+      },
+    ],
+  });
+const connectorParams = z.object({ voiceConnectorId: z.string() });
+const taskParams = connectorParams.extend({ taskId: z.string() });
+const TAGS = ['Voice analytics (Chime SDK Voice API)'];
+const SPEAKER_SEARCH = 'Not available: needs voice embeddings Callsight does not ship (always 422).';
 
 const ACTIVE = new Set(['Initializing', 'InProgress', 'Paused']);
 
@@ -107,6 +149,16 @@ export function registerVoiceAnalyticsRoutes(
 
   app.post<{ Params: { voiceConnectorId: string } }>(
     '/api/voice-connectors/:voiceConnectorId/voice-tone-analysis-tasks',
+    documented({
+      summary: "StartVoiceToneAnalysisTask: the call's voice tone analysis",
+      tags: TAGS,
+      params: connectorParams,
+      body: startSchema,
+      response: {
+        201: taskSchema,
+        ...errorResponses('CS_ERR_BAD_REQUEST', 'CS_ERR_NOT_FOUND', 'CS_ERR_PIPELINE_STATE'),
+      },
+    }),
     async (request, reply) => {
       const body = parseBody(startSchema, request.body, 'StartVoiceToneAnalysisTask');
       const { call, state } = await taskOfTransaction(request.params.voiceConnectorId, body.TransactionId);
@@ -121,6 +173,13 @@ export function registerVoiceAnalyticsRoutes(
 
   app.get<TaskParams & { Querystring: Record<string, string> }>(
     '/api/voice-connectors/:voiceConnectorId/voice-tone-analysis-tasks/:taskId',
+    documented({
+      summary: 'GetVoiceToneAnalysisTask: one leg of the task',
+      tags: TAGS,
+      params: taskParams,
+      querystring: isCallerSchema,
+      response: { 200: taskSchema, ...errorResponses('CS_ERR_BAD_REQUEST', 'CS_ERR_NOT_FOUND') },
+    }),
     async (request) => {
       const { isCaller } = parseBody(isCallerSchema, request.query, 'GetVoiceToneAnalysisTask');
       const { id, call } = await pipelineOfTask(request.params.voiceConnectorId, request.params.taskId);
@@ -130,6 +189,16 @@ export function registerVoiceAnalyticsRoutes(
 
   app.post<TaskParams & { Querystring: Record<string, string> }>(
     '/api/voice-connectors/:voiceConnectorId/voice-tone-analysis-tasks/:taskId',
+    documented({
+      summary: 'StopVoiceToneAnalysisTask (`?operation=stop`)',
+      tags: TAGS,
+      params: taskParams,
+      querystring: stopSchema,
+      response: {
+        204: z.null().describe('Stopped'),
+        ...errorResponses('CS_ERR_BAD_REQUEST', 'CS_ERR_NOT_FOUND'),
+      },
+    }),
     async (request, reply) => {
       parseBody(stopSchema, request.query, 'StopVoiceToneAnalysisTask');
       const { id } = await pipelineOfTask(request.params.voiceConnectorId, request.params.taskId);
@@ -146,14 +215,35 @@ export function registerVoiceAnalyticsRoutes(
   };
   app.post(
     '/api/voice-connectors/:voiceConnectorId/speaker-search-tasks',
+    documented({
+      summary: 'StartSpeakerSearchTask',
+      description: SPEAKER_SEARCH,
+      tags: TAGS,
+      params: connectorParams,
+      response: errorResponses('CS_ERR_SPEAKER_SEARCH_UNSUPPORTED'),
+    }),
     unsupported('StartSpeakerSearchTask'),
   );
   app.get(
     '/api/voice-connectors/:voiceConnectorId/speaker-search-tasks/:taskId',
+    documented({
+      summary: 'GetSpeakerSearchTask',
+      description: SPEAKER_SEARCH,
+      tags: TAGS,
+      params: taskParams,
+      response: errorResponses('CS_ERR_SPEAKER_SEARCH_UNSUPPORTED'),
+    }),
     unsupported('GetSpeakerSearchTask'),
   );
   app.post(
     '/api/voice-connectors/:voiceConnectorId/speaker-search-tasks/:taskId',
+    documented({
+      summary: 'StopSpeakerSearchTask',
+      description: SPEAKER_SEARCH,
+      tags: TAGS,
+      params: taskParams,
+      response: errorResponses('CS_ERR_SPEAKER_SEARCH_UNSUPPORTED'),
+    }),
     unsupported('StopSpeakerSearchTask'),
   );
 }

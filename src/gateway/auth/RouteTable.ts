@@ -25,6 +25,16 @@ export const ROUTE_TABLE: Readonly<Record<string, RouteRule>> = {
   'POST /api/auth/logout': { role: 'public' },
   'GET /api/auth/me': { role: 'public' },
 
+  // The API's description and its reference page: the same for every installation (generated from
+  // the code, no data, no settings), so public like the web app's files (docs/security.md).
+  'GET /api/openapi.json': { role: 'public' },
+  'GET /api/docs': { role: 'public' },
+  'GET /api/docs/json': { role: 'public' },
+  'GET /api/docs/yaml': { role: 'public' },
+  'GET /api/docs/static/*': { role: 'public' },
+  'GET /api/docs/static/index.html': { role: 'public' },
+  'GET /api/docs/static/swagger-initializer.js': { role: 'public' },
+
   'GET /ws': { role: 'agent' },
   'GET /api/records': { role: 'agent' },
   'GET /api/stream': { role: 'agent' },
