@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { ROUTE_TABLE } from '../../../src/gateway/auth/RouteTable.js';
 import { collectPageErrors, launchBrowser } from '../../web/browser.js';
-import { startAuthGateway, type AuthGateway } from '../auth/gatewayWithAuth.js';
+import { ADMIN_TOKEN, startAuthGateway, type AuthGateway } from '../auth/gatewayWithAuth.js';
 
 interface Operation {
   summary?: string;
@@ -162,4 +162,60 @@ test('the reference page at /api/docs is served by Callsight alone, under the st
   } finally {
     await browser.close();
   }
+});
+
+test("real answers match the document's answer schemas (the answer schemas describe the server)", async () => {
+  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+  const auth = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+  const cases: [method: string, url: string, path: string, body?: unknown][] = [
+    ['GET', '/api/auth/me', '/api/auth/me'],
+    ['GET', '/api/users', '/api/users'],
+    [
+      'POST',
+      '/api/users',
+      '/api/users',
+      { username: 'openapi-user', role: 'viewer', password: 'a-long-passphrase' },
+    ],
+    ['POST', '/api/users', '/api/users', { username: 'x', role: 'superuser' }],
+    ['PATCH', '/api/users/openapi-user', '/api/users/{username}', { disabled: true }],
+    ['POST', '/api/tokens', '/api/tokens', { name: 'openapi', role: 'viewer' }],
+    ['GET', '/api/tokens', '/api/tokens'],
+    ['GET', '/api/calls', '/api/calls'],
+    ['GET', '/api/calls/nope', '/api/calls/{callId}'],
+    ['GET', '/api/routes', '/api/routes'],
+    ['GET', '/api/stream', '/api/stream'],
+    ['GET', '/api/records?from=0&limit=5', '/api/records'],
+    ['GET', '/api/pipelines', '/api/pipelines'],
+    [
+      'POST',
+      '/api/vocabularies',
+      '/api/vocabularies',
+      { VocabularyName: 'openapi', LanguageCode: 'en-US', Phrases: ['Callsight'] },
+    ],
+    ['GET', '/api/vocabularies', '/api/vocabularies'],
+    ['GET', '/api/vocabularies/openapi', '/api/vocabularies/{name}'],
+    ['GET', '/api/configurations', '/api/configurations'],
+    [
+      'POST',
+      '/api/voice-connectors/vc/speaker-search-tasks',
+      '/api/voice-connectors/{voiceConnectorId}/speaker-search-tasks',
+      {},
+    ],
+    ['GET', '/healthz', '/healthz'],
+  ];
+  for (const [method, url, path, body] of cases) {
+    const res = await fetch(`${gateway.base}${url}`, {
+      method,
+      headers: body === undefined ? { authorization: auth.authorization } : auth,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const answer = doc.paths[path]?.[method.toLowerCase()]?.responses[String(res.status)];
+    assert.ok(answer?.content, `${method} ${url}: ${res.status} is not in the document`);
+    const validate = ajv.compile(answer.content['application/json']!.schema);
+    const json: unknown = await res.json();
+    assert.ok(validate(json), `${method} ${url} ${res.status}: ${ajv.errorsText(validate.errors)}`);
+  }
+  const anonymous = await fetch(`${gateway.base}/api/calls`);
+  const unauthenticated = doc.paths['/api/calls']!.get!.responses['401']!.content!['application/json']!;
+  assert.ok(ajv.validate(unauthenticated.schema, await anonymous.json()), ajv.errorsText());
 });
