@@ -4,7 +4,8 @@ import { parseBody } from '../HttpErrors.js';
 import type { AccessControl } from '../../access/AccessControl.js';
 import { ROLES } from '../../access/Roles.js';
 import { CallsightError } from '../../platform/errors.js';
-import { presentedCredentials, SESSION_COOKIE } from './RequestGuards.js';
+import { registerOidcRoutes } from './OidcRoutes.js';
+import { presentedCredentials, sessionCookie } from './RequestGuards.js';
 
 const loginSchema = z.strictObject({ username: z.string().max(64), password: z.string().max(1024) });
 const roleSchema = z.enum(ROLES);
@@ -28,16 +29,12 @@ const newTokenSchema = z.strictObject({
   expiresInDays: z.number().int().min(1).max(3650).nullable().default(90),
 });
 
-function sessionCookie(value: string, maxAgeSec: number, secure: boolean): string {
-  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSec}${secure ? '; Secure' : ''}`;
-}
-
 function actorOf(request: FastifyRequest): string {
   return request.principal?.name ?? 'unknown';
 }
 
 /**
- * Signing in and out (`/api/auth/…`, the web app's session cookie), and the administration of users
+ * Signing in and out (`/api/auth/…`, the web app's session cookie; single sign-on in OidcRoutes.ts), and the administration of users
  * and API tokens (`/api/users`, `/api/tokens`; admins only, by the route table). A token's secret is
  * in the answer to its creation and nowhere else.
  */
@@ -49,6 +46,8 @@ export function registerAuthRoutes(
   app.post('/api/auth/login', async (request, reply) => {
     if (access.mode === 'none')
       throw new CallsightError('CS_ERR_BAD_REQUEST', 'authentication is off (auth.mode none)');
+    if (!access.passwordSignIn)
+      throw new CallsightError('CS_ERR_BAD_REQUEST', 'sign in with single sign-on (auth.mode oidc)');
     const { username, password } = parseBody(loginSchema, request.body, 'sign-in');
     request.auditActor = username;
     const waitMs = access.loginWaitMs(username, request.ip);
@@ -71,8 +70,11 @@ export function registerAuthRoutes(
   });
   app.get('/api/auth/me', async (request) => ({
     mode: access.mode,
+    /** How the sign-in page may sign in: with a password, with single sign-on. */
+    signIn: { password: access.passwordSignIn, sso: access.oidc !== null },
     user: request.principal ? whoAmI(request.principal) : null,
   }));
+  registerOidcRoutes(app, access, options);
 
   app.get('/api/users', async () => ({ users: await access.listUsers() }));
   app.post('/api/users', async (request, reply) => {
