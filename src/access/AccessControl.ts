@@ -3,6 +3,7 @@ import { CallsightError } from '../platform/errors.js';
 import { silentLogger, type Logger } from '../platform/logger.js';
 import type { IdentityStore, TokenRow, UserRow } from './IdentityStore.js';
 import { LoginThrottle } from './LoginThrottle.js';
+import type { ClaimMapping, OidcIdentity, OidcSignIn } from './Oidc.js';
 import { ANONYMOUS_ADMIN, type Principal, type Role } from './Roles.js';
 import {
   DUMMY_PASSWORD_HASH,
@@ -29,6 +30,17 @@ export interface AccessControlOptions {
   readonly sessionTtlMs: number;
   readonly logger?: Logger;
   readonly now?: () => number;
+  /** Signing in with a password (auth.mode local and local+oidc); default true. */
+  readonly passwordSignIn?: boolean;
+  /** Single sign-on (auth.mode oidc and local+oidc). */
+  readonly oidc?: OidcSignIn | null;
+}
+
+/** A new session: its id (for the cookie; only its hash is stored), its end, and who holds it. */
+export interface SignedIn {
+  readonly session: string;
+  readonly expiresAt: number;
+  readonly principal: Principal;
 }
 
 export interface NewUser {
@@ -45,6 +57,8 @@ export interface UserView {
   readonly agentPatterns: readonly string[];
   readonly disabled: boolean;
   readonly createdAt: string;
+  /** Signs in with single sign-on (no password). */
+  readonly external: boolean;
 }
 
 export interface TokenView {
@@ -67,6 +81,7 @@ function userView(user: UserRow): UserView {
     agentPatterns: user.agentPatterns,
     disabled: user.disabledAt !== null,
     createdAt: new Date(user.createdAt).toISOString(),
+    external: user.external !== null,
   };
 }
 
@@ -108,6 +123,8 @@ function checkPatterns(role: Role, patterns: readonly string[]): void {
  */
 export class AccessControl {
   readonly mode: AuthMode;
+  readonly passwordSignIn: boolean;
+  readonly oidc: OidcSignIn | null;
   readonly #store: IdentityStore | null;
   readonly #sessionTtlMs: number;
   readonly #logger: Logger;
@@ -118,6 +135,8 @@ export class AccessControl {
   constructor(options: AccessControlOptions) {
     if (options.mode === 'local' && !options.store) throw new Error('auth.mode local needs a store');
     this.mode = options.mode;
+    this.passwordSignIn = options.mode === 'local' && options.passwordSignIn !== false;
+    this.oidc = options.mode === 'local' ? (options.oidc ?? null) : null;
     this.#store = options.store;
     this.#sessionTtlMs = options.sessionTtlMs;
     this.#logger = (options.logger ?? silentLogger).child({ component: 'access' });
@@ -169,7 +188,8 @@ export class AccessControl {
             if (!(await db.tokenByHash(hash))) throw err;
           });
     }
-    if ((await db.countUsers()) > 0) return {};
+    // Single sign-on only: admins come from the provider's claims, a password would open nothing.
+    if (!this.passwordSignIn || (await db.countUsers()) > 0) return {};
     const adminPassword = newPassword();
     try {
       await this.addUser({ username: 'admin', role: 'admin', password: adminPassword });
@@ -224,11 +244,7 @@ export class AccessControl {
    * A password sign-in: a new session (its id goes in the cookie; only its hash is stored), or null
    * for a wrong name or password or a disabled user (one answer for all, as slow as a real check).
    */
-  async login(
-    username: string,
-    password: string,
-    address: string,
-  ): Promise<{ session: string; expiresAt: number; principal: Principal } | null> {
+  async login(username: string, password: string, address: string): Promise<SignedIn | null> {
     const db = this.#db;
     const user = USERNAME.test(username) ? await db.userByName(username) : undefined;
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
@@ -237,6 +253,70 @@ export class AccessControl {
       return null;
     }
     this.#throttle.succeeded(`user:${username}`);
+    return this.#startSession(user);
+  }
+
+  /**
+   * A single sign-on: the user tied to this issuer and subject, created at their first sign-in
+   * (named after their claims, with a suffix when a user of that name exists already: a provider's
+   * user never takes over a local one) and given the role and agent identities their claims map to
+   * at every sign-in; then a session as a password sign-in gives. Refused (null, with why) when the
+   * claims map to no role or the user is disabled; the user's sessions then end.
+   */
+  async signInExternal(
+    identity: OidcIdentity,
+    mapping: ClaimMapping,
+  ): Promise<{ signedIn: SignedIn; username: string } | { refused: string; username: string }> {
+    const db = this.#db;
+    const existing = await db.userByExternal(identity.issuer, identity.subject);
+    if (!mapping.ok || (existing && existing.disabledAt !== null)) {
+      if (existing) {
+        await db.endSessionsOf(existing.userId, this.#now());
+        this.#revoked();
+      }
+      return {
+        refused: mapping.ok
+          ? 'this Callsight user is disabled. Ask a Callsight administrator.'
+          : mapping.reason,
+        username: existing?.username ?? mapping.username,
+      };
+    }
+    checkPatterns(mapping.role, mapping.agentPatterns);
+    if (existing) {
+      const user = await this.updateUser(existing.username, {
+        role: mapping.role,
+        agentPatterns: mapping.agentPatterns,
+      });
+      return {
+        signedIn: await this.#startSession((await db.userByName(user.username))!),
+        username: user.username,
+      };
+    }
+    const external = { issuer: identity.issuer, subject: identity.subject };
+    const suffix = secretHash(`${identity.issuer} ${identity.subject}`).slice(0, 8);
+    for (const username of [mapping.username, `${mapping.username.slice(0, 55)}-${suffix}`]) {
+      const row = {
+        userId: randomUUID(),
+        username,
+        passwordHash: null,
+        role: mapping.role,
+        agentPatterns: mapping.agentPatterns,
+        createdAt: this.#now(),
+        external,
+      };
+      if (await db.addUser(row)) {
+        this.#logger.info({ role: row.role }, 'created a single sign-on user at their first sign-in');
+        return { signedIn: await this.#startSession({ ...row, disabledAt: null }), username };
+      }
+      // Another gateway created this very user a moment ago: sign in as it.
+      const raced = await db.userByExternal(identity.issuer, identity.subject);
+      if (raced) return { signedIn: await this.#startSession(raced), username: raced.username };
+    }
+    throw new CallsightError('CS_ERR_USER_EXISTS', `no free user name for ${mapping.username}`);
+  }
+
+  async #startSession(user: UserRow): Promise<SignedIn> {
+    const db = this.#db;
     const session = newSecret();
     const now = this.#now();
     const expiresAt = now + this.#sessionTtlMs;
@@ -288,6 +368,7 @@ export class AccessControl {
       role: user.role,
       agentPatterns,
       createdAt: this.#now(),
+      external: null,
     };
     if (!(await this.#db.addUser(row)))
       throw new CallsightError('CS_ERR_USER_EXISTS', `a user named ${user.username} already exists`);
@@ -305,6 +386,8 @@ export class AccessControl {
     if (password.length < MIN_PASSWORD)
       throw badRequest('password', `must be at least ${MIN_PASSWORD} characters`);
     const user = await this.#user(username);
+    if (user.external)
+      throw badRequest('password', `${username} signs in with single sign-on and has no password`);
     await this.#db.updateUser(username, { passwordHash: await hashPassword(password) });
     await this.#db.endSessionsOf(user.userId, this.#now());
     this.#revoked();

@@ -10,9 +10,12 @@ import {
 export type AuditOrigin = EventOrigin;
 
 export interface AuditEntry {
-  /** Who: a user name, `token:<name>`, `anonymous` (auth.mode none), or the name tried at a failed sign-in. */
+  /**
+   * Who: a user name, `token:<name>`, `anonymous` (auth.mode none), the name tried at a failed
+   * sign-in, or the operating system's user running `callsight users|tokens` (actorKind `cli`).
+   */
   readonly actor: string;
-  readonly actorKind: 'user' | 'token' | 'anonymous' | 'unknown';
+  readonly actorKind: 'user' | 'token' | 'anonymous' | 'unknown' | 'cli';
   /** What, e.g. `auth.login`, `PUT /api/configurations/:identifier`. */
   readonly action: string;
   /** The route's parameters (a configuration's name, a pipeline's or call's id, a user name). */
@@ -20,7 +23,7 @@ export interface AuditEntry {
   /** `success`, or `failure` with the HTTP status. */
   readonly outcome: 'success' | 'failure';
   readonly status: number;
-  /** From where: the client's address. */
+  /** From where: the client's address, or `cli` for the command line. */
   readonly remoteAddress: string;
   /** Only for calls: set when the action is about one (a recording download). */
   readonly callId?: string;

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { PostgresDatabase } from '../platform/database/PostgresDatabase.js';
 import { openSqliteDatabase, type SqliteSchema } from '../platform/database/SqliteDatabase.js';
-import { IDENTITY_TABLES_SQL } from '../platform/database/identityTables.js';
+import { IDENTITY_EXTERNAL_USERS_SQL, IDENTITY_TABLES_SQL } from '../platform/database/identityTables.js';
 import { silentLogger, type Logger } from '../platform/logger.js';
 import { isRole, type Role } from './Roles.js';
 
@@ -14,7 +14,10 @@ import { isRole, type Role } from './Roles.js';
 
 const SQLITE_SCHEMA: SqliteSchema = {
   store: 'identity store',
-  migrations: [{ version: 1, name: 'users, API tokens and sessions', sql: IDENTITY_TABLES_SQL }],
+  migrations: [
+    { version: 1, name: 'users, API tokens and sessions', sql: IDENTITY_TABLES_SQL },
+    { version: 2, name: 'single sign-on users', sql: IDENTITY_EXTERNAL_USERS_SQL },
+  ],
 };
 
 export interface UserRow {
@@ -25,6 +28,8 @@ export interface UserRow {
   readonly agentPatterns: readonly string[];
   readonly disabledAt: number | null;
   readonly createdAt: number;
+  /** A single sign-on user: the OpenID provider's issuer and the user's subject there (no password). */
+  readonly external: { readonly issuer: string; readonly subject: string } | null;
 }
 
 export interface TokenRow {
@@ -66,6 +71,10 @@ function toUser(row: Row): UserRow {
     agentPatterns: JSON.parse(String(row.agent_patterns)) as string[],
     disabledAt: nullableInt(row.disabled_at),
     createdAt: int(row.created_at),
+    external:
+      row.external_issuer === null || row.external_issuer === undefined
+        ? null
+        : { issuer: String(row.external_issuer), subject: String(row.external_subject) },
   };
 }
 
@@ -138,12 +147,21 @@ export class IdentityStore {
     return rows[0] && toUser(rows[0]);
   }
 
-  /** False when the name is taken. */
+  /** The single sign-on user with this subject at this issuer. */
+  async userByExternal(issuer: string, subject: string): Promise<UserRow | undefined> {
+    const rows = await this.#sql.all(
+      'SELECT * FROM auth_users WHERE external_issuer = ? AND external_subject = ?',
+      [issuer, subject],
+    );
+    return rows[0] && toUser(rows[0]);
+  }
+
+  /** False when the name (or the single sign-on identity) is taken. */
   async addUser(user: Omit<UserRow, 'disabledAt'>): Promise<boolean> {
     // One statement, so that processes adding the same name at once cannot both pass a check first.
     const added = await this.#sql.run(
-      `INSERT INTO auth_users (user_id, username, password_hash, role, agent_patterns, disabled_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (username) DO NOTHING`,
+      `INSERT INTO auth_users (user_id, username, password_hash, role, agent_patterns, disabled_at, created_at, updated_at, external_issuer, external_subject)
+       VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       [
         user.userId,
         user.username,
@@ -152,6 +170,8 @@ export class IdentityStore {
         JSON.stringify(user.agentPatterns),
         user.createdAt,
         user.createdAt,
+        user.external?.issuer ?? null,
+        user.external?.subject ?? null,
       ],
     );
     return added > 0;

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AccessControl } from '../access/AccessControl.js';
+import { CALLBACK_PATH, OidcSignIn, parseRoleMap, type OidcSettings } from '../access/Oidc.js';
+import { CallsightError, errorMessage } from '../platform/errors.js';
 import { IdentityStore } from '../access/IdentityStore.js';
 import type { PostgresDatabase } from '../platform/database/PostgresDatabase.js';
 import type { Logger } from '../platform/logger.js';
@@ -16,9 +19,31 @@ export function openIdentityStore(
     : IdentityStore.openSqlite(join(dataDir, 'callsight.db'), logger);
 }
 
+/** auth.oidc.* as the relying party takes them, the client secret read from its file when given there. */
+export function oidcSettings(config: Config): OidcSettings {
+  const oidc = config.auth.oidc;
+  let clientSecret = oidc.clientSecret;
+  if (oidc.clientSecretFile !== '')
+    try {
+      clientSecret = readFileSync(oidc.clientSecretFile, 'utf8').trim();
+    } catch (cause) {
+      throw new CallsightError(
+        'CS_ERR_CONFIG_INVALID',
+        `auth.oidc.clientSecretFile: cannot read ${oidc.clientSecretFile}: ${errorMessage(cause)}`,
+      );
+    }
+  const publicUrl = config.http.publicUrl.replace(/\/+$/, '');
+  return {
+    ...oidc,
+    clientSecret,
+    redirectUrl: oidc.redirectUrl || (publicUrl && `${publicUrl}${CALLBACK_PATH}`),
+    roleMap: parseRoleMap(oidc.roleMap),
+  };
+}
+
 /**
- * A gateway's access control (auth.mode): with `none`, a warning and every door open; with `local`,
- * the identity store, the first admin created when there is no user (its password returned, for the
+ * A gateway's access control (auth.mode): with `none`, a warning and every door open; otherwise
+ * the identity store, single sign-on with `oidc` and `local+oidc`, the first admin created when there is no user (its password returned, for the
  * banner) and the bootstrap token ensured.
  */
 export async function openAccess(
@@ -40,6 +65,8 @@ export async function openAccess(
       store,
       sessionTtlMs: config.auth.sessionHours * 3_600_000,
       logger,
+      passwordSignIn: config.auth.mode !== 'oidc',
+      oidc: config.auth.mode === 'local' ? null : new OidcSignIn(oidcSettings(config)),
     });
     const { adminPassword } = await access.bootstrap(config.auth.bootstrapToken || undefined);
     return { access, adminPassword, close: () => store.close() };

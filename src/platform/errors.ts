@@ -73,6 +73,10 @@ export const ERROR_CODES = {
     status: 503,
     summary: 'The NATS JetStream server could not be reached, or did not acknowledge an append in time.',
   },
+  CS_ERR_SSO_UNAVAILABLE: {
+    status: 503,
+    summary: 'The OpenID Connect provider of single sign-on could not be reached.',
+  },
   CS_ERR_DATABASE_UNAVAILABLE: {
     status: 503,
     summary: 'PostgreSQL could not be reached, or refused the connection.',

@@ -43,6 +43,49 @@ test('passwords: scrypt, salted, verified; a wrong one and a malformed hash are 
 
 for (const backend of BACKENDS) {
   describe(`AccessControl on ${backend.name}`, () => {
+    test('single sign-on users: tied to issuer and subject, never to a local name, no password', async (t) => {
+      if (backend.skip()) return t.skip(String(backend.skip()));
+      const store = await backend.open();
+      const access = new AccessControl({ mode: 'local', store, sessionTtlMs: 60_000 });
+      await access.addUser({ username: 'kim', role: 'admin', password: 'a-long-local-password' });
+      const identity = { issuer: 'https://id.example.com', subject: 'sub-1', claims: {} };
+      const asViewer = { ok: true as const, username: 'kim', role: 'viewer' as const, agentPatterns: [] };
+      const first = await access.signInExternal(identity, asViewer);
+      assert.ok('signedIn' in first);
+      assert.match(first.username, /^kim-[0-9a-f]{8}$/, 'the local kim stays the local kim');
+      assert.equal(first.signedIn.principal.role, 'viewer');
+      const again = await access.signInExternal(identity, { ...asViewer, role: 'supervisor' });
+      assert.ok('signedIn' in again);
+      assert.equal(again.username, first.username, 'the same user at the next sign-in');
+      assert.equal((await access.authenticate({ session: again.signedIn.session }))?.role, 'supervisor');
+      assert.equal(
+        await access.authenticate({ session: first.signedIn.session }),
+        null,
+        'a role change ends the older session',
+      );
+      const users = await access.listUsers();
+      assert.deepEqual(
+        users.map((u) => [u.username, u.role, u.external]),
+        [
+          ['kim', 'admin', false],
+          [first.username, 'supervisor', true],
+        ],
+      );
+      await rejectsWith(access.setPassword(first.username, 'a-long-new-password'), 'CS_ERR_BAD_REQUEST');
+      const refused = await access.signInExternal(identity, {
+        ok: false,
+        username: 'kim',
+        reason: 'no role',
+      });
+      assert.deepEqual(refused, { refused: 'no role', username: first.username });
+      assert.equal(
+        await access.authenticate({ session: again.signedIn.session }),
+        null,
+        'refused: sessions end',
+      );
+      await store.close();
+    });
+
     test('first start creates admin with a random password once; the bootstrap token is an admin token', async (t) => {
       if (backend.skip()) return t.skip(String(backend.skip()));
       const store = await backend.open();

@@ -1,8 +1,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { userInfo } from 'node:os';
 import { promisify } from 'node:util';
 import {
+  authFetch,
   printedAdminPassword,
   startCallsight,
   TEST_TOKEN,
@@ -75,4 +77,40 @@ test('callsight users add / list / reset-password / disable and tokens create / 
     cli('users', 'add', 'bob', '--role', 'boss'),
     (err: { code?: number }) => err.code === 2,
   );
+});
+
+test('changes made with the command line are audited on the data stream like the REST routes', async () => {
+  const records = async () => {
+    const page = (await (
+      await authFetch(`http://127.0.0.1:${callsight.httpPort}/api/records?from=0&limit=1000`)
+    ).json()) as { 'detail-type': string; detail: Record<string, unknown> }[];
+    return page
+      .filter((r) => r['detail-type'] === 'Callsight Audit' && r.detail.remoteAddress === 'cli')
+      .map((r) => r.detail);
+  };
+  const before = (await records()).length;
+  await cli('users', 'add', 'cleo', '--role', 'viewer');
+  await cli('users', 'reset-password', 'cleo');
+  await cli('users', 'disable', 'cleo');
+  await assert.rejects(cli('users', 'add', 'cleo', '--role', 'viewer'));
+  const created = await cli('tokens', 'create', '--name', 'audited', '--role', 'viewer');
+  const id = /^token (\S+) /m.exec(created.stdout)![1]!;
+  await cli('tokens', 'revoke', id);
+  const audits = (await records()).slice(before);
+  const who = userInfo().username || 'cli';
+  assert.deepEqual(
+    audits.map((a) => [a.actor, a.actorKind, a.action, a.target, a.outcome, a.status]),
+    [
+      [who, 'cli', 'POST /api/users', { username: 'cleo' }, 'success', 201],
+      [who, 'cli', 'PATCH /api/users/:username', { username: 'cleo' }, 'success', 200],
+      [who, 'cli', 'PATCH /api/users/:username', { username: 'cleo' }, 'success', 200],
+      [who, 'cli', 'POST /api/users', { username: 'cleo' }, 'failure', 409],
+      [who, 'cli', 'POST /api/tokens', { name: 'audited' }, 'success', 201],
+      [who, 'cli', 'DELETE /api/tokens/:id', { id }, 'success', 204],
+    ],
+  );
+  // Listing changes nothing and is not audited; no password or token is in a record.
+  await cli('users', 'list');
+  assert.equal((await records()).length, before + 6);
+  assert.ok(!JSON.stringify(audits).includes('cs_'), 'no token in the audit records');
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { HttpServer } from '../../src/gateway/HttpServer.js';
 import { CallsightError } from '../../src/platform/errors.js';
 import { SqliteDataStream } from '../../src/stream/SqliteDataStream.js';
+import type { DataStream } from '../../src/stream/StreamTypes.js';
 import { CHROMIUM } from './browser.js';
 
 /** The built web app (npm run build). */
@@ -15,6 +16,15 @@ export function pageTestSkipReason(): string | false {
   if (!existsSync(CHROMIUM)) return `${CHROMIUM} is not installed (scripts/ensure-deps.sh --test)`;
   if (!existsSync(`${WEB_DIST}index.html`)) return 'web/dist is not built (npm run build)';
   return false;
+}
+
+/** Appends a record as the pipeline would, keyed by its type and call. */
+export function appendRecord(stream: DataStream, record: object): Promise<string> {
+  const r = record as { 'detail-type'?: string; detail?: { callId?: string }; metadata?: string };
+  let callId = r.detail?.callId ?? null;
+  if (!callId && typeof r.metadata === 'string')
+    callId = (JSON.parse(r.metadata) as { callId?: string }).callId ?? null;
+  return stream.append(record, { type: r['detail-type'] ?? 'Summarization', callId });
 }
 
 export interface Gateway {
@@ -58,13 +68,7 @@ export async function startGateway(): Promise<Gateway> {
     url: `http://127.0.0.1:${http.port}`,
     stream,
     postCall,
-    append(record) {
-      const r = record as { 'detail-type'?: string; detail?: { callId?: string }; metadata?: string };
-      let callId = r.detail?.callId ?? null;
-      if (!callId && typeof r.metadata === 'string')
-        callId = (JSON.parse(r.metadata) as { callId?: string }).callId ?? null;
-      return stream.append(record, { type: r['detail-type'] ?? 'Summarization', callId });
-    },
+    append: (record) => appendRecord(stream, record),
     async close() {
       await http.close();
       await stream.close();

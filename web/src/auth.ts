@@ -3,6 +3,8 @@
 export interface Me {
   /** `none`: the server runs without authentication (auth.mode none). */
   readonly mode: 'local' | 'none';
+  /** How this server lets people sign in: a password, single sign-on (OpenID Connect), or both. */
+  readonly signIn?: { readonly password: boolean; readonly sso: boolean };
   readonly user: { readonly name: string; readonly role: string; readonly kind: string } | null;
 }
 
@@ -29,3 +31,6 @@ export async function signIn(username: string, password: string): Promise<string
 export async function signOut(): Promise<void> {
   await fetch('/api/auth/logout', { method: 'POST' });
 }
+
+/** Where the "Sign in with SSO" button goes: the server redirects to the OpenID provider. */
+export const SSO_START = '/api/auth/oidc/start';

@@ -73,7 +73,7 @@ const me = await whoAmI().catch((): Me => ({ mode: 'local', user: null }));
 if (me.mode === 'local' && me.user === null)
   createRoot(document.getElementById('root')!).render(
     <StrictMode>
-      <SignIn />
+      <SignIn password={me.signIn?.password ?? true} sso={me.signIn?.sso ?? false} />
     </StrictMode>,
   );
 else await startApp(me);

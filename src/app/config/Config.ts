@@ -14,6 +14,7 @@ import { parseDigestUsers } from '../../sip/access/DigestAuth.js';
 import { parseRoles, ROLE_SYNTAX } from '../roles/Roles.js';
 import { OPTIONS, type OptionSpec } from './ConfigOptions.js';
 import { parseCodecList } from '../../media/codec/AudioCodecs.js';
+import { issuerAllowed, parseRoleMap } from '../../access/Oidc.js';
 
 /** The validated, frozen configuration. Defaults and documentation: ConfigOptions.ts. */
 export interface Config {
@@ -74,11 +75,25 @@ export interface Config {
     readonly tlsKeyFile: string;
   };
   readonly auth: {
-    readonly mode: 'local' | 'none';
+    readonly mode: 'local' | 'oidc' | 'local+oidc' | 'none';
     /** Never log it. */
     readonly bootstrapToken: string;
     readonly sessionHours: number;
     readonly recheckSeconds: number;
+    /** OpenID Connect single sign-on (auth.mode oidc or local+oidc). */
+    readonly oidc: {
+      readonly issuer: string;
+      readonly clientId: string;
+      /** Never log it. */
+      readonly clientSecret: string;
+      readonly clientSecretFile: string;
+      readonly redirectUrl: string;
+      readonly scopes: string;
+      readonly usernameClaim: string;
+      readonly roleClaim: string;
+      readonly roleMap: string;
+      readonly agentClaim: string;
+    };
   };
   readonly dataDir: string;
   readonly webRoot: string;
@@ -275,6 +290,7 @@ const configSchema = treeSchema(optionTree())
         path: ['http', http.tlsCertFile === '' ? 'tlsCertFile' : 'tlsKeyFile'],
         message: 'http.tlsCertFile and http.tlsKeyFile go together',
       });
+    checkOidc(value.auth as Config['auth'], ctx);
     const publicUrl = (value.http as { publicUrl: string }).publicUrl;
     if (publicUrl !== '' && !/^https?:\/\/[^\s/]+(?:\/\S*)?$/.test(publicUrl))
       ctx.addIssue({ code: 'custom', path: ['http', 'publicUrl'], message: 'must be an http(s) URL' });
@@ -310,6 +326,32 @@ function checkSipAccess(sip: Config['sip'], ctx: z.RefinementCtx): void {
   check('authRealm', () => {
     if (!/^[\x20-\x7e]+$/.test(sip.authRealm)) throw new Error('must be printable ASCII and not empty');
   });
+}
+
+/** With auth.mode oidc or local+oidc, the provider's settings must be there and make sense. */
+function checkOidc(auth: Config['auth'], ctx: z.RefinementCtx): void {
+  if (auth.mode !== 'oidc' && auth.mode !== 'local+oidc') return;
+  const oidc = auth.oidc;
+  const issue = (key: keyof Config['auth']['oidc'], message: string) =>
+    ctx.addIssue({ code: 'custom', path: ['auth', 'oidc', key], message });
+  const url = z.url({ protocol: /^https?$/ });
+  const claim = z.string().regex(/^[\w.:-]{1,128}$/);
+  if (!url.safeParse(oidc.issuer).success)
+    issue('issuer', `auth.mode ${auth.mode} needs an http(s) issuer URL`);
+  else if (!issuerAllowed(new URL(oidc.issuer)))
+    issue('issuer', 'must be https (plain http only on a loopback host)');
+  if (oidc.clientId === '') issue('clientId', `auth.mode ${auth.mode} needs the client id`);
+  if (oidc.clientSecret !== '' && oidc.clientSecretFile !== '')
+    issue('clientSecretFile', 'give auth.oidc.clientSecret or auth.oidc.clientSecretFile, not both');
+  if (oidc.redirectUrl !== '' && !url.safeParse(oidc.redirectUrl).success)
+    issue('redirectUrl', 'must be an http(s) URL');
+  if (!claim.safeParse(oidc.roleClaim).success) issue('roleClaim', 'must name a claim');
+  if (!claim.safeParse(oidc.usernameClaim).success) issue('usernameClaim', 'must name a claim');
+  try {
+    if (parseRoleMap(oidc.roleMap).size === 0) throw new Error('must map at least one claim value to a role');
+  } catch (err) {
+    issue('roleMap', errorMessage(err));
+  }
 }
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {

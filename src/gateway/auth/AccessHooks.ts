@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessControl } from '../../access/AccessControl.js';
 import { auditEvent, type AuditEntry, type AuditOrigin } from '../../access/Audit.js';
+import { CALLBACK_PATH } from '../../access/Oidc.js';
 import { roleAllows, type Principal } from '../../access/Roles.js';
 import { CallsightError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
@@ -139,13 +140,14 @@ function auditEntry(request: FastifyRequest, reply: FastifyReply, url: string): 
   return {
     actor: principal?.name ?? request.auditActor ?? 'unknown',
     actorKind: principal?.kind ?? 'unknown',
+    // A single sign-on is a sign-in like a password's, told apart by its target.
     action:
-      url === '/api/auth/login'
+      url === '/api/auth/login' || url === CALLBACK_PATH
         ? 'auth.login'
         : url === '/api/auth/logout'
           ? 'auth.logout'
           : `${request.method} ${url}`,
-    target: { ...params },
+    target: url === CALLBACK_PATH ? { via: 'oidc' } : { ...params },
     outcome: reply.statusCode < 400 ? 'success' : 'failure',
     status: reply.statusCode,
     remoteAddress: request.ip,

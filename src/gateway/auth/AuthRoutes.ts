@@ -5,7 +5,8 @@ import { documented, errorResponses } from '../OpenApi.js';
 import type { AccessControl } from '../../access/AccessControl.js';
 import { ROLES } from '../../access/Roles.js';
 import { CallsightError } from '../../platform/errors.js';
-import { presentedCredentials, SESSION_COOKIE } from './RequestGuards.js';
+import { registerOidcRoutes } from './OidcRoutes.js';
+import { presentedCredentials, sessionCookie } from './RequestGuards.js';
 
 const loginSchema = z
   .strictObject({ username: z.string().max(64), password: z.string().max(1024) })
@@ -89,16 +90,12 @@ const usernameParams = z.object({ username: z.string() });
 const noContent = z.null().describe('No content');
 const USERS = ['Users and tokens'];
 
-function sessionCookie(value: string, maxAgeSec: number, secure: boolean): string {
-  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSec}${secure ? '; Secure' : ''}`;
-}
-
 function actorOf(request: FastifyRequest): string {
   return request.principal?.name ?? 'unknown';
 }
 
 /**
- * Signing in and out (`/api/auth/…`, the web app's session cookie), and the administration of users
+ * Signing in and out (`/api/auth/…`, the web app's session cookie; single sign-on in OidcRoutes.ts), and the administration of users
  * and API tokens (`/api/users`, `/api/tokens`; admins only, by the route table). A token's secret is
  * in the answer to its creation and nowhere else.
  */
@@ -123,6 +120,8 @@ export function registerAuthRoutes(
     async (request, reply) => {
       if (access.mode === 'none')
         throw new CallsightError('CS_ERR_BAD_REQUEST', 'authentication is off (auth.mode none)');
+      if (!access.passwordSignIn)
+        throw new CallsightError('CS_ERR_BAD_REQUEST', 'sign in with single sign-on (auth.mode oidc)');
       const { username, password } = parseBody(loginSchema, request.body, 'sign-in');
       request.auditActor = username;
       const waitMs = access.loginWaitMs(username, request.ip);
@@ -158,19 +157,28 @@ export function registerAuthRoutes(
       summary: 'Who is signed in (user: null when nobody)',
       tags: ['Sign-in'],
       response: {
-        200: z.object({ mode: z.enum(['local', 'none']), user: whoAmISchema.nullable() }).meta({
-          examples: [
-            { mode: 'local', user: ADMIN },
-            { mode: 'local', user: null },
-          ],
-        }),
+        200: z
+          .object({
+            mode: z.enum(['local', 'none']),
+            signIn: z.object({ password: z.boolean(), sso: z.boolean() }),
+            user: whoAmISchema.nullable(),
+          })
+          .meta({
+            examples: [
+              { mode: 'local', signIn: { password: true, sso: false }, user: ADMIN },
+              { mode: 'local', signIn: { password: true, sso: true }, user: null },
+            ],
+          }),
       },
     }),
     async (request) => ({
       mode: access.mode,
+      /** How the sign-in page may sign in: with a password, with single sign-on. */
+      signIn: { password: access.passwordSignIn, sso: access.oidc !== null },
       user: request.principal ? whoAmI(request.principal) : null,
     }),
   );
+  registerOidcRoutes(app, access, options);
 
   app.get(
     '/api/users',

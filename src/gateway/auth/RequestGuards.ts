@@ -16,7 +16,12 @@ export interface PresentedCredentials extends Credentials {
   readonly via: 'bearer' | 'cookie' | 'none';
 }
 
-function cookieValue(header: string | undefined, name: string): string | null {
+/** A Set-Cookie value for the session cookie (an empty value and 0 s: signed out). */
+export function sessionCookie(value: string, maxAgeSec: number, secure: boolean): string {
+  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSec}${secure ? '; Secure' : ''}`;
+}
+
+export function cookieValue(header: string | undefined, name: string): string | null {
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());

@@ -24,6 +24,8 @@ export const ROUTE_TABLE: Readonly<Record<string, RouteRule>> = {
   'POST /api/auth/login': { role: 'public', audit: true },
   'POST /api/auth/logout': { role: 'public' },
   'GET /api/auth/me': { role: 'public' },
+  'GET /api/auth/oidc/start': { role: 'public' },
+  'GET /api/auth/oidc/callback': { role: 'public', audit: true },
 
   // The API's description and its reference page: the same for every installation (generated from
   // the code, no data, no settings), so public like the web app's files (docs/security.md).

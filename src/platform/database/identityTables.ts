@@ -32,3 +32,14 @@ CREATE TABLE auth_sessions (
 );
 CREATE INDEX auth_sessions_user ON auth_sessions (user_id);
 `;
+
+/**
+ * Users who sign in with single sign-on (OpenID Connect): tied to the issuer and subject of their
+ * ID token, not to their name, and without a password. PostgreSQL's migration 5 and the SQLite
+ * identity store's migration 2.
+ */
+export const IDENTITY_EXTERNAL_USERS_SQL = `
+ALTER TABLE auth_users ADD COLUMN external_issuer text;
+ALTER TABLE auth_users ADD COLUMN external_subject text;
+CREATE UNIQUE INDEX auth_users_external ON auth_users (external_issuer, external_subject);
+`;

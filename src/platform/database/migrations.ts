@@ -1,5 +1,5 @@
 import type { Migration } from './Migration.js';
-import { IDENTITY_TABLES_SQL } from './identityTables.js';
+import { IDENTITY_EXTERNAL_USERS_SQL, IDENTITY_TABLES_SQL } from './identityTables.js';
 
 /**
  * The PostgreSQL schema, as numbered migrations (Migration.ts) that PostgresDatabase.open applies.
@@ -104,5 +104,10 @@ CREATE TABLE custom_vocabularies (
     version: 4,
     name: 'users, API tokens and sessions',
     sql: IDENTITY_TABLES_SQL,
+  },
+  {
+    version: 5,
+    name: 'single sign-on users',
+    sql: IDENTITY_EXTERNAL_USERS_SQL,
   },
 ];

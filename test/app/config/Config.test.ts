@@ -50,6 +50,42 @@ describe('configuration', () => {
     );
   });
 
+  test('single sign-on needs its provider, and a role map that parses; the secret is never in the message', () => {
+    assert.throws(
+      () =>
+        loadConfig({
+          env: {
+            CALLSIGHT_AUTH_MODE: 'local+oidc',
+            CALLSIGHT_AUTH_OIDC_ISSUER: 'http://id.example.com',
+            CALLSIGHT_AUTH_OIDC_CLIENT_SECRET: 'the-secret-value',
+            CALLSIGHT_AUTH_OIDC_ROLE_MAP: 'staff=root',
+          },
+        }),
+      (err: Error) => {
+        assert.match(
+          err.message,
+          /auth\.oidc\.issuer \(from CALLSIGHT_AUTH_OIDC_ISSUER\): must be https \(plain http only on a loopback host\)/,
+        );
+        assert.match(err.message, /auth\.oidc\.clientId: auth\.mode local\+oidc needs the client id/);
+        assert.match(
+          err.message,
+          /auth\.oidc\.roleMap \(from CALLSIGHT_AUTH_OIDC_ROLE_MAP\): "staff=root": the role must be one of/,
+        );
+        assert.ok(!err.message.includes('the-secret-value'));
+        return true;
+      },
+    );
+    const config = loadConfig({
+      env: {
+        CALLSIGHT_AUTH_MODE: 'oidc',
+        CALLSIGHT_AUTH_OIDC_ISSUER: 'https://id.example.com/realms/acme',
+        CALLSIGHT_AUTH_OIDC_CLIENT_ID: 'callsight',
+        CALLSIGHT_AUTH_OIDC_ROLE_MAP: 'ops=supervisor',
+      },
+    });
+    assert.equal(config.auth.oidc.roleClaim, 'groups');
+  });
+
   test('a config file that is not JSON/YAML is refused with its name', () => {
     const dir = mkdtempSync(join(tmpdir(), 'callsight-config-'));
     const file = join(dir, 'bad.json');

@@ -254,6 +254,6 @@ describe('the gateway with auth.mode local', () => {
     assert.match(res.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
     assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
     assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
-    assert.deepEqual(await res.json(), { mode: 'local', user: null });
+    assert.deepEqual(await res.json(), { mode: 'local', signIn: { password: true, sso: false }, user: null });
   });
 });

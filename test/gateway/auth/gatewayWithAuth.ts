@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccessControl } from '../../../src/access/AccessControl.js';
 import { IdentityStore } from '../../../src/access/IdentityStore.js';
+import type { OidcSignIn } from '../../../src/access/Oidc.js';
 import type { Role } from '../../../src/access/Roles.js';
 import { loadConfig } from '../../../src/app/config/Config.js';
 import { registerGatewayRoutes } from '../../../src/app/roles/GatewayRole.js';
@@ -36,12 +37,16 @@ export interface AuthGateway {
  * no pipeline runs), auth.mode local, and one signed-in user per role. The agent is `+1555000x`.
  */
 export async function startAuthGateway(
-  options: Partial<Pick<HttpServerOptions, 'host' | 'hostPolicy' | 'recheckMs'>> = {},
+  options: Partial<Pick<HttpServerOptions, 'host' | 'hostPolicy' | 'recheckMs' | 'webRoot'>> & {
+    /** Single sign-on besides passwords (auth.mode local+oidc). */
+    oidc?: OidcSignIn;
+  } = {},
 ): Promise<AuthGateway> {
+  const { oidc, ...serverOptions } = options;
   const dir = mkdtempSync(join(tmpdir(), 'callsight-auth-'));
   const file = join(dir, 'callsight.db');
   const store = IdentityStore.openSqlite(file);
-  const access = new AccessControl({ mode: 'local', store, sessionTtlMs: 3_600_000 });
+  const access = new AccessControl({ mode: 'local', store, sessionTtlMs: 3_600_000, oidc: oidc ?? null });
   await access.bootstrap(ADMIN_TOKEN);
   const stream = SqliteDataStream.open({ path: join(dir, 'stream.db') });
   const postCall = new SqlitePostCallStore(file);
@@ -58,7 +63,7 @@ export async function startAuthGateway(
   });
   const notFound = () => Promise.reject(new CallsightError('CS_ERR_NOT_FOUND', 'no such pipeline'));
   const server = await HttpServer.start({
-    ...options,
+    ...serverOptions,
     stream,
     access,
     routes: (app) =>
