@@ -647,8 +647,8 @@ export class SipUserAgent {
 
   #onReInvite(request: SipRequest, transaction: InviteServerTransaction, flow: SipFlow): void {
     const state = this.#dialogOf(request);
-    const respond = (status: number, reason?: string) => {
-      const response = this.#response(request, status);
+    const respond = (status: number, reason?: string, headers: [string, string][] = []) => {
+      const response = this.#response(request, status, { headers });
       transaction.respond(
         reason ? new SipResponse(status, reason, response.headers, response.body) : response,
       );
@@ -681,7 +681,8 @@ export class SipUserAgent {
             { sipCallId: state.sipCallId, code: err.code, status: err.status, reason: err.reason },
             're-INVITE rejected',
           );
-          return respond(err.status, err.reason);
+          // The handler's headers too: a 488's Warning says which part of the re-offer was refused.
+          return respond(err.status, err.reason, Object.entries(err.extraHeaders));
         }
         this.#logger.error({ err, sipCallId: state.sipCallId }, 're-INVITE handling failed');
         respond(500);

@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import * as sdpTransform from 'sdp-transform';
 import { newBranch, type SipResponse } from '../../src/sip/message/SipMessage.js';
 import type { SipUserAgent } from '../../src/sip/SipUserAgent.js';
@@ -74,16 +75,68 @@ describe("re-INVITEs keep a stream's codec", () => {
       }),
     );
     const refused = await call.next(isResponse(488), 3000, 'the 488');
-    // (The SIP stack answers a refused re-INVITE with its status and reason only, no Warning.)
     assert.equal(refused.reason, 'Not Acceptable Here');
-    // The ACK of a non-2xx belongs to the re-INVITE's transaction: its branch and CSeq.
+    // RFC 3261 §20.43: the refusal says why, as docs/errors.md (CS_ERR_SDP_NO_CODEC) promises.
+    assert.equal(refused.headers.get('warning'), `305 callsight "re-offer changed a stream's codec"`);
+    caller.send(ackRefusal(call, refused));
+  });
+});
+
+/** The ACK of a non-2xx belongs to the re-INVITE's transaction: its branch and CSeq. */
+const ackRefusal = (call: PeerCall, refused: SipResponse) =>
+  call.request({
+    method: 'ACK',
+    branch: refused.topVia.branch!,
+    cseq: refused.cseq.seq,
+    to: refused.headers.get('to')!,
+  });
+
+/** A fresh AES_CM_128_HMAC_SHA1_80 master key and salt (30 bytes), as an SDES inline parameter. */
+const inlineKey = () => `inline:${randomBytes(30).toString('base64')}`;
+
+describe('media.encryption required over re-INVITEs', () => {
+  let uas: SipUserAgent;
+  let caller: UdpPeer;
+
+  before(async () => {
+    ({ uas } = await startLoopbackConnector(undefined, { encryption: 'required' }));
+    caller = await UdpPeer.open(uas.udpPort);
+  });
+
+  after(async () => {
+    await caller?.close();
+    await uas?.close();
+  });
+
+  test('an SRTP call re-offered as plain RTP gets 488 with a Warning saying SRTP is required; the call goes on', async () => {
+    const srtpOffer = offer(
+      '0',
+      'a=rtpmap:0 PCMU/8000',
+      `a=crypto:1 AES_CM_128_HMAC_SHA1_80 ${inlineKey()}`,
+    ).replace('RTP/AVP', 'RTP/SAVP');
+    const call = new PeerCall(caller);
+    caller.send(call.invite({ body: srtpOffer }));
+    const ok = await call.next(isResponse(200), 3000, 'the 200 OK');
+    assert.match(ok.body.toString('utf8'), /m=audio \d+ RTP\/SAVP 0\r\n/);
+    caller.send(call.ackOk(ok));
+
     caller.send(
-      call.request({
-        method: 'ACK',
-        branch: refused.topVia.branch!,
-        cseq: refused.cseq.seq,
-        to: refused.headers.get('to')!,
+      call.inDialog('INVITE', {
+        headers: ['Content-Type: application/sdp'],
+        body: offer('0', 'a=rtpmap:0 PCMU/8000'),
       }),
     );
+    const refused = await call.next(isResponse(488), 3000, 'the 488');
+    assert.equal(refused.reason, 'Not Acceptable Here');
+    assert.equal(
+      refused.headers.get('warning'),
+      '399 callsight "SRTP is required here (media.encryption: required): offer RTP/SAVP with a=crypto"',
+    );
+    caller.send(ackRefusal(call, refused));
+
+    // The refusal left the dialog as it was: an SRTP re-offer is still answered.
+    caller.send(call.inDialog('INVITE', { headers: ['Content-Type: application/sdp'], body: srtpOffer }));
+    const again = await call.next(isResponse(200), 3000, 'the SRTP re-offer answer');
+    assert.match(again.body.toString('utf8'), /a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:/);
   });
 });

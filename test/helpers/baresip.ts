@@ -41,6 +41,11 @@ export interface BaresipOptions {
   readonly mediaenc?: 'srtp' | 'srtp-mand';
   /** The account's audio codecs in order of preference, as baresip names them (`g722/16000/1`, `opus/48000/2`, `pcmu`). Default `pcmu,pcma`. */
   readonly audioCodecs?: string;
+  /**
+   * SIP over TLS: the CA file baresip trusts, and with `certificateFile` (its certificate and key
+   * in one PEM file) it also listens for TLS, on `sipPort + 1` (`tlsPort`).
+   */
+  readonly tls?: { readonly caFile: string; readonly certificateFile?: string };
 }
 
 /** netstring framing of ctrl_tcp: `<length>:<bytes>,`. */
@@ -99,6 +104,8 @@ export class Baresip {
         // Its eth0 address would go into the SDP while RTP to 127.0.0.1 leaves from 127.0.0.1.
         'net_interface 127.0.0.1',
         `sip_listen 127.0.0.1:${sipPort}`,
+        ...(options.tls ? [`sip_cafile ${options.tls.caFile}`] : []),
+        ...(options.tls?.certificateFile ? [`sip_certificate ${options.tls.certificateFile}`] : []),
         'call_local_timeout 120',
         'call_max_calls 4',
         `audio_source ${source}`,
@@ -153,6 +160,11 @@ export class Baresip {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     }
+  }
+
+  /** Where it listens for SIP over TLS (with `tls.certificateFile`): baresip takes the SIP port + 1. */
+  get tlsPort(): number {
+    return this.sipPort + 1;
   }
 
   /** baresip's console output (and its SIP trace with `sipTrace`). */

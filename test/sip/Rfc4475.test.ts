@@ -42,18 +42,20 @@ const handler: CallHandler = {
  * The final statuses that came back for one datagram, read from the status lines alone: a 400 may
  * copy the request's broken headers, which a strict parser on this side would refuse.
  */
-async function finalStatuses(data: Buffer, port: number): Promise<string> {
+async function finalStatuses(data: Buffer, port: number): Promise<{ outcome: string; text: string }> {
   const socket = createSocket('udp4');
   const statuses = new Set<string>();
+  let text = '';
   socket.on('message', (reply) => {
     const status = /^SIP\/2\.0 ([2-6]\d\d) /.exec(reply.toString('latin1'))?.[1];
     if (status) statuses.add(status);
+    if (status) text += reply.toString('latin1');
   });
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   socket.send(data, port, '127.0.0.1');
   await new Promise((resolve) => setTimeout(resolve, ANSWER_WAIT_MS));
   await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return [...statuses].join(',') || 'none';
+  return { outcome: [...statuses].join(',') || 'none', text };
 }
 
 function isResponseText(data: Buffer): boolean {
@@ -62,6 +64,8 @@ function isResponseText(data: Buffer): boolean {
 
 describe('RFC 4475 torture messages', () => {
   const outcomes = new Map<string, string>();
+  /** The final responses' text, for the headers RFC 4475 expects with them. */
+  const answers = new Map<string, string>();
 
   before(async () => {
     for (const name of fixtures) {
@@ -80,7 +84,9 @@ describe('RFC 4475 torture messages', () => {
       // would rightly take for retransmissions of one transaction.
       const uas = await startLoopbackUas(handler);
       try {
-        outcomes.set(name, await finalStatuses(data, uas.udpPort));
+        const { outcome, text } = await finalStatuses(data, uas.udpPort);
+        outcomes.set(name, outcome);
+        answers.set(name, text);
       } finally {
         await uas.close();
       }
@@ -114,6 +120,10 @@ describe('RFC 4475 torture messages', () => {
     assert.equal(outcomes.get('wsinv'), '481', 'wsinv is parsed: a re-INVITE (To has a tag) of no dialog');
     assert.equal(outcomes.get('intmeth'), '501', 'intmeth is parsed (an unknown method)');
     assert.equal(outcomes.get('bext01'), '420');
+    // RFC 3261 §8.2.2.3: the 420 lists the Require tags not supported (Proxy-Require is for proxies).
+    assert.match(answers.get('bext01')!, /^Unsupported: nothingSupportsThis, nothingSupportsThisEither\r$/im);
     assert.equal(outcomes.get('sdp01'), '415');
+    // RFC 3261 §21.4.13: the 415 says what would be accepted.
+    assert.match(answers.get('sdp01')!, /^Accept: application\/sdp\b/im);
   });
 });

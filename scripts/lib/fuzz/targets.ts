@@ -10,11 +10,12 @@ import { SipRejection } from '../../../src/sip/CallHandlerTypes.js';
 import { SipParseError, parseSipMessage } from '../../../src/sip/message/SipParser.js';
 import { StreamFramer } from '../../../src/sip/transport/StreamFramer.js';
 import type { FuzzTarget } from './FuzzHarness.js';
+import { SRTP_FUZZ_TARGETS } from './srtpTargets.js';
 
 /*
  * Every wire parser the fuzzer runs, in one list: `npm test` (test/fuzz/WireParsers.test.ts) gives
- * each a few seconds, `npm run bench -- --only fuzz` a minute. A new parser (SRTP, RTCP) is one more
- * entry here, with its seeds and its typed refusal.
+ * each a few seconds, `npm run bench -- --only fuzz` a minute. A new parser is one more entry here,
+ * with its seeds and its typed refusal. SRTP and SRTCP unprotect are in srtpTargets.ts.
  */
 
 const FIXTURES = new URL('../../../test/', import.meta.url);
@@ -116,4 +117,5 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
     },
     refusal: () => false,
   },
+  ...SRTP_FUZZ_TARGETS,
 ];

@@ -1,3 +1,4 @@
+import type { MediaEncryption } from '../../../src/connector/MediaEncryption.js';
 import { parseRoutes } from '../../../src/connector/trunk/Routes.js';
 import { VoiceConnector } from '../../../src/connector/VoiceConnector.js';
 import { EventBus } from '../../../src/events/EventBus.js';
@@ -7,9 +8,13 @@ import type { SipUserAgent } from '../../../src/sip/SipUserAgent.js';
 import { rtpRangeForThisProcess } from '../../helpers/ports.js';
 import { startLoopbackUas } from '../../sip/support/loopbackUas.js';
 
-/** A Voice Connector behind a SIP user agent on loopback; with `routes`, those routes, else every call answered here. */
+/**
+ * A Voice Connector behind a SIP user agent on loopback; with `routes`, those routes, else every call
+ * answered here; `encryption` is its `media.encryption` (default optional).
+ */
 export async function startLoopbackConnector(
   routes?: unknown[],
+  options: { encryption?: MediaEncryption } = {},
 ): Promise<{ uas: SipUserAgent; connector: VoiceConnector }> {
   const rtp = rtpRangeForThisProcess();
   const connector = new VoiceConnector({
@@ -21,6 +26,7 @@ export async function startLoopbackConnector(
     jitterBufferMs: 60,
     mediaTimeoutMs: 0,
     ...(routes ? { routes: parseRoutes(routes) } : {}),
+    ...options,
     bus: new EventBus(silentLogger),
     logger: silentLogger,
   });
