@@ -105,4 +105,12 @@ CREATE TABLE custom_vocabularies (
     name: 'users, API tokens and sessions',
     sql: IDENTITY_TABLES_SQL,
   },
+  {
+    version: 5,
+    name: 'retention per configuration',
+    sql: `
+ALTER TABLE media_insights_pipeline_configurations ADD COLUMN retention_days integer;
+CREATE INDEX pipelines_configuration ON pipelines (configuration_name, call_id);
+`,
+  },
 ];
