@@ -12,6 +12,8 @@ import type { HttpServer } from '../gateway/HttpServer.js';
 import { EventBus } from '../events/EventBus.js';
 import { RecordingStore } from '../recording/RecordingStore.js';
 import { CallErasure } from '../calls/CallErasure.js';
+import { RetentionSweep } from '../calls/RetentionSweep.js';
+import { configurationRetentions } from '../configurations/ConfigurationRetentions.js';
 import { PostgresCallDirectory } from '../calls/PostgresCallDirectory.js';
 import type { AppContext, RunningApp } from './AppTypes.js';
 import { openBackends, opened, type BackendPart } from './backends.js';
@@ -157,6 +159,31 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
     if (roles.gateway && gatewayAccess) {
       const stream = opened(backends.stream, 'stream');
       const eventsManager = await jetstreamManager(nats);
+      const erasure = new CallErasure({
+        // The records and the directory go last: a repeated request still finds the call by them.
+        parts: {
+          recordings: worker?.worker.recordings ?? gatewayRecordings!,
+          postCall: opened(backends.postCall, 'postCall'),
+          events: {
+            eraseCall: async (callId) =>
+              (
+                await eventsManager.streams.purge(subjects.eventsStream, {
+                  filter: subjects.eventsOfCall(callId),
+                })
+              ).purged,
+          },
+          records: stream,
+          directory,
+        },
+        inProgress: async (callId) => {
+          const entry = await directory.getCall(callId);
+          const running = await directory.listPipelines({ callId, active: true, limit: 1 });
+          return (entry !== null && entry.endedAt === null) || running.length > 0;
+        },
+        audit: (event) => stream.append(event, { type: event['detail-type'], callId: null }),
+        origin,
+        logger: logger.child({ stage: 'calls' }),
+      });
       const gateway = await GatewayRole.start({
         config,
         logger,
@@ -171,35 +198,20 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
         calls: new RemoteCallsView({ nc: nats, subjects, directory, logger }),
         routes: new RemoteRoutesView({ nc: nats, subjects, logger }),
         pipelines: new RemotePipelineService({ nc: nats, subjects, directory, jobs: jobs!, logger }),
-        erasure: new CallErasure({
-          // The records and the directory go last: a repeated request still finds the call by them.
-          parts: {
-            recordings: worker?.worker.recordings ?? gatewayRecordings!,
-            postCall: opened(backends.postCall, 'postCall'),
-            events: {
-              eraseCall: async (callId) =>
-                (
-                  await eventsManager.streams.purge(subjects.eventsStream, {
-                    filter: subjects.eventsOfCall(callId),
-                  })
-                ).purged,
-            },
-            records: stream,
-            directory,
-          },
-          inProgress: async (callId) => {
-            const entry = await directory.getCall(callId);
-            const running = await directory.listPipelines({ callId, active: true, limit: 1 });
-            return (entry !== null && entry.endedAt === null) || running.length > 0;
-          },
-          audit: (event) => stream.append(event, { type: event['detail-type'], callId: null }),
-          origin,
-          logger: logger.child({ stage: 'calls' }),
-        }),
+        erasure,
         metrics: (registry) => registerMetrics(registry),
         healthDetails: details,
       });
       http = gateway.http;
+      // Every gateway sweeps: erasure is idempotent, and a call another one erased is skipped.
+      const retention = new RetentionSweep({
+        directory,
+        retentions: () => configurationRetentions(opened(backends.configurations, 'configurations')),
+        erasure,
+        logger: logger.child({ stage: 'calls' }),
+      });
+      retention.start();
+      stack.defer('retention sweep', () => retention.stop());
     } else {
       const registry = processRegistry();
       registerMetrics(registry);

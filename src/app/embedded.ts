@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { CallErasure } from '../calls/CallErasure.js';
+import { RetentionSweep } from '../calls/RetentionSweep.js';
+import { configurationRetentions } from '../configurations/ConfigurationRetentions.js';
 import { PostgresCallDirectory } from '../calls/PostgresCallDirectory.js';
 import { SqliteCallDirectory } from '../calls/SqliteCallDirectory.js';
 import { EventBus } from '../events/EventBus.js';
@@ -13,7 +15,7 @@ import { openBackends, opened } from './backends.js';
 import { checkRuleConfigurations, eventCallId, installRules } from './eventRules.js';
 import { LocalCallsView, LocalPipelineService } from './local/LocalPipelineService.js';
 import { loadConfigurations } from './loadConfigurations.js';
-import { closeCallsLeftOpen, recordCalls, type CallRecorder } from './openCalls.js';
+import { closeCallsLeftOpen, EMBEDDED_KEEP_MS, recordCalls, type CallRecorder } from './openCalls.js';
 import { httpBaseUrl } from './recordings.js';
 import { registerTargetMetrics } from '../connector/trunk/TargetMetrics.js';
 import { GatewayRole } from './roles/GatewayRole.js';
@@ -113,7 +115,6 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
       directory,
       owner: () => owner,
       log: logger.child({ stage: 'calls' }),
-      prune: !backends.database,
     });
     recorder = theRecorder;
     // Closed after the calls and pipelines, whose ends it writes.
@@ -152,6 +153,16 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
     await sip.listen();
     stack.defer('sip', () => sip.close());
     const calls = new LocalCallsView(connector);
+    const erasure = new CallErasure({
+      // The records go last: a request repeated after a failure still finds the call by them.
+      parts: { recordings: worker.recordings, postCall, pipelines, directory, records: stream },
+      inProgress: async (callId) =>
+        (await calls.active()).some((call) => call.callId === callId) ||
+        pipelines.list().some((pipeline) => pipeline.call.callId === callId && pipeline.active),
+      audit: (event) => stream.append(event, { type: event['detail-type'], callId: null }),
+      origin,
+      logger: logger.child({ stage: 'calls' }),
+    });
     const theGateway = await GatewayRole.start({
       config,
       logger,
@@ -166,16 +177,7 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
       calls,
       routes: { routes: () => Promise.resolve(connector.routes()) },
       pipelines: new LocalPipelineService(pipelines, connector),
-      erasure: new CallErasure({
-        // The records go last: a request repeated after a failure still finds the call by them.
-        parts: { recordings: worker.recordings, postCall, pipelines, directory, records: stream },
-        inProgress: async (callId) =>
-          (await calls.active()).some((call) => call.callId === callId) ||
-          pipelines.list().some((pipeline) => pipeline.call.callId === callId && pipeline.active),
-        audit: (event) => stream.append(event, { type: event['detail-type'], callId: null }),
-        origin,
-        logger: logger.child({ stage: 'calls' }),
-      }),
+      erasure,
       metrics: (registry) => {
         registerRoleMetrics(registry, 'all', [
           ...sip.metrics,
@@ -197,6 +199,16 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
     );
     theGateway.http.setReady(true);
     stack.defer('readiness', () => theGateway.http.setReady(false));
+    const retention = new RetentionSweep({
+      directory,
+      retentions: () => configurationRetentions(configurations),
+      erasure,
+      logger: logger.child({ stage: 'calls' }),
+      // A directory of its own only serves restarts; a shared database's is left alone.
+      ...(backends.database ? {} : { pruneAfterMs: EMBEDDED_KEEP_MS }),
+    });
+    retention.start();
+    stack.defer('retention sweep', () => retention.stop());
     return {
       sipUdpPort: sip.udpPort,
       sipTcpPort: sip.tcpPort,

@@ -21,8 +21,11 @@ export const MEDIA_MARK_MS = 5000;
 /** The failureReason of the closing records of a call a crash (or kill) left open. */
 export const RESTART_REASON = 'callsight restarted';
 
-/** Ended calls kept in the embedded directory for this long (it only serves restarts). */
-const EMBEDDED_KEEP_MS = 24 * 3_600_000;
+/**
+ * Ended calls kept in the embedded directory for this long (it only serves restarts), except those of
+ * configurations with a retention, kept until it erases them (RetentionSweep prunes).
+ */
+export const EMBEDDED_KEEP_MS = 24 * 3_600_000;
 
 export interface CallRecorder {
   /** A pipeline's state change, for the call directory (one process: PipelineManager's stateChanged). */
@@ -46,8 +49,6 @@ export function recordCalls(input: {
   readonly log: Logger;
   /** After a call's end is in the directory (scale-out: tells the workers). */
   readonly ended?: (callId: string) => void;
-  /** Delete calls that ended more than a day ago, at start and hourly (the embedded directory). */
-  readonly prune?: boolean;
 }): CallRecorder {
   const { connector, bus, directory, log } = input;
   const chains = new Map<string, Promise<void>>();
@@ -96,12 +97,6 @@ export function recordCalls(input: {
   };
   const marking = setInterval(mark, MEDIA_MARK_MS);
   marking.unref();
-  const prune = () => {
-    if (input.prune) inOrder(' prune', () => directory.prune(Date.now() - EMBEDDED_KEEP_MS), 'prune');
-  };
-  prune();
-  const pruning = setInterval(prune, 3_600_000);
-  pruning.unref();
   return {
     pipelineChanged(pipeline, owner) {
       const entry = pipelineEntryOf(pipeline, owner);
@@ -109,7 +104,6 @@ export function recordCalls(input: {
     },
     async close() {
       clearInterval(marking);
-      clearInterval(pruning);
       while (chains.size > 0) await Promise.all([...chains.values()]);
     },
   };

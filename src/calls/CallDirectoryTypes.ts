@@ -94,8 +94,16 @@ export interface CallDirectory {
   listPipelines(options?: ListPipelinesOptions): Promise<PipelineEntry[]>;
   /** Erasure: deletes the call and its pipelines; resolves with how many entries went (call and pipelines). */
   eraseCall(callId: string): Promise<number>;
-  /** Deletes calls that ended before `before` (epoch ms), with their pipelines; resolves with how many calls. */
-  prune(before: number): Promise<number>;
+  /**
+   * Deletes calls that ended before `before` (epoch ms), with their pipelines; resolves with how many
+   * calls. Calls with a pipeline run under a configuration named in `keep` stay (retention erases them).
+   */
+  prune(before: number, keep?: readonly string[]): Promise<number>;
+  /**
+   * Retention: the ids of calls that ended before `endedBefore` (epoch ms) with a pipeline run under
+   * the configuration of that name, the longest ended first, at most `limit` (1..1000).
+   */
+  endedCallsOf(configurationName: string, endedBefore: number, limit: number): Promise<string[]>;
   readonly closed: boolean;
   /** Idempotent; every method rejects with InvalidStateError afterwards. */
   close(): Promise<void>;

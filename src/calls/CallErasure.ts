@@ -19,6 +19,8 @@ export interface ErasureReport {
   readonly callId: string;
   readonly erasedAt: string;
   readonly removed: Readonly<Record<string, number>>;
+  /** `retention`: erased because its configuration's CallsightRetentionDays ran out; absent: on request. */
+  readonly reason?: 'retention';
 }
 
 export interface CallErasureOptions {
@@ -44,7 +46,7 @@ export class CallErasure {
     this.#options = options;
   }
 
-  async erase(callId: string): Promise<ErasureReport> {
+  async erase(callId: string, reason?: 'retention'): Promise<ErasureReport> {
     const { parts, logger } = this.#options;
     if (await this.#options.inProgress(callId))
       throw new CallsightError(
@@ -66,7 +68,12 @@ export class CallErasure {
     }
     if (Object.values(removed).every((count) => count === 0))
       throw new CallsightError('CS_ERR_NOT_FOUND', `nothing is kept of call ${callId}`);
-    const report: ErasureReport = { callId, erasedAt: new Date().toISOString(), removed };
+    const report: ErasureReport = {
+      callId,
+      erasedAt: new Date().toISOString(),
+      removed,
+      ...(reason ? { reason } : {}),
+    };
     await this.#options.audit(
       makeEvent(DetailType.CallErased, report, this.#options.origin, new Date(report.erasedAt), {
         source: CALLSIGHT_SOURCE,

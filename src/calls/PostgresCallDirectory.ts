@@ -126,16 +126,26 @@ export class PostgresCallDirectory implements CallDirectory {
     return rows.map(toPipeline);
   }
 
-  async prune(before: number): Promise<number> {
+  async prune(before: number, keep: readonly string[] = []): Promise<number> {
     this.#assertOpen();
+    const ended = `SELECT call_id FROM calls WHERE ended_at < $1 AND NOT EXISTS (SELECT 1 FROM pipelines p
+                     WHERE p.call_id = calls.call_id AND p.configuration_name = ANY($2))`;
     return this.#db.transaction(async (tx) => {
-      await tx.query(
-        'DELETE FROM pipelines WHERE call_id IN (SELECT call_id FROM calls WHERE ended_at < $1)',
-        [before],
-      );
-      const { rowCount } = await tx.query('DELETE FROM calls WHERE ended_at < $1', [before]);
+      await tx.query(`DELETE FROM pipelines WHERE call_id IN (${ended})`, [before, keep]);
+      const { rowCount } = await tx.query(`DELETE FROM calls WHERE call_id IN (${ended})`, [before, keep]);
       return rowCount ?? 0;
     });
+  }
+
+  async endedCallsOf(configurationName: string, endedBefore: number, limit: number): Promise<string[]> {
+    this.#assertOpen();
+    const { rows } = await this.#db.query<{ call_id: string }>(
+      `SELECT call_id FROM calls WHERE ended_at < $1 AND EXISTS (SELECT 1 FROM pipelines p
+         WHERE p.call_id = calls.call_id AND p.configuration_name = $2)
+       ORDER BY ended_at, call_id COLLATE "C" LIMIT $3`,
+      [endedBefore, configurationName, checkLimit(limit, 'endedCallsOf')],
+    );
+    return rows.map((row) => row.call_id);
   }
 
   async eraseCall(callId: string): Promise<number> {

@@ -54,6 +54,11 @@ CREATE INDEX IF NOT EXISTS pipelines_newest ON pipelines (created_at DESC, pipel
 `,
     },
     { version: 2, name: 'last media of a call', sql: 'ALTER TABLE calls ADD COLUMN last_media_at INTEGER;' },
+    {
+      version: 3,
+      name: 'calls by configuration',
+      sql: 'CREATE INDEX IF NOT EXISTS pipelines_configuration ON pipelines (configuration_name, call_id);',
+    },
   ],
 };
 
@@ -169,14 +174,27 @@ export class SqliteCallDirectory implements CallDirectory {
     return (this.#db.prepare(sql).all(...values, limit) as PipelineRow[]).map(toPipeline);
   }
 
-  async prune(before: number): Promise<number> {
+  async prune(before: number, keep: readonly string[] = []): Promise<number> {
     this.#assertOpen();
+    const ended = `SELECT call_id FROM calls WHERE ended_at < ? AND NOT EXISTS (SELECT 1 FROM pipelines p
+                     WHERE p.call_id = calls.call_id AND p.configuration_name IN (SELECT value FROM json_each(?)))`;
+    const kept = JSON.stringify(keep);
     return this.#db.transaction(() => {
-      this.#db
-        .prepare('DELETE FROM pipelines WHERE call_id IN (SELECT call_id FROM calls WHERE ended_at < ?)')
-        .run(before);
-      return this.#db.prepare('DELETE FROM calls WHERE ended_at < ?').run(before).changes;
+      this.#db.prepare(`DELETE FROM pipelines WHERE call_id IN (${ended})`).run(before, kept);
+      return this.#db.prepare(`DELETE FROM calls WHERE call_id IN (${ended})`).run(before, kept).changes;
     })();
+  }
+
+  async endedCallsOf(configurationName: string, endedBefore: number, limit: number): Promise<string[]> {
+    this.#assertOpen();
+    const rows = this.#db
+      .prepare(
+        `SELECT call_id FROM calls WHERE ended_at < ? AND EXISTS (SELECT 1 FROM pipelines p
+           WHERE p.call_id = calls.call_id AND p.configuration_name = ?)
+         ORDER BY ended_at, call_id LIMIT ?`,
+      )
+      .all(endedBefore, configurationName, checkLimit(limit, 'endedCallsOf')) as { call_id: string }[];
+    return rows.map((row) => row.call_id);
   }
 
   async eraseCall(callId: string): Promise<number> {

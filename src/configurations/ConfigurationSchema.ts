@@ -15,7 +15,9 @@
  * - the Lambda, SQS and SNS sinks' InsightsTarget may also be an http(s) URL (a webhook);
  * - Transcribe processors must carry their configuration object (the model only requires `Type`);
  * - both Transcribe processor configurations take the Callsight extension `CallsightSpeechEngine`, the
- *   name of the speech engine to use (config file `speechEngines:`; absent: the embedded engine).
+ *   name of the speech engine to use (config file `speechEngines:`; absent: the embedded engine);
+ * - create and update take the Callsight extension `CallsightRetentionDays` (top level): after how
+ *   many days the records and recordings of a call run under the configuration are erased.
  */
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -243,6 +245,9 @@ const NESTED_KEYS: Readonly<Record<string, readonly string[]>> = {
   IssueDetectionConfiguration: Object.keys(issueDetectionConfiguration.shape),
 };
 
+/** Callsight extension: days a call's records and recordings are kept after it ended. */
+const retentionDays = z.number().int().min(1).max(3650);
+
 const tag = strict({ Key: z.string().min(1).max(128), Value: z.string().max(256) });
 
 /** CreateMediaInsightsPipelineConfigurationRequest. */
@@ -251,6 +256,7 @@ export const createRequestSchema = strict({
   ResourceAccessRoleArn: arn.optional(),
   RealTimeAlertConfiguration: realTimeAlertConfigurationSchema.optional(),
   Elements: z.array(elementSchema),
+  CallsightRetentionDays: retentionDays.optional(),
   Tags: z.array(tag).optional(),
   ClientRequestToken: z
     .string()
@@ -265,6 +271,7 @@ export const updateRequestSchema = strict({
   ResourceAccessRoleArn: arn.optional(),
   RealTimeAlertConfiguration: realTimeAlertConfigurationSchema.optional(),
   Elements: z.array(elementSchema),
+  CallsightRetentionDays: retentionDays.optional(),
 });
 
 // The schemas produce exactly the documented types (compile-time check).

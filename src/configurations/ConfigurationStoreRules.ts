@@ -39,11 +39,13 @@ export function contentOf(request: {
   readonly ResourceAccessRoleArn?: string;
   readonly RealTimeAlertConfiguration?: RealTimeAlertConfiguration;
   readonly Elements: readonly MediaInsightsPipelineConfigurationElement[];
+  readonly CallsightRetentionDays?: number;
 }): string {
   return canonicalJson([
     request.ResourceAccessRoleArn ?? null,
     request.RealTimeAlertConfiguration ?? null,
     request.Elements,
+    request.CallsightRetentionDays ?? null,
   ]);
 }
 
@@ -96,6 +98,7 @@ export interface ConfigurationRecord {
   readonly resource_access_role_arn: string | null;
   readonly real_time_alert_configuration: RealTimeAlertConfiguration | null;
   readonly elements: MediaInsightsPipelineConfigurationElement[];
+  readonly retention_days: number | null;
   readonly created_at: string;
   readonly updated_at: string;
 }
@@ -113,6 +116,7 @@ export function toConfiguration(
       ? { RealTimeAlertConfiguration: row.real_time_alert_configuration }
       : {}),
     Elements: row.elements,
+    ...(row.retention_days !== null ? { CallsightRetentionDays: row.retention_days } : {}),
     MediaInsightsPipelineConfigurationId: row.id,
     CreatedTimestamp: row.created_at,
     UpdatedTimestamp: row.updated_at,
@@ -204,11 +208,12 @@ export function isCurrent(
 /** The columns a create or update writes from the request, in the order both statements take them. */
 export function requestColumns(
   request: UpdateMediaInsightsPipelineConfigurationRequest,
-): [roleArn: string | null, alerts: string | null, elements: string] {
+): [roleArn: string | null, alerts: string | null, elements: string, retentionDays: number | null] {
   return [
     request.ResourceAccessRoleArn ?? null,
     request.RealTimeAlertConfiguration ? JSON.stringify(request.RealTimeAlertConfiguration) : null,
     JSON.stringify(request.Elements),
+    request.CallsightRetentionDays ?? null,
   ];
 }
 

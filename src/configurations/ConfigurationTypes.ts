@@ -247,6 +247,11 @@ export type CreateMediaInsightsPipelineConfigurationRequest = {
   readonly ResourceAccessRoleArn?: string;
   readonly RealTimeAlertConfiguration?: RealTimeAlertConfiguration;
   readonly Elements: readonly MediaInsightsPipelineConfigurationElement[];
+  /**
+   * Callsight extension: records and recordings of calls run under this configuration are erased this
+   * many days after the call ended (1..3650; absent: the global retention settings alone apply).
+   */
+  readonly CallsightRetentionDays?: number;
   readonly Tags?: readonly Tag[];
   /** Idempotency token: a retried create with the same token and body returns the stored configuration. */
   readonly ClientRequestToken?: string;
@@ -257,6 +262,8 @@ export type UpdateMediaInsightsPipelineConfigurationRequest = {
   readonly ResourceAccessRoleArn?: string;
   readonly RealTimeAlertConfiguration?: RealTimeAlertConfiguration;
   readonly Elements: readonly MediaInsightsPipelineConfigurationElement[];
+  /** Callsight extension (see the create request); absent: none. */
+  readonly CallsightRetentionDays?: number;
 };
 
 /** What Get, Create and Update return (`MediaInsightsPipelineConfiguration`). */
@@ -266,6 +273,8 @@ export type MediaInsightsPipelineConfiguration = {
   readonly ResourceAccessRoleArn?: string;
   readonly RealTimeAlertConfiguration?: RealTimeAlertConfiguration;
   readonly Elements: readonly MediaInsightsPipelineConfigurationElement[];
+  /** Callsight extension (see the create request). */
+  readonly CallsightRetentionDays?: number;
   /** A UUID. */
   readonly MediaInsightsPipelineConfigurationId: string;
   /** ISO 8601. */

@@ -43,6 +43,7 @@ interface Row {
   resource_access_role_arn: string | null;
   real_time_alert_configuration: RealTimeAlertConfiguration | null;
   elements: MediaInsightsPipelineConfigurationElement[];
+  retention_days: number | null;
   tags: unknown;
   client_request_token: string | null;
   created_at: Date;
@@ -179,9 +180,9 @@ export class PostgresConfigurationStore implements ConfigurationStore {
     let inserted: Row | undefined;
     try {
       const { rows } = await db.query<Row>(
-        `INSERT INTO ${TABLE} (id, name, resource_access_role_arn, real_time_alert_configuration, elements, tags,
-           client_request_token, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+        `INSERT INTO ${TABLE} (id, name, resource_access_role_arn, real_time_alert_configuration, elements,
+           retention_days, tags, client_request_token, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
          RETURNING *`,
         [
           randomUUID(),
@@ -215,8 +216,9 @@ export class PostgresConfigurationStore implements ConfigurationStore {
   ): Promise<MediaInsightsPipelineConfiguration> {
     const updatedAt = notBefore(this.#now(), row.created_at);
     const { rows } = await db.query<Row>(
-      `UPDATE ${TABLE} SET resource_access_role_arn = $1, real_time_alert_configuration = $2, elements = $3, updated_at = $4
-       WHERE id = $5 RETURNING *`,
+      `UPDATE ${TABLE} SET resource_access_role_arn = $1, real_time_alert_configuration = $2, elements = $3,
+         retention_days = $4, updated_at = $5
+       WHERE id = $6 RETURNING *`,
       [...requestColumns(request), updatedAt, row.id],
     );
     const updated = rows[0];

@@ -47,6 +47,7 @@ interface Row {
   resource_access_role_arn: string | null;
   real_time_alert_configuration: string | null;
   elements: string;
+  retention_days: number | null;
   tags: string | null;
   client_request_token: string | null;
   created_at: string;
@@ -75,6 +76,11 @@ CREATE TABLE IF NOT EXISTS ${TABLE} (
   updated_at TEXT NOT NULL
 );
 `,
+    },
+    {
+      version: 2,
+      name: 'retention per configuration',
+      sql: `ALTER TABLE ${TABLE} ADD COLUMN retention_days INTEGER;`,
     },
   ],
 };
@@ -207,9 +213,9 @@ export class SqliteConfigurationStore implements ConfigurationStore {
     try {
       this.#db
         .prepare(
-          `INSERT INTO ${TABLE} (id, name, resource_access_role_arn, real_time_alert_configuration, elements, tags,
-             client_request_token, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO ${TABLE} (id, name, resource_access_role_arn, real_time_alert_configuration, elements,
+             retention_days, tags, client_request_token, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           id,
@@ -242,7 +248,8 @@ export class SqliteConfigurationStore implements ConfigurationStore {
     const updatedAt = notBefore(this.#now().toISOString(), row.created_at);
     this.#db
       .prepare(
-        `UPDATE ${TABLE} SET resource_access_role_arn = ?, real_time_alert_configuration = ?, elements = ?, updated_at = ?
+        `UPDATE ${TABLE} SET resource_access_role_arn = ?, real_time_alert_configuration = ?, elements = ?,
+           retention_days = ?, updated_at = ?
          WHERE id = ?`,
       )
       .run(...requestColumns(request), updatedAt, row.id);

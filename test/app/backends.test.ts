@@ -125,7 +125,9 @@ describe('openBackends on a data folder written by Callsight 0.1.0', () => {
     assert.deepEqual(migrationsIn(path.join(dataDir, 'callsight.db')), [
       { store: 'call directory', version: 1 },
       { store: 'call directory', version: 2 },
+      { store: 'call directory', version: 3 },
       { store: 'configurations', version: 1 },
+      { store: 'configurations', version: 2 },
       { store: 'connection registry', version: 1 },
       { store: 'post-call analytics', version: 1 },
       { store: 'vocabularies', version: 1 },
@@ -146,16 +148,16 @@ describe('openBackends on a data folder written by Callsight 0.1.0', () => {
     } finally {
       await again.close();
     }
-    assert.equal(migrationsIn(path.join(dataDir, 'callsight.db')).length, 6);
+    assert.equal(migrationsIn(path.join(dataDir, 'callsight.db')).length, 8);
   });
 
   test('a data folder a newer Callsight migrated is refused, naming the folder', async () => {
     const dataDir = copyOfFixture();
     await (await open(dataDir)).close();
-    // What a later release that added configurations version 2 leaves behind.
+    // What a later release that added configurations version 3 leaves behind.
     const db = new Database(path.join(dataDir, 'callsight.db'));
     db.prepare(
-      "INSERT INTO callsight_schema_migrations (store, version, name, applied_at) VALUES ('configurations', 2, 'future', 0)",
+      "INSERT INTO callsight_schema_migrations (store, version, name, applied_at) VALUES ('configurations', 3, 'future', 0)",
     ).run();
     db.close();
     await assert.rejects(open(dataDir), (err: unknown) => {
@@ -163,7 +165,7 @@ describe('openBackends on a data folder written by Callsight 0.1.0', () => {
       assert.equal(err.code, 'CS_ERR_CONFIG_INVALID');
       assert.ok(
         err.message.startsWith(
-          `the configurations in ${path.join(dataDir, 'callsight.db')} (data folder ${dataDir}) was written by a newer Callsight: it is at schema version 2, this Callsight knows versions up to 1.`,
+          `the configurations in ${path.join(dataDir, 'callsight.db')} (data folder ${dataDir}) was written by a newer Callsight: it is at schema version 3, this Callsight knows versions up to 2.`,
         ),
         err.message,
       );

@@ -198,6 +198,42 @@ export function callDirectoryContract(harness: CallDirectoryHarness): void {
       await directory.close();
     });
 
+    test('retention: ended calls by configuration, oldest end first; prune keeps them', async (t) => {
+      if (harness.skip()) return t.skip(harness.skip() as string);
+      const directory = await harness.open(await harness.fresh());
+      const under = (entry: PipelineEntry, name: string): PipelineEntry => ({
+        ...entry,
+        configurationName: name,
+        configurationArn: `arn:callsight:chime:local:0:media-insights-pipeline-configuration/${name}`,
+      });
+      for (const [id, start, end, name] of [
+        ['short-1', 1000, 1900, 'short'],
+        ['short-2', 1100, 1200, 'short'],
+        ['short-live', 1300, null, 'short'],
+        ['short-late', 1400, 5000, 'short'],
+        ['plain', 1500, 1600, 'callsight-default'],
+      ] as const) {
+        await directory.callStarted(call(id, start));
+        if (end !== null) await directory.callEnded(id, end);
+        await directory.putPipeline(under(pipeline(`p-${id}`, id, 'Stopped', end ?? start), name));
+      }
+      assert.deepEqual(await directory.endedCallsOf('short', 3000, 10), ['short-2', 'short-1']);
+      assert.deepEqual(await directory.endedCallsOf('short', 3000, 1), ['short-2']);
+      assert.deepEqual(await directory.endedCallsOf('none', 9000, 10), []);
+      await assert.rejects(directory.endedCallsOf('short', 3000, 0), ValidationError);
+      // Pruning keeps the calls retention has yet to erase, with their pipelines.
+      assert.equal(await directory.prune(9000, ['short']), 1);
+      assert.equal(await directory.getCall('plain'), null);
+      assert.deepEqual(await directory.endedCallsOf('short', 9000, 10), ['short-2', 'short-1', 'short-late']);
+      assert.equal((await directory.listPipelines({ callId: 'short-1' })).length, 1);
+      assert.equal(await directory.prune(9000), 3);
+      assert.deepEqual(
+        (await directory.listCalls()).map((c) => c.callId),
+        ['short-live'],
+      );
+      await directory.close();
+    });
+
     test('eraseCall deletes one call and its pipelines, ended or not, and nothing else', async (t) => {
       if (harness.skip()) return t.skip(harness.skip() as string);
       const directory = await harness.open(await harness.fresh());
@@ -236,6 +272,7 @@ export function callDirectoryContract(harness: CallDirectoryHarness): void {
       await assert.rejects(directory.getPipeline('p'), InvalidStateError);
       await assert.rejects(directory.listPipelines(), InvalidStateError);
       await assert.rejects(directory.prune(0), InvalidStateError);
+      await assert.rejects(directory.endedCallsOf('c', 0, 1), InvalidStateError);
     });
   });
 }

@@ -173,6 +173,28 @@ export function configurationStoreContract(harness: ConfigurationStoreHarness): 
       await store.close();
     });
 
+    test('CallsightRetentionDays (Callsight extension) is stored, returned, replaced by an update', async (t) => {
+      if (harness.skip()) return t.skip(harness.skip() as string);
+      const store = await open();
+      const created = await store.create(request('kept-a-week', { CallsightRetentionDays: 7 }));
+      assert.equal(created.CallsightRetentionDays, 7);
+      assert.equal((await store.get('kept-a-week')).CallsightRetentionDays, 7);
+      const { Elements } = created;
+      assert.equal(
+        (await store.update('kept-a-week', { Elements, CallsightRetentionDays: 30 })).CallsightRetentionDays,
+        30,
+      );
+      const cleared = await store.update('kept-a-week', { Elements });
+      assert.equal('CallsightRetentionDays' in cleared, false);
+      // A file's configuration whose retention changed is refreshed.
+      const refreshed = await store.ensureDefault(
+        request('kept-a-week', { Elements, CallsightRetentionDays: 1 }),
+      );
+      assert.equal(refreshed.action, 'updated');
+      assert.equal(refreshed.configuration.CallsightRetentionDays, 1);
+      await store.close();
+    });
+
     test('delete removes; a missing one is NotFound; one in use is a Conflict', async (t) => {
       if (harness.skip()) return t.skip(harness.skip() as string);
       const busy = new Set<string>(['busy']);

@@ -110,4 +110,12 @@ CREATE TABLE custom_vocabularies (
     name: 'single sign-on users',
     sql: IDENTITY_EXTERNAL_USERS_SQL,
   },
+  {
+    version: 6,
+    name: 'retention per configuration',
+    sql: `
+ALTER TABLE media_insights_pipeline_configurations ADD COLUMN retention_days integer;
+CREATE INDEX pipelines_configuration ON pipelines (configuration_name, call_id);
+`,
+  },
 ];
