@@ -1,12 +1,21 @@
 /**
  * `npm run demo-call`: places a real SIP call to a running Callsight and plays a speech WAV file over
- * RTP, so that the live transcript shows on the web page. Run with --help for the options.
+ * RTP, so that the live transcript shows on the web page â€” and, given an API token, prints the call's
+ * final transcript lines as they arrive (the client package's stream()). Run with --help for the options.
  */
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { readWav } from '../src/media/wav/WavFile.js';
 import { CallRejectedError, SipCaller } from './lib/SipCaller.js';
 import { errorMessage } from '../src/platform/errors.js';
+import {
+  DetailType,
+  callIdOf,
+  isStateChange,
+  isStreamingStatus,
+  isTranscribe,
+  stream,
+} from '../client/src/index.js';
 
 const DEFAULT_WAV = fileURLToPath(new URL('../test/fixtures/audio/demo-customer.wav', import.meta.url));
 
@@ -20,7 +29,9 @@ Places a SIP call (UDP) to Callsight and plays an 8 kHz mono WAV file as G.711 Â
   --from NUMBER   caller number                      (default +15555550100)
   --to NUMBER     called number                      (default +15555550199)
   --local ADDR    local address to call from         (default: the address that routes to --host)
-  --http PORT     Callsight's HTTP port, for the page link (default $CALLSIGHT_HTTP_PORT or 8080)
+  --http PORT     Callsight's HTTP port, for the page link and the stream (default $CALLSIGHT_HTTP_PORT or 8080)
+  --token TOKEN   an API token (viewer or above): print the call's transcript here as it arrives
+                  (default $CALLSIGHT_TOKEN; without one, only the web page shows it)
   -h, --help      this text`;
 
 async function main(): Promise<number> {
@@ -33,6 +44,7 @@ async function main(): Promise<number> {
       to: { type: 'string', default: '+15555550199' },
       local: { type: 'string' },
       http: { type: 'string', default: process.env.CALLSIGHT_HTTP_PORT ?? '8080' },
+      token: { type: 'string', default: process.env.CALLSIGHT_TOKEN },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -53,9 +65,12 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  const caller = await SipCaller.open(values.host, values.local);
   const seconds = (audio.samples.length / 8000).toFixed(1);
   const pageHost = values.host === '0.0.0.0' ? '127.0.0.1' : values.host;
+  const transcript = values.token
+    ? await followCall(`http://${pageHost}:${values.http}`, values.token, values.from, values.to)
+    : null;
+  const caller = await SipCaller.open(values.host, values.local);
   process.stdout.write(`Calling sip:${values.to}@${values.host}:${port} from ${values.from} ...\n`);
   try {
     const outcome = await caller.call({
@@ -76,6 +91,10 @@ async function main(): Promise<number> {
         ? `Hung up after ${outcome.packetsSent} RTP packets.\n`
         : `Callsight ended the call after ${outcome.packetsSent} RTP packets.\n`,
     );
+    if (transcript && !(await transcript.ended(PIPELINE_STOP_WAIT_MS)))
+      process.stdout.write(
+        `(the call's pipeline had not stopped ${PIPELINE_STOP_WAIT_MS / 1000} s after the hang-up)\n`,
+      );
     return 0;
   } catch (err) {
     if (err instanceof CallRejectedError) {
@@ -88,7 +107,70 @@ async function main(): Promise<number> {
     return 1;
   } finally {
     caller.close();
+    transcript?.stop();
   }
+}
+
+const PIPELINE_STOP_WAIT_MS = 30_000;
+const CONNECT_WAIT_MS = 5_000;
+
+/**
+ * Follows the stream (live, resuming after a break) for the call from `fromNumber` to `toNumber`:
+ * prints its final transcript lines as they arrive, until its pipeline stops. Resolves once connected.
+ */
+async function followCall(
+  url: string,
+  token: string,
+  fromNumber: string,
+  toNumber: string,
+): Promise<{ ended: (timeoutMs: number) => Promise<boolean>; stop: () => void } | null> {
+  const stop = new AbortController();
+  let callId: string | null = null;
+  let connected: () => void = () => undefined;
+  const open = new Promise<void>((resolve) => (connected = resolve));
+  const records = stream({
+    url,
+    credentials: { token },
+    types: [DetailType.StreamingStatus, DetailType.Transcribe, DetailType.StateChange],
+    signal: stop.signal,
+    onStatus: (status) => {
+      if (status.state === 'open') connected();
+    },
+  });
+  const done = (async () => {
+    for await (const record of records) {
+      if (callId === null) {
+        const detail = isStreamingStatus(record) ? record.detail : null;
+        if (detail?.fromNumber === fromNumber && detail.toNumber === toNumber) callId = detail.callId;
+      } else if (callIdOf(record) !== callId) {
+        continue;
+      } else if (isTranscribe(record) && !record.TranscriptEvent.IsPartial) {
+        const { ChannelId, Alternatives } = record.TranscriptEvent;
+        process.stdout.write(`  ${ChannelId}: ${Alternatives[0]?.Transcript ?? ''}\n`);
+      } else if (isStateChange(record) && record.detail.eventType === 'chime:MediaInsightsStopped') {
+        return true;
+      }
+    }
+    return false;
+  })().catch((err: unknown) => {
+    process.stderr.write(`demo-call: the stream: ${errorMessage(err)}\n`);
+    return false;
+  });
+  const reached = await Promise.race([
+    open.then(() => true),
+    done,
+    new Promise<boolean>((resolve) => setTimeout(resolve, CONNECT_WAIT_MS, false).unref()),
+  ]);
+  if (!reached) {
+    stop.abort();
+    process.stderr.write(`demo-call: no stream at ${url}/ws (--http); calling without the transcript here\n`);
+    return null;
+  }
+  return {
+    ended: (timeoutMs) =>
+      Promise.race([done, new Promise<boolean>((resolve) => setTimeout(resolve, timeoutMs, false).unref())]),
+    stop: () => stop.abort(),
+  };
 }
 
 void main().then((code) => (process.exitCode = code));

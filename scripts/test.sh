@@ -26,7 +26,7 @@ summary() {
 }
 if [ "$#" -gt 0 ]; then
   status=0
-  run --test-concurrency=2 "$@" || status=$?
+  run --test-concurrency="${TEST_CONCURRENCY:-2}" "$@" || status=$?
   summary
   exit "$status"
 fi

@@ -42,7 +42,7 @@ async function replay(
   callsight: RunningCallsight,
   until: (f: StreamFrame) => boolean,
 ): Promise<StreamFrame[]> {
-  const ws = new RecordCollector(`ws://127.0.0.1:${callsight.httpPort}/ws?from=0`);
+  const ws = new RecordCollector(`http://127.0.0.1:${callsight.httpPort}`);
   try {
     await ws.opened;
     await ws.waitFor(until, 30_000, 'the closing records');
@@ -64,7 +64,7 @@ const failedPipelines = (frames: readonly StreamFrame[]) =>
 describe('a call in progress when Callsight is killed (kill -9) is closed by the next start', () => {
   test('FAILED and a pipeline failure with the last media time, once; the directory has it ended; the recording repaired', async () => {
     const first = await startCallsight({ dataDir, env });
-    const live = new RecordCollector(`ws://127.0.0.1:${first.httpPort}/ws?from=0`);
+    const live = new RecordCollector(`http://127.0.0.1:${first.httpPort}`);
     let killedAt: number;
     let callId: string;
     let startedAt: number;

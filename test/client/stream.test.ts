@@ -121,7 +121,8 @@ describe('the client package against a real gateway', () => {
       handleProtocols: (protocols) => [...protocols][0] ?? false,
     });
     refusing.on('connection', (ws, request) => {
-      offered.push(request.headers['sec-websocket-protocol'] ?? '');
+      // ws sends "a,b", the global WebSocket of Node 22 and later (undici) "a, b": the same list.
+      offered.push((request.headers['sec-websocket-protocol'] ?? '').replace(/,\s*/g, ','));
       ws.close(4401, 'token revoked');
     });
     await new Promise((r) => refusing.once('listening', r));

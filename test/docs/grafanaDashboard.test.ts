@@ -66,7 +66,7 @@ describe('metrics in the default one-process mode, and the Grafana dashboard', (
 
   before(async () => {
     callsight = await startCallsight();
-    live = new RecordCollector(`ws://127.0.0.1:${callsight.httpPort}/ws?from=0`);
+    live = new RecordCollector(`http://127.0.0.1:${callsight.httpPort}`);
     await live.opened;
     await placeCall(callsight.sipPort, readWav(WAV).samples.subarray(0, 16_000 * 9));
     await live.waitFor(

@@ -94,7 +94,7 @@ describe('call analytics on a real call: redaction, sentiment, issues, categorie
 
   before(async () => {
     callsight = await startCallsight({ env: { CALLSIGHT_CONFIG: configFile(), LOG_LEVEL: 'debug' } });
-    live = new RecordCollector(`ws://127.0.0.1:${callsight.httpPort}/ws?from=0`);
+    live = new RecordCollector(`http://127.0.0.1:${callsight.httpPort}`);
     await live.opened;
     const caller = await SipCaller.open('127.0.0.1');
     try {

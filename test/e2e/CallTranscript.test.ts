@@ -44,14 +44,14 @@ describe(
     before(async () => {
       callsight = await startCallsight();
       const ws = `ws://127.0.0.1:${callsight.httpPort}/ws`;
-      live = new RecordCollector(`${ws}?from=0`);
-      dropped = new RecordCollector(`${ws}?from=0`);
+      live = new RecordCollector(ws);
+      dropped = new RecordCollector(ws);
       await Promise.all([live.opened, dropped.opened]);
       const call = sippCall({ sipPort: callsight.sipPort, wavPath: WAV });
       // A client that loses its connection mid-call, after the first transcript.
       await dropped.waitFor(isTranscribe, 30_000, 'the first transcript');
       droppedAt = dropped.frames.at(-1)!.sequenceNumber;
-      dropped.terminate();
+      dropped.close();
       sipp = await call;
       assert.equal(sipp.exitCode, 0, `sipp failed:\n${sipp.output}`);
       const ended = await live.waitFor((f) => status(f) === 'ENDED', 15_000, 'ENDED');
@@ -138,7 +138,7 @@ describe(
     });
 
     test('a client reconnecting with ?from= receives exactly the records it missed', async () => {
-      const resumed = new RecordCollector(`ws://127.0.0.1:${callsight.httpPort}/ws?from=${droppedAt}`);
+      const resumed = new RecordCollector(`http://127.0.0.1:${callsight.httpPort}`, { from: droppedAt });
       await resumed.opened;
       const lastSeq = live.frames.at(-1)!.sequenceNumber;
       await resumed.waitFor((f) => f.sequenceNumber === lastSeq, 10_000, 'the newest record');

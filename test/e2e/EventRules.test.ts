@@ -65,7 +65,7 @@ describe('event rules and pipeline lifecycle with real calls', () => {
     webhook = await webhookEndpoint('/calls');
     callsight = await startCallsight({ env: { CALLSIGHT_CONFIG: configFile(webhook.url) } });
     api = `http://127.0.0.1:${callsight.httpPort}/api`;
-    live = new RecordCollector(`ws://127.0.0.1:${callsight.httpPort}/ws?from=0`);
+    live = new RecordCollector(`http://127.0.0.1:${callsight.httpPort}`);
     await live.opened;
   });
 

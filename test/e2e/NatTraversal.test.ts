@@ -78,7 +78,7 @@ describe('NAT: RTP from another address and port than the SDP says', () => {
 
   before(async () => {
     callsight = await startCallsight({ env: { LOG_LEVEL: 'info' } });
-    live = new RecordCollector(`ws://127.0.0.1:${callsight.httpPort}/ws?from=0`);
+    live = new RecordCollector(`http://127.0.0.1:${callsight.httpPort}`);
     await live.opened;
   });
 

@@ -172,7 +172,7 @@ describe('nothing that redaction removes is written anywhere, on a real call rea
     callsight = await startCallsight({
       env: { CALLSIGHT_CONFIG: configFile(webhook.url), LOG_LEVEL: 'debug' },
     });
-    live = new RecordCollector(`ws://127.0.0.1:${callsight.httpPort}/ws?from=0`);
+    live = new RecordCollector(`http://127.0.0.1:${callsight.httpPort}`);
     await live.opened;
     const caller = await SipCaller.open('127.0.0.1');
     try {

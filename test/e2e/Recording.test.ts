@@ -67,7 +67,7 @@ describe(
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         },
       });
-      live = new RecordCollector(`ws://127.0.0.1:${callsight.httpPort}/ws?from=0`);
+      live = new RecordCollector(`http://127.0.0.1:${callsight.httpPort}`);
       await live.opened;
     });
 
@@ -212,7 +212,7 @@ describe(
       assert.deepEqual((audit?.detail as { callId?: string } | undefined)?.callId, callId);
       assert.ok(!JSON.stringify(audit).includes('Transcript'), 'the audit record holds no content');
 
-      const replay = new RecordCollector(`ws://127.0.0.1:${callsight.httpPort}/ws?from=0`);
+      const replay = new RecordCollector(`http://127.0.0.1:${callsight.httpPort}`);
       try {
         await replay.opened;
         await replay.waitFor((f) => f['detail-type'] === 'Callsight Call Erased', 10_000, 'the replay');

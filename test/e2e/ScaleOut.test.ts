@@ -107,7 +107,7 @@ describe('scale-out: sip, two workers and two gateways over NATS and PostgreSQL,
     ]);
     [sip, ...workers] = processes as [RunningCallsight, ...RunningCallsight[]];
     gateways = workers.splice(2);
-    clients = gateways.map((g) => new RecordCollector(`ws://127.0.0.1:${g.httpPort}/ws?from=0`));
+    clients = gateways.map((g) => new RecordCollector(`http://127.0.0.1:${g.httpPort}`));
     await Promise.all(clients.map((c) => c.opened));
     const [live] = clients as [RecordCollector];
 

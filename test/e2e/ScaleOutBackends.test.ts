@@ -42,8 +42,8 @@ describe('a call on the scale-out backends: JetStream stream, PostgreSQL stores'
       env: scaleOutEnv(nats!, database!, { name: streamName, subjectPrefix }),
     });
     const ws = `ws://127.0.0.1:${callsight.httpPort}/ws`;
-    live = new RecordCollector(`${ws}?from=0`);
-    dropped = new RecordCollector(`${ws}?from=0`);
+    live = new RecordCollector(ws);
+    dropped = new RecordCollector(ws);
     await Promise.all([live.opened, dropped.opened]);
     const caller = await SipCaller.open('127.0.0.1');
     const audio = readWav(WAV);
@@ -59,7 +59,7 @@ describe('a call on the scale-out backends: JetStream stream, PostgreSQL stores'
       // A client that loses its connection mid-call, after the first transcript.
       await dropped.waitFor(isTranscribe, 30_000, 'the first transcript');
       droppedAt = dropped.frames.at(-1)!.sequenceNumber;
-      dropped.terminate();
+      dropped.close();
       await call;
     } finally {
       caller.close();
@@ -97,7 +97,7 @@ describe('a call on the scale-out backends: JetStream stream, PostgreSQL stores'
 
   test('a client reconnecting with ?from= receives exactly the records it missed', async (t) => {
     if (skip) return t.skip(skip);
-    const resumed = new RecordCollector(`ws://127.0.0.1:${callsight.httpPort}/ws?from=${droppedAt}`);
+    const resumed = new RecordCollector(`http://127.0.0.1:${callsight.httpPort}`, { from: droppedAt });
     await resumed.opened;
     const lastSeq = live.frames.at(-1)!.sequenceNumber;
     await resumed.waitFor((f) => f.sequenceNumber === lastSeq, 10_000, 'the newest record');
@@ -172,7 +172,7 @@ describe('a call on the scale-out backends: JetStream stream, PostgreSQL stores'
     } finally {
       await client.end();
     }
-    const replay = new RecordCollector(`ws://127.0.0.1:${callsight.httpPort}/ws?from=0`);
+    const replay = new RecordCollector(`http://127.0.0.1:${callsight.httpPort}`);
     try {
       await replay.opened;
       await replay.waitFor((f) => f['detail-type'] === 'Callsight Call Erased', 10_000, 'the audit record');

@@ -67,7 +67,7 @@ describe('scale-out: a worker frozen past its lease lets go; a worker shut down 
     ]);
     [sip, gateway] = processes as [RunningCallsight, RunningCallsight];
     workers = processes.slice(2);
-    live = new RecordCollector(`ws://127.0.0.1:${gateway.httpPort}/ws?from=0`);
+    live = new RecordCollector(`http://127.0.0.1:${gateway.httpPort}`);
     await live.opened;
     const caller = await SipCaller.open('127.0.0.1');
     try {

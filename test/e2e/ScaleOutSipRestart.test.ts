@@ -42,7 +42,7 @@ describe('scale-out: a sip process killed mid-call (kill -9) closes its call whe
       sipOptions,
     ]);
     running.push(worker!, gateway!, sip!);
-    const live = new RecordCollector(`ws://127.0.0.1:${gateway!.httpPort}/ws?from=0`);
+    const live = new RecordCollector(`http://127.0.0.1:${gateway!.httpPort}`);
     try {
       await live.opened;
       let callId: string;

@@ -73,7 +73,7 @@ describe(
       callsight = await startCallsight({
         env: { CALLSIGHT_SIPREC_AGENT_AOR_PATTERN: '@agents\\.example\\.com$' },
       });
-      live = new RecordCollector(`ws://127.0.0.1:${callsight.httpPort}/ws?from=0`);
+      live = new RecordCollector(`http://127.0.0.1:${callsight.httpPort}`);
       await live.opened;
     });
 

@@ -145,7 +145,7 @@ describe(
       callsight = await startCallsight({
         env: { CALLSIGHT_CONFIG: config, CALLSIGHT_SIP_ADVERTISED_ADDRESS: '127.0.0.1' },
       });
-      live = new RecordCollector(`ws://127.0.0.1:${callsight.httpPort}/ws?from=0`);
+      live = new RecordCollector(`http://127.0.0.1:${callsight.httpPort}`);
       await live.opened;
     });
 

@@ -54,7 +54,7 @@ describe('Chime SDK Voice API voice tone analysis tasks on a real call (AWS SDK 
 
   before(async () => {
     callsight = await startCallsight({ env: { CALLSIGHT_CONFIG: configFile() } });
-    live = new RecordCollector(`ws://127.0.0.1:${callsight.httpPort}/ws?from=0`);
+    live = new RecordCollector(`http://127.0.0.1:${callsight.httpPort}`);
     await live.opened;
     voice = new ChimeSDKVoiceClient({
       region: 'us-east-1',

@@ -74,7 +74,7 @@ describe(
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         },
       });
-      live = new RecordCollector(`ws://127.0.0.1:${callsight.httpPort}/ws?from=0`);
+      live = new RecordCollector(`http://127.0.0.1:${callsight.httpPort}`);
       await live.opened;
     });
 

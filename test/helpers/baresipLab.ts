@@ -44,7 +44,7 @@ export class BaresipLab {
         ...env,
       },
     });
-    this.#live = new RecordCollector(`ws://127.0.0.1:${this.#callsight.httpPort}/ws?from=0`);
+    this.#live = new RecordCollector(`http://127.0.0.1:${this.#callsight.httpPort}`);
     await this.#live.opened;
   }
 

@@ -1,29 +1,50 @@
-import WebSocket from 'ws';
-import { TEST_AUTH } from './callsight.js';
+import { callIdOf, stream, type StreamRecord } from '../../client/src/index.js';
+import { TEST_TOKEN } from './callsight.js';
 
-export type StreamFrame = Record<string, unknown> & { sequenceNumber: string; 'detail-type'?: string };
+export type StreamFrame = StreamRecord & { readonly 'detail-type'?: string };
 
-/** A WebSocket client that keeps every frame it receives, for assertions. */
+interface CollectorOptions {
+  /** Resume after this sequence number (default "0": everything the stream keeps). */
+  readonly from?: string;
+  /** The API token to connect with (default: the test admin's); null connects without one. */
+  readonly token?: string | null;
+}
+
+/**
+ * A client of Callsight's stream that keeps every record it receives, for assertions: the client
+ * package's stream() (so the tests exercise the resume-from-sequence logic consumers use, and no second
+ * copy of it exists here).
+ */
 export class RecordCollector {
   readonly frames: StreamFrame[] = [];
-  readonly #ws: WebSocket;
-  readonly #waiters = new Set<() => void>();
   readonly opened: Promise<void>;
-  readonly closed: Promise<{ code: number; reason: string }>;
+  readonly #stop = new AbortController();
+  readonly #waiters = new Set<() => void>();
+  #failure: Error | null = null;
 
-  /** Connects with the test admin token unless `headers` says otherwise. */
-  constructor(url: string, headers: Readonly<Record<string, string>> = TEST_AUTH) {
-    this.#ws = new WebSocket(url, { headers });
-    this.opened = new Promise((resolve, reject) => {
-      this.#ws.once('open', () => resolve());
-      this.#ws.once('error', reject);
+  /** `url`: Callsight's HTTP base URL (`http://127.0.0.1:8080`) or its WebSocket URL (`…/ws`). */
+  constructor(url: string, { from = '0', token = TEST_TOKEN }: CollectorOptions = {}) {
+    let open: () => void = () => undefined;
+    let fail: (err: unknown) => void = () => undefined;
+    this.opened = new Promise((resolve, reject) => ((open = resolve), (fail = reject)));
+    const records = stream({
+      url,
+      from,
+      signal: this.#stop.signal,
+      ...(token === null ? {} : { credentials: { token } }),
+      onStatus: (status) => {
+        if (status.state === 'open') open();
+      },
     });
-    this.closed = new Promise((resolve) =>
-      this.#ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-    );
-    this.#ws.on('message', (data) => {
-      this.frames.push(JSON.parse((data as Buffer).toString('utf8')) as StreamFrame);
-      for (const wake of this.#waiters) wake();
+    void (async () => {
+      for await (const record of records) {
+        this.frames.push(record);
+        this.#wake();
+      }
+    })().catch((err: unknown) => {
+      this.#failure = err instanceof Error ? err : new Error(String(err));
+      fail(this.#failure);
+      this.#wake();
     });
   }
 
@@ -37,6 +58,7 @@ export class RecordCollector {
     for (;;) {
       const found = this.frames.find(predicate);
       if (found) return found;
+      if (this.#failure) throw this.#failure;
       const left = deadline - Date.now();
       if (left <= 0)
         throw new Error(
@@ -54,12 +76,13 @@ export class RecordCollector {
     }
   }
 
+  /** Stops the stream: no more frames arrive. */
   close(): void {
-    this.#ws.close();
+    this.#stop.abort();
   }
 
-  terminate(): void {
-    this.#ws.terminate();
+  #wake(): void {
+    for (const wake of this.#waiters) wake();
   }
 }
 
@@ -67,12 +90,8 @@ export function detailOf(frame: StreamFrame): Record<string, unknown> {
   return (frame.detail ?? {}) as Record<string, unknown>;
 }
 
-export function callIdOf(frame: StreamFrame): string | undefined {
-  const detail = frame.detail as { callId?: string } | undefined;
-  if (detail?.callId) return detail.callId;
-  if (typeof frame.metadata === 'string') return (JSON.parse(frame.metadata) as { callId?: string }).callId;
-  return undefined;
-}
+/** The call a frame belongs to (the client package's reading of `detail` and `metadata`). */
+export { callIdOf };
 
 export interface TranscriptEventFields {
   readonly ResultId: string;
