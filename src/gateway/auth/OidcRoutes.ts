@@ -83,14 +83,14 @@ export function registerOidcRoutes(
       response: { 303: redirect, ...errorResponses('CS_ERR_NOT_FOUND', 'CS_ERR_SSO_UNAVAILABLE') },
     }),
     async (request, reply) => {
-    const oidc = oidcOf();
-    const { url, pending } = await oidc.start(redirectUrlOf(request)).catch((err: unknown) => {
-      request.log.warn({ err }, 'single sign-on: the OpenID provider cannot be reached');
-      throw new CallsightError('CS_ERR_SSO_UNAVAILABLE', 'the single sign-on provider cannot be reached');
-    });
-    const value = Buffer.from(JSON.stringify(pending)).toString('base64url');
-    reply.header('set-cookie', pendingCookie(value, PENDING_MAX_AGE_SEC, options.secureCookies));
-    return reply.redirect(url, 303);
+      const oidc = oidcOf();
+      const { url, pending } = await oidc.start(redirectUrlOf(request)).catch((err: unknown) => {
+        request.log.warn({ err }, 'single sign-on: the OpenID provider cannot be reached');
+        throw new CallsightError('CS_ERR_SSO_UNAVAILABLE', 'the single sign-on provider cannot be reached');
+      });
+      const value = Buffer.from(JSON.stringify(pending)).toString('base64url');
+      reply.header('set-cookie', pendingCookie(value, PENDING_MAX_AGE_SEC, options.secureCookies));
+      return reply.redirect(url, 303);
     },
   );
 
@@ -102,33 +102,33 @@ export function registerOidcRoutes(
       response: { 303: redirect, 401: refusal, 403: refusal, ...errorResponses('CS_ERR_NOT_FOUND') },
     }),
     async (request, reply) => {
-    const oidc = oidcOf();
-    reply.header('set-cookie', pendingCookie('', 0, options.secureCookies));
-    const pending = readPending(request.headers.cookie);
-    if (!pending)
-      return refusalPage(reply, 401, 'The sign-in took too long or did not start here: start it again.');
-    const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
-    let identity;
-    try {
-      identity = await oidc.finish(redirectUrlOf(request), query, pending);
-    } catch (err) {
-      // The library's message names the check that failed (state, nonce, PKCE, signature, error=…).
-      request.log.warn({ err }, 'single sign-on failed');
-      return refusalPage(reply, 401, `The single sign-on did not verify: ${failureReason(err)}`);
-    }
-    const mapping = mapClaims(identity.claims, oidc.settings);
-    const result = await access.signInExternal(identity, mapping);
-    request.auditActor = result.username;
-    if ('refused' in result)
-      return refusalPage(reply, 403, `Signed in as ${result.username}, but ${result.refused}`);
-    const { signedIn } = result;
-    request.principal = signedIn.principal;
-    const maxAge = Math.floor((signedIn.expiresAt - Date.now()) / 1000);
-    reply.header('set-cookie', [
-      pendingCookie('', 0, options.secureCookies),
-      sessionCookie(signedIn.session, maxAge, options.secureCookies),
-    ]);
-    return reply.redirect('/', 303);
+      const oidc = oidcOf();
+      reply.header('set-cookie', pendingCookie('', 0, options.secureCookies));
+      const pending = readPending(request.headers.cookie);
+      if (!pending)
+        return refusalPage(reply, 401, 'The sign-in took too long or did not start here: start it again.');
+      const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+      let identity;
+      try {
+        identity = await oidc.finish(redirectUrlOf(request), query, pending);
+      } catch (err) {
+        // The library's message names the check that failed (state, nonce, PKCE, signature, error=…).
+        request.log.warn({ err }, 'single sign-on failed');
+        return refusalPage(reply, 401, `The single sign-on did not verify: ${failureReason(err)}`);
+      }
+      const mapping = mapClaims(identity.claims, oidc.settings);
+      const result = await access.signInExternal(identity, mapping);
+      request.auditActor = result.username;
+      if ('refused' in result)
+        return refusalPage(reply, 403, `Signed in as ${result.username}, but ${result.refused}`);
+      const { signedIn } = result;
+      request.principal = signedIn.principal;
+      const maxAge = Math.floor((signedIn.expiresAt - Date.now()) / 1000);
+      reply.header('set-cookie', [
+        pendingCookie('', 0, options.secureCookies),
+        sessionCookie(signedIn.session, maxAge, options.secureCookies),
+      ]);
+      return reply.redirect('/', 303);
     },
   );
 }
