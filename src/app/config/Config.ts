@@ -135,7 +135,7 @@ export interface Config {
   };
   readonly log: { readonly level: string };
   readonly analytics: { readonly workers: number };
-  readonly worker: { readonly jobAckWaitMs: number };
+  readonly worker: { readonly jobAckWaitMs: number; readonly sipLostAfterMs: number };
   readonly pipeline: { readonly defaultConfiguration: string; readonly defaultConfigurationFile: string };
   /** Call analytics categories from the file's `categories:` list (Amazon Transcribe's category model). */
   readonly categories: readonly CallAnalyticsCategory[];

@@ -415,6 +415,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: "Roles: how long a pipeline job (and an event being handled) may go without its worker's heartbeat, sent every third of it, before another worker takes it over. The failover time after a worker dies is between two thirds of this and this, plus at most about a second; the sip processes keep this plus 6 s of each call's audio to replay to the worker taking over.",
   },
   {
+    path: 'worker.sipLostAfterMs',
+    env: 'CALLSIGHT_WORKER_SIP_LOST_AFTER_MS',
+    kind: 'integer',
+    default: 30000,
+    min: 3000,
+    max: 3600000,
+    doc: "Roles: how long a sip process may go without its heartbeat (written to PostgreSQL every third of this) before the workers close the calls it held: `FAILED` with the reason `sip process lost` at each call's last media, once, and not again when the process comes back. Calls of a dead sip process are closed between two thirds of this and four thirds of this after it died; a sip process cut off from PostgreSQL for longer has its calls closed while it still holds them.",
+  },
+  {
     path: 'http.publicUrl',
     env: 'CALLSIGHT_HTTP_PUBLIC_URL',
     kind: 'string',
