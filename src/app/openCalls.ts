@@ -54,10 +54,23 @@ export function recordCalls(input: {
 }): CallRecorder {
   const { connector, bus, directory, log } = input;
   const chains = new Map<string, Promise<void>>();
+  // A directory that cannot be written (a full data disk, a database down) is logged once until a
+  // write succeeds again, not at every call and every media mark.
+  let failing = false;
   const inOrder = (key: string, write: () => Promise<unknown>, what: string) => {
     const next = (chains.get(key) ?? Promise.resolve()).then(write).then(
-      () => undefined,
-      (err: unknown) => log.error({ err, key }, `call directory: ${what} not recorded`),
+      () => {
+        if (failing) log.info('call directory: written again');
+        failing = false;
+      },
+      (err: unknown) => {
+        if (!failing)
+          log.error(
+            { err, key },
+            `call directory: ${what} not recorded (and maybe more, until written again)`,
+          );
+        failing = true;
+      },
     );
     chains.set(key, next);
     void next.finally(() => {

@@ -85,6 +85,7 @@ export interface Config {
   readonly stream: {
     readonly retentionHours: number;
     readonly maxRecords: number;
+    readonly maxHeldRecords: number;
     readonly backend: 'sqlite' | 'jetstream';
   };
   readonly nats: {

@@ -358,7 +358,16 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: 'integer',
     default: 5_000_000,
     min: 0,
-    doc: 'The data stream keeps at most this many records (0: no limit).',
+    doc: 'The data stream keeps at most this many records (0: no limit). JetStream applies it as each record is stored; the embedded stream prunes every minute and also whenever a tenth of this has been appended since, so under load it may hold up to a tenth more.',
+  },
+  {
+    path: 'stream.maxHeldRecords',
+    env: 'CALLSIGHT_STREAM_MAX_HELD_RECORDS',
+    kind: 'integer',
+    default: 10_000,
+    min: 0,
+    max: 1_000_000,
+    doc: 'Embedded data stream: records kept in memory while the data disk is full (still pushed live over the WebSocket, written under the same sequence numbers when there is room, tried every second); beyond this the oldest are lost and counted in callsight_stream_records_lost_total, and held records are lost if the process stops before there is room. About 1–2 KB each.',
   },
   {
     path: 'stream.backend',
