@@ -164,6 +164,7 @@ export async function openBackends(
             : SqliteDataStream.open({
                 path: join(dataDir, 'stream.db'),
                 retention: streamRetention(config),
+                maxHeldRecords: config.stream.maxHeldRecords,
                 logger: logger.child({ stage: 'stream' }),
               }),
         )

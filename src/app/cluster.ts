@@ -15,11 +15,13 @@ import { CallErasure } from '../calls/CallErasure.js';
 import { RetentionSweep } from '../calls/RetentionSweep.js';
 import { configurationRetentions } from '../configurations/ConfigurationRetentions.js';
 import { PostgresCallDirectory } from '../calls/PostgresCallDirectory.js';
+import { PostgresSipHeartbeats } from '../calls/PostgresSipHeartbeats.js';
 import type { AppContext, RunningApp } from './AppTypes.js';
 import { openBackends, opened, type BackendPart } from './backends.js';
 import { startClusterSip, type ClusterSip } from './clusterSip.js';
 import { openClusterWorker } from './clusterWorker.js';
 import { eventCallId } from './eventRules.js';
+import { closeCallsOfLostSips } from './lostSip.js';
 import { loadConfigurations } from './loadConfigurations.js';
 import { bindFailure } from './startChecks.js';
 import { recordingStoreOptions } from './recordings.js';
@@ -51,10 +53,9 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
     if (roles.gateway) parts.push('registry');
     const backends = stack.use('backends', await openBackends(config, dataDir, logger, parts));
     const nats = opened(backends.nats, 'nats');
-    const directory = stack.use(
-      'call directory',
-      new PostgresCallDirectory(opened(backends.database, 'database')),
-    );
+    const database = opened(backends.database, 'database');
+    const directory = stack.use('call directory', new PostgresCallDirectory(database));
+    const heartbeats = new PostgresSipHeartbeats(database);
     const js = jetstream(nats);
     const ackWaitMs = config.worker.jobAckWaitMs;
     await ensureClusterStreams(await jetstreamManager(nats), subjects, {
@@ -132,11 +133,29 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
     stack.defer('events to NATS', () => publisher.settled());
     stack.defer('event bus', () => outBus.settled());
     worker?.takeWork();
+    // A sip process that died and did not come back: its calls closed by a worker (FAILED, once).
+    const lostSips = roles.worker
+      ? stack.use(
+          'lost sip processes',
+          closeCallsOfLostSips({
+            heartbeats,
+            directory,
+            bus: outBus,
+            origin,
+            log: logger.child({ stage: 'calls' }),
+            lostAfterMs: config.worker.sipLostAfterMs,
+            closed: (callId) => nats.publish(subjects.callEnded(callId)),
+          }),
+        )
+      : null;
 
     // Sip: calls in, events and audio out. Closed first: its calls end (BYE), so that their pipelines
     // here finish rather than move to another worker.
     if (roles.sip)
-      sip = stack.use('sip', await startClusterSip({ ctx, nats, subjects, directory, bus: outBus }));
+      sip = stack.use(
+        'sip',
+        await startClusterSip({ ctx, nats, subjects, directory, heartbeats, bus: outBus }),
+      );
 
     // Gateway: HTTP; otherwise /healthz and /metrics only.
     const details = () => ({
@@ -148,6 +167,7 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
     const metrics = [
       ...publisher.metrics(),
       ...(worker?.metrics() ?? []),
+      ...(lostSips?.metrics() ?? []),
       ...(worker?.worker.recordings.space.metrics() ?? []),
       ...(sip?.metrics() ?? []),
     ];

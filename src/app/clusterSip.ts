@@ -7,7 +7,9 @@ import type { EventBus } from '../events/EventBus.js';
 import type { AnyMetric } from '../platform/metrics.js';
 import type { NatsConnection } from '../platform/nats/NatsConnection.js';
 import type { CallDirectory } from '../calls/CallDirectoryTypes.js';
+import type { PostgresSipHeartbeats } from '../calls/PostgresSipHeartbeats.js';
 import type { AppContext } from './AppTypes.js';
+import { keepSipHeartbeat, type SipHeartbeat } from './lostSip.js';
 import { closeCallsLeftOpen, recordCalls } from './openCalls.js';
 import { SipRole } from './roles/SipRole.js';
 
@@ -27,13 +29,15 @@ export interface ClusterSip {
  * NATS), each call's frames to `<ns>.audio.<callId>`, each call to the call directory (at its start,
  * again when a stream is added or its SIPREC metadata changes, and its end), and the end of its media
  * to `<ns>.calls.<callId>.ended` once the directory has it (openCalls.ts). Calls a previous run of
- * this process left open (it was killed) are closed at start (FAILED), so their pipelines stop.
+ * this process left open (it was killed) are closed at start (FAILED), so their pipelines stop. Its
+ * heartbeat in PostgreSQL lets the workers close its calls if it dies and does not come back (lostSip.ts).
  */
 export async function startClusterSip(input: {
   readonly ctx: AppContext;
   readonly nats: NatsConnection;
   readonly subjects: ClusterSubjects;
   readonly directory: CallDirectory;
+  readonly heartbeats: PostgresSipHeartbeats;
   readonly bus: EventBus;
 }): Promise<ClusterSip> {
   const { ctx, nats, subjects, directory, bus } = input;
@@ -66,8 +70,20 @@ export async function startClusterSip(input: {
   });
   connector.on('frame', (call, frame) => audio.frame(call, frame));
   connector.on('streamAdded', (call, stream) => audio.streamAdded(call, stream));
+  const beat = () =>
+    keepSipHeartbeat({
+      heartbeats: input.heartbeats,
+      owner: () => owner,
+      intervalMs: Math.floor(config.worker.sipLostAfterMs / 3),
+      log,
+    });
+  // Beating before the first call can arrive (a wildcard port's name is known only once it listens).
+  let heartbeat: SipHeartbeat | null = stable ? await beat() : null;
   await role.listen();
-  if (!stable) owner = `sip@${advertisedAddress}:${role.udpPort}`;
+  if (!stable) {
+    owner = `sip@${advertisedAddress}:${role.udpPort}`;
+    heartbeat = await beat();
+  }
   const answering = answerCallListRequests(nats, subjects, owner, connector);
   const answeringRoutes = answerRouteRequests(nats, subjects, owner, connector);
   const replaying = audio.serveReplays(log);
@@ -84,6 +100,7 @@ export async function startClusterSip(input: {
     async close() {
       await role.close();
       await recorder.close();
+      await heartbeat?.close();
       answering.close();
       answeringRoutes.close();
       replaying.close();

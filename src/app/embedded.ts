@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { SqliteDataStream } from '../stream/SqliteDataStream.js';
 import { CallErasure } from '../calls/CallErasure.js';
 import { RetentionSweep } from '../calls/RetentionSweep.js';
 import { configurationRetentions } from '../configurations/ConfigurationRetentions.js';
@@ -54,6 +55,8 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
     // Closed last: the stream, the stores, then their connections.
     const backends = stack.use('backends', await openBackends(config, dataDir, logger));
     const stream = opened(backends.stream, 'stream');
+    // The embedded stream's data disk, for /healthz and /metrics.
+    const streamSpace = stream instanceof SqliteDataStream ? stream.space : null;
     const configurations = opened(backends.configurations, 'configurations');
     const postCall = opened(backends.postCall, 'postCall');
     // Which calls and pipelines are in progress, on disk: what a restart after a crash closes.
@@ -184,11 +187,15 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
           ...connector.metrics(),
           ...worker.metrics(),
           ...worker.recordings.space.metrics(),
+          ...(streamSpace?.metrics() ?? []),
         ]);
         registerTargetMetrics(registry, connector.targets);
         registerSpeechEngineMetrics(registry);
       },
-      healthDetails: () => ({ recordings: worker.recordings.space.health() }),
+      healthDetails: () => ({
+        recordings: worker.recordings.space.health(),
+        ...(streamSpace ? { dataStream: streamSpace.health() } : {}),
+      }),
     });
     gateway = theGateway;
     httpBase = httpBaseUrl(

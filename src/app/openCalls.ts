@@ -21,6 +21,9 @@ export const MEDIA_MARK_MS = 5000;
 /** The failureReason of the closing records of a call a crash (or kill) left open. */
 export const RESTART_REASON = 'callsight restarted';
 
+/** The failureReason of the closing records of a dead sip process's calls, closed by a worker (lostSip.ts). */
+export const LOST_REASON = 'sip process lost';
+
 /**
  * Ended calls kept in the embedded directory for this long (it only serves restarts), except those of
  * configurations with a retention, kept until it erases them (RetentionSweep prunes).
@@ -52,10 +55,23 @@ export function recordCalls(input: {
 }): CallRecorder {
   const { connector, bus, directory, log } = input;
   const chains = new Map<string, Promise<void>>();
+  // A directory that cannot be written (a full data disk, a database down) is logged once until a
+  // write succeeds again, not at every call and every media mark.
+  let failing = false;
   const inOrder = (key: string, write: () => Promise<unknown>, what: string) => {
     const next = (chains.get(key) ?? Promise.resolve()).then(write).then(
-      () => undefined,
-      (err: unknown) => log.error({ err, key }, `call directory: ${what} not recorded`),
+      () => {
+        if (failing) log.info('call directory: written again');
+        failing = false;
+      },
+      (err: unknown) => {
+        if (!failing)
+          log.error(
+            { err, key },
+            `call directory: ${what} not recorded (and maybe more, until written again)`,
+          );
+        failing = true;
+      },
     );
     chains.set(key, next);
     void next.finally(() => {
@@ -119,7 +135,7 @@ interface StoredDocument {
 /**
  * Closes the calls that a previous run left open (it was killed, or its machine died): each one is
  * ended in the directory at the last media it marked (or its start), and, by whoever ended it (so
- * never twice), gets a `FAILED` streaming status per stream with RESTART_REASON. With `pipelines`,
+ * never twice), gets a `FAILED` streaming status per stream with `reason`. With `pipelines`,
  * the call's pipelines still running in the directory get a `MediaInsightsPermanentFailure` state
  * change and are marked Failed (one process runs its calls' pipelines; scaled out, the workers stop
  * them when they hear the call ended). Resolves with the calls closed, their records on the bus.
@@ -132,10 +148,13 @@ export async function closeCallsLeftOpen(input: {
   readonly origin: EventOrigin;
   readonly log: Logger;
   readonly pipelines: boolean;
+  /** The closing records' failureReason. Default RESTART_REASON. */
+  readonly reason?: string;
   /** After a call is closed here (scale-out: tells the workers). */
   readonly closed?: (callId: string) => void;
 }): Promise<number> {
   const { directory, owner, bus, origin, log } = input;
+  const reason = input.reason ?? RESTART_REASON;
   let closed = 0;
   for (;;) {
     const open = (await directory.listCalls({ which: 'active', limit: 1000 })).filter(
@@ -147,15 +166,15 @@ export async function closeCallsLeftOpen(input: {
       const at = new Date(Math.max(entry.lastMediaAt ?? 0, entry.startedAt));
       if (!(await directory.callEnded(call.callId, at.getTime()))) continue;
       closed++;
-      for (const stream of call.streams) bus.publish(streamFailed(call, stream, RESTART_REASON, origin, at));
-      if (input.pipelines) await failPipelines(directory, call, at, origin, bus);
+      for (const stream of call.streams) bus.publish(streamFailed(call, stream, reason, origin, at));
+      if (input.pipelines) await failPipelines(directory, call, at, origin, bus, reason);
       input.closed?.(call.callId);
     }
     // A full page of another owner's calls: the rest are not this process's to close either.
     if (owner !== null || open.length < 1000) break;
   }
   await bus.settled();
-  if (closed > 0) log.warn({ calls: closed }, 'calls left open by a previous run: closed as FAILED');
+  if (closed > 0) log.warn({ calls: closed, owner, reason }, 'calls left open: closed as FAILED');
   return closed;
 }
 
@@ -165,6 +184,7 @@ async function failPipelines(
   at: Date,
   origin: EventOrigin,
   bus: EventBus,
+  reason: string,
 ): Promise<void> {
   for (const entry of await directory.listPipelines({ callId: call.callId, active: true })) {
     const document = entry.document as StoredDocument;
@@ -181,7 +201,7 @@ async function failPipelines(
           eventType: 'chime:MediaInsightsPermanentFailure',
           elements,
           runtimeMetadata: document.MediaInsightsRuntimeMetadata ?? {},
-          failureReason: RESTART_REASON,
+          failureReason: reason,
         },
         origin,
         at,

@@ -202,6 +202,11 @@ export const ERROR_CODES = {
     summary:
       'The recordings disk has no room (full, quota, file-size limit): the call goes on, its recording gets silence until there is room again.',
   },
+  CS_ERR_DATA_DISK_FULL: {
+    status: 0,
+    summary:
+      'The data folder has no room for the embedded data stream: records go on live and wait in memory (stream.maxHeldRecords) until there is room.',
+  },
   CS_ERR_RECORDING_STORE_UNAVAILABLE: {
     status: 503,
     summary: 'The S3-compatible store that holds the recordings could not be reached.',

@@ -6,6 +6,7 @@ import { countAppended, serializeRecord } from './AppendCheck.js';
 import { parseSequence } from './Sequence.js';
 import { checkRead } from './StreamReads.js';
 import { SqliteSubscription, type SubscriptionSource } from './SqliteSubscription.js';
+import { StreamSpace } from './StreamSpace.js';
 import type {
   AppendKey,
   DataStream,
@@ -24,7 +25,25 @@ export interface SqliteDataStreamOptions {
   readonly pruneIntervalMs?: number;
   /** Records a subscriber may fall behind live before it goes back to reading the database. Default 1000. */
   readonly subscriptionQueueLimit?: number;
+  /**
+   * Records kept in memory while the data disk is full (pushed live, written when it has room); the
+   * oldest beyond this are lost. Default 10 000 (stream.maxHeldRecords).
+   */
+  readonly maxHeldRecords?: number;
+  /** How often a full disk is tried again when nothing is being appended. Default 1000 ms. */
+  readonly retryIntervalMs?: number;
   readonly logger?: Logger;
+}
+
+/**
+ * Errors that mean the data disk has no room (SQLITE_FULL: ENOSPC) or cannot be written for now
+ * (SQLITE_IOERR_*: a quota gives SQLITE_IOERR_WRITE): the records are held, not refused.
+ */
+function diskProblem(err: unknown): string | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR'))
+    ? code
+    : null;
 }
 
 interface PendingAppend {
@@ -81,6 +100,15 @@ function toStored(row: RecordRow): StoredRecord {
  * one transaction (group commit), which makes the fsync per batch rather than per record.
  * One process only: subscriptions hear of this instance's commits, not of another process appending to
  * the same file (that is what JetStreamDataStream is for).
+ *
+ * A full data disk does not stop the records: a batch that finds no room gets its sequence numbers
+ * all the same, goes to the subscribers (the WebSocket clients see it live) and waits in memory,
+ * readable like the rest, with every later one behind it in order, until a commit succeeds (tried at
+ * the next append, at most every retryIntervalMs); then they are written with the numbers they were
+ * given. Such an append resolves without being durable. Beyond maxHeldRecords the oldest held records
+ * are dropped and counted lost (a gap in the sequence, as retention makes); held records are lost too
+ * if the process stops before there is room. `space` shows it on /healthz and /metrics; the full disk
+ * is logged once, and its return once.
  */
 export class SqliteDataStream implements DataStream {
   readonly #db: Database.Database;
@@ -91,6 +119,17 @@ export class SqliteDataStream implements DataStream {
   readonly #insert: Database.Statement<[string, string | null, number, string]>;
   readonly #selectAfter: Database.Statement<[number, number], RecordRow>;
   readonly #pruneTimer: NodeJS.Timeout | undefined;
+  readonly #insertAt: Database.Statement<[number, string, string | null, number, string]>;
+  readonly #maxHeld: number;
+  readonly #retryMs: number;
+  /** The data disk as the latest commit found it. */
+  readonly space = new StreamSpace();
+  /** Records given sequence numbers and pushed live, not yet on disk (oldest first). */
+  #held: StoredRecord[] = [];
+  #lastTry = 0;
+  #retryTimer: NodeJS.Timeout | undefined;
+  /** Records committed since retention last ran (a burst prunes early: see #deliver). */
+  #sincePrune = 0;
   #pending: PendingAppend[] = [];
   #flushScheduled = false;
   #lastSequence: number;
@@ -104,10 +143,15 @@ export class SqliteDataStream implements DataStream {
     this.#logger = (options.logger ?? silentLogger).child({ component: 'stream' });
     this.#retention = options.retention ?? {};
     this.#queueLimit = options.subscriptionQueueLimit ?? 1000;
+    this.#maxHeld = options.maxHeldRecords ?? 10_000;
+    this.#retryMs = options.retryIntervalMs ?? 1000;
     this.#db = openSqliteDatabase(options.path, SCHEMA, this.#logger);
     this.#db.pragma('synchronous = FULL');
     this.#insert = this.#db.prepare(
       'INSERT INTO records (type, call_id, appended_at, json) VALUES (?, ?, ?, ?)',
+    );
+    this.#insertAt = this.#db.prepare(
+      'INSERT INTO records (seq, type, call_id, appended_at, json) VALUES (?, ?, ?, ?, ?)',
     );
     this.#selectAfter = this.#db.prepare(
       'SELECT seq, type, call_id, appended_at, json FROM records WHERE seq > ? ORDER BY seq LIMIT ?',
@@ -146,8 +190,7 @@ export class SqliteDataStream implements DataStream {
 
   async read(after: string, limit: number): Promise<StoredRecord[]> {
     if (this.closed) throw new InvalidStateError('data stream');
-    const from = checkRead(after, limit);
-    return this.#selectAfter.all(from, limit).map(toStored);
+    return this.#readAfter(checkRead(after, limit), limit);
   }
 
   subscribe(after: string): StreamSubscription {
@@ -165,7 +208,13 @@ export class SqliteDataStream implements DataStream {
   async eraseCall(callId: string): Promise<number> {
     if (this.closed) throw new InvalidStateError('data stream');
     this.#flush();
-    const { changes } = this.#db.prepare('DELETE FROM records WHERE call_id = ?').run(callId);
+    const held = this.#held.length;
+    this.#held = this.#held.filter((r) => r.callId !== callId);
+    this.space.held = this.#held.length;
+    const changes =
+      this.#db.prepare('DELETE FROM records WHERE call_id = ?').run(callId).changes +
+      held -
+      this.#held.length;
     // The write-ahead log still holds the pages as they were before; fold it in and empty it.
     this.#db.pragma('wal_checkpoint(TRUNCATE)');
     this.#logger.info({ callId, erased: changes }, 'call erased from the data stream');
@@ -196,15 +245,25 @@ export class SqliteDataStream implements DataStream {
         .get(maxBytes) as { seq: number } | undefined;
       if (cut) deleted += this.#db.prepare('DELETE FROM records WHERE seq <= ?').run(cut.seq).changes;
     }
+    this.#sincePrune = 0;
     if (deleted > 0) this.#logger.debug({ deleted }, 'retention pruned records');
     return deleted;
   }
 
   close(): Promise<void> {
     if (this.#closePromise) return this.#closePromise;
+    this.#lastTry = 0;
     this.#flush();
     this.#closePromise = Promise.resolve();
     if (this.#pruneTimer) clearInterval(this.#pruneTimer);
+    clearTimeout(this.#retryTimer);
+    if (this.#held.length > 0) {
+      this.space.lose(this.#held.length);
+      this.#logger.error(
+        { lost: this.#held.length },
+        'data stream closed with records the full data disk had no room for: they are lost',
+      );
+    }
     for (const subscription of [...this.#subscriptions]) subscription.close();
     this.#db.close();
     this.#logger.info({ lastSequence: this.#lastSequence }, 'data stream closed');
@@ -212,19 +271,33 @@ export class SqliteDataStream implements DataStream {
   }
 
   readonly #source: SubscriptionSource = {
-    readPage: (after, limit) => this.#selectAfter.all(after, limit).map(toStored),
+    readPage: (after, limit) => this.#readAfter(after, limit),
     detach: (subscription) => this.#subscriptions.delete(subscription),
   };
+
+  /** Stored records after `after`: the database's, then the held ones (all newer). */
+  #readAfter(after: number, limit: number): StoredRecord[] {
+    const rows = this.#selectAfter.all(after, limit).map(toStored);
+    if (rows.length >= limit || this.#held.length === 0) return rows;
+    const held = this.#held.filter((r) => Number(r.sequenceNumber) > after);
+    return rows.concat(held.slice(0, limit - rows.length));
+  }
 
   #flush(): void {
     this.#flushScheduled = false;
     const batch = this.#pending;
-    if (batch.length === 0) return;
+    if (batch.length === 0 && this.#held.length === 0) return;
     this.#pending = [];
+    const now = Date.now();
+    // Held records go first, so while the disk is full later ones queue behind them.
+    if (this.#held.length > 0 && now - this.#lastTry < this.#retryMs) return this.#hold(batch);
+    const written = this.#held.length;
     let stored: StoredRecord[];
     try {
-      stored = this.#db.transaction(() =>
-        batch.map((p) => {
+      stored = this.#db.transaction(() => {
+        for (const r of this.#held)
+          this.#insertAt.run(Number(r.sequenceNumber), r.type, r.callId, r.appendedAt, r.json);
+        return batch.map((p) => {
           const { lastInsertRowid } = this.#insert.run(p.key.type, p.key.callId, p.appendedAt, p.json);
           return {
             sequenceNumber: String(lastInsertRowid),
@@ -233,16 +306,74 @@ export class SqliteDataStream implements DataStream {
             callId: p.key.callId,
             appendedAt: p.appendedAt,
           };
-        }),
-      )();
+        });
+      })();
     } catch (err) {
-      this.#logger.error({ err, records: batch.length }, 'append batch failed');
-      for (const p of batch) p.reject(err);
-      return;
+      const code = diskProblem(err);
+      if (code === null) {
+        this.#logger.error({ err, records: batch.length }, 'append batch failed');
+        for (const p of batch) p.reject(err);
+        return;
+      }
+      this.#lastTry = now;
+      if (this.space.full(code))
+        this.#logger.error(
+          { code: 'CS_ERR_DATA_DISK_FULL', reason: code, maxHeldRecords: this.#maxHeld },
+          'data disk full: records go on live and wait in memory until it has room',
+        );
+      return this.#hold(batch);
     }
+    if (this.space.returned() || written > 0) {
+      this.#logger.warn({ written }, 'data disk has room again: the records held meanwhile are written');
+      this.#held = [];
+      this.space.held = 0;
+      clearTimeout(this.#retryTimer);
+      this.#retryTimer = undefined;
+    }
+    this.#deliver(batch, stored);
+  }
+
+  /** A batch the disk has no room for: numbered, held (the oldest beyond the bound lost) and delivered. */
+  #hold(batch: readonly PendingAppend[]): void {
+    const stored = batch.map((p, i) => ({
+      sequenceNumber: String(this.#lastSequence + 1 + i),
+      json: p.json,
+      type: p.key.type,
+      callId: p.key.callId,
+      appendedAt: p.appendedAt,
+    }));
+    this.#held.push(...stored);
+    const over = this.#held.length - this.#maxHeld;
+    if (over > 0) {
+      this.#held.splice(0, over);
+      this.space.lose(over);
+    }
+    this.space.held = this.#held.length;
+    // Tried again without waiting for the next append.
+    if (this.#held.length > 0 && !this.#retryTimer) {
+      this.#retryTimer = setTimeout(() => {
+        this.#retryTimer = undefined;
+        this.#flush();
+      }, this.#retryMs);
+      this.#retryTimer.unref();
+    }
+    this.#deliver(batch, stored);
+  }
+
+  #deliver(batch: readonly PendingAppend[], stored: StoredRecord[]): void {
+    if (stored.length === 0) return;
     this.#lastSequence = Number(stored.at(-1)?.sequenceNumber ?? this.#lastSequence);
     batch.forEach((p, i) => p.resolve(stored[i]?.sequenceNumber ?? ''));
     for (const subscription of this.#subscriptions) subscription.onCommitted(stored);
+    // Under a high append rate the count bound holds to within a tenth, not a prune interval's appends.
+    const { maxRecords } = this.#retention;
+    this.#sincePrune += stored.length;
+    if (maxRecords !== undefined && this.#sincePrune >= Math.max(100, maxRecords / 10)) {
+      this.#sincePrune = Number.NEGATIVE_INFINITY;
+      setImmediate(() => {
+        if (!this.closed) this.#pruneSafely();
+      });
+    }
   }
 
   #hasRetention(): boolean {
@@ -254,6 +385,8 @@ export class SqliteDataStream implements DataStream {
     try {
       this.prune();
     } catch (err) {
+      // A full disk is logged once, by the appends.
+      if (diskProblem(err) !== null && this.space.isFull) return;
       this.#logger.error({ err }, 'retention prune failed');
     }
   }

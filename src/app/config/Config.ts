@@ -100,6 +100,7 @@ export interface Config {
   readonly stream: {
     readonly retentionHours: number;
     readonly maxRecords: number;
+    readonly maxHeldRecords: number;
     readonly backend: 'sqlite' | 'jetstream';
   };
   readonly nats: {
@@ -150,7 +151,7 @@ export interface Config {
   };
   readonly log: { readonly level: string };
   readonly analytics: { readonly workers: number };
-  readonly worker: { readonly jobAckWaitMs: number };
+  readonly worker: { readonly jobAckWaitMs: number; readonly sipLostAfterMs: number };
   readonly pipeline: { readonly defaultConfiguration: string; readonly defaultConfigurationFile: string };
   /** Call analytics categories from the file's `categories:` list (Amazon Transcribe's category model). */
   readonly categories: readonly CallAnalyticsCategory[];

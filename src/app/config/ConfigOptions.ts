@@ -428,7 +428,16 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: 'integer',
     default: 5_000_000,
     min: 0,
-    doc: 'The data stream keeps at most this many records (0: no limit).',
+    doc: 'The data stream keeps at most this many records (0: no limit). JetStream applies it as each record is stored; the embedded stream prunes every minute and also whenever a tenth of this has been appended since, so under load it may hold up to a tenth more.',
+  },
+  {
+    path: 'stream.maxHeldRecords',
+    env: 'CALLSIGHT_STREAM_MAX_HELD_RECORDS',
+    kind: 'integer',
+    default: 10_000,
+    min: 0,
+    max: 1_000_000,
+    doc: 'Embedded data stream: records kept in memory while the data disk is full (still pushed live over the WebSocket, written under the same sequence numbers when there is room, tried every second); beyond this the oldest are lost and counted in callsight_stream_records_lost_total, and held records are lost if the process stops before there is room. About 1–2 KB each.',
   },
   {
     path: 'stream.backend',
@@ -483,6 +492,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     min: 2000,
     max: 60000,
     doc: "Roles: how long a pipeline job (and an event being handled) may go without its worker's heartbeat, sent every third of it, before another worker takes it over. The failover time after a worker dies is between two thirds of this and this, plus at most about a second; the sip processes keep this plus 6 s of each call's audio to replay to the worker taking over.",
+  },
+  {
+    path: 'worker.sipLostAfterMs',
+    env: 'CALLSIGHT_WORKER_SIP_LOST_AFTER_MS',
+    kind: 'integer',
+    default: 30000,
+    min: 3000,
+    max: 3600000,
+    doc: "Roles: how long a sip process may go without its heartbeat (written to PostgreSQL every third of this) before the workers close the calls it held: `FAILED` with the reason `sip process lost` at each call's last media, once, and not again when the process comes back. Calls of a dead sip process are closed between two thirds of this and four thirds of this after it died; a sip process cut off from PostgreSQL for longer has its calls closed while it still holds them.",
   },
   {
     path: 'http.publicUrl',

@@ -87,6 +87,9 @@ export class RecordingProcessor implements PipelineProcessor {
       this.#context.logger.info({ path: summary.path }, 'no audio reached the recording: no file kept');
       return;
     }
+    // A whole recording written since the disk was found full: there is room again (a recording that
+    // never ran out of room reports nothing as it writes).
+    if (summary.lostMs === 0) this.#options.storage.space.returned();
     const { call, pipelineId } = this.#context;
     const stored = await this.#options.storage.publish(summary.path, call.callId, pipelineId);
     // A local file's path stays in the log: records go to browsers, which have no business with it.

@@ -9,6 +9,7 @@ import { IDENTITY_EXTERNAL_USERS_SQL, IDENTITY_TABLES_SQL } from './identityTabl
  * - media_insights_pipeline_configurations: call analytics configurations
  * - post_call_analytics: post-call analytics documents
  * - calls, pipelines: the call directory (calls and pipelines across machines)
+ * - sip_heartbeats: each sip process's heartbeat, for closing the calls of one that died (lostSip.ts)
  * - custom_vocabularies: custom vocabularies (/api/vocabularies)
  * - auth_users, auth_tokens, auth_sessions: users, API tokens and sessions (src/access/)
  *
@@ -116,6 +117,17 @@ CREATE TABLE custom_vocabularies (
     sql: `
 ALTER TABLE media_insights_pipeline_configurations ADD COLUMN retention_days integer;
 CREATE INDEX pipelines_configuration ON pipelines (configuration_name, call_id);
+`,
+  },
+  {
+    version: 7,
+    name: 'sip process heartbeats',
+    sql: `
+CREATE TABLE sip_heartbeats (
+  owner text PRIMARY KEY,
+  heartbeat_at bigint NOT NULL
+);
+CREATE INDEX calls_open_owner ON calls (owner) WHERE ended_at IS NULL;
 `,
   },
 ];
