@@ -36,8 +36,12 @@ export interface AuthGateway {
  * no pipeline runs), auth.mode local, and one signed-in user per role. The agent is `+1555000x`.
  */
 export async function startAuthGateway(
-  options: Partial<Pick<HttpServerOptions, 'host' | 'hostPolicy' | 'recheckMs'>> = {},
+  options: Partial<Pick<HttpServerOptions, 'host' | 'hostPolicy' | 'recheckMs' | 'webRoot'>> & {
+    /** Erasure removes the call's stream records (otherwise it keeps nothing: 404). */
+    eraseRecords?: boolean;
+  } = {},
 ): Promise<AuthGateway> {
+  const { eraseRecords = false, ...serverOptions } = options;
   const dir = mkdtempSync(join(tmpdir(), 'callsight-auth-'));
   const file = join(dir, 'callsight.db');
   const store = IdentityStore.openSqlite(file);
@@ -58,7 +62,7 @@ export async function startAuthGateway(
   });
   const notFound = () => Promise.reject(new CallsightError('CS_ERR_NOT_FOUND', 'no such pipeline'));
   const server = await HttpServer.start({
-    ...options,
+    ...serverOptions,
     stream,
     access,
     routes: (app) =>
@@ -82,7 +86,7 @@ export async function startAuthGateway(
         vocabularies: new SqliteVocabularyStore({ path: file }),
         recordings,
         erasure: new CallErasure({
-          parts: {},
+          parts: eraseRecords ? { records: stream } : {},
           inProgress: () => Promise.resolve(false),
           audit: () => Promise.resolve(),
           origin: { account: '000000000000', region: 'us-east-1' },
