@@ -18,7 +18,12 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(method: string, path: string, body?: string, contentType?: string): Promise<T> {
+export async function request<T>(
+  method: string,
+  path: string,
+  body?: string,
+  contentType?: string,
+): Promise<T> {
   const response = await fetch(path, {
     method,
     headers: body !== undefined ? { 'content-type': contentType ?? 'application/json' } : {},
@@ -106,6 +111,23 @@ export function setPipelineStatus(id: string, status: 'Pause' | 'Resume'): Promi
     `/api/pipelines/${encodeURIComponent(id)}/status`,
     JSON.stringify({ UpdateStatus: status }),
   );
+}
+
+/** DeleteMediaPipeline: stops the pipeline (the call goes on, without analytics). */
+export function stopPipeline(id: string): Promise<void> {
+  return request('DELETE', `/api/pipelines/${encodeURIComponent(id)}`);
+}
+
+/** What an erasure removed, per part (docs/privacy.md). */
+export interface ErasureReport {
+  readonly callId: string;
+  readonly erasedAt: string;
+  readonly removed: Readonly<Record<string, number>>;
+}
+
+/** Erases a call that has ended: its records, recordings, post-call documents and directory entries. */
+export function eraseCall(callId: string): Promise<ErasureReport> {
+  return request('DELETE', `/api/calls/${encodeURIComponent(callId)}`);
 }
 
 /** GetMediaPipeline: the ParticipantRole of each channel the pipeline was created with. */

@@ -55,7 +55,10 @@ export type Route =
   | { readonly view: 'calls' }
   | { readonly view: 'call'; readonly callId: string }
   | { readonly view: 'messages'; readonly callId: string | null }
-  | { readonly view: 'configurations'; readonly name: string | null };
+  | { readonly view: 'configurations'; readonly name: string | null }
+  | { readonly view: 'users' }
+  | { readonly view: 'tokens' }
+  | { readonly view: 'audit' };
 
 /** Hash routes (`#/calls/<id>`), so any static server, or the gateway, serves the app unchanged. */
 export function parseRoute(hash: string): Route {
@@ -65,6 +68,8 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'calls' && parts[1]) return { view: 'call', callId: parts[1] };
   if (parts[0] === 'messages') return { view: 'messages', callId: params.get('call') };
   if (parts[0] === 'configurations') return { view: 'configurations', name: parts[1] ?? null };
+  if (parts[0] === 'admin' && (parts[1] === 'users' || parts[1] === 'tokens' || parts[1] === 'audit'))
+    return { view: parts[1] };
   return { view: 'calls' };
 }
 
@@ -75,6 +80,9 @@ export const hrefFor = {
     callId ? `#/messages?call=${encodeURIComponent(callId)}` : '#/messages',
   configurations: (name?: string | null) =>
     name ? `#/configurations/${encodeURIComponent(name)}` : '#/configurations',
+  users: () => '#/admin/users',
+  tokens: () => '#/admin/tokens',
+  audit: () => '#/admin/audit',
 };
 
 /**

@@ -40,9 +40,11 @@ export async function startAuthGateway(
   options: Partial<Pick<HttpServerOptions, 'host' | 'hostPolicy' | 'recheckMs' | 'webRoot'>> & {
     /** Single sign-on besides passwords (auth.mode local+oidc). */
     oidc?: OidcSignIn;
+    /** Erasure removes the call's stream records (otherwise it keeps nothing: 404). */
+    eraseRecords?: boolean;
   } = {},
 ): Promise<AuthGateway> {
-  const { oidc, ...serverOptions } = options;
+  const { oidc, eraseRecords = false, ...serverOptions } = options;
   const dir = mkdtempSync(join(tmpdir(), 'callsight-auth-'));
   const file = join(dir, 'callsight.db');
   const store = IdentityStore.openSqlite(file);
@@ -87,7 +89,7 @@ export async function startAuthGateway(
         vocabularies: new SqliteVocabularyStore({ path: file }),
         recordings,
         erasure: new CallErasure({
-          parts: {},
+          parts: eraseRecords ? { records: stream } : {},
           inProgress: () => Promise.resolve(false),
           audit: () => Promise.resolve(),
           origin: { account: '000000000000', region: 'us-east-1' },

@@ -342,6 +342,14 @@ export class CallsModel {
     return call;
   }
 
+  /** Drops a call (it was erased): its records are gone from the server too. */
+  forget(callId: string): boolean {
+    if (!this.#calls.delete(callId)) return false;
+    this.#segmentIndex.delete(callId);
+    this.listVersion++;
+    return true;
+  }
+
   #evict(): void {
     if (this.#calls.size <= this.#cap) return;
     const ended = [...this.#calls.values()]

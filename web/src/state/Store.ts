@@ -1,5 +1,7 @@
+import { AuditLog } from './AuditLog.js';
 import { CallsModel } from './CallsModel.js';
 import { MessageLog } from './MessageLog.js';
+import { DetailType } from '../../../client/src/DetailTypes.js';
 import type { ConnectionStatus, ReceivedFrame } from '../../../client/src/StreamClient.js';
 
 export interface StoreOptions {
@@ -32,6 +34,8 @@ const INITIAL_STATUS: ConnectionStatus = {
 export class Store {
   readonly log: MessageLog;
   readonly calls: CallsModel;
+  /** The `Callsight Audit` records (only admins' streams carry them). */
+  readonly audit: AuditLog;
   #status: ConnectionStatus = INITIAL_STATUS;
   #queue: ReceivedFrame[] = [];
   #queueHead = 0;
@@ -46,6 +50,7 @@ export class Store {
   constructor(options: StoreOptions = {}) {
     this.log = new MessageLog(options.messageCap);
     this.calls = new CallsModel(options.callCap);
+    this.audit = new AuditLog();
     this.#schedule = options.schedule ?? ((flush) => queueMicrotask(flush));
     this.#budgetMs = options.budgetMs ?? 8;
     this.#now = options.now ?? (() => performance.now());
@@ -99,9 +104,21 @@ export class Store {
     let applied = 0;
     while (this.#queueHead < this.#queue.length) {
       const { record, raw } = this.#queue[this.#queueHead++]!;
-      const callId = this.calls.callIdOf(record);
-      this.log.append(record, raw, callId);
-      this.calls.apply(record, callId);
+      if (record['detail-type'] === DetailType.Audit) {
+        // About the API, not a call's content: a recording download's audit names the call but is
+        // not part of it.
+        this.log.append(record, raw, null);
+        this.audit.append(record);
+      } else if (record['detail-type'] === DetailType.CallErased) {
+        // Not keyed to the call (docs/messages.md): the call it names goes from the page.
+        this.log.append(record, raw, null);
+        const detail = record.detail as { callId?: unknown } | undefined;
+        if (typeof detail?.callId === 'string') this.calls.forget(detail.callId);
+      } else {
+        const callId = this.calls.callIdOf(record);
+        this.log.append(record, raw, callId);
+        this.calls.apply(record, callId);
+      }
       this.#lastSeq = record.sequenceNumber;
       // Checking the clock every 64 frames keeps its cost out of the loop.
       if (++applied % 64 === 0 && this.#now() - started > this.#budgetMs) break;

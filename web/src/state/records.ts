@@ -72,6 +72,8 @@ export function subTypeOf(record: JsonObject, type: string): string | null {
       return str(detail.ruleName);
     case DetailType.PipelineAlert:
       return str(detail.severity);
+    case DetailType.Audit:
+      return str(detail.action);
     default:
       return str(record['callevent-type']) ?? str(record['detail-subtype']);
   }

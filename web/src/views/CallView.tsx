@@ -2,15 +2,18 @@ import { Fragment, Suspense, lazy, memo, useEffect, useLayoutEffect, useRef, use
 import {
   ApiError,
   activeCalls,
+  eraseCall,
   pipelineChannelRoles,
   postCallDocument,
   setPipelineStatus,
+  stopPipeline,
   type ActiveCall,
   type PostCallDocument,
 } from '../api.js';
 import { copyText } from '../clipboard.js';
 import { formatClock, formatDuration, roleLabel } from '../format.js';
 import { hrefFor, useNow } from '../hooks.js';
+import type { Can } from '../permissions.js';
 import {
   ROLES,
   formatOffset,
@@ -21,6 +24,7 @@ import {
 } from '../state/CallsModel.js';
 import type { Store } from '../state/Store.js';
 import { annotateTranscript } from '../state/TranscriptText.js';
+import { ConfirmButton, errorText } from './Controls.js';
 
 // The chart library is the heaviest dependency: not in the entry chunk, and loaded while the page
 // is idle, so that neither its download nor its start-up lands in the opening of a call.
@@ -38,10 +42,15 @@ export function preloadCallView(): void {
 /** Pipelines whose channel roles were already asked for (once per page). */
 const askedForRoles = new Set<string>();
 
-export function CallView({ store, callId }: { store: Store; callId: string }) {
+/**
+ * One call: transcript, pipeline, sentiment, alerts, recording, summary. What the role may not use
+ * is not shown (`can`): pipeline control and recordings from supervisor up, erasure for admins.
+ */
+export function CallView({ store, callId, can }: { store: Store; callId: string; can: Can }) {
   const call = store.calls.get(callId);
   const now = useNow(1000);
-  const pipelineIds = call ? [...call.pipelines.keys()].join(',') : '';
+  const [erased, setErased] = useState<string | null>(null);
+  const pipelineIds = call && can('read') ? [...call.pipelines.keys()].join(',') : '';
   useEffect(() => {
     for (const id of pipelineIds.split(',').filter(Boolean)) {
       if (askedForRoles.has(id)) continue;
@@ -51,6 +60,15 @@ export function CallView({ store, callId }: { store: Store; callId: string }) {
         .catch(() => undefined); // a stopped pipeline may be gone: the default mapping stays
     }
   }, [store, callId, pipelineIds]);
+  if (!call && erased !== null)
+    return (
+      <div className="page">
+        <h1>Call erased</h1>
+        <p role="status">
+          {erased} <a href={hrefFor.calls()}>Back to the calls</a>
+        </p>
+      </div>
+    );
   if (!call)
     return (
       <div className="page">
@@ -79,10 +97,20 @@ export function CallView({ store, callId }: { store: Store; callId: string }) {
         </span>
         <span className="muted mono">{call.callId}</span>
         <a href={hrefFor.messages(call.callId)}>Messages of this call ({call.messages})</a>
+        {can('erase') && (
+          <EraseCall
+            callId={call.callId}
+            ended={call.phase === 'ended'}
+            onErased={(report) => {
+              setErased(report);
+              store.update(() => store.calls.forget(call.callId));
+            }}
+          />
+        )}
       </header>
       <Transcript call={call} version={call.version} />
       <aside className="side" aria-label="Call details">
-        <Pipelines call={call} />
+        <Pipelines call={call} canControl={can('control')} />
         <section aria-labelledby="sentiment-h">
           <h2 id="sentiment-h">Sentiment</h2>
           <p className="sentiments">
@@ -104,7 +132,7 @@ export function CallView({ store, callId }: { store: Store; callId: string }) {
           )}
         </section>
         <Alerts call={call} />
-        {call.recordings.length > 0 && (
+        {call.recordings.length > 0 && can('recordings') && (
           <section aria-labelledby="recording-h">
             <h2 id="recording-h">Recording</h2>
             {call.recordings.map((r) => (
@@ -134,7 +162,7 @@ export function CallView({ store, callId }: { store: Store; callId: string }) {
           </section>
         )}
         {call.postCall && <PostCall info={call.postCall} />}
-        {call.phase !== 'ended' && <RtpStats callId={call.callId} />}
+        {call.phase !== 'ended' && can('read') && <RtpStats callId={call.callId} />}
         <details>
           <summary>INVITE headers ({Object.keys(call.inviteHeaders).length})</summary>
           <dl className="fields">
@@ -347,26 +375,71 @@ function redactedText(segment: Segment): string {
     .join('');
 }
 
-function Pipelines({ call }: { call: CallState }) {
+/** Erasure (admins): only once the call has ended, after a confirming second press. */
+function EraseCall({
+  callId,
+  ended,
+  onErased,
+}: {
+  callId: string;
+  ended: boolean;
+  onErased: (report: string) => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const erase = () => {
+    setBusy(true);
+    setError(null);
+    eraseCall(callId)
+      .then((report) => {
+        const removed = Object.entries(report.removed)
+          .map(([part, n]) => `${n} ${part}`)
+          .join(', ');
+        onErased(`Call ${callId} erased (${removed || 'nothing was left'}).`);
+      })
+      .catch((err: unknown) => setError(`Not erased: ${errorText(err)}`))
+      .finally(() => setBusy(false));
+  };
+  return (
+    <span className="erase">
+      <ConfirmButton
+        label="Erase call…"
+        question="Erase every record, recording and analytics document of this call? This cannot be undone."
+        confirmLabel="Erase"
+        disabled={busy || !ended}
+        onConfirm={erase}
+      />
+      {!ended && <span className="muted"> (once it has ended)</span>}
+      {error && (
+        <span className="error-text" role="alert">
+          {' '}
+          {error}
+        </span>
+      )}
+    </span>
+  );
+}
+
+function Pipelines({ call, canControl }: { call: CallState; canControl: boolean }) {
   const pipelines = [...call.pipelines.values()];
   return (
     <section aria-labelledby="pipeline-h">
       <h2 id="pipeline-h">Pipeline</h2>
       {pipelines.length === 0 && <p className="muted">No media insights pipeline for this call.</p>}
       {pipelines.map((p) => (
-        <PipelineControls key={p.id} pipeline={p} />
+        <PipelineControls key={p.id} pipeline={p} canControl={canControl} />
       ))}
     </section>
   );
 }
 
-function PipelineControls({ pipeline }: { pipeline: PipelineInfo }) {
+function PipelineControls({ pipeline, canControl }: { pipeline: PipelineInfo; canControl: boolean }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const act = (status: 'Pause' | 'Resume') => {
+  const act = (status: 'Pause' | 'Resume' | 'Stop') => {
     setBusy(true);
     setError(null);
-    setPipelineStatus(pipeline.id, status)
+    (status === 'Stop' ? stopPipeline(pipeline.id) : setPipelineStatus(pipeline.id, status))
       .catch((err: unknown) =>
         setError(err instanceof ApiError ? `${err.code}: ${err.message}` : String(err)),
       )
@@ -384,12 +457,23 @@ function PipelineControls({ pipeline }: { pipeline: PipelineInfo }) {
           {pipeline.id.slice(0, 8)}
         </span>
         <span style={{ flex: 1 }} />
-        <button type="button" disabled={!running || busy} onClick={() => act('Pause')}>
-          Pause
-        </button>
-        <button type="button" disabled={!paused || busy} onClick={() => act('Resume')}>
-          Resume
-        </button>
+        {canControl && (
+          <>
+            <button type="button" disabled={!running || busy} onClick={() => act('Pause')}>
+              Pause
+            </button>
+            <button type="button" disabled={!paused || busy} onClick={() => act('Resume')}>
+              Resume
+            </button>
+            <ConfirmButton
+              label="Stop"
+              question="Stop this pipeline? The call goes on without transcription or analytics."
+              confirmLabel="Stop pipeline"
+              disabled={!(running || paused) || busy}
+              onConfirm={() => act('Stop')}
+            />
+          </>
+        )}
       </div>
       {pipeline.failureReason && <p className="error-text">{pipeline.failureReason}</p>}
       {pipeline.elements.length > 0 && (

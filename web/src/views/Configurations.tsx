@@ -1,7 +1,7 @@
 import { json, jsonParseLinter } from '@codemirror/lang-json';
 import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { lintGutter, linter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
-import { EditorSelection } from '@codemirror/state';
+import { EditorSelection, EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import { tags } from '@lezer/highlight';
 import { basicSetup } from 'codemirror';
@@ -65,8 +65,11 @@ const theme = EditorView.theme({
 
 type Selected = { kind: 'new' } | { kind: 'existing'; configuration: Configuration } | null;
 
-/** Call analytics configurations: list, create, edit (JSON, checked by the API), delete. */
-export default function Configurations({ name }: { name: string | null }) {
+/**
+ * Call analytics configurations: list, create, edit (JSON, checked by the API), delete. Read-only
+ * unless `editable` (admins): the document is shown, without the controls that change it.
+ */
+export default function Configurations({ name, editable }: { name: string | null; editable: boolean }) {
   const [list, setList] = useState<ConfigurationSummary[] | null>(null);
   const [listError, setListError] = useState<string | null>(null);
   const [selected, setSelected] = useState<Selected>(null);
@@ -111,6 +114,7 @@ export default function Configurations({ name }: { name: string | null }) {
         syntaxHighlighting(highlight),
         theme,
         EditorView.contentAttributes.of({ 'aria-label': 'Configuration document (JSON)' }),
+        ...(editable ? [] : [EditorState.readOnly.of(true), EditorView.editable.of(false)]),
       ],
     });
     view.current = editor;
@@ -118,7 +122,7 @@ export default function Configurations({ name }: { name: string | null }) {
       editor.destroy();
       view.current = null;
     };
-  }, []);
+  }, [editable]);
 
   // The route names the configuration: load it (or the template for a new one).
   useEffect(() => {
@@ -128,7 +132,7 @@ export default function Configurations({ name }: { name: string | null }) {
       setSelected(null);
       return;
     }
-    if (name === '+new') {
+    if (name === '+new' && editable) {
       setSelected({ kind: 'new' });
       setDocument(NEW_DOCUMENT);
       return;
@@ -144,7 +148,7 @@ export default function Configurations({ name }: { name: string | null }) {
     return () => {
       cancelled = true;
     };
-  }, [name, setDocument]);
+  }, [name, setDocument, editable]);
 
   const showProblems = (errors: readonly Problem[], warnings: readonly Problem[]) => {
     setProblems({ errors, warnings });
@@ -220,9 +224,11 @@ export default function Configurations({ name }: { name: string | null }) {
   return (
     <div className="config-view">
       <nav className="config-list" aria-label="Configurations">
-        <a className="button-like" href={hrefFor.configurations('+new')}>
-          + New configuration
-        </a>
+        {editable && (
+          <a className="button-like" href={hrefFor.configurations('+new')}>
+            + New configuration
+          </a>
+        )}
         {listError && <p className="error-text">{listError}</p>}
         <ul>
           {list?.map((c) => (
@@ -248,7 +254,10 @@ export default function Configurations({ name }: { name: string | null }) {
               ? 'New configuration'
               : selected.configuration.MediaInsightsPipelineConfigurationName}
         </h1>
-        {selected === null && (
+        {selected === null && !editable && (
+          <p className="muted">Choose a configuration to read it. Only admins change configurations.</p>
+        )}
+        {selected === null && editable && (
           <p className="muted">
             Choose a configuration to edit it, or create one. Documents use Chime's
             MediaInsightsPipelineConfiguration schema; Callsight checks them and points at every problem.
@@ -262,7 +271,7 @@ export default function Configurations({ name }: { name: string | null }) {
           </p>
         )}
         <div className="editor-box" ref={editorBox} hidden={selected === null} />
-        {selected !== null && (
+        {selected !== null && editable && (
           <div className="toolbar">
             <button type="button" className="primary" disabled={busy} onClick={save}>
               {selected.kind === 'new' ? 'Create' : 'Save'}
