@@ -99,6 +99,10 @@ interface FileReport extends WerResult {
   readonly audioSeconds: number;
   readonly decodeSeconds: number;
   readonly rtf: number;
+  /** CPU seconds of the whole process (worker threads included) per second of audio: unlike `rtf`, it
+   * does not grow when other programs share the cores. */
+  readonly cpuRtf: number;
+  readonly cpuSeconds: number;
 }
 
 async function transcribe(engine: PocketsphinxEngine, samples: Int16Array): Promise<string> {
@@ -238,7 +242,10 @@ async function main(): Promise<void> {
     for (const rec of recordings()) {
       const samples = codecAudio(codec, rec.path, rec.soxInput);
       const started = performance.now();
+      const cpuBefore = process.cpuUsage();
       const hypothesis = await transcribe(engine, samples);
+      const cpu = process.cpuUsage(cpuBefore);
+      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
       const decodeSeconds = (performance.now() - started) / 1000;
       const audioSeconds = samples.length / 16_000;
       const report: FileReport = {
@@ -248,6 +255,8 @@ async function main(): Promise<void> {
         audioSeconds,
         decodeSeconds,
         rtf: decodeSeconds / audioSeconds,
+        cpuSeconds,
+        cpuRtf: cpuSeconds / audioSeconds,
         ...wordErrorRate(rec.reference, hypothesis),
       };
       files.push(report);
@@ -274,9 +283,10 @@ async function main(): Promise<void> {
     audioSeconds: sum((r) => r.audioSeconds),
     decodeSeconds: sum((r) => r.decodeSeconds),
     rtf: sum((r) => r.decodeSeconds) / sum((r) => r.audioSeconds),
+    cpuRtf: sum((r) => r.cpuSeconds) / sum((r) => r.audioSeconds),
   };
   console.log(
-    `overall WER ${(overall.wer * 100).toFixed(1)}% (demo ${(overall.demoWer * 100).toFixed(1)}%, held-out ${(overall.heldOutWer * 100).toFixed(1)}%) over ${overall.refWords} words, RTF ${overall.rtf.toFixed(3)}, ${codec}  ${JSON.stringify(engineOptions)}`,
+    `overall WER ${(overall.wer * 100).toFixed(1)}% (demo ${(overall.demoWer * 100).toFixed(1)}%, held-out ${(overall.heldOutWer * 100).toFixed(1)}%) over ${overall.refWords} words, RTF ${overall.rtf.toFixed(3)} (CPU ${overall.cpuRtf.toFixed(3)}), ${codec}  ${JSON.stringify(engineOptions)}`,
   );
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify({ codec, options: engineOptions, overall, files }, null, 2)}\n`);

@@ -15,6 +15,7 @@ import { parseRoles, ROLE_SYNTAX } from '../roles/Roles.js';
 import { OPTIONS, type OptionSpec } from './ConfigOptions.js';
 import { parseCodecList } from '../../media/codec/AudioCodecs.js';
 import { issuerAllowed, parseRoleMap } from '../../access/Oidc.js';
+import type { PocketsphinxProfile } from '../../transcribe/pocketsphinx/PocketsphinxOptions.js';
 
 /** The validated, frozen configuration. Defaults and documentation: ConfigOptions.ts. */
 export interface Config {
@@ -136,6 +137,7 @@ export interface Config {
     readonly maxDecodersPerWorker: number;
     readonly decoderWaitMs: number;
     readonly decoderIdleSeconds: number;
+    readonly profile: PocketsphinxProfile;
     readonly languageCode: string;
     /** Empty: the pocketsphinx-en-us package's folder. */
     readonly modelDir: string;

@@ -618,6 +618,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'How long an utterance waits for a free pocketsphinx decoder when asr.maxDecodersPerWorker are busy, before its stream is refused.',
   },
   {
+    path: 'asr.profile',
+    env: 'CALLSIGHT_ASR_PROFILE',
+    kind: 'string',
+    default: 'accurate',
+    values: ['accurate', 'fast'],
+    doc: 'Search settings of the embedded pocketsphinx engine: `accurate`, or `fast` (fewer HMMs searched per frame: about twice the talkers per core for about 2.6 points more word errors, measured in docs/asr.md).',
+  },
+  {
     path: 'asr.decoderIdleSeconds',
     env: 'CALLSIGHT_ASR_DECODER_IDLE_SECONDS',
     kind: 'integer',

@@ -68,7 +68,20 @@ export const DEFAULT_DECODER_LIMITS: Required<DecoderLimits> = {
   idleMs: 60_000,
 };
 
+/**
+ * Named search settings: `accurate` (the default) is DEFAULT_TUNING; `fast` searches fewer HMMs per
+ * frame for less CPU per talker at a small accuracy cost (docs/asr.md: the measured curve).
+ */
+export type PocketsphinxProfile = 'accurate' | 'fast';
+
+export const PROFILE_TUNING: Readonly<Record<PocketsphinxProfile, DecoderTuning>> = {
+  accurate: {},
+  fast: { maxhmmpf: 2500 },
+};
+
 export interface PocketsphinxEngineOptions {
+  /** Named search settings, applied before `tuning` (default `accurate`). */
+  readonly profile?: PocketsphinxProfile;
   /** Acoustic model directory (default the pocketsphinx-en-us model). */
   readonly hmm?: string;
   /** Language model (default `en-us.lm.bin`). */
@@ -156,7 +169,7 @@ export function resolvePocketsphinxOptions(
   options: PocketsphinxEngineOptions = {},
 ): ResolvedPocketsphinxOptions {
   const sampleRate = options.sampleRate ?? 16000;
-  const tuning = { ...DEFAULT_TUNING, ...options.tuning };
+  const tuning = { ...DEFAULT_TUNING, ...PROFILE_TUNING[options.profile ?? 'accurate'], ...options.tuning };
   const args: string[] = [
     '-hmm',
     options.hmm ?? `${MODEL_DIR}/en-us`,

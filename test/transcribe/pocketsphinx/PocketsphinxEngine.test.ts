@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CallsightError, InvalidStateError } from '../../../src/platform/errors.js';
 import { PocketsphinxEngine } from '../../../src/transcribe/pocketsphinx/PocketsphinxEngine.js';
+import { resolvePocketsphinxOptions } from '../../../src/transcribe/pocketsphinx/PocketsphinxOptions.js';
 import type {
   RecognitionResult,
   RecognitionSettings,
@@ -197,4 +198,34 @@ speechEngineContract('pocketsphinx', async () => {
     maxWer: DEMO_CUSTOMER_MAX_WER,
     close: () => engines.close(),
   };
+});
+
+describe('PocketsphinxEngine profiles', () => {
+  test('`fast` searches fewer HMMs per frame (explicit tuning still wins) and still transcribes the demo customer call', async () => {
+    const flag = (args: readonly string[]) => args[args.indexOf('-maxhmmpf') + 1];
+    assert.equal(flag(resolvePocketsphinxOptions({}).args), '30000');
+    assert.equal(flag(resolvePocketsphinxOptions({ profile: 'fast' }).args), '2500');
+    assert.equal(
+      flag(resolvePocketsphinxOptions({ profile: 'fast', tuning: { maxhmmpf: 5000 } }).args),
+      '5000',
+    );
+
+    const engine = new PocketsphinxEngine({ workers: 1, profile: 'fast' });
+    try {
+      await engine.ready();
+      const samples = readAudio16k(new URL('demo-customer.wav', FIXTURES).pathname);
+      const stream = engine.openStream({ channel: 0, role: null, settings: { languageCode: 'en-US' } });
+      const results = collect(stream);
+      for (const frame of frames(samples)) stream.write(frame);
+      await stream.end();
+      const reference = readFileSync(new URL('demo-customer.txt', FIXTURES), 'utf8');
+      const heard = finals(results)
+        .map((f) => f.transcript)
+        .join(' ');
+      const { wer } = wordErrorRate(reference, heard);
+      assert.ok(wer < DEMO_CUSTOMER_MAX_WER, `WER ${wer}: ${heard}`);
+    } finally {
+      await engine.close();
+    }
+  });
 });
