@@ -71,7 +71,7 @@ describe('deploy/Dockerfile', () => {
     assert.ok(exposed.includes(`${env.CALLSIGHT_RTP_PORT_MIN}-${env.CALLSIGHT_RTP_PORT_MAX}/udp`));
     assert.match(/^HEALTHCHECK .*$/m.exec(dockerfile)![0], /HEALTHCHECK --interval/);
     assert.match(dockerfile, /\/healthz/);
-    assert.match(read('src/gateway/HealthRoutes.ts'), /app\.get\('\/healthz'/);
+    assert.match(read('src/gateway/HealthRoutes.ts'), /app\.get\(\s*'\/healthz'/);
   });
 });
 

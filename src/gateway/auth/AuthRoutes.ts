@@ -60,6 +60,7 @@ const userSchema = z.object({
   agentPatterns: z.array(z.string()),
   disabled: z.boolean(),
   createdAt: z.string(),
+  external: z.boolean().describe('Signs in with single sign-on (no password)'),
 });
 const USER = {
   username: 'alice',
@@ -67,6 +68,7 @@ const USER = {
   agentPatterns: ['^\\+15550001001$'],
   disabled: false,
   createdAt: '2026-12-07T12:00:00.000Z',
+  external: false,
 };
 const tokenSchema = z.object({
   id: z.string(),

@@ -40,6 +40,7 @@ describe('PostgresDatabase', () => {
       'media_insights_pipeline_configurations',
       'pipelines',
       'post_call_analytics',
+      'sip_heartbeats',
     ]);
     for (const db of databases) await db.close();
     const again = await PostgresDatabase.open({ url: testDb.url(), schema: 'migrate_race' });
