@@ -111,7 +111,7 @@ function classify(words: readonly string[], run: Run): PiiSpan | undefined {
     case 'SSN':
       return fits(3, 11) ? found('SSN', n === 9 || n === 4 ? 0.9 : 0.7) : undefined;
     case 'BANK_ROUTING':
-      return fits(5, 12)
+      return fits(3, 12)
         ? found('BANK_ROUTING', abaRoutingValid(digits) ? 0.95 : n === 9 ? 0.8 : 0.6)
         : undefined;
     case 'PIN':
