@@ -11,16 +11,30 @@ function masked(text: string, context: string[] = [], types?: string): string {
 }
 
 describe('partialMasks: what a partial hides until its final decides', () => {
-  test('every number (the final shows those that are not PII), and a misheard digit at the end', () => {
-    assert.equal(masked('i have two kids and four one cats'), 'i have # kids and # # cats');
+  test('every number and seven words after it (the final shows what is not PII), and a misheard digit near the end', () => {
+    assert.equal(masked('i have two kids and four one cats'), 'i have # # # # # #');
+    assert.equal(
+      masked('it was twenty dollars and i paid it on the spot yesterday as usual'),
+      'it was # # # # # # # # spot yesterday as usual',
+    );
+    assert.equal(masked('one likely to throw florida'), '# # # # #');
     assert.equal(masked('so the pin is four'), 'so the pin is #');
     assert.equal(masked('the vet for'), 'the vet #');
-    assert.equal(masked('i went to the store'), 'i went to the store');
+    assert.equal(masked('the vet for minds of'), 'the vet # minds of');
+    assert.equal(masked('i went to the store and then home'), 'i went to the store and then home');
   });
   test('everything after a cue for a number, misheard digits included', () => {
     assert.equal(masked('the routing number is so for'), 'the routing number is # #');
     assert.equal(masked('my card number is four one one one'), 'my card number is # # # #');
     assert.equal(masked('my order number is'), 'my order number is');
+    assert.equal(masked('or the floor', ['the', 'best', 'numbers']), '# # #');
+  });
+  test('a first name (a surname or "calling" may follow), a title, "dot" or "underscore" alone', () => {
+    assert.equal(masked('that is mark'), 'that is #');
+    assert.equal(masked('please ask mister'), 'please ask mister');
+    assert.equal(masked('please ask mister jones'), 'please ask mister #');
+    assert.equal(masked('it is miguel underscore'), 'it is # #');
+    assert.equal(masked('a pathway dot morris'), '# # # #');
   });
   test('after a cue for a name, an email or an address; spelled letters; an email being read', () => {
     assert.equal(masked('hi my name is maria'), 'hi my name is #');
@@ -36,6 +50,7 @@ describe('partialMasks: what a partial hides until its final decides', () => {
   test('only the types configured: with NAME alone numbers stay', () => {
     assert.equal(masked('my name is maria and four one', [], 'NAME'), 'my name is # # # #');
     assert.equal(masked('i have four one cats', [], 'NAME'), 'i have four one cats');
+    assert.equal(masked('i have four one cats', [], 'ADDRESS'), 'i have # # #');
     assert.equal(masked('send it to john at', [], 'EMAIL'), 'send it to # #');
   });
   test('ordinary speech is left alone', () => {
