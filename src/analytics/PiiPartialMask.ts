@@ -3,12 +3,15 @@
  * become PII — the first digits of a card number, "my name is" and a first word, "john dot smith
  * at" — and the entities of the final are not known yet. With redaction on, a partial masks, besides
  * the entities found in it:
- * - every number (the final shows again those that are not PII), a word at its end that may be a
- *   misheard first digit ("… for"), and everything after the last cue for a number ("the routing
- *   number is so for …");
+ * - every number and the seven words after it (a street and a state may follow, or digits misheard
+ *   as words: "one likely to throw florida"), a word in its last four that may be a misheard digit
+ *   ("… for", "the vet for minds"), and everything after the last cue for a number ("the routing
+ *   number is so for …"; a cue that names no PII after it, "floor", does not end that);
  * - everything after a cue for a name, an email or an address ("my name is", "email", "address",
- *   "i live at", "spelled");
- * - letters spelled one by one, and an email being read ("… dot smith at …", "john at").
+ *   "i live at", "ship it to", "spelled", "mister"), and after a first name ("that is mark" …
+ *   "calling"); a word that is no common English word (a surname, part of an email: "… johnson");
+ * - letters spelled one by one, and an email being read ("… dot smith at …", "john at", a "dot" or
+ *   an "underscore" alone, an "at" in the last five words);
  * - all of an answer to the other side's question for a number or a name ("and the pin?",
  *   PiiCallContext.ts).
  * The final shows again what turns out not to be PII.
@@ -16,6 +19,7 @@
 import { cueBefore } from './PiiCues.js';
 import { EMAIL_BOUNDARY } from './PiiEmails.js';
 import { asksForName, isFirstName } from './PiiNames.js';
+import { isCommonWord } from './PersonNames.js';
 import { promptCue } from './PiiNumbers.js';
 import { PII_TYPES, type PiiEntityType, type PiiSpan } from './PiiTypes.js';
 import { digitRuns, isDigitHomophone } from './SpokenNumbers.js';
@@ -99,12 +103,14 @@ export function partialMasks(
   }
   for (let i = 0; text && i < all.length; i += 1) {
     if (isLetter(all[i] ?? '') && (isLetter(all[i + 1] ?? '') || isLetter(all[i - 1] ?? ''))) mask(i, i);
-    // A first name: a surname, "calling" or an email may follow ("that is mark" … "calling").
+    // A first name: a surname, "calling" or an email may follow ("that is mark" … "calling"); a
+    // word that is no common English word may be a surname or part of an email ("… johnson").
     if (isFirstName(all[i] ?? '')) mask(i, end);
+    else if (/^[a-z]{3,}$/.test(all[i] ?? '') && !isCommonWord(all[i] ?? '')) mask(i, i);
     // An email being read: two of "dot", "underscore", "at" close together, a "dot" or an
-    // "underscore" (rare outside emails), or an "at" near the end.
+    // "underscore" (rare outside emails), or an "at" in the last five words.
     const marks = all.slice(Math.max(0, i - 4), i + 5).filter((w) => EMAIL_MARKS.has(w)).length;
-    if (EMAIL_MARKS.has(all[i] ?? '') && (marks >= 2 || all[i] !== 'at' || end - i < 4)) {
+    if (EMAIL_MARKS.has(all[i] ?? '') && (marks >= 2 || all[i] !== 'at' || end - i < 6)) {
       let first = i;
       while (first > 0 && i - first < 4 && !EMAIL_BOUNDARY.has(all[first - 1] ?? '')) first -= 1;
       mask(first, marks >= 2 && all[i] === 'at' ? Math.min(end, i + 3) : end);

@@ -228,4 +228,10 @@ describe('detectPii with the caller’s previous words as context', () => {
     assert.deepEqual(types('i ordered it on tuesday morning'), []);
     assert.deepEqual(types('david said it was fine'), []);
   });
+  test('an email whose "at" the recogniser lost: words before a label and "dot <tld>"', () => {
+    assert.deepEqual(types('so did the jury johnson had example dot org'), [
+      'EMAIL:jury johnson had example dot org',
+    ]);
+    assert.deepEqual(types('you can go to example dot com'), []);
+  });
 });
