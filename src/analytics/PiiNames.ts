@@ -1,10 +1,11 @@
 /**
  * Person names in speech: the words after "my name is", "name on the card is" (any words, up to
- * three); a title and a surname ("mister johnson"); anywhere, a first name and a surname that are
- * no common English words ("sharon phillips", not "bill green"); after weaker cues ("this is", "speaking with",
- * "under", "thank you", or before "calling") only a known first name (PersonNames.ts) that is not also an everyday word
- * ("i'm free", "i'm april …"), and an optional surname; and a name spelled out letter by letter
- * ("s m i t h") after a name or "spelled".
+ * three); a title and a surname ("mister johnson"); after weaker cues ("this is", "speaking with",
+ * "under", "thank you", or before "calling") only a known first name (PersonNames.ts) that is not
+ * also an everyday word ("i'm free", "i'm april …"), and an optional surname; anywhere, a first name
+ * and a surname that are no common English words ("sharon phillips", not "bill green"); a name
+ * spelled out letter by letter ("s m i t h") after a name or "spelled"; and the answer to a question
+ * for a name (`answeredName`).
  */
 import { firstNames, isCommonWord, NOT_NAME_WORDS } from './PersonNames.js';
 import type { PiiSpan } from './PiiTypes.js';
@@ -76,9 +77,12 @@ function spelledNames(w: readonly string[], found: readonly PiiSpan[]): PiiSpan[
 }
 
 const MONTHS_AND_DAYS = new Set(
-  'january february march april may june july august september october november december monday tuesday wednesday thursday friday saturday sunday'.split(
-    ' ',
-  ),
+  [
+    'january february march april may june july august september october november december',
+    'monday tuesday wednesday thursday friday saturday sunday',
+  ]
+    .join(' ')
+    .split(' '),
 );
 
 /** A known first name that is not also an everyday word ("maria", "mark"; not "bill", "may"). */

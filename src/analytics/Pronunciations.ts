@@ -1,6 +1,6 @@
 /**
- * How words sound, to find a phrase the recogniser misheard: "robin" or "writing number" for
- * "routing number", "my sellers" for "my cell is", "shake it to" for "ship it to". Words become
+ * How words sound, to find a phrase the recogniser misheard: "writing number" for "routing
+ * number", "security coat" for "security code", "shake it to" for "ship it to". Words become
  * ARPAbet phones from the CMU pronouncing dictionary (the dictionary pocketsphinx itself uses, so
  * every word it writes is there), loaded on first use; a phrase matches a stretch of whole words
  * when the weighted edit distance between their phones is small against the phrase's length.
@@ -103,7 +103,10 @@ export function soundPhrase<T>(text: string, value: T): SoundPhrase<T> | undefin
   return { value, phones };
 }
 
-/** Per phrase list, the closest phrase of each stretch already heard (stretches repeat across partials). */
+/**
+ * Per phrase list, the closest phrase of each stretch already heard (stretches repeat across
+ * partials); a list is always matched with the same `maxDistance`.
+ */
 const stretchMemo = new WeakMap<object, Map<string, { value: unknown; distance: number } | null>>();
 
 function closest<T>(
@@ -140,9 +143,10 @@ export interface SoundMatch<T> {
 }
 
 /**
- * The stretch of whole words among words[from, to) that ends last and sounds like one of the
- * phrases, its relative distance at most `maxDistance` of the phrase's phone count; words for which `skip` holds are never part
- * of a stretch. Ties at the same end go to the closer phrase.
+ * The stretch of up to four whole words among words[from, to) that ends last and sounds like one
+ * of the phrases: its weighted distance over the phrase's phone count n at most `maxDistance(n)`.
+ * Words for which `skip` holds are never part of a stretch. Ties at the same end go to the closer
+ * phrase.
  */
 export function lastSoundingLike<T>(
   words: readonly string[],
