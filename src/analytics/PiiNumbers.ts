@@ -48,8 +48,19 @@ interface Run extends DigitRun {
   readonly cue: Cue | undefined;
 }
 
-/** Runs with their cue; neighbours joined across one or two misheard words when a long number is being read. */
-function cuedRuns(words: readonly string[], runs: readonly DigitRun[]): Run[] {
+/**
+ * The cue an answer's numbers take from the other side's question ("what's the pin on the card?"):
+ * its last cue for a number, or undefined.
+ */
+export function promptCue(prompt: readonly string[]): Cue | undefined {
+  return prompt.length === 0 ? undefined : cueBefore(prompt, prompt.length)?.cue;
+}
+
+/**
+ * Runs with their cue (the question's when they have none of their own); neighbours joined across
+ * one or two misheard words when a long number is being read.
+ */
+function cuedRuns(words: readonly string[], runs: readonly DigitRun[], asked: Cue | undefined): Run[] {
   const out: Run[] = [];
   for (const run of runs) {
     const prev = out[out.length - 1];
@@ -77,7 +88,7 @@ function cuedRuns(words: readonly string[], runs: readonly DigitRun[]): Run[] {
       };
       continue;
     }
-    out.push({ ...run, cue: cueBefore(words, run.first)?.cue });
+    out.push({ ...run, cue: cueBefore(words, run.first)?.cue ?? asked });
   }
   return out;
 }
@@ -111,7 +122,7 @@ function classify(words: readonly string[], run: Run): PiiSpan | undefined {
     case 'SSN':
       return fits(3, 11) ? found('SSN', n === 9 || n === 4 ? 0.9 : 0.7) : undefined;
     case 'BANK_ROUTING':
-      return fits(5, 12)
+      return fits(3, 12)
         ? found('BANK_ROUTING', abaRoutingValid(digits) ? 0.95 : n === 9 ? 0.8 : 0.6)
         : undefined;
     case 'PIN':
@@ -152,10 +163,10 @@ function classify(words: readonly string[], run: Run): PiiSpan | undefined {
   }
 }
 
-/** The numeric PII among the digit runs of the words. */
-export function findNumbers(words: readonly string[], runs: readonly DigitRun[]): PiiSpan[] {
+/** The numeric PII among the digit runs of the words; `asked`: the cue of the question they answer. */
+export function findNumbers(words: readonly string[], runs: readonly DigitRun[], asked?: Cue): PiiSpan[] {
   const out: PiiSpan[] = [];
-  for (const run of cuedRuns(words, runs)) {
+  for (const run of cuedRuns(words, runs, asked)) {
     const span = classify(words, run);
     if (span !== undefined) out.push(span);
   }

@@ -37,6 +37,8 @@ export interface UtteranceInput extends AnalyticsUtterance {
   readonly isPartial?: boolean;
   /** The same participant's words just before this utterance (PiiChannelContext.ts). */
   readonly piiContext?: readonly string[];
+  /** The other participant's last final, the question this may answer (PiiCallContext.ts). */
+  readonly piiPrompt?: readonly string[];
 }
 
 export interface UtteranceAnalysis {
@@ -185,6 +187,7 @@ export class UtteranceAnalyzer {
       types: this.#types,
       wordConfidences: kept.map((w) => w.confidence),
       ...(u.piiContext !== undefined && { context: u.piiContext }),
+      ...(u.piiPrompt !== undefined && { prompt: u.piiPrompt }),
     });
     const identified = this.#mode === 'off' ? [] : found;
     const redaction =
@@ -193,7 +196,7 @@ export class UtteranceAnalyzer {
             t,
             identified,
             this.#options.redactionLabel,
-            isPartial ? partialMasks(t.words, u.piiContext, this.#types) : [],
+            isPartial ? partialMasks(t.words, u.piiContext, this.#types, u.piiPrompt) : [],
           )
         : undefined;
 

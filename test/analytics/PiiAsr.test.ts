@@ -24,23 +24,26 @@ describe('PII on recogniser output', () => {
     }
   });
 
-  test('tuning split: precision at least 0.93, recall 0.7, labelled words redacted 0.68', () => {
+  test('tuning split: precision at least 0.94, recall 0.74, labelled words redacted 0.7', () => {
     const s = evaluatePiiAsr('tune', items);
-    assert.ok(s.overall.precision >= 0.93 && s.overall.recall >= 0.7, JSON.stringify(s.overall));
-    assert.ok(s.coverage >= 0.68, String(s.coverage));
+    assert.ok(s.overall.precision >= 0.94 && s.overall.recall >= 0.74, JSON.stringify(s.overall));
+    assert.ok(s.coverage >= 0.7, String(s.coverage));
   });
 
-  test('held-out split: precision at least 0.6, recall 0.35, labelled words redacted 0.42', () => {
+  test('held-out split: precision at least 0.68, recall 0.42, labelled words redacted 0.47', () => {
     const s = evaluatePiiAsr('heldout', items);
-    assert.ok(s.overall.precision >= 0.6 && s.overall.recall >= 0.35, JSON.stringify(s.overall));
-    assert.ok(s.coverage >= 0.42, String(s.coverage));
+    assert.ok(s.overall.precision >= 0.68 && s.overall.recall >= 0.42, JSON.stringify(s.overall));
+    assert.ok(s.coverage >= 0.47, String(s.coverage));
   });
 
   test('utterances without PII keep 98.5 % of their words; partials rarely show what their final redacts', () => {
-    for (const split of ['tune', 'heldout'] as const) {
+    for (const [split, leaking] of [
+      ['tune', 0.003],
+      ['heldout', 0.013],
+    ] as const) {
       const s = evaluatePiiAsr(split, items);
       assert.ok(s.overRedaction <= 0.015, `${split}: ${s.overRedaction}`);
-      assert.ok(s.partials.leaking / s.partials.count <= 0.025, `${split}: ${JSON.stringify(s.partials)}`);
+      assert.ok(s.partials.leaking / s.partials.count <= leaking, `${split}: ${JSON.stringify(s.partials)}`);
     }
   });
 });

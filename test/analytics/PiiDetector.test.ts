@@ -222,4 +222,16 @@ describe('detectPii with the caller’s previous words as context', () => {
   test('an order number stays an order number across the pause', () => {
     assert.deepEqual(detectPii('one two three four five six', { context: words('the order number is') }), []);
   });
+  test('a first name and a surname that are no common words are a name without a cue; common words are not', () => {
+    assert.deepEqual(types("it's time for sharon phillips"), ['NAME:sharon phillips']);
+    assert.deepEqual(types('i paid the bill green'), []);
+    assert.deepEqual(types('i ordered it on tuesday morning'), []);
+    assert.deepEqual(types('david said it was fine'), []);
+  });
+  test('an email whose "at" the recogniser lost: words before a label and "dot <tld>"', () => {
+    assert.deepEqual(types('so did the jury johnson had example dot org'), [
+      'EMAIL:jury johnson had example dot org',
+    ]);
+    assert.deepEqual(types('you can go to example dot com'), []);
+  });
 });

@@ -2,7 +2,7 @@ import { DetailType } from '../../events/DetailTypes.js';
 import type { EventOrigin } from '../../events/EventEnvelope.js';
 import type { PcmFrame } from '../../media/MediaTypes.js';
 import { CategoryEvaluator } from '../../analytics/CategoryEvaluator.js';
-import { PiiChannelContext } from '../../analytics/PiiChannelContext.js';
+import { PiiCallContext } from '../../analytics/PiiCallContext.js';
 import type { CallAnalyticsCategory } from '../../analytics/CategoryTypes.js';
 import { RealTimeAlertEvaluator } from '../../analytics/RealTimeAlertEvaluator.js';
 import type { UtteranceAnalyzerOptions } from '../../analytics/UtteranceAnalyzer.js';
@@ -53,8 +53,11 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
   readonly #loudness = new ChannelLoudness();
   /** Redacted final utterances, for the post-call analytics and the summary. */
   readonly #finals: UtteranceEvent[] = [];
-  /** Per channel, the caller's last words: PII read across utterances is found as one (in memory only). */
-  readonly #piiContexts = new Map<number, PiiChannelContext>();
+  /**
+   * Per channel, the caller's last words (PII read across utterances is found as one), and the other
+   * side's last question (in memory only).
+   */
+  readonly #pii = new PiiCallContext();
   /** Per channel, the analysis of the previous result: the next waits for it (keeps records in order). */
   readonly #queues = new Map<number, Promise<void>>();
   #failed = false;
@@ -156,9 +159,7 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
       this.#emitUtterance(engineUtteranceEvent(result, role), result, role);
       return;
     }
-    let piiContext = this.#piiContexts.get(result.channel);
-    if (piiContext === undefined)
-      this.#piiContexts.set(result.channel, (piiContext = new PiiChannelContext()));
+    const before = this.#pii.before(result.channel, result.startMs);
     // A partial has no word timings: its transcript's words, spread over the result.
     const words = result.words.length > 0 || !result.isPartial ? result.words : wordsOf(result);
     const analysis = await this.#options.analytics.analyze(this.#options.analyzer, {
@@ -168,10 +169,12 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
       endMs: result.endMs,
       words,
       isPartial: result.isPartial,
-      piiContext: piiContext.before(result.startMs),
+      piiContext: before.context,
+      piiPrompt: before.prompt,
     });
     if (!result.isPartial)
-      piiContext.addFinal(
+      this.#pii.addFinal(
+        result.channel,
         spokenWords(words).map((w) => w.word),
         result.startMs,
         result.endMs,
