@@ -3,9 +3,10 @@ import type { VocabularyTerm } from '../Vocabularies.js';
 
 /**
  * Pronunciations of custom vocabulary terms in the en-us model's phone set (CMU, 39 phones), for
- * `ps_add_word`. From the term's IPA when the table gives it, else flite's letter-to-sound rules
- * (`t2p`, Debian's flite) on its SoundsLike syllables or its words. t2p writes CMU phones with
- * stress digits, plus "ax" (schwa, AH in the model) and "pau" (pauses, dropped).
+ * the decoder's dictionary (VocabularyModel.ts). From the term's IPA when the table gives it, else
+ * flite's letter-to-sound rules (`t2p`, Debian's flite) on its SoundsLike syllables or its words.
+ * t2p writes CMU phones with stress digits, plus "ax" (schwa, AH in the model) and "pau" (pauses,
+ * dropped).
  */
 
 /** IPA symbols → CMU phones (longest first when read). */
