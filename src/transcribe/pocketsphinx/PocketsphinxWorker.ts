@@ -10,7 +10,7 @@ import {
   type StreamRecognizerOptions,
 } from '../StreamRecognizer.js';
 import type { VocabularyTerm } from '../Vocabularies.js';
-import { pronounce } from './Pronunciations.js';
+import { pronounceAll } from './Pronunciations.js';
 import type { UtteranceDecoder } from '../UtteranceDecoder.js';
 import { DecoderPool } from './DecoderPool.js';
 import {
@@ -177,11 +177,14 @@ function tokenOf(term: VocabularyTerm): string {
   return `${term.words.join('_')}_v`;
 }
 
-function pronunciation(term: VocabularyTerm): string[] {
-  const key = JSON.stringify([term.words, term.soundsLike, term.ipa]);
-  let phones = pronunciations.get(key);
-  if (phones === undefined) pronunciations.set(key, (phones = pronounce(term)));
-  return phones;
+const pronunciationKey = (term: VocabularyTerm): string =>
+  JSON.stringify([term.words, term.soundsLike, term.ipa]);
+
+/** The terms' pronunciations, the ones not made before in one letter-to-sound run. */
+function pronunciation(terms: readonly VocabularyTerm[]): string[][] {
+  const missing = terms.filter((t) => !pronunciations.has(pronunciationKey(t)));
+  pronounceAll(missing).forEach((phones, i) => pronunciations.set(pronunciationKey(missing[i]!), phones));
+  return terms.map((t) => pronunciations.get(pronunciationKey(t))!);
 }
 
 /**
@@ -189,8 +192,9 @@ function pronunciation(term: VocabularyTerm): string[] {
  * per vocabulary: VocabularyModel.ts), searching the shared model beside them.
  */
 function newDecoder(key: string, terms: readonly VocabularyTerm[]): UtteranceDecoder {
+  const phones = pronunciation(terms);
   const words = terms
-    .map((t) => ({ token: tokenOf(t), phones: pronunciation(t) }))
+    .map((t, i) => ({ token: tokenOf(t), phones: phones[i]! }))
     .filter((w) => w.phones.length > 0);
   if (words.length === 0 || !sharedLm || dictAt < 0) return new PocketsphinxDecoder(init.args, sharedLm);
   let vocabulary = vocabularyModels.get(key);
