@@ -20,7 +20,7 @@
  * sentences than the demo calls), each gated by the VAD as the recogniser would see it.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,66 +32,10 @@ import {
 } from '../src/transcribe/pocketsphinx/PocketsphinxOptions.js';
 import { Vad } from '../src/transcribe/Vad.js';
 import { wordErrorRate, type WerResult } from '../src/transcribe/wer.js';
+import { recordings, TESTDATA, type Recording } from './lib/AsrEvalSet.js';
 import { codecAudio, recognise, telephoneAudio, type EvalCodec } from './lib/TelephoneAsr.js';
 
 const ROOT = join(dirname(new URL(import.meta.url).pathname), '..');
-const TESTDATA = '/usr/share/pocketsphinx/test/data';
-
-interface Recording {
-  readonly name: string;
-  readonly path: string;
-  /** sox input options for headerless files. */
-  readonly soxInput: readonly string[];
-  readonly reference: string;
-}
-
-/** `<s> words </s> (id)` lines, as in the pocketsphinx test data. */
-function sphinxTranscripts(file: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^(.*)\(([^)]+)\)\s*$/.exec(line);
-    if (m?.[1] !== undefined && m[2] !== undefined) out.set(m[2], m[1].replace(/<\/?s>/g, '').trim());
-  }
-  return out;
-}
-
-function recordings(): Recording[] {
-  const list: Recording[] = [];
-  for (const name of ['demo-customer', 'demo-agent']) {
-    const dir = join(ROOT, 'test/fixtures/audio');
-    list.push({
-      name,
-      path: join(dir, `${name}.wav`),
-      soxInput: [],
-      reference: readFileSync(join(dir, `${name}.txt`), 'utf8'),
-    });
-  }
-  const raw16k = ['-t', 'raw', '-r', '16000', '-e', 'signed-integer', '-b', '16', '-c', '1'];
-  list.push({
-    name: 'goforward',
-    path: join(TESTDATA, 'goforward.raw'),
-    soxInput: raw16k,
-    reference: 'go forward ten meters',
-  });
-  for (const [id, text] of sphinxTranscripts(join(TESTDATA, 'cards/cards.transcription'))) {
-    list.push({
-      name: `cards/${id}`,
-      path: join(TESTDATA, `cards/${id}.wav`),
-      soxInput: [],
-      reference: text,
-    });
-  }
-  for (const [id, text] of sphinxTranscripts(join(TESTDATA, 'librivox/transcription'))) {
-    list.push({
-      name: `librivox/${id.replace('sense_and_sensibility_01_austen_64kb-', '')}`,
-      path: join(TESTDATA, `librivox/${id}.wav`),
-      soxInput: [],
-      reference: text,
-    });
-  }
-  return list;
-}
-
 interface FileReport extends WerResult {
   readonly name: string;
   readonly reference: string;

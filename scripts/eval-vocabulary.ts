@@ -8,8 +8,9 @@
  * (voices kal, awb, rms, slt) or espeak-ng (en-us, en-gb), sent the way a call's audio goes (8 kHz,
  * G.711, upsampled: scripts/lib/TelephoneAsr.ts). Each sentence is recognised without a vocabulary
  * and with one vocabulary holding all 50 terms. A term counts as recognised when its words appear in the sentence's finals.
- * Also the WER of the sentences' other words, and of the demo calls (no terms in them) with the
- * vocabulary on: what the terms cost where nobody says them. Writes bench/vocabulary-eval.json.
+ * Also the WER of the sentences' other words, and of the ASR evaluation set (the demo calls and the
+ * held-out recordings of scripts/eval-asr.ts; no terms in them) with the vocabulary on: what the
+ * terms cost where nobody says them. Writes bench/vocabulary-eval.json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { spokenWords } from '../src/transcribe/ReadableText.js';
 import { PocketsphinxEngine } from '../src/transcribe/pocketsphinx/PocketsphinxEngine.js';
 import type { CustomVocabulary, RecognitionResult } from '../src/transcribe/SpeechEngineTypes.js';
 import { normaliseWords, wordErrorRate } from '../src/transcribe/wer.js';
+import { recordings } from './lib/AsrEvalSet.js';
 import { telephoneAudio } from './lib/TelephoneAsr.js';
 
 const ROOT = join(dirname(new URL(import.meta.url).pathname), '..');
@@ -180,18 +182,23 @@ interface RunScore {
   readonly otherWordsWer: number;
   /** The demo calls, which say none of the terms. */
   readonly demoCallsWer: number;
+  /** The whole ASR evaluation set (scripts/eval-asr.ts: the demo calls and held-out recordings; no terms). */
+  readonly evalSetWer: number;
   readonly seconds: number;
+  /** CPU time of the whole process (all threads) for the run. */
+  readonly cpuSeconds: number;
   readonly misses: readonly string[];
 }
 
 async function run(
   set: readonly Item[],
-  demo: readonly { samples: Int16Array; reference: string }[],
+  calls: readonly { samples: Int16Array; reference: string; demo: boolean }[],
   vocabulary: boolean,
 ): Promise<RunScore> {
   const engine = new PocketsphinxEngine({ workers: 1, vocabularies: vocabulary });
   await engine.ready();
   const started = Date.now();
+  const cpu = process.cpuUsage();
   try {
     let products = 0;
     let surnames = 0;
@@ -210,15 +217,17 @@ async function run(
       errors += wer.substitutions + wer.deletions + wer.insertions;
       words += wer.refWords;
     }
-    let demoErrors = 0;
-    let demoWords = 0;
-    for (const call of demo) {
+    const evalSet = { errors: 0, words: 0 };
+    const demoCalls = { errors: 0, words: 0 };
+    for (const call of calls) {
       const wer = wordErrorRate(
         call.reference,
         heard(await recognise(engine, call.samples, vocabulary)).join(' '),
       );
-      demoErrors += wer.substitutions + wer.deletions + wer.insertions;
-      demoWords += wer.refWords;
+      for (const sum of call.demo ? [evalSet, demoCalls] : [evalSet]) {
+        sum.errors += wer.substitutions + wer.deletions + wer.insertions;
+        sum.words += wer.refWords;
+      }
     }
     return {
       vocabulary,
@@ -228,8 +237,10 @@ async function run(
         surnames: surnames / SURNAMES.length,
       },
       otherWordsWer: errors / words,
-      demoCallsWer: demoErrors / demoWords,
+      demoCallsWer: demoCalls.errors / demoCalls.words,
+      evalSetWer: evalSet.errors / evalSet.words,
       seconds: (Date.now() - started) / 1000,
+      cpuSeconds: ((c) => (c.user + c.system) / 1e6)(process.cpuUsage(cpu)),
       misses,
     };
   } finally {
@@ -238,17 +249,18 @@ async function run(
 }
 
 const set = items();
-const demo = ['demo-customer', 'demo-agent'].map((name) => ({
-  samples: telephoneAudio(join(ROOT, `test/fixtures/audio/${name}.wav`)),
-  reference: execFileSync('cat', [join(ROOT, `test/fixtures/audio/${name}.txt`)], { encoding: 'utf8' }),
+const calls = recordings().map((rec) => ({
+  samples: telephoneAudio(rec.path, rec.soxInput),
+  reference: rec.reference,
+  demo: rec.name.startsWith('demo-'),
 }));
 const runs: RunScore[] = [];
 for (const vocabulary of [false, true]) {
-  const score = await run(set, demo, vocabulary);
+  const score = await run(set, calls, vocabulary);
   runs.push(score);
   const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
   process.stdout.write(
-    `${vocabulary ? 'with the vocabulary' : 'no vocabulary'}: terms ${pct(score.recall.all)} (products ${pct(score.recall.products)}, surnames ${pct(score.recall.surnames)}), other words WER ${pct(score.otherWordsWer)}, demo calls WER ${pct(score.demoCallsWer)}, ${score.seconds.toFixed(0)} s\n`,
+    `${vocabulary ? 'with the vocabulary' : 'no vocabulary'}: terms ${pct(score.recall.all)} (products ${pct(score.recall.products)}, surnames ${pct(score.recall.surnames)}), other words WER ${pct(score.otherWordsWer)}, demo calls WER ${pct(score.demoCallsWer)}, evaluation set WER ${pct(score.evalSetWer)}, ${score.seconds.toFixed(0)} s (CPU ${score.cpuSeconds.toFixed(0)} s)\n`,
   );
 }
 mkdirSync(dirname(out), { recursive: true });

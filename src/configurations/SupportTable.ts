@@ -106,12 +106,12 @@ export const TRANSCRIBE_OPTION_SUPPORT: Readonly<
   },
   PreferredLanguage: { support: 'ignored', reason: 'Every call is transcribed as en-US.' },
   VocabularyName: {
-    support: 'ignored',
-    reason: 'Custom vocabularies are not available on the embedded engine (experimental, off: docs/asr.md).',
+    support: 'supported',
+    reason: "The vocabulary's terms are added to the embedded engine's dictionary and language model.",
   },
   VocabularyNames: {
-    support: 'ignored',
-    reason: 'Custom vocabularies are not available on the embedded engine (experimental, off: docs/asr.md).',
+    support: 'supported',
+    reason: "The vocabularies' terms are added to the embedded engine's dictionary and language model.",
   },
   VocabularyFilterName: {
     support: 'ignored',

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { vocabularyPrompt, vocabularyTerms } from '../../src/transcribe/Vocabularies.js';
-import { ipaToPhones, letterToSound, pronounce } from '../../src/transcribe/pocketsphinx/Pronunciations.js';
+import {
+  ipaToPhones,
+  letterToSound,
+  pronounce,
+  pronounceAll,
+} from '../../src/transcribe/pocketsphinx/Pronunciations.js';
 
 const PEOPLE = {
   VocabularyName: 'people',
@@ -46,5 +51,17 @@ describe('custom vocabulary terms', () => {
     const [kowalczyk, la] = vocabularyTerms([PEOPLE]);
     assert.deepEqual(pronounce(kowalczyk!), ['K', 'OW', 'V', 'AE', 'L', 'CH', 'IH', 'K']);
     assert.deepEqual(pronounce(la!), ipaToPhones('l ɔ s æ n dʒ ə l ə s'));
+  });
+
+  test('several terms in one letter-to-sound run, as each on its own', () => {
+    const terms = vocabularyTerms([
+      { VocabularyName: 'products', Phrases: ['Zentrix', 'Acme Cloud', 'Nuvexa', 'AWS'] },
+      PEOPLE,
+    ]);
+    assert.deepEqual(
+      pronounceAll(terms),
+      terms.map((t) => pronounce(t)),
+    );
+    assert.deepEqual(pronounceAll([]), []);
   });
 });

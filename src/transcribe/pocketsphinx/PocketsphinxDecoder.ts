@@ -60,6 +60,12 @@ export function languageModelFile(args: readonly string[]): string | undefined {
   return at >= 0 ? args[at + 1] : undefined;
 }
 
+/** A language model decoders search instead of reading their `-lm` each. */
+export interface LanguageModelSource {
+  /** The model, read (on `decoder`'s settings) by the first decoder that asks. */
+  model(ps: PocketsphinxFunctions, decoder: NativeHandle): NativeHandle;
+}
+
 /**
  * One n-gram language model read once and searched by several decoders (pocketsphinx retains it per
  * search, so each decoder holds a reference and the model outlives whichever of them is freed).
@@ -67,7 +73,7 @@ export function languageModelFile(args: readonly string[]): string | undefined {
  * ~63 MiB (docs/benchmarks.md). Its scores are weighted by the decoders' `-lw`/`-wip`, which
  * must therefore be the same for all of them, and it is not safe to search from two threads.
  */
-export class SharedLanguageModel {
+export class SharedLanguageModel implements LanguageModelSource {
   readonly file: string;
   #model: NativeHandle | null = null;
 
@@ -75,8 +81,7 @@ export class SharedLanguageModel {
     this.file = file;
   }
 
-  /** Gives `decoder` an n-gram search on this model, reading the model with its first decoder's settings. */
-  attach(ps: PocketsphinxFunctions, decoder: NativeHandle): void {
+  model(ps: PocketsphinxFunctions, decoder: NativeHandle): NativeHandle {
     this.#model ??= ps.ngram_model_read(ps.ps_get_config(decoder), this.file, 0, ps.ps_get_logmath(decoder));
     if (!this.#model) {
       throw new CallsightError(
@@ -84,18 +89,23 @@ export class SharedLanguageModel {
         `pocketsphinx could not read its language model ${this.file}`,
       );
     }
-    if (
-      ps.ps_set_lm(decoder, SHARED_SEARCH, this.#model) < 0 ||
-      ps.ps_set_search(decoder, SHARED_SEARCH) < 0
-    ) {
-      throw new CallsightError('CS_ERR_ASR_UNAVAILABLE', `pocketsphinx could not search ${this.file}`);
-    }
+    return this.#model;
   }
 
   /** Drops this reference; decoders still searching the model keep it alive. */
   free(): void {
     if (this.#model) loadPocketsphinx().ngram_model_free(this.#model);
     this.#model = null;
+  }
+}
+
+/** Gives `decoder` an n-gram search on the source's model. */
+function attach(ps: PocketsphinxFunctions, decoder: NativeHandle, source: LanguageModelSource): void {
+  if (
+    ps.ps_set_lm(decoder, SHARED_SEARCH, source.model(ps, decoder)) < 0 ||
+    ps.ps_set_search(decoder, SHARED_SEARCH) < 0
+  ) {
+    throw new CallsightError('CS_ERR_ASR_UNAVAILABLE', 'pocketsphinx could not search its language model');
   }
 }
 
@@ -115,7 +125,7 @@ export class PocketsphinxDecoder implements UtteranceDecoder {
    * `args` is a pocketsphinx command line: `['-hmm', dir, '-lm', file, …]`. With `sharedLm`, the
    * decoder searches that model instead of reading its `-lm` itself.
    */
-  constructor(args: readonly string[], sharedLm?: SharedLanguageModel) {
+  constructor(args: readonly string[], sharedLm?: LanguageModelSource) {
     this.#ps = loadPocketsphinx();
     for (const flag of ['-hmm', '-lm', '-dict']) {
       const at = args.indexOf(flag);
@@ -146,7 +156,7 @@ export class PocketsphinxDecoder implements UtteranceDecoder {
     }
     if (sharedLm && lmAt >= 0) {
       try {
-        sharedLm.attach(this.#ps, decoder);
+        attach(this.#ps, decoder, sharedLm);
       } catch (err) {
         this.#ps.ps_free(decoder);
         this.#ps.cmd_ln_free_r(config);
@@ -157,21 +167,6 @@ export class PocketsphinxDecoder implements UtteranceDecoder {
     this.#decoder = decoder;
     this.#logmath = this.#ps.ps_get_logmath(decoder);
     this.#cmn = cmnAccess(this.#ps, decoder, effectiveCmnInit(args));
-  }
-
-  /**
-   * Adds words (pronunciations in the model's phones) to the dictionary and, as unigrams with the
-   * uniform probability, to the language model; returns the tokens that could not be added. Each
-   * word re-initialises the search (update 1): adding several with update only on the last crashed
-   * the decoder on the next utterance that hypothesised one. (Not with a higher probability either:
-   * `ngram_model_add_word` before `ps_add_word` runs the trie model's add_ug twice per word.)
-   */
-  addWords(words: readonly { readonly token: string; readonly phones: readonly string[] }[]): string[] {
-    const failed: string[] = [];
-    words.forEach((w) => {
-      if (this.#ps.ps_add_word(this.#decoder, w.token, w.phones.join(' '), 1) < 0) failed.push(w.token);
-    });
-    return failed;
   }
 
   /** False when this library build's CMN state could not be located (CMN is then left alone). */

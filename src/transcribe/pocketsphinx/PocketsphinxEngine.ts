@@ -48,7 +48,7 @@ export class PocketsphinxEngine implements SpeechEngine {
   readonly kind = 'pocketsphinx';
   readonly #options: ResolvedPocketsphinxOptions;
   readonly #logger: Logger;
-  /** PocketsphinxEngineOptions.vocabularies (experimental). */
+  /** PocketsphinxEngineOptions.vocabularies. */
   readonly #vocabularies: boolean;
   readonly #slots: WorkerSlot[] = [];
   /** Kept by slot index across replacements of a dead worker, so the totals only grow. */
@@ -64,7 +64,7 @@ export class PocketsphinxEngine implements SpeechEngine {
     this.name = options.name ?? 'pocketsphinx';
     this.#options = resolvePocketsphinxOptions(options);
     this.#logger = options.logger ?? silentLogger;
-    this.#vocabularies = options.vocabularies === true;
+    this.#vocabularies = options.vocabularies !== false;
   }
 
   get closed(): boolean {

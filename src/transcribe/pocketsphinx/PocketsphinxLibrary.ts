@@ -47,8 +47,6 @@ export interface PocketsphinxFunctions {
   ps_seg_free(seg: NativeHandle): void;
   ps_get_logmath(decoder: NativeHandle): NativeHandle;
   logmath_exp(logmath: NativeHandle, logValue: number): number;
-  /** Adds a word with its pronunciation (phones separated by spaces); -1 if it could not (e.g. it exists). */
-  ps_add_word(decoder: NativeHandle, word: string, phones: string, update: number): number;
   /** The decoder's `feat_t` (feature computation, including its CMN state). */
   ps_get_feat(decoder: NativeHandle): bigint | null;
   ps_get_config(decoder: NativeHandle): NativeHandle;
@@ -60,6 +58,17 @@ export interface PocketsphinxFunctions {
     logmath: NativeHandle,
   ): NativeHandle | null;
   ngram_model_free(model: NativeHandle): number;
+  /**
+   * A model interpolating `models` (each retained by the set) with `weights`, over the union of
+   * their words: a word one of them lacks scores zero there.
+   */
+  ngram_model_set_init(
+    config: NativeHandle,
+    models: readonly NativeHandle[],
+    names: readonly string[],
+    weights: readonly number[],
+    nModels: number,
+  ): NativeHandle | null;
   /** Adds an n-gram search named `name` on `model`, which the decoder retains (shared, not copied). */
   ps_set_lm(decoder: NativeHandle, name: string, model: NativeHandle): number;
   ps_set_search(decoder: NativeHandle, name: string): number;
@@ -139,15 +148,15 @@ export function loadPocketsphinx(): PocketsphinxFunctions {
     ps_get_logmath: ps.func('cs_logmath_t *ps_get_logmath(cs_ps_decoder_t *ps)'),
     logmath_exp: sb.func('double logmath_exp(cs_logmath_t *lmath, int logb_p)'),
     // A plain address: the CMN state is reached through the struct layouts below.
-    ps_add_word: ps.func(
-      'int ps_add_word(cs_ps_decoder_t *ps, const char *word, const char *phones, int update)',
-    ),
     ps_get_feat: ps.func('uintptr_t ps_get_feat(cs_ps_decoder_t *ps)'),
     ps_get_config: ps.func('cs_cmd_ln_t *ps_get_config(cs_ps_decoder_t *ps)'),
     ngram_model_read: sb.func(
       'cs_ngram_model_t *ngram_model_read(cs_cmd_ln_t *config, const char *file_name, int file_type, cs_logmath_t *lmath)',
     ),
     ngram_model_free: sb.func('int ngram_model_free(cs_ngram_model_t *model)'),
+    ngram_model_set_init: sb.func(
+      'cs_ngram_model_t *ngram_model_set_init(cs_cmd_ln_t *config, cs_ngram_model_t **models, const char **names, const float *weights, int32_t n_models)',
+    ),
     ps_set_lm: ps.func('int ps_set_lm(cs_ps_decoder_t *ps, const char *name, cs_ngram_model_t *lm)'),
     ps_set_search: ps.func('int ps_set_search(cs_ps_decoder_t *ps, const char *name)'),
   };

@@ -106,9 +106,8 @@ export interface PocketsphinxEngineOptions {
    */
   readonly finalPass?: 'live' | 'batch-cmn';
   /**
-   * Experimental, default false: add configurations' custom vocabularies to the decoders. Off because
-   * pocketsphinx 5prealpha crashes the process (SIGSEGV) on some audio once many words were added
-   * with ps_add_word (docs/asr.md, scripts/eval-vocabulary.ts).
+   * Add configurations' custom vocabularies to the decoders (default true): a stream with one decodes
+   * with the terms in its dictionary and language model from the start (VocabularyModel.ts).
    */
   readonly vocabularies?: boolean;
   readonly vad?: VadOptions;

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CallsightError, errorMessage } from '../../platform/errors.js';
 import type { RecognitionResult } from '../SpeechEngineTypes.js';
@@ -7,7 +10,7 @@ import {
   type StreamRecognizerOptions,
 } from '../StreamRecognizer.js';
 import type { VocabularyTerm } from '../Vocabularies.js';
-import { pronounce } from './Pronunciations.js';
+import { pronounceAll } from './Pronunciations.js';
 import type { UtteranceDecoder } from '../UtteranceDecoder.js';
 import { DecoderPool } from './DecoderPool.js';
 import {
@@ -17,6 +20,7 @@ import {
   SharedLanguageModel,
 } from './PocketsphinxDecoder.js';
 import { releaseFreedMemory } from './PocketsphinxLibrary.js';
+import { VocabularyLanguageModel, vocabularyFiles } from './VocabularyModel.js';
 import { VAD_SAMPLE_RATE } from '../Vad.js';
 import {
   PROGRESS_INTERVAL_MS,
@@ -51,10 +55,17 @@ const pool = new DecoderPool({
   afterFree: releaseFreedMemory,
 });
 /**
- * Idle decoders with a custom vocabulary in them, by the key of their terms (the experimental
- * pocketsphinx vocabularies); streams without one share the bounded pool above.
+ * Per custom vocabulary (by the key of its terms): its idle decoders and the language model they
+ * search; streams without one share the bounded pool above.
  */
 const idle = new Map<string, UtteranceDecoder[]>();
+const vocabularyModels = new Map<
+  string,
+  { readonly model: VocabularyLanguageModel; readonly dict: string }
+>();
+const dictAt = init.args.lastIndexOf('-dict');
+/** This thread's vocabulary files (dictionary and terms model per vocabulary), removed with them. */
+let vocabularyDir: string | undefined;
 const streams = new Map<number, StreamRecognizer>();
 /** Per stream with a custom vocabulary: its terms by the token they were added as, and its pool key. */
 const streamTerms = new Map<number, { byToken: ReadonlyMap<string, VocabularyTerm>; key: string }>();
@@ -166,21 +177,36 @@ function tokenOf(term: VocabularyTerm): string {
   return `${term.words.join('_')}_v`;
 }
 
-function pronunciation(term: VocabularyTerm): string[] {
-  const key = JSON.stringify([term.words, term.soundsLike, term.ipa]);
-  let phones = pronunciations.get(key);
-  if (phones === undefined) pronunciations.set(key, (phones = pronounce(term)));
-  return phones;
+const pronunciationKey = (term: VocabularyTerm): string =>
+  JSON.stringify([term.words, term.soundsLike, term.ipa]);
+
+/** The terms' pronunciations, the ones not made before in one letter-to-sound run. */
+function pronunciation(terms: readonly VocabularyTerm[]): string[][] {
+  const missing = terms.filter((t) => !pronunciations.has(pronunciationKey(t)));
+  pronounceAll(missing).forEach((phones, i) => pronunciations.set(pronunciationKey(missing[i]!), phones));
+  return terms.map((t) => pronunciations.get(pronunciationKey(t))!);
 }
 
-function newDecoder(terms: readonly VocabularyTerm[]): UtteranceDecoder {
-  // Its own language model: adding words changes it, and the shared one serves every other decoder.
-  const decoder = new PocketsphinxDecoder(init.args);
-  if (terms.length > 0)
-    decoder.addWords(
-      terms.map((t) => ({ token: tokenOf(t), phones: pronunciation(t) })).filter((w) => w.phones.length > 0),
-    );
-  return decoder;
+/**
+ * A decoder loaded with the vocabulary's terms in its dictionary and language model (written once
+ * per vocabulary: VocabularyModel.ts), searching the shared model beside them.
+ */
+function newDecoder(key: string, terms: readonly VocabularyTerm[]): UtteranceDecoder {
+  const phones = pronunciation(terms);
+  const words = terms
+    .map((t, i) => ({ token: tokenOf(t), phones: phones[i]! }))
+    .filter((w) => w.phones.length > 0);
+  if (words.length === 0 || !sharedLm || dictAt < 0) return new PocketsphinxDecoder(init.args, sharedLm);
+  let vocabulary = vocabularyModels.get(key);
+  if (!vocabulary) {
+    vocabularyDir ??= mkdtempSync(join(tmpdir(), 'callsight-asr-vocabularies-'));
+    const files = vocabularyFiles(init.args[dictAt + 1]!, words, vocabularyDir);
+    vocabulary = { model: new VocabularyLanguageModel(sharedLm, files.lm), dict: files.dict };
+    vocabularyModels.set(key, vocabulary);
+  }
+  const { dict, model } = vocabulary;
+  const args = init.args.map((arg, i) => (i === dictAt + 1 ? dict : arg));
+  return new PocketsphinxDecoder(args, model);
 }
 
 /** Lends decoders with the stream's vocabulary in them. */
@@ -193,7 +219,7 @@ function lender(
   let decoders = idle.get(key);
   if (!decoders) idle.set(key, (decoders = []));
   const own = decoders;
-  return { acquire: () => own.pop() ?? newDecoder(terms), release: (decoder) => own.push(decoder) };
+  return { acquire: () => own.pop() ?? newDecoder(key, terms), release: (decoder) => own.push(decoder) };
 }
 
 /** A term's token in a result as the term: one item with its display form and its words (spoken). */
@@ -237,6 +263,12 @@ function forget(streamId: number): void {
     const key = unused.shift()!;
     for (const decoder of idle.get(key) ?? []) decoder.free();
     idle.delete(key);
+    const vocabulary = vocabularyModels.get(key);
+    vocabularyModels.delete(key);
+    if (vocabulary) {
+      vocabulary.model.free();
+      rmSync(dirname(vocabulary.dict), { recursive: true, force: true });
+    }
   }
 }
 
@@ -335,6 +367,8 @@ function handle(message: ToWorker): void {
       pool.close();
       sharedLm?.free();
       for (const decoders of idle.values()) for (const decoder of decoders.splice(0)) decoder.free();
+      for (const { model } of vocabularyModels.values()) model.free();
+      if (vocabularyDir) rmSync(vocabularyDir, { recursive: true, force: true });
       port!.close();
       return;
   }
