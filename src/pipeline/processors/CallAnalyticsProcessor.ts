@@ -17,8 +17,9 @@ import { readableWords, spokenWords } from '../../transcribe/ReadableText.js';
 import { ChannelLoudness } from './ChannelLoudness.js';
 import { engineUtteranceEvent } from './EngineAnalysis.js';
 import { RecognitionChannels, type RecognitionChoice } from './RecognitionChannels.js';
-import { emitCallAnalyticsMetadata, publishAlert, sharedUtterance } from './TranscriptionOutputs.js';
+import { startTranscription, publishAlert, sharedUtterance } from './TranscriptionOutputs.js';
 import { asError } from '../../platform/errors.js';
+import type { RedactedSpans } from './RedactedSpans.js';
 
 export interface CallAnalyticsProcessorOptions {
   /** Engines that analyse as they recognise (Transcribe Call Analytics) replace the models below. */
@@ -33,6 +34,8 @@ export interface CallAnalyticsProcessorOptions {
   readonly alerts: RealTimeAlertConfiguration | undefined;
   readonly postCall: PostCallStore;
   readonly origin: EventOrigin;
+  /** With ContentRedactionType and a recording: where the times of redacted entities go (its audio is silenced there). */
+  readonly redactedSpans?: RedactedSpans;
 }
 
 /**
@@ -70,6 +73,7 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
     this.#fail = (error) => {
       if (this.#failed) return;
       this.#failed = true;
+      options.redactedSpans?.fail();
       fail(error);
     };
     this.#channels = new RecognitionChannels({
@@ -91,8 +95,7 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
   }
 
   start(): void {
-    emitCallAnalyticsMetadata(this.#context);
-    this.#channels.start();
+    startTranscription(this.#context, this.#channels, this.#options.redactedSpans);
   }
 
   write(frame: PcmFrame): void {
@@ -111,8 +114,14 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
   }
 
   async stop(): Promise<void> {
-    await this.#channels.stop();
-    await this.#drained();
+    try {
+      await this.#channels.stop();
+      await this.#drained();
+    } finally {
+      // Every final is out (or the processor broke): the recording may now silence what they redacted.
+      if (this.#failed) this.#options.redactedSpans?.fail();
+      else this.#options.redactedSpans?.finish();
+    }
     if (this.#failed) return;
     const durationMs = Date.now() - this.#context.call.startedAt.getTime();
     for (const event of this.#categories.end(durationMs)) this.#emitCategory(event);
@@ -122,6 +131,7 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
 
   /** Another worker carries the pipeline on: end the recognition streams, and no post-call document. */
   async abort(): Promise<void> {
+    this.#options.redactedSpans?.fail();
     await this.#channels.stop();
     await this.#drained();
   }
@@ -195,6 +205,12 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
       { type: DetailType.TranscribeCallAnalytics, callId: call.callId },
     );
     if (event.IsPartial) return;
+    for (const entity of event.Entities)
+      this.#options.redactedSpans?.add({
+        channel: result.channel,
+        startMs: entity.BeginOffset,
+        endMs: entity.EndOffset,
+      });
     this.#finals.push(event);
     this.#context.shareUtterance({
       ...sharedUtterance(result, role),
