@@ -278,6 +278,13 @@ describe('nothing that redaction removes is written anywhere, on a real call rea
       urls.s3RecordingUrlRedacted,
       'the record links the redacted copy',
     );
+    // The post-call document and its event carry the same two URLs, under Transcribe's Media names.
+    const media = { MediaFileUri: urls.s3RecordingUrl, RedactedMediaFileUri: urls.s3RecordingUrlRedacted };
+    assert.deepEqual((postCall as { Media?: unknown }).Media, media, 'the post-call document');
+    const event = webhook.events.find(
+      (e) => e['detail-type'] === 'Call Analytics Post Call Job State Change',
+    ) as { detail: { Media?: unknown } } | undefined;
+    assert.deepEqual(event?.detail.Media, media, 'the post-call event');
     const fetchWav = async (url: string): Promise<StereoWav> => {
       const { pathname, search } = new URL(url);
       const response = await authFetch(`http://127.0.0.1:${callsight.httpPort}${pathname}${search}`);

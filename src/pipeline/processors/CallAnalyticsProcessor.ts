@@ -11,7 +11,7 @@ import type { AnalyticsPool } from '../../analytics/worker/AnalyticsPool.js';
 import type { RealTimeAlertConfiguration } from '../../configurations/ConfigurationTypes.js';
 import type { ParticipantRole, PipelineContext, PipelineProcessor } from '../PipelineTypes.js';
 import { recordBase } from '../records/PipelineRecord.js';
-import { postCallEvent, type PostCallStore } from '../records/PostCall.js';
+import { postCallEvent, postCallMedia, type PostCallStore } from '../records/PostCall.js';
 import type { EngineCategoryMatch, RecognitionResult } from '../../transcribe/SpeechEngineTypes.js';
 import { readableWords, spokenWords } from '../../transcribe/ReadableText.js';
 import { ChannelLoudness } from './ChannelLoudness.js';
@@ -263,8 +263,21 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
         languageCode: this.#options.recognition.settings.languageCode,
         sessionId: pipelineId,
       });
-      const location = await this.#options.postCall.save({ callId: call.callId, pipelineId, analytics });
-      this.#context.publish(postCallEvent({ call, pipelineId, pipelineArn, location }, this.#options.origin));
+      // With redaction the recording waits for the last final; the document waits for its URLs.
+      const urls = await this.#options.redactedSpans?.recording();
+      const media = urls ? postCallMedia(urls) : undefined;
+      const document = media ? { ...analytics, Media: media } : analytics;
+      const location = await this.#options.postCall.save({
+        callId: call.callId,
+        pipelineId,
+        analytics: document,
+      });
+      this.#context.publish(
+        postCallEvent(
+          { call, pipelineId, pipelineArn, location, ...(media ? { media } : {}) },
+          this.#options.origin,
+        ),
+      );
       if (this.#finals.length > 0) {
         const summary = await this.#options.analytics.summary(this.#finals);
         this.#context.emit(

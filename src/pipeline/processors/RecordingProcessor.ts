@@ -75,6 +75,15 @@ export class RecordingProcessor implements PipelineProcessor {
   }
 
   start(): void {
+    try {
+      this.#start();
+    } catch (err) {
+      this.#options.redaction?.recorded(null);
+      throw err;
+    }
+  }
+
+  #start(): void {
     const { call, pipelineId } = this.#context;
     this.#recorder = new StereoWavRecorder({
       path: this.#options.storage.pathFor(call.callId, pipelineId, this.#redactedOnly ? 'work' : 'recording'),
@@ -103,14 +112,24 @@ export class RecordingProcessor implements PipelineProcessor {
   }
 
   async stop(): Promise<void> {
+    let urls: RecordingUrls | null = null;
+    try {
+      urls = await this.#stop();
+    } finally {
+      this.#options.redaction?.recorded(urls);
+    }
+  }
+
+  /** Finishes, redacts and publishes the recording; its URLs when redaction is on and one was kept. */
+  async #stop(): Promise<RecordingUrls | null> {
     const recorder = this.#recorder;
-    if (!recorder || this.#failed) return;
+    if (!recorder || this.#failed) return null;
     this.#stopping = true;
     const summary = await recorder.finish();
     if (this.#frames === 0 || summary.durationMs === 0) {
       await unlink(summary.path).catch(() => undefined);
       this.#context.logger.info({ path: summary.path }, 'no audio reached the recording: no file kept');
-      return;
+      return null;
     }
     // A whole recording written since the disk was found full: there is room again (a recording that
     // never ran out of room reports nothing as it writes).
@@ -122,7 +141,7 @@ export class RecordingProcessor implements PipelineProcessor {
       ? null
       : await storage.publish(summary.path, call.callId, pipelineId);
     const stored = redacted ?? unredacted;
-    if (!stored) return;
+    if (!stored) return null;
     // A local file's path stays in the log: records go to browsers, which have no business with it.
     const published = stored.where === 's3' ? stored.location : null;
     const urls = this.#options.redaction ? this.#urls(unredacted, redacted) : undefined;
@@ -141,10 +160,12 @@ export class RecordingProcessor implements PipelineProcessor {
       },
       'recording finished',
     );
+    return urls ?? null;
   }
 
   /** Another worker carries the pipeline on: drop what was recorded here (no file, no record). */
   async abort(): Promise<void> {
+    this.#options.redaction?.recorded(null);
     const recorder = this.#recorder;
     if (!recorder) return;
     this.#failed = true;
@@ -267,6 +288,7 @@ export class RecordingProcessor implements PipelineProcessor {
   #onError(error: Error): void {
     if (this.#failed) return;
     this.#failed = true;
+    this.#options.redaction?.recorded(null);
     if (this.#stopping) return;
     void this.#recorder?.abort();
     this.#fail(error);

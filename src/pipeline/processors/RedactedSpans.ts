@@ -1,4 +1,5 @@
 import type { ContentRedactionOutput } from '../../configurations/ConfigurationTypes.js';
+import type { RecordingUrls } from '../records/RecordingRecord.js';
 
 /** A stretch of one channel's speech that redaction removed: call time, ms from the call's start. */
 export interface RedactedSpan {
@@ -16,6 +17,9 @@ export type SpansOutcome = 'complete' | 'incomplete';
  * per channel, and when it has no more to say. The recording waits for that before it silences them
  * (entities are only known at finals, the last ones when recognition ends with the call).
  *
+ * And back: where the recordings went (`recorded`), for the call analytics processor's post-call
+ * document, which waits for it.
+ *
  * One per pipeline, made by the element factory only when both a redacting processor and a
  * recording are in the configuration. Kept in memory only; nothing of the content, only times.
  */
@@ -26,10 +30,23 @@ export class RedactedSpans {
   #outcome: SpansOutcome | null = null;
   readonly #settled: Promise<SpansOutcome>;
   #settle!: (outcome: SpansOutcome) => void;
+  readonly #recording: Promise<RecordingUrls | null>;
+  #recorded!: (urls: RecordingUrls | null) => void;
 
   constructor(output: ContentRedactionOutput) {
     this.output = output;
     this.#settled = new Promise((resolve) => (this.#settle = resolve));
+    this.#recording = new Promise((resolve) => (this.#recorded = resolve));
+  }
+
+  /** The recording is published (its URLs), or there is none (null: no audio, failed, let go). The first call holds. */
+  recorded(urls: RecordingUrls | null): void {
+    this.#recorded(urls);
+  }
+
+  /** Resolves once recorded() was called. */
+  recording(): Promise<RecordingUrls | null> {
+    return this.#recording;
   }
 
   /** An entity a final redacted; ignored once settled (it can no longer reach the recording). */

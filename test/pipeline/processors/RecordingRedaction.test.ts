@@ -117,6 +117,11 @@ describe('RecordingProcessor with ContentRedactionType: the PII spans silenced w
       `http://callsight.test/api/calls/call-both/recording.wav?pipelineId=${pipelineId}`,
     );
     assert.equal(oneTime.s3RecordingUrlRedacted, record.s3MediaObjectConsoleUrl);
+    assert.deepEqual(
+      await spans.recording(),
+      { s3RecordingUrl: oneTime.s3RecordingUrl, s3RecordingUrlRedacted: oneTime.s3RecordingUrlRedacted },
+      'the URLs go back to the post-call document',
+    );
     assert.deepEqual(readdirSync(join(store.dir, 'call-both')).sort(), [
       `${pipelineId}.redacted.wav`,
       `${pipelineId}.wav`,
@@ -161,6 +166,7 @@ describe('RecordingProcessor with ContentRedactionType: the PII spans silenced w
     speak(processor);
     spans.fail();
     await assert.rejects(processor.stop(), { code: 'CS_ERR_RECORDING_NOT_REDACTED' });
+    assert.equal(await spans.recording(), null, 'no recording for the post-call document to name');
     assert.deepEqual(records, []);
     assert.deepEqual(readdirSync(join(store.dir, 'call-broken')), []);
     assert.ok(!existsSync(store.pathFor('call-broken', pipelineId, 'work')));
