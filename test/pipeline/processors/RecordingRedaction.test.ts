@@ -22,7 +22,11 @@ import { RedactedSpans } from '../../../src/pipeline/processors/RedactedSpans.js
 import type { RecordingRecord } from '../../../src/pipeline/records/RecordingRecord.js';
 import type { ContentRedactionOutput } from '../../../src/configurations/ConfigurationTypes.js';
 import { testCall, testPipeline, testStream } from '../support/testCall.js';
-import { frames } from '../../transcribe/audio.js';
+import { frames, readAudio16k } from '../../transcribe/audio.js';
+import { AmazonTranscribeEngine } from '../../../src/transcribe/engines/aws/AmazonTranscribeEngine.js';
+import { SpeechEngines } from '../../../src/transcribe/SpeechEngines.js';
+import { RecognizerBackend } from '../../transcribe/servers/RecognizerBackend.js';
+import { TranscribeStreamingServer } from '../../transcribe/servers/TranscribeStreamingServer.js';
 import { ramp, readStereo } from '../../recording/wavTools.js';
 
 const root = mkdtempSync(join(tmpdir(), 'callsight-recording-redaction-'));
@@ -62,6 +66,43 @@ function recorder(store: RecordingStore, callId: string, output: ContentRedactio
     (error) => failures.push(error),
   );
   return { processor, spans, records, failures, pipelineId: context.pipelineId };
+}
+
+/** A pipeline of a `type` processor with ContentRedactionType PII, a recording and the stream, logging its records. */
+function redactAndRecord(
+  store: RecordingStore,
+  callId: string,
+  engines: SpeechEngines | null,
+  type: string,
+  settings: Record<string, unknown> = {},
+) {
+  const transcriber = {
+    Type: type,
+    [`${type}Configuration`]: { LanguageCode: 'en-US', ContentRedactionType: 'PII', ...settings },
+  };
+  const emitted: Record<string, unknown>[] = [];
+  const pipeline = testPipeline(
+    testCall(callId),
+    {
+      MediaInsightsPipelineConfigurationName: 'redact-and-record',
+      MediaInsightsPipelineConfigurationArn: 'arn:callsight:test:redact-and-record',
+      Elements: [
+        transcriber,
+        {
+          Type: 'S3RecordingSink',
+          S3RecordingSinkConfiguration: { Destination: 'arn:aws:s3:::b', RecordingFileFormat: 'Wav' },
+        },
+        { Type: 'KinesisDataStreamSink', KinesisDataStreamSinkConfiguration: { InsightsTarget: 'x' } },
+      ],
+    },
+    {
+      engines,
+      append: (record) => emitted.push(record as Record<string, unknown>),
+      recordings: { storage: store, urlFor: (c, p, r) => `http://x/${c}/${p}${r ? '.redacted' : ''}` },
+    },
+    { publish: () => undefined },
+  );
+  return { pipeline, emitted };
 }
 
 /** Four seconds of call, both channels a ramp that is never 0 (silence is told apart), from 100 ms on. */
@@ -139,8 +180,8 @@ describe('RecordingProcessor with ContentRedactionType: the PII spans silenced w
     // While it waits for the spans, the finished but unredacted file is neither found nor listed.
     const folder = join(store.dir, 'call-only');
     const deadline = Date.now() + 10_000;
-    while (!readdirSync(folder).includes(`${pipelineId}.redacting.wav`) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
+    const work = store.pathFor('call-only', pipelineId, 'work');
+    while (!existsSync(work) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(readdirSync(folder), [`${pipelineId}.redacting.wav`]);
     assert.equal(await store.find('call-only'), null);
     assert.equal(await store.find('call-only', undefined, true), null);
@@ -187,34 +228,11 @@ describe('RecordingProcessor with ContentRedactionType: the PII spans silenced w
   });
 
   test('speech recognition switched off: a redacting configuration records nothing it cannot redact', async () => {
-    const call = testCall('call-no-asr');
-    const emitted: Record<string, unknown>[] = [];
-    const pipeline = testPipeline(
-      call,
-      {
-        MediaInsightsPipelineConfigurationName: 'redact-and-record',
-        MediaInsightsPipelineConfigurationArn: 'arn:callsight:test:redact-and-record',
-        Elements: [
-          {
-            Type: 'AmazonTranscribeCallAnalyticsProcessor',
-            AmazonTranscribeCallAnalyticsProcessorConfiguration: {
-              LanguageCode: 'en-US',
-              ContentRedactionType: 'PII',
-            },
-          },
-          {
-            Type: 'S3RecordingSink',
-            S3RecordingSinkConfiguration: { Destination: 'arn:aws:s3:::b', RecordingFileFormat: 'Wav' },
-          },
-          { Type: 'KinesisDataStreamSink', KinesisDataStreamSinkConfiguration: { InsightsTarget: 'x' } },
-        ],
-      },
-      {
-        engines: null,
-        append: (record) => emitted.push(record as Record<string, unknown>),
-        recordings: { storage: store, urlFor: (c, p) => `http://x/${c}/${p}` },
-      },
-      { publish: () => undefined },
+    const { pipeline, emitted } = redactAndRecord(
+      store,
+      'call-no-asr',
+      null,
+      'AmazonTranscribeCallAnalyticsProcessor',
     );
     pipeline.start();
     for (const frame of frames(ramp(1, 16_000), 0, 0)) pipeline.write(frame);
@@ -238,5 +256,75 @@ describe('RecordingProcessor with ContentRedactionType: the PII spans silenced w
     } finally {
       await reopened.close();
     }
+  });
+});
+
+describe('a Transcribe processor whose engine redacts (Amazon Transcribe, a stand-in server): its entities silence the recording', () => {
+  const backend = new RecognizerBackend();
+  let server: TranscribeStreamingServer;
+  let engines: SpeechEngines;
+  let store: RecordingStore;
+
+  before(async () => {
+    await backend.ready();
+    server = new TranscribeStreamingServer(backend);
+    const endpoint = await server.listen();
+    const engine = new AmazonTranscribeEngine({
+      name: 'aws',
+      region: 'eu-west-1',
+      endpoint,
+      credentials: {
+        accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+        secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      },
+      maxBufferedMs: 60_000,
+    });
+    engines = new SpeechEngines([engine], new Map(), 'aws');
+    store = await RecordingStore.open({
+      dir: join(root, 'transcribe'),
+      retentionDays: 30,
+      s3: null,
+      logger: silentLogger,
+    });
+  });
+  after(async () => {
+    await engines.close();
+    await server.close();
+    await backend.close();
+    await store.close();
+  });
+
+  test('the Transcribe records’ entity times are the silenced spans; only the redacted copy is kept', async () => {
+    const { pipeline, emitted } = redactAndRecord(store, 'call-aws', engines, 'AmazonTranscribeProcessor', {
+      CallsightSpeechEngine: 'aws',
+    });
+    const speech = readAudio16k(new URL('../../fixtures/audio/demo-customer.wav', import.meta.url).pathname);
+    pipeline.start();
+    for (const frame of frames(speech, 0, 0)) pipeline.write(frame);
+    await pipeline.stop();
+    assert.equal(pipeline.status, 'Stopped');
+    assert.equal(server.streams.at(-1)?.headers['x-amzn-transcribe-content-redaction-type'], 'PII');
+
+    type Entity = { StartTime: number; EndTime: number };
+    const entities = emitted
+      .filter((r) => r['detail-type'] === 'Transcribe')
+      .map((r) => r.TranscriptEvent as { IsPartial: boolean; Alternatives: { Entities?: Entity[] | null }[] })
+      .filter((e) => !e.IsPartial)
+      .flatMap((e) => e.Alternatives[0]?.Entities ?? []);
+    assert.ok(entities.length >= 2, `entities: ${entities.length}`);
+    const pipelineId = pipeline.id;
+    assert.deepEqual(readdirSync(join(store.dir, 'call-aws')), [`${pipelineId}.redacted.wav`]);
+    const redacted = readStereo(store.pathFor('call-aws', pipelineId, 'redacted'));
+    // The first frame is at 0 ms: call time t (s) is sample t × 16000.
+    const expected = Int16Array.from(speech);
+    for (const e of entities)
+      expected.fill(
+        0,
+        Math.max(0, Math.round((e.StartTime * 1000 - REDACTION_MARGIN_MS) * RATE)),
+        Math.round((e.EndTime * 1000 + REDACTION_MARGIN_MS) * RATE),
+      );
+    assert.deepEqual(redacted.left, expected.subarray(0, redacted.left.length));
+    const recording = emitted.find((r) => r['detail-type'] === 'Recording');
+    assert.equal(recording?.s3MediaObjectConsoleUrl, `http://x/call-aws/${pipelineId}.redacted`);
   });
 });
