@@ -92,16 +92,20 @@ export class CallsightApi {
     return this.#json('GET', `/api/calls/${encodeURIComponent(callId)}/analytics${query}`);
   }
 
-  /** Where the call's recording is served (an audio element plays it on Callsight's own page). */
-  recordingUrl(callId: string, pipelineId?: string): string {
+  /**
+   * Where the call's recording is served (an audio element plays it on Callsight's own page);
+   * `redacted`: its copy with the PII silenced (configurations with ContentRedactionType).
+   */
+  recordingUrl(callId: string, pipelineId?: string, redacted = false): string {
     const query = pipelineId === undefined ? '' : `?pipelineId=${encodeURIComponent(pipelineId)}`;
-    return `${this.#base}/api/calls/${encodeURIComponent(callId)}/recording.wav${query}`;
+    const file = redacted ? 'recording.redacted.wav' : 'recording.wav';
+    return `${this.#base}/api/calls/${encodeURIComponent(callId)}/${file}${query}`;
   }
 
   /** The recording's bytes (WAV). */
-  async recording(callId: string, pipelineId?: string): Promise<ArrayBuffer> {
+  async recording(callId: string, pipelineId?: string, redacted = false): Promise<ArrayBuffer> {
     return (
-      await this.#request('GET', this.recordingUrl(callId, pipelineId).slice(this.#base.length))
+      await this.#request('GET', this.recordingUrl(callId, pipelineId, redacted).slice(this.#base.length))
     ).arrayBuffer();
   }
 

@@ -63,4 +63,15 @@ export interface PostCallAnalytics {
     >;
   };
   readonly ConversationCharacteristics: ConversationCharacteristics;
+  /**
+   * Where the call's recordings are, as Transcribe's call analytics job reports them: only with
+   * ContentRedactionType and a recording in the configuration (the unredacted one only when kept).
+   */
+  readonly Media?: PostCallMedia;
+}
+
+/** Transcribe's `Media` of a call analytics job (GetCallAnalyticsJob), with the recordings' URLs. */
+export interface PostCallMedia {
+  readonly MediaFileUri?: string;
+  readonly RedactedMediaFileUri?: string;
 }

@@ -42,7 +42,11 @@ export function httpBaseUrl(
   return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-/** The recording's URL: `GET /api/calls/{callId}/recording.wav?pipelineId=…` on the gateway. */
-export function recordingUrl(base: string, callId: string, pipelineId: string): string {
-  return `${base}/api/calls/${encodeURIComponent(callId)}/recording.wav?pipelineId=${encodeURIComponent(pipelineId)}`;
+/**
+ * The recording's URL: `GET /api/calls/{callId}/recording.wav?pipelineId=…` on the gateway
+ * (`recording.redacted.wav` for its copy with the PII silenced).
+ */
+export function recordingUrl(base: string, callId: string, pipelineId: string, redacted = false): string {
+  const file = redacted ? 'recording.redacted.wav' : 'recording.wav';
+  return `${base}/api/calls/${encodeURIComponent(callId)}/${file}?pipelineId=${encodeURIComponent(pipelineId)}`;
 }

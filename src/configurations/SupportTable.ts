@@ -170,7 +170,7 @@ export const CALL_ANALYTICS_OPTION_SUPPORT: Readonly<
   PostCallAnalyticsSettings: {
     support: 'ignored',
     reason:
-      'Post-call analytics are always produced and kept by Callsight (GET /api/calls/{callId}/analytics); OutputLocation and DataAccessRoleArn are not used.',
+      'Post-call analytics are always produced and kept by Callsight (GET /api/calls/{callId}/analytics); OutputLocation and DataAccessRoleArn are not used. ContentRedactionOutput is honoured: with ContentRedactionType and an S3RecordingSink it says whether the unredacted recording is kept beside the redacted one.',
   },
 };
 

@@ -10,6 +10,7 @@ import type { CallAnalyticsCategory } from '../analytics/CategoryTypes.js';
 import type { AnalyticsPool } from '../analytics/worker/AnalyticsPool.js';
 import type {
   AmazonTranscribeCallAnalyticsProcessorConfiguration,
+  ContentRedactionOutput,
   RealTimeAlertConfiguration,
 } from '../configurations/ConfigurationTypes.js';
 import { CallAnalyticsProcessor } from './processors/CallAnalyticsProcessor.js';
@@ -22,6 +23,7 @@ import { WebhookSink } from './sinks/WebhookSink.js';
 import type { SpeechEngines } from '../transcribe/SpeechEngines.js';
 import type { CustomVocabulary } from '../transcribe/SpeechEngineTypes.js';
 import { recognitionChoice } from './processors/RecognitionSettings.js';
+import { RedactedSpans } from './processors/RedactedSpans.js';
 import type { VoiceToneEngine } from '../analytics/voice/VoiceToneEngine.js';
 
 /** The parts of a stored Chime configuration the factory reads (validated when it was stored). */
@@ -72,7 +74,7 @@ export interface AnalyticsDeps {
 export interface RecordingDeps {
   readonly storage: RecordingStorage;
   /** The browser-openable URL of a recording (the Recording record's `s3MediaObjectConsoleUrl`). */
-  readonly urlFor: (callId: string, pipelineId: string) => string;
+  readonly urlFor: (callId: string, pipelineId: string, redacted?: boolean) => string;
 }
 
 const WEBHOOK_SINKS = new Set(['LambdaFunctionSink', 'SqsQueueSink', 'SnsTopicSink']);
@@ -87,6 +89,8 @@ function settings(
 /** What one element builder gets: the element's own settings, the call's context, and how to fail. */
 interface ElementInput {
   readonly type: string;
+  /** The element itself, as in the configuration (identity tells the redacting element apart). */
+  readonly element: object;
   readonly config: Readonly<Record<string, unknown>>;
   readonly configuration: ConfigurationElements;
   readonly context: PipelineContext;
@@ -96,11 +100,24 @@ interface ElementInput {
     create: (fail: (error: Error) => void, recovered: (reason: string) => void) => P,
   ) => void;
   readonly addSink: (sink: PipelineRecordSink) => void;
+  /**
+   * The redacted entities' times, from the redacting processor to the recording (when the
+   * configuration has both); only the element named by `redacting` feeds it.
+   */
+  readonly redaction?: { readonly spans: RedactedSpans; readonly element: object };
 }
 
 type ElementBuilder = (input: ElementInput) => void;
 
-const transcribe: ElementBuilder = ({ config, configuration, context, deps, add }) => {
+/** The spans this element feeds: those of the pipeline when it is the redacting element. */
+function spansFedBy(input: ElementInput): { redactedSpans?: RedactedSpans } {
+  return input.redaction && input.redaction.element === input.element
+    ? { redactedSpans: input.redaction.spans }
+    : {};
+}
+
+const transcribe: ElementBuilder = (input) => {
+  const { config, configuration, context, deps, add } = input;
   const engines = deps.engines;
   if (!engines) return;
   add(
@@ -113,6 +130,7 @@ const transcribe: ElementBuilder = ({ config, configuration, context, deps, add 
             ? { alerts: configuration.RealTimeAlertConfiguration }
             : {}),
           origin: deps.origin,
+          ...spansFedBy(input),
         },
         context,
         fail,
@@ -121,7 +139,8 @@ const transcribe: ElementBuilder = ({ config, configuration, context, deps, add 
   );
 };
 
-const callAnalytics: ElementBuilder = ({ config, configuration, context, deps, add }) => {
+const callAnalytics: ElementBuilder = (input) => {
+  const { config, configuration, context, deps, add } = input;
   const engines = deps.engines;
   const analytics = deps.analytics;
   if (!engines || !analytics) return;
@@ -147,6 +166,7 @@ const callAnalytics: ElementBuilder = ({ config, configuration, context, deps, a
           alerts: configuration.RealTimeAlertConfiguration,
           postCall: analytics.postCall,
           origin: deps.origin,
+          ...spansFedBy(input),
         },
         context,
         fail,
@@ -155,11 +175,22 @@ const callAnalytics: ElementBuilder = ({ config, configuration, context, deps, a
   );
 };
 
-const recording: ElementBuilder = ({ context, deps, add }) => {
+const recording: ElementBuilder = ({ context, deps, add, redaction }) => {
   const recordings = deps.recordings;
   if (!recordings) return;
   // RecordingFileFormat Opus was accepted with a warning (ConfigurationPlan.ts): WAV either way.
-  add((fail) => new RecordingProcessor({ ...recordings, sampleRate: PIPELINE_SAMPLE_RATE }, context, fail));
+  add(
+    (fail) =>
+      new RecordingProcessor(
+        {
+          ...recordings,
+          sampleRate: PIPELINE_SAMPLE_RATE,
+          ...(redaction ? { redaction: redaction.spans } : {}),
+        },
+        context,
+        fail,
+      ),
+  );
 };
 
 const dataStream: ElementBuilder = ({ deps, addSink }) => addSink(new StreamSink(deps.append));
@@ -181,6 +212,26 @@ const webhook: ElementBuilder = ({ type, config, context, deps, addSink }) => {
     ),
   );
 };
+
+/**
+ * The element that redacts PII (a Transcribe processor with `ContentRedactionType`) when the
+ * configuration also records, with its `ContentRedactionOutput` (call analytics:
+ * `PostCallAnalyticsSettings.ContentRedactionOutput`; default, and always for the plain Transcribe
+ * processor, which has no such setting: `redacted`).
+ */
+function redactingElement(
+  configuration: ConfigurationElements,
+  deps: ElementFactoryDeps,
+): { element: object; output: ContentRedactionOutput } | null {
+  if (!deps.recordings || !configuration.Elements.some((e) => e.Type === 'S3RecordingSink')) return null;
+  for (const element of configuration.Elements) {
+    if (!TRANSCRIBE_ELEMENTS.has(element.Type)) continue;
+    const config = settings(element, element.Type) as AmazonTranscribeCallAnalyticsProcessorConfiguration;
+    if (config.ContentRedactionType === undefined) continue;
+    return { element, output: config.PostCallAnalyticsSettings?.ContentRedactionOutput ?? 'redacted' };
+  }
+  return null;
+}
 
 const TRANSCRIBE_ELEMENTS = new Set(['AmazonTranscribeProcessor', 'AmazonTranscribeCallAnalyticsProcessor']);
 
@@ -232,9 +283,15 @@ export function blueprintFor(
     build: (context: PipelineContext, fail, recovered) => {
       const processors: PipelineProcessor[] = [];
       const sinks: PipelineRecordSink[] = [];
+      const redacting = redactingElement(configuration, deps);
+      const redaction = redacting
+        ? { spans: new RedactedSpans(redacting.output), element: redacting.element }
+        : undefined;
+      let redactorBuilt = false;
       for (const element of configuration.Elements) {
         BUILDERS[element.Type]?.({
           type: element.Type,
+          element,
           config: settings(element, element.Type),
           configuration,
           context,
@@ -245,10 +302,15 @@ export function blueprintFor(
               (reason) => recovered(processor, reason),
             );
             processors.push(processor);
+            if (element === redaction?.element) redactorBuilt = true;
           },
           addSink: (sink) => sinks.push(sink),
+          ...(redaction ? { redaction } : {}),
         });
       }
+      // Recognition is switched off here: nothing will say what to silence, so the recording cannot
+      // be redacted (RecordingProcessor then keeps no redacted-only copy it cannot vouch for).
+      if (redaction && !redactorBuilt) redaction.spans.fail();
       return { processors, sinks };
     },
   };

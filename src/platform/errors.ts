@@ -197,6 +197,11 @@ export const ERROR_CODES = {
     summary:
       'A call recording could not be written (folder not writable, disk failing, the 4 GiB WAV limit); the recording element fails, the pipeline goes on.',
   },
+  CS_ERR_RECORDING_NOT_REDACTED: {
+    status: 500,
+    summary:
+      'A recording that redaction applies to could not be redacted (the redacting element failed, or recognition is off): with ContentRedactionOutput redacted it is deleted; with redacted_and_unredacted only the unredacted copy is kept.',
+  },
   CS_ERR_RECORDING_DISK_FULL: {
     status: 0,
     summary:

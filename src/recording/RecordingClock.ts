@@ -17,6 +17,8 @@ export class RecordingClock {
   /** Set by resume(): the position the next frame must land on. */
   #resumeAt: number | null = null;
   #pausedAt: number | null = null;
+  /** From which file position on which skip applies (ascending): how call time maps onto the file. */
+  readonly #segments: { readonly from: number; readonly skipped: number }[] = [{ from: 0, skipped: 0 }];
 
   constructor(sampleRate: number) {
     this.#framesPerMs = sampleRate / 1000;
@@ -38,7 +40,9 @@ export class RecordingClock {
     this.#origin ??= media;
     if (this.#resumeAt !== null) {
       // Skipping never shrinks: a frame from before the pause point must not move the clock back.
-      this.#skipped = Math.max(this.#skipped, media - this.#origin - this.#resumeAt);
+      const skipped = Math.max(this.#skipped, media - this.#origin - this.#resumeAt);
+      if (skipped !== this.#skipped) this.#segments.push({ from: this.#resumeAt, skipped });
+      this.#skipped = skipped;
       this.#resumeAt = null;
     }
     return media - this.#origin - this.#skipped;
@@ -47,6 +51,25 @@ export class RecordingClock {
   /** Media time (ms from the call's start) of a file position. */
   mediaMsOf(position: number): number {
     return ((this.#origin ?? 0) + this.#skipped + position) / this.#framesPerMs;
+  }
+
+  /**
+   * Where a stretch of call time (ms from the call's start) lies in the file: the file positions
+   * (sample frames, `[start, end)`) it covers, less what fell in a pause (not recorded) or before the
+   * first frame. Empty before any frame.
+   */
+  framesOf(startMs: number, endMs: number): [number, number][] {
+    if (this.#origin === null) return [];
+    const from = Math.floor(startMs * this.#framesPerMs) - this.#origin;
+    const to = Math.ceil(endMs * this.#framesPerMs) - this.#origin;
+    const ranges: [number, number][] = [];
+    this.#segments.forEach((segment, i) => {
+      const next = this.#segments[i + 1]?.from ?? Infinity;
+      const start = Math.max(segment.from, from - segment.skipped);
+      const end = Math.min(next, to - segment.skipped);
+      if (end > start) ranges.push([start, end]);
+    });
+    return ranges;
   }
 
   /** The pipeline paused after `endPosition` frames had been recorded. */

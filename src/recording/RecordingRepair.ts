@@ -10,12 +10,15 @@ export interface RepairResult {
   readonly file: string;
   /** Where it is now (a `.part` file loses its suffix); null when it was removed. */
   readonly path: string | null;
-  readonly action: 'finalized' | 'repaired' | 'removed-empty' | 'unreadable';
+  readonly action: 'finalized' | 'repaired' | 'removed-empty' | 'removed-unredacted' | 'unreadable';
   /** Data bytes the header declared, and the bytes actually there. */
   readonly declaredDataBytes: number | null;
   readonly dataBytes: number;
   readonly durationSeconds: number;
 }
+
+/** A recording that only its redacted copy may outlive (RecordingStore's `work` file, `.part` or not). */
+const WORK_FILE = /\.redacting\.wav(\.part)?$/;
 
 /** How far into a file the header (with any chunks before `data`) is looked for. */
 const HEADER_PROBE_BYTES = 4096;
@@ -42,15 +45,17 @@ export function planRepair(
  * killed mid-call leaves a `.part` file whose header declares at most the audio of the last header
  * update. Each such file gets the sizes its length gives (cut to whole sample frames) and loses its
  * `.part` suffix; a finished `.wav` whose sizes do not match its length is repaired the same way.
- * A `.part` file holding no audio (killed before any reached the disk) is removed. Every
- * change is logged. Run it before any recording starts: it treats every `.part` file as crashed.
+ * A `.part` file holding no audio (killed before any reached the disk) is removed. A recording
+ * awaiting redaction (`<pipelineId>.redacting.wav[.part]`: only its redacted copy was to be kept) is
+ * removed: the PII spans it needed went with the process, and the unredacted audio must not outlive
+ * it. Every change is logged. Run it before any recording starts: it treats every `.part` file as crashed.
  */
 export async function repairRecordings(dir: string, logger: Logger): Promise<RepairResult[]> {
   const results: RepairResult[] = [];
   for (const file of await recordingFiles(dir)) {
     let result: RepairResult | null;
     try {
-      result = await repairFile(file);
+      result = WORK_FILE.test(file) ? await removeUnredacted(file) : await repairFile(file);
     } catch (err) {
       logger.error({ err, file }, 'recording repair failed');
       continue;
@@ -69,6 +74,18 @@ export async function repairRecordings(dir: string, logger: Logger): Promise<Rep
     else logger.warn(fields, `recording ${result.action} (left by an interrupted call)`);
   }
   return results;
+}
+
+async function removeUnredacted(file: string): Promise<RepairResult> {
+  await unlink(file);
+  return {
+    file,
+    path: null,
+    action: 'removed-unredacted',
+    declaredDataBytes: null,
+    dataBytes: 0,
+    durationSeconds: 0,
+  };
 }
 
 async function repairFile(file: string): Promise<RepairResult | null> {

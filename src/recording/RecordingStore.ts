@@ -9,6 +9,7 @@ import { repairRecordings, type RepairResult } from './RecordingRepair.js';
 import type {
   ByteRange,
   MaintenanceReport,
+  RecordingFileKind,
   RecordingStorage,
   RecordingStoreOptions,
   StoredRecording,
@@ -24,6 +25,22 @@ const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** The object keys Callsight writes: retention never touches anything else in the bucket. */
 const KEY = /^([A-Za-z0-9][A-Za-z0-9._-]{0,127})\/([A-Za-z0-9][A-Za-z0-9._-]{0,127})\.wav$/;
 
+const SUFFIX: Readonly<Record<RecordingFileKind, string>> = {
+  recording: '.wav',
+  redacted: '.redacted.wav',
+  work: '.redacting.wav',
+};
+
+/** The kind and pipeline of a file name (`<pipelineId><suffix>`), longest suffix first. */
+export function recordingFileOf(name: string): { pipelineId: string; kind: RecordingFileKind } | null {
+  for (const kind of ['work', 'redacted', 'recording'] as const) {
+    const suffix = SUFFIX[kind];
+    if (name.endsWith(suffix) && name.length > suffix.length)
+      return { pipelineId: name.slice(0, -suffix.length), kind };
+  }
+  return null;
+}
+
 /** True when `id` can name a recording (a call or pipeline id): no path separators, no `..`. */
 export function isRecordingId(id: string): boolean {
   return SEGMENT.test(id) && !id.includes('..');
@@ -38,9 +55,16 @@ function safeSegment(id: string): string {
         .replace(/^[._-]/, '_') || '_';
 }
 
-/** `<callId>/<pipelineId>.wav`: the file's place under the recordings folder, and its S3 key. */
-export function recordingKey(callId: string, pipelineId: string): string {
-  return `${safeSegment(callId)}/${safeSegment(pipelineId)}.wav`;
+/**
+ * `<callId>/<pipelineId>.wav` (or `.redacted.wav`, `.redacting.wav`): the file's place under the
+ * recordings folder, and its S3 key.
+ */
+export function recordingKey(
+  callId: string,
+  pipelineId: string,
+  kind: RecordingFileKind = 'recording',
+): string {
+  return `${safeSegment(callId)}/${safeSegment(pipelineId)}${SUFFIX[kind]}`;
 }
 
 /**
@@ -48,8 +72,8 @@ export function recordingKey(callId: string, pipelineId: string): string {
  * uploaded to an S3-compatible store and removed locally. A failed upload leaves the file where it
  * is, served from there, and retried (after a minute, doubling up to an hour, and at every start).
  *
- * Layout, locally and as S3 keys: `<callId>/<pipelineId>.wav`; `<pipelineId>.wav.part` while
- * recording. `open()` repairs what a crash left before anything records. Retention (days, by the
+ * Layout, locally and as S3 keys: `<callId>/<pipelineId>.wav`, and `<pipelineId>.redacted.wav` for
+ * a recording with PII silenced (RecordingFileKind); `….part` while recording. `open()` repairs what a crash left before anything records. Retention (days, by the
  * file's or object's last modification) runs at open and hourly.
  */
 export class RecordingStore implements RecordingStorage {
@@ -100,30 +124,40 @@ export class RecordingStore implements RecordingStorage {
     return repairRecordings(this.dir, this.#logger);
   }
 
-  pathFor(callId: string, pipelineId: string): string {
-    return join(this.dir, recordingKey(callId, pipelineId));
+  pathFor(callId: string, pipelineId: string, kind: RecordingFileKind = 'recording'): string {
+    return join(this.dir, recordingKey(callId, pipelineId, kind));
   }
 
-  async publish(path: string, callId: string, pipelineId: string): Promise<StoredRecording> {
+  async publish(
+    path: string,
+    callId: string,
+    pipelineId: string,
+    redacted = false,
+  ): Promise<StoredRecording> {
     const info = await stat(path);
     const local: StoredRecording = {
       callId,
       pipelineId,
+      redacted,
       where: 'local',
       location: path,
       sizeBytes: info.size,
       lastModified: info.mtime,
     };
     if (!this.#s3) return local;
-    const uploaded = await this.#upload(path, recordingKey(callId, pipelineId));
+    const uploaded = await this.#upload(
+      path,
+      recordingKey(callId, pipelineId, redacted ? 'redacted' : 'recording'),
+    );
     if (uploaded) return uploaded;
     this.#scheduleRetry();
     return local;
   }
 
-  async find(callId: string, pipelineId?: string): Promise<StoredRecording | null> {
+  async find(callId: string, pipelineId?: string, redacted = false): Promise<StoredRecording | null> {
     if (!isRecordingId(callId) || (pipelineId !== undefined && !isRecordingId(pipelineId))) return null;
-    const wanted = (r: StoredRecording) => pipelineId === undefined || r.pipelineId === pipelineId;
+    const wanted = (r: StoredRecording) =>
+      r.redacted === redacted && (pipelineId === undefined || r.pipelineId === pipelineId);
     const local = (await this.#findLocal(callId)).filter(wanted);
     let remote: StoredRecording[] = [];
     try {
@@ -152,7 +186,8 @@ export class RecordingStore implements RecordingStorage {
       return createReadStream(recording.location, range ? { start: range.start, end: range.end } : {});
     }
     if (!this.#s3) throw new Error('recording is in S3 but no S3 store is configured');
-    return this.#s3.read(recordingKey(recording.callId, recording.pipelineId), range);
+    const kind = recording.redacted ? 'redacted' : 'recording';
+    return this.#s3.read(recordingKey(recording.callId, recording.pipelineId, kind), range);
   }
 
   async eraseCall(callId: string): Promise<number> {
@@ -212,8 +247,9 @@ export class RecordingStore implements RecordingStorage {
           );
           deletedLocal++;
           await rmdir(join(this.dir, file.callId)).catch(() => undefined);
-        } else if (this.#s3 && !file.part) {
-          if (await this.#upload(file.path, recordingKey(file.callId, file.pipelineId))) uploaded++;
+        } else if (this.#s3 && !file.part && file.kind !== 'work') {
+          const key = recordingKey(file.callId, file.pipelineId, file.kind);
+          if (await this.#upload(file.path, key)) uploaded++;
           else uploadFailures++;
         }
       }
@@ -257,9 +293,11 @@ export class RecordingStore implements RecordingStorage {
       this.#failures = 0;
       this.#logger.info({ key, bucket: s3.name, sizeBytes: info.size }, 'recording uploaded');
       const match = KEY.exec(key);
+      const file = recordingFileOf(`${match?.[2] ?? ''}.wav`);
       return {
         callId: match?.[1] ?? '',
-        pipelineId: match?.[2] ?? '',
+        pipelineId: file?.pipelineId ?? '',
+        redacted: file?.kind === 'redacted',
         where: 's3',
         location: s3.urlOf(key),
         sizeBytes: info.size,
@@ -302,13 +340,15 @@ export class RecordingStore implements RecordingStorage {
     }
     const found: StoredRecording[] = [];
     for (const name of names) {
-      if (!name.endsWith('.wav')) continue;
+      const file = recordingFileOf(name);
+      if (!file || file.kind === 'work') continue;
       const path = join(folder, name);
       const info = await stat(path).catch(() => null);
       if (!info?.isFile()) continue;
       found.push({
         callId,
-        pipelineId: name.slice(0, -'.wav'.length),
+        pipelineId: file.pipelineId,
+        redacted: file.kind === 'redacted',
         where: 'local',
         location: path,
         sizeBytes: info.size,
@@ -324,10 +364,12 @@ export class RecordingStore implements RecordingStorage {
     const found: StoredRecording[] = [];
     for await (const object of s3.list(`${callId}/`)) {
       const match = KEY.exec(object.key);
-      if (!match || match[1] !== callId) continue;
+      const file = match ? recordingFileOf(`${match[2]!}.wav`) : null;
+      if (!match || match[1] !== callId || !file || file.kind === 'work') continue;
       found.push({
         callId,
-        pipelineId: match[2]!,
+        pipelineId: file.pipelineId,
+        redacted: file.kind === 'redacted',
         where: 's3',
         location: s3.urlOf(object.key),
         sizeBytes: object.sizeBytes,
@@ -339,7 +381,14 @@ export class RecordingStore implements RecordingStorage {
 
   /** Every recording file in the folder, finished or (`part`) in progress. */
   async #localFiles(): Promise<
-    { path: string; callId: string; pipelineId: string; part: boolean; lastModified: Date }[]
+    {
+      path: string;
+      callId: string;
+      pipelineId: string;
+      kind: RecordingFileKind;
+      part: boolean;
+      lastModified: Date;
+    }[]
   > {
     const files = [];
     let calls: string[];
@@ -358,12 +407,12 @@ export class RecordingStore implements RecordingStorage {
       }
       for (const name of names) {
         const part = name.endsWith(`.wav${IN_PROGRESS_SUFFIX}`);
-        if (!part && !name.endsWith('.wav')) continue;
+        const file = recordingFileOf(part ? name.slice(0, -IN_PROGRESS_SUFFIX.length) : name);
+        if (!file) continue;
         const path = join(folder, name);
         const info = await stat(path).catch(() => null);
         if (!info?.isFile()) continue;
-        const pipelineId = name.slice(0, -(part ? `.wav${IN_PROGRESS_SUFFIX}` : '.wav').length);
-        files.push({ path, callId, pipelineId, part, lastModified: info.mtime });
+        files.push({ path, callId, ...file, part, lastModified: info.mtime });
       }
     }
     return files;

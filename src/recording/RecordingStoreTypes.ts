@@ -32,10 +32,20 @@ export interface RecordingStoreOptions {
   readonly now?: () => number;
 }
 
+/**
+ * Which file of a pipeline's recording: `recording` as recorded (`<pipelineId>.wav`), `redacted` with
+ * the PII spans silenced (`<pipelineId>.redacted.wav`), `work` the file being recorded or redacted
+ * when only the redacted copy may be kept (`<pipelineId>.redacting.wav`: never published, uploaded or
+ * served, and deleted by the repair at start, since a crash loses the spans it needed).
+ */
+export type RecordingFileKind = 'recording' | 'redacted' | 'work';
+
 /** A finished recording, wherever it is kept. */
 export interface StoredRecording {
   readonly callId: string;
   readonly pipelineId: string;
+  /** The copy with the PII spans silenced (`<pipelineId>.redacted.wav`), not the recording as recorded. */
+  readonly redacted: boolean;
   readonly where: 'local' | 's3';
   /** The local file's path, or `s3://bucket/key`. */
   readonly location: string;
@@ -62,15 +72,22 @@ export interface MaintenanceReport {
  * and the HTTP route use (RecordingStore.ts implements it on a local folder and S3).
  */
 export interface RecordingStorage {
-  /** The path a new recording of this call and pipeline is written to (`<dir>/<callId>/<pipelineId>.wav`). */
-  pathFor(callId: string, pipelineId: string): string;
   /**
-   * Hands a finished local recording over: uploaded and removed locally when S3 is configured (kept
-   * locally and retried later when the upload fails). Rejects only when the file is not there.
+   * The path a recording of this call and pipeline is written to (`<dir>/<callId>/<pipelineId>.wav`;
+   * `.redacted.wav`, `.redacting.wav` for the other kinds, see RecordingFileKind).
    */
-  publish(path: string, callId: string, pipelineId: string): Promise<StoredRecording>;
-  /** The pipeline's recording, or the call's latest; null when there is none (or it is not finished). */
-  find(callId: string, pipelineId?: string): Promise<StoredRecording | null>;
+  pathFor(callId: string, pipelineId: string, kind?: RecordingFileKind): string;
+  /**
+   * Hands a finished local recording over (`redacted`: the copy with PII silenced): uploaded and
+   * removed locally when S3 is configured (kept locally and retried later when the upload fails).
+   * Rejects only when the file is not there.
+   */
+  publish(path: string, callId: string, pipelineId: string, redacted?: boolean): Promise<StoredRecording>;
+  /**
+   * The pipeline's recording (`redacted`: its redacted copy), or the call's latest; null when there is
+   * none (or it is not finished).
+   */
+  find(callId: string, pipelineId?: string, redacted?: boolean): Promise<StoredRecording | null>;
   /** The recording's bytes, all or one range. */
   read(recording: StoredRecording, range?: ByteRange): Promise<Readable>;
   /** Whether the recordings disk has room, as the recordings written find it (for /healthz and /metrics). */

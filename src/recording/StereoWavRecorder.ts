@@ -101,6 +101,14 @@ export class StereoWavRecorder {
       this.#writer.append(block);
   }
 
+  /**
+   * Where a stretch of call time (ms from the call's start, as transcripts time words) lies in the
+   * file: sample-frame ranges `[start, end)`, without what fell in a pause (see RecordingClock).
+   */
+  framesOf(startMs: number, endMs: number): [number, number][] {
+    return this.#clock.framesOf(startMs, endMs);
+  }
+
   /** Writes what it holds and updates the header; frames are ignored until resume(). */
   async pause(): Promise<void> {
     if (this.#paused || this.#finished) return;

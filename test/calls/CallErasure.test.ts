@@ -34,6 +34,7 @@ async function storesWithTwoCalls() {
     const path = recordings.pathFor(callId, 'p1');
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, Buffer.alloc(64));
+    writeFileSync(recordings.pathFor(callId, 'p1', 'redacted'), Buffer.alloc(64)); // ContentRedactionType's copy
   }
   const close = async () => {
     await stream.close();
@@ -54,9 +55,10 @@ describe('CallErasure on the embedded stores', () => {
       logger: silentLogger,
     });
     const report = await erasure.erase('call-a');
-    assert.deepEqual(report.removed, { recordings: 1, postCall: 1, records: 3 });
+    assert.deepEqual(report.removed, { recordings: 2, postCall: 1, records: 3 });
     assert.equal(await postCall.get('call-a'), null);
     assert.equal(await recordings.find('call-a'), null);
+    assert.equal(await recordings.find('call-a', 'p1', true), null, 'the redacted copy too');
     const left = await stream.read('0', 100);
     assert.deepEqual(
       left.map((r) => r.callId),

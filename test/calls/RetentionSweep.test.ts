@@ -57,6 +57,7 @@ async function embeddedWithThreeCalls() {
     const path = recordings.pathFor(name, `p-${name}`);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, Buffer.alloc(64));
+    writeFileSync(recordings.pathFor(name, `p-${name}`, 'redacted'), Buffer.alloc(64));
   }
   let postCallDown = false;
   const erasure = new CallErasure({
@@ -86,12 +87,15 @@ async function embeddedWithThreeCalls() {
     });
   const left = async (callId: string) => ({
     records: (await stream.read('0', 100)).filter((r) => r.callId === callId).length,
-    recording: (await recordings.find(callId)) !== null,
+    // The recording and its redacted copy (ContentRedactionType): how many of the two are left.
+    recording:
+      Number((await recordings.find(callId)) !== null) +
+      Number((await recordings.find(callId, undefined, true)) !== null),
     postCall: (await postCall.get(callId)) !== null,
     directory: (await directory.getCall(callId)) !== null,
   });
-  const all = { records: 3, recording: true, postCall: true, directory: true };
-  const none = { records: 0, recording: false, postCall: false, directory: false };
+  const all = { records: 3, recording: 2, postCall: true, directory: true };
+  const none = { records: 0, recording: 0, postCall: false, directory: false };
   const close = async () => {
     await stream.close();
     await postCall.close();
@@ -138,7 +142,7 @@ describe('RetentionSweep (embedded stores, a controlled clock)', () => {
     const audit = (await app.stream.read('0', 100)).at(-1)!;
     const detail = (JSON.parse(audit.json) as { detail: Record<string, unknown> }).detail;
     assert.equal(audit.callId, null);
-    assert.deepEqual(detail.removed, { recordings: 1, postCall: 1, directory: 2, records: 3 });
+    assert.deepEqual(detail.removed, { recordings: 2, postCall: 1, directory: 2, records: 3 });
     assert.equal(detail.reason, 'retention');
     assert.equal(detail.callId, 'week');
     assert.ok(!audit.json.includes('4111'), 'nothing of the content in the audit record');

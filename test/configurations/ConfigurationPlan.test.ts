@@ -225,7 +225,7 @@ describe('planConfiguration: what each element becomes', () => {
       {
         path: 'Elements[0].AmazonTranscribeCallAnalyticsProcessorConfiguration.PostCallAnalyticsSettings',
         message:
-          'AmazonTranscribeCallAnalyticsProcessor: ignored. Post-call analytics are always produced and kept by Callsight (GET /api/calls/{callId}/analytics); OutputLocation and DataAccessRoleArn are not used.',
+          'AmazonTranscribeCallAnalyticsProcessor: ignored. Post-call analytics are always produced and kept by Callsight (GET /api/calls/{callId}/analytics); OutputLocation and DataAccessRoleArn are not used. ContentRedactionOutput is honoured: with ContentRedactionType and an S3RecordingSink it says whether the unredacted recording is kept beside the redacted one.',
       },
     ]);
     assert.deepEqual(

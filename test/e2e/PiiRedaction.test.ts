@@ -14,6 +14,8 @@ import {
 } from '../helpers/configFile.js';
 import { webhookEndpoint, type WebhookEndpoint } from '../helpers/webhookEndpoint.js';
 import { RecordCollector, callIdOf, detailOf, type StreamFrame } from '../helpers/wsRecords.js';
+import { parseStereo, rmsDbfs, type StereoWav } from '../recording/wavTools.js';
+import { REDACTION_MARGIN_MS } from '../../src/pipeline/processors/RecordingProcessor.js';
 
 /**
  * A customer reads out PII of every type (flite, voice rms, through SIP and RTP), with pauses that
@@ -22,8 +24,10 @@ import { RecordCollector, callIdOf, detailOf, type StreamFrame } from '../helper
  * voice tone, recording, stream) plus a webhook sink for every record and a webhook rule for every
  * event. Then everything written is searched for what was read out: the records on the WebSocket
  * (partials included), the webhook bodies, the post-call document, the logs (debug level) and every
- * file in the data folder (the SQLite stream, call directory, post-call store), recordings aside
- * (their redaction is separate work).
+ * file in the data folder (the SQLite stream, call directory, post-call store). The recording is
+ * kept redacted and unredacted (ContentRedactionOutput `redacted_and_unredacted`), so that the
+ * redacted one can be measured against the other: silence in every redacted span, every other
+ * sample unchanged.
  */
 const SCRIPT: readonly (string | number)[] = [
   800,
@@ -135,6 +139,14 @@ function configFile(url: string): string {
   };
   const [configuration] = example.configurations;
   assert.ok(configuration);
+  const tca = configuration.Elements[0] as {
+    AmazonTranscribeCallAnalyticsProcessorConfiguration: Record<string, unknown>;
+  };
+  tca.AmazonTranscribeCallAnalyticsProcessorConfiguration.PostCallAnalyticsSettings = {
+    OutputLocation: 's3://callsight-post-call',
+    DataAccessRoleArn: 'arn:aws:iam::000000000000:role/callsight',
+    ContentRedactionOutput: 'redacted_and_unredacted',
+  };
   configuration.Elements.push({
     Type: 'LambdaFunctionSink',
     LambdaFunctionSinkConfiguration: { InsightsTarget: url },
@@ -166,6 +178,7 @@ describe('nothing that redaction removes is written anywhere, on a real call rea
   let webhook: WebhookEndpoint;
   let frames: StreamFrame[];
   let postCall: unknown;
+  let callStartedAt: number;
 
   before(async () => {
     webhook = await webhookEndpoint();
@@ -189,6 +202,10 @@ describe('nothing that redaction removes is written anywhere, on a real call rea
     }
     const ended = await live.waitFor((f) => detailOf(f).streamingStatus === 'ENDED', 30_000, 'ENDED');
     const callId = callIdOf(ended)!;
+    const started = live.frames.find(
+      (f) => detailOf(f).streamingStatus === 'ALL_STARTED' && callIdOf(f) === callId,
+    );
+    callStartedAt = Date.parse(detailOf(started!).startTime as string);
     // Generous: recognition runs behind real time on a loaded machine.
     await live.waitFor(
       (f) => f['detail-type'] === 'Summarization' && callIdOf(f) === callId,
@@ -244,6 +261,93 @@ describe('nothing that redaction removes is written anywhere, on a real call rea
   test('the post-call document does not hold it', () => {
     assert.ok(JSON.stringify(postCall).includes('[PII]'));
     assert.deepEqual(leaks('post-call', textsOf(postCall)), []);
+  });
+
+  test('the redacted recording is digital silence in every redacted span of the caller, and unchanged elsewhere', async () => {
+    const recording = frames.find((f) => f['detail-type'] === 'Recording') as
+      (StreamFrame & { metadata: string; s3MediaObjectConsoleUrl: string }) | undefined;
+    assert.ok(recording, 'a Recording record');
+    const metadata = JSON.parse(recording.metadata) as { startTime: string; oneTimeMetadata: string };
+    const urls = JSON.parse(metadata.oneTimeMetadata) as {
+      s3RecordingUrl?: string;
+      s3RecordingUrlRedacted?: string;
+    };
+    assert.ok(urls.s3RecordingUrl && urls.s3RecordingUrlRedacted, 'both URLs in oneTimeMetadata');
+    assert.equal(
+      recording.s3MediaObjectConsoleUrl,
+      urls.s3RecordingUrlRedacted,
+      'the record links the redacted copy',
+    );
+    // The post-call document and its event carry the same two URLs, under Transcribe's Media names.
+    const media = { MediaFileUri: urls.s3RecordingUrl, RedactedMediaFileUri: urls.s3RecordingUrlRedacted };
+    assert.deepEqual((postCall as { Media?: unknown }).Media, media, 'the post-call document');
+    const event = webhook.events.find(
+      (e) => e['detail-type'] === 'Call Analytics Post Call Job State Change',
+    ) as { detail: { Media?: unknown } } | undefined;
+    assert.deepEqual(event?.detail.Media, media, 'the post-call event');
+    const fetchWav = async (url: string): Promise<StereoWav> => {
+      const { pathname, search } = new URL(url);
+      const response = await authFetch(`http://127.0.0.1:${callsight.httpPort}${pathname}${search}`);
+      assert.equal(response.status, 200, url);
+      return parseStereo(Buffer.from(await response.arrayBuffer()), url);
+    };
+    const plain = await fetchWav(urls.s3RecordingUrl);
+    const redacted = await fetchWav(urls.s3RecordingUrlRedacted);
+    assert.equal(redacted.left.length, plain.left.length);
+
+    // Call time → file position: the file starts at its first sample's time (metadata.startTime).
+    const originMs = Date.parse(metadata.startTime) - callStartedAt;
+    const at = (ms: number) => Math.min(plain.left.length, Math.max(0, Math.round((ms - originMs) * 16)));
+    const entities = frames
+      .filter((f) => f['detail-type'] === 'TranscribeCallAnalytics')
+      .map((f) => f.UtteranceEvent as { IsPartial: boolean; ParticipantRole: string; Entities: Entity[] })
+      .filter((u) => !u.IsPartial && u.ParticipantRole === 'CUSTOMER')
+      .flatMap((u) => u.Entities);
+    type Entity = { Type: string; BeginOffset: number; EndOffset: number };
+    assert.ok(entities.length >= 11, `entities: ${entities.length}`);
+
+    // Inside each entity's words, and its margin: silence on the left (the caller's channel, ch_0).
+    const silenced = new Uint8Array(plain.left.length);
+    const rows: string[] = [];
+    let worst = -Infinity;
+    for (const e of entities) {
+      // The file position of a time is exact to about a millisecond (ISO times): 2 ms slack at the edges.
+      const [from, to] = [
+        at(e.BeginOffset - REDACTION_MARGIN_MS + 2),
+        at(e.EndOffset + REDACTION_MARGIN_MS - 2),
+      ];
+      silenced.fill(
+        1,
+        at(e.BeginOffset - REDACTION_MARGIN_MS - 2),
+        at(e.EndOffset + REDACTION_MARGIN_MS + 2),
+      );
+      const inside = redacted.left.subarray(at(e.BeginOffset), at(e.EndOffset));
+      const padded = redacted.left.subarray(from, to);
+      worst = Math.max(worst, rmsDbfs(padded));
+      const before = plain.left.subarray(at(e.BeginOffset - REDACTION_MARGIN_MS), at(e.BeginOffset));
+      const after = plain.left.subarray(at(e.EndOffset), at(e.EndOffset + REDACTION_MARGIN_MS));
+      rows.push(
+        `${e.Type} ${((e.EndOffset - e.BeginOffset) / 1000).toFixed(2)} s: unredacted ${rmsDbfs(plain.left.subarray(at(e.BeginOffset), at(e.EndOffset))).toFixed(1)} dBFS, redacted ${rmsDbfs(inside)} (with margins ${rmsDbfs(padded)}); margins before ${rmsDbfs(before).toFixed(1)} / after ${rmsDbfs(after).toFixed(1)} dBFS in the unredacted`,
+      );
+      assert.ok(
+        padded.every((x) => x === 0),
+        `${e.Type} at ${e.BeginOffset}–${e.EndOffset} ms is digital silence`,
+      );
+    }
+    let differing = 0;
+    let outside = 0;
+    for (let i = 0; i < plain.left.length; i++) {
+      if (silenced[i]) continue;
+      outside++;
+      if (redacted.left[i] !== plain.left[i]) differing++;
+    }
+    assert.deepEqual(redacted.right, plain.right, 'the other channel is untouched');
+    process.stderr.write(
+      `redacted audio: ${entities.length} entities; worst RMS in a redacted span ${worst} dBFS; ` +
+        `${differing} of ${outside} samples outside the spans differ; ` +
+        `${(plain.left.length - outside) / 16000} s of ${plain.left.length / 16000} s silenced\n  ${rows.join('\n  ')}\n`,
+    );
+    assert.equal(differing, 0, 'outside the spans, sample-identical to the unredacted recording');
   });
 
   test('no log line and no file in the data folder holds it', async () => {

@@ -78,6 +78,33 @@ describe('RecordingStore: local folder', () => {
     }
   });
 
+  test('a redacted copy sits beside the recording as <pipelineId>.redacted.wav; each is found only as what it is', async () => {
+    const dir = freshDir();
+    const store = await open({ dir });
+    try {
+      assert.equal(store.pathFor('call-r', 'p1', 'redacted'), join(dir, 'call-r', 'p1.redacted.wav'));
+      const plain = recordingAt(store.pathFor('call-r', 'p1'), 800, 3);
+      const redacted = recordingAt(store.pathFor('call-r', 'p1', 'redacted'), 800, 5);
+      recordingAt(store.pathFor('call-r', 'p2', 'work')); // awaiting redaction: never found
+      const found = await store.find('call-r');
+      assert.deepEqual([found?.pipelineId, found?.redacted], ['p1', false]);
+      assert.deepEqual(await buffer(await store.read(found!)), plain);
+      const copy = await store.find('call-r', 'p1', true);
+      assert.deepEqual([copy?.pipelineId, copy?.redacted], ['p1', true]);
+      assert.deepEqual(await buffer(await store.read(copy!)), redacted);
+      assert.equal(await store.find('call-r', 'p2'), null);
+      assert.equal(await store.find('call-r', 'p2', true), null);
+      assert.equal(
+        await store.eraseCall('call-r'),
+        3,
+        'erasure counts the redacted copy and the file awaiting redaction',
+      );
+      assert.ok(!existsSync(join(dir, 'call-r')));
+    } finally {
+      await store.close();
+    }
+  });
+
   test('open() finalizes what a crash left before anything records', async () => {
     const dir = freshDir();
     const crashed = join(dir, 'call-c', 'p1.wav');
@@ -97,10 +124,13 @@ describe('RecordingStore: local folder', () => {
   test('retention deletes recordings older than retentionDays (and their empty call folders); 0 keeps them', async () => {
     const dir = freshDir();
     const old = join(dir, 'call-old', 'p1.wav');
+    const oldRedacted = join(dir, 'call-old', 'p1.redacted.wav');
     const recent = join(dir, 'call-new', 'p1.wav');
     recordingAt(old);
+    recordingAt(oldRedacted);
     recordingAt(recent);
     setAge(old, 31);
+    setAge(oldRedacted, 31);
     setAge(recent, 29);
     const keeper = await open({ dir, retentionDays: 0 });
     assert.deepEqual(await keeper.maintain(), {
@@ -115,6 +145,7 @@ describe('RecordingStore: local folder', () => {
     const store = await open({ dir, retentionDays: 30 });
     await store.maintain(); // the pass open() started
     await store.close();
+    assert.ok(!existsSync(oldRedacted), 'its redacted copy too');
     assert.ok(!existsSync(old) && !existsSync(dirname(old)), 'expired recording and its folder removed');
     assert.ok(existsSync(recent));
   });
@@ -199,13 +230,10 @@ describe('RecordingStore: S3-compatible store (s3rver)', { skip: unavailable ?? 
     await client.send(
       new PutObjectCommand({ Bucket: s3.bucket, Key: 'notes/readme.txt', Body: 'not a recording' }),
     );
-    await client.send(
-      new PutObjectCommand({
-        Bucket: s3.bucket,
-        Key: 'call-x/p9.wav',
-        Body: recordingAt(join(freshDir(), 'x.wav')),
-      }),
-    );
+    for (const Key of ['call-x/p9.wav', 'call-x/p9.redacted.wav'])
+      await client.send(
+        new PutObjectCommand({ Bucket: s3.bucket, Key, Body: recordingAt(join(freshDir(), 'x.wav')) }),
+      );
     client.destroy();
     // Thirty-one days from now, everything in the bucket is older than 30 days.
     const store = await open({ dir: freshDir(), s3: s3.settings, logger, now: () => Date.now() + 31 * DAY });
@@ -215,6 +243,7 @@ describe('RecordingStore: S3-compatible store (s3rver)', { skip: unavailable ?? 
     const after = await open({ dir: freshDir(), s3: s3.settings, logger, retentionDays: 0 });
     try {
       assert.equal(await after.find('call-x'), null, 'the old recording is gone');
+      assert.equal(await after.find('call-x', undefined, true), null, 'and its redacted copy');
       assert.equal(await after.find('call-s3'), null);
       const listing = await fetch(`${s3.endpoint}/${s3.bucket}?list-type=2`).then((r) => r.text());
       assert.match(listing, /notes\/readme\.txt/, 'a foreign object is left alone');
@@ -227,18 +256,30 @@ describe('RecordingStore: S3-compatible store (s3rver)', { skip: unavailable ?? 
     const dir = freshDir();
     const store = await open({ dir, s3: s3.settings, logger });
     try {
-      for (const [callId, pipelineId] of [
-        ['call-erase', 'p1'],
-        ['call-erase', 'p2'],
-        ['call-erase-kept', 'p1'],
+      for (const [callId, pipelineId, redacted] of [
+        ['call-erase', 'p1', false],
+        ['call-erase', 'p1', true],
+        ['call-erase', 'p2', false],
+        ['call-erase-kept', 'p1', false],
       ] as const) {
-        const path = store.pathFor(callId, pipelineId);
+        const path = store.pathFor(callId, pipelineId, redacted ? 'redacted' : 'recording');
         recordingAt(path);
-        await store.publish(path, callId, pipelineId);
+        const published = await store.publish(path, callId, pipelineId, redacted);
+        if (redacted)
+          assert.deepEqual(
+            [published.location, published.redacted],
+            ['s3://callsight-recordings/call-erase/p1.redacted.wav', true],
+          );
       }
+      assert.equal(
+        (await store.find('call-erase', 'p1', true))?.where,
+        's3',
+        'the redacted copy is in the bucket',
+      );
       recordingAt(`${store.pathFor('call-erase', 'p3')}.part`); // a leftover of a crash, never uploaded
-      assert.equal(await store.eraseCall('call-erase'), 3);
+      assert.equal(await store.eraseCall('call-erase'), 4);
       assert.equal(await store.find('call-erase'), null);
+      assert.equal(await store.find('call-erase', 'p1', true), null, 'the redacted copy is gone too');
       assert.ok(!existsSync(join(dir, 'call-erase')), 'the local folder is gone');
       assert.equal((await store.find('call-erase-kept'))?.where, 's3', 'another call keeps its recording');
       assert.equal(await store.eraseCall('call-erase'), 0);

@@ -12,10 +12,14 @@ export interface StereoWav {
 }
 
 export function readStereo(path: string): StereoWav {
-  const buf = readFileSync(path);
+  return parseStereo(readFileSync(path), path);
+}
+
+/** A 16-bit stereo WAV file's bytes (`name` for the error messages). */
+export function parseStereo(buf: Buffer, name = 'the file'): StereoWav {
   const header = WavHeader.parse(buf);
-  if (!header) throw new Error(`${path} is not a 16-bit PCM WAV file`);
-  if (header.channels !== 2) throw new Error(`${path} has ${header.channels} channels`);
+  if (!header) throw new Error(`${name} is not a 16-bit PCM WAV file`);
+  if (header.channels !== 2) throw new Error(`${name} has ${header.channels} channels`);
   const frames = Math.floor(Math.min(header.dataBytes, buf.length - header.dataOffset) / 4);
   const left = new Int16Array(frames);
   const right = new Int16Array(frames);
@@ -59,4 +63,13 @@ export function framesOf(samples: Int16Array, channel: number, startMs: number):
     });
   }
   return out;
+}
+
+/** RMS level of 16-bit samples in dBFS (full scale 32768); -Infinity for digital silence or none. */
+export function rmsDbfs(samples: Int16Array): number {
+  if (samples.length === 0) return -Infinity;
+  let sum = 0;
+  for (const x of samples) sum += x * x;
+  const rms = Math.sqrt(sum / samples.length);
+  return rms === 0 ? -Infinity : 20 * Math.log10(rms / 32768);
 }

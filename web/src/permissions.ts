@@ -28,7 +28,11 @@ export const CAPABILITIES: Readonly<Record<Capability, { role: UserRole; routes:
   },
   recordings: {
     role: 'supervisor',
-    routes: ['GET /api/calls/:callId/recording', 'GET /api/calls/:callId/recording.wav'],
+    routes: [
+      'GET /api/calls/:callId/recording',
+      'GET /api/calls/:callId/recording.wav',
+      'GET /api/calls/:callId/recording.redacted.wav',
+    ],
   },
   read: {
     role: 'viewer',

@@ -96,7 +96,8 @@ export class WorkerRole {
       origin,
       recordings: {
         storage: recordings,
-        urlFor: (callId, pipelineId) => recordingUrl(options.recordingBaseUrl(), callId, pipelineId),
+        urlFor: (callId, pipelineId, redacted) =>
+          recordingUrl(options.recordingBaseUrl(), callId, pipelineId, redacted),
       },
       analytics: { pool: analyticsPool, postCall: options.postCall, categories: config.categories },
       voiceTone,

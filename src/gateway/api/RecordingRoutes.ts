@@ -12,7 +12,8 @@ interface RecordingRequest {
 }
 
 /**
- * `GET /api/calls/{callId}/recording.wav[?pipelineId=…]` (also without `.wav`): a call's recording as `audio/wav`, from the
+ * `GET /api/calls/{callId}/recording.wav[?pipelineId=…]` (also without `.wav`), and
+ * `…/recording.redacted.wav` for its copy with the PII silenced: a call's recording as `audio/wav`, from the
  * local folder or streamed from S3, with HTTP range requests (RFC 9110 §14) so that browsers can
  * seek. Without `pipelineId`, the call's latest finished recording. A recording still being made is
  * not served (404 until the call, or its pipeline, ends).
@@ -25,12 +26,21 @@ interface RecordingRequest {
 export function registerRecordingRoutes(app: FastifyInstance, store: RecordingStorage): void {
   // The `.wav` path is the one records link to: players and the seed's app name the file after its last segment.
   const wav = z.string().meta({ contentEncoding: 'binary', description: 'Stereo WAV' });
-  for (const path of ['/api/calls/:callId/recording.wav', '/api/calls/:callId/recording'])
+  const paths = [
+    ['/api/calls/:callId/recording.wav', false],
+    ['/api/calls/:callId/recording', false],
+    ['/api/calls/:callId/recording.redacted.wav', true],
+  ] as const;
+  for (const [path, redacted] of paths)
     app.get<RecordingRequest>(
       path,
       documented({
-        summary: "A finished call's recording (audio/wav, with ranges)",
-        description: 'Without `pipelineId`, the latest finished recording. One `Range` answers 206.',
+        summary: redacted
+          ? "A finished call's recording with its PII silenced (audio/wav, with ranges)"
+          : "A finished call's recording (audio/wav, with ranges)",
+        description: redacted
+          ? 'The copy a configuration with `ContentRedactionType: PII` makes (docs/privacy.md). Without `pipelineId`, the latest. One `Range` answers 206.'
+          : 'Without `pipelineId`, the latest finished recording (as recorded: never the redacted copy). One `Range` answers 206.',
         tags: ['Calls'],
         params: z.object({ callId: z.string() }),
         querystring: z.object({ pipelineId: z.string().optional() }),
@@ -40,9 +50,9 @@ export function registerRecordingRoutes(app: FastifyInstance, store: RecordingSt
           ...errorResponses('CS_ERR_BAD_REQUEST', 'CS_ERR_NOT_FOUND', 'CS_ERR_RANGE_NOT_SATISFIABLE'),
         },
       }),
-      serve,
+      (request, reply) => serve(request, reply, redacted),
     );
-  async function serve(request: FastifyRequest<RecordingRequest>, reply: FastifyReply) {
+  async function serve(request: FastifyRequest<RecordingRequest>, reply: FastifyReply, redacted: boolean) {
     const { callId } = request.params;
     const { pipelineId } = request.query;
     const problems = [
@@ -52,10 +62,11 @@ export function registerRecordingRoutes(app: FastifyInstance, store: RecordingSt
         : [{ path: 'pipelineId', message: 'not a pipeline id' }]),
     ];
     if (problems.length > 0) throw new ValidationError('GET recording', problems);
-    const recording = await store.find(callId, pipelineId);
+    const recording = await store.find(callId, pipelineId, redacted);
     if (!recording) {
       const which = pipelineId ? `pipeline ${pipelineId} of call ${callId}` : `call ${callId}`;
-      throw new CallsightError('CS_ERR_NOT_FOUND', `no finished recording of ${which}`);
+      const what = redacted ? 'redacted recording' : 'recording';
+      throw new CallsightError('CS_ERR_NOT_FOUND', `no finished ${what} of ${which}`);
     }
     const size = recording.sizeBytes;
     headers(reply, recording);
@@ -89,5 +100,8 @@ function headers(reply: FastifyReply, recording: StoredRecording): void {
     .header('accept-ranges', 'bytes')
     .header('last-modified', recording.lastModified.toUTCString())
     .header('cache-control', 'private, no-cache')
-    .header('content-disposition', `inline; filename="${recording.callId}-${recording.pipelineId}.wav"`);
+    .header(
+      'content-disposition',
+      `inline; filename="${recording.callId}-${recording.pipelineId}${recording.redacted ? '-redacted' : ''}.wav"`,
+    );
 }

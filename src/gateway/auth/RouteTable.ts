@@ -46,6 +46,7 @@ export const ROUTE_TABLE: Readonly<Record<string, RouteRule>> = {
   'GET /api/calls/:callId/analytics': { role: 'viewer' },
   'GET /api/calls/:callId/recording': { role: 'supervisor', audit: true },
   'GET /api/calls/:callId/recording.wav': { role: 'supervisor', audit: true },
+  'GET /api/calls/:callId/recording.redacted.wav': { role: 'supervisor', audit: true },
   'DELETE /api/calls/:callId': { role: 'admin' },
   'GET /api/routes': { role: 'viewer' },
 

@@ -11,14 +11,15 @@ import type { AnalyticsPool } from '../../analytics/worker/AnalyticsPool.js';
 import type { RealTimeAlertConfiguration } from '../../configurations/ConfigurationTypes.js';
 import type { ParticipantRole, PipelineContext, PipelineProcessor } from '../PipelineTypes.js';
 import { recordBase } from '../records/PipelineRecord.js';
-import { postCallEvent, type PostCallStore } from '../records/PostCall.js';
+import { postCallEvent, postCallMedia, type PostCallStore } from '../records/PostCall.js';
 import type { EngineCategoryMatch, RecognitionResult } from '../../transcribe/SpeechEngineTypes.js';
 import { readableWords, spokenWords } from '../../transcribe/ReadableText.js';
 import { ChannelLoudness } from './ChannelLoudness.js';
 import { engineUtteranceEvent } from './EngineAnalysis.js';
 import { RecognitionChannels, type RecognitionChoice } from './RecognitionChannels.js';
-import { emitCallAnalyticsMetadata, publishAlert, sharedUtterance } from './TranscriptionOutputs.js';
+import { startTranscription, publishAlert, sharedUtterance } from './TranscriptionOutputs.js';
 import { asError } from '../../platform/errors.js';
+import type { RedactedSpans } from './RedactedSpans.js';
 
 export interface CallAnalyticsProcessorOptions {
   /** Engines that analyse as they recognise (Transcribe Call Analytics) replace the models below. */
@@ -33,6 +34,8 @@ export interface CallAnalyticsProcessorOptions {
   readonly alerts: RealTimeAlertConfiguration | undefined;
   readonly postCall: PostCallStore;
   readonly origin: EventOrigin;
+  /** With ContentRedactionType and a recording: where the times of redacted entities go (its audio is silenced there). */
+  readonly redactedSpans?: RedactedSpans;
 }
 
 /**
@@ -73,6 +76,7 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
     this.#fail = (error) => {
       if (this.#failed) return;
       this.#failed = true;
+      options.redactedSpans?.fail();
       fail(error);
     };
     this.#channels = new RecognitionChannels({
@@ -94,8 +98,7 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
   }
 
   start(): void {
-    emitCallAnalyticsMetadata(this.#context);
-    this.#channels.start();
+    startTranscription(this.#context, this.#channels, this.#options.redactedSpans);
   }
 
   write(frame: PcmFrame): void {
@@ -114,8 +117,14 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
   }
 
   async stop(): Promise<void> {
-    await this.#channels.stop();
-    await this.#drained();
+    try {
+      await this.#channels.stop();
+      await this.#drained();
+    } finally {
+      // Every final is out (or the processor broke): the recording may now silence what they redacted.
+      if (this.#failed) this.#options.redactedSpans?.fail();
+      else this.#options.redactedSpans?.finish();
+    }
     if (this.#failed) return;
     const durationMs = Date.now() - this.#context.call.startedAt.getTime();
     for (const event of this.#categories.end(durationMs)) this.#emitCategory(event);
@@ -125,6 +134,7 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
 
   /** Another worker carries the pipeline on: end the recognition streams, and no post-call document. */
   async abort(): Promise<void> {
+    this.#options.redactedSpans?.fail();
     await this.#channels.stop();
     await this.#drained();
   }
@@ -198,6 +208,12 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
       { type: DetailType.TranscribeCallAnalytics, callId: call.callId },
     );
     if (event.IsPartial) return;
+    for (const entity of event.Entities)
+      this.#options.redactedSpans?.add({
+        channel: result.channel,
+        startMs: entity.BeginOffset,
+        endMs: entity.EndOffset,
+      });
     this.#finals.push(event);
     this.#context.shareUtterance({
       ...sharedUtterance(result, role),
@@ -250,8 +266,21 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
         languageCode: this.#options.recognition.settings.languageCode,
         sessionId: pipelineId,
       });
-      const location = await this.#options.postCall.save({ callId: call.callId, pipelineId, analytics });
-      this.#context.publish(postCallEvent({ call, pipelineId, pipelineArn, location }, this.#options.origin));
+      // With redaction the recording waits for the last final; the document waits for its URLs.
+      const urls = await this.#options.redactedSpans?.recording();
+      const media = urls ? postCallMedia(urls) : undefined;
+      const document = media ? { ...analytics, Media: media } : analytics;
+      const location = await this.#options.postCall.save({
+        callId: call.callId,
+        pipelineId,
+        analytics: document,
+      });
+      this.#context.publish(
+        postCallEvent(
+          { call, pipelineId, pipelineArn, location, ...(media ? { media } : {}) },
+          this.#options.origin,
+        ),
+      );
       if (this.#finals.length > 0) {
         const summary = await this.#options.analytics.summary(this.#finals);
         this.#context.emit(

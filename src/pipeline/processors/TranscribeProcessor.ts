@@ -7,7 +7,8 @@ import type { PipelineContext, PipelineProcessor } from '../PipelineTypes.js';
 import { transcribeRecord } from '../records/TranscribeRecord.js';
 import type { RecognitionResult } from '../../transcribe/SpeechEngineTypes.js';
 import { RecognitionChannels, type RecognitionChoice } from './RecognitionChannels.js';
-import { emitCallAnalyticsMetadata, publishAlert, sharedUtterance } from './TranscriptionOutputs.js';
+import type { RedactedSpans } from './RedactedSpans.js';
+import { startTranscription, publishAlert, sharedUtterance } from './TranscriptionOutputs.js';
 
 export interface TranscribeProcessorOptions {
   readonly recognition: RecognitionChoice;
@@ -16,6 +17,11 @@ export interface TranscribeProcessorOptions {
   /** RealTimeAlertConfiguration: with this processor only KeywordMatch rules apply (Chime's rule). */
   readonly alerts?: RealTimeAlertConfiguration;
   readonly origin: EventOrigin;
+  /**
+   * With ContentRedactionType (an engine that redacts: Amazon Transcribe) and a recording: where the
+   * times of redacted entities go (its audio is silenced there).
+   */
+  readonly redactedSpans?: RedactedSpans;
 }
 
 /** Chime's AmazonTranscribeProcessor: each recognition result of each channel a "Transcribe" record. */
@@ -43,14 +49,16 @@ export class TranscribeProcessor implements PipelineProcessor {
       ...options.recognition,
       context,
       onResult: (result) => this.#onResult(result),
-      onError: fail,
+      onError: (error) => {
+        options.redactedSpans?.fail();
+        fail(error);
+      },
       onFallback: recovered,
     });
   }
 
   start(): void {
-    emitCallAnalyticsMetadata(this.#context);
-    this.#channels.start();
+    startTranscription(this.#context, this.#channels, this.#options.redactedSpans);
   }
 
   write(frame: PcmFrame): void {
@@ -66,7 +74,14 @@ export class TranscribeProcessor implements PipelineProcessor {
   }
 
   async stop(): Promise<void> {
-    await this.#channels.stop();
+    try {
+      await this.#channels.stop();
+      // Every final is out: the recording may now silence what they redacted (fail() came first if it broke).
+      this.#options.redactedSpans?.finish();
+    } catch (err) {
+      this.#options.redactedSpans?.fail();
+      throw err;
+    }
     for (const detail of this.#alerts.end()) this.#publishAlert(detail);
   }
 
@@ -77,6 +92,12 @@ export class TranscribeProcessor implements PipelineProcessor {
   #onResult(result: RecognitionResult): void {
     const { call, pipelineId, metadata, channels } = this.#context;
     if (!result.isPartial) {
+      for (const entity of result.entities ?? [])
+        this.#options.redactedSpans?.add({
+          channel: result.channel,
+          startMs: entity.startMs,
+          endMs: entity.endMs,
+        });
       const role = channels.find((c) => c.channelId === result.channel)?.participantRole ?? null;
       this.#context.shareUtterance(sharedUtterance(result, role));
       const alerts = this.#alerts.add({

@@ -4,6 +4,7 @@ import type { ParticipantRole, PipelineContext, SharedUtterance } from '../Pipel
 import { callAnalyticsMetadataRecord } from '../records/PipelineRecord.js';
 import type { RecognitionResult } from '../../transcribe/SpeechEngineTypes.js';
 import { spokenWords } from '../../transcribe/ReadableText.js';
+import type { RedactedSpans } from './RedactedSpans.js';
 
 /**
  * What the Transcribe and the call analytics processors emit alike besides their results: the
@@ -12,7 +13,7 @@ import { spokenWords } from '../../transcribe/ReadableText.js';
  */
 
 /** The "CallAnalyticsMetadata" record a transcribing processor emits as it starts. */
-export function emitCallAnalyticsMetadata(context: PipelineContext): void {
+function emitCallAnalyticsMetadata(context: PipelineContext): void {
   const { call, pipelineId, metadata } = context;
   context.emit(callAnalyticsMetadataRecord(call, pipelineId, metadata, new Date()), {
     type: DetailType.CallAnalyticsMetadata,
@@ -44,4 +45,22 @@ export function sharedUtterance(
     endMs: result.endMs,
     wordCount: spokenWords(result.words).length,
   };
+}
+
+/**
+ * A transcribing processor's start: its metadata record, then recognition. A start that throws
+ * settles the recording's redacted spans as incomplete (no final will say what to silence).
+ */
+export function startTranscription(
+  context: PipelineContext,
+  channels: { start(): void },
+  spans: RedactedSpans | undefined,
+): void {
+  try {
+    emitCallAnalyticsMetadata(context);
+    channels.start();
+  } catch (err) {
+    spans?.fail();
+    throw err;
+  }
 }

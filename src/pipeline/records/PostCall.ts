@@ -5,7 +5,8 @@ import {
   type EventEnvelope,
   type EventOrigin,
 } from '../../events/EventEnvelope.js';
-import type { PostCallAnalytics } from '../../analytics/PostCallTypes.js';
+import type { PostCallAnalytics, PostCallMedia } from '../../analytics/PostCallTypes.js';
+import type { RecordingUrls } from './RecordingRecord.js';
 import { DetailType } from '../../events/DetailTypes.js';
 
 /**
@@ -23,6 +24,14 @@ export interface PostCallStore {
   close(): Promise<void>;
 }
 
+/** The recordings' URLs (the Recording record's `oneTimeMetadata`) under Transcribe's `Media` names. */
+export function postCallMedia(urls: RecordingUrls): PostCallMedia {
+  return {
+    ...(urls.s3RecordingUrl ? { MediaFileUri: urls.s3RecordingUrl } : {}),
+    ...(urls.s3RecordingUrlRedacted ? { RedactedMediaFileUri: urls.s3RecordingUrlRedacted } : {}),
+  };
+}
+
 export function postCallLocation(callId: string): string {
   return `/api/calls/${encodeURIComponent(callId)}/analytics`;
 }
@@ -38,6 +47,8 @@ export function postCallEvent(
     readonly pipelineId: string;
     readonly pipelineArn: string;
     readonly location: string;
+    /** With redaction and a recording: Transcribe's `Media` (the recordings' URLs). */
+    readonly media?: PostCallMedia;
   },
   origin: EventOrigin,
 ): EventEnvelope {
@@ -47,6 +58,7 @@ export function postCallEvent(
       StreamingSessionId: input.pipelineId,
       PostCallStatus: 'COMPLETED',
       Transcript: { TranscriptFileUri: input.location, RedactedTranscriptFileUri: input.location },
+      ...(input.media ? { Media: input.media } : {}),
       mediaInsightsPipelineArn: input.pipelineArn,
       callId: input.call.callId,
       transactionId: input.call.transactionId,

@@ -21,6 +21,16 @@ export interface RecordingRecord extends PipelineRecordBase {
   readonly channels: number;
 }
 
+/**
+ * With redaction (ContentRedactionType), where the recordings are, under the names Chime's
+ * `oneTimeMetadata` gives them with Transcribe Call Analytics post-call output: the recording as
+ * recorded (absent with ContentRedactionOutput `redacted`) and its redacted copy.
+ */
+export interface RecordingUrls {
+  readonly s3RecordingUrl?: string;
+  readonly s3RecordingUrlRedacted?: string;
+}
+
 export interface RecordingRecordInput {
   readonly call: CallInfo;
   readonly pipelineId: string;
@@ -36,13 +46,15 @@ export interface RecordingRecordInput {
   readonly sizeBytes: number;
   readonly sampleRate: number;
   readonly channels: number;
+  /** Only with redaction: both recordings' URLs, for `oneTimeMetadata`. */
+  readonly urls?: RecordingUrls;
 }
 
 /**
  * Its `metadata` adds `startTime` and `endTime`, and a `oneTimeMetadata` JSON string whose
  * `sipHeaders` is itself a JSON string of the INVITE's headers (Chime names it `sipHeaders` here,
  * `inviteHeaders` in CallAnalyticsMetadata), plus, for SIPREC calls, `siprecMetadata` (the XML) and
- * `siprecMetadataJson`.
+ * `siprecMetadataJson`, and with redaction `s3RecordingUrl` and `s3RecordingUrlRedacted` (RecordingUrls).
  */
 export function recordingRecord(input: RecordingRecordInput, at: Date): RecordingRecord {
   const metadata = {
@@ -54,6 +66,7 @@ export function recordingRecord(input: RecordingRecordInput, at: Date): Recordin
       ...(input.call.siprecMetadata === null
         ? {}
         : { siprecMetadata: input.call.siprecMetadata, siprecMetadataJson: input.call.siprecMetadataJson }),
+      ...input.urls,
     }),
   };
   return {

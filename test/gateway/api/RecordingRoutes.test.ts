@@ -105,6 +105,24 @@ describe('GET /api/calls/{callId}/recording (local folder)', () => {
     }
   });
 
+  test('recording.redacted.wav serves the copy with the PII silenced, never the recording as recorded', async () => {
+    const missing = await fetch(`${base}/api/calls/call-1/recording.redacted.wav?pipelineId=pipeline-a`);
+    assert.equal(missing.status, 404, 'no redacted copy of this one');
+    assert.match(((await missing.json()) as { message: string }).message, /no finished redacted recording/);
+    const redacted = recordingAt(store.pathFor('call-1', 'pipeline-a', 'redacted'), 8000, 11);
+    const res = await fetch(`${base}/api/calls/call-1/recording.redacted.wav?pipelineId=pipeline-a`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-disposition'), 'inline; filename="call-1-pipeline-a-redacted.wav"');
+    assert.deepEqual(await bytesOf(res), redacted);
+    const ranged = await fetch(`${base}/api/calls/call-1/recording.redacted.wav?pipelineId=pipeline-a`, {
+      headers: { range: 'bytes=0-99' },
+    });
+    assert.equal(ranged.status, 206);
+    assert.deepEqual(await bytesOf(ranged), redacted.subarray(0, 100));
+    const plain = await fetch(`${base}/api/calls/call-1/recording.wav?pipelineId=pipeline-a`);
+    assert.deepEqual(await bytesOf(plain), older, 'recording.wav stays the recording as recorded');
+  });
+
   test('one range is a 206 with Content-Range: first bytes, an open end, a suffix, an end past the file', async () => {
     const size = latest.length;
     const cases: [string, number, number][] = [

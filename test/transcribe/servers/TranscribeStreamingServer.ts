@@ -66,6 +66,7 @@ export class TranscribeStreamingServer {
   async #handle(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): Promise<void> {
     const path = String(headers[':path']);
     const callAnalytics = path === '/call-analytics-stream-transcription';
+    const redact = headers['x-amzn-transcribe-content-redaction-type'] === 'PII';
     if (path !== '/stream-transcription' && !callAnalytics) {
       stream.respond({ ':status': 404 });
       stream.end();
@@ -111,7 +112,7 @@ export class TranscribeStreamingServer {
           });
         }
       } else {
-        event('TranscriptEvent', { Transcript: { Results: [transcriptResult(result)] } });
+        event('TranscriptEvent', { Transcript: { Results: [transcriptResult(result, redact)] } });
       }
     });
     try {
@@ -152,7 +153,29 @@ export class TranscribeStreamingServer {
 
 const seconds = (ms: number) => Math.round(ms) / 1000;
 
-function transcriptResult(r: RecognitionResult): object {
+/**
+ * A StartStreamTranscription Result. With ContentRedactionType PII this stand-in redacts by a rule
+ * of its own, not Transcribe's: the first word of every final is a NAME entity, `[PII]` in the
+ * transcript and its item, its times those of the word.
+ */
+function transcriptResult(r: RecognitionResult, redact = false): object {
+  const first = r.words[0];
+  if (redact && !r.isPartial && first) {
+    const entity = {
+      StartTime: seconds(first.startMs),
+      EndTime: seconds(first.endMs),
+      Category: 'PII',
+      Type: 'NAME',
+      Content: '[PII]',
+      Confidence: 1,
+    };
+    const words = [{ ...first, word: '[PII]' }, ...r.words.slice(1)];
+    const plain = transcriptResult(
+      { ...r, transcript: words.map((w) => w.word).join(' '), words },
+      false,
+    ) as { Alternatives: object[] };
+    return { ...plain, Alternatives: [{ ...plain.Alternatives[0], Entities: [entity] }] };
+  }
   return {
     ResultId: r.resultId,
     StartTime: seconds(r.startMs),
