@@ -72,6 +72,15 @@ export class VocabularyFilter {
     return this.#words.has(word.replace(EDGE_PUNCTUATION, '').toLowerCase());
   }
 
+  /**
+   * Whether a word of a result this filter has been applied to is a filtered one: `***` under mask, a
+   * filter word under tag (never under remove). For items made afterwards from the filtered text.
+   */
+  marks(word: string): boolean {
+    if (this.method === 'mask') return word === MASK;
+    return this.method === 'tag' && this.matches(word);
+  }
+
   /** The transcript with its filter words masked or removed (tag: as it was). */
   text(transcript: string): string {
     if (this.method === 'tag') return transcript;

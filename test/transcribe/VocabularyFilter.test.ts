@@ -106,6 +106,25 @@ describe('vocabulary filters on Transcribe records', () => {
     assert.equal(recordOf(partial, 'remove', ['nuvexa']).transcript, 'My');
   });
 
+  test('marks: which words of already filtered text are filtered ones (for items made from it)', () => {
+    const lists = [{ VocabularyFilterName: 'f', Words: ['darn'] }];
+    const mask = VocabularyFilter.fromLists(lists, 'mask')!;
+    const tag = VocabularyFilter.fromLists(lists, 'tag')!;
+    const remove = VocabularyFilter.fromLists(lists, 'remove')!;
+    assert.deepEqual(
+      ['***', 'darn', 'my'].map((w) => mask.marks(w)),
+      [true, false, false],
+    );
+    assert.deepEqual(
+      ['***', 'Darn', 'my'].map((w) => tag.marks(w)),
+      [false, true, false],
+    );
+    assert.deepEqual(
+      ['***', 'darn'].map((w) => remove.marks(w)),
+      [false, false],
+    );
+  });
+
   test('only filters of the language apply; none at all leaves results alone', () => {
     const british = {
       ...settings('mask', ['nuvexa']),
