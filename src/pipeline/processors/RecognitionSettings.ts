@@ -56,6 +56,9 @@ export function recognitionChoice(
 ): RecognitionChoice {
   const vocabularyNames = names(config, 'VocabularyName', 'VocabularyNames');
   const filterNames = names(config, 'VocabularyFilterName', 'VocabularyFilterNames');
+  const engineName = text(config, 'CallsightSpeechEngine');
+  // Amazon Transcribe looks the filter names up in AWS: a name missing here is no news there.
+  const filteredHere = engines.kinds().get(engineName ?? engines.defaultName) !== 'amazon-transcribe';
   const settings: Record<string, unknown> = {
     languageCode: text(config, 'LanguageCode') ?? text(config, 'PreferredLanguage') ?? 'en-US',
     identifyLanguage: config.IdentifyLanguage === true ? true : undefined,
@@ -65,7 +68,12 @@ export function recognitionChoice(
     vocabularyNames,
     vocabularies: lookUp(vocabularyNames, lists.vocabulary, 'custom vocabulary', undefined),
     vocabularyFilterNames: filterNames,
-    vocabularyFilters: lookUp(filterNames, lists.vocabularyFilter, 'vocabulary filter', logger),
+    vocabularyFilters: lookUp(
+      filterNames,
+      lists.vocabularyFilter,
+      'vocabulary filter',
+      filteredHere ? logger : undefined,
+    ),
     vocabularyFilterMethod: text(config, 'VocabularyFilterMethod'),
     languageModelName: text(config, 'LanguageModelName'),
     enablePartialResultsStabilization: config.EnablePartialResultsStabilization === true ? true : undefined,
@@ -76,7 +84,6 @@ export function recognitionChoice(
     showSpeakerLabel: config.ShowSpeakerLabel === true ? true : undefined,
   };
   for (const key of Object.keys(settings)) if (settings[key] === undefined) delete settings[key];
-  const engineName = text(config, 'CallsightSpeechEngine');
   return {
     engines,
     ...(engineName ? { engineName } : {}),
