@@ -56,7 +56,7 @@ function utteranceItem(w: AnalyticsWord, content: string, isPartial: boolean): U
   return {
     Content: content,
     Confidence: Math.round(w.confidence * 1e4) / 1e4,
-    VocabularyFilterMatch: false,
+    VocabularyFilterMatch: w.vocabularyFilterMatch === true,
     Stable: !isPartial,
     ItemType: w.type ?? 'pronunciation',
     BeginOffsetMillis: round(w.startMs),

@@ -12,6 +12,11 @@ import type { ConfigurationStore } from '../configurations/ConfigurationStoreTyp
 import { PostgresConfigurationStore } from '../configurations/PostgresConfigurationStore.js';
 import type { VocabularyStore } from '../configurations/Vocabulary.js';
 import { PostgresVocabularyStore, SqliteVocabularyStore } from '../configurations/VocabularyStores.js';
+import type { VocabularyFilterStore } from '../configurations/VocabularyFilter.js';
+import {
+  PostgresVocabularyFilterStore,
+  SqliteVocabularyFilterStore,
+} from '../configurations/VocabularyFilterStores.js';
 import type { PostCallStore } from '../pipeline/records/PostCall.js';
 import { PostgresPostCallStore } from '../calls/PostgresPostCallStore.js';
 import { SqlitePostCallStore } from '../calls/SqlitePostCallStore.js';
@@ -29,6 +34,8 @@ export interface Backends {
   readonly configurations: ConfigurationStore | null;
   /** Custom vocabularies, opened with the configurations (their part). */
   readonly vocabularies: VocabularyStore | null;
+  /** Vocabulary filters, likewise. */
+  readonly vocabularyFilters: VocabularyFilterStore | null;
   readonly postCall: PostCallStore | null;
   /** The process's one NATS connection (stream.backend jetstream), for whatever else speaks NATS. */
   readonly nats: NatsConnection | null;
@@ -136,6 +143,20 @@ export async function openBackends(
             : new SqliteVocabularyStore({ path: file, logger: logger.child({ stage: 'configurations' }) }),
         )
       : null;
+    const vocabularyFilters = needs.has('configurations')
+      ? stack.use(
+          'vocabulary filters',
+          database
+            ? new PostgresVocabularyFilterStore({
+                database,
+                logger: logger.child({ stage: 'configurations' }),
+              })
+            : new SqliteVocabularyFilterStore({
+                path: file,
+                logger: logger.child({ stage: 'configurations' }),
+              }),
+        )
+      : null;
     const registry = needs.has('registry')
       ? stack.use(
           'connection registry',
@@ -174,6 +195,7 @@ export async function openBackends(
       registry,
       configurations,
       vocabularies,
+      vocabularyFilters,
       postCall,
       nats,
       database,

@@ -212,7 +212,13 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
         registry: opened(backends.registry, 'registry'),
         configurations: opened(backends.configurations, 'configurations'),
         vocabularies: opened(backends.vocabularies, 'vocabularies'),
-        ...(worker ? { vocabulariesChanged: () => worker.vocabularies.refresh() } : {}),
+        vocabularyFilters: opened(backends.vocabularyFilters, 'vocabularyFilters'),
+        ...(worker
+          ? {
+              vocabulariesChanged: () => worker.wordLists.vocabularies.refresh(),
+              vocabularyFiltersChanged: () => worker.wordLists.filters.refresh(),
+            }
+          : {}),
         postCall: opened(backends.postCall, 'postCall'),
         recordings: worker?.worker.recordings ?? gatewayRecordings!,
         calls: new RemoteCallsView({ nc: nats, subjects, directory, logger }),

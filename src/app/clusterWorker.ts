@@ -19,12 +19,12 @@ import { drainWebhooks } from './embedded.js';
 import { checkRuleConfigurations, eventCallId, installRules } from './eventRules.js';
 import { httpBaseUrl } from './recordings.js';
 import { WorkerRole } from './roles/WorkerRole.js';
-import { VocabularyCache } from './vocabularies.js';
+import { openWordLists, type WordLists } from './vocabularies.js';
 
 export interface ClusterWorker {
   readonly worker: WorkerRole;
-  /** The custom vocabularies its pipelines use (reloaded after a write through this process). */
-  readonly vocabularies: VocabularyCache;
+  /** The custom vocabularies and vocabulary filters its pipelines use (reloaded after a write through this process). */
+  readonly wordLists: WordLists;
   /** Null until takeWork. */
   readonly runner: JobRunner | null;
   /**
@@ -66,11 +66,7 @@ export async function openClusterWorker(
   const { config, roles, logger, origin, advertisedAddress } = ctx;
   const stream = opened(backends.stream, 'stream');
   const configurations = opened(backends.configurations, 'configurations');
-  const vocabularies = await VocabularyCache.start(
-    opened(backends.vocabularies, 'vocabularies'),
-    logger.child({ stage: 'configurations' }),
-  );
-  stack.defer('vocabulary cache', () => vocabularies.close());
+  const wordLists = await openWordLists(backends, stack, logger.child({ stage: 'configurations' }));
   const ackWaitMs = config.worker.jobAckWaitMs;
   let runner: JobRunner | null = null;
   let engine: ClusterRulesEngine | null = null;
@@ -80,7 +76,8 @@ export async function openClusterWorker(
       ...ctx,
       configurations,
       postCall: opened(backends.postCall, 'postCall'),
-      vocabulary: (name) => vocabularies.get(name),
+      vocabulary: (name) => wordLists.vocabularies.get(name),
+      vocabularyFilter: (name) => wordLists.filters.get(name),
       append: (record: object, key: AppendKey) => {
         // Results of a job whose lease lapsed unnoticed must not follow those of the worker now running it.
         if (key.callId !== null && runner && !runner.admits(key.callId)) return;
@@ -133,7 +130,7 @@ export async function openClusterWorker(
 
   return {
     worker,
-    vocabularies,
+    wordLists,
     get runner() {
       return runner;
     },

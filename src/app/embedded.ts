@@ -24,7 +24,7 @@ import { openAccess } from './access.js';
 import { registerRoleMetrics } from './roles/RoleMetrics.js';
 import { SipRole } from './roles/SipRole.js';
 import { WorkerRole } from './roles/WorkerRole.js';
-import { VocabularyCache } from './vocabularies.js';
+import { openWordLists } from './vocabularies.js';
 
 /** How long shutdown lets webhooks retry before their payloads go to the dead letter. */
 export const WEBHOOK_DRAIN_MS = 5000;
@@ -70,12 +70,7 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
     const owner = `all@${advertisedAddress}:${config.sip.udpPort}`;
     let recorder: CallRecorder | null = null;
     await loadConfigurations(config, configurations, origin, logger.child({ stage: 'configurations' }));
-    const vocabularies = opened(backends.vocabularies, 'vocabularies');
-    const vocabularyCache = await VocabularyCache.start(
-      vocabularies,
-      logger.child({ stage: 'configurations' }),
-    );
-    stack.defer('vocabulary cache', () => vocabularyCache.close());
+    const wordLists = await openWordLists(backends, stack, logger.child({ stage: 'configurations' }));
 
     // HTTP opens once the rest is up, but closes after it: /healthz answers 503 while the calls and
     // pipelines finish, and the WebSocket clients get the last records. So its place is taken here.
@@ -101,7 +96,8 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
         ...ctx,
         configurations,
         postCall,
-        vocabulary: (name) => vocabularyCache.get(name),
+        vocabulary: (name) => wordLists.vocabularies.get(name),
+        vocabularyFilter: (name) => wordLists.filters.get(name),
         append,
         publish: (event) => bus.publish(event),
         recordingBaseUrl: () => config.http.publicUrl || httpBase,
@@ -173,8 +169,10 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
       access,
       registry: opened(backends.registry, 'registry'),
       configurations,
-      vocabularies,
-      vocabulariesChanged: () => vocabularyCache.refresh(),
+      vocabularies: opened(backends.vocabularies, 'vocabularies'),
+      vocabulariesChanged: () => wordLists.vocabularies.refresh(),
+      vocabularyFilters: opened(backends.vocabularyFilters, 'vocabularyFilters'),
+      vocabularyFiltersChanged: () => wordLists.filters.refresh(),
       postCall,
       recordings: worker.recordings,
       calls,

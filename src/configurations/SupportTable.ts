@@ -114,14 +114,20 @@ export const TRANSCRIBE_OPTION_SUPPORT: Readonly<
     reason: "The vocabularies' terms are added to the embedded engine's dictionary and language model.",
   },
   VocabularyFilterName: {
-    support: 'ignored',
-    reason: 'Vocabulary filtering is not available; filtered words appear unchanged in transcripts.',
+    support: 'supported',
+    reason:
+      'The filters of /api/vocabulary-filters are applied by Callsight to partial and final results before any record or analysis (a name with no filter is left out with a warning).',
   },
   VocabularyFilterNames: {
-    support: 'ignored',
-    reason: 'Vocabulary filtering is not available; filtered words appear unchanged in transcripts.',
+    support: 'supported',
+    reason:
+      'The filters of /api/vocabulary-filters are applied by Callsight to partial and final results before any record or analysis (a name with no filter is left out with a warning).',
   },
-  VocabularyFilterMethod: { support: 'ignored', reason: 'Vocabulary filtering is not available.' },
+  VocabularyFilterMethod: {
+    support: 'supported',
+    reason:
+      'mask (the default) writes ***, remove drops the word, tag keeps it; matching items have VocabularyFilterMatch.',
+  },
   LanguageModelName: { support: 'ignored', reason: 'Custom language models are not available.' },
   ShowSpeakerLabel: {
     support: 'ignored',

@@ -9,9 +9,9 @@
  * table's `Phrase` ("Los-Angeles"), at most 256 characters; a row has `SoundsLike` or `IPA`, not both.
  */
 import { z } from 'zod';
-import { CallsightError, formatPath, ValidationError } from '../platform/errors.js';
+import { assertListName, languageCode, listName, parseListRequest } from './NamedList.js';
+import type { NamedListStore } from './NamedListStores.js';
 
-const NAME = /^[0-9a-zA-Z._-]{1,200}$/;
 const PHRASE = /^[^\d\s][^\d]{0,255}$/u;
 
 const phrase = z
@@ -45,8 +45,8 @@ const tableRow = z
 /** What create and update take (the name comes from the path on update). */
 export const vocabularyRequestSchema = z
   .object({
-    VocabularyName: z.string().regex(NAME, 'Letters, digits, ".", "_" and "-", at most 200').optional(),
-    LanguageCode: z.string().regex(/^[a-z]{2,3}-[A-Z]{2}$/, 'A language code such as en-US'),
+    VocabularyName: listName.optional(),
+    LanguageCode: languageCode,
     Phrases: z.array(phrase).min(1).max(5000).optional(),
     Table: z.array(tableRow).min(1).max(5000).optional(),
   })
@@ -71,53 +71,15 @@ export interface Vocabulary {
 
 /** The request checked, or a ValidationError listing every problem with its path. */
 export function parseVocabularyRequest(body: unknown, operation: string): VocabularyRequest {
-  const result = vocabularyRequestSchema.safeParse(body ?? {});
-  if (result.success) return result.data;
-  throw new ValidationError(
-    operation,
-    result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
-  );
+  return parseListRequest(vocabularyRequestSchema, body, operation);
 }
 
 export function assertVocabularyName(name: string): void {
-  if (!NAME.test(name))
-    throw new ValidationError('VocabularyName', [
-      { path: 'VocabularyName', message: 'Not a vocabulary name' },
-    ]);
-}
-
-export class VocabularyNotFoundError extends CallsightError {
-  override name = 'VocabularyNotFoundError';
-  readonly exception = 'NotFoundException';
-
-  constructor(name: string) {
-    super('CS_ERR_NOT_FOUND', `no vocabulary ${JSON.stringify(name)}`);
-  }
-}
-
-export class VocabularyConflictError extends CallsightError {
-  override name = 'VocabularyConflictError';
-  readonly exception = 'ConflictException';
-
-  constructor(name: string) {
-    super('CS_ERR_VOCABULARY_CONFLICT', `a vocabulary named ${JSON.stringify(name)} already exists`);
-  }
+  assertListName('VocabularyName', name);
 }
 
 /** Where vocabularies live: the configured database (SQLite or PostgreSQL), beside the configurations. */
-export interface VocabularyStore {
-  /** CreateVocabulary; a Conflict when the name is taken. */
-  create(name: string, request: VocabularyRequest): Promise<Vocabulary>;
-  /** GetVocabulary; NotFound when there is none. */
-  get(name: string): Promise<Vocabulary>;
-  /** ListVocabularies, by name; with their entries. */
-  list(): Promise<Vocabulary[]>;
-  /** UpdateVocabulary: replaces the language and entries; NotFound when there is none. */
-  update(name: string, request: VocabularyRequest): Promise<Vocabulary>;
-  /** DeleteVocabulary; NotFound when there is none. */
-  delete(name: string): Promise<void>;
-  close(): Promise<void>;
-}
+export type VocabularyStore = NamedListStore<Vocabulary, VocabularyRequest>;
 
 /** The entries column: what a vocabulary holds besides its name and language. */
 export function entriesOf(request: VocabularyRequest): Pick<Vocabulary, 'Phrases' | 'Table'> {

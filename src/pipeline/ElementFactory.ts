@@ -21,7 +21,7 @@ import type { RecordingStorage } from '../recording/RecordingStoreTypes.js';
 import { StreamSink } from './sinks/StreamSink.js';
 import { WebhookSink } from './sinks/WebhookSink.js';
 import type { SpeechEngines } from '../transcribe/SpeechEngines.js';
-import type { CustomVocabulary } from '../transcribe/SpeechEngineTypes.js';
+import type { CustomVocabulary, VocabularyFilterList } from '../transcribe/SpeechEngineTypes.js';
 import { recognitionChoice } from './processors/RecognitionSettings.js';
 import { RedactedSpans } from './processors/RedactedSpans.js';
 import type { VoiceToneEngine } from '../analytics/voice/VoiceToneEngine.js';
@@ -62,6 +62,8 @@ export interface ElementFactoryDeps {
   readonly voiceTone?: VoiceToneEngine;
   /** A custom vocabulary by name (/api/vocabularies); absent or undefined: none of that name. */
   readonly vocabulary?: (name: string) => CustomVocabulary | undefined;
+  /** A vocabulary filter by name (/api/vocabulary-filters); absent or undefined: none of that name. */
+  readonly vocabularyFilter?: (name: string) => VocabularyFilterList | undefined;
 }
 
 export interface AnalyticsDeps {
@@ -124,7 +126,7 @@ const transcribe: ElementBuilder = (input) => {
     (fail, recovered) =>
       new TranscribeProcessor(
         {
-          recognition: recognitionChoice(engines, config, deps.vocabulary),
+          recognition: recognitionChoice(engines, config, deps, context.logger),
           filterPartialResults: config.FilterPartialResults === true,
           ...(configuration.RealTimeAlertConfiguration
             ? { alerts: configuration.RealTimeAlertConfiguration }
@@ -149,7 +151,7 @@ const callAnalytics: ElementBuilder = (input) => {
     (fail, recovered) =>
       new CallAnalyticsProcessor(
         {
-          recognition: recognitionChoice(engines, config, deps.vocabulary),
+          recognition: recognitionChoice(engines, config, deps, context.logger),
           analytics: analytics.pool,
           filterPartialResults: tca.FilterPartialResults === true,
           analyzer: {

@@ -192,6 +192,10 @@ export const ERROR_CODES = {
     status: 409,
     summary: 'A custom vocabulary with that name already exists.',
   },
+  CS_ERR_VOCABULARY_FILTER_CONFLICT: {
+    status: 409,
+    summary: 'A vocabulary filter with that name already exists.',
+  },
   CS_ERR_RECORDING_FAILED: {
     status: 500,
     summary:

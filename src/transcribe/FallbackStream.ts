@@ -4,6 +4,7 @@ import type { Logger } from '../platform/logger.js';
 import { TypedEmitter } from '../platform/TypedEmitter.js';
 import { readableResult, writesBareWords } from './ReadableText.js';
 import { ReplayBuffer } from './ReplayBuffer.js';
+import { VocabularyFilter } from './VocabularyFilter.js';
 import type {
   OpenStreamOptions,
   RecognitionResult,
@@ -28,7 +29,9 @@ export interface EngineSwitch {
  * the next engine, which carries the channel for the rest of the call. The utterance that was open
  * keeps its resultId: the next engine's first result takes it over, so the partials already sent
  * are followed by a final as for any utterance. Only the last engine's failure is an 'error'.
- * Results of engines that write bare lower-case words leave here readable (ReadableText.ts).
+ * Results of engines that write bare lower-case words leave here readable (ReadableText.ts), and
+ * those of engines that do not filter themselves leave here with the vocabulary filters applied
+ * (VocabularyFilter.ts) — before anything downstream, the analytics included, reads them.
  */
 export class FallbackStream implements RecognitionStream {
   readonly #chain: readonly SpeechEngine[];
@@ -45,6 +48,8 @@ export class FallbackStream implements RecognitionStream {
   #adoptedFrom: string | null = null;
   #ending = false;
   #failed = false;
+  /** The configuration's vocabulary filters in its language (null: none). */
+  readonly #filter: VocabularyFilter | null;
 
   constructor(
     chain: readonly SpeechEngine[],
@@ -57,6 +62,7 @@ export class FallbackStream implements RecognitionStream {
     this.#options = options;
     this.#onSwitch = onSwitch;
     this.#emitter = new TypedEmitter<StreamEvents>(logger);
+    this.#filter = VocabularyFilter.of(options.settings);
     this.#openCurrent();
   }
 
@@ -162,6 +168,18 @@ export class FallbackStream implements RecognitionStream {
       this.#openResultId = null;
       this.#replay.forget(result.endMs);
     }
-    this.#emitter.safeEmit('result', writesBareWords(this.engine.kind) ? readableResult(out) : out);
+    if (writesBareWords(this.engine.kind)) out = readableResult(out);
+    this.#emitter.safeEmit('result', this.#filtered(out));
+  }
+
+  /** Amazon Transcribe was given the filter names and applied them; every other engine's results are filtered here. */
+  #filtered(result: RecognitionResult): RecognitionResult {
+    if (this.engine.kind === 'amazon-transcribe') return result;
+    const language = result.languageCode;
+    const filter =
+      language === undefined || language === this.#options.settings.languageCode
+        ? this.#filter
+        : VocabularyFilter.of(this.#options.settings, language);
+    return filter ? filter.result(result) : result;
   }
 }

@@ -124,6 +124,17 @@ export interface CustomVocabulary {
 }
 
 /**
+ * A vocabulary filter in Amazon Transcribe's shape (CreateVocabularyFilter's inline `Words`), as
+ * stored under /api/vocabulary-filters; VocabularyFilter.ts applies it to results.
+ */
+export interface VocabularyFilterList {
+  readonly VocabularyFilterName: string;
+  /** Its language: it applies to results of that language only (absent: any). */
+  readonly LanguageCode?: string;
+  readonly Words: readonly string[];
+}
+
+/**
  * What the call analytics configuration asks of recognition (the Transcribe processors' settings
  * that an engine may honour; docs/asr.md says which engine honours which).
  */
@@ -139,6 +150,8 @@ export interface RecognitionSettings {
   /** The named vocabularies that exist (engines that take words, not names, read these). */
   readonly vocabularies?: readonly CustomVocabulary[];
   readonly vocabularyFilterNames?: string;
+  /** The named filters that exist, applied to the results of engines that do not filter themselves. */
+  readonly vocabularyFilters?: readonly VocabularyFilterList[];
   readonly vocabularyFilterMethod?: 'remove' | 'mask' | 'tag';
   readonly languageModelName?: string;
   readonly enablePartialResultsStabilization?: boolean;

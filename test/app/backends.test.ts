@@ -131,6 +131,7 @@ describe('openBackends on a data folder written by Callsight 0.1.0', () => {
       { store: 'connection registry', version: 1 },
       { store: 'post-call analytics', version: 1 },
       { store: 'vocabularies', version: 1 },
+      { store: 'vocabulary-filters', version: 1 },
     ]);
 
     // Opening the upgraded folder again migrates nothing and still finds everything; the stream goes on.
@@ -148,7 +149,7 @@ describe('openBackends on a data folder written by Callsight 0.1.0', () => {
     } finally {
       await again.close();
     }
-    assert.equal(migrationsIn(path.join(dataDir, 'callsight.db')).length, 8);
+    assert.equal(migrationsIn(path.join(dataDir, 'callsight.db')).length, 9);
   });
 
   test('a data folder a newer Callsight migrated is refused, naming the folder', async () => {

@@ -131,11 +131,12 @@ describe('planConfiguration: what each element becomes', () => {
     ]);
   });
 
-  test('options Callsight cannot honour are accepted with a warning each; FilterPartialResults is honoured', () => {
+  test('options Callsight cannot honour are accepted with a warning each; FilterPartialResults and vocabulary filters are honoured', () => {
     const result = plan(
       transcribe({
         LanguageCode: 'en-US',
         VocabularyFilterName: 'medical-terms',
+        VocabularyFilterMethod: 'mask',
         LanguageModelName: 'claims-model',
         ShowSpeakerLabel: true,
         EnablePartialResultsStabilization: false,
@@ -146,11 +147,6 @@ describe('planConfiguration: what each element becomes', () => {
     );
     assert.deepEqual(result.errors, []);
     assert.deepEqual(result.warnings, [
-      {
-        path: 'Elements[0].AmazonTranscribeProcessorConfiguration.VocabularyFilterName',
-        message:
-          'AmazonTranscribeProcessor: ignored. Vocabulary filtering is not available; filtered words appear unchanged in transcripts.',
-      },
       {
         path: 'Elements[0].AmazonTranscribeProcessorConfiguration.ShowSpeakerLabel',
         message:

@@ -14,6 +14,8 @@ import { registerRecordingRoutes } from '../../gateway/api/RecordingRoutes.js';
 import { registerVoiceAnalyticsRoutes } from '../../gateway/api/VoiceAnalyticsRoutes.js';
 import { registerVocabularyRoutes } from '../../gateway/api/VocabularyRoutes.js';
 import type { VocabularyStore } from '../../configurations/Vocabulary.js';
+import { registerVocabularyFilterRoutes } from '../../gateway/api/VocabularyFilterRoutes.js';
+import type { VocabularyFilterStore } from '../../configurations/VocabularyFilter.js';
 import type { ConnectionRegistry } from '../../gateway/ConnectionRegistryTypes.js';
 import { bindFailure } from '../startChecks.js';
 import { packageVersion } from '../version.js';
@@ -35,8 +37,11 @@ export interface GatewayRoleOptions {
   readonly registry: ConnectionRegistry;
   readonly configurations: ConfigurationStore;
   readonly vocabularies: VocabularyStore;
-  /** After a vocabulary was written here (this process's VocabularyCache reloads). */
+  /** After a vocabulary was written here (this process's vocabulary cache reloads). */
   readonly vocabulariesChanged?: () => void;
+  readonly vocabularyFilters: VocabularyFilterStore;
+  /** After a vocabulary filter was written here (this process's filter cache reloads). */
+  readonly vocabularyFiltersChanged?: () => void;
   readonly postCall: PostCallStore;
   readonly recordings: RecordingStorage;
   readonly calls: CallsView;
@@ -65,6 +70,8 @@ export function registerGatewayRoutes(
     | 'erasure'
     | 'vocabularies'
     | 'vocabulariesChanged'
+    | 'vocabularyFilters'
+    | 'vocabularyFiltersChanged'
   >,
 ): void {
   const { config, logger, stream, calls, routes, pipelines, postCall, configurations, recordings, erasure } =
@@ -78,12 +85,19 @@ export function registerGatewayRoutes(
     configurations,
     logger.child({ stage: 'gateway' }),
     engineKinds(config),
+    async () => (await options.vocabularyFilters.list()).map((f) => f.VocabularyFilterName),
   );
   registerVocabularyRoutes(
     server,
     options.vocabularies,
     logger.child({ stage: 'gateway' }),
     options.vocabulariesChanged,
+  );
+  registerVocabularyFilterRoutes(
+    server,
+    options.vocabularyFilters,
+    logger.child({ stage: 'gateway' }),
+    options.vocabularyFiltersChanged,
   );
   registerRecordingRoutes(server, recordings);
 }

@@ -20,7 +20,7 @@ import { startSpeechEngines } from '../speechEngines.js';
 import { VoiceToneEngine } from '../../analytics/voice/VoiceToneEngine.js';
 import type { AppendKey } from '../../stream/StreamTypes.js';
 import { recordingStoreOptions, recordingUrl } from '../recordings.js';
-import type { CustomVocabulary } from '../../transcribe/SpeechEngineTypes.js';
+import type { CustomVocabulary, VocabularyFilterList } from '../../transcribe/SpeechEngineTypes.js';
 
 export interface WorkerRoleOptions {
   readonly config: Config;
@@ -37,8 +37,10 @@ export interface WorkerRoleOptions {
   readonly recordingBaseUrl: () => string;
   /** Called after each pipeline's every state change. */
   readonly stateChanged?: (pipeline: Pipeline) => void;
-  /** Custom vocabularies by name (VocabularyCache). */
+  /** Custom vocabularies by name (the process's word lists). */
   readonly vocabulary?: (name: string) => CustomVocabulary | undefined;
+  /** Vocabulary filters by name (likewise). */
+  readonly vocabularyFilter?: (name: string) => VocabularyFilterList | undefined;
 }
 
 /**
@@ -102,6 +104,7 @@ export class WorkerRole {
       analytics: { pool: analyticsPool, postCall: options.postCall, categories: config.categories },
       voiceTone,
       ...(options.vocabulary ? { vocabulary: options.vocabulary } : {}),
+      ...(options.vocabularyFilter ? { vocabularyFilter: options.vocabularyFilter } : {}),
     };
     const pipelines = new PipelineManager({
       resolve: async (identifier) => blueprintFor(await options.configurations.get(identifier), elementDeps),

@@ -12,7 +12,13 @@ import type {
   ListConfigurationsOptions,
 } from '../../configurations/ConfigurationStoreTypes.js';
 import type { ConfigurationIssue } from '../../configurations/ConfigurationTypes.js';
-import { checkCreateRequest, checkUpdateRequest } from '../../configurations/ConfigurationPlan.js';
+import {
+  checkCreateRequest,
+  checkUpdateRequest,
+  type ConfigurationPlan,
+  type ConfigurationToPlan,
+} from '../../configurations/ConfigurationPlan.js';
+import { unknownFilterWarnings } from '../../configurations/FilterNames.js';
 import { EMBEDDED_ONLY, type EngineKinds } from '../../configurations/EngineSupport.js';
 import { installErrorHandler } from '../HttpErrors.js';
 import { documented, errorResponses } from '../OpenApi.js';
@@ -119,8 +125,21 @@ export function registerConfigurationRoutes(
   store: ConfigurationStore,
   logger: Logger,
   engines: EngineKinds = EMBEDDED_ONLY,
+  filterNames: () => Promise<readonly string[]> = () => Promise.resolve([]),
 ): void {
   const log = logger.child({ component: 'configuration-api' });
+  /** The plan's warnings and those of filter names no stored filter has, logged. */
+  const warningsOf = async (
+    result: { value: ConfigurationToPlan; plan: ConfigurationPlan; warnings: readonly ConfigurationIssue[] },
+    name: string,
+  ): Promise<ConfigurationIssue[]> => {
+    const warnings = [
+      ...result.warnings,
+      ...unknownFilterWarnings(result.value, result.plan, new Set(await filterNames())),
+    ];
+    if (warnings.length > 0) log.info({ name, warnings }, 'configuration accepted with warnings');
+    return warnings;
+  };
   // An encapsulated scope: its body parsers and error handler apply to these routes only.
   void server.register(async (scope) => {
     installErrorHandler(scope, log);
@@ -161,14 +180,10 @@ export function registerConfigurationRoutes(
         const result = checkCreateRequest(bodyOf(request.body), engines);
         if (!result.ok) throw new ValidationError('CreateMediaInsightsPipelineConfiguration', result.errors);
         const configuration = await store.create(result.value);
-        if (result.warnings.length > 0)
-          log.info(
-            { name: configuration.MediaInsightsPipelineConfigurationName, warnings: result.warnings },
-            'configuration accepted with warnings',
-          );
+        const warnings = await warningsOf(result, configuration.MediaInsightsPipelineConfigurationName);
         return reply
           .code(201)
-          .send(withWarnings({ MediaInsightsPipelineConfiguration: configuration }, result.warnings));
+          .send(withWarnings({ MediaInsightsPipelineConfiguration: configuration }, warnings));
       },
     );
 
@@ -247,12 +262,8 @@ export function registerConfigurationRoutes(
         const result = checkUpdateRequest(bodyOf(request.body), engines);
         if (!result.ok) throw new ValidationError('UpdateMediaInsightsPipelineConfiguration', result.errors);
         const configuration = await store.update(request.params.identifier, result.value);
-        if (result.warnings.length > 0)
-          log.info(
-            { name: configuration.MediaInsightsPipelineConfigurationName, warnings: result.warnings },
-            'configuration accepted with warnings',
-          );
-        return withWarnings({ MediaInsightsPipelineConfiguration: configuration }, result.warnings);
+        const warnings = await warningsOf(result, configuration.MediaInsightsPipelineConfigurationName);
+        return withWarnings({ MediaInsightsPipelineConfiguration: configuration }, warnings);
       },
     );
 

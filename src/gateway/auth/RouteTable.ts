@@ -68,6 +68,12 @@ export const ROUTE_TABLE: Readonly<Record<string, RouteRule>> = {
   'PUT /api/vocabularies/:name': { role: 'admin' },
   'DELETE /api/vocabularies/:name': { role: 'admin' },
 
+  'GET /api/vocabulary-filters': { role: 'viewer' },
+  'GET /api/vocabulary-filters/:name': { role: 'viewer' },
+  'POST /api/vocabulary-filters': { role: 'admin' },
+  'PUT /api/vocabulary-filters/:name': { role: 'admin' },
+  'DELETE /api/vocabulary-filters/:name': { role: 'admin' },
+
   'POST /api/voice-connectors/:voiceConnectorId/voice-tone-analysis-tasks': { role: 'supervisor' },
   'GET /api/voice-connectors/:voiceConnectorId/voice-tone-analysis-tasks/:taskId': { role: 'viewer' },
   'POST /api/voice-connectors/:voiceConnectorId/voice-tone-analysis-tasks/:taskId': { role: 'supervisor' },

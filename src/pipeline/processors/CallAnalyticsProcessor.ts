@@ -20,6 +20,7 @@ import { RecognitionChannels, type RecognitionChoice } from './RecognitionChanne
 import { startTranscription, publishAlert, sharedUtterance } from './TranscriptionOutputs.js';
 import { asError } from '../../platform/errors.js';
 import type { RedactedSpans } from './RedactedSpans.js';
+import { VocabularyFilter } from '../../transcribe/VocabularyFilter.js';
 
 export interface CallAnalyticsProcessorOptions {
   /** Engines that analyse as they recognise (Transcribe Call Analytics) replace the models below. */
@@ -64,6 +65,8 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
   /** Per channel, the analysis of the previous result: the next waits for it (keeps records in order). */
   readonly #queues = new Map<number, Promise<void>>();
   #failed = false;
+  /** The vocabulary filter the results come through (for the items a partial is given here). */
+  readonly #filter: VocabularyFilter | null;
 
   constructor(
     options: CallAnalyticsProcessorOptions,
@@ -73,6 +76,7 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
   ) {
     this.#options = options;
     this.#context = context;
+    this.#filter = VocabularyFilter.of(options.recognition.settings);
     this.#fail = (error) => {
       if (this.#failed) return;
       this.#failed = true;
@@ -171,7 +175,7 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
     }
     const before = this.#pii.before(result.channel, result.startMs);
     // A partial has no word timings: its transcript's words, spread over the result.
-    const words = result.words.length > 0 || !result.isPartial ? result.words : wordsOf(result);
+    const words = result.words.length > 0 || !result.isPartial ? result.words : wordsOf(result, this.#filter);
     const analysis = await this.#options.analytics.analyze(this.#options.analyzer, {
       utteranceId: result.resultId,
       role,
@@ -308,7 +312,7 @@ export class CallAnalyticsProcessor implements PipelineProcessor {
  * A partial's words without timings (the recogniser times only finals), spread evenly; from the
  * recogniser's own words, made readable again, when its transcript was made readable.
  */
-function wordsOf(result: RecognitionResult): RecognitionResult['words'] {
+function wordsOf(result: RecognitionResult, filter: VocabularyFilter | null): RecognitionResult['words'] {
   const words = (result.spokenTranscript ?? result.transcript).split(/\s+/).filter(Boolean);
   const span = Math.max(1, result.endMs - result.startMs) / Math.max(1, words.length);
   const timed = words.map((word, i) => ({
@@ -316,6 +320,7 @@ function wordsOf(result: RecognitionResult): RecognitionResult['words'] {
     startMs: result.startMs + i * span,
     endMs: result.startMs + (i + 1) * span,
     confidence: 0,
+    vocabularyFilterMatch: filter?.marks(word) ?? false,
   }));
   return result.spokenTranscript === undefined ? timed : readableWords(timed, false);
 }

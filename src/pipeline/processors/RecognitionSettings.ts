@@ -1,5 +1,10 @@
 import type { SpeechEngines } from '../../transcribe/SpeechEngines.js';
-import type { CustomVocabulary, RecognitionSettings } from '../../transcribe/SpeechEngineTypes.js';
+import type {
+  CustomVocabulary,
+  RecognitionSettings,
+  VocabularyFilterList,
+} from '../../transcribe/SpeechEngineTypes.js';
+import type { Logger } from '../../platform/logger.js';
 import type { RecognitionChoice } from './RecognitionChannels.js';
 
 type ElementConfig = Readonly<Record<string, unknown>>;
@@ -13,6 +18,31 @@ function names(config: ElementConfig, one: string, many: string): string | undef
   return list.length > 0 ? list.join(',') : undefined;
 }
 
+/** Where the stored word lists are found by name (absent, or undefined: none of that name). */
+export interface WordListLookup {
+  readonly vocabulary?: (name: string) => CustomVocabulary | undefined;
+  readonly vocabularyFilter?: (name: string) => VocabularyFilterList | undefined;
+}
+
+/** The lists of the comma-separated names that exist; a name without one is left out with a warning. */
+function lookUp<T>(
+  list: string | undefined,
+  find: ((name: string) => T | undefined) | undefined,
+  what: string,
+  logger: Logger | undefined,
+): T[] | undefined {
+  const found: T[] = [];
+  for (const name of (list ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean)) {
+    const item = find?.(name);
+    if (item !== undefined) found.push(item);
+    else logger?.warn({ name }, `no ${what} of that name: left out`);
+  }
+  return found.length > 0 ? found : undefined;
+}
+
 /**
  * What a Transcribe processor element (AmazonTranscribeProcessorConfiguration or its call analytics
  * twin, validated when stored) asks of recognition, and the engine it names in its Callsight
@@ -21,13 +51,14 @@ function names(config: ElementConfig, one: string, many: string): string | undef
 export function recognitionChoice(
   engines: SpeechEngines,
   config: ElementConfig,
-  vocabulary: (name: string) => CustomVocabulary | undefined = () => undefined,
+  lists: WordListLookup = {},
+  logger?: Logger,
 ): RecognitionChoice {
   const vocabularyNames = names(config, 'VocabularyName', 'VocabularyNames');
-  const vocabularies = (vocabularyNames ?? '')
-    .split(',')
-    .map((name) => vocabulary(name.trim()))
-    .filter((v): v is CustomVocabulary => v !== undefined);
+  const filterNames = names(config, 'VocabularyFilterName', 'VocabularyFilterNames');
+  const engineName = text(config, 'CallsightSpeechEngine');
+  // Amazon Transcribe looks the filter names up in AWS: a name missing here is no news there.
+  const filteredHere = engines.kinds().get(engineName ?? engines.defaultName) !== 'amazon-transcribe';
   const settings: Record<string, unknown> = {
     languageCode: text(config, 'LanguageCode') ?? text(config, 'PreferredLanguage') ?? 'en-US',
     identifyLanguage: config.IdentifyLanguage === true ? true : undefined,
@@ -35,8 +66,14 @@ export function recognitionChoice(
     languageOptions: text(config, 'LanguageOptions'),
     preferredLanguage: text(config, 'PreferredLanguage'),
     vocabularyNames,
-    vocabularies: vocabularies.length > 0 ? vocabularies : undefined,
-    vocabularyFilterNames: names(config, 'VocabularyFilterName', 'VocabularyFilterNames'),
+    vocabularies: lookUp(vocabularyNames, lists.vocabulary, 'custom vocabulary', undefined),
+    vocabularyFilterNames: filterNames,
+    vocabularyFilters: lookUp(
+      filterNames,
+      lists.vocabularyFilter,
+      'vocabulary filter',
+      filteredHere ? logger : undefined,
+    ),
     vocabularyFilterMethod: text(config, 'VocabularyFilterMethod'),
     languageModelName: text(config, 'LanguageModelName'),
     enablePartialResultsStabilization: config.EnablePartialResultsStabilization === true ? true : undefined,
@@ -47,7 +84,6 @@ export function recognitionChoice(
     showSpeakerLabel: config.ShowSpeakerLabel === true ? true : undefined,
   };
   for (const key of Object.keys(settings)) if (settings[key] === undefined) delete settings[key];
-  const engineName = text(config, 'CallsightSpeechEngine');
   return {
     engines,
     ...(engineName ? { engineName } : {}),

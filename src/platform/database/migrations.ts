@@ -11,6 +11,7 @@ import { IDENTITY_EXTERNAL_USERS_SQL, IDENTITY_TABLES_SQL } from './identityTabl
  * - calls, pipelines: the call directory (calls and pipelines across machines)
  * - sip_heartbeats: each sip process's heartbeat, for closing the calls of one that died (lostSip.ts)
  * - custom_vocabularies: custom vocabularies (/api/vocabularies)
+ * - vocabulary_filters: vocabulary filters (/api/vocabulary-filters)
  * - auth_users, auth_tokens, auth_sessions: users, API tokens and sessions (src/access/)
  *
  * Names are compared byte-wise (COLLATE "C") so listing order and NextToken paging match SQLite's.
@@ -128,6 +129,18 @@ CREATE TABLE sip_heartbeats (
   heartbeat_at bigint NOT NULL
 );
 CREATE INDEX calls_open_owner ON calls (owner) WHERE ended_at IS NULL;
+`,
+  },
+  {
+    version: 8,
+    name: 'vocabulary filters',
+    sql: `
+CREATE TABLE vocabulary_filters (
+  name text COLLATE "C" PRIMARY KEY,
+  language_code text NOT NULL,
+  entries json NOT NULL,
+  updated_at timestamptz NOT NULL
+);
 `,
   },
 ];

@@ -194,6 +194,16 @@ test("real answers match the document's answer schemas (the answer schemas descr
     ],
     ['GET', '/api/vocabularies', '/api/vocabularies'],
     ['GET', '/api/vocabularies/openapi', '/api/vocabularies/{name}'],
+    [
+      'POST',
+      '/api/vocabulary-filters',
+      '/api/vocabulary-filters',
+      { VocabularyFilterName: 'openapi', LanguageCode: 'en-US', Words: ['darn'] },
+    ],
+    ['POST', '/api/vocabulary-filters', '/api/vocabulary-filters', { Words: ['two words'] }],
+    ['GET', '/api/vocabulary-filters', '/api/vocabulary-filters'],
+    ['PUT', '/api/vocabulary-filters/openapi', '/api/vocabulary-filters/{name}', { Words: ['heck'] }],
+    ['GET', '/api/vocabulary-filters/nope', '/api/vocabulary-filters/{name}'],
     ['GET', '/api/configurations', '/api/configurations'],
     [
       'POST',

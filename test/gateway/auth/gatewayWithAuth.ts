@@ -9,6 +9,7 @@ import { loadConfig } from '../../../src/app/config/Config.js';
 import { registerGatewayRoutes } from '../../../src/app/roles/GatewayRole.js';
 import { CallErasure } from '../../../src/calls/CallErasure.js';
 import { SqliteVocabularyStore } from '../../../src/configurations/VocabularyStores.js';
+import { SqliteVocabularyFilterStore } from '../../../src/configurations/VocabularyFilterStores.js';
 import { SqlitePostCallStore } from '../../../src/calls/SqlitePostCallStore.js';
 import { SqliteConfigurationStore } from '../../../src/configurations/SqliteConfigurationStore.js';
 import { HttpServer, type HttpServerOptions } from '../../../src/gateway/HttpServer.js';
@@ -87,6 +88,7 @@ export async function startAuthGateway(
         postCall,
         configurations,
         vocabularies: new SqliteVocabularyStore({ path: file }),
+        vocabularyFilters: new SqliteVocabularyFilterStore({ path: file }),
         recordings,
         erasure: new CallErasure({
           parts: eraseRecords ? { records: stream } : {},

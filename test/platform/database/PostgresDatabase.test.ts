@@ -41,6 +41,7 @@ describe('PostgresDatabase', () => {
       'pipelines',
       'post_call_analytics',
       'sip_heartbeats',
+      'vocabulary_filters',
     ]);
     for (const db of databases) await db.close();
     const again = await PostgresDatabase.open({ url: testDb.url(), schema: 'migrate_race' });

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { AmazonTranscribeEngine } from '../../../src/transcribe/engines/aws/AmazonTranscribeEngine.js';
 import { PocketsphinxEngine } from '../../../src/transcribe/pocketsphinx/PocketsphinxEngine.js';
 import { SpeechEngines } from '../../../src/transcribe/SpeechEngines.js';
+import { silentLogger } from '../../../src/platform/logger.js';
 import type {
   EngineCategoryMatch,
   RecognitionResult,
@@ -117,6 +118,39 @@ describe('AmazonTranscribeEngine', () => {
     const finals = results.filter((r) => !r.isPartial);
     assert.ok(finals[0]!.startMs >= 2000, 'times from the call start');
     assert.match(finals.map((f) => f.transcript).join(' '), /calling/);
+  });
+
+  test('vocabulary filters: the names go to Transcribe, which applies them; Callsight does not filter its results again', async () => {
+    const engines = new SpeechEngines([engine], new Map(), 'aws');
+    const stream = engines.openStream(
+      'aws',
+      {
+        channel: 1,
+        role: 'CUSTOMER',
+        settings: {
+          languageCode: 'en-US',
+          vocabularyFilterNames: 'secret',
+          vocabularyFilterMethod: 'mask',
+          // A filter of the same name stored in Callsight is not applied on top of AWS's.
+          vocabularyFilters: [{ VocabularyFilterName: 'secret', LanguageCode: 'en-US', Words: ['calling'] }],
+        },
+      },
+      () => undefined,
+      silentLogger,
+    );
+    const results: RecognitionResult[] = [];
+    stream.on('result', (r) => results.push(r));
+    for (const frame of frames(samples, 1, 2000)) stream.write(frame);
+    await stream.end();
+    assert.equal(server.streams.at(-1)!.headers['x-amzn-transcribe-vocabulary-filter-name'], 'secret');
+    // This test server does not filter, so the word is still there: Callsight left the result alone.
+    assert.match(
+      results
+        .filter((r) => !r.isPartial)
+        .map((r) => r.transcript)
+        .join(' '),
+      /calling/,
+    );
   });
 
   test('language identification sends IdentifyLanguage and the options, no language code', async () => {
