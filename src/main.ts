@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { App } from './app/App.js';
 import { ACCESS_CLI_HELP, runAccessCommand } from './app/cli/accessCli.js';
-import { helpText, loadConfig, readConfigFile } from './app/config/Config.js';
+import { helpText, loadConfig, readConfigFile, unreadVariables } from './app/config/Config.js';
 import { CallsightError, errorMessage } from './platform/errors.js';
 import { createLogger } from './platform/logger.js';
 import { packageVersion } from './app/version.js';
@@ -38,11 +38,13 @@ async function main(): Promise<number> {
   }
   const configPath = args.values.config ?? process.env.CALLSIGHT_CONFIG;
   let config;
+  let file: Record<string, unknown> = {};
   try {
     // --role wins over CALLSIGHT_ROLE and the file's `role`.
     const env =
       args.values.role === undefined ? process.env : { ...process.env, CALLSIGHT_ROLE: args.values.role };
-    config = loadConfig({ file: configPath ? readConfigFile(configPath) : {}, env });
+    if (configPath) file = readConfigFile(configPath);
+    config = loadConfig({ file, env });
   } catch (err) {
     if (err instanceof CallsightError) {
       process.stderr.write(`callsight: ${err.message}\n`);
@@ -51,6 +53,12 @@ async function main(): Promise<number> {
     throw err;
   }
   const logger = createLogger(config.log.level);
+  const unread = unreadVariables(process.env, file);
+  if (unread.length > 0)
+    logger.warn(
+      { variables: unread },
+      'ignoring environment variables that no setting reads: check their names against callsight --help',
+    );
   let app: App;
   try {
     app = await App.start(config, logger);

@@ -124,6 +124,21 @@ describe('a start that fails half-way (the SIP port is taken)', () => {
     assertClosed(run);
   });
 
+  test('a misspelt CALLSIGHT_ variable is named in a warning at start, its value never', async () => {
+    const run = await runWithPortTaken('udp', ['CALLSIGHT_SIP_UDP_PORT', 'CALLSIGHT_SIP_TCP_PORT'], null, {
+      CALLSIGHT_SIP_PORT: 'typo-value',
+    });
+    const warning = run.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { level: number; msg: string; variables?: string[] })
+      .find((line) => line.msg.startsWith('ignoring environment variables'));
+    assert.ok(warning, run.stdout);
+    assert.equal(warning.level, 40);
+    assert.deepEqual(warning.variables, ['CALLSIGHT_SIP_PORT']);
+    assert.doesNotMatch(run.stdout + run.stderr, /typo-value/);
+  });
+
   test('roles sip,worker on NATS and PostgreSQL close what they had opened and exit with code 1', async (t) => {
     const skip = nats.skip() || database.skip();
     if (skip) return t.skip(skip);

@@ -495,6 +495,40 @@ export function loadConfig(
   }) as unknown as Config;
 }
 
+/** CALLSIGHT_ variables read outside the settings table: the config file's path and demo-call's token. */
+const OTHER_VARIABLES: ReadonlySet<string> = new Set([
+  'CALLSIGHT_CONFIG',
+  'CALLSIGHT_TOKEN',
+  'CALLSIGHT_CHROMIUM',
+]);
+/** The tests', benchmarks' and fuzzer's own variables, inherited by the Callsight they start. */
+const TOOL_PREFIXES = ['CALLSIGHT_TEST_', 'CALLSIGHT_BENCH', 'CALLSIGHT_FUZZ_'];
+
+/**
+ * The environment's CALLSIGHT_ variables that no setting reads — a misspelt name would otherwise be
+ * ignored without a word. Names that the config file points at for a secret (a route's `passwordEnv`,
+ * an engine's `{ env: NAME }`) are not reported. Names only: the values may be secrets.
+ */
+export function unreadVariables(env: NodeJS.ProcessEnv, file: Record<string, unknown> = {}): string[] {
+  const read = new Set([
+    ...OTHER_VARIABLES,
+    ...OPTIONS.map((option) => option.env),
+    ...secretVariables(file),
+  ]);
+  return Object.keys(env)
+    .filter((name) => name.startsWith('CALLSIGHT_') && !read.has(name))
+    .filter((name) => !TOOL_PREFIXES.some((prefix) => name.startsWith(prefix)))
+    .sort();
+}
+
+function secretVariables(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(secretVariables);
+  if (typeof node !== 'object' || node === null) return [];
+  return Object.entries(node).flatMap(([key, value]) =>
+    (key === 'passwordEnv' || key === 'env') && typeof value === 'string' ? [value] : secretVariables(value),
+  );
+}
+
 /** The `--help` text: every option with its variable and default. */
 export function helpText(): string {
   const rows = OPTIONS.map(

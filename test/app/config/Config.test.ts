@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { helpText, loadConfig, readConfigFile } from '../../../src/app/config/Config.js';
+import { helpText, loadConfig, readConfigFile, unreadVariables } from '../../../src/app/config/Config.js';
 import { OPTIONS } from '../../../src/app/config/ConfigOptions.js';
 import { CallsightError } from '../../../src/platform/errors.js';
 
@@ -202,6 +202,28 @@ describe('configuration', () => {
       /sip\.allowedHosts \(from CALLSIGHT_SIP_ALLOWED_HOSTS\): allowed host "trunk\.example\.com"/,
     );
   });
+  test('CALLSIGHT_ variables that no setting reads are named, never their values', () => {
+    const env = {
+      CALLSIGHT_SIP_PORT: '5070', // the setting is CALLSIGHT_SIP_UDP_PORT
+      CALLSIGHT_HTTP_PORT: '8081',
+      CALLSIGHT_CONFIG: 'callsight.yaml',
+      CALLSIGHT_CARRIER_PASSWORD: 'secret',
+      CALLSIGHT_AWS_KEY: 'secret',
+      CALLSIGHT_TEST_POSTGRES_URL: 'postgres://x',
+      PATH: '/usr/bin',
+    };
+    const file = {
+      routes: [{ auth: { username: 'acme', passwordEnv: 'CALLSIGHT_CARRIER_PASSWORD' } }],
+      speechEngines: [{ name: 'aws', credentials: { accessKeyId: { env: 'CALLSIGHT_AWS_KEY' } } }],
+    };
+    assert.deepEqual(unreadVariables(env, file), ['CALLSIGHT_SIP_PORT']);
+    assert.deepEqual(unreadVariables(env), [
+      'CALLSIGHT_AWS_KEY',
+      'CALLSIGHT_CARRIER_PASSWORD',
+      'CALLSIGHT_SIP_PORT',
+    ]);
+  });
+
   test('the backends default to the embedded ones; other values are refused with their variable', () => {
     const config = loadConfig();
     assert.equal(config.stream.backend, 'sqlite');
