@@ -11,12 +11,12 @@ import { ResourceStack } from '../platform/ResourceStack.js';
 import type { HttpServer } from '../gateway/HttpServer.js';
 import { EventBus } from '../events/EventBus.js';
 import { RecordingStore } from '../recording/RecordingStore.js';
-import { CallErasure } from '../calls/CallErasure.js';
 import { RetentionSweep } from '../calls/RetentionSweep.js';
 import { configurationRetentions } from '../configurations/ConfigurationRetentions.js';
 import { PostgresCallDirectory } from '../calls/PostgresCallDirectory.js';
 import { PostgresSipHeartbeats } from '../calls/PostgresSipHeartbeats.js';
 import type { AppContext, RunningApp } from './AppTypes.js';
+import { callErasure } from './callErasure.js';
 import { openBackends, opened, type BackendPart } from './backends.js';
 import { startClusterSip, type ClusterSip } from './clusterSip.js';
 import { openClusterWorker } from './clusterWorker.js';
@@ -179,7 +179,7 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
     if (roles.gateway && gatewayAccess) {
       const stream = opened(backends.stream, 'stream');
       const eventsManager = await jetstreamManager(nats);
-      const erasure = new CallErasure({
+      const erasure = callErasure(stream, {
         // The records and the directory go last: a repeated request still finds the call by them.
         parts: {
           recordings: worker?.worker.recordings ?? gatewayRecordings!,
@@ -200,9 +200,8 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
           const running = await directory.listPipelines({ callId, active: true, limit: 1 });
           return (entry !== null && entry.endedAt === null) || running.length > 0;
         },
-        audit: (event) => stream.append(event, { type: event['detail-type'], callId: null }),
         origin,
-        logger: logger.child({ stage: 'calls' }),
+        logger,
       });
       const gateway = await GatewayRole.start({
         config,

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { SqliteDataStream } from '../stream/SqliteDataStream.js';
-import { CallErasure } from '../calls/CallErasure.js';
 import { RetentionSweep } from '../calls/RetentionSweep.js';
 import { configurationRetentions } from '../configurations/ConfigurationRetentions.js';
 import { PostgresCallDirectory } from '../calls/PostgresCallDirectory.js';
@@ -13,6 +12,7 @@ import { ResourceStack } from '../platform/ResourceStack.js';
 import type { AppendKey } from '../stream/StreamTypes.js';
 import type { AppContext, RunningApp } from './AppTypes.js';
 import { openBackends, opened } from './backends.js';
+import { callErasure } from './callErasure.js';
 import { checkRuleConfigurations, eventCallId, installRules } from './eventRules.js';
 import { LocalCallsView, LocalPipelineService } from './local/LocalPipelineService.js';
 import { loadConfigurations } from './loadConfigurations.js';
@@ -152,15 +152,14 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
     await sip.listen();
     stack.defer('sip', () => sip.close());
     const calls = new LocalCallsView(connector);
-    const erasure = new CallErasure({
+    const erasure = callErasure(stream, {
       // The records go last: a request repeated after a failure still finds the call by them.
       parts: { recordings: worker.recordings, postCall, pipelines, directory, records: stream },
       inProgress: async (callId) =>
         (await calls.active()).some((call) => call.callId === callId) ||
         pipelines.list().some((pipeline) => pipeline.call.callId === callId && pipeline.active),
-      audit: (event) => stream.append(event, { type: event['detail-type'], callId: null }),
       origin,
-      logger: logger.child({ stage: 'calls' }),
+      logger,
     });
     const theGateway = await GatewayRole.start({
       config,

@@ -6,14 +6,7 @@ import { join } from 'node:path';
 import { readWav } from '../../src/media/wav/WavFile.js';
 import { WAV_HEADER_SIZE } from '../../src/media/wav/WavHeader.js';
 import { authFetch, placeCall, startCallsight, type RunningCallsight } from '../helpers/callsight.js';
-import {
-  EVERYTHING_TO_THE_STREAM,
-  recordingElement,
-  startPipelineOnEveryCall,
-  STREAM_SINK_ELEMENT,
-  TRANSCRIBE_ELEMENT,
-  writeConfigFile,
-} from '../helpers/configFile.js';
+import { transcribeAndRecordConfig } from '../helpers/configFile.js';
 import { fillDisk, mountSmallDisk } from '../helpers/smallDisk.js';
 import { RecordCollector, callIdOf, detailOf } from '../helpers/wsRecords.js';
 
@@ -42,21 +35,12 @@ describe('disks full end to end: recordings and data folder', { skip }, () => {
   const samples = readWav(WAV).samples.subarray(0, 8000 * 6);
 
   before(async () => {
-    const config = writeConfigFile(
-      {
-        configurations: [
-          {
-            MediaInsightsPipelineConfigurationName: 'transcribe-and-record',
-            Elements: [TRANSCRIBE_ELEMENT, STREAM_SINK_ELEMENT, recordingElement('local')],
-          },
-        ],
-        rules: [EVERYTHING_TO_THE_STREAM, startPipelineOnEveryCall('every-call', 'transcribe-and-record')],
-      },
-      { dir },
-    );
     callsight = await startCallsight({
       dataDir: dataDisk.path!,
-      env: { CALLSIGHT_CONFIG: config, CALLSIGHT_RECORDING_DIR: recordingsDisk.path! },
+      env: {
+        CALLSIGHT_CONFIG: transcribeAndRecordConfig('local', { dir }),
+        CALLSIGHT_RECORDING_DIR: recordingsDisk.path!,
+      },
     });
     live = new RecordCollector(`http://127.0.0.1:${callsight.httpPort}`);
     await live.opened;

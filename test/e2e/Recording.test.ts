@@ -7,41 +7,15 @@ import { CallsightApi } from '../../client/src/index.js';
 import { readWav } from '../../src/media/wav/WavFile.js';
 import { WavHeader } from '../../src/media/wav/WavHeader.js';
 import { SipCaller } from '../../scripts/lib/SipCaller.js';
-import { startCallsight, type RunningCallsight, authFetch, TEST_TOKEN } from '../helpers/callsight.js';
-import {
-  EVERYTHING_TO_THE_STREAM,
-  recordingElement,
-  startPipelineOnEveryCall,
-  STREAM_SINK_ELEMENT,
-  TRANSCRIBE_ELEMENT,
-  writeConfigFile,
-} from '../helpers/configFile.js';
-import { s3ServerUnavailable, startS3Server, type S3TestServer } from '../helpers/s3Server.js';
+import { type RunningCallsight, authFetch, TEST_TOKEN } from '../helpers/callsight.js';
+import { startRecordingCallsight, type RecordingCallsight } from '../helpers/recordingCallsight.js';
+import { s3ServerUnavailable, type S3TestServer } from '../helpers/s3Server.js';
 import { RecordCollector, callIdOf, detailOf, type StreamFrame } from '../helpers/wsRecords.js';
 import { soxInfo } from '../recording/wavTools.js';
 
 const WAV = new URL('../fixtures/audio/demo-customer.wav', import.meta.url).pathname;
 const BUCKET = 'e2e-recordings';
 const dir = mkdtempSync(join(tmpdir(), 'callsight-e2e-recording-'));
-
-/** Every call is transcribed and recorded; everything goes to the stream. */
-function configFile(): string {
-  return writeConfigFile(
-    {
-      configurations: [
-        {
-          MediaInsightsPipelineConfigurationName: 'transcribe-and-record',
-          Elements: [TRANSCRIBE_ELEMENT, STREAM_SINK_ELEMENT, recordingElement(BUCKET)],
-        },
-      ],
-      rules: [
-        EVERYTHING_TO_THE_STREAM,
-        startPipelineOnEveryCall('record-every-call', 'transcribe-and-record'),
-      ],
-    },
-    { dir },
-  );
-}
 
 const unavailable = s3ServerUnavailable();
 if (unavailable) process.stderr.write(`\n*** SKIPPING the recording end-to-end test: ${unavailable} ***\n\n`);
@@ -50,33 +24,20 @@ describe(
   'call recording end to end (S3RecordingSink + Transcribe, recordings in an S3-compatible store)',
   { skip: unavailable ?? false },
   () => {
+    let running: RecordingCallsight | undefined;
     let s3: S3TestServer;
     let callsight: RunningCallsight;
     let live: RecordCollector;
 
     before(async () => {
-      s3 = await startS3Server({ bucket: BUCKET });
-      callsight = await startCallsight({
-        env: {
-          CALLSIGHT_CONFIG: configFile(),
-          CALLSIGHT_RECORDING_S3_ENDPOINT: s3.endpoint,
-          CALLSIGHT_RECORDING_S3_BUCKET: BUCKET,
-          CALLSIGHT_RECORDING_S3_ACCESS_KEY_ID: s3.settings.accessKeyId,
-          CALLSIGHT_RECORDING_S3_SECRET_ACCESS_KEY: s3.settings.secretAccessKey,
-          CALLSIGHT_RECORDING_S3_FORCE_PATH_STYLE: 'true',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        },
-      });
-      live = new RecordCollector(`http://127.0.0.1:${callsight.httpPort}`);
-      await live.opened;
+      running = await startRecordingCallsight(BUCKET, dir);
+      ({ s3, callsight, live } = running);
     });
 
     after(async () => {
-      live?.close();
-      const code = await callsight?.stop();
-      await s3?.stop();
+      const code = await running?.stop();
       rmSync(dir, { recursive: true, force: true });
-      assert.equal(code, 0, callsight?.stderr());
+      assert.equal(code, 0, running?.callsight.stderr());
     });
 
     let erasedCallId = '';

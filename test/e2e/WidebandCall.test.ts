@@ -9,17 +9,10 @@ import { WavHeader } from '../../src/media/wav/WavHeader.js';
 import { highBandLevelDb, WIDEBAND_THRESHOLD_DB } from '../../src/transcribe/Bandwidth.js';
 import { wordErrorRate } from '../../src/transcribe/wer.js';
 import { SipCaller } from '../../scripts/lib/SipCaller.js';
-import { authFetch, startCallsight, type RunningCallsight } from '../helpers/callsight.js';
+import { authFetch, type RunningCallsight } from '../helpers/callsight.js';
 import { librivoxSpeech } from '../helpers/librivoxSpeech.js';
-import {
-  EVERYTHING_TO_THE_STREAM,
-  recordingElement,
-  startPipelineOnEveryCall,
-  STREAM_SINK_ELEMENT,
-  TRANSCRIBE_ELEMENT,
-  writeConfigFile,
-} from '../helpers/configFile.js';
-import { s3ServerUnavailable, startS3Server, type S3TestServer } from '../helpers/s3Server.js';
+import { startRecordingCallsight, type RecordingCallsight } from '../helpers/recordingCallsight.js';
+import { s3ServerUnavailable } from '../helpers/s3Server.js';
 import { RecordCollector, callIdOf, detailOf, transcriptText } from '../helpers/wsRecords.js';
 
 /*
@@ -45,45 +38,19 @@ describe(
   'wideband calls: G.722 and Opus transcribed and recorded at 16 kHz',
   { skip: unavailable ?? false },
   () => {
-    let s3: S3TestServer;
+    let running: RecordingCallsight | undefined;
     let callsight: RunningCallsight;
     let live: RecordCollector;
 
     before(async () => {
-      s3 = await startS3Server({ bucket: BUCKET });
-      const config = writeConfigFile(
-        {
-          configurations: [
-            {
-              MediaInsightsPipelineConfigurationName: 'transcribe-and-record',
-              Elements: [TRANSCRIBE_ELEMENT, STREAM_SINK_ELEMENT, recordingElement(BUCKET)],
-            },
-          ],
-          rules: [EVERYTHING_TO_THE_STREAM, startPipelineOnEveryCall('record', 'transcribe-and-record')],
-        },
-        { dir },
-      );
-      callsight = await startCallsight({
-        env: {
-          CALLSIGHT_CONFIG: config,
-          CALLSIGHT_RECORDING_S3_ENDPOINT: s3.endpoint,
-          CALLSIGHT_RECORDING_S3_BUCKET: BUCKET,
-          CALLSIGHT_RECORDING_S3_ACCESS_KEY_ID: s3.settings.accessKeyId,
-          CALLSIGHT_RECORDING_S3_SECRET_ACCESS_KEY: s3.settings.secretAccessKey,
-          CALLSIGHT_RECORDING_S3_FORCE_PATH_STYLE: 'true',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        },
-      });
-      live = new RecordCollector(`http://127.0.0.1:${callsight.httpPort}`);
-      await live.opened;
+      running = await startRecordingCallsight(BUCKET, dir);
+      ({ callsight, live } = running);
     });
 
     after(async () => {
-      live?.close();
-      const code = await callsight?.stop();
-      await s3?.stop();
+      const code = await running?.stop();
       rmSync(dir, { recursive: true, force: true });
-      assert.equal(code, 0, callsight?.stderr());
+      assert.equal(code, 0, running?.callsight.stderr());
     });
 
     for (const [codec, fromNumber] of [

@@ -56,3 +56,28 @@ export function writeConfigFile(
   writeFileSync(path, stringify(content));
   return path;
 }
+
+/**
+ * Writes a callsight.yaml (as writeConfigFile does) in which every call is transcribed and recorded
+ * to `bucket` (`local`: the recordings folder) and everything goes to the stream; returns its path.
+ */
+export function transcribeAndRecordConfig(
+  bucket: string,
+  dir: Parameters<typeof writeConfigFile>[1] = {},
+): string {
+  return writeConfigFile(
+    {
+      configurations: [
+        {
+          MediaInsightsPipelineConfigurationName: 'transcribe-and-record',
+          Elements: [TRANSCRIBE_ELEMENT, STREAM_SINK_ELEMENT, recordingElement(bucket)],
+        },
+      ],
+      rules: [
+        EVERYTHING_TO_THE_STREAM,
+        startPipelineOnEveryCall('record-every-call', 'transcribe-and-record'),
+      ],
+    },
+    dir,
+  );
+}

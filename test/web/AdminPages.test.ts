@@ -7,7 +7,11 @@ import { WEB_DIST, pageTestSkipReason } from './gatewayHarness.js';
 import { SyntheticCall } from './syntheticCalls.js';
 
 /** The page's globals that page.evaluate reads (Node has no DOM types). */
-declare const window: { callsight: { store: { audit: { entries: { action: string }[] } } } };
+declare const window: {
+  callsight: {
+    store: { audit: { entries: { action: string }[] }; log: { entries: { callId: string | null }[] } };
+  };
+};
 
 /**
  * The admin pages and what each role sees, in real Chromium against the real gateway (auth.mode
@@ -32,17 +36,22 @@ describe('admin pages and role-aware views', { skip: pageTestSkipReason() }, () 
     await page.getByTestId('pipeline-status').filter({ hasText: 'Stopped' }).waitFor();
   }
 
+  /** Appends the records of `of` to the gateway's data stream, keyed as the server keys them. */
+  async function appendCall(of: SyntheticCall, records: readonly object[]): Promise<void> {
+    for (const record of records) {
+      const r = record as { 'detail-type': string; metadata?: string; detail?: { callId?: string } };
+      const callId = r.detail?.callId ?? (r.metadata ? of.callId : null);
+      await gateway.stream.append(record, { type: r['detail-type'], callId });
+    }
+  }
+
   before(async () => {
     gateway = await startAuthGateway({ webRoot: WEB_DIST, eraseRecords: true });
-    for (const record of [
+    await appendCall(call, [
       ...call.start(),
       ...Array.from({ length: 3 }, () => call.next()).flat(),
       ...call.end(),
-    ]) {
-      const r = record as { 'detail-type': string; metadata?: string; detail?: { callId?: string } };
-      const callId = r.detail?.callId ?? (r.metadata ? call.callId : null);
-      await gateway.stream.append(record, { type: r['detail-type'], callId });
-    }
+    ]);
     browser = await launchBrowser();
     page = await browser.newPage();
     errors = collectPageErrors(page);
@@ -231,5 +240,39 @@ describe('admin pages and role-aware views', { skip: pageTestSkipReason() }, () 
     assert.ok(actions.includes('DELETE /api/calls/:callId'), actions.join());
     const unexpected = errors.filter((e) => !/Failed to load resource/.test(e));
     assert.deepEqual(unexpected, []);
+  });
+
+  test("an erasure record arriving live takes the call's messages off an open Messages view", async () => {
+    const other = new SyntheticCall({ fromNumber: '+12065550178', partials: 1 });
+    await signInAs(gateway.sessions.admin);
+    await page.goto('about:blank');
+    await page.goto(`${gateway.base}/#/messages?call=${other.callId}`);
+    await appendCall(other, [...other.start(), ...other.next(), ...other.end()]);
+    const shown = page.getByTestId('shown-count');
+    await shown.filter({ hasNotText: /^0 messages$/ }).waitFor();
+    const ofCall = () =>
+      page.evaluate(
+        (id) => window.callsight.store.log.entries.filter((e) => e.callId === id).length,
+        other.callId,
+      );
+    assert.ok((await ofCall()) > 0);
+    // What the server's erasure appends once every part forgot the call (src/calls/CallErasure.ts).
+    await gateway.stream.append(
+      {
+        version: '0',
+        id: 'erasure-of-other',
+        'detail-type': 'Callsight Call Erased',
+        source: 'callsight',
+        time: new Date().toISOString(),
+        detail: { callId: other.callId, erasedAt: new Date().toISOString(), removed: { records: 3 } },
+      },
+      { type: 'Callsight Call Erased', callId: null },
+    );
+    await shown.filter({ hasText: /^0 messages$/ }).waitFor({ timeout: 5000 });
+    assert.equal(await ofCall(), 0);
+    assert.deepEqual(
+      errors.filter((e) => !/Failed to load resource/.test(e)),
+      [],
+    );
   });
 });

@@ -161,6 +161,12 @@ describe('Store: audit and erasure records', () => {
     assert.equal(s.calls.get('call-2'), undefined);
     assert.ok(s.calls.get('call-3'));
     assert.equal(s.calls.forget('call-2'), false, 'already gone');
+    assert.deepEqual(
+      s.log.entries.map((e) => e.callId ?? e.type),
+      ['call-3', 'Callsight Call Erased'],
+      "the call's messages go with it; the erasure record stays",
+    );
+    assert.equal(s.forgetCall('call-2'), false, 'nothing of it is left');
   });
 });
 

@@ -179,6 +179,39 @@ describe('MessageLog and FilteredMessages', () => {
     assert.equal(view.count('Transcribe'), 1);
     assert.equal(view.count('Recording'), 1);
   });
+
+  test('forgetting an erased call drops its entries; a filtered view and its counts start over, then follow', () => {
+    const log = filled();
+    const view = new FilteredMessages(log, filter({ types: new Set(['Transcribe']) }));
+    assert.equal(view.items.length, 3);
+    assert.equal(log.forget('call-a'), 2);
+    assert.equal(log.forget('call-a'), 0, 'already gone');
+    view.update();
+    assert.deepEqual(
+      log.entries.map((e) => e.callId),
+      ['call-b', 'call-b', 'call-b'],
+    );
+    assert.equal(log.evicted, 0, 'erasure is not the cap');
+    assert.equal(log.firstIndex, 2);
+    assert.equal(log.at(1), undefined);
+    assert.equal(log.at(3)!.index, 3);
+    assert.equal(log.isForgotten('call-a'), true);
+    assert.equal(log.isForgotten('call-b'), false);
+    assert.deepEqual(
+      view.items.map((e) => e.index),
+      [3],
+    );
+    assert.equal(view.count('Transcribe'), 1);
+    assert.equal(view.count(subKey('Transcribe', 'partial')), 0);
+    const { record, raw } = frame({ 'detail-type': 'Transcribe' });
+    log.append(record, raw, 'call-c');
+    view.update();
+    assert.deepEqual(
+      view.items.map((e) => e.index),
+      [3, 5],
+    );
+    assert.equal(view.count('Transcribe'), 2);
+  });
 });
 
 describe('CallsModel', () => {

@@ -37,6 +37,10 @@ export class MessageLog {
   readonly cap: number;
   #entries: MessageEntry[] = [];
   #next = 0;
+  /** Entries dropped by `forget` (not by the cap). */
+  #forgotten = 0;
+  #forgets = 0;
+  readonly #forgottenCalls = new Set<string>();
 
   constructor(cap = DEFAULT_MESSAGE_CAP) {
     this.cap = cap;
@@ -49,12 +53,17 @@ export class MessageLog {
 
   /** How many of the oldest were dropped to respect the cap. */
   get evicted(): number {
-    return this.#next - this.#entries.length;
+    return this.#next - this.#entries.length - this.#forgotten;
   }
 
-  /** Index of the oldest retained entry. */
+  /** Index of the oldest retained entry (`received` when none is). */
   get firstIndex(): number {
-    return this.evicted;
+    return this.#entries[0]?.index ?? this.#next;
+  }
+
+  /** Bumped whenever `forget` drops entries: indices then have gaps, and filtered lists start over. */
+  get forgets(): number {
+    return this.#forgets;
   }
 
   get entries(): readonly MessageEntry[] {
@@ -83,9 +92,40 @@ export class MessageLog {
     if (excess > 0) this.#entries.splice(0, excess);
   }
 
+  /** Drops every entry of the call (it was erased); resolves how many went. */
+  forget(callId: string): number {
+    const before = this.#entries.length;
+    this.#entries = this.#entries.filter((entry) => entry.callId !== callId);
+    const dropped = before - this.#entries.length;
+    this.#forgottenCalls.add(callId);
+    if (dropped > 0) {
+      this.#forgotten += dropped;
+      this.#forgets++;
+    }
+    return dropped;
+  }
+
+  /** Whether the call's entries were dropped by `forget` (a list held elsewhere should drop them too). */
+  isForgotten(callId: string | null): boolean {
+    return callId !== null && this.#forgottenCalls.has(callId);
+  }
+
+  /** Where in `entries` the first entry of `index` or later stands (indices ascend, with gaps after a `forget`). */
+  positionOf(index: number): number {
+    let low = 0;
+    let high = this.#entries.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.#entries[middle]!.index < index) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
   /** Entry with the given index, if still retained. */
   at(index: number): MessageEntry | undefined {
-    return this.#entries[index - this.firstIndex];
+    const entry = this.#entries[this.positionOf(index)];
+    return entry?.index === index ? entry : undefined;
   }
 }
 
@@ -121,6 +161,7 @@ export class FilteredMessages {
   /** Of those, the ones matching the types too, oldest first. */
   #items: MessageEntry[] = [];
   #nextIndex: number;
+  #forgets: number;
   readonly #counts = new Map<string, number>();
 
   constructor(log: MessageLog, filter: MessageFilter) {
@@ -128,11 +169,19 @@ export class FilteredMessages {
     this.filter = filter;
     this.#needle = filter.text.trim().toLowerCase();
     this.#nextIndex = log.firstIndex;
+    this.#forgets = log.forgets;
     this.update();
   }
 
-  /** Catches up with the log: drops what it evicted, tests what it appended. */
+  /** Catches up with the log: drops what it evicted, tests what it appended; starts over after a `forget`. */
   update(): void {
+    if (this.#forgets !== this.#log.forgets) {
+      this.#forgets = this.#log.forgets;
+      this.#scope = [];
+      this.#items = [];
+      this.#counts.clear();
+      this.#nextIndex = this.#log.firstIndex;
+    }
     const first = this.#log.firstIndex;
     let drop = 0;
     while (drop < this.#scope.length && this.#scope[drop]!.index < first) {
@@ -145,14 +194,14 @@ export class FilteredMessages {
     if (drop > 0) this.#items.splice(0, drop);
 
     const entries = this.#log.entries;
-    for (let i = Math.max(this.#nextIndex, first) - first; i < entries.length; i++) {
+    for (let i = this.#log.positionOf(this.#nextIndex); i < entries.length; i++) {
       const entry = entries[i]!;
       if (!matchesScope(entry, this.filter, this.#needle)) continue;
       this.#scope.push(entry);
       this.#count(entry, 1);
       if (matchesType(entry, this.filter.types)) this.#items.push(entry);
     }
-    this.#nextIndex = first + entries.length;
+    this.#nextIndex = this.#log.received;
   }
 
   /** Matching entries, oldest first (the view shows them newest first). */

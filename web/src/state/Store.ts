@@ -97,6 +97,12 @@ export class Store {
     if (change()) this.#changed();
   }
 
+  /** Takes an erased call off the page: the call and its messages; false when none of it was here. */
+  forgetCall(callId: string): boolean {
+    const call = this.calls.forget(callId);
+    return this.log.forget(callId) > 0 || call;
+  }
+
   /** Applies queued frames for up to the time budget; reschedules itself when some are left. */
   flush = (): void => {
     this.#scheduled = false;
@@ -111,9 +117,9 @@ export class Store {
         this.audit.append(record);
       } else if (record['detail-type'] === DetailType.CallErased) {
         // Not keyed to the call (docs/messages.md): the call it names goes from the page.
-        this.log.append(record, raw, null);
         const detail = record.detail as { callId?: unknown } | undefined;
-        if (typeof detail?.callId === 'string') this.calls.forget(detail.callId);
+        if (typeof detail?.callId === 'string') this.forgetCall(detail.callId);
+        this.log.append(record, raw, null);
       } else {
         const callId = this.calls.callIdOf(record);
         this.log.append(record, raw, callId);

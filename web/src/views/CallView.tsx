@@ -103,7 +103,7 @@ export function CallView({ store, callId, can }: { store: Store; callId: string;
             ended={call.phase === 'ended'}
             onErased={(report) => {
               setErased(report);
-              store.update(() => store.calls.forget(call.callId));
+              store.update(() => store.forgetCall(call.callId));
             }}
           />
         )}

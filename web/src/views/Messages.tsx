@@ -42,8 +42,14 @@ export function Messages({ store, callId }: { store: Store; callId: string | nul
   filtered.update();
 
   const live = filtered.items;
+  // A paused list is a snapshot: an erased call's messages leave it too.
+  const forgets = store.log.forgets;
+  const pausedItems = useMemo(
+    () => paused?.items.filter((entry) => !store.log.isForgotten(entry.callId)),
+    [paused, store.log, forgets],
+  );
   const items = useThrottledSnapshot(
-    paused?.items ?? live,
+    pausedItems ?? live,
     `${live.length}:${live.at(-1)?.index ?? -1}`,
     LIST_REFRESH_MS,
   );
