@@ -48,8 +48,6 @@ export class PocketsphinxEngine implements SpeechEngine {
   readonly kind = 'pocketsphinx';
   readonly #options: ResolvedPocketsphinxOptions;
   readonly #logger: Logger;
-  /** PocketsphinxEngineOptions.vocabularies. */
-  readonly #vocabularies: boolean;
   readonly #slots: WorkerSlot[] = [];
   /** Kept by slot index across replacements of a dead worker, so the totals only grow. */
   readonly #work: SlotWork[] = [];
@@ -64,7 +62,6 @@ export class PocketsphinxEngine implements SpeechEngine {
     this.name = options.name ?? 'pocketsphinx';
     this.#options = resolvePocketsphinxOptions(options);
     this.#logger = options.logger ?? silentLogger;
-    this.#vocabularies = options.vocabularies !== false;
   }
 
   get closed(): boolean {
@@ -104,7 +101,8 @@ export class PocketsphinxEngine implements SpeechEngine {
       this.#logger,
     );
     slot.streams.set(id, stream);
-    const vocabulary = this.#vocabularies ? vocabularyTerms(options.settings.vocabularies) : [];
+    // A configuration's custom vocabularies always reach the decoders (VocabularyModel.ts).
+    const vocabulary = vocabularyTerms(options.settings.vocabularies);
     slot.worker.postMessage({
       type: 'open',
       streamId: id,

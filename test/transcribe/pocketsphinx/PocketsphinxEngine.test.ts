@@ -118,7 +118,7 @@ describe('PocketsphinxEngine', () => {
       rmSync(dir, { recursive: true, force: true });
     });
 
-    test('a product name the model does not know is heard with the vocabulary (on by default), as its DisplayAs, and not without', async () => {
+    test('a product name the model does not know is heard with the vocabulary, as its DisplayAs, and not without', async () => {
       const samples = speak('i am calling about my nuvexa subscription');
       const plain = await hear(samples, { languageCode: 'en-US' });
       assert.ok(!plain.some((r) => /nuvexa/i.test(r.transcript)), plain.map((r) => r.transcript).join(' | '));
