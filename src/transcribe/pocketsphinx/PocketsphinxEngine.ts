@@ -14,6 +14,7 @@ import {
 import { PocketsphinxStream } from './PocketsphinxStream.js';
 import type { FromWorker, ToWorker, WorkerDecoderCounts } from './WorkerProtocol.js';
 import { vocabularyTerms } from '../Vocabularies.js';
+import { removeDeadProcessFolders, removeThreadFolders } from './VocabularyFolders.js';
 
 function createWorker(options: { workerData: unknown; name: string }): Worker {
   return createModuleWorker(import.meta.url, 'PocketsphinxWorker', options);
@@ -182,6 +183,9 @@ export class PocketsphinxEngine implements SpeechEngine {
   async #start(): Promise<void> {
     // Fails fast, with the install hint, when the library itself is missing.
     loadPocketsphinx();
+    const leftovers = removeDeadProcessFolders();
+    if (leftovers.length > 0)
+      this.#logger.info({ folders: leftovers.length }, 'removed vocabulary files left by stopped processes');
     this.#untrack = trackDecoders({ engine: this.name, decoderCounts: () => this.decoderCounts() });
     for (let i = 0; i < this.#options.workers; i++) this.#slots.push(this.#spawn(i));
     await Promise.all(this.#slots.map((s) => s.ready));
@@ -189,6 +193,8 @@ export class PocketsphinxEngine implements SpeechEngine {
 
   #spawn(index: number): WorkerSlot {
     const worker = createWorker({ workerData: this.#options, name: `asr-${index}` });
+    // Read now: a worker that has stopped reports -1.
+    const threadId = worker.threadId;
     const streams = new Map<number, PocketsphinxStream>();
     let settleReady: { resolve: () => void; reject: (err: Error) => void } | null = null;
     const ready = new Promise<void>((resolve, reject) => {
@@ -236,6 +242,8 @@ export class PocketsphinxEngine implements SpeechEngine {
       slot.exited = true;
       this.#refusedByGone += slot.decoders.refused;
       slot.decoders = NO_DECODERS;
+      // A worker that closed removed its own vocabulary files; one that died could not.
+      removeThreadFolders(threadId);
       settleReady?.reject(new CallsightError('CS_ERR_ASR_UNAVAILABLE', reason.message, { cause: reason }));
       for (const stream of streams.values()) {
         stream.fail(`speech recognition worker ${index} died: ${reason.message}`, reason);
