@@ -195,7 +195,7 @@ async function run(
   calls: readonly { samples: Int16Array; reference: string; demo: boolean }[],
   vocabulary: boolean,
 ): Promise<RunScore> {
-  const engine = new PocketsphinxEngine({ workers: 1, vocabularies: vocabulary });
+  const engine = new PocketsphinxEngine({ workers: 1 });
   await engine.ready();
   const started = Date.now();
   const cpu = process.cpuUsage();

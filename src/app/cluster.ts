@@ -83,7 +83,7 @@ export async function startCluster(ctx: AppContext): Promise<RunningApp> {
     let jobs: PipelineJobQueue | null = null;
     if (roles.worker || roles.gateway) {
       const configurations = opened(backends.configurations, 'configurations');
-      await loadConfigurations(config, configurations, origin, logger.child({ stage: 'configurations' }));
+      await loadConfigurations(config, backends, origin, logger.child({ stage: 'configurations' }));
       jobs = new PipelineJobQueue({
         js,
         nc: nats,

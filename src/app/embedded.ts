@@ -69,7 +69,7 @@ export async function startEmbedded(ctx: AppContext): Promise<RunningApp> {
     // Stable across restarts when the SIP port is configured; a database of its own needs no name.
     const owner = `all@${advertisedAddress}:${config.sip.udpPort}`;
     let recorder: CallRecorder | null = null;
-    await loadConfigurations(config, configurations, origin, logger.child({ stage: 'configurations' }));
+    await loadConfigurations(config, backends, origin, logger.child({ stage: 'configurations' }));
     const wordLists = await openWordLists(backends, stack, logger.child({ stage: 'configurations' }));
 
     // HTTP opens once the rest is up, but closes after it: /healthz answers 503 while the calls and

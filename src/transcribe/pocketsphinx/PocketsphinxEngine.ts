@@ -14,6 +14,7 @@ import {
 import { PocketsphinxStream } from './PocketsphinxStream.js';
 import type { FromWorker, ToWorker, WorkerDecoderCounts } from './WorkerProtocol.js';
 import { vocabularyTerms } from '../Vocabularies.js';
+import { removeDeadProcessFolders, removeThreadFolders } from './VocabularyFolders.js';
 
 function createWorker(options: { workerData: unknown; name: string }): Worker {
   return createModuleWorker(import.meta.url, 'PocketsphinxWorker', options);
@@ -48,8 +49,6 @@ export class PocketsphinxEngine implements SpeechEngine {
   readonly kind = 'pocketsphinx';
   readonly #options: ResolvedPocketsphinxOptions;
   readonly #logger: Logger;
-  /** PocketsphinxEngineOptions.vocabularies. */
-  readonly #vocabularies: boolean;
   readonly #slots: WorkerSlot[] = [];
   /** Kept by slot index across replacements of a dead worker, so the totals only grow. */
   readonly #work: SlotWork[] = [];
@@ -64,7 +63,6 @@ export class PocketsphinxEngine implements SpeechEngine {
     this.name = options.name ?? 'pocketsphinx';
     this.#options = resolvePocketsphinxOptions(options);
     this.#logger = options.logger ?? silentLogger;
-    this.#vocabularies = options.vocabularies !== false;
   }
 
   get closed(): boolean {
@@ -104,7 +102,8 @@ export class PocketsphinxEngine implements SpeechEngine {
       this.#logger,
     );
     slot.streams.set(id, stream);
-    const vocabulary = this.#vocabularies ? vocabularyTerms(options.settings.vocabularies) : [];
+    // A configuration's custom vocabularies always reach the decoders (VocabularyModel.ts).
+    const vocabulary = vocabularyTerms(options.settings.vocabularies);
     slot.worker.postMessage({
       type: 'open',
       streamId: id,
@@ -184,6 +183,9 @@ export class PocketsphinxEngine implements SpeechEngine {
   async #start(): Promise<void> {
     // Fails fast, with the install hint, when the library itself is missing.
     loadPocketsphinx();
+    const leftovers = removeDeadProcessFolders();
+    if (leftovers.length > 0)
+      this.#logger.info({ folders: leftovers.length }, 'removed vocabulary files left by stopped processes');
     this.#untrack = trackDecoders({ engine: this.name, decoderCounts: () => this.decoderCounts() });
     for (let i = 0; i < this.#options.workers; i++) this.#slots.push(this.#spawn(i));
     await Promise.all(this.#slots.map((s) => s.ready));
@@ -191,6 +193,8 @@ export class PocketsphinxEngine implements SpeechEngine {
 
   #spawn(index: number): WorkerSlot {
     const worker = createWorker({ workerData: this.#options, name: `asr-${index}` });
+    // Read now: a worker that has stopped reports -1.
+    const threadId = worker.threadId;
     const streams = new Map<number, PocketsphinxStream>();
     let settleReady: { resolve: () => void; reject: (err: Error) => void } | null = null;
     const ready = new Promise<void>((resolve, reject) => {
@@ -238,6 +242,8 @@ export class PocketsphinxEngine implements SpeechEngine {
       slot.exited = true;
       this.#refusedByGone += slot.decoders.refused;
       slot.decoders = NO_DECODERS;
+      // A worker that closed removed its own vocabulary files; one that died could not.
+      removeThreadFolders(threadId);
       settleReady?.reject(new CallsightError('CS_ERR_ASR_UNAVAILABLE', reason.message, { cause: reason }));
       for (const stream of streams.values()) {
         stream.fail(`speech recognition worker ${index} died: ${reason.message}`, reason);

@@ -105,11 +105,6 @@ export interface PocketsphinxEngineOptions {
    * final result. Default `'live'` (the final is the live decode's).
    */
   readonly finalPass?: 'live' | 'batch-cmn';
-  /**
-   * Add configurations' custom vocabularies to the decoders (default true): a stream with one decodes
-   * with the terms in its dictionary and language model from the start (VocabularyModel.ts).
-   */
-  readonly vocabularies?: boolean;
   readonly vad?: VadOptions;
   /** Least new audio between two partial results of an utterance, in ms (default 250). */
   readonly partialIntervalMs?: number;

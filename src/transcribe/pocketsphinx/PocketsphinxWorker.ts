@@ -1,7 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { parentPort, workerData } from 'node:worker_threads';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { CallsightError, errorMessage } from '../../platform/errors.js';
 import type { RecognitionResult } from '../SpeechEngineTypes.js';
 import {
@@ -21,6 +20,7 @@ import {
 } from './PocketsphinxDecoder.js';
 import { releaseFreedMemory } from './PocketsphinxLibrary.js';
 import { VocabularyLanguageModel, vocabularyFiles } from './VocabularyModel.js';
+import { createVocabularyFolder } from './VocabularyFolders.js';
 import { VAD_SAMPLE_RATE } from '../Vad.js';
 import {
   PROGRESS_INTERVAL_MS,
@@ -64,7 +64,10 @@ const vocabularyModels = new Map<
   { readonly model: VocabularyLanguageModel; readonly dict: string }
 >();
 const dictAt = init.args.lastIndexOf('-dict');
-/** This thread's vocabulary files (dictionary and terms model per vocabulary), removed with them. */
+/**
+ * This thread's vocabulary files (dictionary and terms model per vocabulary), removed with them; if
+ * the thread dies first, by the engine (VocabularyFolders.ts).
+ */
 let vocabularyDir: string | undefined;
 const streams = new Map<number, StreamRecognizer>();
 /** Per stream with a custom vocabulary: its terms by the token they were added as, and its pool key. */
@@ -199,7 +202,7 @@ function newDecoder(key: string, terms: readonly VocabularyTerm[]): UtteranceDec
   if (words.length === 0 || !sharedLm || dictAt < 0) return new PocketsphinxDecoder(init.args, sharedLm);
   let vocabulary = vocabularyModels.get(key);
   if (!vocabulary) {
-    vocabularyDir ??= mkdtempSync(join(tmpdir(), 'callsight-asr-vocabularies-'));
+    vocabularyDir ??= createVocabularyFolder(threadId);
     const files = vocabularyFiles(init.args[dictAt + 1]!, words, vocabularyDir);
     vocabulary = { model: new VocabularyLanguageModel(sharedLm, files.lm), dict: files.dict };
     vocabularyModels.set(key, vocabulary);

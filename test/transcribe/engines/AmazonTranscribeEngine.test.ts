@@ -3,14 +3,17 @@ import { after, before, describe, test } from 'node:test';
 import { AmazonTranscribeEngine } from '../../../src/transcribe/engines/aws/AmazonTranscribeEngine.js';
 import { PocketsphinxEngine } from '../../../src/transcribe/pocketsphinx/PocketsphinxEngine.js';
 import { SpeechEngines } from '../../../src/transcribe/SpeechEngines.js';
+import type { EngineSwitch } from '../../../src/transcribe/FallbackStream.js';
+import { MASK } from '../../../src/transcribe/VocabularyFilter.js';
 import { silentLogger } from '../../../src/platform/logger.js';
 import type {
   EngineCategoryMatch,
+  OpenStreamOptions,
   RecognitionResult,
   RecognitionSettings,
 } from '../../../src/transcribe/SpeechEngineTypes.js';
 import { frames, readAudio16k } from '../audio.js';
-import { assertResultOrder, speechEngineContract } from '../SpeechEngineContract.js';
+import { assertResultOrder, speechEngineContract, until } from '../SpeechEngineContract.js';
 import { RecognizerBackend } from '../servers/RecognizerBackend.js';
 import { SIGV4_AUTHORIZATION, TranscribeStreamingServer } from '../servers/TranscribeStreamingServer.js';
 
@@ -53,6 +56,26 @@ speechEngineContract('amazon-transcribe', async () => {
     },
   };
 });
+
+/** Channel 1 of a configuration with the filter `secret` of these words, masking. */
+function filtered(words: string[]): OpenStreamOptions {
+  return {
+    channel: 1,
+    role: 'CUSTOMER',
+    settings: {
+      languageCode: 'en-US',
+      vocabularyFilterNames: 'secret',
+      vocabularyFilterMethod: 'mask',
+      vocabularyFilters: [{ VocabularyFilterName: 'secret', LanguageCode: 'en-US', Words: words }],
+    },
+  };
+}
+
+const finalText = (results: readonly RecognitionResult[]): string =>
+  results
+    .filter((r) => !r.isPartial)
+    .map((r) => r.transcript)
+    .join(' ');
 
 describe('AmazonTranscribeEngine', () => {
   const backend = new RecognizerBackend();
@@ -122,35 +145,71 @@ describe('AmazonTranscribeEngine', () => {
 
   test('vocabulary filters: the names go to Transcribe, which applies them; Callsight does not filter its results again', async () => {
     const engines = new SpeechEngines([engine], new Map(), 'aws');
-    const stream = engines.openStream(
-      'aws',
-      {
-        channel: 1,
-        role: 'CUSTOMER',
-        settings: {
-          languageCode: 'en-US',
-          vocabularyFilterNames: 'secret',
-          vocabularyFilterMethod: 'mask',
-          // A filter of the same name stored in Callsight is not applied on top of AWS's.
-          vocabularyFilters: [{ VocabularyFilterName: 'secret', LanguageCode: 'en-US', Words: ['calling'] }],
-        },
-      },
-      () => undefined,
-      silentLogger,
-    );
+    // A filter of the same name stored in Callsight is not applied on top of AWS's.
+    const stream = engines.openStream('aws', filtered(['calling']), () => undefined, silentLogger);
     const results: RecognitionResult[] = [];
     stream.on('result', (r) => results.push(r));
     for (const frame of frames(samples, 1, 2000)) stream.write(frame);
     await stream.end();
     assert.equal(server.streams.at(-1)!.headers['x-amzn-transcribe-vocabulary-filter-name'], 'secret');
     // This test server does not filter, so the word is still there: Callsight left the result alone.
-    assert.match(
-      results
-        .filter((r) => !r.isPartial)
-        .map((r) => r.transcript)
-        .join(' '),
-      /calling/,
+    assert.match(finalText(results), /calling/);
+  });
+
+  test('a channel that falls back from Amazon Transcribe is filtered by Callsight from the switch on', async () => {
+    const fallback = new PocketsphinxEngine({ name: 'fallback', workers: 1 });
+    await fallback.ready();
+    const engines = new SpeechEngines([engine, fallback], new Map([['aws', 'fallback']]), 'fallback');
+    const switches: EngineSwitch[] = [];
+    const results: RecognitionResult[] = [];
+    /** How many results had come when the channel switched. */
+    let beforeSwitch = -1;
+    const stream = engines.openStream(
+      'aws',
+      filtered(['calling', 'internet', 'evening']),
+      (event) => {
+        switches.push(event);
+        beforeSwitch = results.length;
+      },
+      silentLogger,
     );
+    stream.on('result', (r) => results.push(r));
+    const all = [...frames(samples, 1, 2000)];
+    // The first sentence ("hello i am calling about my phone bill …") to Amazon Transcribe.
+    const firstPart = Math.floor(all.length / 3);
+    try {
+      for (const frame of all.slice(0, firstPart)) stream.write(frame);
+      await until(() => results.some((r) => !r.isPartial), 60_000, 'a final from Amazon Transcribe');
+      server.failing = true;
+      for (const frame of all.slice(firstPart)) stream.write(frame);
+      await stream.end();
+    } finally {
+      server.failing = false;
+      // Not engines.close(): the suite's Amazon Transcribe engine serves the tests after this one.
+      await fallback.close();
+    }
+    assert.deepEqual(
+      switches.map(({ channel, from, to }) => ({ channel, from, to })),
+      [{ channel: 1, from: 'aws', to: 'fallback' }],
+    );
+    // Amazon Transcribe's results are its own (this test server does not filter them).
+    assert.match(finalText(results.slice(0, beforeSwitch)), /calling/);
+    const fromFallback = results.slice(beforeSwitch);
+    assert.ok(
+      fromFallback.some((r) => !r.isPartial && r.endMs > all[firstPart]!.offsetMs),
+      'the fallback carried the call',
+    );
+    for (const r of fromFallback) {
+      assert.doesNotMatch(r.transcript, /calling|internet|evening/i, r.transcript);
+      assert.doesNotMatch(r.spokenTranscript ?? '', /calling|internet|evening/i);
+      for (const w of r.words) {
+        for (const spoken of [w, ...(w.spoken ?? [])])
+          assert.doesNotMatch(spoken.word, /calling|internet|evening/i);
+        assert.equal(w.vocabularyFilterMatch, w.word === MASK, w.word);
+      }
+    }
+    const masked = fromFallback.flatMap((r) => r.words).filter((w) => w.vocabularyFilterMatch);
+    assert.ok(masked.length > 0, `a filtered word was heard after the switch: ${finalText(fromFallback)}`);
   });
 
   test('language identification sends IdentifyLanguage and the options, no language code', async () => {

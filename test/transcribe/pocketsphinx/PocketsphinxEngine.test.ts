@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { CallsightError, InvalidStateError } from '../../../src/platform/errors.js';
 import { PocketsphinxEngine } from '../../../src/transcribe/pocketsphinx/PocketsphinxEngine.js';
 import { resolvePocketsphinxOptions } from '../../../src/transcribe/pocketsphinx/PocketsphinxOptions.js';
+import { VOCABULARY_FOLDER_PREFIX } from '../../../src/transcribe/pocketsphinx/VocabularyFolders.js';
 import type {
   RecognitionResult,
   RecognitionSettings,
@@ -18,6 +20,7 @@ import { SpeechEngines } from '../../../src/transcribe/SpeechEngines.js';
 import { speechEngineContract } from '../SpeechEngineContract.js';
 import { frames, readAudio16k } from '../audio.js';
 import { telephoneAudio } from '../../../scripts/lib/TelephoneAsr.js';
+import { deadPid, leftover } from './leftovers.js';
 
 const FIXTURES = new URL('../../fixtures/audio/', import.meta.url);
 const GOFORWARD = '/usr/share/pocketsphinx/test/data/goforward.raw';
@@ -118,7 +121,7 @@ describe('PocketsphinxEngine', () => {
       rmSync(dir, { recursive: true, force: true });
     });
 
-    test('a product name the model does not know is heard with the vocabulary (on by default), as its DisplayAs, and not without', async () => {
+    test('a product name the model does not know is heard with the vocabulary, as its DisplayAs, and not without', async () => {
       const samples = speak('i am calling about my nuvexa subscription');
       const plain = await hear(samples, { languageCode: 'en-US' });
       assert.ok(!plain.some((r) => /nuvexa/i.test(r.transcript)), plain.map((r) => r.transcript).join(' | '));
@@ -193,6 +196,49 @@ describe('PocketsphinxEngine', () => {
         .join(' '),
       'go forward ten meters',
     );
+  });
+});
+
+describe('PocketsphinxEngine vocabulary files', () => {
+  const ownFolders = () =>
+    readdirSync(tmpdir()).filter((name) => name.startsWith(`${VOCABULARY_FOLDER_PREFIX}${process.pid}-`));
+
+  test("on start, the vocabulary files of a process that died go; a running process's stay", async () => {
+    const dead = leftover(tmpdir(), `${VOCABULARY_FOLDER_PREFIX}${deadPid()}-1-Ab12Cd`);
+    const running = leftover(tmpdir(), `${VOCABULARY_FOLDER_PREFIX}${process.ppid}-1-Ef34Gh`);
+    const engine = new PocketsphinxEngine({ workers: 1 });
+    try {
+      await engine.ready();
+      assert.ok(!existsSync(dead));
+      assert.ok(existsSync(running));
+    } finally {
+      await engine.close();
+      rmSync(running, { recursive: true, force: true });
+    }
+  });
+
+  test('a worker that dies has its vocabulary files removed', async () => {
+    const engine = new PocketsphinxEngine({ workers: 1 });
+    try {
+      await engine.ready();
+      assert.deepEqual(ownFolders(), []);
+      const vocabulary = { VocabularyName: 'products', Phrases: ['Nuvexa'] };
+      const stream = engine.openStream({
+        channel: 0,
+        role: null,
+        settings: { languageCode: 'en-US', vocabularies: [vocabulary] },
+      });
+      for (const frame of frames(readAudio16k(GOFORWARD, RAW_16K))) stream.write(frame);
+      await stream.end();
+      // Kept for the next call with that vocabulary.
+      assert.equal(ownFolders().length, 1);
+      engine.crashWorkerForTesting(0);
+      const deadline = Date.now() + 5_000;
+      while (ownFolders().length > 0 && Date.now() < deadline) await delay(20);
+      assert.deepEqual(ownFolders(), []);
+    } finally {
+      await engine.close();
+    }
   });
 });
 
