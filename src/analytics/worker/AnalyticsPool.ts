@@ -1,7 +1,7 @@
-import type { Worker } from 'node:worker_threads';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
 import { CallsightError, InvalidStateError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
-import { createModuleWorker } from '../../platform/workers.js';
+import { createModuleWorker, onWorkerExit } from '../../platform/workers.js';
 import type { PostCallInput } from '../PostCallAnalytics.js';
 import type { UtteranceAnalyzerOptions, UtteranceInput } from '../UtteranceAnalyzer.js';
 import type { UtteranceEvent } from '../UtteranceTypes.js';
@@ -18,7 +18,9 @@ interface Slot {
 /**
  * The call analytics models in worker threads: requests go to the least busy worker and resolve
  * with its answer. A worker that dies fails its pending requests (CS_ERR_ANALYTICS_FAILED) and is
- * replaced, so one bad utterance cannot take the process or other calls down.
+ * replaced, so one bad utterance cannot take the process or other calls down. A worker that dies
+ * before it was ever ready is not replaced: it would die again (a missing module, a bad model), so
+ * the pool closes and `ready()` rejects with the reason.
  */
 export class AnalyticsPool {
   readonly #slots: Slot[] = [];
@@ -26,20 +28,36 @@ export class AnalyticsPool {
   #nextId = 1;
   #closed = false;
 
-  constructor(workers: number, logger: Logger) {
+  readonly #resourceLimits: ResourceLimits | undefined;
+
+  /** `resourceLimits`: each worker's heap limits (Node's defaults when absent). */
+  constructor(workers: number, logger: Logger, resourceLimits?: ResourceLimits) {
     this.#logger = logger;
+    this.#resourceLimits = resourceLimits;
     for (let i = 0; i < Math.max(1, workers); i++) this.#slots.push(this.#spawn(i));
   }
 
   #spawn(index: number): Slot {
     const worker = createModuleWorker(import.meta.url, 'AnalyticsWorker', {
       name: `callsight-analytics-${index}`,
+      ...(this.#resourceLimits ? { resourceLimits: this.#resourceLimits } : {}),
     });
     const pending = new Map<number, Pending>();
     let markReady!: () => void;
-    const slot: Slot = { worker, pending, ready: new Promise((resolve) => (markReady = resolve)) };
+    let failStart!: (error: Error) => void;
+    let started = false;
+    const ready = new Promise<void>((resolve, reject) => {
+      markReady = resolve;
+      failStart = reject;
+    });
+    // Rejections are read through ready(); this keeps one nobody awaits yet from being unhandled.
+    ready.catch(() => undefined);
+    const slot: Slot = { worker, pending, ready };
     worker.on('message', (message: FromAnalyticsWorker) => {
-      if (message.type === 'ready') return markReady();
+      if (message.type === 'ready') {
+        started = true;
+        return markReady();
+      }
       const waiter = pending.get(message.id);
       if (!waiter) return;
       pending.delete(message.id);
@@ -47,13 +65,23 @@ export class AnalyticsPool {
       else waiter.reject(new CallsightError('CS_ERR_ANALYTICS_FAILED', message.message));
     });
     worker.on('error', (err) => this.#logger.error({ err, worker: index }, 'analytics worker failed'));
-    worker.on('exit', (code) => {
+    onWorkerExit(worker, (reason, code) => {
       for (const waiter of pending.values())
         waiter.reject(
           new CallsightError('CS_ERR_ANALYTICS_FAILED', `analytics worker exited (code ${code})`),
         );
       pending.clear();
       if (this.#closed) return;
+      if (!started) {
+        failStart(
+          new CallsightError(
+            'CS_ERR_ANALYTICS_FAILED',
+            `analytics worker could not start: ${reason.message}`,
+          ),
+        );
+        void this.close();
+        return;
+      }
       this.#logger.warn({ worker: index, code }, 'analytics worker exited: replacing it');
       this.#slots[index] = this.#spawn(index);
     });
