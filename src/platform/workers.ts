@@ -25,6 +25,44 @@ export function onWorkerExit(worker: Worker, onExit: (reason: Error, code: numbe
   worker.on('exit', (code) => onExit(failure ?? new Error(`worker exited with code ${code}`), code));
 }
 
+/** A worker's start, told apart from a later crash (see workerStart). */
+export interface WorkerStart {
+  /** Resolves at markReady(); rejects at fail() before that. */
+  readonly ready: Promise<void>;
+  /** Whether markReady() was called: a worker that exits before it never ran its module. */
+  readonly started: boolean;
+  markReady(): void;
+  fail(error: Error): void;
+}
+
+/**
+ * Tracks a worker's start. A pool restarts a worker that crashes after it started, but not one that
+ * exits before: its module could not run (a missing module, too little memory), and a restart would
+ * only loop.
+ */
+export function workerStart(): WorkerStart {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const ready = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A replacement worker's start is awaited by nobody: its owner logs the failure instead.
+  ready.catch(() => undefined);
+  let started = false;
+  return {
+    ready,
+    get started() {
+      return started;
+    },
+    markReady() {
+      started = true;
+      resolve();
+    },
+    fail: reject,
+  };
+}
+
 /** A pool worker: its thread, whether it has exited, and the streams assigned to it. */
 export interface PoolWorker {
   readonly worker: Worker;

@@ -1,7 +1,13 @@
 import type { Worker } from 'node:worker_threads';
 import { CallsightError, InvalidStateError } from '../../platform/errors.js';
 import { silentLogger, type Logger } from '../../platform/logger.js';
-import { closeWorkers, createModuleWorker, leastLoaded, onWorkerExit } from '../../platform/workers.js';
+import {
+  closeWorkers,
+  createModuleWorker,
+  leastLoaded,
+  onWorkerExit,
+  workerStart,
+} from '../../platform/workers.js';
 import type { FromVoiceWorker, ToVoiceWorker } from './VoiceToneProtocol.js';
 import { VoiceToneStream } from './VoiceToneStream.js';
 
@@ -115,20 +121,12 @@ export class VoiceToneEngine {
   #spawn(index: number): WorkerSlot {
     const worker = createModuleWorker(import.meta.url, 'VoiceToneWorker', { name: `voice-tone-${index}` });
     const streams = new Map<number, VoiceToneStream>();
-    let started = false;
-    let settle!: { resolve: () => void; reject: (err: Error) => void };
-    const ready = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
-    // Replacement workers are not awaited by anyone; a failure to start is logged below.
-    ready.catch(() => {});
-    const markReady = () => {
-      started = true;
-      settle.resolve();
-    };
-    const slot: WorkerSlot = { index, worker, streams, ready, exited: false };
+    const start = workerStart();
+    const slot: WorkerSlot = { index, worker, streams, ready: start.ready, exited: false };
     worker.on('message', (message: FromVoiceWorker) => {
       switch (message.type) {
         case 'ready':
-          markReady();
+          start.markReady();
           return;
         case 'window':
           streams.get(message.streamId)?.deliver(message.window);
@@ -148,14 +146,13 @@ export class VoiceToneEngine {
     });
     onWorkerExit(worker, (reason) => {
       slot.exited = true;
-      settle.reject(notStarted(index, reason));
+      start.fail(notStarted(index, reason));
       for (const stream of streams.values()) {
         stream.fail(`voice tone worker ${index} died: ${reason.message}`, reason);
       }
       streams.clear();
       if (this.#closing) return;
-      if (!started) {
-        // Restarting a worker whose module cannot run would only loop.
+      if (!start.started) {
         this.#logger.error({ err: reason, worker: index }, 'voice tone worker did not start');
         return;
       }

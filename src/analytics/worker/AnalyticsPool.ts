@@ -1,7 +1,7 @@
 import type { ResourceLimits, Worker } from 'node:worker_threads';
 import { CallsightError, InvalidStateError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
-import { createModuleWorker, onWorkerExit } from '../../platform/workers.js';
+import { createModuleWorker, onWorkerExit, workerStart } from '../../platform/workers.js';
 import type { PostCallInput } from '../PostCallAnalytics.js';
 import type { UtteranceAnalyzerOptions, UtteranceInput } from '../UtteranceAnalyzer.js';
 import type { UtteranceEvent } from '../UtteranceTypes.js';
@@ -43,21 +43,10 @@ export class AnalyticsPool {
       ...(this.#resourceLimits ? { resourceLimits: this.#resourceLimits } : {}),
     });
     const pending = new Map<number, Pending>();
-    let markReady!: () => void;
-    let failStart!: (error: Error) => void;
-    let started = false;
-    const ready = new Promise<void>((resolve, reject) => {
-      markReady = resolve;
-      failStart = reject;
-    });
-    // Rejections are read through ready(); this keeps one nobody awaits yet from being unhandled.
-    ready.catch(() => undefined);
-    const slot: Slot = { worker, pending, ready };
+    const start = workerStart();
+    const slot: Slot = { worker, pending, ready: start.ready };
     worker.on('message', (message: FromAnalyticsWorker) => {
-      if (message.type === 'ready') {
-        started = true;
-        return markReady();
-      }
+      if (message.type === 'ready') return start.markReady();
       const waiter = pending.get(message.id);
       if (!waiter) return;
       pending.delete(message.id);
@@ -72,8 +61,8 @@ export class AnalyticsPool {
         );
       pending.clear();
       if (this.#closed) return;
-      if (!started) {
-        failStart(
+      if (!start.started) {
+        start.fail(
           new CallsightError(
             'CS_ERR_ANALYTICS_FAILED',
             `analytics worker could not start: ${reason.message}`,
