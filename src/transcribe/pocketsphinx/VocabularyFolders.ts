@@ -42,8 +42,13 @@ function removeFolders(dir: string, stale: (pid: number, threadId: number) => bo
   for (const name of names) {
     const owner = OWNED.exec(name);
     if (!owner || !stale(Number(owner[1]), Number(owner[2]))) continue;
-    rmSync(join(dir, name), { recursive: true, force: true });
-    removed.push(name);
+    // Another process may be sweeping the same folder, or it belongs to another user: left for them.
+    try {
+      rmSync(join(dir, name), { recursive: true, force: true, maxRetries: 2 });
+      removed.push(name);
+    } catch {
+      continue;
+    }
   }
   return removed;
 }
