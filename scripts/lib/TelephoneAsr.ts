@@ -87,9 +87,13 @@ export async function recognise(engine: SpeechEngine, samples: Int16Array): Prom
   const results: RecognitionResult[] = [];
   const stream = engine.openStream({ channel: 0, role: null, settings: { languageCode: 'en-US' } });
   stream.on('result', (r) => results.push(r));
+  let drained: (() => void) | null = null;
+  stream.on('drain', () => drained?.());
   for (let i = 0; i < samples.length; i += FRAME_SAMPLES) {
     const chunk = samples.subarray(i, Math.min(samples.length, i + FRAME_SAMPLES));
-    stream.write({ channel: 0, samples: chunk, offsetMs: i / 16, concealed: false });
+    // Faster than real time, but no further ahead of the engine than its back-pressure allows.
+    if (!stream.write({ channel: 0, samples: chunk, offsetMs: i / 16, concealed: false }))
+      await new Promise<void>((resolve) => (drained = resolve));
   }
   await stream.end();
   return results;
