@@ -2,7 +2,7 @@
  * Regenerates the PII evaluation set on recogniser output, test/fixtures/analytics/pii-asr.jsonl
  * (docs/analytics.md, docs/privacy.md):
  *
- *   node --import tsx scripts/make-pii-set.ts [--calls N] [--out file] [--resume]
+ *   node --import tsx scripts/make-pii-set.ts [--calls N] [--out file] [--resume] [--no-number-pass]
  *
  * The script of scripts/lib/PiiScript.ts (utterances with PII of every type, labelled, and
  * utterances without) is spoken by four flite and two espeak-ng voices and goes the way a call's
@@ -171,7 +171,13 @@ function itemOutput(
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { calls: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' } },
+    options: {
+      calls: { type: 'string' },
+      out: { type: 'string' },
+      resume: { type: 'boolean' },
+      // The engine without its number pass (src/transcribe/NumberPass.ts), to measure what it adds.
+      'no-number-pass': { type: 'boolean' },
+    },
   });
   const out = values.out ?? join(ROOT, 'test/fixtures/analytics/pii-asr.jsonl');
   const plain = readFileSync(join(ROOT, 'test/fixtures/analytics/sentiment.jsonl'), 'utf8')
@@ -190,7 +196,7 @@ async function main(): Promise<void> {
   const limit = values.calls === undefined ? calls.length : Number(values.calls);
 
   const dir = mkdtempSync(join(tmpdir(), 'callsight-pii-set-'));
-  const engine = new PocketsphinxEngine({ workers: PARALLEL });
+  const engine = new PocketsphinxEngine({ workers: PARALLEL, numberPass: !values['no-number-pass'] });
   await engine.ready();
   const readItems = (): PiiAsrItem[] =>
     existsSync(out)

@@ -3,7 +3,14 @@ import { Downsampler2x } from '../media/codec/Resampler.js';
 import { isWideband } from './Bandwidth.js';
 import { concatSamples } from './EngineStream.js';
 import type { RecognitionResult, RecognizedWord } from './SpeechEngineTypes.js';
-import type { CmnState, UtteranceDecoder } from './UtteranceDecoder.js';
+import {
+  DIGITS_GRAMMAR,
+  looksLikeNumber,
+  NUMBER_SCAN_GRAMMAR,
+  numberStretches,
+  spliceNumber,
+} from './NumberPass.js';
+import type { CmnState, DecodedSegment, GrammarDecoder, UtteranceDecoder } from './UtteranceDecoder.js';
 import { Vad, VAD_SAMPLE_RATE, type VadOptions, type VadOutput } from './Vad.js';
 
 /** Decoder frame length: pocketsphinx runs at 100 frames per second whatever the sample rate. */
@@ -32,6 +39,11 @@ export interface StreamRecognizerOptions {
    * the final result (partials stay live). Costs a second decode at the end of every utterance.
    */
   readonly finalPass?: 'live' | 'batch-cmn';
+  /**
+   * The decoder of the number pass: an utterance that reads out a number has its digits decoded
+   * again with a digits grammar for the final (NumberPass.ts). Absent: no number pass.
+   */
+  readonly numberPass?: GrammarDecoder;
 }
 
 export interface StreamCmnOptions {
@@ -46,8 +58,9 @@ interface OpenUtterance {
   readonly startMs: number;
   readonly decoder: UtteranceDecoder;
   readonly downsampler: Downsampler2x | null;
-  /** What the decoder was fed, kept for a whole-utterance final pass. */
+  /** What the decoder was fed, kept for a whole-utterance final pass or the number pass. */
   readonly fed: Int16Array[] | null;
+  readonly batchFinal: boolean;
   /** The stream's first utterance: its CMN start is chosen from its first audio. */
   needsInitialCmn: boolean;
   endMs: number;
@@ -144,6 +157,8 @@ export class StreamRecognizer {
           this.#pending = [event];
           return;
         }
+        const batchFinal =
+          this.#options.finalPass === 'batch-cmn' && decoder.decodeWholeUtterance !== undefined;
         decoder.startUtterance();
         // The stream's own CMN state; its first utterance gets one with its first audio (below).
         if (this.#options.cmn && this.#cmn) decoder.setCmn?.(this.#cmn);
@@ -153,7 +168,8 @@ export class StreamRecognizer {
           endMs: event.offsetMs,
           decoder,
           downsampler: this.#options.decoderSampleRate === 8000 ? new Downsampler2x() : null,
-          fed: this.#options.finalPass === 'batch-cmn' && decoder.decodeWholeUtterance ? [] : null,
+          fed: batchFinal || this.#options.numberPass ? [] : null,
+          batchFinal,
           needsInitialCmn: this.#options.cmn !== undefined && this.#cmn === null,
           sinceLastPartialMs: 0,
           lastPartial: '',
@@ -193,10 +209,12 @@ export class StreamRecognizer {
         try {
           u.decoder.endUtterance();
           if (this.#options.cmn) this.#cmn = u.decoder.getCmn?.() ?? null;
-          if (u.fed && u.decoder.decodeWholeUtterance) {
-            u.decoder.decodeWholeUtterance(concatSamples(u.fed));
-          }
-          const words: RecognizedWord[] = u.decoder.segments().map((s) => ({
+          const fed = u.fed ? concatSamples(u.fed) : null;
+          if (fed && u.batchFinal) u.decoder.decodeWholeUtterance?.(fed);
+          let segments = u.decoder.segments();
+          if (fed && this.#options.numberPass)
+            segments = this.#numberPass(this.#options.numberPass, fed, segments);
+          const words: RecognizedWord[] = segments.map((s) => ({
             word: s.word,
             startMs: u.startMs + s.startFrame * FRAME_MS,
             endMs: Math.min(u.endMs, u.startMs + (s.endFrame + 1) * FRAME_MS),
@@ -213,6 +231,18 @@ export class StreamRecognizer {
         return;
       }
     }
+  }
+
+  /** The number pass (NumberPass.ts): the segments with a number read out decoded again. */
+  #numberPass(decoder: GrammarDecoder, fed: Int16Array, segments: DecodedSegment[]): DecodedSegment[] {
+    if (!looksLikeNumber(segments.map((s) => s.word))) return segments;
+    const samplesPerFrame = (this.#options.decoderSampleRate * FRAME_MS) / 1000;
+    let spliced = segments;
+    for (const stretch of numberStretches(decoder.decodeWithGrammar(fed, NUMBER_SCAN_GRAMMAR))) {
+      const audio = fed.subarray(stretch.start * samplesPerFrame, (stretch.end + 1) * samplesPerFrame);
+      spliced = spliceNumber(spliced, stretch, decoder.decodeWithGrammar(audio, DIGITS_GRAMMAR));
+    }
+    return spliced;
   }
 
   #result(

@@ -39,3 +39,13 @@ export interface UtteranceDecoder {
    */
   decodeWholeUtterance?(samples: Int16Array): void;
 }
+
+/**
+ * A decoder that searches JSGF grammars only, never a language model: one that had switched from
+ * its language model to a grammar and back decodes later utterances differently (measured: a demo
+ * call's last words changed), so the number pass has decoders of its own.
+ */
+export interface GrammarDecoder {
+  /** The words of `samples` (a stretch of a finished utterance), normalised with their own cepstral mean. */
+  decodeWithGrammar(samples: Int16Array, jsgf: string): DecodedSegment[];
+}

@@ -72,6 +72,8 @@ export interface PocketsphinxFunctions {
   /** Adds an n-gram search named `name` on `model`, which the decoder retains (shared, not copied). */
   ps_set_lm(decoder: NativeHandle, name: string, model: NativeHandle): number;
   ps_set_search(decoder: NativeHandle, name: string): number;
+  /** Adds (or replaces) a grammar search named `name`, compiled from JSGF text. */
+  ps_set_jsgf_string(decoder: NativeHandle, name: string, jsgf: string): number;
 }
 
 /** Reads and writes a decoder's CMN state; null when the library's layout is not the expected one. */
@@ -159,6 +161,9 @@ export function loadPocketsphinx(): PocketsphinxFunctions {
     ),
     ps_set_lm: ps.func('int ps_set_lm(cs_ps_decoder_t *ps, const char *name, cs_ngram_model_t *lm)'),
     ps_set_search: ps.func('int ps_set_search(cs_ps_decoder_t *ps, const char *name)'),
+    ps_set_jsgf_string: ps.func(
+      'int ps_set_jsgf_string(cs_ps_decoder_t *ps, const char *name, const char *jsgf_string)',
+    ),
   };
   const functions = fns as unknown as PocketsphinxFunctions;
   functions.err_set_logfp(null);

@@ -105,6 +105,11 @@ export interface PocketsphinxEngineOptions {
    * final result. Default `'live'` (the final is the live decode's).
    */
   readonly finalPass?: 'live' | 'batch-cmn';
+  /**
+   * Decode the digits of an utterance that reads out a number again with a digits grammar for its
+   * final (src/transcribe/NumberPass.ts; docs/asr.md). Default true.
+   */
+  readonly numberPass?: boolean;
   readonly vad?: VadOptions;
   /** Least new audio between two partial results of an utterance, in ms (default 250). */
   readonly partialIntervalMs?: number;
@@ -132,6 +137,7 @@ export interface ResolvedPocketsphinxOptions {
     readonly priorFrames: number;
   } | null;
   readonly finalPass: 'live' | 'batch-cmn';
+  readonly numberPass: boolean;
 }
 
 /**
@@ -211,6 +217,7 @@ export function resolvePocketsphinxOptions(
     args,
     cmn: options.cmn?.perStream === false ? null : resolveCmn(options, sampleRate, args),
     finalPass: options.finalPass ?? 'live',
+    numberPass: options.numberPass ?? true,
   };
 }
 

@@ -10,7 +10,7 @@ import {
 } from '../StreamRecognizer.js';
 import type { VocabularyTerm } from '../Vocabularies.js';
 import { pronounceAll } from './Pronunciations.js';
-import type { UtteranceDecoder } from '../UtteranceDecoder.js';
+import type { GrammarDecoder, UtteranceDecoder } from '../UtteranceDecoder.js';
 import { DecoderPool } from './DecoderPool.js';
 import {
   effectiveCmnInit,
@@ -69,6 +69,12 @@ const dictAt = init.args.lastIndexOf('-dict');
  * the thread dies first, by the engine (VocabularyFolders.ts).
  */
 let vocabularyDir: string | undefined;
+/** The number pass's decoder (NumberPass.ts), one per thread, made when a stream first needs it. */
+let grammarDecoder: PocketsphinxDecoder | undefined;
+const numberPass: GrammarDecoder = {
+  decodeWithGrammar: (samples, jsgf) =>
+    (grammarDecoder ??= PocketsphinxDecoder.forGrammars(init.args)).decodeWithGrammar(samples, jsgf),
+};
 const streams = new Map<number, StreamRecognizer>();
 /** Per stream with a custom vocabulary: its terms by the token they were added as, and its pool key. */
 const streamTerms = new Map<number, { byToken: ReadonlyMap<string, VocabularyTerm>; key: string }>();
@@ -322,6 +328,7 @@ function handle(message: ToWorker): void {
           vad: init.vad,
           ...(cmnOptions ? { cmn: cmnOptions } : {}),
           finalPass: init.finalPass,
+          ...(init.numberPass ? { numberPass } : {}),
         }),
       );
       return;
@@ -369,6 +376,7 @@ function handle(message: ToWorker): void {
       waiters.clear();
       pool.close();
       sharedLm?.free();
+      grammarDecoder?.free();
       for (const decoders of idle.values()) for (const decoder of decoders.splice(0)) decoder.free();
       for (const { model } of vocabularyModels.values()) model.free();
       if (vocabularyDir) rmSync(vocabularyDir, { recursive: true, force: true });
