@@ -60,11 +60,23 @@ export const NUMBER_SCAN_GRAMMAR = jsgf('numberscan', {
 /** Nothing but digits, "double"/"triple" and what callers say between them. */
 export const DIGITS_GRAMMAR = jsgf('digits', { u: '<d>+', d: digitItems });
 
-/** Whether the first decode's words look like a number read out: worth the number pass. */
+/**
+ * Words that announce a number (the cues of the numeric PII types): where the first decode heard
+ * one, the digits after it may be what it misheard as other words ("the three digit code on the
+ * back is notable for" for "… oh double four").
+ */
+const NUMBER_CUES = new Set(
+  'number card account routing phone security social pin code cvv digits expires expiry expiration zip ending'.split(
+    ' ',
+  ),
+);
+
+/** Whether the first decode's words may hold a number read out: worth the number pass. */
 export function looksLikeNumber(words: readonly string[]): boolean {
   let numberLike = 0;
   let digits = 0;
   for (const w of words) {
+    if (NUMBER_CUES.has(w)) return true;
     if (NUMBER_LIKE.has(w)) numberLike += 1;
     if (NUMBER_WORDS.has(w)) digits += 1;
   }

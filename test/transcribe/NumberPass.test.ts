@@ -20,12 +20,15 @@ function segments(words: string, from = 0, frames = 20): DecodedSegment[] {
 }
 
 describe('NumberPass', () => {
-  test('a first decode with three number-like words, one of them a digit, looks like a number', () => {
+  test('a first decode with three number-like words, one of them a digit, or a cue may hold a number', () => {
     assert.ok(looksLikeNumber('like that and five nine three nine or take'.split(' ')));
     assert.ok(looksLikeNumber('it is two for to'.split(' ')));
     // Homophones alone are ordinary speech.
     assert.ok(!looksLikeNumber('i need to talk to someone for my bill'.split(' ')));
     assert.ok(!looksLikeNumber('i have two questions'.split(' ')));
+    // A cue: the digits after it may be what the first decode misheard as other words.
+    assert.ok(looksLikeNumber('the three digit code on the back is notable for'.split(' ')));
+    assert.ok(looksLikeNumber('the routing number in'.split(' ')));
   });
 
   test('each run of three number words is a stretch, with a margin; carrier words between runs stay out', () => {

@@ -344,7 +344,7 @@ describe('PocketsphinxEngine number pass', () => {
     const samples = telephoneAudio(wav);
     assert.equal(await hear(withPass, samples), said);
     // Measured: "… three three three three or four four four". The pass is not always right (digit
-    // word error on the PII set's tuning split 52 → 38 %: docs/asr.md), but here it is.
+    // words misrecognised on the PII set 51.8 → 45.6 %: docs/asr.md), but here it is.
     assert.notEqual(await hear(without, samples), said);
   });
 
