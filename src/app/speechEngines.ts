@@ -99,6 +99,7 @@ export async function startSpeechEngines(config: Config, logger: Logger): Promis
       : {}),
     workers: config.asr.workers > 0 ? config.asr.workers : availableParallelism(),
     profile: config.asr.profile,
+    numberPass: config.asr.numberPass,
     decoders: {
       maxPerWorker: config.asr.maxDecodersPerWorker,
       waitMs: config.asr.decoderWaitMs,

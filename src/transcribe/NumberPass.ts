@@ -6,7 +6,7 @@ import type { DecodedSegment } from './UtteranceDecoder.js';
  * whatever words fit ("four seven" → "like that and"); a grammar of digits cannot. First a scan
  * (carrier words, then digits, then carrier words) finds where the digits are, then the digits
  * grammar alone decodes that stretch, and its words replace the first decode's there.
- * Measured in docs/asr.md#the-number-pass-numberpass-on.
+ * Measured in docs/asr.md#the-number-pass-asrnumberpass-on.
  */
 
 const DIGITS = ['zero', 'oh', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];

@@ -138,6 +138,7 @@ export interface Config {
     readonly decoderWaitMs: number;
     readonly decoderIdleSeconds: number;
     readonly profile: PocketsphinxProfile;
+    readonly numberPass: boolean;
     readonly languageCode: string;
     /** Empty: the pocketsphinx-en-us package's folder. */
     readonly modelDir: string;

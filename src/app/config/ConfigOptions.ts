@@ -626,6 +626,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'Search settings of the embedded pocketsphinx engine: `accurate`, or `fast` (fewer HMMs searched per frame: about twice the talkers per core for about 2.6 points more word errors, measured in docs/asr.md).',
   },
   {
+    path: 'asr.numberPass',
+    env: 'CALLSIGHT_ASR_NUMBER_PASS',
+    kind: 'boolean',
+    default: true,
+    doc: 'Decode the digits of an utterance that reads out a number (or follows a cue such as "card number") a second time with a digits grammar: fewer misheard digits, more PII found (measured in docs/asr.md), about a quarter more CPU on such utterances.',
+  },
+  {
     path: 'asr.decoderIdleSeconds',
     env: 'CALLSIGHT_ASR_DECODER_IDLE_SECONDS',
     kind: 'integer',

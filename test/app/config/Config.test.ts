@@ -25,11 +25,17 @@ describe('configuration', () => {
     writeFileSync(file, 'http:\n  port: 9000\nsip:\n  udpPort: 5070\n');
     const config = loadConfig({
       file: readConfigFile(file),
-      env: { CALLSIGHT_SIP_UDP_PORT: '5080', CALLSIGHT_ASR_ENABLED: 'false' },
+      env: {
+        CALLSIGHT_SIP_UDP_PORT: '5080',
+        CALLSIGHT_ASR_ENABLED: 'false',
+        CALLSIGHT_ASR_NUMBER_PASS: 'false',
+      },
     });
     assert.equal(config.http.port, 9000);
     assert.equal(config.sip.udpPort, 5080);
     assert.equal(config.asr.enabled, false);
+    assert.equal(config.asr.numberPass, false);
+    assert.equal(loadConfig({ file: {}, env: {} }).asr.numberPass, true, 'on by default');
   });
 
   test('every problem is reported at once, with its path and variable', () => {
