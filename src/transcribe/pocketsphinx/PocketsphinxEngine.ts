@@ -236,6 +236,12 @@ export class PocketsphinxEngine implements SpeechEngine {
         case 'decoders':
           slot.decoders = message.counts;
           return;
+        case 'number-pass-off':
+          this.#logger.warn(
+            { engine: this.name, worker: index, reason: message.message },
+            'the number pass failed: finals keep the first decode from now on in this worker',
+          );
+          return;
       }
     });
     onWorkerExit(worker, (reason) => {

@@ -71,9 +71,23 @@ const dictAt = init.args.lastIndexOf('-dict');
 let vocabularyDir: string | undefined;
 /** The number pass's decoder (NumberPass.ts), one per thread, made when a stream first needs it. */
 let grammarDecoder: PocketsphinxDecoder | undefined;
+let numberPassFailed = false;
+/**
+ * A number pass that fails (its decoder cannot load, a grammar word is not in a custom dictionary)
+ * finds no number, so finals keep their first decode; it is reported once and not tried again.
+ */
 const numberPass: GrammarDecoder = {
-  decodeWithGrammar: (samples, jsgf) =>
-    (grammarDecoder ??= PocketsphinxDecoder.forGrammars(init.args)).decodeWithGrammar(samples, jsgf),
+  decodeWithGrammar(samples, jsgf) {
+    if (numberPassFailed) return [];
+    try {
+      grammarDecoder ??= PocketsphinxDecoder.forGrammars(init.args);
+      return grammarDecoder.decodeWithGrammar(samples, jsgf);
+    } catch (err) {
+      numberPassFailed = true;
+      post({ type: 'number-pass-off', message: errorMessage(err) });
+      return [];
+    }
+  },
 };
 const streams = new Map<number, StreamRecognizer>();
 /** Per stream with a custom vocabulary: its terms by the token they were added as, and its pool key. */

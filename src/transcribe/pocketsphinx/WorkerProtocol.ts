@@ -44,7 +44,9 @@ export type FromWorker =
       readonly message: string;
     }
   /** The thread's decoders changed: loaded (busy, idle), streams waiting for one, streams refused so far. */
-  | { readonly type: 'decoders'; readonly counts: WorkerDecoderCounts };
+  | { readonly type: 'decoders'; readonly counts: WorkerDecoderCounts }
+  /** The number pass failed (e.g. a grammar word missing from a custom dictionary) and is off in this thread. */
+  | { readonly type: 'number-pass-off'; readonly message: string };
 
 export interface WorkerDecoderCounts {
   readonly busy: number;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ import { speechEngineContract } from '../SpeechEngineContract.js';
 import { frames, readAudio16k } from '../audio.js';
 import { telephoneAudio } from '../../../scripts/lib/TelephoneAsr.js';
 import { deadPid, leftover } from './leftovers.js';
+import { capturedLogger } from '../../helpers/capturedLogger.js';
 
 const FIXTURES = new URL('../../fixtures/audio/', import.meta.url);
 const GOFORWARD = '/usr/share/pocketsphinx/test/data/goforward.raw';
@@ -346,6 +347,34 @@ describe('PocketsphinxEngine number pass', () => {
     // Measured: "… three three three three or four four four". The pass is not always right (digit
     // words misrecognised on the PII set 51.8 → 45.6 %: docs/asr.md), but here it is.
     assert.notEqual(await hear(without, samples), said);
+  });
+
+  test('a number pass that fails (a grammar word missing from a custom dictionary) is reported once, and finals keep the first decode', async () => {
+    const defaults = resolvePocketsphinxOptions({}).args;
+    const dict = defaults[defaults.indexOf('-dict') + 1]!;
+    const withoutDouble = join(dir, 'no-double.dict');
+    writeFileSync(
+      withoutDouble,
+      readFileSync(dict, 'utf8')
+        .split('\n')
+        .filter((line) => !/^double(\(\d+\))? /.test(line))
+        .join('\n'),
+    );
+    const logs = capturedLogger();
+    const broken = new PocketsphinxEngine({ workers: 1, dict: withoutDouble, logger: logs.logger });
+    await broken.ready();
+    try {
+      const samples = telephoneAudio(fileURLToPath(new URL('demo-customer.wav', FIXTURES)));
+      const wav = join(dir, 'card.wav');
+      execFileSync('flite', ['-voice', 'awb', '-t', 'my card number is four one one one two two', '-o', wav]);
+      const card = telephoneAudio(wav);
+      assert.ok((await hear(broken, card)).length > 0, 'the stream still transcribes');
+      assert.equal(await hear(broken, samples), await hear(without, samples));
+      await hear(broken, card);
+      assert.equal(logs.lines.filter((l) => /the number pass failed/.test(String(l.msg))).length, 1);
+    } finally {
+      await broken.close();
+    }
   });
 
   test('speech without a number is transcribed as without the pass', async () => {
