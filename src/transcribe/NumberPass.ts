@@ -31,7 +31,7 @@ const CARRIER = (
 ).split(' ');
 
 const NUMBER_WORDS = new Set([...DIGITS, ...REPEATS, ...TENS]);
-/** What a language model writes for a digit it heard: homophones and tens. */
+/** What a language model writes for a number it heard: the number words and the digits' homophones. */
 const NUMBER_LIKE = new Set([...NUMBER_WORDS, ...['to', 'too', 'for', 'fore', 'won', 'ate', 'o']]);
 const FILLER_WORDS = new Set(FILLERS.flatMap((f) => f.split(' ')));
 

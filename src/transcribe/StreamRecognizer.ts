@@ -60,7 +60,6 @@ interface OpenUtterance {
   readonly downsampler: Downsampler2x | null;
   /** What the decoder was fed, kept for a whole-utterance final pass or the number pass. */
   readonly fed: Int16Array[] | null;
-  readonly batchFinal: boolean;
   /** The stream's first utterance: its CMN start is chosen from its first audio. */
   needsInitialCmn: boolean;
   endMs: number;
@@ -157,8 +156,6 @@ export class StreamRecognizer {
           this.#pending = [event];
           return;
         }
-        const batchFinal =
-          this.#options.finalPass === 'batch-cmn' && decoder.decodeWholeUtterance !== undefined;
         decoder.startUtterance();
         // The stream's own CMN state; its first utterance gets one with its first audio (below).
         if (this.#options.cmn && this.#cmn) decoder.setCmn?.(this.#cmn);
@@ -168,8 +165,11 @@ export class StreamRecognizer {
           endMs: event.offsetMs,
           decoder,
           downsampler: this.#options.decoderSampleRate === 8000 ? new Downsampler2x() : null,
-          fed: batchFinal || this.#options.numberPass ? [] : null,
-          batchFinal,
+          fed:
+            (this.#options.finalPass === 'batch-cmn' && decoder.decodeWholeUtterance) ||
+            this.#options.numberPass
+              ? []
+              : null,
           needsInitialCmn: this.#options.cmn !== undefined && this.#cmn === null,
           sinceLastPartialMs: 0,
           lastPartial: '',
@@ -210,7 +210,7 @@ export class StreamRecognizer {
           u.decoder.endUtterance();
           if (this.#options.cmn) this.#cmn = u.decoder.getCmn?.() ?? null;
           const fed = u.fed ? concatSamples(u.fed) : null;
-          if (fed && u.batchFinal) u.decoder.decodeWholeUtterance?.(fed);
+          if (fed && this.#options.finalPass === 'batch-cmn') u.decoder.decodeWholeUtterance?.(fed);
           let segments = u.decoder.segments();
           if (fed && this.#options.numberPass)
             segments = this.#numberPass(this.#options.numberPass, fed, segments);

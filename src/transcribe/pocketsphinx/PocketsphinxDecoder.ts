@@ -61,6 +61,12 @@ export function languageModelFile(args: readonly string[]): string | undefined {
   return at >= 0 ? args[at + 1] : undefined;
 }
 
+/** The command line without its `-lm` (for a decoder given its model otherwise, or none). */
+function withoutLanguageModel(args: readonly string[]): readonly string[] {
+  const at = args.lastIndexOf('-lm');
+  return at >= 0 ? [...args.slice(0, at), ...args.slice(at + 2)] : args;
+}
+
 /** A language model decoders search instead of reading their `-lm` each. */
 export interface LanguageModelSource {
   /** The model, read (on `decoder`'s settings) by the first decoder that asks. */
@@ -121,9 +127,7 @@ export class PocketsphinxDecoder implements UtteranceDecoder, GrammarDecoder {
    * 0.1, 0.01 and 0.001: without it a grammar inserts a digit or an "uh" in every pause).
    */
   static forGrammars(args: readonly string[]): PocketsphinxDecoder {
-    const lmAt = args.lastIndexOf('-lm');
-    const acoustic = lmAt >= 0 ? [...args.slice(0, lmAt), ...args.slice(lmAt + 2)] : args;
-    return new PocketsphinxDecoder([...acoustic, '-wip', GRAMMAR_WORD_INSERTION]);
+    return new PocketsphinxDecoder([...withoutLanguageModel(args), '-wip', GRAMMAR_WORD_INSERTION]);
   }
 
   readonly #ps: PocketsphinxFunctions;
@@ -152,8 +156,8 @@ export class PocketsphinxDecoder implements UtteranceDecoder, GrammarDecoder {
         );
       }
     }
-    const lmAt = args.lastIndexOf('-lm');
-    const own = sharedLm && lmAt >= 0 ? [...args.slice(0, lmAt), ...args.slice(lmAt + 2)] : args;
+    const searchShared = sharedLm !== undefined && args.includes('-lm');
+    const own = searchShared ? withoutLanguageModel(args) : args;
     const config = this.#ps.cmd_ln_parse_r(null, this.#ps.ps_args(), own.length, own, 1);
     if (!config) {
       throw new CallsightError(
@@ -169,7 +173,7 @@ export class PocketsphinxDecoder implements UtteranceDecoder, GrammarDecoder {
         `pocketsphinx could not load its model (${args.join(' ')})`,
       );
     }
-    if (sharedLm && lmAt >= 0) {
+    if (searchShared) {
       try {
         attach(this.#ps, decoder, sharedLm);
       } catch (err) {
